@@ -1,0 +1,36 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Four rooms (docs/architecture.md): Engine → Store ← Console, and the CLI wiring them.
+// The console room arrives with its own issue; nothing here imports it yet.
+let package = Package(
+    name: "paytop",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "paytop", targets: ["paytop"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "PaytopStore", dependencies: ["CSQLite"]),
+        .target(
+            name: "PaytopEngine",
+            dependencies: ["PaytopStore", .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+        .target(
+            name: "PaytopCLI",
+            dependencies: [
+                "PaytopEngine", "PaytopStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "paytop", dependencies: ["PaytopCLI"]),
+        .testTarget(name: "PaytopStoreTests", dependencies: ["PaytopStore"]),
+        .testTarget(name: "PaytopEngineTests", dependencies: ["PaytopEngine", "PaytopStore"]),
+        .testTarget(name: "PaytopCLITests", dependencies: ["PaytopCLI", "PaytopEngine", "PaytopStore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

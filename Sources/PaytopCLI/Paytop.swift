@@ -1,0 +1,2 @@
+import ArgumentParser
+public struct PaytopCommand: ParsableCommand { public init() {}; public func run() {} }

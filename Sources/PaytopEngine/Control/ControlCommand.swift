@@ -1,0 +1,136 @@
+/// An operator's command to the running engine. The CLI and the console write these as
+/// rows of `control_command` (name + JSON args); scenario timelines hold the same names
+/// and arguments. docs/control.md lists them.
+public enum ControlCommand: Equatable, Sendable {
+    case pspOutage(on: Bool)
+    case pspLatency(on: Bool, factor: Double)
+    case pspDeclines(on: Bool, rate: Double, code: String)
+    case functionErrors(FunctionName, rate: Double)
+    case clearFaults
+    case rate(Double)
+    case pause
+    case resume
+    case speed(Double)
+    case deploy(service: FunctionName, version: String, regression: Release.Regression?)
+    case rollback(FunctionName)
+    case redrive(QueueName)
+
+    public static let defaultLatencyFactor = 100.0
+    public static let defaultDeclineRate = 0.3
+
+    /// The `command` column.
+    public var name: String {
+        switch self {
+        case .pspOutage, .pspLatency, .pspDeclines, .functionErrors, .clearFaults: return "fault"
+        case .rate: return "rate"
+        case .pause: return "pause"
+        case .resume: return "resume"
+        case .speed: return "speed"
+        case .deploy: return "deploy"
+        case .rollback: return "rollback"
+        case .redrive: return "redrive"
+        }
+    }
+
+    /// The `args` column.
+    public var args: JSONValue {
+        switch self {
+        case .pspOutage(let on): return ["kind": "psp-outage", "on": .bool(on)]
+        case .pspLatency(let on, let factor): return ["kind": "psp-latency", "on": .bool(on), "factor": .number(factor)]
+        case .pspDeclines(let on, let rate, let code):
+            return ["kind": "psp-declines", "on": .bool(on), "rate": .number(rate), "code": .string(code)]
+        case .functionErrors(let f, let rate): return ["kind": "function-errors", "function": .string(f.rawValue), "rate": .number(rate)]
+        case .clearFaults: return ["kind": "clear"]
+        case .rate(let r): return ["rate": .number(r)]
+        case .pause, .resume: return [:]
+        case .speed(let s): return ["speed": .number(s)]
+        case .deploy(let s, let v, let r):
+            var o: [String: JSONValue] = ["service": .string(s.rawValue), "version": .string(v)]
+            if let r { o["regression"] = .string(r.rawValue) }
+            return .object(o)
+        case .rollback(let s): return ["service": .string(s.rawValue)]
+        case .redrive(let q): return ["queue": .string(q.rawValue)]
+        }
+    }
+
+    public struct ParseError: Error, CustomStringConvertible, Equatable {
+        public let description: String
+        init(_ d: String) { description = d }
+    }
+
+    /// Reads a command from its name and arguments, rejecting anything malformed.
+    public static func parse(name: String, args: JSONValue) throws -> ControlCommand {
+        let o = args.objectValue ?? [:]
+        func number(_ key: String, default d: Double? = nil, range: ClosedRange<Double>) throws -> Double {
+            guard let v = o[key] else {
+                if let d { return d }
+                throw ParseError("\(name): missing \(key)")
+            }
+            guard let n = v.numberValue, n.isFinite, range.contains(n) else {
+                throw ParseError("\(name): \(key) must be a number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return n
+        }
+        func flag(_ key: String) throws -> Bool {
+            switch o[key] {
+            case .bool(let b)?: return b
+            case .string("on")?: return true
+            case .string("off")?: return false
+            default: throw ParseError("\(name): \(key) must be on or off")
+            }
+        }
+        func service() throws -> FunctionName {
+            guard let s = o["service"]?.stringValue, let f = FunctionName(rawValue: s) else {
+                throw ParseError("\(name): service must be one of \(FunctionName.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return f
+        }
+        switch name {
+        case "fault":
+            switch o["kind"]?.stringValue {
+            case "psp-outage": return .pspOutage(on: try flag("on"))
+            case "psp-latency":
+                return .pspLatency(on: try flag("on"), factor: try number("factor", default: defaultLatencyFactor, range: 1...10_000))
+            case "psp-declines":
+                let code = o["code"]?.stringValue ?? "CARD_DECLINED"
+                guard DeclineCode.all.contains(code) else {
+                    throw ParseError("fault psp-declines: code must be one of \(DeclineCode.all.joined(separator: ", "))")
+                }
+                return .pspDeclines(on: try flag("on"), rate: try number("rate", default: defaultDeclineRate, range: 0...1), code: code)
+            case "function-errors":
+                guard let s = o["function"]?.stringValue, let f = FunctionName(rawValue: s) else {
+                    throw ParseError("fault function-errors: function must be one of \(FunctionName.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return .functionErrors(f, rate: try number("rate", range: 0...1))
+            case "clear": return .clearFaults
+            default:
+                throw ParseError("fault: kind must be one of psp-outage, psp-latency, psp-declines, function-errors, clear")
+            }
+        case "rate": return .rate(try number("rate", range: 0...100_000))
+        case "pause": return .pause
+        case "resume": return .resume
+        case "speed": return .speed(try number("speed", range: 0.01...100_000))
+        case "deploy":
+            let s = try service()
+            guard let v = o["version"]?.stringValue, !v.isEmpty, v.count <= 64 else {
+                throw ParseError("deploy: version must be 1–64 characters")
+            }
+            var regression: Release.Regression?
+            if let r = o["regression"], r != .null {
+                guard let rs = r.stringValue, let parsed = Release.Regression(rawValue: rs) else {
+                    throw ParseError("deploy: regression must be latency or errors")
+                }
+                regression = parsed
+            }
+            return .deploy(service: s, version: v, regression: regression)
+        case "rollback": return .rollback(try service())
+        case "redrive":
+            guard let s = o["queue"]?.stringValue, let q = QueueName(userInput: s), q.isDeadLetterQueue else {
+                throw ParseError("redrive: queue must be a dead-letter queue: \(QueueName.executionDLQ.rawValue) or \(QueueName.resultsDLQ.rawValue)")
+            }
+            return .redrive(q)
+        default:
+            throw ParseError("unknown command \"\(name)\"; known: fault, rate, pause, resume, speed, deploy, rollback, redrive")
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import PaytopStore
+
+/// Operator commands: from `control_command` rows (CLI, console) and scenario timelines.
+/// Each applied command is acknowledged on its row and recorded in `control_event`.
+extension Engine {
+    /// Applies a command now. Returns a one-line summary, or throws a rejection.
+    @discardableResult
+    public func apply(_ command: ControlCommand, source: String = "control", commandID: Int64? = nil) throws -> String {
+        let summary: String
+        switch command {
+        case .pspOutage(let on):
+            faults.pspOutage = on
+            summary = "PSP outage \(on ? "on" : "off")"
+        case .pspLatency(let on, let factor):
+            faults.pspLatencyFactor = on ? factor : 1
+            summary = on ? "PSP latency ×\(trim(factor))" : "PSP latency normal"
+        case .pspDeclines(let on, let rate, let code):
+            faults.pspDeclineRate = on ? rate : 0
+            faults.pspDeclineCode = code
+            summary = on ? "PSP declines \(trim(rate * 100))% \(code)" : "PSP declines off"
+        case .functionErrors(let f, let rate):
+            faults.functionErrorRates[f] = rate > 0 ? rate : nil
+            summary = "\(f.rawValue) error rate \(trim(rate * 100))%"
+        case .clearFaults:
+            faults = FaultState()
+            summary = "all faults cleared"
+        case .rate(let r):
+            traffic.ratePerSecond = r
+            rescheduleArrival()
+            summary = "traffic \(trim(r)) checkouts/s"
+        case .pause:
+            traffic.paused = true
+            summary = "traffic paused"
+        case .resume:
+            traffic.paused = false
+            scheduleArrivalIfNeeded()
+            summary = "traffic resumed"
+        case .speed(let s):
+            guard mode == .live else { throw ControlCommand.ParseError("speed applies to live engines only") }
+            speed = s
+            summary = "speed ×\(trim(s))"
+        case .deploy(let service, let version, let regression):
+            let release = Release(version: version, regression: regression, deploymentID: "deploy-" + random.hex(8),
+                                  revision: random.hex(40), deployedAt: now.nanos)
+            releases[service, default: []].append(release)
+            summary = "deployed \(service.rawValue) \(version)" + (regression.map { " (regression: \($0.rawValue))" } ?? "")
+        case .rollback(let service):
+            guard var history = releases[service], history.count > 1 else {
+                throw ControlCommand.ParseError("rollback: \(service.rawValue) has no earlier release to return to")
+            }
+            let from = history.removeLast()
+            releases[service] = history
+            summary = "rolled back \(service.rawValue) \(from.version) → \(history.last!.version)"
+        case .redrive(let q):
+            let n = redrive(q)
+            summary = "redrove \(n) message\(n == 1 ? "" : "s") from \(q.rawValue)"
+        }
+        newControlEvents.append(ControlEventRow(at: now.nanos, source: source, commandID: commandID,
+                                                command: command.name, args: command.args.encoded, summary: summary))
+        pendingRows += 1
+        return summary
+    }
+
+    private func trim(_ v: Double) -> String {
+        v == v.rounded() ? String(Int(v)) : String(format: "%.2f", v)
+    }
+
+    /// A new rate takes effect from now, not after the gap drawn at the old rate.
+    private func rescheduleArrival() {
+        arrivalGeneration += 1
+        arrivalScheduled = false
+        scheduleArrivalIfNeeded()
+    }
+
+    func applyTimeline(_ index: Int) {
+        guard index < timeline.count else { return }
+        _ = try? apply(timeline[index].command, source: "scenario")
+    }
+
+    /// Takes pending `control_command` rows (oldest first), applies them and queues their
+    /// acknowledgements for the next commit. Returns how many were taken.
+    @discardableResult
+    public func pollControlCommands() throws -> Int {
+        let s = try reader.cached("SELECT id, command, args FROM control_command WHERE status = 'pending' AND id > ? ORDER BY id LIMIT 100")
+        s.bind(1, lastControlCommandID)
+        let rows = try s.all { ($0.int(0), $0.string(1), $0.string(2)) }
+        s.reset()
+        for (id, name, argsText) in rows {
+            lastControlCommandID = id
+            var status = "applied"
+            var result: String
+            do {
+                let args = try JSONValue.parse(argsText)
+                let command = try ControlCommand.parse(name: name, args: args)
+                result = try apply(command, source: "control", commandID: id)
+            } catch let e as ControlCommand.ParseError {
+                status = "rejected"
+                result = e.description
+            } catch {
+                status = "rejected"
+                result = "args are not valid JSON"
+            }
+            newControlAcks.append(ControlAck(id: id, status: status, appliedAt: now.nanos, result: result))
+            pendingRows += 1
+        }
+        return rows.count
+    }
+}

@@ -1,0 +1,71 @@
+/// Everything that can happen at an instant of engine time.
+enum EngineEvent {
+    /// The traffic generator's next checkout arrives at the API. Arrivals of an older
+    /// generation (before a rate change) are ignored.
+    case arrival(generation: Int)
+    /// The initializer finishes (or times out) behind API Gateway.
+    case initializerDone(ApiCall)
+    /// A queue may have visible messages for its event source.
+    case queueWake(QueueName)
+    /// The executor starts the current record of its batch.
+    case executorRecord(Invocation)
+    /// The executor has written EXECUTING and calls the PSP.
+    case executorCallPsp(Invocation)
+    /// The PSP's answer reaches the executor.
+    case executorPspReturned(Invocation)
+    /// The wallet finishes the current record of its batch.
+    case walletRecordDone(Invocation)
+    /// An invocation reaches its timeout.
+    case invocationTimeout(Invocation)
+    /// A scenario timeline action falls due.
+    case timeline(Int)
+}
+
+/// One `POST /v1/payments` in flight inside API Gateway.
+final class ApiCall {
+    let body: JSONValue
+    let arrivedAt: EngineTime
+    var lease: FunctionRuntime.Lease?
+    var startedAt: EngineTime
+    /// Set for requests from outside the engine (HTTP, tests); the generator's have none.
+    let respond: ((ApiResponse) -> Void)?
+
+    init(body: JSONValue, arrivedAt: EngineTime, respond: ((ApiResponse) -> Void)?) {
+        self.body = body
+        self.arrivedAt = arrivedAt
+        self.startedAt = arrivedAt
+        self.respond = respond
+    }
+}
+
+/// What API Gateway answered, and when.
+public struct ApiResponse: Sendable, Equatable {
+    public var status: Int
+    public var body: JSONValue
+    public var respondedAt: EngineTime
+    public var checkoutID: String?
+}
+
+/// One batch invocation of the executor or the wallet.
+final class Invocation {
+    let function: FunctionName
+    let lease: FunctionRuntime.Lease
+    let startedAt: EngineTime
+    let deadline: EngineTime
+    let messages: [QueueMessage]
+    var index = 0
+    var failed: [Int] = []
+    var finished = false
+    var timeoutScheduled = false
+    /// The PSP's answer for the current executor record.
+    var pspOutcome: PspSimulator.Outcome?
+
+    init(function: FunctionName, lease: FunctionRuntime.Lease, startedAt: EngineTime, deadline: EngineTime,
+         messages: [QueueMessage]) {
+        self.function = function
+        self.lease = lease
+        self.startedAt = startedAt
+        self.deadline = deadline
+        self.messages = messages
+    }
+}

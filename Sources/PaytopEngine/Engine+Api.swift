@@ -1,0 +1,182 @@
+import PaytopStore
+
+extension Engine {
+    // MARK: Traffic
+
+    func scheduleArrivalIfNeeded() {
+        guard !arrivalScheduled, !traffic.paused, traffic.ratePerSecond > 0 else { return }
+        if let limit = traffic.limit, traffic.generated >= limit { return }
+        arrivalScheduled = true
+        scheduler.schedule(.arrival(generation: arrivalGeneration), at: now + random.exponentialGap(ratePerSecond: traffic.ratePerSecond))
+    }
+
+    func handleArrival(_ generation: Int) {
+        guard generation == arrivalGeneration else { return }
+        arrivalScheduled = false
+        if traffic.paused { return }
+        if let limit = traffic.limit, traffic.generated >= limit { return }
+        traffic.generated += 1
+        let body = TrafficGenerator.request(random: &random, errorMix: settings.errorMix)
+        receive(ApiCall(body: body, arrivedAt: now, respond: nil))
+        scheduleArrivalIfNeeded()
+    }
+
+    /// Sends a request from outside the engine (HTTP clients, tests, sample files) through
+    /// API Gateway. `respond` is called once the answer is final; for a 202 that is after
+    /// the commit that holds the checkout.
+    public func submit(_ body: JSONValue, respond: @escaping (ApiResponse) -> Void) {
+        receive(ApiCall(body: body, arrivedAt: now, respond: respond))
+    }
+
+    // MARK: API Gateway
+
+    /// API Gateway takes a request: throttle, then a synchronous initializer invocation.
+    func receive(_ call: ApiCall) {
+        stats.arrivals += 1
+        guard gatewayThrottle.take(at: now) else {
+            stats.throttled += 1
+            answer(call, status: 429, body: ["message": "Too Many Requests"], checkoutID: nil)
+            return
+        }
+        let overhead = random.draw(Latencies.gatewayOverhead)
+        guard let lease = initializer.acquire(at: now, limit: concurrencyLimit(initializer), random: &random) else {
+            stats.serverErrors += 1
+            answer(call, status: 500, body: ["error": "Internal server error", "message": "Rate Exceeded."], checkoutID: nil, after: overhead)
+            return
+        }
+        call.lease = lease
+        call.startedAt = now + overhead
+        apiCallsInFlight += 1
+        var duration = lease.initDuration + Latencies.compute + random.draw(Latencies.dynamoWrite)
+            + random.draw(Latencies.dynamoWrite) + random.draw(Latencies.sqsSend)
+        if let sim = call.body["simulate"]?["initializer"]?["latency"]?.numberValue, sim > 0, sim <= 900 {
+            duration += Span.seconds(sim)
+        }
+        duration += releaseLatency(.initializer)
+        let timeout = Span.seconds(initializer.settings.timeoutSeconds)
+        scheduler.schedule(.initializerDone(call), at: call.startedAt + min(duration, timeout + 1))
+    }
+
+    /// The initializer's work, applied when its invocation ends: validate, refuse a
+    /// conflicting resubmission, write PaymentEvent and PaymentOrder (NOT_STARTED) and
+    /// enqueue the execution message — all in one commit.
+    func finishInitializer(_ call: ApiCall) {
+        apiCallsInFlight -= 1
+        let lease = call.lease!
+        let timeout = Span.seconds(initializer.settings.timeoutSeconds)
+        let gatewayTimeout = Span.seconds(settings.api.integrationTimeoutSeconds)
+        let ran = now - call.startedAt
+        if ran > timeout {
+            // The function timed out: nothing was written.
+            initializer.counters.errors += 1
+            initializer.counters.timeouts += 1
+            initializer.release(lease, at: call.startedAt + timeout, started: call.startedAt, reusable: false)
+            stats.gatewayTimeouts += 1
+            answer(call, status: 504, body: ["message": "Endpoint request timed out"], checkoutID: nil,
+                   at: call.startedAt + gatewayTimeout)
+            return
+        }
+        let respondAt = ran > gatewayTimeout ? call.startedAt + gatewayTimeout : now + random.draw(Latencies.gatewayOverhead)
+        func reply(_ status: Int, _ body: @autoclosure () -> JSONValue, _ checkoutID: String?) {
+            if ran > gatewayTimeout {
+                stats.gatewayTimeouts += 1
+                answer(call, status: 504, body: ["message": "Endpoint request timed out"], checkoutID: checkoutID, at: respondAt)
+            } else {
+                answer(call, status: status, body: body(), checkoutID: checkoutID, at: respondAt)
+            }
+        }
+        defer { initializer.release(lease, at: now, started: call.startedAt, reusable: true) }
+
+        let request: PaymentRequest
+        switch PaymentRequestValidator.validate(call.body) {
+        case .failure(let failure):
+            let issues = failure.issues
+            if ran <= gatewayTimeout { stats.rejected += 1 }
+            reply(400, .object(["error": "Validation failed", "details": .array(issues.map { $0.json })]), nil)
+            return
+        case .success(let r): request = r
+        }
+        if let sim = request.simulate.initializer, sim.error {
+            initializer.counters.errors += 1
+            if ran <= gatewayTimeout { stats.serverErrors += 1 }
+            reply(500, .object(["error": .string(sim.message ?? "Simulated initializer error")]), nil)
+            return
+        }
+        if functionFails(.initializer) {
+            initializer.counters.errors += 1
+            if ran <= gatewayTimeout { stats.serverErrors += 1 }
+            reply(500, ["error": "Internal server error"], nil)
+            return
+        }
+        let hash = request.bodyHash
+        if call.respond != nil, let existing = existingCheckoutHash(request.checkoutID) {
+            if existing == hash {
+                stats.idempotentReplays += 1
+                reply(202, accepted(request), request.checkoutID)
+            } else {
+                stats.conflicts += 1
+                reply(409, .object(["error": "Conflict", "message": .string("checkout_id \(request.checkoutID) was already submitted with a different body")]), nil)
+            }
+            return
+        }
+        let checkout = Checkout(request: request, requestHash: hash, createdAt: now)
+        live[checkout.id] = checkout
+        markDirty(checkout)
+        send(.execute, for: checkout, to: .execution)
+        if ran <= gatewayTimeout { stats.accepted += 1 }
+        reply(202, accepted(request), checkout.id)
+    }
+
+    /// The 202 body: the checkout as accepted, without any card data.
+    func accepted(_ r: PaymentRequest) -> JSONValue {
+        .object([
+            "message": "Payment accepted",
+            "checkout_id": .string(r.checkoutID),
+            "status": "ACCEPTED",
+            "amount_total": .string(r.total.description),
+            "currency": .string(r.currency),
+            "payment_orders": .array(r.orders.map {
+                .object(["payment_order_id": .string($0.paymentOrderID), "seller_account": .string($0.sellerAccount),
+                         "amount": .string($0.amount.description), "currency": .string($0.currency),
+                         "payment_order_status": "NOT_STARTED"])
+            }),
+        ])
+    }
+
+    /// Records API Gateway's answer. Outside callers hear it after the next commit.
+    func answer(_ call: ApiCall, status: Int, body: @autoclosure () -> JSONValue, checkoutID: String?,
+                after delay: Nanos = 0, at time: EngineTime? = nil) {
+        let at = time ?? (now + delay)
+        stats.apiLatencyNanos += at - call.arrivedAt
+        if status == 202, let id = checkoutID, onAcknowledged != nil {
+            let notify = onAcknowledged!
+            responsesAwaitingFlush.append((ApiResponse(status: 202, body: .null, respondedAt: at, checkoutID: id), { r in notify(r.checkoutID!) }))
+        }
+        guard let respond = call.respond else { return }
+        let response = ApiResponse(status: status, body: body(), respondedAt: at, checkoutID: checkoutID)
+        responsesAwaitingFlush.append((response, respond))
+    }
+
+    /// The body hash of a checkout already accepted, from memory or the store.
+    func existingCheckoutHash(_ id: String) -> String? {
+        if let c = live[id] { return c.requestHash }
+        try? flush()
+        try? writer.waitUntilIdle()
+        let s = try? reader.cached("SELECT request_hash FROM payment_event WHERE checkout_id = ?")
+        s?.bind(1, id)
+        guard let s, (try? s.step()) == true else { return nil }
+        return s.string(0)
+    }
+
+    /// Whether an invocation of `f` fails by operator fault or a bad release.
+    func functionFails(_ f: FunctionName) -> Bool {
+        if let rate = faults.functionErrorRates[f], random.chance(rate) { return true }
+        if currentRelease(f).regression == .errors, random.chance(Latencies.regressionErrorRate) { return true }
+        return false
+    }
+
+    /// Extra time a latency-regressed release of `f` adds.
+    func releaseLatency(_ f: FunctionName) -> Nanos {
+        currentRelease(f).regression == .latency ? random.draw(Latencies.regressionLatency) : 0
+    }
+}

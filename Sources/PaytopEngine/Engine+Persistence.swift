@@ -1,0 +1,200 @@
+import Foundation
+import PaytopStore
+
+/// Group commit: the engine marks what changed, and `flush` turns the net changes into
+/// one `WriteBatch` for the store's writer thread.
+extension Engine {
+    func markDirty(_ c: Checkout) {
+        guard !c.dirty else { return }
+        c.dirty = true
+        dirtyCheckouts.append(c)
+        pendingRows += 1 + c.orders.count
+    }
+
+    func markDirty(_ m: QueueMessage) {
+        guard !m.dirty else { return }
+        m.dirty = true
+        dirtyMessages.append(m)
+        pendingRows += 1
+    }
+
+    /// Engine state is written with every batch; this makes the first batch happen.
+    func markStateDirty() { pendingRows += 1 }
+
+    /// Hands everything changed since the last flush to the writer. The batch commits
+    /// asynchronously; `waitForCommits()` waits for it.
+    public func flush() throws {
+        guard pendingRows > 0 || !responsesAwaitingFlush.isEmpty else { return }
+        var b = WriteBatch()
+        for c in dirtyCheckouts {
+            c.dirty = false
+            let event = paymentEventRow(c)
+            if c.persisted {
+                b.paymentEventUpdates.append(event)
+                for o in c.orders { b.orderUpdates.append(orderRow(o, c)) }
+            } else {
+                b.paymentEventInserts.append(event)
+                for o in c.orders { b.orderInserts.append(orderRow(o, c)) }
+                c.persisted = true
+            }
+        }
+        for m in dirtyMessages {
+            m.dirty = false
+            if m.deleted {
+                if m.persisted { b.messageDeletes.append(m.id); m.persisted = false }
+            } else if m.persisted {
+                b.messageUpdates.append(messageRow(m, body: ""))
+            } else {
+                b.messageInserts.append(messageRow(m))
+                m.persisted = true
+            }
+        }
+        for key in dirtyWallets {
+            b.walletUpserts.append(WalletRow(merchantID: key.merchant, currency: key.currency,
+                                             balance: wallets[key] ?? .zero, updatedAt: now.nanos))
+        }
+        b.ledgerInserts = newLedgerRows
+        b.pspInserts = psp.newRows
+        b.controlEvents = newControlEvents
+        b.controlAcks = newControlAcks
+        b.engineState = engineStateRows()
+        dirtyCheckouts.removeAll(keepingCapacity: true)
+        dirtyMessages.removeAll(keepingCapacity: true)
+        dirtyWallets.removeAll(keepingCapacity: true)
+        dirtyWalletSet.removeAll(keepingCapacity: true)
+        newLedgerRows.removeAll(keepingCapacity: true)
+        psp.newRows.removeAll(keepingCapacity: true)
+        newControlEvents.removeAll()
+        newControlAcks.removeAll()
+        pendingRows = 0
+
+        let sequence = try writer.submit(b)
+        for (response, respond) in responsesAwaitingFlush {
+            responsesAwaitingCommit.append((sequence, response, respond))
+        }
+        responsesAwaitingFlush.removeAll()
+        for c in evictionCandidates where c.canBeEvicted && !c.dirty {
+            live[c.id] = nil
+            psp.charges[c.id] = nil
+        }
+        evictionCandidates.removeAll(keepingCapacity: true)
+    }
+
+    /// Calls back the API callers whose answers are now durable.
+    public func deliverCommittedResponses() {
+        guard !responsesAwaitingCommit.isEmpty else { return }
+        let committed = writer.committedSequence
+        var kept: [(sequence: Int, response: ApiResponse, respond: (ApiResponse) -> Void)] = []
+        for entry in responsesAwaitingCommit {
+            if entry.sequence <= committed { entry.respond(entry.response) } else { kept.append(entry) }
+        }
+        responsesAwaitingCommit = kept
+    }
+
+    /// Flushes and blocks until the store holds everything the engine has done.
+    public func waitForCommits() throws {
+        try flush()
+        try writer.waitUntilIdle()
+        deliverCommittedResponses()
+    }
+
+    /// Commits everything and stops the writer. The engine cannot be used afterwards.
+    public func close() throws {
+        try waitForCommits()
+        try writer.close()
+        try? recordRunEnd()
+    }
+
+    /// Rows written, in total, by this engine's writer.
+    public var rowsCommitted: Int { writer.rowsCommitted }
+
+    func paymentEventRow(_ c: Checkout) -> PaymentEventRow {
+        let r = c.request
+        var sellers = "{"
+        for (i, o) in r.orders.enumerated() {
+            if i > 0 { sellers += "," }
+            JSONText.appendQuoted(o.paymentOrderID, to: &sellers)
+            sellers += ":"
+            JSONText.appendQuoted(o.sellerAccount, to: &sellers)
+        }
+        sellers += "}"
+        return PaymentEventRow(
+            checkoutID: r.checkoutID,
+            buyerInfo: JSONText.object([("user_id", r.buyerUserID), ("email", r.buyerEmail)]),
+            sellerInfo: sellers,
+            creditCardInfo: r.paymentToken.map { JSONText.object([("payment_token", $0)]) } ?? "{}",
+            isPaymentDone: c.isPaymentDone, amountTotal: r.total, currency: r.currency, orderCount: r.orders.count,
+            outcome: c.outcome, failureCode: c.failureCode, simulate: r.simulate.json, requestHash: c.requestHash,
+            createdAt: c.createdAt.nanos, doneAt: c.doneAt?.nanos)
+    }
+
+    func orderRow(_ o: Checkout.Order, _ c: Checkout) -> PaymentOrderRow {
+        PaymentOrderRow(
+            paymentOrderID: o.spec.paymentOrderID, checkoutID: c.id, buyerAccount: c.request.buyerUserID,
+            sellerAccount: o.spec.sellerAccount, amount: o.spec.amount, currency: o.spec.currency,
+            status: o.status.rawValue, ledgerUpdated: o.ledgerUpdated, walletUpdated: o.walletUpdated,
+            createdAt: c.createdAt.nanos, executingAt: o.executingAt?.nanos, completedAt: o.completedAt?.nanos,
+            updatedAt: o.updatedAt.nanos)
+    }
+
+    /// An update writes only the queue bookkeeping, so it skips rendering the body.
+    func messageRow(_ m: QueueMessage, body: String? = nil) -> QueueMessageRow {
+        QueueMessageRow(
+            messageID: m.id, queueName: m.queue.rawValue, sourceQueue: m.sourceQueue.rawValue, checkoutID: m.checkoutID,
+            body: body ?? messageBody(m), attributes: "{}", sentAt: m.sentAt.nanos, visibleAt: m.visibleAt.nanos,
+            receiveCount: m.receiveCount, firstReceivedAt: m.firstReceivedAt?.nanos, movedAt: m.movedAt?.nanos,
+            lastError: m.lastError)
+    }
+
+    /// The message body as the seed's services exchange it.
+    func messageBody(_ m: QueueMessage) -> String {
+        switch m.payload {
+        case .execute:
+            guard let c = live[m.checkoutID] else { return JSONText.object([("checkout_id", m.checkoutID)]) }
+            var o: [String: JSONValue] = [
+                "checkout_id": .string(c.id),
+                "payment_order_ids": .array(c.request.orders.map { .string($0.paymentOrderID) }),
+                "amount_total": .string(c.request.total.description),
+                "currency": .string(c.request.currency),
+                "order_count": .number(Double(c.request.orders.count)),
+            ]
+            if let sim = c.request.simulate.json, let v = try? JSONValue.parse(sim) { o["simulate"] = v }
+            return JSONValue.object(o).encoded
+        case .result(.success(let reference)):
+            return JSONText.object([("checkout_id", m.checkoutID), ("status", "SUCCESS"), ("psp_reference", reference)])
+        case .result(.failed(let code)):
+            return JSONText.object([("checkout_id", m.checkoutID), ("status", "FAILED"), ("error_code", code)])
+        }
+    }
+
+    // MARK: Engine state
+
+    struct SavedRuntime: Codable {
+        var functions: [FunctionName: FunctionRuntime.Counters]
+        var queues: [String: SimQueue.Counters]
+        var psp: PspSimulator.Counters
+        var executionSourceLimit: Int
+        var resultsSourceLimit: Int
+    }
+
+    func engineStateRows() -> [(key: String, value: String)] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        func json<T: Encodable>(_ v: T) -> String { (try? String(decoding: encoder.encode(v), as: UTF8.self)) ?? "null" }
+        let runtime = SavedRuntime(
+            functions: Dictionary(uniqueKeysWithValues: FunctionName.allCases.map { ($0, function($0).counters) }),
+            queues: Dictionary(uniqueKeysWithValues: QueueName.allCases.map { ($0.rawValue, queue($0).counters) }),
+            psp: psp.counters, executionSourceLimit: executionSource.limit, resultsSourceLimit: resultsSource.limit)
+        return [
+            ("clock", String(now.nanos)),
+            ("random", json(random.stateWords.map { String($0, radix: 16) })),
+            ("settings", json(settings)),
+            ("faults", json(faults)),
+            ("releases", json(releases)),
+            ("traffic", json(traffic)),
+            ("stats", json(stats)),
+            ("runtime", json(runtime)),
+            ("speed", String(speed)),
+        ]
+    }
+}

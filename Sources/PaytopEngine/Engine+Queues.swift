@@ -1,0 +1,197 @@
+import PaytopStore
+
+extension Engine {
+    /// SQS SendMessage, with an optional duplicate delivery (at-least-once).
+    func send(_ payload: MessagePayload, for checkout: Checkout, to q: QueueName) {
+        enqueue(payload, for: checkout, to: q)
+        if random.chance(settings.duplicateDeliveryProbability) {
+            enqueue(payload, for: checkout, to: q)
+        }
+    }
+
+    private func enqueue(_ payload: MessagePayload, for checkout: Checkout, to q: QueueName) {
+        let m = QueueMessage(id: newMessageID(), queue: q, checkoutID: checkout.id, payload: payload, sentAt: now)
+        let target = queue(q)
+        target.add(m)
+        target.counters.sent += 1
+        checkout.messageRefs += 1
+        markDirty(m)
+        wake(q, at: now + random.draw(Latencies.receiveDelay))
+    }
+
+    func newMessageID() -> String {
+        let h = random.hex(32)
+        let u = Array(h.utf8)
+        func part(_ a: Int, _ b: Int) -> String { String(decoding: u[a..<b], as: UTF8.self) }
+        return "\(part(0, 8))-\(part(8, 12))-\(part(12, 16))-\(part(16, 20))-\(part(20, 32))"
+    }
+
+    /// SQS DeleteMessage after a record was processed.
+    func delete(_ m: QueueMessage) {
+        guard !m.deleted else { return }
+        m.deleted = true
+        let q = queue(m.queue)
+        q.remove(m)
+        q.counters.deleted += 1
+        markDirty(m)
+        if let c = live[m.checkoutID] {
+            c.messageRefs -= 1
+            if c.canBeEvicted { evictionCandidates.append(c) }
+        }
+    }
+
+    /// Moves a message to its queue's DLQ, keeping its enqueue time.
+    func deadLetter(_ m: QueueMessage) {
+        guard let dlqName = m.queue.deadLetterQueue else { return }
+        m.queue = dlqName
+        m.movedAt = now
+        m.visibleAt = now
+        queue(dlqName).add(m)
+        markDirty(m)
+    }
+
+    /// Asks the event source of `q` to look for messages at `t`.
+    func wake(_ q: QueueName, at t: EngineTime) {
+        guard q == .execution || q == .results else { return }
+        let current = q == .execution ? executionSource.wakeAt : resultsSource.wakeAt
+        if let current, current <= t { return }
+        if q == .execution { executionSource.wakeAt = t } else { resultsSource.wakeAt = t }
+        scheduler.schedule(.queueWake(q), at: t)
+    }
+
+    func wakeAllQueues() {
+        for q in [QueueName.execution, .results] {
+            if let t = queue(q).nextVisibleAt() { wake(q, at: max(t, now)) }
+        }
+    }
+
+    /// How many invocations of a function may run at once right now.
+    func concurrencyLimit(_ f: FunctionRuntime) -> Int {
+        if let reserved = f.settings.reservedConcurrency { return reserved }
+        let reservedTotal = FunctionName.allCases.compactMap { function($0).settings.reservedConcurrency }.reduce(0, +)
+        let unreservedBusy = FunctionName.allCases.map { function($0) }
+            .filter { $0.settings.reservedConcurrency == nil && $0 !== f }.map(\.busy).reduce(0, +)
+        return max(0, settings.accountConcurrency - reservedTotal - unreservedBusy)
+    }
+
+    /// The event source polls `q`: receives batches while it has concurrency, and starts
+    /// one invocation per batch.
+    func dispatch(_ q: QueueName) {
+        var source = q == .execution ? executionSource : resultsSource
+        if source.wakeAt == now { source.wakeAt = nil }
+        let sq = queue(q)
+        let fn = q == .execution ? executor : walletFunction
+        let longPoll = Span.seconds(settings.queues.longPollSeconds)
+        sq.counters.emptyReceives += source.accountIdle(at: now, longPoll: longPoll)
+        var throttled = false
+        while source.active < source.limit, let next = sq.nextVisibleAt(), next <= now {
+            let limit = concurrencyLimit(fn)
+            guard fn.busy < limit else {
+                fn.counters.throttles += 1
+                throttled = true
+                break
+            }
+            let batch = sq.receive(max: settings.queues.batchSize, at: now,
+                                   visibility: Span.seconds(settings.queues.visibilityTimeoutSeconds),
+                                   maxReceiveCount: settings.queues.maxReceiveCount,
+                                   deadLetter: { self.deadLetter($0) })
+            if batch.isEmpty { continue }
+            guard let lease = fn.acquire(at: now, limit: limit, random: &random) else { break }
+            source.active += 1
+            invocationsInFlight += 1
+            let timeout = Span.seconds(fn.settings.timeoutSeconds)
+            let inv = Invocation(function: fn.name, lease: lease, startedAt: now, deadline: now + timeout, messages: batch)
+            let begin = now + lease.initDuration
+            if q == .execution {
+                schedule(.executorRecord(inv), for: inv, at: begin)
+            } else {
+                schedule(.walletRecordDone(inv), for: inv, at: begin + walletRecordDuration(inv))
+            }
+        }
+        let backlog = (sq.nextVisibleAt().map { $0 <= now }) ?? false
+        let cap = min(source.settings.maximumConcurrency, fn.settings.reservedConcurrency ?? settings.accountConcurrency)
+        if backlog && source.active >= source.limit { source.scaleUp(at: now, cap: cap) } else if !backlog { source.settle(at: now) }
+        if q == .execution { executionSource = source } else { resultsSource = source }
+        if throttled {
+            wake(q, at: now + Latencies.throttleBackoff)
+        } else if let t = sq.nextVisibleAt() {
+            wake(q, at: max(t, now + (backlog ? Span.ms(1) : 0)))
+        }
+    }
+
+    /// Ends an invocation: deletes the records that succeeded; failed ones stay hidden
+    /// until their visibility timeout, then return (partial batch failure reporting).
+    func finish(_ inv: Invocation) {
+        guard !inv.finished else { return }
+        inv.finished = true
+        let fn = function(inv.function)
+        let allFailed = !inv.failed.isEmpty && inv.failed.count == inv.messages.count
+        let reportItems = settings.eventSource.reportBatchItemFailures
+        if allFailed || (!reportItems && !inv.failed.isEmpty) {
+            fn.counters.errors += 1
+        } else {
+            let failed = Set(inv.failed)
+            for (i, m) in inv.messages.enumerated() where !failed.contains(i) { delete(m) }
+        }
+        fn.release(inv.lease, at: now, started: inv.startedAt, reusable: true)
+        endInvocation(inv)
+    }
+
+    /// The invocation hit its timeout: Lambda reports an error and every message of the
+    /// batch returns after its visibility timeout.
+    func timeOut(_ inv: Invocation) {
+        guard !inv.finished else { return }
+        inv.finished = true
+        let fn = function(inv.function)
+        fn.counters.errors += 1
+        fn.counters.timeouts += 1
+        let message = "Task timed out after \(formatSeconds(fn.settings.timeoutSeconds)) seconds"
+        for m in inv.messages where !m.deleted {
+            m.lastError = message
+            markDirty(m)
+        }
+        fn.release(inv.lease, at: now, started: inv.startedAt, reusable: false)
+        endInvocation(inv)
+    }
+
+    private func endInvocation(_ inv: Invocation) {
+        invocationsInFlight -= 1
+        let q: QueueName = inv.function == .executor ? .execution : .results
+        let longPoll = Span.seconds(settings.queues.longPollSeconds)
+        if q == .execution {
+            queue(q).counters.emptyReceives += executionSource.accountIdle(at: now, longPoll: longPoll)
+            executionSource.active -= 1
+        } else {
+            queue(q).counters.emptyReceives += resultsSource.accountIdle(at: now, longPoll: longPoll)
+            resultsSource.active -= 1
+        }
+        if let t = queue(q).nextVisibleAt() { wake(q, at: max(t, now)) }
+    }
+
+    /// Marks a record as failed with a message that stays on the queue message.
+    func failRecord(_ inv: Invocation, _ m: QueueMessage, _ error: String) {
+        inv.failed.append(inv.index)
+        m.lastError = error
+        markDirty(m)
+    }
+
+    /// Redrives every dead letter of `dlq` to its source queue as new messages.
+    func redrive(_ dlq: QueueName) -> Int {
+        guard let target = dlq.redriveTarget else { return 0 }
+        let source = queue(dlq)
+        let letters = source.messages.values.sorted { ($0.movedAt ?? $0.sentAt, $0.id) < ($1.movedAt ?? $1.sentAt, $1.id) }
+        for m in letters {
+            guard let c = live[m.checkoutID] else { continue }
+            delete(m)
+            send(m.payload, for: c, to: target)
+            source.counters.redriven += 1
+        }
+        return letters.count
+    }
+
+    func formatSeconds(_ s: Double) -> String {
+        let hundredths = Int((s * 100).rounded())
+        let frac = hundredths % 100
+        return "\(hundredths / 100).\(frac < 10 ? "0" : "")\(frac)"
+    }
+}

@@ -1,0 +1,105 @@
+/// Every tunable of the simulated pipeline, with the seed's original values as defaults.
+/// Scenario files override any of them (docs/scenarios.md).
+public struct EngineSettings: Codable, Equatable, Sendable {
+    public var seed: UInt64 = 1
+    /// Checkout arrivals per second of engine time (Poisson).
+    public var ratePerSecond: Double = 5
+    /// The original traffic generator's background error mix.
+    public var errorMix = true
+    /// Probability that a sent message is delivered twice (SQS is at-least-once).
+    public var duplicateDeliveryProbability: Double = 0
+    public var api = Api()
+    public var queues = Queues()
+    public var functions: [FunctionName: Function] = [
+        .initializer: Function(reservedConcurrency: nil),
+        .executor: Function(reservedConcurrency: nil),
+        .wallet: Function(reservedConcurrency: nil),
+    ]
+    public var eventSource = EventSource()
+    public var psp = Psp()
+    /// Account-level concurrency shared by every function without a reservation.
+    public var accountConcurrency = 1000
+
+    public init() {}
+
+    public struct Api: Codable, Equatable, Sendable {
+        /// Steady-state requests per second before API Gateway answers 429.
+        public var throttleRate: Double = 10_000
+        public var throttleBurst: Double = 5_000
+        /// API Gateway's own integration timeout.
+        public var integrationTimeoutSeconds: Double = 29
+    }
+
+    public struct Queues: Codable, Equatable, Sendable {
+        public var visibilityTimeoutSeconds: Double = 300
+        public var maxReceiveCount = 3
+        public var batchSize = 10
+        public var longPollSeconds: Double = 10
+    }
+
+    public struct Function: Codable, Equatable, Sendable {
+        /// nil: no reservation, limited only by the account's concurrency.
+        public var reservedConcurrency: Int?
+        public var timeoutSeconds: Double = 30
+        public var memoryMB = 192
+        /// How long an idle environment stays warm.
+        public var idleExpirySeconds: Double = 600
+        public var coldStartMinSeconds: Double = 0.1
+        public var coldStartMaxSeconds: Double = 1.0
+        public var version = "1.0.0"
+
+        public init(reservedConcurrency: Int?) { self.reservedConcurrency = reservedConcurrency }
+    }
+
+    public struct EventSource: Codable, Equatable, Sendable {
+        /// Concurrent batches an SQS event source starts with.
+        public var initialConcurrency = 5
+        /// How many more concurrent batches it may add per minute while a backlog lasts.
+        public var scaleUpPerMinute = 60
+        public var maximumConcurrency = 1000
+        /// Report failed records instead of failing the whole batch (paytop's default; the
+        /// seed's original dropped them).
+        public var reportBatchItemFailures = true
+    }
+
+    public struct Psp: Codable, Equatable, Sendable {
+        public var latencyMinSeconds: Double = 0.1
+        public var latencyMaxSeconds: Double = 0.5
+    }
+}
+
+/// The fault state an operator or scenario sets.
+public struct FaultState: Codable, Equatable, Sendable {
+    public var pspOutage = false
+    /// Multiplies PSP latency; 1 when off.
+    public var pspLatencyFactor: Double = 1
+    public var pspDeclineRate: Double = 0
+    public var pspDeclineCode = "CARD_DECLINED"
+    public var functionErrorRates: [FunctionName: Double] = [:]
+
+    public init() {}
+
+    public var isClear: Bool { self == FaultState() }
+
+    /// Short labels for each active fault, for summaries and the console header.
+    public var badges: [String] {
+        var out: [String] = []
+        if pspOutage { out.append("PSP OUTAGE") }
+        if pspLatencyFactor != 1 { out.append("PSP SLOW ×\(Int(pspLatencyFactor))") }
+        if pspDeclineRate > 0 { out.append("DECLINES \(Int((pspDeclineRate * 100).rounded()))% \(pspDeclineCode)") }
+        for (f, r) in functionErrorRates.sorted(by: { $0.key < $1.key }) where r > 0 {
+            out.append("\(f.rawValue.uppercased()) ERRORS \(Int((r * 100).rounded()))%")
+        }
+        return out
+    }
+}
+
+/// A deployed version of a function and what it changes.
+public struct Release: Codable, Equatable, Sendable {
+    public enum Regression: String, Codable, Sendable { case latency, errors }
+    public var version: String
+    public var regression: Regression?
+    public var deploymentID: String
+    public var revision: String
+    public var deployedAt: Int64
+}

@@ -1,0 +1,92 @@
+import CSQLite
+
+/// One SQLite connection. Not thread-safe: each thread that touches the store owns its
+/// own connection (the writer thread one, each reader one).
+public final class Connection {
+    let handle: OpaquePointer
+    private var statementCache: [String: Statement] = [:]
+    public let path: String
+
+    public enum Mode: Sendable { case readOnly, readWrite, readWriteCreate }
+
+    public init(path: String, mode: Mode) throws {
+        var db: OpaquePointer?
+        let flags: Int32
+        switch mode {
+        case .readOnly: flags = SQLITE_OPEN_READONLY
+        case .readWrite: flags = SQLITE_OPEN_READWRITE
+        case .readWriteCreate: flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        }
+        let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            if let db { sqlite3_close_v2(db) }
+            throw SQLiteError(code: rc, message: message, sql: nil)
+        }
+        self.handle = db
+        self.path = path
+        sqlite3_busy_timeout(db, 5_000)
+        sqlite3_extended_result_codes(db, 0)
+    }
+
+    deinit {
+        statementCache.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    func error(_ rc: Int32, _ sql: String?) -> SQLiteError {
+        SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+    }
+
+    /// Runs one or more statements that return no rows.
+    public func execute(_ sql: String) throws {
+        var errmsg: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &errmsg)
+        if rc != SQLITE_OK {
+            let message = errmsg.map { String(cString: $0) } ?? "error"
+            sqlite3_free(errmsg)
+            throw SQLiteError(code: rc, message: message, sql: sql)
+        }
+    }
+
+    /// A prepared statement kept for the life of the connection.
+    public func cached(_ sql: String) throws -> Statement {
+        if let s = statementCache[sql] {
+            s.reset()
+            return s
+        }
+        let s = try Statement(connection: self, sql: sql)
+        statementCache[sql] = s
+        return s
+    }
+
+    /// Runs `body` inside BEGIN IMMEDIATE … COMMIT, rolling back if it throws.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let value = try body()
+            try execute("COMMIT")
+            return value
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Runs `body` inside a deferred read transaction, so every query sees one snapshot.
+    /// Keep these short: a long read lets the WAL file grow.
+    public func read<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN")
+        defer { try? execute("COMMIT") }
+        return try body()
+    }
+
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Integer from a single-value query such as `PRAGMA user_version`.
+    public func scalarInt(_ sql: String) throws -> Int64? {
+        let s = try cached(sql)
+        return try s.step() ? s.int(0) : nil
+    }
+}

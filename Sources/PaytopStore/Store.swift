@@ -1,0 +1,108 @@
+import CSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Opening, creating and validating a paytop store (one SQLite file in WAL mode).
+/// Nothing is written to a file until it has been recognised as a paytop store (or is
+/// new and empty), so a wrong path never damages someone else's file.
+public enum Store {
+    public static var schemaVersion: Int { Migrations.latestVersion }
+
+    /// Whether a file exists at `path`.
+    public static func exists(_ path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
+
+    /// Opens a store for writing, creating and migrating it when `create` is set and the
+    /// file is missing or empty.
+    public static func openForWriting(path: String, create: Bool) throws -> Connection {
+        if !exists(path) && !create { throw StoreError.missing(path: path) }
+        let connection: Connection
+        do {
+            connection = try Connection(path: path, mode: create ? .readWriteCreate : .readWrite)
+        } catch let e as SQLiteError {
+            throw StoreError.notAStore(path: path, reason: e.message)
+        }
+        try validate(connection, path: path, allowEmpty: create)
+        try configureForWriting(connection)
+        try migrate(connection, path: path)
+        return connection
+    }
+
+    /// Opens an existing store for reading only.
+    public static func openForReading(path: String) throws -> Connection {
+        if !exists(path) { throw StoreError.missing(path: path) }
+        let connection: Connection
+        do {
+            connection = try Connection(path: path, mode: .readOnly)
+        } catch let e as SQLiteError {
+            throw StoreError.notAStore(path: path, reason: e.message)
+        }
+        try validate(connection, path: path, allowEmpty: false)
+        let version = try userVersion(connection, path: path)
+        if version < Migrations.latestVersion {
+            throw StoreError.failed("store \(path) has schema v\(version); open it once with `paytop run --db \(path)` to upgrade it")
+        }
+        try connection.execute("PRAGMA query_only = 1")
+        return connection
+    }
+
+    static func userVersion(_ c: Connection, path: String) throws -> Int {
+        do { return Int(try c.scalarInt("PRAGMA user_version") ?? 0) } catch let e as SQLiteError {
+            throw StoreError.notAStore(path: path, reason: e.message)
+        }
+    }
+
+    /// Refuses files that are not SQLite, SQLite files of other applications, and stores
+    /// written by a newer paytop.
+    static func validate(_ c: Connection, path: String, allowEmpty: Bool) throws {
+        let appID: Int64
+        let tableCount: Int64
+        do {
+            appID = try c.scalarInt("PRAGMA application_id") ?? 0
+            tableCount = try c.scalarInt("SELECT count(*) FROM sqlite_master") ?? 0
+        } catch let e as SQLiteError {
+            throw StoreError.notAStore(path: path, reason: e.isNotADatabase ? "file is not a database" : e.message)
+        }
+        if appID == Migrations.applicationID {
+            let version = try userVersion(c, path: path)
+            if version > Migrations.latestVersion {
+                throw StoreError.newerSchema(path: path, found: version, supported: Migrations.latestVersion)
+            }
+            return
+        }
+        if tableCount == 0 && appID == 0 && allowEmpty { return }
+        if tableCount == 0 && appID == 0 {
+            throw StoreError.notAStore(path: path, reason: "the database is empty")
+        }
+        throw StoreError.notAStore(path: path, reason: "it is a SQLite database of another application")
+    }
+
+    static func configureForWriting(_ c: Connection) throws {
+        try c.execute("""
+            PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = NORMAL;
+            PRAGMA cache_size = -65536;
+            PRAGMA temp_store = MEMORY;
+            """)
+    }
+
+    static func migrate(_ c: Connection, path: String) throws {
+        var version = try userVersion(c, path: path)
+        while version < Migrations.latestVersion {
+            let sql = Migrations.all[version]
+            try c.transaction {
+                try c.execute(sql)
+                try c.execute("PRAGMA application_id = \(Migrations.applicationID)")
+                try c.execute("PRAGMA user_version = \(version + 1)")
+            }
+            version += 1
+        }
+    }
+
+    /// Whether the store has ever been run by an engine (so `simulate` refuses it).
+    public static func holdsARun(_ c: Connection) throws -> Bool {
+        (try c.scalarInt("SELECT count(*) FROM run") ?? 0) > 0
+    }
+}

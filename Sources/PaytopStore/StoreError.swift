@@ -1,0 +1,26 @@
+/// Why a store could not be opened or used, in words a user can act on.
+public enum StoreError: Error, CustomStringConvertible, Equatable {
+    case missing(path: String)
+    case notAStore(path: String, reason: String)
+    case newerSchema(path: String, found: Int, supported: Int)
+    case alreadyHoldsARun(path: String)
+    case readOnly(path: String)
+    case failed(String)
+
+    public var description: String {
+        switch self {
+        case .missing(let path):
+            return "no store at \(path): start one with `paytop run --db \(path)` or `paytop simulate --db \(path)`"
+        case .notAStore(let path, let reason):
+            return "\(path) is not a paytop store (\(reason))"
+        case .newerSchema(let path, let found, let supported):
+            return "store \(path) has schema v\(found), newer than this paytop (v\(supported)); upgrade paytop"
+        case .alreadyHoldsARun(let path):
+            return "store \(path) already holds a run; `paytop simulate` needs a new store (remove the file or pick another --db)"
+        case .readOnly(let path):
+            return "store \(path) is opened read-only"
+        case .failed(let message):
+            return message
+        }
+    }
+}

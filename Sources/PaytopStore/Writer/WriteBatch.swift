@@ -1,0 +1,29 @@
+/// Everything one group commit writes: the net effect of the engine's events since the
+/// previous commit. The engine coalesces before it builds a batch, so a queue message
+/// sent and deleted between two commits never reaches the file, and a row changed five
+/// times is written once with its last value.
+public struct WriteBatch: Sendable {
+    public var paymentEventInserts: [PaymentEventRow] = []
+    public var paymentEventUpdates: [PaymentEventRow] = []
+    public var orderInserts: [PaymentOrderRow] = []
+    public var orderUpdates: [PaymentOrderRow] = []
+    public var walletUpserts: [WalletRow] = []
+    public var ledgerInserts: [LedgerEntryRow] = []
+    public var messageInserts: [QueueMessageRow] = []
+    public var messageUpdates: [QueueMessageRow] = []
+    public var messageDeletes: [String] = []
+    public var pspInserts: [PspChargeRow] = []
+    public var controlEvents: [ControlEventRow] = []
+    public var controlAcks: [ControlAck] = []
+    public var engineState: [(key: String, value: String)] = []
+
+    public init() {}
+
+    /// Rows this batch inserts, updates or deletes.
+    public var rowCount: Int {
+        paymentEventInserts.count + paymentEventUpdates.count + orderInserts.count + orderUpdates.count
+            + walletUpserts.count + ledgerInserts.count + messageInserts.count + messageUpdates.count
+            + messageDeletes.count + pspInserts.count + controlEvents.count + controlAcks.count
+            + engineState.count
+    }
+}

@@ -1,0 +1,2 @@
+import PaytopCLI
+PaytopCommand.main()
