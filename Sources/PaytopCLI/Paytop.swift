@@ -1,2 +1,99 @@
 import ArgumentParser
-public struct PaytopCommand: ParsableCommand { public init() {}; public func run() {} }
+import Foundation
+import PaytopEngine
+import PaytopStore
+
+/// `paytop`: the terminal operations console for an event-driven payment pipeline.
+public struct PaytopCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "paytop",
+        abstract: "Watch and rehearse an event-driven payment pipeline from the terminal.",
+        discussion: """
+            paytop runs an embedded payment engine (API → initializer → execution queue → executor → PSP → \
+            results queue → wallet, with dead-letter queues) and records everything in one SQLite store.
+            Without a subcommand it runs the live engine on the default store (\(DefaultStore.path)).
+            """,
+        version: PaytopVersion.current,
+        subcommands: [RunCommand.self, SimulateCommand.self, CheckCommand.self, StatusCommand.self,
+                      FaultCommand.self, DeployCommand.self, RollbackCommand.self, RedriveCommand.self,
+                      RateCommand.self, PauseCommand.self, ResumeCommand.self, SpeedCommand.self,
+                      BenchCommand.self],
+        defaultSubcommand: RunCommand.self
+    )
+
+    public init() {}
+
+    /// Runs the command line. Usage errors and bad input exit 2 with one clear sentence;
+    /// a failed invariant check exits 1.
+    public static func main(_ arguments: [String]? = nil) -> Never {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+            Foundation.exit(0)
+        } catch let e as CLIError {
+            FileHandle.standardError.write(Data("paytop: \(e.message)\n".utf8))
+            Foundation.exit(e.code)
+        } catch let e as StoreError {
+            FileHandle.standardError.write(Data("paytop: \(e.description)\n".utf8))
+            Foundation.exit(2)
+        } catch let e as Scenario.LoadError {
+            FileHandle.standardError.write(Data("paytop: \(e.description)\n".utf8))
+            Foundation.exit(2)
+        } catch let e as ControlCommand.ParseError {
+            FileHandle.standardError.write(Data("paytop: \(e.description)\n".utf8))
+            Foundation.exit(2)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || code.rawValue == 1 && error is ExitCode {
+                exit(withError: error)
+            }
+            let message = fullMessage(for: error)
+            if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+            // Usage errors are exit 2 here, like most Unix tools, not sysexits' 64.
+            Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
+        }
+    }
+}
+
+/// An error the user can act on, with the exit code it deserves.
+struct CLIError: Error {
+    let message: String
+    var code: Int32 = 2
+}
+
+/// `--db PATH`, shared by every command that touches a store.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The store (a SQLite file).", valueName: "path"))
+    var db: String?
+
+    var path: String { db ?? DefaultStore.path }
+}
+
+/// Where paytop keeps its store when no --db is given: $PAYTOP_DB, else
+/// $XDG_DATA_HOME/paytop/paytop.db, else ~/.local/share/paytop/paytop.db.
+enum DefaultStore {
+    static var path: String {
+        let env = ProcessInfo.processInfo.environment
+        if let p = env["PAYTOP_DB"], !p.isEmpty { return p }
+        let base = env["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (NSHomeDirectory() + "/.local/share")
+        return base + "/paytop/paytop.db"
+    }
+
+    /// Creates the folder of a store about to be created.
+    static func prepareDirectory(for path: String) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        if dir.isEmpty || FileManager.default.fileExists(atPath: dir) { return }
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw CLIError(message: "cannot create the folder \(dir) for the store: \(error.localizedDescription)")
+        }
+    }
+}
+
+func printError(_ s: String) {
+    FileHandle.standardError.write(Data((s + "\n").utf8))
+}
+
+func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }

@@ -96,6 +96,7 @@ extension Engine {
                                    maxReceiveCount: settings.queues.maxReceiveCount,
                                    deadLetter: { self.deadLetter($0) })
             if batch.isEmpty { continue }
+            for m in batch { markDirty(m) }
             guard let lease = fn.acquire(at: now, limit: limit, random: &random) else { break }
             source.active += 1
             invocationsInFlight += 1
@@ -114,8 +115,9 @@ extension Engine {
         if q == .execution { executionSource = source } else { resultsSource = source }
         if throttled {
             wake(q, at: now + Latencies.throttleBackoff)
-        } else if let t = sq.nextVisibleAt() {
-            wake(q, at: max(t, now + (backlog ? Span.ms(1) : 0)))
+        } else if source.active < source.limit, let t = sq.nextVisibleAt() {
+            // With every batch slot busy, the next invocation to end polls again.
+            wake(q, at: max(t, now))
         }
     }
 

@@ -24,6 +24,8 @@ public final class Engine {
         public var crashAfterCommits: Int?
         /// Simulations commit once this many rows are waiting.
         public var flushThreshold = 20_000
+        /// Engine time of a new store (simulations: the simulation epoch; live runs: now).
+        public var startTime = EngineTime.simulationEpoch
 
         public init(storePath: String, mode: EngineClock.Mode, settings: EngineSettings = EngineSettings(),
                     scenario: Scenario? = nil) {
@@ -110,7 +112,7 @@ public final class Engine {
         self.flushThreshold = options.flushThreshold
         let settings = options.settings
         self.settings = settings
-        self.now = .simulationEpoch
+        self.now = options.startTime
         self.random = SeededRandom(seed: settings.seed)
         self.traffic = TrafficState(ratePerSecond: settings.ratePerSecond)
         self.gatewayThrottle = TokenBucket(rate: settings.api.throttleRate, burst: settings.api.throttleBurst)

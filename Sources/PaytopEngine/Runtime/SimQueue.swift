@@ -77,7 +77,7 @@ final class SimQueue {
 
     /// Receives up to `max` visible messages. Each receive raises the receive count and
     /// hides the message for `visibility`; a message that would pass `maxReceiveCount` is
-    /// handed to `deadLetter` instead of being returned.
+    /// handed to `deadLetter` instead of being returned. The caller persists the changes.
     func receive(max: Int, at now: EngineTime, visibility: Nanos, maxReceiveCount: Int,
                  deadLetter: (QueueMessage) -> Void) -> [QueueMessage] {
         var out: [QueueMessage] = []
@@ -94,7 +94,6 @@ final class SimQueue {
             m.receiveCount += 1
             if m.firstReceivedAt == nil { m.firstReceivedAt = now }
             m.visibleAt = now + visibility
-            m.dirty = true
             push(m)
             out.append(m)
         }

@@ -87,6 +87,7 @@ public final class Connection {
     /// Integer from a single-value query such as `PRAGMA user_version`.
     public func scalarInt(_ sql: String) throws -> Int64? {
         let s = try cached(sql)
+        defer { s.reset() }
         return try s.step() ? s.int(0) : nil
     }
 }

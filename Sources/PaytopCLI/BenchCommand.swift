@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import PaytopEngine
+import PaytopStore
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmark the engine: checkouts/s and rows/s against a raw bulk-insert ceiling.",
+        discussion: """
+            Each run simulates --checkouts with the default error mix into a fresh store, then bulk-inserts the \
+            same rows into another fresh store with plain prepared INSERTs (10,000 rows per transaction): the \
+            ceiling. Prints each run and the medians; build with -c release for meaningful figures.
+            """
+    )
+
+    @Option(help: "Checkouts per run.") var checkouts: Int = 100_000
+    @Option(help: "Runs; medians are reported.") var runs: Int = 3
+    @Option(help: "Seed.") var seed: UInt64 = 1
+    @Option(help: "Arrival rate (engine time).") var rate: Double = 50
+    @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+        guard checkouts > 0, runs > 0 else { throw ValidationError("--checkouts and --runs must be positive") }
+    }
+
+    func run() throws {
+        var rows: [(checkoutsPerSecond: Double, rowsPerSecond: Double, ceiling: Double, bytesPerCheckout: Double, rss: Int)] = []
+        for i in 1...runs {
+            let path = NSTemporaryDirectory() + "paytop-bench-\(getpid())-\(i).db"
+            let copy = path + ".ceiling.db"
+            removeStore(path); removeStore(copy)
+            defer { removeStore(path); removeStore(copy) }
+            var settings = EngineSettings()
+            settings.seed = seed
+            settings.ratePerSecond = rate
+            var options = Engine.Options(storePath: path, mode: .simulated, settings: settings)
+            options.requireNewStore = true
+            let engine = try Engine(options)
+            let result = try SimulationRunner.run(engine, checkouts: checkouts)
+            try engine.close()
+            let inStore = try StoreSummary.load(try Store.openForReading(path: path)).totalRows
+            let ceiling = try RawInsertCeiling.measure(source: path, target: copy)
+            let cps = Double(result.checkoutsGenerated) / result.wallSeconds
+            // Rows per second counts the rows the run left in the store, the same rows the ceiling inserts.
+            let rps = Double(inStore) / result.wallSeconds
+            let bytes = Double(fileSize(path)) / Double(result.checkoutsGenerated)
+            rows.append((cps, rps, ceiling.rowsPerSecond, bytes, maxResidentMB()))
+            if !json {
+                print(String(format: "run %d: %@ checkouts in %.2f s · %@ checkouts/s · %@ rows/s (store rows %@, writer ops %@) · ceiling %@ rows/s · ratio %.2f · %.0f bytes/checkout · max RSS %d MB",
+                             i, result.checkoutsGenerated.grouped, result.wallSeconds, Int(cps).grouped, Int(rps).grouped,
+                             inStore.grouped, result.rowsCommitted.grouped, Int(ceiling.rowsPerSecond).grouped,
+                             rps / ceiling.rowsPerSecond, bytes, maxResidentMB()))
+            }
+        }
+        func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s[s.count / 2] }
+        let cps = median(rows.map(\.checkoutsPerSecond)), rps = median(rows.map(\.rowsPerSecond))
+        let ceil = median(rows.map(\.ceiling)), ratio = median(rows.map { $0.rowsPerSecond / $0.ceiling })
+        if json {
+            print(JSONValue.object([
+                "checkouts": .number(Double(checkouts)), "runs": .number(Double(runs)),
+                "median_checkouts_per_second": .number(cps.rounded()), "median_rows_per_second": .number(rps.rounded()),
+                "median_ceiling_rows_per_second": .number(ceil.rounded()), "median_ratio": .number((ratio * 100).rounded() / 100),
+                "median_bytes_per_checkout": .number(median(rows.map(\.bytesPerCheckout)).rounded()),
+                "max_rss_mb": .number(Double(rows.map(\.rss).max() ?? 0)),
+            ]).encoded)
+        } else {
+            print(String(format: "median of %d: %@ checkouts/s · %@ rows/s · ceiling %@ rows/s · ratio %.2f · max RSS %d MB",
+                         runs, Int(cps).grouped, Int(rps).grouped, Int(ceil).grouped, ratio, rows.map(\.rss).max() ?? 0))
+        }
+    }
+}
+
+/// Peak resident memory of this process, in MB.
+func maxResidentMB() -> Int {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Int(usage.ru_maxrss / 1024)
+}

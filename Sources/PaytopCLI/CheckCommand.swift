@@ -1,0 +1,82 @@
+import ArgumentParser
+import PaytopEngine
+import PaytopStore
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check a store's money and state invariants; exit 1 on any violation.",
+        discussion: "Checks: \(InvariantCheck.invariants.joined(separator: ", ")). See docs/engine.md."
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    func run() throws {
+        let c = try Store.openForReading(path: store.path)
+        let report = try InvariantCheck.run(c)
+        if json {
+            let v: JSONValue = .object([
+                "ok": .bool(report.isClean),
+                "checked": .array(report.checked.map { .string($0) }),
+                "counts": .object(report.counts.mapValues { .number(Double($0)) }),
+                "violations": .array(report.violations.map {
+                    .object(["invariant": .string($0.invariant), "count": .number(Double($0.count)),
+                             "examples": .array($0.examples.map { .string($0) })])
+                }),
+            ])
+            print(v.encoded)
+        } else {
+            let counts = "\((report.counts["checkouts"] ?? 0).grouped) checkouts, \((report.counts["orders"] ?? 0).grouped) orders, \((report.counts["ledger_entries"] ?? 0).grouped) ledger entries"
+            if report.isClean {
+                print("ok: \(report.checked.count) invariants hold over \(counts) in \(store.path)")
+            } else {
+                print("VIOLATED in \(store.path) (\(counts)):")
+                for v in report.violations {
+                    print("  ✖ \(v.invariant): \(v.count)")
+                    for e in v.examples { print("      \(e)") }
+                }
+                let failed = Set(report.violations.map(\.invariant))
+                for name in report.checked where !failed.contains(name) { print("  ✔ \(name)") }
+            }
+        }
+        if !report.isClean { throw ExitCode(1) }
+    }
+}
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Summarise a store: checkouts by outcome, orders, queues, wallets, faults."
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Flag(help: "Print as JSON.")
+    var json = false
+
+    func run() throws {
+        let c = try Store.openForReading(path: store.path)
+        let s = try StoreSummary.load(c)
+        if json {
+            var o: [String: JSONValue] = [
+                "checkouts_by_outcome": .object(s.checkoutsByOutcome.mapValues { .number(Double($0)) }),
+                "orders_by_status": .object(s.ordersByStatus.mapValues { .number(Double($0)) }),
+                "queue_depths": .object(s.queueDepths.mapValues { .number(Double($0)) }),
+                "wallet_totals": .object(s.walletTotals.mapValues { .string($0.description) }),
+            ]
+            if let t = s.engineState["clock"], let n = Int64(t) { o["engine_time"] = .string(EngineTime(nanos: n).description) }
+            if let f = s.engineState["faults"], let v = try? JSONValue.parse(f) { o["faults"] = v }
+            print(JSONValue.object(o).encoded)
+            return
+        }
+        if let t = s.engineState["clock"], let n = Int64(t) { print("engine time  \(EngineTime(nanos: n))") }
+        print("checkouts    " + s.checkoutsByOutcome.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.grouped)" }.joined(separator: " · "))
+        print("orders       " + s.ordersByStatus.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.grouped)" }.joined(separator: " · "))
+        print("queues       " + QueueName.allCases.map { "\($0.rawValue) \((s.queueDepths[$0.rawValue] ?? 0).grouped)" }.joined(separator: " · "))
+        print("wallets      " + s.walletTotals.keys.sorted().map { "\($0) \(s.walletTotals[$0]!)" }.joined(separator: " · "))
+        if let f = s.engineState["faults"] { print("faults       \(f)") }
+    }
+}

@@ -1,0 +1,62 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs an engine on the wall clock × its speed: processes events as they fall due,
+/// takes operator commands from the store at least every 250 ms, and group-commits every
+/// 20 ms while anything changed.
+public final class LiveRunner {
+    public let engine: Engine
+    public var controlPollInterval: Int64 = 250_000_000
+    public var flushInterval: Int64 = 20_000_000
+    public var heartbeatInterval: Int64 = 1_000_000_000
+    private var clock: EngineClock
+
+    public init(engine: Engine) {
+        self.engine = engine
+        self.clock = .live(startingAt: engine.now, wallNow: LiveRunner.monotonicNanos(), speed: engine.speed)
+    }
+
+    /// Runs until `shouldStop` says so or `wallSeconds` pass, then commits everything.
+    public func run(wallSeconds: Double? = nil, shouldStop: () -> Bool) throws {
+        let started = LiveRunner.monotonicNanos()
+        let deadline = wallSeconds.map { started + Int64($0 * 1e9) }
+        var lastPoll: Int64 = 0, lastFlush = started, lastHeartbeat: Int64 = 0
+        try engine.pollControlCommands()
+        while !shouldStop() {
+            let wall = LiveRunner.monotonicNanos()
+            if let deadline, wall >= deadline { break }
+            let target = clock.engineTime(atWall: wall)
+            var budget = 50_000
+            while budget > 0, try engine.step(notAfter: target) { budget -= 1 }
+            engine.advance(to: target)
+            if wall - lastPoll >= controlPollInterval {
+                lastPoll = wall
+                try engine.pollControlCommands()
+                if engine.speed != clock.speed { clock.setSpeed(engine.speed, wallNow: wall) }
+            }
+            if wall - lastFlush >= flushInterval {
+                lastFlush = wall
+                try engine.flush()
+            }
+            engine.deliverCommittedResponses()
+            if wall - lastHeartbeat >= heartbeatInterval {
+                lastHeartbeat = wall
+                try engine.recordHeartbeat()
+            }
+            if budget == 0 { continue }  // behind schedule: no sleep
+            var wakeAt = min(lastFlush + flushInterval, lastPoll + controlPollInterval)
+            if let next = engine.nextEventTime { wakeAt = min(wakeAt, clock.wallTime(forEngine: next)) }
+            if let deadline { wakeAt = min(wakeAt, deadline) }
+            let sleep = wakeAt - LiveRunner.monotonicNanos()
+            if sleep > 0 { usleep(UInt32(min(sleep / 1000, 50_000))) }
+        }
+        try engine.close()
+    }
+
+    public static func monotonicNanos() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+}

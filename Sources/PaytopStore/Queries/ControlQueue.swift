@@ -1,0 +1,31 @@
+/// The `control_command` table from the side of those who write commands (CLI, console).
+public enum ControlQueue {
+    public struct Status: Sendable, Equatable {
+        public var status: String
+        public var result: String?
+    }
+
+    /// Appends a pending command and returns its id.
+    public static func enqueue(_ c: Connection, command: String, args: String, source: String, issuedAtMillis: Int64) throws -> Int64 {
+        let s = try c.cached("INSERT INTO control_command (issued_at, source, command, args) VALUES (?, ?, ?, ?)")
+        s.bind(1, issuedAtMillis).bind(2, source).bind(3, command).bind(4, args)
+        try s.run()
+        return c.lastInsertRowID
+    }
+
+    public static func status(_ c: Connection, id: Int64) throws -> Status? {
+        let s = try c.cached("SELECT status, result FROM control_command WHERE id = ?")
+        s.bind(1, id)
+        defer { s.reset() }
+        guard try s.step() else { return nil }
+        return Status(status: s.string(0), result: s.optionalString(1))
+    }
+
+    /// Milliseconds since an engine last said it was alive on this store, if one ever ran
+    /// and has not ended.
+    public static func runningEngineHeartbeat(_ c: Connection) throws -> Int64? {
+        let s = try c.cached("SELECT heartbeat_wall FROM run WHERE ended_wall IS NULL ORDER BY run_id DESC LIMIT 1")
+        defer { s.reset() }
+        return try s.step() ? s.int(0) : nil
+    }
+}
