@@ -16,7 +16,7 @@ extension Engine {
         if traffic.paused { return }
         if let limit = traffic.limit, traffic.generated >= limit { return }
         traffic.generated += 1
-        let body = TrafficGenerator.request(random: &random, errorMix: settings.errorMix)
+        let body = TrafficGenerator.request(random: &random, errorMix: settings.errorMix, at: now)
         receive(ApiCall(body: body, arrivedAt: now, respond: nil))
         scheduleArrivalIfNeeded()
     }

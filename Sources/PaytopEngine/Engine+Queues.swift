@@ -19,12 +19,7 @@ extension Engine {
         wake(q, at: now + random.draw(Latencies.receiveDelay))
     }
 
-    func newMessageID() -> String {
-        let h = random.hex(32)
-        let u = Array(h.utf8)
-        func part(_ a: Int, _ b: Int) -> String { String(decoding: u[a..<b], as: UTF8.self) }
-        return "\(part(0, 8))-\(part(8, 12))-\(part(12, 16))-\(part(16, 20))-\(part(20, 32))"
-    }
+    func newMessageID() -> String { random.uuidV7(at: now) }
 
     /// SQS DeleteMessage after a record was processed.
     func delete(_ m: QueueMessage) {

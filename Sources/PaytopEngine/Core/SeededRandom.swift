@@ -59,6 +59,27 @@ public struct SeededRandom: Sendable {
         return max(1, Nanos((-(u.logarithm) / rate * 1e9).rounded()))
     }
 
+    /// An identifier that sorts by creation time (like a ULID): `prefix`, 12 hex digits
+    /// of engine milliseconds, then `randomDigits` random hex digits. Time-ordered keys
+    /// append to the store's indexes instead of splitting random pages.
+    public mutating func timeOrderedID(_ prefix: String, at t: EngineTime, randomDigits: Int = 6) -> String {
+        let ms = UInt64(max(0, t.nanos / 1_000_000))
+        var digits = String(ms, radix: 16)
+        if digits.count < 12 { digits = String(repeating: "0", count: 12 - digits.count) + digits }
+        return prefix + digits + hex(randomDigits)
+    }
+
+    /// A UUID version 7 (RFC 9562): engine milliseconds, then random bits.
+    public mutating func uuidV7(at t: EngineTime) -> String {
+        let ms = UInt64(max(0, t.nanos / 1_000_000))
+        var h = String(ms, radix: 16)
+        if h.count < 12 { h = String(repeating: "0", count: 12 - h.count) + h }
+        let r = Array(hex(20).utf8)
+        let variant = ["8", "9", "a", "b"][Int(r[3] % 4)]
+        func part(_ a: Int, _ b: Int) -> String { String(decoding: r[a..<b], as: UTF8.self) }
+        return "\(h.prefix(8))-\(h.suffix(4))-7\(part(0, 3))-\(variant)\(part(4, 7))-\(part(7, 19))"
+    }
+
     public mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
 
     /// `digits` lowercase hex characters.

@@ -23,9 +23,9 @@ enum TrafficGenerator {
         }
     }
 
-    static func request(random: inout SeededRandom, errorMix: Bool) -> JSONValue {
+    static func request(random: inout SeededRandom, errorMix: Bool, at now: EngineTime) -> JSONValue {
         let mix = errorMix ? pickMix(&random) : .valid
-        let checkoutID = "chk-" + random.hex(16)
+        let checkoutID = random.timeOrderedID("chk-", at: now)
         let user = "user-" + random.hex(6)
         let u = random.unit()
         var cumulative = 0.0
@@ -40,7 +40,7 @@ enum TrafficGenerator {
         for _ in 0..<count {
             let cents = random.int(in: 1_000...1_000_000)
             orders.append(.object([
-                "payment_order_id": .string("po-" + random.hex(16)),
+                "payment_order_id": .string(random.timeOrderedID("po-", at: now)),
                 "seller_account": .string(random.pick(sellers)),
                 "amount": .string(String(cents / 100) + "." + (cents % 100 < 10 ? "0" : "") + String(cents % 100)),
                 "currency": .string(currency),

@@ -88,6 +88,7 @@ enum Migrations {
         requested_at    INTEGER NOT NULL,
         completed_at    INTEGER NOT NULL
     );
+    CREATE INDEX psp_charge_checkout_id ON psp_charge (checkout_id);
     CREATE TABLE control_command (
         id           INTEGER PRIMARY KEY AUTOINCREMENT,
         issued_at    INTEGER NOT NULL,
