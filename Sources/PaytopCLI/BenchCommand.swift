@@ -40,17 +40,19 @@ struct BenchCommand: ParsableCommand {
             let result = try SimulationRunner.run(engine, checkouts: checkouts)
             try engine.close()
             let inStore = try StoreSummary.load(try Store.openForReading(path: path)).totalRows
+            // Peak memory of the simulation itself, before the ceiling loads rows into memory.
+            let rss = maxResidentMB()
             let ceiling = try RawInsertCeiling.measure(source: path, target: copy)
             let cps = Double(result.checkoutsGenerated) / result.wallSeconds
             // Rows per second counts the rows the run left in the store, the same rows the ceiling inserts.
             let rps = Double(inStore) / result.wallSeconds
             let bytes = Double(fileSize(path)) / Double(result.checkoutsGenerated)
-            rows.append((cps, rps, ceiling.rowsPerSecond, bytes, maxResidentMB()))
+            rows.append((cps, rps, ceiling.rowsPerSecond, bytes, rss))
             if !json {
                 print(String(format: "run %d: %@ checkouts in %.2f s · %@ checkouts/s · %@ rows/s (store rows %@, writer ops %@) · ceiling %@ rows/s · ratio %.2f · %.0f bytes/checkout · max RSS %d MB",
                              i, result.checkoutsGenerated.grouped, result.wallSeconds, Int(cps).grouped, Int(rps).grouped,
                              inStore.grouped, result.rowsCommitted.grouped, Int(ceiling.rowsPerSecond).grouped,
-                             rps / ceiling.rowsPerSecond, bytes, maxResidentMB()))
+                             rps / ceiling.rowsPerSecond, bytes, rss))
             }
         }
         func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s[s.count / 2] }

@@ -41,7 +41,7 @@ public struct EngineSettings: Codable, Equatable, Sendable {
         /// nil: no reservation, limited only by the account's concurrency.
         public var reservedConcurrency: Int?
         public var timeoutSeconds: Double = 30
-        public var memoryMB = 192
+        public var memoryMegabytes = 192
         /// How long an idle environment stays warm.
         public var idleExpirySeconds: Double = 600
         public var coldStartMinSeconds: Double = 0.1

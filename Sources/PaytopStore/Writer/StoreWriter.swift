@@ -77,6 +77,9 @@ public final class StoreWriter: @unchecked Sendable {
         if let f { throw f }
     }
 
+    /// The writer "died" at its crash point (a test hook).
+    public struct SimulatedCrash: Error {}
+
     /// Moves the connection to the writer thread, which owns it from then on.
     private final class Handoff: @unchecked Sendable {
         let connection: Connection
@@ -99,7 +102,9 @@ public final class StoreWriter: @unchecked Sendable {
 
             var error: Error?
             if let limit = crashAfterCommits, next.sequence > limit {
-                // Simulated kill -9: nothing after the limit reaches the file.
+                // Simulated kill -9 right after commit `limit`: nothing more reaches the
+                // file, nothing more is acknowledged, and the engine's next call fails.
+                error = SimulatedCrash()
             } else {
                 do {
                     try connection.transaction { try applier.apply(next.batch) }
@@ -109,7 +114,7 @@ public final class StoreWriter: @unchecked Sendable {
             condition.lock()
             pending.removeFirst()
             if let error {
-                failure = StoreError.failed("writing to the store failed: \(error)")
+                failure = error is SimulatedCrash ? error : StoreError.failed("writing to the store failed: \(error)")
                 finished = true
             } else {
                 committed = next.sequence
