@@ -1,3 +1,4 @@
+import Foundation
 import PaytopStore
 
 extension Engine {
@@ -28,6 +29,12 @@ extension Engine {
         receive(ApiCall(body: body, arrivedAt: now, respond: respond))
     }
 
+    /// Sends raw request bytes; a body that is not JSON gets the seed's 400 Invalid JSON.
+    public func submit(rawBody: [UInt8], respond: @escaping (ApiResponse) -> Void) {
+        let body = try? JSONValue.parse(Data(rawBody))
+        receive(ApiCall(body: body, arrivedAt: now, respond: respond))
+    }
+
     // MARK: API Gateway
 
     /// API Gateway takes a request: throttle, then a synchronous initializer invocation.
@@ -49,12 +56,12 @@ extension Engine {
         apiCallsInFlight += 1
         var duration = lease.initDuration + Latencies.compute + random.draw(Latencies.dynamoWrite)
             + random.draw(Latencies.dynamoWrite) + random.draw(Latencies.sqsSend)
-        if let sim = call.body["simulate"]?["initializer"]?["latency"]?.numberValue, sim > 0, sim <= 900 {
+        if let sim = call.body?["simulate"]?["initializer"]?["latency"]?.numberValue, sim > 0, sim <= 900 {
             duration += Span.seconds(sim)
         }
         duration += releaseLatency(.initializer)
         let timeout = Span.seconds(initializer.settings.timeoutSeconds)
-        scheduler.schedule(.initializerDone(call), at: call.startedAt + min(duration, timeout + 1))
+        scheduler.schedule(.initializerDone(call), at: call.startedAt + min(duration, lease.initDuration + timeout + 1))
     }
 
     /// The initializer's work, applied when its invocation ends: validate, refuse a
@@ -66,11 +73,12 @@ extension Engine {
         let timeout = Span.seconds(initializer.settings.timeoutSeconds)
         let gatewayTimeout = Span.seconds(settings.api.integrationTimeoutSeconds)
         let ran = now - call.startedAt
-        if ran > timeout {
+        // Lambda's timeout covers the handler, not a cold start's init phase.
+        if ran - lease.initDuration > timeout {
             // The function timed out: nothing was written.
             initializer.counters.errors += 1
             initializer.counters.timeouts += 1
-            initializer.release(lease, at: call.startedAt + timeout, started: call.startedAt, reusable: false)
+            initializer.release(lease, at: call.startedAt + lease.initDuration + timeout, started: call.startedAt, reusable: false)
             stats.gatewayTimeouts += 1
             answer(call, status: 504, body: ["message": "Endpoint request timed out"], checkoutID: nil,
                    at: call.startedAt + gatewayTimeout)
@@ -87,8 +95,13 @@ extension Engine {
         }
         defer { initializer.release(lease, at: now, started: call.startedAt, reusable: true) }
 
+        guard let body = call.body else {
+            if ran <= gatewayTimeout { stats.rejected += 1 }
+            reply(400, ["error": "Invalid JSON"], nil)
+            return
+        }
         let request: PaymentRequest
-        switch PaymentRequestValidator.validate(call.body) {
+        switch PaymentRequestValidator.validate(body) {
         case .failure(let failure):
             let issues = failure.issues
             if ran <= gatewayTimeout { stats.rejected += 1 }

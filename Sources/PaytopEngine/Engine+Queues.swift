@@ -96,7 +96,7 @@ extension Engine {
             source.active += 1
             invocationsInFlight += 1
             let timeout = Span.seconds(fn.settings.timeoutSeconds)
-            let inv = Invocation(function: fn.name, lease: lease, startedAt: now, deadline: now + timeout, messages: batch)
+            let inv = Invocation(function: fn.name, lease: lease, startedAt: now, deadline: now + lease.initDuration + timeout, messages: batch)
             let begin = now + lease.initDuration
             if q == .execution {
                 schedule(.executorRecord(inv), for: inv, at: begin)

@@ -91,6 +91,8 @@ public final class Engine {
 
     var timeline: [TimelineAction] = []
     var arrivalScheduled = false
+    /// Scenario actions not yet applied.
+    var timelinePending = 0
     var arrivalGeneration = 0
     /// The last control_command id this engine has taken.
     var lastControlCommandID: Int64 = 0
@@ -135,6 +137,7 @@ public final class Engine {
         for (i, action) in timeline.enumerated() {
             scheduler.schedule(.timeline(i), at: now + action.at)
         }
+        timelinePending = timeline.count
         scheduleArrivalIfNeeded()
         wakeAllQueues()
         if !resumed { markStateDirty() }
@@ -200,11 +203,11 @@ public final class Engine {
         }
     }
 
-    /// True once traffic has ended and nothing is left in flight: every accepted checkout
-    /// is done or dead-lettered.
+    /// True once traffic has ended, the scenario's timeline has played out and nothing is
+    /// left in flight: every accepted checkout is done or dead-lettered.
     public var isQuiescent: Bool {
         let trafficOver = traffic.limit.map { traffic.generated >= $0 } ?? false
-        return trafficOver && apiCallsInFlight == 0 && invocationsInFlight == 0
+        return trafficOver && timelinePending == 0 && apiCallsInFlight == 0 && invocationsInFlight == 0
             && executionQueue.count == 0 && resultsQueue.count == 0
     }
 

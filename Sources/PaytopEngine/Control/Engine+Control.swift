@@ -75,6 +75,8 @@ extension Engine {
 
     func applyTimeline(_ index: Int) {
         guard index < timeline.count else { return }
+        timelinePending -= 1
+        // A rejected action (say, a rollback with nothing to roll back to) is skipped.
         _ = try? apply(timeline[index].command, source: "scenario")
     }
 

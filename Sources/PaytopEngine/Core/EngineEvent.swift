@@ -23,14 +23,15 @@ enum EngineEvent {
 
 /// One `POST /v1/payments` in flight inside API Gateway.
 final class ApiCall {
-    let body: JSONValue
+    /// nil when the request body was not valid JSON.
+    let body: JSONValue?
     let arrivedAt: EngineTime
     var lease: FunctionRuntime.Lease?
     var startedAt: EngineTime
     /// Set for requests from outside the engine (HTTP, tests); the generator's have none.
     let respond: ((ApiResponse) -> Void)?
 
-    init(body: JSONValue, arrivedAt: EngineTime, respond: ((ApiResponse) -> Void)?) {
+    init(body: JSONValue?, arrivedAt: EngineTime, respond: ((ApiResponse) -> Void)?) {
         self.body = body
         self.arrivedAt = arrivedAt
         self.startedAt = arrivedAt

@@ -49,6 +49,23 @@ public struct EngineSettings: Codable, Equatable, Sendable {
         public var version = "1.0.0"
 
         public init(reservedConcurrency: Int?) { self.reservedConcurrency = reservedConcurrency }
+
+        enum CodingKeys: String, CodingKey {
+            case reservedConcurrency, timeoutSeconds, memoryMegabytes, idleExpirySeconds
+            case coldStartMinSeconds, coldStartMaxSeconds, version
+        }
+
+        /// Encodes "no reservation" as an explicit null, so scenario files can set it.
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(reservedConcurrency, forKey: .reservedConcurrency)
+            try c.encode(timeoutSeconds, forKey: .timeoutSeconds)
+            try c.encode(memoryMegabytes, forKey: .memoryMegabytes)
+            try c.encode(idleExpirySeconds, forKey: .idleExpirySeconds)
+            try c.encode(coldStartMinSeconds, forKey: .coldStartMinSeconds)
+            try c.encode(coldStartMaxSeconds, forKey: .coldStartMaxSeconds)
+            try c.encode(version, forKey: .version)
+        }
     }
 
     public struct EventSource: Codable, Equatable, Sendable {

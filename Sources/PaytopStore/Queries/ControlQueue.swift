@@ -3,6 +3,7 @@ public enum ControlQueue {
     public struct Status: Sendable, Equatable {
         public var status: String
         public var result: String?
+        public init(status: String, result: String?) { self.status = status; self.result = result }
     }
 
     /// Appends a pending command and returns its id.
