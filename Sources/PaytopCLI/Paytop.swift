@@ -23,34 +23,42 @@ public struct PaytopCommand: ParsableCommand {
 
     public init() {}
 
-    /// Runs the command line. Usage errors and bad input exit 2 with one clear sentence;
-    /// a failed invariant check exits 1.
+    /// Runs the command line and exits with its status.
     public static func main(_ arguments: [String]? = nil) -> Never {
+        Foundation.exit(execute(arguments))
+    }
+
+    /// Runs the command line and returns its exit status. Usage errors and bad input are
+    /// 2, with one clear sentence on stderr; a failed invariant check is 1.
+    public static func execute(_ arguments: [String]? = nil) -> Int32 {
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
-            Foundation.exit(0)
+            return 0
         } catch let e as CLIError {
-            FileHandle.standardError.write(Data("paytop: \(e.message)\n".utf8))
-            Foundation.exit(e.code)
+            printError("paytop: \(e.message)")
+            return e.code
         } catch let e as StoreError {
-            FileHandle.standardError.write(Data("paytop: \(e.description)\n".utf8))
-            Foundation.exit(2)
+            printError("paytop: \(e.description)")
+            return 2
         } catch let e as Scenario.LoadError {
-            FileHandle.standardError.write(Data("paytop: \(e.description)\n".utf8))
-            Foundation.exit(2)
+            printError("paytop: \(e.description)")
+            return 2
         } catch let e as ControlCommand.ParseError {
-            FileHandle.standardError.write(Data("paytop: \(e.description)\n".utf8))
-            Foundation.exit(2)
+            printError("paytop: \(e.description)")
+            return 2
+        } catch let e as ExitCode {
+            return e.rawValue
         } catch {
             let code = exitCode(for: error)
-            if code == .success || code.rawValue == 1 && error is ExitCode {
-                exit(withError: error)
-            }
             let message = fullMessage(for: error)
-            if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+            if code == .success {
+                if !message.isEmpty { print(message) }  // --help, --version
+                return 0
+            }
+            if !message.isEmpty { printError(message) }
             // Usage errors are exit 2 here, like most Unix tools, not sysexits' 64.
-            Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
+            return code == .validationFailure ? 2 : code.rawValue
         }
     }
 }

@@ -18,8 +18,8 @@ extension Engine {
         pendingRows += 1
     }
 
-    /// Engine state is written with every batch; this makes the first batch happen.
-    func markStateDirty() { pendingRows += 1 }
+    /// Engine state is written with every batch; this makes sure the next flush writes one.
+    public func markStateDirty() { pendingRows += 1 }
 
     /// Hands everything changed since the last flush to the writer. The batch commits
     /// asynchronously; `waitForCommits()` waits for it.
@@ -100,6 +100,7 @@ extension Engine {
 
     /// Commits everything and stops the writer. The engine cannot be used afterwards.
     public func close() throws {
+        markStateDirty()  // the clock may have moved with nothing else changing
         try waitForCommits()
         try writer.close()
         try? recordRunEnd()

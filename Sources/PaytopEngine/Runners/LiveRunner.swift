@@ -43,6 +43,7 @@ public final class LiveRunner {
             if wall - lastHeartbeat >= heartbeatInterval {
                 lastHeartbeat = wall
                 try engine.recordHeartbeat()
+                engine.markStateDirty()  // keep the stored clock current even when idle
             }
             if budget == 0 { continue }  // behind schedule: no sleep
             var wakeAt = min(lastFlush + flushInterval, lastPoll + controlPollInterval)

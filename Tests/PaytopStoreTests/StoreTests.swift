@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+@testable import PaytopStore
+
+@Suite struct StoreTests {
+    final class Temp {
+        let path = NSTemporaryDirectory() + "paytop-store-\(UUID().uuidString.prefix(8)).db"
+        deinit { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
+    }
+
+    @Test func aNewStoreIsMigratedAndMarked() throws {
+        let t = Temp()
+        let c = try Store.openForWriting(path: t.path, create: true)
+        #expect(try c.scalarInt("PRAGMA user_version") == Int64(Store.schemaVersion))
+        #expect(try c.scalarInt("PRAGMA application_id") == 0x7061_7974)
+        let s = try c.cached("PRAGMA journal_mode")
+        #expect(try s.step() && s.string(0) == "wal")
+    }
+
+    @Test func theWriterCommitsBatchesInOrderAndCountsRows() throws {
+        let t = Temp()
+        _ = try Store.openForWriting(path: t.path, create: true)
+        let writer = try StoreWriter(path: t.path)
+        for i in 0..<5 {
+            var b = WriteBatch()
+            b.walletUpserts = [WalletRow(merchantID: "m", currency: "USD", balance: Money(minorUnits: Int64(i * 100)), updatedAt: Int64(i))]
+            b.engineState = [("k", String(i))]
+            try writer.submit(b)
+        }
+        try writer.waitUntilIdle()
+        #expect(writer.committedSequence == 5)
+        #expect(writer.rowsCommitted == 10)
+        try writer.close()
+        let c = try Store.openForReading(path: t.path)
+        let s = try c.cached("SELECT balance, (SELECT value FROM engine_state WHERE key = 'k') FROM wallet")
+        #expect(try s.step())
+        #expect(s.string(0) == "4.00" && s.string(1) == "4")
+    }
+
+    @Test func aFailedBatchStopsTheWriterWithAClearError() throws {
+        let t = Temp()
+        _ = try Store.openForWriting(path: t.path, create: true)
+        let writer = try StoreWriter(path: t.path)
+        var b = WriteBatch()
+        let entry = LedgerEntryRow(entryID: "e1", transactionID: "t", account: "a", direction: "credit",
+                                   amount: Money(minorUnits: 1), currency: "USD", paymentOrderID: "po", createdAt: 0)
+        b.ledgerInserts = [entry, entry]  // the same entry twice violates its primary key
+        try writer.submit(b)
+        #expect(throws: StoreError.self) { try writer.waitUntilIdle() }
+        #expect(writer.committedSequence == 0)
+    }
+
+    @Test func moneyAddsExactly() {
+        var total = Money.zero
+        for _ in 0..<10 { total += Money(decimalString: "0.10")! }
+        #expect(total == Money(decimalString: "1.00"))
+        #expect(Money(minorUnits: -307).description == "-3.07")
+    }
+}
