@@ -60,13 +60,20 @@ extension Engine {
         }
     }
 
-    /// How many invocations of a function may run at once right now.
+    /// How many invocations of a function may run at once right now: its reservation, or
+    /// what the account has left after every reservation and the other unreserved
+    /// functions' running invocations.
     func concurrencyLimit(_ f: FunctionRuntime) -> Int {
         if let reserved = f.settings.reservedConcurrency { return reserved }
-        let reservedTotal = FunctionName.allCases.compactMap { function($0).settings.reservedConcurrency }.reduce(0, +)
-        let unreservedBusy = FunctionName.allCases.map { function($0) }
-            .filter { $0.settings.reservedConcurrency == nil && $0 !== f }.map(\.busy).reduce(0, +)
-        return max(0, settings.accountConcurrency - reservedTotal - unreservedBusy)
+        var available = settings.accountConcurrency
+        for other in [initializer, executor, walletFunction] {
+            if let r = other.settings.reservedConcurrency {
+                available -= r
+            } else if other !== f {
+                available -= other.busy
+            }
+        }
+        return max(0, available)
     }
 
     /// The event source polls `q`: receives batches while it has concurrency, and starts

@@ -67,7 +67,7 @@ extension Engine {
         let orders = try reader.cached("""
             SELECT payment_order_id, seller_account, amount, currency, payment_order_status, ledger_updated,
                    wallet_updated, executing_at, completed_at, updated_at
-            FROM payment_order WHERE checkout_id = ? ORDER BY rowid
+            FROM payment_order WHERE checkout_id = ? ORDER BY payment_order_id
             """)
         while try s.step() {
             let id = s.string(0)

@@ -25,7 +25,7 @@ enum Migrations {
         request_hash     TEXT NOT NULL,
         created_at       INTEGER NOT NULL,
         done_at          INTEGER
-    );
+    ) WITHOUT ROWID;
     CREATE TABLE payment_order (
         payment_order_id     TEXT PRIMARY KEY,
         checkout_id          TEXT NOT NULL,
@@ -41,7 +41,7 @@ enum Migrations {
         executing_at         INTEGER,
         completed_at         INTEGER,
         updated_at           INTEGER NOT NULL
-    );
+    ) WITHOUT ROWID;
     CREATE INDEX payment_order_checkout_id ON payment_order (checkout_id);
     CREATE TABLE wallet (
         merchant_id TEXT NOT NULL,
@@ -51,7 +51,7 @@ enum Migrations {
         PRIMARY KEY (merchant_id, currency)
     ) WITHOUT ROWID;
     CREATE TABLE ledger_entry (
-        entry_id         TEXT PRIMARY KEY,
+        entry_id         TEXT NOT NULL,
         transaction_id   TEXT NOT NULL,
         account          TEXT NOT NULL,
         direction        TEXT NOT NULL CHECK (direction IN ('debit','credit')),
@@ -59,8 +59,8 @@ enum Migrations {
         currency         TEXT NOT NULL,
         payment_order_id TEXT NOT NULL,
         created_at       INTEGER NOT NULL,
-        UNIQUE (payment_order_id, direction)
-    );
+        PRIMARY KEY (payment_order_id, direction)
+    ) WITHOUT ROWID;
     CREATE TABLE queue_message (
         message_id        TEXT PRIMARY KEY,
         queue_name        TEXT NOT NULL,
@@ -74,7 +74,7 @@ enum Migrations {
         first_received_at INTEGER,
         moved_at          INTEGER,
         last_error        TEXT
-    );
+    ) WITHOUT ROWID;
     CREATE INDEX queue_message_queue ON queue_message (queue_name, visible_at);
     CREATE INDEX queue_message_checkout ON queue_message (checkout_id);
     CREATE TABLE psp_charge (
@@ -87,7 +87,7 @@ enum Migrations {
         decline_code    TEXT,
         requested_at    INTEGER NOT NULL,
         completed_at    INTEGER NOT NULL
-    );
+    ) WITHOUT ROWID;
     CREATE INDEX psp_charge_checkout_id ON psp_charge (checkout_id);
     CREATE TABLE control_command (
         id           INTEGER PRIMARY KEY AUTOINCREMENT,
