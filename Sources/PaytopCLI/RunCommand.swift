@@ -49,6 +49,10 @@ struct RunCommand: ParsableCommand {
         var options = Engine.Options(storePath: store.path, mode: .live, settings: settings, scenario: loaded)
         options.startTime = EngineTime(nanos: Int64(Date().timeIntervalSince1970 * 1e9))
         let engine = try Engine(options)
+        if engine.resumed {
+            printError("paytop: resuming \(store.path) at engine time \(engine.now): its stored settings and seed are kept"
+                       + (loaded != nil ? "; the scenario's timeline applies from now" : ""))
+        }
         if let rate { try engine.apply(.rate(rate), source: "cli") }
         if let speed { try engine.apply(.speed(speed), source: "cli") }
         if loaded != nil, let s = loaded { printError("scenario \(s.name): \(s.timeline.count) timeline actions") }

@@ -96,6 +96,8 @@ public final class Engine {
     var arrivalGeneration = 0
     /// The last control_command id this engine has taken.
     var lastControlCommandID: Int64 = 0
+    /// Whether this engine continued a store an earlier run had filled.
+    public private(set) var resumed = false
     /// Called when a checkout becomes durable (its 202 is committed). Tests use it.
     public var onAcknowledged: ((String) -> Void)?
 
@@ -129,6 +131,7 @@ public final class Engine {
         }
         self.writer = try StoreWriter(path: options.storePath, crashAfterCommits: options.crashAfterCommits)
         let resumed = try Engine.hasEngineState(c)
+        self.resumed = resumed
         if resumed {
             try restore()
         }
