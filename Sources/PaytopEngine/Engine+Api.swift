@@ -122,15 +122,24 @@ extension Engine {
             return
         }
         let hash = request.bodyHash
-        if call.respond != nil, let existing = existingCheckoutHash(request.checkoutID) {
-            if existing == hash {
+        if call.respond != nil {
+            // Requests from outside may repeat a checkout_id or reuse an order id; the
+            // generator's ids are unique by construction.
+            switch priorSubmission(of: request) {
+            case .none: break
+            case .sameCheckout(let existing) where existing == hash:
                 stats.idempotentReplays += 1
                 reply(202, accepted(request), request.checkoutID)
-            } else {
+                return
+            case .sameCheckout:
                 stats.conflicts += 1
                 reply(409, .object(["error": "Conflict", "message": .string("checkout_id \(request.checkoutID) was already submitted with a different body")]), nil)
+                return
+            case .orderOfAnotherCheckout(let order, let owner):
+                stats.conflicts += 1
+                reply(409, .object(["error": "Conflict", "message": .string("payment_order_id \(order) already belongs to checkout \(owner)")]), nil)
+                return
             }
-            return
         }
         let checkout = Checkout(request: request, requestHash: hash, createdAt: now)
         live[checkout.id] = checkout
@@ -170,15 +179,31 @@ extension Engine {
         responsesAwaitingFlush.append((response, respond))
     }
 
-    /// The body hash of a checkout already accepted, from memory or the store.
-    func existingCheckoutHash(_ id: String) -> String? {
-        if let c = live[id] { return c.requestHash }
+    enum PriorSubmission {
+        case none
+        case sameCheckout(hash: String)
+        case orderOfAnotherCheckout(order: String, owner: String)
+    }
+
+    /// What the store already holds under this request's ids. Commits first, so every
+    /// live checkout is in the file too.
+    func priorSubmission(of r: PaymentRequest) -> PriorSubmission {
+        if let c = live[r.checkoutID] { return .sameCheckout(hash: c.requestHash) }
         try? flush()
         try? writer.waitUntilIdle()
-        let s = try? reader.cached("SELECT request_hash FROM payment_event WHERE checkout_id = ?")
-        s?.bind(1, id)
-        guard let s, (try? s.step()) == true else { return nil }
-        return s.string(0)
+        if let s = try? reader.cached("SELECT request_hash FROM payment_event WHERE checkout_id = ?") {
+            s.bind(1, r.checkoutID)
+            defer { s.reset() }
+            if (try? s.step()) == true { return .sameCheckout(hash: s.string(0)) }
+        }
+        if let s = try? reader.cached("SELECT checkout_id FROM payment_order WHERE payment_order_id = ?") {
+            for o in r.orders {
+                s.bind(1, o.paymentOrderID)
+                defer { s.reset() }
+                if (try? s.step()) == true { return .orderOfAnotherCheckout(order: o.paymentOrderID, owner: s.string(0)) }
+            }
+        }
+        return .none
     }
 
     /// Whether an invocation of `f` fails by operator fault or a bad release.

@@ -182,6 +182,17 @@ extension Engine {
         return c.lastInsertRowID
     }
 
+    /// The pid of an engine that is running on this store right now (a run not ended,
+    /// with a heartbeat in the last 5 s, whose process is alive), if any.
+    static func liveEngine(on c: Connection) throws -> Int64? {
+        let s = try c.cached("SELECT pid, heartbeat_wall FROM run WHERE ended_wall IS NULL ORDER BY run_id DESC LIMIT 1")
+        defer { s.reset() }
+        guard try s.step() else { return nil }
+        let pid = s.int(0), beat = s.int(1)
+        guard wallClockMillis() - beat < 5_000, pid != Int64(getpid()), kill(pid_t(pid), 0) == 0 else { return nil }
+        return pid
+    }
+
     /// Tells readers (the CLI's control commands) that an engine is alive on this store.
     public func recordHeartbeat() throws {
         let s = try reader.cached("UPDATE run SET heartbeat_wall = ?, engine_end = ? WHERE run_id = ?")

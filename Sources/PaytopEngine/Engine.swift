@@ -111,6 +111,9 @@ public final class Engine {
         if options.requireNewStore, try Store.holdsARun(c) {
             throw StoreError.alreadyHoldsARun(path: options.storePath)
         }
+        if let pid = try Engine.liveEngine(on: c) {
+            throw StoreError.failed("another paytop engine (pid \(pid)) is running on \(options.storePath); stop it first, or send it commands (paytop fault, rate, ...)")
+        }
         self.reader = c
         self.mode = options.mode
         self.flushThreshold = options.flushThreshold

@@ -76,14 +76,23 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         let first = try submitAndDrain(engine, [requestBody(checkoutID: "chk-again")])
         let again = try submitAndDrain(engine, [requestBody(checkoutID: "chk-again")])
         let different = try submitAndDrain(engine, [requestBody(checkoutID: "chk-again", amount: "999.00")])
+        // Another checkout may not take over an order id that already belongs to one.
+        var thief = requestBody(checkoutID: "chk-thief")
+        if case .object(var o) = thief {
+            o["payment_orders"] = [["payment_order_id": "chk-again-po-1", "seller_account": "seller-acct-009", "amount": "1.00", "currency": "USD"]]
+            thief = .object(o)
+        }
+        let stolen = try submitAndDrain(engine, [thief])
         try engine.close()
+        #expect(stolen.map(\.status) == [409])
+        #expect(stolen[0].body["message"]?.stringValue == "payment_order_id chk-again-po-1 already belongs to checkout chk-again")
         #expect(first.map(\.status) == [202])
         #expect(again.map(\.status) == [202])
         #expect(again[0].body == first[0].body)
         #expect(different.map(\.status) == [409])
         #expect(try store.int("SELECT count(*) FROM payment_event") == 1)
         #expect(try store.int("SELECT count(*) FROM ledger_entry WHERE direction = 'credit'") == 1)
-        #expect(engine.stats.idempotentReplays == 1 && engine.stats.conflicts == 1)
+        #expect(engine.stats.idempotentReplays == 1 && engine.stats.conflicts == 2)
     }
 
     @Test func anInitializerSlowerThanTheGatewayTimeoutGets504() throws {

@@ -48,7 +48,7 @@ extension Engine {
         guard !checkout.isPaymentDone else { return }
         switch result {
         case .success:
-            for o in checkout.orders where !o.walletUpdated {
+            for o in checkout.orders where o.status == .success && !o.walletUpdated {
                 credit(o, checkout: checkout)
             }
             checkout.outcome = "SUCCESS"
