@@ -40,6 +40,8 @@ extension Engine {
     /// API Gateway takes a request: throttle, then a synchronous initializer invocation.
     func receive(_ call: ApiCall) {
         stats.arrivals += 1
+        call.trace = newTrace(checkoutID: call.body?["checkout_id"]?.stringValue, at: now)
+        call.apiSpan = newSpanID()
         guard gatewayThrottle.take(at: now) else {
             stats.throttled += 1
             answer(call, status: 429, body: ["message": "Too Many Requests"], checkoutID: nil)
@@ -48,14 +50,17 @@ extension Engine {
         let overhead = random.draw(Latencies.gatewayOverhead)
         guard let lease = initializer.acquire(at: now, limit: concurrencyLimit(initializer), random: &random) else {
             stats.serverErrors += 1
-            answer(call, status: 500, body: ["error": "Internal server error", "message": "Rate Exceeded."], checkoutID: nil, after: overhead)
+            answer(call, status: 500, body: ["error": "Internal server error", "message": "Rate Exceeded."], checkoutID: nil,
+                   after: overhead, error: "Lambda throttled: Rate Exceeded.")
             return
         }
         call.lease = lease
         call.startedAt = now + overhead
         apiCallsInFlight += 1
-        var duration = lease.initDuration + Latencies.compute + random.draw(Latencies.dynamoWrite)
-            + random.draw(Latencies.dynamoWrite) + random.draw(Latencies.sqsSend)
+        call.putDuration = random.draw(Latencies.dynamoWrite)
+        call.batchWriteDuration = random.draw(Latencies.dynamoWrite)
+        call.sendDuration = random.draw(Latencies.sqsSend)
+        var duration = lease.initDuration + Latencies.compute + call.putDuration + call.batchWriteDuration + call.sendDuration
         if let sim = call.body?["simulate"]?["initializer"]?["latency"]?.numberValue, sim > 0, sim <= 900 {
             duration += Span.seconds(sim)
         }
@@ -73,30 +78,50 @@ extension Engine {
         let timeout = Span.seconds(initializer.settings.timeoutSeconds)
         let gatewayTimeout = Span.seconds(settings.api.integrationTimeoutSeconds)
         let ran = now - call.startedAt
+        let service = serviceCode(.initializer)
+        let invocationSpan = newSpanID()
+        let handlerStart = call.startedAt + lease.initDuration
+        func invocation(end: EngineTime, error: String? = nil) {
+            recordSpan(.initializerInvocation, trace: call.trace, id: invocationSpan, parent: call.apiSpan, service: service,
+                       start: call.startedAt, end: end, error: error,
+                       attributes: lease.coldStart ? attrs([("faas.coldstart", true)]) : nil)
+        }
         // Lambda's timeout covers the handler, not a cold start's init phase.
         if ran - lease.initDuration > timeout {
             // The function timed out: nothing was written.
             initializer.counters.errors += 1
             initializer.counters.timeouts += 1
-            initializer.release(lease, at: call.startedAt + lease.initDuration + timeout, started: call.startedAt, reusable: false)
+            let end = handlerStart + timeout
+            initializer.release(lease, at: end, started: call.startedAt, reusable: false)
+            invocation(end: end, error: "Task timed out after \(formatSeconds(initializer.settings.timeoutSeconds)) seconds")
             stats.gatewayTimeouts += 1
             answer(call, status: 504, body: ["message": "Endpoint request timed out"], checkoutID: nil,
-                   at: call.startedAt + gatewayTimeout)
+                   at: call.startedAt + gatewayTimeout, error: "Endpoint request timed out")
             return
         }
         let respondAt = ran > gatewayTimeout ? call.startedAt + gatewayTimeout : now + random.draw(Latencies.gatewayOverhead)
-        func reply(_ status: Int, _ body: @autoclosure () -> JSONValue, _ checkoutID: String?) {
+        func reply(_ status: Int, _ body: @autoclosure () -> JSONValue, _ checkoutID: String?, error: String? = nil) {
+            invocation(end: now, error: error)
             if ran > gatewayTimeout {
                 stats.gatewayTimeouts += 1
-                answer(call, status: 504, body: ["message": "Endpoint request timed out"], checkoutID: checkoutID, at: respondAt)
+                answer(call, status: 504, body: ["message": "Endpoint request timed out"], checkoutID: checkoutID, at: respondAt,
+                       error: "Endpoint request timed out")
             } else {
-                answer(call, status: status, body: body(), checkoutID: checkoutID, at: respondAt)
+                answer(call, status: status, body: body(), checkoutID: checkoutID, at: respondAt, error: error)
             }
         }
         defer { initializer.release(lease, at: now, started: call.startedAt, reusable: true) }
+        recordEvent(.requestReceived, checkout: nil, checkoutID: call.body?["checkout_id"]?.stringValue, outcome: "RECEIVED",
+                    at: handlerStart, trace: call.trace, span: invocationSpan, service: service)
+        func rejected(_ code: String) {
+            recordEvent(.checkoutRejected, checkout: nil, checkoutID: call.body?["checkout_id"]?.stringValue, outcome: "REJECTED",
+                        at: handlerStart + Latencies.compute, trace: call.trace, span: invocationSpan, service: service,
+                        errorCode: code, errorCategory: "VALIDATION")
+        }
 
         guard let body = call.body else {
             if ran <= gatewayTimeout { stats.rejected += 1 }
+            rejected("INVALID_JSON")
             reply(400, ["error": "Invalid JSON"], nil)
             return
         }
@@ -105,6 +130,7 @@ extension Engine {
         case .failure(let failure):
             let issues = failure.issues
             if ran <= gatewayTimeout { stats.rejected += 1 }
+            rejected("VALIDATION_FAILED")
             reply(400, .object(["error": "Validation failed", "details": .array(issues.map { $0.json })]), nil)
             return
         case .success(let r): request = r
@@ -112,13 +138,15 @@ extension Engine {
         if let sim = request.simulate.initializer, sim.error {
             initializer.counters.errors += 1
             if ran <= gatewayTimeout { stats.serverErrors += 1 }
-            reply(500, .object(["error": .string(sim.message ?? "Simulated initializer error")]), nil)
+            let message = sim.message ?? "Simulated initializer error"
+            reply(500, .object(["error": .string(message)]), nil, error: message)
             return
         }
         if functionFails(.initializer) {
             initializer.counters.errors += 1
             if ran <= gatewayTimeout { stats.serverErrors += 1 }
-            reply(500, ["error": "Internal server error"], nil)
+            reply(500, ["error": "Internal server error"], nil,
+                  error: "InitializerError: internal error in initializer \(currentRelease(.initializer).version)")
             return
         }
         let hash = request.bodyHash
@@ -142,9 +170,27 @@ extension Engine {
             }
         }
         let checkout = Checkout(request: request, requestHash: hash, createdAt: now)
+        checkout.trace = call.trace
         live[checkout.id] = checkout
         markDirty(checkout)
-        send(.execute, for: checkout, to: .execution)
+        // The handler's steps, laid out in the order the seed's initializer runs them.
+        let validated = handlerStart + Latencies.compute
+        let putEnd = validated + call.putDuration
+        let batchEnd = putEnd + call.batchWriteDuration
+        let sendEnd = batchEnd + call.sendDuration
+        recordEvent(.checkoutInitiated, checkout: checkout, outcome: "VALIDATED", at: validated, trace: call.trace,
+                    span: invocationSpan, service: service)
+        recordSpan(.putPaymentEvent, trace: call.trace, id: newSpanID(), parent: invocationSpan, service: service,
+                   start: validated, end: putEnd)
+        recordSpan(.batchWritePaymentOrder, trace: call.trace, id: newSpanID(), parent: invocationSpan, service: service,
+                   start: putEnd, end: batchEnd, attributes: attrs([("paytop.item_count", .number(Double(request.orders.count)))]))
+        let sendSpan = newSpanID()
+        let context = call.trace.map { SpanContext(trace: $0, spanID: sendSpan) }
+        let messageID = send(.execute, for: checkout, to: .execution, context: context)
+        recordSpan(.sendExecution, trace: call.trace, id: sendSpan, parent: invocationSpan, service: service,
+                   start: batchEnd, end: sendEnd, attributes: attrs([("messaging.message.id", .string(messageID))]))
+        recordEvent(.checkoutQueued, checkout: checkout, outcome: "QUEUED", at: sendEnd, trace: call.trace,
+                    span: sendSpan, service: service)
         if ran <= gatewayTimeout { stats.accepted += 1 }
         reply(202, accepted(request), checkout.id)
     }
@@ -167,9 +213,13 @@ extension Engine {
 
     /// Records API Gateway's answer. Outside callers hear it after the next commit.
     func answer(_ call: ApiCall, status: Int, body: @autoclosure () -> JSONValue, checkoutID: String?,
-                after delay: Nanos = 0, at time: EngineTime? = nil) {
+                after delay: Nanos = 0, at time: EngineTime? = nil, error: String? = nil) {
         let at = time ?? (now + delay)
         stats.apiLatencyNanos += at - call.arrivedAt
+        recordSpan(.apiRequest, trace: call.trace, id: call.apiSpan, parent: call.parentContext, service:
+                    telemetry.serviceCode(Engine.gatewayService.0, Engine.gatewayService.1), start: call.arrivedAt, end: at,
+                   error: status >= 500 ? (error ?? "HTTP \(status)") : nil,
+                   attributes: attrs([("http.response.status_code", .number(Double(status)))]))
         if status == 202, let id = checkoutID, onAcknowledged != nil {
             let notify = onAcknowledged!
             responsesAwaitingFlush.append((ApiResponse(status: 202, body: .null, respondedAt: at, checkoutID: id), { r in notify(r.checkoutID!) }))

@@ -58,6 +58,7 @@ extension Engine {
         b.controlEvents = newControlEvents
         b.controlAcks = newControlAcks
         b.engineState = engineStateRows()
+        telemetry.drain(into: &b)
         dirtyCheckouts.removeAll(keepingCapacity: true)
         dirtyMessages.removeAll(keepingCapacity: true)
         dirtyWallets.removeAll(keepingCapacity: true)
@@ -126,7 +127,7 @@ extension Engine {
             creditCardInfo: r.paymentToken.map { JSONText.object([("payment_token", $0)]) } ?? "{}",
             isPaymentDone: c.isPaymentDone, amountTotal: r.total, currency: r.currency, orderCount: r.orders.count,
             outcome: c.outcome, failureCode: c.failureCode, simulate: r.simulate.json, requestHash: c.requestHash,
-            createdAt: c.createdAt.nanos, doneAt: c.doneAt?.nanos)
+            createdAt: c.createdAt.nanos, doneAt: c.doneAt?.nanos, traceNo: c.trace?.no)
     }
 
     func orderRow(_ o: Checkout.Order, _ c: Checkout) -> PaymentOrderRow {
@@ -142,7 +143,8 @@ extension Engine {
     func messageRow(_ m: QueueMessage, body: String? = nil) -> QueueMessageRow {
         QueueMessageRow(
             messageID: m.id, queueName: m.queue.rawValue, sourceQueue: m.sourceQueue.rawValue, checkoutID: m.checkoutID,
-            body: body ?? messageBody(m), attributes: "{}", sentAt: m.sentAt.nanos, visibleAt: m.visibleAt.nanos,
+            body: body ?? messageBody(m),
+            attributes: m.context.map { JSONText.object([("traceparent", $0.traceparent)]) } ?? "{}", sentAt: m.sentAt.nanos, visibleAt: m.visibleAt.nanos,
             receiveCount: m.receiveCount, firstReceivedAt: m.firstReceivedAt?.nanos, movedAt: m.movedAt?.nanos,
             lastError: m.lastError)
     }
@@ -196,6 +198,7 @@ extension Engine {
             ("stats", json(stats)),
             ("runtime", json(runtime)),
             ("speed", String(speed)),
+            ("telemetry", "{\"enabled\":\(telemetry.enabled),\"next_trace_no\":\(telemetry.nextTraceNo)}"),
         ]
     }
 }

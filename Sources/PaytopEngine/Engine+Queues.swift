@@ -2,21 +2,27 @@ import PaytopStore
 
 extension Engine {
     /// SQS SendMessage, with an optional duplicate delivery (at-least-once).
-    func send(_ payload: MessagePayload, for checkout: Checkout, to q: QueueName) {
-        enqueue(payload, for: checkout, to: q)
+    /// `context` is the producer span's, carried to the consumer as `traceparent`.
+    @discardableResult
+    func send(_ payload: MessagePayload, for checkout: Checkout, to q: QueueName, context: SpanContext?) -> String {
+        let id = enqueue(payload, for: checkout, to: q, context: context)
         if random.chance(settings.duplicateDeliveryProbability) {
-            enqueue(payload, for: checkout, to: q)
+            enqueue(payload, for: checkout, to: q, context: context)
         }
+        return id
     }
 
-    private func enqueue(_ payload: MessagePayload, for checkout: Checkout, to q: QueueName) {
-        let m = QueueMessage(id: newMessageID(), queue: q, checkoutID: checkout.id, payload: payload, sentAt: now)
+    @discardableResult
+    private func enqueue(_ payload: MessagePayload, for checkout: Checkout, to q: QueueName, context: SpanContext?) -> String {
+        let m = QueueMessage(id: newMessageID(), queue: q, checkoutID: checkout.id, payload: payload, sentAt: now,
+                             context: context)
         let target = queue(q)
         target.add(m)
         target.counters.sent += 1
         checkout.messageRefs += 1
         markDirty(m)
         wake(q, at: now + random.draw(Latencies.receiveDelay))
+        return m.id
     }
 
     func newMessageID() -> String { random.uuidV7(at: now) }
@@ -108,7 +114,7 @@ extension Engine {
             if q == .execution {
                 schedule(.executorRecord(inv), for: inv, at: begin)
             } else {
-                schedule(.walletRecordDone(inv), for: inv, at: begin + walletRecordDuration(inv))
+                schedule(.walletRecordDone(inv), for: inv, at: beginWalletRecord(inv, at: begin))
             }
         }
         let backlog = (sq.nextVisibleAt().map { $0 <= now }) ?? false
@@ -138,6 +144,7 @@ extension Engine {
             for (i, m) in inv.messages.enumerated() where !failed.contains(i) { delete(m) }
         }
         fn.release(inv.lease, at: now, started: inv.startedAt, reusable: true)
+        recordInvocationSpan(inv, error: allFailed ? "every record of the batch failed" : nil)
         endInvocation(inv)
     }
 
@@ -154,7 +161,13 @@ extension Engine {
             m.lastError = message
             markDirty(m)
         }
+        if inv.index < inv.messages.count {
+            let m = inv.messages[inv.index]
+            recordConsumerSpan(inv.function == .executor ? .processExecution : .processResults, inv, m,
+                               trace: live[m.checkoutID]?.trace, end: now, error: message)
+        }
         fn.release(inv.lease, at: now, started: inv.startedAt, reusable: false)
+        recordInvocationSpan(inv, error: message)
         endInvocation(inv)
     }
 
@@ -172,6 +185,19 @@ extension Engine {
         if let t = queue(q).nextVisibleAt() { wake(q, at: max(t, now)) }
     }
 
+    /// The batch invocation's SERVER span: the root of a trace of its own, linked to the
+    /// context of every message it received (OpenTelemetry's batch-receive pattern).
+    func recordInvocationSpan(_ inv: Invocation, error: String?) {
+        guard telemetry.enabled else { return }
+        let trace = newTrace(checkoutID: nil, at: inv.startedAt)
+        let id = newSpanID()
+        var a: [(String, JSONValue)] = [("messaging.batch.message_count", .number(Double(inv.messages.count)))]
+        if inv.lease.coldStart { a.append(("faas.coldstart", true)) }
+        recordSpan(inv.function == .executor ? .executorInvocation : .walletInvocation, trace: trace, id: id, parent: nil,
+                   service: serviceCode(inv.function), start: inv.startedAt, end: now, error: error, attributes: attrs(a))
+        for m in inv.messages { recordLink(from: trace, span: id, to: m.context) }
+    }
+
     /// Marks a record as failed with a message that stays on the queue message.
     func failRecord(_ inv: Invocation, _ m: QueueMessage, _ error: String) {
         inv.failed.append(inv.index)
@@ -187,7 +213,7 @@ extension Engine {
         for m in letters {
             guard let c = live[m.checkoutID] else { continue }
             delete(m)
-            send(m.payload, for: c, to: target)
+            send(m.payload, for: c, to: target, context: m.context)
             source.counters.redriven += 1
         }
         return letters.count

@@ -54,13 +54,21 @@ extension Engine {
         try restoreMessages()
         try restoreWallets()
         try restorePspCharges()
+        if let text = state["telemetry"], let v = try? JSONValue.parse(text), let n = v["next_trace_no"]?.numberValue {
+            telemetry.nextTraceNo = Int64(n)
+        }
+        let services = try reader.cached("SELECT service_code, service_name, service_version FROM service_version")
+        while try services.step() {
+            telemetry.restoreService(code: Int(services.int(0)), name: services.string(1), version: services.string(2))
+        }
         lastControlCommandID = try reader.scalarInt("SELECT coalesce(max(id), 0) FROM control_command WHERE status != 'pending'") ?? 0
     }
 
     private func restoreCheckouts() throws {
         let s = try reader.cached("""
             SELECT checkout_id, buyer_info, credit_card_info, simulate, request_hash, created_at,
-                   is_payment_done, outcome, failure_code, done_at
+                   is_payment_done, outcome, failure_code, done_at, trace_no,
+                   (SELECT trace_id FROM trace t WHERE t.trace_no = payment_event.trace_no)
             FROM payment_event
             WHERE is_payment_done = 0 OR checkout_id IN (SELECT checkout_id FROM queue_message)
             """)
@@ -101,6 +109,14 @@ extension Engine {
             c.outcome = s.optionalString(7)
             c.failureCode = s.optionalString(8)
             c.doneAt = s.optionalInt(9).map(EngineTime.init)
+            if let no = s.optionalInt(10) {
+                let id = s.blob(11)
+                if id.count == 16 {
+                    let high = id[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                    let low = id[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                    c.trace = TraceRef(no: no, high: high, low: low)
+                }
+            }
             c.persisted = true
             live[id] = c
         }
@@ -109,7 +125,7 @@ extension Engine {
     private func restoreMessages() throws {
         let s = try reader.cached("""
             SELECT message_id, queue_name, source_queue, checkout_id, body, sent_at, visible_at, receive_count,
-                   first_received_at, moved_at, last_error
+                   first_received_at, moved_at, last_error, attributes
             FROM queue_message ORDER BY sent_at, message_id
             """)
         while try s.step() {
@@ -133,10 +149,19 @@ extension Engine {
                 restoring: s.string(0), queue: q, sourceQueue: source, checkoutID: checkoutID, payload: payload,
                 sentAt: EngineTime(nanos: s.int(5)), visibleAt: EngineTime(nanos: s.int(6)), receiveCount: Int(s.int(7)),
                 firstReceivedAt: s.optionalInt(8).map(EngineTime.init), movedAt: s.optionalInt(9).map(EngineTime.init),
-                lastError: s.optionalString(10))
+                lastError: s.optionalString(10), context: Engine.context(fromAttributes: s.string(11), of: c))
             queue(q).restore(m)
             c.messageRefs += 1
         }
+    }
+
+    /// A message's producer context from its `traceparent` attribute. One that is
+    /// invalid, or names another trace than its checkout's, is ignored (W3C).
+    static func context(fromAttributes text: String, of c: Checkout) -> SpanContext? {
+        guard let trace = c.trace, let header = (try? JSONValue.parse(text))?["traceparent"]?.stringValue,
+              let parsed = W3CTraceContext.parse(header),
+              parsed.traceIDHigh == trace.high, parsed.traceIDLow == trace.low else { return nil }
+        return SpanContext(trace: trace, spanID: Int64(bitPattern: parsed.parentID))
     }
 
     private func restoreWallets() throws {

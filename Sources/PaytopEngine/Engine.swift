@@ -69,6 +69,7 @@ public final class Engine {
     var executionSource: EventSource
     var resultsSource: EventSource
     let psp = PspSimulator()
+    let telemetry: TelemetryRecorder
     var apiCallsInFlight = 0
     var invocationsInFlight = 0
 
@@ -126,6 +127,7 @@ public final class Engine {
         self.initializer = FunctionRuntime(name: .initializer, settings: settings.functions[.initializer] ?? .init(reservedConcurrency: nil))
         self.executor = FunctionRuntime(name: .executor, settings: settings.functions[.executor] ?? .init(reservedConcurrency: nil))
         self.walletFunction = FunctionRuntime(name: .wallet, settings: settings.functions[.wallet] ?? .init(reservedConcurrency: nil))
+        self.telemetry = TelemetryRecorder(enabled: settings.telemetry)
         self.executionSource = EventSource(settings: settings.eventSource)
         self.resultsSource = EventSource(settings: settings.eventSource)
         for f in FunctionName.allCases {

@@ -30,6 +30,15 @@ final class ApiCall {
     var startedAt: EngineTime
     /// Set for requests from outside the engine (HTTP, tests); the generator's have none.
     let respond: ((ApiResponse) -> Void)?
+    /// The request's trace and API Gateway's span in it.
+    var trace: TraceRef?
+    var apiSpan: Int64 = 0
+    /// A client's traceparent span (issue 5); nil starts a new trace.
+    var parentContext: Int64?
+    /// The service times drawn for the initializer's steps (for its spans).
+    var putDuration: Nanos = 0
+    var batchWriteDuration: Nanos = 0
+    var sendDuration: Nanos = 0
 
     init(body: JSONValue?, arrivedAt: EngineTime, respond: ((ApiResponse) -> Void)?) {
         self.body = body
@@ -60,6 +69,14 @@ final class Invocation {
     var timeoutScheduled = false
     /// The PSP's answer for the current executor record.
     var pspOutcome: PspSimulator.Outcome?
+    // Telemetry of the current record: its consumer span and when its steps began.
+    var recordStart: EngineTime
+    var processSpan: Int64 = 0
+    var updateDuration: Nanos = 0
+    var pspCallAt: EngineTime
+    var pspLatency: Nanos = 0
+    /// The wallet record's step durations: query, one per credited order, final update.
+    var walletSteps: [Nanos] = []
 
     init(function: FunctionName, lease: FunctionRuntime.Lease, startedAt: EngineTime, deadline: EngineTime,
          messages: [QueueMessage]) {
@@ -68,5 +85,7 @@ final class Invocation {
         self.startedAt = startedAt
         self.deadline = deadline
         self.messages = messages
+        self.recordStart = startedAt
+        self.pspCallAt = startedAt
     }
 }

@@ -11,6 +11,7 @@ public struct EngineTime: Comparable, Hashable, Sendable, CustomStringConvertibl
     public static func < (a: EngineTime, b: EngineTime) -> Bool { a.nanos < b.nanos }
     public static func + (t: EngineTime, d: Nanos) -> EngineTime { EngineTime(nanos: t.nanos + d) }
     public static func - (a: EngineTime, b: EngineTime) -> Nanos { a.nanos - b.nanos }
+    public static func - (t: EngineTime, d: Nanos) -> EngineTime { EngineTime(nanos: t.nanos - d) }
 
     public var description: String { ISO8601.format(nanos: nanos) }
 }

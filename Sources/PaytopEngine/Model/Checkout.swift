@@ -15,6 +15,8 @@ final class Checkout {
     var messageRefs = 0
     var persisted = false
     var dirty = false
+    /// The trace of the request that created the checkout.
+    var trace: TraceRef?
 
     final class Order {
         let spec: PaymentRequest.Order

@@ -19,6 +19,8 @@ public struct EngineSettings: Codable, Equatable, Sendable {
     public var psp = Psp()
     /// Account-level concurrency shared by every function without a reservation.
     public var accountConcurrency = 1000
+    /// Record traces, business events and release events (docs/telemetry.md).
+    public var telemetry = true
 
     public init() {}
 

@@ -31,8 +31,12 @@ final class QueueMessage {
     var dirty = false
     /// Bumped on every (re)insertion into the visibility heap, to skip stale entries.
     var heapStamp: UInt32 = 0
+    /// The producer span's context, carried as the `traceparent` message attribute.
+    let context: SpanContext?
 
-    init(id: String, queue: QueueName, checkoutID: String, payload: MessagePayload, sentAt: EngineTime) {
+    init(id: String, queue: QueueName, checkoutID: String, payload: MessagePayload, sentAt: EngineTime,
+         context: SpanContext?) {
+        self.context = context
         self.id = id
         self.queue = queue
         self.sourceQueue = queue
@@ -44,7 +48,8 @@ final class QueueMessage {
 
     init(restoring id: String, queue: QueueName, sourceQueue: QueueName, checkoutID: String, payload: MessagePayload,
          sentAt: EngineTime, visibleAt: EngineTime, receiveCount: Int, firstReceivedAt: EngineTime?,
-         movedAt: EngineTime?, lastError: String?) {
+         movedAt: EngineTime?, lastError: String?, context: SpanContext?) {
+        self.context = context
         self.id = id; self.queue = queue; self.sourceQueue = sourceQueue; self.checkoutID = checkoutID
         self.payload = payload; self.sentAt = sentAt; self.visibleAt = visibleAt
         self.receiveCount = receiveCount; self.firstReceivedAt = firstReceivedAt; self.movedAt = movedAt

@@ -5,15 +5,21 @@ import PaytopStore
 /// idempotently, on payment_order_id — then mark the checkout done. On FAILED the orders
 /// stay FAILED, nothing is credited, and the checkout ends done with its failure code.
 extension Engine {
-    /// Service time of the current wallet record.
-    func walletRecordDuration(_ inv: Invocation) -> Nanos {
-        guard inv.index < inv.messages.count else { return 0 }
+    /// Starts the current wallet record at `start`: draws its step times (query, one
+    /// write per order, the final PaymentEvent update) and returns when it ends.
+    func beginWalletRecord(_ inv: Invocation, at start: EngineTime) -> EngineTime {
+        inv.recordStart = start
+        inv.processSpan = newSpanID()
+        guard inv.index < inv.messages.count else { return start }
         let m = inv.messages[inv.index]
         let orders = live[m.checkoutID]?.orders.count ?? 1
-        var d = random.draw(Latencies.dynamoQuery) + random.draw(Latencies.dynamoWrite)
-        for _ in 0..<orders { d += random.draw(Latencies.dynamoWrite) }
+        var steps = [random.draw(Latencies.dynamoQuery)]
+        for _ in 0..<orders { steps.append(random.draw(Latencies.dynamoWrite)) }
+        steps.append(random.draw(Latencies.dynamoWrite))
+        inv.walletSteps = steps
+        var d = steps.reduce(0, +)
         if let sim = live[m.checkoutID]?.request.simulate.wallet { d += Span.seconds(sim.latencySeconds) }
-        return d + releaseLatency(.wallet)
+        return start + d + releaseLatency(.wallet)
     }
 
     func walletRecordDone(_ inv: Invocation) {
@@ -23,46 +29,82 @@ extension Engine {
             return
         }
         let m = inv.messages[inv.index]
-        if let checkout = live[m.checkoutID] {
+        var error: String?
+        let checkout = live[m.checkoutID]
+        if let checkout {
             if let sim = checkout.request.simulate.wallet, sim.error {
-                failRecord(inv, m, sim.message ?? "Simulated wallet error")
+                error = sim.message ?? "Simulated wallet error"
             } else if functionFails(.wallet) {
-                failRecord(inv, m, "WalletError: internal error in wallet \(currentRelease(.wallet).version)")
+                error = "WalletError: internal error in wallet \(currentRelease(.wallet).version)"
             } else if case .result(let result) = m.payload {
-                settle(checkout, result)
+                settle(checkout, result, inv)
             }
         } else {
-            failRecord(inv, m, "checkout \(m.checkoutID) not found")
+            error = "checkout \(m.checkoutID) not found"
         }
+        if let error { failRecord(inv, m, error) }
+        recordConsumerSpan(.processResults, inv, m, trace: checkout?.trace, end: now, error: error)
         inv.index += 1
         if inv.index >= inv.messages.count {
             finish(inv)
         } else {
-            schedule(.walletRecordDone(inv), for: inv, at: now + walletRecordDuration(inv))
+            schedule(.walletRecordDone(inv), for: inv, at: beginWalletRecord(inv, at: now))
         }
     }
 
     /// Applies a PSP verdict to a checkout. A checkout already done is left alone, so a
     /// duplicate results message changes nothing.
-    func settle(_ checkout: Checkout, _ result: PaymentResult) {
+    func settle(_ checkout: Checkout, _ result: PaymentResult, _ inv: Invocation) {
         guard !checkout.isPaymentDone else { return }
+        let service = serviceCode(.wallet)
+        let trace = checkout.trace
+        // The record's steps end at `now`; lay them out backwards from the start.
+        var t = inv.recordStart
+        let steps = inv.walletSteps
+        let query = steps.first ?? 0
+        recordSpan(.queryPaymentOrder, trace: trace, id: newSpanID(), parent: inv.processSpan, service: service,
+                   start: t, end: t + query, attributes: attrs([("paytop.item_count", .number(Double(checkout.orders.count)))]))
+        t = t + query
         switch result {
         case .success:
-            for o in checkout.orders where o.status == .success && !o.walletUpdated {
+            for (i, o) in checkout.orders.enumerated() where o.status == .success && !o.walletUpdated {
+                let d = i + 1 < steps.count ? steps[i + 1] : 0
+                let span = newSpanID()
+                recordSpan(.creditWallet, trace: trace, id: span, parent: inv.processSpan, service: service, start: t,
+                           end: t + d, attributes: attrs([("paytop.merchant_id", .string(o.spec.sellerAccount)),
+                                                          ("paytop.amount", .string(o.spec.amount.description)),
+                                                          ("paytop.currency", .string(o.spec.currency))]))
+                t = t + d
                 credit(o, checkout: checkout)
+                recordEvent(.orderSettled, checkout: checkout, outcome: "SUCCESS", at: t, trace: trace, span: span,
+                            service: service, order: o)
             }
             checkout.outcome = "SUCCESS"
             stats.settled += 1
         case .failed(let code):
-            for o in checkout.orders where o.status != .failed {
-                // An order the PSP declined is FAILED already; this only guards odd states.
-                o.status = .failed
-                o.completedAt = o.completedAt ?? now
-                o.updatedAt = now
+            for o in checkout.orders {
+                if o.status != .failed {
+                    // An order the PSP declined is FAILED already; this only guards odd states.
+                    o.status = .failed
+                    o.completedAt = o.completedAt ?? now
+                    o.updatedAt = now
+                }
+                recordEvent(.orderFailed, checkout: checkout, outcome: "FAILURE", at: t, trace: trace,
+                            span: inv.processSpan, service: service, order: o, errorCode: code, errorCategory: "BUSINESS")
             }
             checkout.outcome = "FAILED"
             checkout.failureCode = code
             stats.failed += 1
+        }
+        let last = steps.last ?? 0
+        recordSpan(.updatePaymentEvent, trace: trace, id: newSpanID(), parent: inv.processSpan, service: service,
+                   start: max(t, now - last), end: now, attributes: attrs([("paytop.is_payment_done", true)]))
+        if case .failed(let code) = result {
+            recordEvent(.checkoutFailed, checkout: checkout, outcome: "FAILURE", at: now, trace: trace,
+                        span: inv.processSpan, service: service, errorCode: code, errorCategory: "BUSINESS")
+        } else {
+            recordEvent(.checkoutSettled, checkout: checkout, outcome: "SUCCESS", at: now, trace: trace,
+                        span: inv.processSpan, service: service)
         }
         checkout.isPaymentDone = true
         checkout.doneAt = now

@@ -17,7 +17,7 @@ public enum RawInsertCeiling {
         func cut() { if current.rowCount >= rowsPerTransaction { batches.append(current); current = WriteBatch() } }
         let events = try src.cached("""
             SELECT checkout_id, buyer_info, seller_info, credit_card_info, is_payment_done, amount_total, currency,
-                   order_count, outcome, failure_code, simulate, request_hash, created_at, done_at FROM payment_event
+                   order_count, outcome, failure_code, simulate, request_hash, created_at, done_at, trace_no FROM payment_event
             """)
         while try events.step() {
             current.paymentEventInserts.append(PaymentEventRow(
@@ -26,7 +26,7 @@ public enum RawInsertCeiling {
                 amountTotal: Money(decimalString: events.string(5)) ?? .zero, currency: events.string(6),
                 orderCount: Int(events.int(7)), outcome: events.optionalString(8), failureCode: events.optionalString(9),
                 simulate: events.optionalString(10), requestHash: events.string(11), createdAt: events.int(12),
-                doneAt: events.optionalInt(13)))
+                doneAt: events.optionalInt(13), traceNo: events.optionalInt(14)))
             cut()
         }
         let orders = try src.cached("""

@@ -53,6 +53,18 @@ public final class Statement {
     public func bind(_ index: Int32, _ value: Bool) -> Statement { bind(index, Int64(value ? 1 : 0)) }
 
     @discardableResult
+    public func bind(_ index: Int32, bytes: [UInt8]) -> Statement {
+        bytes.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), csqlite_transient()) }
+        return self
+    }
+
+    public func blob(_ column: Int32) -> [UInt8] {
+        let n = Int(sqlite3_column_bytes(handle, column))
+        guard n > 0, let p = sqlite3_column_blob(handle, column) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: p, count: n))
+    }
+
+    @discardableResult
     public func bind(_ index: Int32, _ value: Double) -> Statement {
         sqlite3_bind_double(handle, index, value)
         return self

@@ -5,7 +5,7 @@ enum Migrations {
     /// `PRAGMA application_id` of every paytop store: "payt" in ASCII.
     static let applicationID: Int64 = 0x7061_7974
 
-    static let all: [String] = [v1]
+    static let all: [String] = [v1, v2]
 
     static var latestVersion: Int { all.count }
 
@@ -126,4 +126,123 @@ enum Migrations {
         pid           INTEGER NOT NULL
     );
     """
+
+    /// Telemetry: traces (compact, one B-tree per table; readable through the `span` and
+    /// `span_link` views), business events and release events. docs/store.md.
+    static let v2 = """
+    ALTER TABLE payment_event ADD COLUMN trace_no INTEGER;
+    CREATE TABLE trace (
+        trace_no    INTEGER PRIMARY KEY,
+        trace_id    BLOB NOT NULL,
+        checkout_id TEXT,
+        started_at  INTEGER NOT NULL
+    );
+    CREATE INDEX trace_checkout ON trace (checkout_id) WHERE checkout_id IS NOT NULL;
+    CREATE INDEX trace_started ON trace (started_at);
+    CREATE TABLE span_name (
+        name_code  INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL,
+        kind       TEXT NOT NULL CHECK (kind IN ('INTERNAL','SERVER','CLIENT','PRODUCER','CONSUMER')),
+        attributes TEXT NOT NULL
+    );
+    CREATE TABLE service_version (
+        service_code    INTEGER PRIMARY KEY,
+        service_name    TEXT NOT NULL,
+        service_version TEXT NOT NULL,
+        UNIQUE (service_name, service_version)
+    );
+    CREATE TABLE span_data (
+        trace_no       INTEGER NOT NULL,
+        span_id        INTEGER NOT NULL,
+        parent_span_id INTEGER,
+        name_code      INTEGER NOT NULL,
+        service_code   INTEGER NOT NULL,
+        start_ns       INTEGER NOT NULL,
+        duration_ns    INTEGER NOT NULL,
+        status         INTEGER NOT NULL DEFAULT 0,
+        status_message TEXT,
+        attributes     TEXT,
+        PRIMARY KEY (trace_no, span_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX span_data_start ON span_data (start_ns);
+    CREATE TABLE span_link_data (
+        trace_no        INTEGER NOT NULL,
+        span_id         INTEGER NOT NULL,
+        linked_trace_no INTEGER NOT NULL,
+        linked_span_id  INTEGER NOT NULL,
+        PRIMARY KEY (trace_no, span_id, linked_trace_no, linked_span_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX span_link_target ON span_link_data (linked_trace_no, linked_span_id);
+    CREATE VIEW span AS
+    SELECT lower(hex(t.trace_id)) AS trace_id,
+           printf('%016x', s.span_id) AS span_id,
+           CASE WHEN s.parent_span_id IS NULL THEN NULL ELSE printf('%016x', s.parent_span_id) END AS parent_span_id,
+           n.name AS name, n.kind AS kind, v.service_name AS service_name, v.service_version AS service_version,
+           s.start_ns AS start_time_unix_nano, s.start_ns + s.duration_ns AS end_time_unix_nano,
+           CASE s.status WHEN 0 THEN 'UNSET' WHEN 1 THEN 'OK' ELSE 'ERROR' END AS status_code,
+           s.status_message AS status_message,
+           json_patch(json_patch(n.attributes, json_object('service.name', v.service_name, 'service.version', v.service_version)),
+                      coalesce(s.attributes, '{}')) AS attributes,
+           t.checkout_id AS checkout_id
+    FROM span_data s JOIN trace t ON t.trace_no = s.trace_no
+    JOIN span_name n ON n.name_code = s.name_code JOIN service_version v ON v.service_code = s.service_code;
+    CREATE VIEW span_link AS
+    SELECT lower(hex(t.trace_id)) AS trace_id, printf('%016x', l.span_id) AS span_id,
+           lower(hex(lt.trace_id)) AS linked_trace_id, printf('%016x', l.linked_span_id) AS linked_span_id
+    FROM span_link_data l JOIN trace t ON t.trace_no = l.trace_no JOIN trace lt ON lt.trace_no = l.linked_trace_no;
+    CREATE TABLE business_event_name (
+        event_code INTEGER PRIMARY KEY,
+        event_name TEXT NOT NULL UNIQUE,
+        event_type TEXT NOT NULL,
+        stage      TEXT NOT NULL,
+        message    TEXT NOT NULL
+    );
+    CREATE TABLE business_event_data (
+        event_no         INTEGER PRIMARY KEY,
+        event_code       INTEGER NOT NULL,
+        checkout_id      TEXT,
+        outcome          TEXT NOT NULL,
+        biz_timestamp    INTEGER NOT NULL,
+        amount_total     TEXT,
+        amount_currency  TEXT,
+        order_count      INTEGER,
+        payment_order_id TEXT,
+        merchant_id      TEXT,
+        error_code       TEXT,
+        error_category   TEXT,
+        psp_latency_ms   INTEGER,
+        trace_no         INTEGER,
+        span_id          INTEGER,
+        service_code     INTEGER NOT NULL
+    );
+    CREATE INDEX business_event_checkout ON business_event_data (checkout_id) WHERE checkout_id IS NOT NULL;
+    CREATE INDEX business_event_time ON business_event_data (biz_timestamp);
+    CREATE VIEW business_event AS
+    SELECT e.event_no AS event_no, n.event_name AS event_name, n.event_type AS event_type,
+           'payments' AS event_domain, 'payment-service' AS event_provider, '1.0' AS event_version,
+           e.checkout_id AS checkout_id, e.outcome AS outcome, n.stage AS stage, e.biz_timestamp AS biz_timestamp,
+           e.amount_total AS amount_total, e.amount_currency AS amount_currency, e.order_count AS order_count,
+           e.payment_order_id AS payment_order_id, e.merchant_id AS merchant_id, e.error_code AS error_code,
+           e.error_category AS error_category, e.psp_latency_ms AS psp_latency_ms,
+           lower(hex(t.trace_id)) AS trace_id,
+           CASE WHEN e.span_id IS NULL THEN NULL ELSE printf('%016x', e.span_id) END AS span_id,
+           v.service_name AS service_name, v.service_version AS service_version, n.message AS message
+    FROM business_event_data e JOIN business_event_name n ON n.event_code = e.event_code
+    JOIN service_version v ON v.service_code = e.service_code
+    LEFT JOIN trace t ON t.trace_no = e.trace_no;
+    CREATE TABLE sdlc_event (
+        id                    INTEGER PRIMARY KEY,
+        at                    INTEGER NOT NULL,
+        event_type            TEXT NOT NULL,
+        event_status          TEXT NOT NULL CHECK (event_status IN ('started','finished')),
+        cicd_deployment_id    TEXT NOT NULL,
+        artifact_name         TEXT NOT NULL,
+        artifact_version      TEXT NOT NULL,
+        vcs_ref_base_revision TEXT NOT NULL,
+        previous_version      TEXT,
+        regression            TEXT,
+        source                TEXT NOT NULL
+    );
+    """
 }
+

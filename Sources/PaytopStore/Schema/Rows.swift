@@ -16,11 +16,14 @@ public struct PaymentEventRow: Sendable, Equatable {
     public var requestHash: String
     public var createdAt: Int64
     public var doneAt: Int64?
+    /// The trace (trace.trace_no) of the request that created it.
+    public var traceNo: Int64?
 
     public init(checkoutID: String, buyerInfo: String, sellerInfo: String, creditCardInfo: String,
                 isPaymentDone: Bool, amountTotal: Money, currency: String, orderCount: Int,
                 outcome: String?, failureCode: String?, simulate: String?, requestHash: String,
-                createdAt: Int64, doneAt: Int64?) {
+                createdAt: Int64, doneAt: Int64?, traceNo: Int64? = nil) {
+        self.traceNo = traceNo
         self.checkoutID = checkoutID; self.buyerInfo = buyerInfo; self.sellerInfo = sellerInfo
         self.creditCardInfo = creditCardInfo; self.isPaymentDone = isPaymentDone
         self.amountTotal = amountTotal; self.currency = currency; self.orderCount = orderCount

@@ -4,17 +4,18 @@ struct BatchApplier {
     let c: Connection
 
     func apply(_ b: WriteBatch) throws {
+        try applyTelemetry(b)
         if !b.paymentEventInserts.isEmpty {
             let s = try c.cached("""
                 INSERT INTO payment_event (checkout_id, buyer_info, seller_info, credit_card_info,
                   is_payment_done, amount_total, currency, order_count, outcome, failure_code, simulate,
-                  request_hash, created_at, done_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                  request_hash, created_at, done_at, trace_no) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 """)
             for r in b.paymentEventInserts {
                 s.bind(1, r.checkoutID).bind(2, r.buyerInfo).bind(3, r.sellerInfo).bind(4, r.creditCardInfo)
                     .bind(5, r.isPaymentDone).bind(6, r.amountTotal.description).bind(7, r.currency)
                     .bind(8, r.orderCount).bind(9, r.outcome).bind(10, r.failureCode).bind(11, r.simulate)
-                    .bind(12, r.requestHash).bind(13, r.createdAt).bind(14, r.doneAt)
+                    .bind(12, r.requestHash).bind(13, r.createdAt).bind(14, r.doneAt).bind(15, r.traceNo)
                 try s.run()
             }
         }

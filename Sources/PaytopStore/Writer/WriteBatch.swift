@@ -16,6 +16,14 @@ public struct WriteBatch: Sendable {
     public var controlEvents: [ControlEventRow] = []
     public var controlAcks: [ControlAck] = []
     public var engineState: [(key: String, value: String)] = []
+    public var traces: [TraceRow] = []
+    public var spans: [SpanRow] = []
+    public var spanLinks: [SpanLinkRow] = []
+    public var businessEvents: [BusinessEventRow] = []
+    public var sdlcEvents: [SdlcEventRow] = []
+    public var spanNames: [SpanNameRow] = []
+    public var eventNames: [EventNameRow] = []
+    public var serviceVersions: [ServiceVersionRow] = []
 
     public init() {}
 
@@ -24,6 +32,7 @@ public struct WriteBatch: Sendable {
         paymentEventInserts.count + paymentEventUpdates.count + orderInserts.count + orderUpdates.count
             + walletUpserts.count + ledgerInserts.count + messageInserts.count + messageUpdates.count
             + messageDeletes.count + pspInserts.count + controlEvents.count + controlAcks.count
-            + engineState.count
+            + engineState.count + traces.count + spans.count + spanLinks.count + businessEvents.count
+            + sdlcEvents.count + spanNames.count + eventNames.count + serviceVersions.count
     }
 }

@@ -1,0 +1,78 @@
+import CSQLite
+
+extension BatchApplier {
+    func applyTelemetry(_ b: WriteBatch) throws {
+        if !b.spanNames.isEmpty {
+            let s = try c.cached("INSERT OR IGNORE INTO span_name (name_code, name, kind, attributes) VALUES (?,?,?,?)")
+            for r in b.spanNames {
+                s.bind(1, r.code).bind(2, r.name).bind(3, r.kind).bind(4, r.attributes)
+                try s.run()
+            }
+        }
+        if !b.eventNames.isEmpty {
+            let s = try c.cached("INSERT OR IGNORE INTO business_event_name (event_code, event_name, event_type, stage, message) VALUES (?,?,?,?,?)")
+            for r in b.eventNames {
+                s.bind(1, r.code).bind(2, r.name).bind(3, r.type).bind(4, r.stage).bind(5, r.message)
+                try s.run()
+            }
+        }
+        if !b.serviceVersions.isEmpty {
+            let s = try c.cached("INSERT OR IGNORE INTO service_version (service_code, service_name, service_version) VALUES (?,?,?)")
+            for r in b.serviceVersions {
+                s.bind(1, r.code).bind(2, r.name).bind(3, r.version)
+                try s.run()
+            }
+        }
+        if !b.traces.isEmpty {
+            let s = try c.cached("INSERT INTO trace (trace_no, trace_id, checkout_id, started_at) VALUES (?,?,?,?)")
+            for r in b.traces {
+                s.bind(1, r.traceNo).bind(2, bytes: r.traceID).bind(3, r.checkoutID).bind(4, r.startedAt)
+                try s.run()
+            }
+        }
+        if !b.spans.isEmpty {
+            let s = try c.cached("""
+                INSERT INTO span_data (trace_no, span_id, parent_span_id, name_code, service_code, start_ns, duration_ns,
+                  status, status_message, attributes) VALUES (?,?,?,?,?,?,?,?,?,?)
+                """)
+            for r in b.spans {
+                s.bind(1, r.traceNo).bind(2, r.spanID).bind(3, r.parentSpanID).bind(4, r.nameCode).bind(5, r.serviceCode)
+                    .bind(6, r.start).bind(7, r.duration).bind(8, r.status).bind(9, r.statusMessage).bind(10, r.attributes)
+                try s.run()
+            }
+        }
+        if !b.spanLinks.isEmpty {
+            let s = try c.cached("INSERT OR IGNORE INTO span_link_data (trace_no, span_id, linked_trace_no, linked_span_id) VALUES (?,?,?,?)")
+            for r in b.spanLinks {
+                s.bind(1, r.traceNo).bind(2, r.spanID).bind(3, r.linkedTraceNo).bind(4, r.linkedSpanID)
+                try s.run()
+            }
+        }
+        if !b.businessEvents.isEmpty {
+            let s = try c.cached("""
+                INSERT INTO business_event_data (event_code, checkout_id, outcome, biz_timestamp, amount_total, amount_currency,
+                  order_count, payment_order_id, merchant_id, error_code, error_category, psp_latency_ms, trace_no, span_id,
+                  service_code) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                """)
+            for r in b.businessEvents {
+                s.bind(1, r.eventCode).bind(2, r.checkoutID).bind(3, r.outcome).bind(4, r.bizTimestamp).bind(5, r.amountTotal)
+                    .bind(6, r.amountCurrency).bind(7, r.orderCount.map(Int64.init)).bind(8, r.paymentOrderID)
+                    .bind(9, r.merchantID).bind(10, r.errorCode).bind(11, r.errorCategory).bind(12, r.pspLatencyMillis)
+                    .bind(13, r.traceNo).bind(14, r.spanID).bind(15, r.serviceCode)
+                try s.run()
+            }
+        }
+        if !b.sdlcEvents.isEmpty {
+            let s = try c.cached("""
+                INSERT INTO sdlc_event (at, event_type, event_status, cicd_deployment_id, artifact_name, artifact_version,
+                  vcs_ref_base_revision, previous_version, regression, source) VALUES (?,?,?,?,?,?,?,?,?,?)
+                """)
+            for r in b.sdlcEvents {
+                s.bind(1, r.at).bind(2, r.eventType).bind(3, r.eventStatus).bind(4, r.deploymentID).bind(5, r.artifactName)
+                    .bind(6, r.artifactVersion).bind(7, r.revision).bind(8, r.previousVersion).bind(9, r.regression)
+                    .bind(10, r.source)
+                try s.run()
+            }
+        }
+    }
+}
