@@ -19,6 +19,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Seed.") var seed: UInt64 = 1
     @Option(help: "Arrival rate (engine time).") var rate: Double = 50
     @Flag(help: "Print JSON.") var json = false
+    @Flag(help: "Benchmark payment state only, without traces and events.") var noTelemetry = false
 
     func validate() throws {
         guard checkouts > 0, runs > 0 else { throw ValidationError("--checkouts and --runs must be positive") }
@@ -34,6 +35,7 @@ struct BenchCommand: ParsableCommand {
             var settings = EngineSettings()
             settings.seed = seed
             settings.ratePerSecond = rate
+            settings.telemetry = !noTelemetry
             var options = Engine.Options(storePath: path, mode: .simulated, settings: settings)
             options.requireNewStore = true
             let engine = try Engine(options)

@@ -32,6 +32,9 @@ struct SimulateCommand: ParsableCommand {
     @Flag(help: "Print the summary as one JSON object.")
     var json = false
 
+    @Flag(help: "Record payment state only: no traces, business events or release events.")
+    var noTelemetry = false
+
     func validate() throws {
         guard checkouts > 0 && checkouts <= 100_000_000 else {
             throw ValidationError("--checkouts must be between 1 and 100000000")
@@ -45,6 +48,7 @@ struct SimulateCommand: ParsableCommand {
         try loaded?.apply(to: &settings)
         settings.seed = seed
         if let rate { settings.ratePerSecond = rate }
+        if noTelemetry { settings.telemetry = false }
 
         let path = db ?? NSTemporaryDirectory() + "paytop-simulate-\(getpid()).db"
         if db == nil { removeStore(path) } else { try DefaultStore.prepareDirectory(for: path) }

@@ -183,12 +183,12 @@ extension Engine {
         recordSpan(.putPaymentEvent, trace: call.trace, id: newSpanID(), parent: invocationSpan, service: service,
                    start: validated, end: putEnd)
         recordSpan(.batchWritePaymentOrder, trace: call.trace, id: newSpanID(), parent: invocationSpan, service: service,
-                   start: putEnd, end: batchEnd, attributes: attrs([("paytop.item_count", .number(Double(request.orders.count)))]))
+                   start: putEnd, end: batchEnd)
         let sendSpan = newSpanID()
         let context = call.trace.map { SpanContext(trace: $0, spanID: sendSpan) }
-        let messageID = send(.execute, for: checkout, to: .execution, context: context)
+        send(.execute, for: checkout, to: .execution, context: context)
         recordSpan(.sendExecution, trace: call.trace, id: sendSpan, parent: invocationSpan, service: service,
-                   start: batchEnd, end: sendEnd, attributes: attrs([("messaging.message.id", .string(messageID))]))
+                   start: batchEnd, end: sendEnd)
         recordEvent(.checkoutQueued, checkout: checkout, outcome: "QUEUED", at: sendEnd, trace: call.trace,
                     span: sendSpan, service: service)
         if ran <= gatewayTimeout { stats.accepted += 1 }

@@ -68,7 +68,8 @@ extension Engine {
         let s = try reader.cached("""
             SELECT checkout_id, buyer_info, credit_card_info, simulate, request_hash, created_at,
                    is_payment_done, outcome, failure_code, done_at, trace_no,
-                   (SELECT trace_id FROM trace t WHERE t.trace_no = payment_event.trace_no)
+                   (SELECT trace_id FROM trace t WHERE t.trace_no = payment_event.trace_no),
+                   (SELECT started_at FROM trace t WHERE t.trace_no = payment_event.trace_no)
             FROM payment_event
             WHERE is_payment_done = 0 OR checkout_id IN (SELECT checkout_id FROM queue_message)
             """)
@@ -114,7 +115,7 @@ extension Engine {
                 if id.count == 16 {
                     let high = id[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
                     let low = id[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-                    c.trace = TraceRef(no: no, high: high, low: low)
+                    c.trace = TraceRef(no: no, high: high, low: low, startedAt: s.int(12))
                 }
             }
             c.persisted = true
@@ -177,8 +178,8 @@ extension Engine {
     private func restorePspCharges() throws {
         let s = try reader.cached("""
             SELECT idempotency_key, psp_reference, status, decline_code, amount FROM psp_charge
-            WHERE checkout_id IN (SELECT checkout_id FROM payment_event
-                                  WHERE is_payment_done = 0 OR checkout_id IN (SELECT checkout_id FROM queue_message))
+            WHERE idempotency_key IN (SELECT checkout_id FROM payment_event
+                                      WHERE is_payment_done = 0 OR checkout_id IN (SELECT checkout_id FROM queue_message))
             """)
         while try s.step() {
             let outcome: PspSimulator.Outcome = s.string(2) == "SUCCEEDED"

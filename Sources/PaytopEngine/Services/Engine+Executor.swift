@@ -115,10 +115,10 @@ extension Engine {
         let end = start + random.draw(Latencies.sqsSend)
         let result = result(of: checkout)
         let context = checkout.trace.map { SpanContext(trace: $0, spanID: sendSpan) }
-        let messageID = send(.result(result), for: checkout, to: .results, context: context)
+        send(.result(result), for: checkout, to: .results, context: context)
         let service = serviceCode(.executor)
         recordSpan(.sendResults, trace: checkout.trace, id: sendSpan, parent: inv.processSpan, service: service,
-                   start: start, end: end, attributes: attrs([("messaging.message.id", .string(messageID))]))
+                   start: start, end: end)
         let failed: String? = if case .failed(let code) = result { code } else { nil }
         recordEvent(.walletQueued, checkout: checkout, outcome: failed == nil ? "SUCCESS" : "FAILURE", at: end,
                     trace: checkout.trace, span: sendSpan, service: service, errorCode: failed,
@@ -146,8 +146,7 @@ extension Engine {
         let error: String? = outcome == .serverError ? "HTTP 500" : nil
         recordSpan(.pspCall, trace: checkout.trace, id: call, parent: inv.processSpan, service: serviceCode(.executor),
                    start: inv.pspCallAt, end: now, error: error,
-                   attributes: attrs([("http.response.status_code", .number(Double(status))),
-                                      ("psp.idempotency_key", .string(checkout.id))]))
+                   attributes: attrs([("http.response.status_code", .number(Double(status)))]))
         let margin = min(Span.ms(2), inv.pspLatency / 4)
         recordSpan(.pspCharge, trace: checkout.trace, id: charge, parent: call,
                    service: telemetry.serviceCode(Engine.pspService.0, Engine.pspService.1),

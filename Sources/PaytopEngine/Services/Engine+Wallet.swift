@@ -63,7 +63,7 @@ extension Engine {
         let steps = inv.walletSteps
         let query = steps.first ?? 0
         recordSpan(.queryPaymentOrder, trace: trace, id: newSpanID(), parent: inv.processSpan, service: service,
-                   start: t, end: t + query, attributes: attrs([("paytop.item_count", .number(Double(checkout.orders.count)))]))
+                   start: t, end: t + query)
         t = t + query
         switch result {
         case .success:
@@ -71,9 +71,7 @@ extension Engine {
                 let d = i + 1 < steps.count ? steps[i + 1] : 0
                 let span = newSpanID()
                 recordSpan(.creditWallet, trace: trace, id: span, parent: inv.processSpan, service: service, start: t,
-                           end: t + d, attributes: attrs([("paytop.merchant_id", .string(o.spec.sellerAccount)),
-                                                          ("paytop.amount", .string(o.spec.amount.description)),
-                                                          ("paytop.currency", .string(o.spec.currency))]))
+                           end: t + d, attributes: attrs([("paytop.merchant_id", .string(o.spec.sellerAccount))]))
                 t = t + d
                 credit(o, checkout: checkout)
                 recordEvent(.orderSettled, checkout: checkout, outcome: "SUCCESS", at: t, trace: trace, span: span,

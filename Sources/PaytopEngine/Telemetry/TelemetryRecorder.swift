@@ -76,7 +76,7 @@ extension Engine {
         guard telemetry.enabled else { return nil }
         var high = random.next(), low = random.next()
         if high == 0 && low == 0 { high = 1; low = 1 }
-        let ref = TraceRef(no: telemetry.nextTraceNo, high: high, low: low)
+        let ref = TraceRef(no: telemetry.nextTraceNo, high: high, low: low, startedAt: t.nanos)
         telemetry.nextTraceNo += 1
         telemetry.traces.append(TraceRow(traceNo: ref.no, traceID: ref.bytes, checkoutID: checkoutID, startedAt: t.nanos))
         pendingRows += 1
@@ -96,7 +96,7 @@ extension Engine {
         guard let trace, telemetry.enabled else { return }
         telemetry.spans.append(SpanRow(
             traceNo: trace.no, spanID: id, parentSpanID: parent, nameCode: name.rawValue, serviceCode: service,
-            start: start.nanos, duration: max(0, end - start), status: error == nil ? 0 : 2, statusMessage: error,
+            startOffset: start.nanos - trace.startedAt, duration: max(0, end - start), status: error == nil ? 0 : 2, statusMessage: error,
             attributes: attributes))
         pendingRows += 1
     }
@@ -114,7 +114,7 @@ extension Engine {
         guard telemetry.enabled else { return }
         let r = checkout?.request
         telemetry.events.append(BusinessEventRow(
-            eventCode: name.rawValue, checkoutID: r?.checkoutID ?? checkoutID, outcome: outcome, bizTimestamp: t.nanos,
+            eventCode: name.rawValue, outcome: outcome, bizTimestamp: t.nanos,
             amountTotal: order.map { $0.spec.amount.description } ?? r?.total.description,
             amountCurrency: order?.spec.currency ?? r?.currency, orderCount: order == nil ? r?.orders.count : nil,
             paymentOrderID: order?.spec.paymentOrderID, merchantID: order?.spec.sellerAccount, errorCode: errorCode,

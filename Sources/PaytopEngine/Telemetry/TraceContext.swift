@@ -3,6 +3,8 @@ struct TraceRef: Equatable {
     let no: Int64
     let high: UInt64
     let low: UInt64
+    /// Engine ns; span starts are stored as offsets from it.
+    let startedAt: Int64
 
     var bytes: [UInt8] {
         var out = [UInt8](repeating: 0, count: 16)

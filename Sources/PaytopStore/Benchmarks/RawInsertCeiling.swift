@@ -81,6 +81,7 @@ public enum RawInsertCeiling {
                                                    balance: Money(decimalString: wallets.string(2)) ?? .zero,
                                                    updatedAt: wallets.int(3)))
         }
+        try loadTelemetry(src, &batches, &current, rowsPerTransaction)
         if current.rowCount > 0 { batches.append(current) }
 
         let dst = try Store.openForWriting(path: targetPath, create: true)
@@ -90,5 +91,55 @@ public enum RawInsertCeiling {
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return Result(rows: batches.reduce(0) { $0 + $1.rowCount }, seconds: seconds)
+    }
+
+    private static func loadTelemetry(_ src: Connection, _ batches: inout [WriteBatch], _ current: inout WriteBatch,
+                                      _ rowsPerTransaction: Int) throws {
+        func cut() { if current.rowCount >= rowsPerTransaction { batches.append(current); current = WriteBatch() } }
+        let names = try src.cached("SELECT name_code, name, kind, attributes FROM span_name")
+        while try names.step() {
+            current.spanNames.append(SpanNameRow(code: Int(names.int(0)), name: names.string(1), kind: names.string(2),
+                                                 attributes: names.string(3)))
+        }
+        let events = try src.cached("SELECT event_code, event_name, event_type, stage, message FROM business_event_name")
+        while try events.step() {
+            current.eventNames.append(EventNameRow(code: Int(events.int(0)), name: events.string(1), type: events.string(2),
+                                                   stage: events.string(3), message: events.string(4)))
+        }
+        let services = try src.cached("SELECT service_code, service_name, service_version FROM service_version")
+        while try services.step() {
+            current.serviceVersions.append(ServiceVersionRow(code: Int(services.int(0)), name: services.string(1),
+                                                             version: services.string(2)))
+        }
+        let traces = try src.cached("SELECT trace_no, trace_id, checkout_id, started_at FROM trace")
+        while try traces.step() {
+            current.traces.append(TraceRow(traceNo: traces.int(0), traceID: traces.blob(1),
+                                           checkoutID: traces.optionalString(2), startedAt: traces.int(3)))
+            cut()
+        }
+        let spans = try src.cached("SELECT trace_no, span_id, parent_span_id, name_code, service_code, start_offset_ns, duration_ns, status, status_message, attributes FROM span_data")
+        while try spans.step() {
+            current.spans.append(SpanRow(
+                traceNo: spans.int(0), spanID: spans.int(1), parentSpanID: spans.optionalInt(2), nameCode: Int(spans.int(3)),
+                serviceCode: Int(spans.int(4)), startOffset: spans.int(5), duration: spans.int(6), status: Int(spans.int(7)),
+                statusMessage: spans.optionalString(8), attributes: spans.optionalString(9)))
+            cut()
+        }
+        let links = try src.cached("SELECT trace_no, span_id, linked_trace_no, linked_span_id FROM span_link_data")
+        while try links.step() {
+            current.spanLinks.append(SpanLinkRow(traceNo: links.int(0), spanID: links.int(1),
+                                                 linkedTraceNo: links.int(2), linkedSpanID: links.int(3)))
+            cut()
+        }
+        let bes = try src.cached("SELECT event_code, outcome, biz_timestamp, amount_total, amount_currency, order_count, payment_order_id, merchant_id, error_code, error_category, psp_latency_ms, trace_no, span_id, service_code FROM business_event_data")
+        while try bes.step() {
+            current.businessEvents.append(BusinessEventRow(
+                eventCode: Int(bes.int(0)), outcome: bes.string(1), bizTimestamp: bes.int(2), amountTotal: bes.optionalString(3),
+                amountCurrency: bes.optionalString(4), orderCount: bes.optionalInt(5).map(Int.init),
+                paymentOrderID: bes.optionalString(6), merchantID: bes.optionalString(7), errorCode: bes.optionalString(8),
+                errorCategory: bes.optionalString(9), pspLatencyMillis: bes.optionalInt(10), traceNo: bes.optionalInt(11),
+                spanID: bes.optionalInt(12), serviceCode: Int(bes.int(13))))
+            cut()
+        }
     }
 }

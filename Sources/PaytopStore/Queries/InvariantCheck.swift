@@ -11,7 +11,8 @@
 /// 5. legal transitions: NOT_STARTED → EXECUTING → SUCCESS | FAILED, read from the
 ///    timestamps each transition writes, and checkout outcomes that agree with orders;
 /// 6. the PSP agrees: SUCCESS orders were charged, FAILED orders were declined, and no
-///    charge went to a checkout that ended FAILED.
+///    charge went to a checkout that ended FAILED. (paytop's idempotency key for a
+///    charge is the checkout_id.)
 public struct InvariantReport: Sendable {
     public struct Violation: Sendable, Equatable {
         public var invariant: String
@@ -88,15 +89,15 @@ public enum InvariantCheck {
             try sqlCheck(c, &report, "psp-agrees", """
                 SELECT e.checkout_id || ': orders SUCCESS without a PSP charge for ' || e.amount_total FROM payment_event e
                 WHERE EXISTS (SELECT 1 FROM payment_order o WHERE o.checkout_id = e.checkout_id AND o.payment_order_status = 'SUCCESS')
-                  AND NOT EXISTS (SELECT 1 FROM psp_charge p WHERE p.checkout_id = e.checkout_id AND p.status = 'SUCCEEDED'
+                  AND NOT EXISTS (SELECT 1 FROM psp_charge p WHERE p.idempotency_key = e.checkout_id AND p.status = 'SUCCEEDED'
                                   AND p.amount = e.amount_total AND p.currency = e.currency)
                 UNION ALL
                 SELECT e.checkout_id || ': orders FAILED without a PSP decline' FROM payment_event e
                 WHERE EXISTS (SELECT 1 FROM payment_order o WHERE o.checkout_id = e.checkout_id AND o.payment_order_status = 'FAILED')
-                  AND NOT EXISTS (SELECT 1 FROM psp_charge p WHERE p.checkout_id = e.checkout_id AND p.status = 'DECLINED')
+                  AND NOT EXISTS (SELECT 1 FROM psp_charge p WHERE p.idempotency_key = e.checkout_id AND p.status = 'DECLINED')
                 UNION ALL
                 SELECT p.checkout_id || ': charged by the PSP but the checkout ended FAILED' FROM psp_charge p
-                JOIN payment_event e ON e.checkout_id = p.checkout_id
+                JOIN payment_event e ON e.checkout_id = p.idempotency_key
                 WHERE p.status = 'SUCCEEDED' AND e.outcome = 'FAILED'
                 """)
             return report

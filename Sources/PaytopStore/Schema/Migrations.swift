@@ -51,14 +51,15 @@ enum Migrations {
         PRIMARY KEY (merchant_id, currency)
     ) WITHOUT ROWID;
     CREATE TABLE ledger_entry (
-        entry_id         TEXT NOT NULL,
-        transaction_id   TEXT NOT NULL,
         account          TEXT NOT NULL,
         direction        TEXT NOT NULL CHECK (direction IN ('debit','credit')),
         amount           TEXT NOT NULL,
         currency         TEXT NOT NULL,
         payment_order_id TEXT NOT NULL,
         created_at       INTEGER NOT NULL,
+        entry_id         TEXT GENERATED ALWAYS AS
+            ('txn-' || payment_order_id || CASE direction WHEN 'debit' THEN '-d' ELSE '-c' END) VIRTUAL,
+        transaction_id   TEXT GENERATED ALWAYS AS ('txn-' || payment_order_id) VIRTUAL,
         PRIMARY KEY (payment_order_id, direction)
     ) WITHOUT ROWID;
     CREATE TABLE queue_message (
@@ -88,7 +89,6 @@ enum Migrations {
         requested_at    INTEGER NOT NULL,
         completed_at    INTEGER NOT NULL
     ) WITHOUT ROWID;
-    CREATE INDEX psp_charge_checkout_id ON psp_charge (checkout_id);
     CREATE TABLE control_command (
         id           INTEGER PRIMARY KEY AUTOINCREMENT,
         issued_at    INTEGER NOT NULL,
@@ -157,14 +157,13 @@ enum Migrations {
         parent_span_id INTEGER,
         name_code      INTEGER NOT NULL,
         service_code   INTEGER NOT NULL,
-        start_ns       INTEGER NOT NULL,
+        start_offset_ns INTEGER NOT NULL,
         duration_ns    INTEGER NOT NULL,
         status         INTEGER NOT NULL DEFAULT 0,
         status_message TEXT,
         attributes     TEXT,
         PRIMARY KEY (trace_no, span_id)
     ) WITHOUT ROWID;
-    CREATE INDEX span_data_start ON span_data (start_ns);
     CREATE TABLE span_link_data (
         trace_no        INTEGER NOT NULL,
         span_id         INTEGER NOT NULL,
@@ -178,7 +177,8 @@ enum Migrations {
            printf('%016x', s.span_id) AS span_id,
            CASE WHEN s.parent_span_id IS NULL THEN NULL ELSE printf('%016x', s.parent_span_id) END AS parent_span_id,
            n.name AS name, n.kind AS kind, v.service_name AS service_name, v.service_version AS service_version,
-           s.start_ns AS start_time_unix_nano, s.start_ns + s.duration_ns AS end_time_unix_nano,
+           t.started_at + s.start_offset_ns AS start_time_unix_nano,
+           t.started_at + s.start_offset_ns + s.duration_ns AS end_time_unix_nano,
            CASE s.status WHEN 0 THEN 'UNSET' WHEN 1 THEN 'OK' ELSE 'ERROR' END AS status_code,
            s.status_message AS status_message,
            json_patch(json_patch(n.attributes, json_object('service.name', v.service_name, 'service.version', v.service_version)),
@@ -200,7 +200,6 @@ enum Migrations {
     CREATE TABLE business_event_data (
         event_no         INTEGER PRIMARY KEY,
         event_code       INTEGER NOT NULL,
-        checkout_id      TEXT,
         outcome          TEXT NOT NULL,
         biz_timestamp    INTEGER NOT NULL,
         amount_total     TEXT,
@@ -215,12 +214,11 @@ enum Migrations {
         span_id          INTEGER,
         service_code     INTEGER NOT NULL
     );
-    CREATE INDEX business_event_checkout ON business_event_data (checkout_id) WHERE checkout_id IS NOT NULL;
-    CREATE INDEX business_event_time ON business_event_data (biz_timestamp);
+    CREATE INDEX business_event_trace ON business_event_data (trace_no);
     CREATE VIEW business_event AS
     SELECT e.event_no AS event_no, n.event_name AS event_name, n.event_type AS event_type,
            'payments' AS event_domain, 'payment-service' AS event_provider, '1.0' AS event_version,
-           e.checkout_id AS checkout_id, e.outcome AS outcome, n.stage AS stage, e.biz_timestamp AS biz_timestamp,
+           t.checkout_id AS checkout_id, e.outcome AS outcome, n.stage AS stage, e.biz_timestamp AS biz_timestamp,
            e.amount_total AS amount_total, e.amount_currency AS amount_currency, e.order_count AS order_count,
            e.payment_order_id AS payment_order_id, e.merchant_id AS merchant_id, e.error_code AS error_code,
            e.error_category AS error_category, e.psp_latency_ms AS psp_latency_ms,

@@ -18,17 +18,18 @@ public struct SpanRow: Sendable, Equatable {
     public var parentSpanID: Int64?
     public var nameCode: Int
     public var serviceCode: Int
-    public var start: Int64
+    /// Nanoseconds after the trace's start (trace.started_at).
+    public var startOffset: Int64
     public var duration: Int64
     /// 0 unset, 1 ok, 2 error (OpenTelemetry's status codes).
     public var status: Int
     public var statusMessage: String?
     /// Only the attributes that vary per span, as JSON; constant ones live in span_name.
     public var attributes: String?
-    public init(traceNo: Int64, spanID: Int64, parentSpanID: Int64?, nameCode: Int, serviceCode: Int, start: Int64,
+    public init(traceNo: Int64, spanID: Int64, parentSpanID: Int64?, nameCode: Int, serviceCode: Int, startOffset: Int64,
                 duration: Int64, status: Int, statusMessage: String?, attributes: String?) {
         self.traceNo = traceNo; self.spanID = spanID; self.parentSpanID = parentSpanID; self.nameCode = nameCode
-        self.serviceCode = serviceCode; self.start = start; self.duration = duration; self.status = status
+        self.serviceCode = serviceCode; self.startOffset = startOffset; self.duration = duration; self.status = status
         self.statusMessage = statusMessage; self.attributes = attributes
     }
 }
@@ -43,9 +44,9 @@ public struct SpanLinkRow: Sendable, Equatable {
     }
 }
 
+/// Its checkout_id is its trace's (trace.checkout_id).
 public struct BusinessEventRow: Sendable, Equatable {
     public var eventCode: Int
-    public var checkoutID: String?
     public var outcome: String
     public var bizTimestamp: Int64
     public var amountTotal: String?
@@ -59,11 +60,11 @@ public struct BusinessEventRow: Sendable, Equatable {
     public var traceNo: Int64?
     public var spanID: Int64?
     public var serviceCode: Int
-    public init(eventCode: Int, checkoutID: String?, outcome: String, bizTimestamp: Int64, amountTotal: String? = nil,
+    public init(eventCode: Int, outcome: String, bizTimestamp: Int64, amountTotal: String? = nil,
                 amountCurrency: String? = nil, orderCount: Int? = nil, paymentOrderID: String? = nil,
                 merchantID: String? = nil, errorCode: String? = nil, errorCategory: String? = nil,
                 pspLatencyMillis: Int64? = nil, traceNo: Int64?, spanID: Int64?, serviceCode: Int) {
-        self.eventCode = eventCode; self.checkoutID = checkoutID; self.outcome = outcome; self.bizTimestamp = bizTimestamp
+        self.eventCode = eventCode; self.outcome = outcome; self.bizTimestamp = bizTimestamp
         self.amountTotal = amountTotal; self.amountCurrency = amountCurrency; self.orderCount = orderCount
         self.paymentOrderID = paymentOrderID; self.merchantID = merchantID; self.errorCode = errorCode
         self.errorCategory = errorCategory; self.pspLatencyMillis = pspLatencyMillis; self.traceNo = traceNo

@@ -32,12 +32,12 @@ extension BatchApplier {
         }
         if !b.spans.isEmpty {
             let s = try c.cached("""
-                INSERT INTO span_data (trace_no, span_id, parent_span_id, name_code, service_code, start_ns, duration_ns,
+                INSERT INTO span_data (trace_no, span_id, parent_span_id, name_code, service_code, start_offset_ns, duration_ns,
                   status, status_message, attributes) VALUES (?,?,?,?,?,?,?,?,?,?)
                 """)
             for r in b.spans {
                 s.bind(1, r.traceNo).bind(2, r.spanID).bind(3, r.parentSpanID).bind(4, r.nameCode).bind(5, r.serviceCode)
-                    .bind(6, r.start).bind(7, r.duration).bind(8, r.status).bind(9, r.statusMessage).bind(10, r.attributes)
+                    .bind(6, r.startOffset).bind(7, r.duration).bind(8, r.status).bind(9, r.statusMessage).bind(10, r.attributes)
                 try s.run()
             }
         }
@@ -50,15 +50,15 @@ extension BatchApplier {
         }
         if !b.businessEvents.isEmpty {
             let s = try c.cached("""
-                INSERT INTO business_event_data (event_code, checkout_id, outcome, biz_timestamp, amount_total, amount_currency,
+                INSERT INTO business_event_data (event_code, outcome, biz_timestamp, amount_total, amount_currency,
                   order_count, payment_order_id, merchant_id, error_code, error_category, psp_latency_ms, trace_no, span_id,
-                  service_code) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                  service_code) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 """)
             for r in b.businessEvents {
-                s.bind(1, r.eventCode).bind(2, r.checkoutID).bind(3, r.outcome).bind(4, r.bizTimestamp).bind(5, r.amountTotal)
-                    .bind(6, r.amountCurrency).bind(7, r.orderCount.map(Int64.init)).bind(8, r.paymentOrderID)
-                    .bind(9, r.merchantID).bind(10, r.errorCode).bind(11, r.errorCategory).bind(12, r.pspLatencyMillis)
-                    .bind(13, r.traceNo).bind(14, r.spanID).bind(15, r.serviceCode)
+                s.bind(1, r.eventCode).bind(2, r.outcome).bind(3, r.bizTimestamp).bind(4, r.amountTotal)
+                    .bind(5, r.amountCurrency).bind(6, r.orderCount.map(Int64.init)).bind(7, r.paymentOrderID)
+                    .bind(8, r.merchantID).bind(9, r.errorCode).bind(10, r.errorCategory).bind(11, r.pspLatencyMillis)
+                    .bind(12, r.traceNo).bind(13, r.spanID).bind(14, r.serviceCode)
                 try s.run()
             }
         }

@@ -68,12 +68,13 @@ struct BatchApplier {
         }
         if !b.ledgerInserts.isEmpty {
             let s = try c.cached("""
-                INSERT INTO ledger_entry (entry_id, transaction_id, account, direction, amount, currency,
-                  payment_order_id, created_at) VALUES (?,?,?,?,?,?,?,?)
+                INSERT INTO ledger_entry (account, direction, amount, currency, payment_order_id, created_at)
+                VALUES (?,?,?,?,?,?)
                 """)
+            // entry_id and transaction_id are generated from payment_order_id and direction.
             for r in b.ledgerInserts {
-                s.bind(1, r.entryID).bind(2, r.transactionID).bind(3, r.account).bind(4, r.direction)
-                    .bind(5, r.amount.description).bind(6, r.currency).bind(7, r.paymentOrderID).bind(8, r.createdAt)
+                s.bind(1, r.account).bind(2, r.direction).bind(3, r.amount.description).bind(4, r.currency)
+                    .bind(5, r.paymentOrderID).bind(6, r.createdAt)
                 try s.run()
             }
         }
