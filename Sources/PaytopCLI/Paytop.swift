@@ -14,7 +14,8 @@ public struct PaytopCommand: ParsableCommand {
             Without a subcommand it runs the live engine on the default store (\(DefaultStore.path)).
             """,
         version: PaytopVersion.current,
-        subcommands: [RunCommand.self, SimulateCommand.self, CheckCommand.self, StatusCommand.self,
+        subcommands: [RunCommand.self, SimulateCommand.self, CheckCommand.self, StatusCommand.self, TraceCommand.self,
+                      EventsCommand.self,
                       FaultCommand.self, DeployCommand.self, RollbackCommand.self, RedriveCommand.self,
                       RateCommand.self, PauseCommand.self, ResumeCommand.self, SpeedCommand.self,
                       BenchCommand.self],

@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import PaytopEngine
+import PaytopStore
+
+struct TraceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trace",
+        abstract: "Print the trace waterfall of one checkout, with its business events.",
+        discussion: "Exits 1 when the store holds no trace for the checkout_id."
+    )
+
+    @Argument(help: "The checkout_id.") var checkoutID: String
+    @OptionGroup var store: StoreOptions
+    @Flag(help: "Print as JSON.") var json = false
+
+    func run() throws {
+        let c = try Store.openForReading(path: store.path)
+        guard let w = try TraceWaterfall.load(c, checkoutID: checkoutID) else {
+            let traced = (try c.scalarInt("SELECT count(*) FROM trace")) ?? 0
+            let why = traced == 0 ? " (this store has no traces: was it recorded with --no-telemetry?)" : ""
+            throw CLIError(message: "no trace for checkout_id \(inert(checkoutID)) in \(store.path)\(why)", code: 1)
+        }
+        print(json ? WaterfallText.json(w).encoded : WaterfallText.render(w))
+    }
+}
+
+/// The waterfall as text: an indented span tree with offsets, durations, kinds, services,
+/// queue waits and errors, then the checkout's business events in time order.
+enum WaterfallText {
+    static func render(_ w: TraceWaterfall) -> String {
+        var out: [String] = []
+        for t in w.traces {
+            let start = t.spans.map(\.start).min() ?? t.startedAt
+            let end = max(t.spans.map(\.end).max() ?? start, t.events.map(\.at).max() ?? start)
+            let state = w.outcome ?? (w.isPaymentDone ? "DONE" : (t.spans.contains { $0.kind == "PRODUCER" } ? "IN FLIGHT" : "NOT ACCEPTED"))
+            out.append("checkout \(inert(w.checkoutID)) · trace \(t.traceID) · \(t.spans.count) spans · \(duration(end - start)) · \(state)")
+            out.append(pad("offset", 11) + pad("duration", 11) + pad("kind", 10) + pad("service", 20) + "span")
+            let children = Dictionary(grouping: t.spans, by: { $0.parentSpanID ?? "" })
+            let ids = Set(t.spans.map(\.spanID))
+            var byID: [String: TraceWaterfall.SpanLine] = [:]
+            for s in t.spans { byID[s.spanID] = s }
+            func walk(_ s: TraceWaterfall.SpanLine, depth: Int) {
+                var line = pad("+" + duration(s.start - start), 11) + pad(duration(s.end - s.start), 11) + pad(s.kind, 10)
+                    + pad("\(s.serviceName) \(s.serviceVersion)", 20) + String(repeating: "  ", count: depth) + inert(s.name)
+                if s.kind == "CONSUMER", let p = s.parentSpanID.flatMap({ byID[$0] }) {
+                    line += "  (waited \(duration(s.start - p.end)) in the queue)"
+                }
+                if s.attributes.contains("\"faas.coldstart\":true") { line += "  [cold start]" }
+                if s.status == "ERROR" { line += "  ✖ " + inert(s.statusMessage ?? "error") }
+                for l in s.linkedFrom { line += "  ← linked from " + l }
+                out.append(line)
+                for child in (children[s.spanID] ?? []).sorted(by: { ($0.start, $0.spanID) < ($1.start, $1.spanID) }) {
+                    walk(child, depth: depth + 1)
+                }
+            }
+            let roots = t.spans.filter { $0.parentSpanID == nil || !ids.contains($0.parentSpanID!) }
+            for r in roots.sorted(by: { ($0.start, $0.spanID) < ($1.start, $1.spanID) }) { walk(r, depth: 0) }
+            if !t.events.isEmpty {
+                out.append("business events:")
+                for e in t.events {
+                    var line = pad("+" + duration(e.at - start), 11) + pad(e.name, 28) + pad(e.outcome, 10)
+                    if let a = e.amount, let cur = e.currency { line += " \(inert(a)) \(inert(cur))" }
+                    if let m = e.merchantID { line += " " + inert(m) }
+                    if let code = e.errorCode { line += " " + inert(code) }
+                    if let ms = e.pspLatencyMillis { line += " psp \(ms) ms" }
+                    out.append(line)
+                }
+            }
+            out.append("")
+        }
+        return out.joined(separator: "\n").trimmingCharacters(in: .newlines)
+    }
+
+    static func json(_ w: TraceWaterfall) -> JSONValue {
+        func opt(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
+        return .object([
+            "checkout_id": .string(w.checkoutID),
+            "outcome": opt(w.outcome),
+            "is_payment_done": .bool(w.isPaymentDone),
+            "traces": .array(w.traces.map { t in
+                .object([
+                    "trace_id": .string(t.traceID),
+                    "spans": .array(t.spans.map { s in
+                        .object([
+                            "span_id": .string(s.spanID), "parent_span_id": opt(s.parentSpanID), "name": .string(s.name),
+                            "kind": .string(s.kind), "service_name": .string(s.serviceName),
+                            "service_version": .string(s.serviceVersion),
+                            "start_time_unix_nano": .string(String(s.start)), "end_time_unix_nano": .string(String(s.end)),
+                            "status_code": .string(s.status), "status_message": opt(s.statusMessage),
+                            "attributes": (try? JSONValue.parse(s.attributes)) ?? .null,
+                            "linked_from": .array(s.linkedFrom.map { .string($0) }),
+                        ])
+                    }),
+                    "business_events": .array(t.events.map { e in
+                        .object([
+                            "event_name": .string(e.name), "outcome": .string(e.outcome), "stage": .string(e.stage),
+                            "biz_timestamp": .string(EngineTime(nanos: e.at).description), "amount_total": opt(e.amount),
+                            "amount_currency": opt(e.currency), "payment_order_id": opt(e.paymentOrderID),
+                            "merchant_id": opt(e.merchantID), "error_code": opt(e.errorCode),
+                            "psp_latency_ms": e.pspLatencyMillis.map { .number(Double($0)) } ?? .null,
+                            "span_id": opt(e.spanID), "service_name": .string(e.service),
+                        ])
+                    }),
+                ])
+            }),
+        ])
+    }
+
+    static func pad(_ s: String, _ n: Int) -> String {
+        s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count)
+    }
+
+    /// 842 µs, 42 ms, 2.41 s, 15m02s.
+    static func duration(_ nanos: Int64) -> String {
+        let n = max(0, nanos)
+        if n < 1_000_000 { return "\(n / 1000) µs" }
+        if n < 1_000_000_000 { return "\(n / 1_000_000) ms" }
+        if n < 60_000_000_000 { return String(format: "%.2f s", Double(n) / 1e9) }
+        let s = n / 1_000_000_000
+        return s < 3600 ? String(format: "%dm%02ds", s / 60, s % 60) : String(format: "%dh%02dm", s / 3600, s % 3600 / 60)
+    }
+}

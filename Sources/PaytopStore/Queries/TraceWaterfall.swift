@@ -1,0 +1,107 @@
+import Foundation
+
+/// One checkout's traces, spans and business events, read in one short transaction:
+/// what `paytop trace` prints and the console's trace view draws.
+public struct TraceWaterfall: Sendable {
+    public struct SpanLine: Sendable, Equatable {
+        public var spanID: String
+        public var parentSpanID: String?
+        public var name: String
+        public var kind: String
+        public var serviceName: String
+        public var serviceVersion: String
+        public var start: Int64
+        public var end: Int64
+        public var status: String
+        public var statusMessage: String?
+        public var attributes: String
+        /// Spans in other traces that link to this one (a batch invocation that received
+        /// the message this span sent), as "name trace_id/span_id".
+        public var linkedFrom: [String]
+    }
+
+    public struct EventLine: Sendable, Equatable {
+        public var name: String
+        public var outcome: String
+        public var stage: String
+        public var at: Int64
+        public var amount: String?
+        public var currency: String?
+        public var paymentOrderID: String?
+        public var merchantID: String?
+        public var errorCode: String?
+        public var pspLatencyMillis: Int64?
+        public var spanID: String?
+        public var service: String
+    }
+
+    public struct Trace: Sendable {
+        public var traceID: String
+        public var startedAt: Int64
+        public var spans: [SpanLine]
+        public var events: [EventLine]
+    }
+
+    public var checkoutID: String
+    public var traces: [Trace]
+    /// The checkout's state, if it was accepted.
+    public var outcome: String?
+    public var isPaymentDone: Bool
+
+    public static func load(_ c: Connection, checkoutID: String) throws -> TraceWaterfall? {
+        try c.read {
+            let traceRows = try c.cached("SELECT trace_no, lower(hex(trace_id)), started_at FROM trace WHERE checkout_id = ? ORDER BY trace_no")
+            traceRows.bind(1, checkoutID)
+            let found = try traceRows.all { ($0.int(0), $0.string(1), $0.int(2)) }
+            traceRows.reset()
+            guard !found.isEmpty else { return nil }
+            let spans = try c.cached("""
+                SELECT printf('%016x', s.span_id), CASE WHEN s.parent_span_id IS NULL THEN NULL ELSE printf('%016x', s.parent_span_id) END,
+                       n.name, n.kind, v.service_name, v.service_version, s.start_offset_ns, s.duration_ns, s.status,
+                       s.status_message, json_patch(n.attributes, coalesce(s.attributes, '{}')),
+                       (SELECT group_concat(ln.name || ' ' || lower(hex(lt.trace_id)) || '/' || printf('%016x', l.span_id), ', ')
+                        FROM span_link_data l JOIN span_data ls ON ls.trace_no = l.trace_no AND ls.span_id = l.span_id
+                        JOIN span_name ln ON ln.name_code = ls.name_code JOIN trace lt ON lt.trace_no = l.trace_no
+                        WHERE l.linked_trace_no = s.trace_no AND l.linked_span_id = s.span_id)
+                FROM span_data s JOIN span_name n ON n.name_code = s.name_code
+                JOIN service_version v ON v.service_code = s.service_code
+                WHERE s.trace_no = ? ORDER BY s.start_offset_ns, s.span_id
+                """)
+            let events = try c.cached("""
+                SELECT n.event_name, e.outcome, n.stage, e.biz_timestamp, e.amount_total, e.amount_currency, e.payment_order_id,
+                       e.merchant_id, e.error_code, e.psp_latency_ms,
+                       CASE WHEN e.span_id IS NULL THEN NULL ELSE printf('%016x', e.span_id) END, v.service_name
+                FROM business_event_data e JOIN business_event_name n ON n.event_code = e.event_code
+                JOIN service_version v ON v.service_code = e.service_code
+                WHERE e.trace_no = ? ORDER BY e.biz_timestamp, e.event_no
+                """)
+            var traces: [Trace] = []
+            for (no, id, started) in found {
+                spans.bind(1, no)
+                let lines = try spans.all {
+                    SpanLine(spanID: $0.string(0), parentSpanID: $0.optionalString(1), name: $0.string(2), kind: $0.string(3),
+                             serviceName: $0.string(4), serviceVersion: $0.string(5), start: started + $0.int(6),
+                             end: started + $0.int(6) + $0.int(7), status: ["UNSET", "OK", "ERROR"][Int(min(2, $0.int(8)))],
+                             statusMessage: $0.optionalString(9), attributes: $0.string(10),
+                             linkedFrom: $0.optionalString(11).map { $0.components(separatedBy: ", ") } ?? [])
+                }
+                spans.reset()
+                events.bind(1, no)
+                let eventLines = try events.all {
+                    EventLine(name: $0.string(0), outcome: $0.string(1), stage: $0.string(2), at: $0.int(3),
+                              amount: $0.optionalString(4), currency: $0.optionalString(5), paymentOrderID: $0.optionalString(6),
+                              merchantID: $0.optionalString(7), errorCode: $0.optionalString(8),
+                              pspLatencyMillis: $0.optionalInt(9), spanID: $0.optionalString(10), service: $0.string(11))
+                }
+                events.reset()
+                traces.append(Trace(traceID: id, startedAt: started, spans: lines, events: eventLines))
+            }
+            let state = try c.cached("SELECT outcome, is_payment_done FROM payment_event WHERE checkout_id = ?")
+            state.bind(1, checkoutID)
+            defer { state.reset() }
+            let has = try state.step()
+            return TraceWaterfall(checkoutID: checkoutID, traces: traces, outcome: has ? state.optionalString(0) : nil,
+                                  isPaymentDone: has && state.int(1) != 0)
+        }
+    }
+}
