@@ -3,25 +3,29 @@ import PaytopStore
 extension Engine {
     /// SQS SendMessage, with an optional duplicate delivery (at-least-once).
     /// `context` is the producer span's, carried to the consumer as `traceparent`.
+    /// `at` is when SendMessage completes (the end of its span), at or after now.
     @discardableResult
-    func send(_ payload: MessagePayload, for checkout: Checkout, to q: QueueName, context: SpanContext?) -> String {
-        let id = enqueue(payload, for: checkout, to: q, context: context)
+    func send(_ payload: MessagePayload, for checkout: Checkout, to q: QueueName, context: SpanContext?,
+              at: EngineTime? = nil) -> String {
+        let sentAt = max(now, at ?? now)
+        let id = enqueue(payload, for: checkout, to: q, context: context, at: sentAt)
         if random.chance(settings.duplicateDeliveryProbability) {
-            enqueue(payload, for: checkout, to: q, context: context)
+            enqueue(payload, for: checkout, to: q, context: context, at: sentAt)
         }
         return id
     }
 
     @discardableResult
-    private func enqueue(_ payload: MessagePayload, for checkout: Checkout, to q: QueueName, context: SpanContext?) -> String {
-        let m = QueueMessage(id: newMessageID(), queue: q, checkoutID: checkout.id, payload: payload, sentAt: now,
+    private func enqueue(_ payload: MessagePayload, for checkout: Checkout, to q: QueueName, context: SpanContext?,
+                         at sentAt: EngineTime) -> String {
+        let m = QueueMessage(id: newMessageID(), queue: q, checkoutID: checkout.id, payload: payload, sentAt: sentAt,
                              context: context)
         let target = queue(q)
         target.add(m)
         target.counters.sent += 1
         checkout.messageRefs += 1
         markDirty(m)
-        wake(q, at: now + random.draw(Latencies.receiveDelay))
+        wake(q, at: sentAt + random.draw(Latencies.receiveDelay))
         return m.id
     }
 

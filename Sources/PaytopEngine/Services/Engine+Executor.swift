@@ -115,7 +115,7 @@ extension Engine {
         let end = start + random.draw(Latencies.sqsSend)
         let result = result(of: checkout)
         let context = checkout.trace.map { SpanContext(trace: $0, spanID: sendSpan) }
-        send(.result(result), for: checkout, to: .results, context: context)
+        send(.result(result), for: checkout, to: .results, context: context, at: end)
         let service = serviceCode(.executor)
         recordSpan(.sendResults, trace: checkout.trace, id: sendSpan, parent: inv.processSpan, service: service,
                    start: start, end: end)
