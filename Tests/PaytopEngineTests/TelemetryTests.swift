@@ -165,3 +165,27 @@ import PaytopStore
         #expect(traceID.count == 1 && header.contains(traceID[0][0]))
     }
 }
+
+@Suite struct ReleaseTelemetryTests {
+    @Test func deploysAndRollbacksAreSdlcEventsAndTheBadOneIsSuspect() throws {
+        let store = TempStore()
+        let scenario = try Scenario.load(path: repositoryRoot.appendingPathComponent("sample-data/scenarios/bad-release.toml").path)
+        var settings = testSettings(seed: 8, rate: 10, errorMix: true)
+        try scenario.apply(to: &settings)
+        settings.seed = 8
+        try simulate(store, settings, checkouts: 12_000, scenario: scenario)
+        #expect(try store.rows("SELECT event_status, artifact_name, artifact_version, previous_version, regression FROM sdlc_event ORDER BY id")
+                == [["started", "o11y-lab-payments-executor", "1.3.0", "1.0.0", "errors"],
+                    ["finished", "o11y-lab-payments-executor", "1.3.0", "1.0.0", "errors"],
+                    ["started", "o11y-lab-payments-executor", "1.0.0", "1.3.0", "NULL"],
+                    ["finished", "o11y-lab-payments-executor", "1.0.0", "1.3.0", "NULL"]])
+        #expect(try store.int("SELECT count(DISTINCT cicd_deployment_id) FROM sdlc_event") == 2)
+        // Spans carry the version that served them.
+        #expect(try store.rows("SELECT DISTINCT service_version FROM span WHERE service_name = 'executor' ORDER BY 1") == [["1.0.0"], ["1.3.0"]])
+        let report = try ReleaseReport.load(try Store.openForReading(path: store.path))
+        #expect(report.deployments.count == 2)
+        #expect(report.suspect?.version == "1.3.0")
+        #expect(report.deployments[0].after.errorRate > 0.1 && report.deployments[0].before.errorRate < 0.05)
+        #expect(!report.deployments[1].suspect)
+    }
+}

@@ -43,7 +43,9 @@ extension Engine {
         case .deploy(let service, let version, let regression):
             let release = Release(version: version, regression: regression, deploymentID: "deploy-" + random.hex(8),
                                   revision: random.hex(40), deployedAt: now.nanos)
+            let previous = currentRelease(service).version
             releases[service, default: []].append(release)
+            recordDeployment(service, release, previous: previous, source: source)
             summary = "deployed \(service.rawValue) \(version)" + (regression.map { " (regression: \($0.rawValue))" } ?? "")
         case .rollback(let service):
             guard var history = releases[service], history.count > 1 else {
@@ -51,6 +53,10 @@ extension Engine {
             }
             let from = history.removeLast()
             releases[service] = history
+            // A rollback is a deployment of the previous artifact, with a deployment id of its own.
+            var back = history.last!
+            back.deploymentID = "deploy-" + random.hex(8)
+            recordDeployment(service, back, previous: from.version, source: source)
             summary = "rolled back \(service.rawValue) \(from.version) → \(history.last!.version)"
         case .redrive(let q):
             let n = redrive(q)
@@ -60,6 +66,19 @@ extension Engine {
                                                 command: command.name, args: command.args.encoded, summary: summary))
         pendingRows += 1
         return summary
+    }
+
+    /// The SDLC events of a deployment (Dynatrace's model): started, then finished once
+    /// the new version serves. In the simulation both happen at the same instant.
+    private func recordDeployment(_ service: FunctionName, _ r: Release, previous: String, source: String) {
+        guard telemetry.enabled else { return }
+        for status in ["started", "finished"] {
+            telemetry.sdlcEvents.append(SdlcEventRow(
+                at: now.nanos, eventType: "deployment", eventStatus: status, deploymentID: r.deploymentID,
+                artifactName: "o11y-lab-payments-" + service.rawValue, artifactVersion: r.version, revision: r.revision,
+                previousVersion: previous, regression: r.regression?.rawValue, source: source))
+            pendingRows += 1
+        }
     }
 
     private func trim(_ v: Double) -> String {

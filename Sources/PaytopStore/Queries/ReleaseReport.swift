@@ -1,0 +1,90 @@
+/// Deployments with their service's error rate and latency before and after each, and
+/// the release a regression began with: what `paytop releases` prints and the console's
+/// releases view draws.
+///
+/// Each service is measured on the span of its unit of work: the initializer's invocation,
+/// and each record the executor and the wallet process. "Before" and "after" are the
+/// traces started in the window (default 10 minutes of engine time) before and after the
+/// deployment, the "after" window ending early at the service's next deployment.
+public struct ReleaseReport: Sendable {
+    public struct Health: Sendable, Equatable {
+        public var count: Int
+        public var errors: Int
+        public var meanMillis: Double
+        public var p95Millis: Double
+        public var errorRate: Double { count == 0 ? 0 : Double(errors) / Double(count) }
+    }
+
+    public struct Deployment: Sendable, Equatable {
+        public var at: Int64
+        public var deploymentID: String
+        public var service: String
+        public var version: String
+        public var previousVersion: String?
+        public var revision: String
+        public var regression: String?
+        public var before: Health
+        public var after: Health
+        /// True when errors or latency got clearly worse after this deployment.
+        public var suspect: Bool
+    }
+
+    public var deployments: [Deployment]
+    public var suspect: Deployment? { deployments.last { $0.suspect } }
+
+    static let unitSpan = ["initializer": "initializer", "executor": "process payment-execution-queue",
+                           "wallet": "process payment-results-queue"]
+
+    public static func load(_ c: Connection, windowNanos: Int64 = 600_000_000_000) throws -> ReleaseReport {
+        try c.read {
+            let s = try c.cached("""
+                SELECT at, cicd_deployment_id, artifact_name, artifact_version, previous_version, vcs_ref_base_revision, regression
+                FROM sdlc_event WHERE event_type = 'deployment' AND event_status = 'finished' ORDER BY at, id
+                """)
+            let rows = try s.all { ($0.int(0), $0.string(1), $0.string(2), $0.string(3), $0.optionalString(4), $0.string(5), $0.optionalString(6)) }
+            var out: [Deployment] = []
+            for (i, r) in rows.enumerated() {
+                let service = r.2.replacingPrefix("o11y-lab-payments-")
+                let next = rows[(i + 1)...].first { $0.2 == r.2 }?.0
+                let afterEnd = min(r.0 + windowNanos, next ?? Int64.max)
+                let before = try health(c, service: service, from: r.0 - windowNanos, to: r.0)
+                let after = try health(c, service: service, from: r.0, to: afterEnd)
+                let worseErrors = after.count >= 20 && after.errorRate > max(0.01, before.errorRate * 2)
+                let slower = after.count >= 20 && before.count >= 20 && after.p95Millis > before.p95Millis * 1.5 + 50
+                out.append(Deployment(at: r.0, deploymentID: r.1, service: service, version: r.3, previousVersion: r.4,
+                                      revision: r.5, regression: r.6, before: before, after: after,
+                                      suspect: worseErrors || slower))
+            }
+            return ReleaseReport(deployments: out)
+        }
+    }
+
+    static func health(_ c: Connection, service: String, from: Int64, to: Int64) throws -> Health {
+        guard let name = unitSpan[service] else { return Health(count: 0, errors: 0, meanMillis: 0, p95Millis: 0) }
+        let s = try c.cached("""
+            SELECT s.duration_ns, s.status FROM trace t
+            JOIN span_data s ON s.trace_no = t.trace_no
+            JOIN span_name n ON n.name_code = s.name_code
+            WHERE t.started_at >= ? AND t.started_at < ? AND n.name = ?
+            ORDER BY s.duration_ns
+            """)
+        s.bind(1, from).bind(2, to).bind(3, name)
+        var durations: [Int64] = []
+        var errors = 0
+        while try s.step() {
+            durations.append(s.int(0))
+            if s.int(1) == 2 { errors += 1 }
+        }
+        s.reset()
+        guard !durations.isEmpty else { return Health(count: 0, errors: 0, meanMillis: 0, p95Millis: 0) }
+        let mean = Double(durations.reduce(0, +)) / Double(durations.count) / 1e6
+        let p95 = Double(durations[min(durations.count - 1, Int(Double(durations.count) * 0.95))]) / 1e6
+        return Health(count: durations.count, errors: errors, meanMillis: mean, p95Millis: p95)
+    }
+}
+
+extension String {
+    func replacingPrefix(_ prefix: String) -> String {
+        hasPrefix(prefix) ? String(dropFirst(prefix.count)) : self
+    }
+}
