@@ -216,6 +216,15 @@ extension Engine {
                 after delay: Nanos = 0, at time: EngineTime? = nil, error: String? = nil) {
         let at = time ?? (now + delay)
         stats.apiLatencyNanos += at - call.arrivedAt
+        if let m = metricSeries {
+            let latency = at - call.arrivedAt
+            m.recorder.observe(m.apiLatency, micros: latency / 1000)
+            if call.lease != nil { m.recorder.observe(m.integrationLatency, micros: min(latency, now - call.startedAt) / 1000) }
+            // API latency SLO: client errors are not valid events; a 429 or 5xx is bad.
+            if status != 400 && status != 409 {
+                sloEvent("api-latency", good: latency <= Span.ms(300) && status < 500 && status != 429)
+            }
+        }
         recordSpan(.apiRequest, trace: call.trace, id: call.apiSpan, parent: call.parentContext, service:
                     telemetry.serviceCode(Engine.gatewayService.0, Engine.gatewayService.1), start: call.arrivedAt, end: at,
                    error: status >= 500 ? (error ?? "HTTP \(status)") : nil,

@@ -59,6 +59,9 @@ extension Engine {
         b.controlAcks = newControlAcks
         b.engineState = engineStateRows()
         telemetry.drain(into: &b)
+        metricSeries?.recorder.drain(into: &b)
+        b.prune = pendingPrune
+        pendingPrune = nil
         dirtyCheckouts.removeAll(keepingCapacity: true)
         dirtyMessages.removeAll(keepingCapacity: true)
         dirtyWallets.removeAll(keepingCapacity: true)

@@ -53,6 +53,8 @@ extension Engine {
         m.visibleAt = now
         queue(dlqName).add(m)
         markDirty(m)
+        // A dead letter is a technical failure of its checkout, for the SLOs.
+        if let c = live[m.checkoutID], !c.isPaymentDone { sloCheckoutEnded(c, success: false, businessDecline: false) }
     }
 
     /// Asks the event source of `q` to look for messages at `t`.

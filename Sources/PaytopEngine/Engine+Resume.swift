@@ -165,6 +165,14 @@ extension Engine {
         return SpanContext(trace: trace, spanID: Int64(bitPattern: parsed.parentID))
     }
 
+    static func restoreMetricSeries(_ c: Connection, into m: MetricsRecorder) throws {
+        let s = try c.cached("SELECT series_id, name, dimensions, kind FROM metric_series")
+        while try s.step() {
+            m.restoreSeries(id: Int(s.int(0)), name: s.string(1), dimensions: s.string(2), kind: s.string(3))
+        }
+        s.reset()
+    }
+
     private func restoreWallets() throws {
         let s = try reader.cached("SELECT merchant_id, currency, balance FROM wallet")
         while try s.step() {

@@ -70,6 +70,9 @@ public final class Engine {
     var resultsSource: EventSource
     let psp = PspSimulator()
     let telemetry: TelemetryRecorder
+    /// nil when telemetry is off.
+    var metricSeries: MetricSeriesSet?
+    var pendingPrune: TelemetryPrune?
     var apiCallsInFlight = 0
     var invocationsInFlight = 0
 
@@ -140,6 +143,16 @@ public final class Engine {
         if resumed {
             try restore()
         }
+        if settings.telemetry {
+            let recorder = MetricsRecorder(finePeriod: options.mode == .live ? Span.seconds(Int64(1)) : Span.minutes(1), start: now)
+            try Engine.restoreMetricSeries(c, into: recorder)
+            let set = MetricSeriesSet(recorder)
+            metricSeries = set
+            for f in FunctionName.allCases { function(f).recordsDurations = true }
+            // Counters restored from the store are the baseline, not a burst in the first period.
+            readCumulativeCounters(set)
+            recorder.resetCounts()
+        }
         self.runID = try Engine.recordRunStart(c, mode: options.mode, engineStart: now)
         if let s = options.scenario { timeline = s.timeline }
         for (i, action) in timeline.enumerated() {
@@ -186,6 +199,7 @@ public final class Engine {
     @discardableResult
     public func step(notAfter limit: EngineTime) throws -> Bool {
         guard let t = scheduler.nextTime, t <= limit, let entry = scheduler.pop() else { return false }
+        if metricSeries != nil { closeMetricsPeriods(before: entry.time) }
         now = entry.time
         handle(entry.event)
         if pendingRows >= flushThreshold { try flush() }

@@ -17,6 +17,8 @@ final class Checkout {
     var dirty = false
     /// The trace of the request that created the checkout.
     var trace: TraceRef?
+    /// Already counted toward the settlement and success SLOs.
+    var sloCounted = false
 
     final class Order {
         let spec: PaymentRequest.Order

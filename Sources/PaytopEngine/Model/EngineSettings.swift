@@ -19,8 +19,12 @@ public struct EngineSettings: Codable, Equatable, Sendable {
     public var psp = Psp()
     /// Account-level concurrency shared by every function without a reservation.
     public var accountConcurrency = 1000
-    /// Record traces, business events and release events (docs/telemetry.md).
+    /// Record traces, metrics, business events and release events (docs/telemetry.md).
     public var telemetry = true
+    /// Live stores keep traces (with their spans and events) this long, in engine time…
+    public var telemetryRetentionMinutes: Int64 = 24 * 60
+    /// …and at most this many of them, dropping the oldest first.
+    public var telemetryMaxTraces = 500_000
 
     public init() {}
 

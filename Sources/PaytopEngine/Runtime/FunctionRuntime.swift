@@ -8,6 +8,11 @@ final class FunctionRuntime {
     private var idle: [(id: Int, lastUsed: EngineTime)] = []
     private var nextEnvironment = 1
     var counters = Counters()
+    // Per metric period: durations, init durations and peak concurrency.
+    private var durations: [Nanos] = []
+    private var initDurations: [Nanos] = []
+    private var periodMax = 0
+    var recordsDurations = false
 
     struct Counters: Codable, Equatable {
         var invocations = 0
@@ -40,6 +45,7 @@ final class FunctionRuntime {
         busy += 1
         counters.invocations += 1
         counters.maxConcurrent = max(counters.maxConcurrent, busy)
+        periodMax = max(periodMax, busy)
         let expiry = Span.seconds(settings.idleExpirySeconds)
         if let top = idle.last, now - top.lastUsed > expiry {
             idle.removeAll()  // the most recent one expired, so all older ones did too
@@ -51,6 +57,7 @@ final class FunctionRuntime {
         let id = nextEnvironment
         nextEnvironment += 1
         let initDuration = random.nanos(Span.seconds(settings.coldStartMinSeconds), Span.seconds(settings.coldStartMaxSeconds))
+        if recordsDurations { initDurations.append(initDuration) }
         return Lease(environment: id, coldStart: true, initDuration: initDuration)
     }
 
@@ -58,8 +65,13 @@ final class FunctionRuntime {
     func release(_ lease: Lease, at now: EngineTime, started: EngineTime, reusable: Bool) {
         busy -= 1
         counters.durationNanos += now - started
+        if recordsDurations { durations.append(now - started) }
         if reusable { idle.append((lease.environment, now)) }
     }
+
+    func takeDurations() -> [Nanos] { defer { durations.removeAll(keepingCapacity: true) }; return durations }
+    func takeInitDurations() -> [Nanos] { defer { initDurations.removeAll(keepingCapacity: true) }; return initDurations }
+    func takePeriodMaxConcurrency() -> Int { defer { periodMax = busy }; return periodMax }
 
     /// Environments that are warm right now.
     var warmEnvironments: Int { idle.count }

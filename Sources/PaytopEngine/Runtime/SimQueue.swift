@@ -102,14 +102,15 @@ final class SimQueue {
     }
 
     /// Messages visible at `now`, in flight (received, hidden) and the oldest's age.
-    func depth(at now: EngineTime) -> (visible: Int, inFlight: Int, oldestSentAt: EngineTime?) {
-        var visible = 0, inFlight = 0
+    /// Delayed: sent, but SendMessage has not completed yet at `now`.
+    func depth(at now: EngineTime) -> (visible: Int, inFlight: Int, delayed: Int, oldestSentAt: EngineTime?) {
+        var visible = 0, inFlight = 0, delayed = 0
         var oldest: EngineTime?
         for m in messages.values {
-            if m.visibleAt <= now { visible += 1 } else { inFlight += 1 }
+            if m.sentAt > now { delayed += 1 } else if m.visibleAt <= now { visible += 1 } else { inFlight += 1 }
             let since = m.movedAt ?? m.sentAt
             if oldest == nil || since < oldest! { oldest = since }
         }
-        return (visible, inFlight, oldest)
+        return (visible, inFlight, delayed, oldest)
     }
 }

@@ -67,6 +67,7 @@ extension Engine {
         inv.pspOutcome = outcome
         inv.pspCallAt = now
         inv.pspLatency = latency
+        if let m = metricSeries { m.recorder.observe(m.pspLatency, micros: latency / 1000) }
         schedule(.executorPspReturned(inv), for: inv, at: now + latency)
     }
 

@@ -74,11 +74,13 @@ extension Engine {
                            end: t + d, attributes: attrs([("paytop.merchant_id", .string(o.spec.sellerAccount))]))
                 t = t + d
                 credit(o, checkout: checkout)
+                if let m = metricSeries { m.recorder.add(m.revenue(o.spec.currency), o.spec.amount.minorUnits) }
                 recordEvent(.orderSettled, checkout: checkout, outcome: "SUCCESS", at: t, trace: trace, span: span,
                             service: service, order: o)
             }
             checkout.outcome = "SUCCESS"
             stats.settled += 1
+            sloCheckoutEnded(checkout, success: true, businessDecline: false)
         case .failed(let code):
             for o in checkout.orders {
                 if o.status != .failed {
@@ -93,6 +95,7 @@ extension Engine {
             checkout.outcome = "FAILED"
             checkout.failureCode = code
             stats.failed += 1
+            sloCheckoutEnded(checkout, success: false, businessDecline: DeclineCode.all.contains(code))
         }
         let last = steps.last ?? 0
         recordSpan(.updatePaymentEvent, trace: trace, id: newSpanID(), parent: inv.processSpan, service: service,

@@ -241,6 +241,32 @@ enum Migrations {
         regression            TEXT,
         source                TEXT NOT NULL
     );
+    CREATE TABLE metric_series (
+        series_id  INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL,
+        dimensions TEXT NOT NULL,
+        unit       TEXT NOT NULL,
+        kind       TEXT NOT NULL CHECK (kind IN ('gauge','counter','distribution')),
+        UNIQUE (name, dimensions)
+    );
+    CREATE TABLE metric_data (
+        series_id      INTEGER NOT NULL,
+        period_seconds INTEGER NOT NULL,
+        period_start   INTEGER NOT NULL,
+        value          NUMERIC,
+        count          INTEGER,
+        min            REAL,
+        max            REAL,
+        p50            REAL,
+        p95            REAL,
+        p99            REAL,
+        PRIMARY KEY (series_id, period_seconds, period_start)
+    ) WITHOUT ROWID;
+    CREATE VIEW metric_point AS
+    SELECT s.name AS name, s.dimensions AS dimensions, s.unit AS unit, s.kind AS kind,
+           d.period_start AS period_start, d.period_seconds AS period_length_seconds,
+           d.value AS value, d.count AS count, d.min AS min, d.max AS max, d.p50 AS p50, d.p95 AS p95, d.p99 AS p99
+    FROM metric_data d JOIN metric_series s ON s.series_id = d.series_id;
     """
 }
 

@@ -111,3 +111,46 @@ public struct ServiceVersionRow: Sendable, Equatable {
     public var code: Int, name: String, version: String
     public init(code: Int, name: String, version: String) { self.code = code; self.name = name; self.version = version }
 }
+
+/// A metric series: a name (CloudWatch's, where one exists) and its dimensions.
+public struct MetricSeriesRow: Sendable, Equatable {
+    public var id: Int, name: String, dimensions: String, unit: String, kind: String
+    public init(id: Int, name: String, dimensions: String, unit: String, kind: String) {
+        self.id = id; self.name = name; self.dimensions = dimensions; self.unit = unit; self.kind = kind
+    }
+}
+
+/// One period of one series. Counters: `value` is the count in the period. Gauges:
+/// `value` is the reading at the period's end (`max` the highest seen). Distributions:
+/// `value` is the sum, `count` the observations, the rest in the series' unit, with
+/// percentiles from an HDR histogram.
+public struct MetricPointRow: Sendable, Equatable {
+    public enum Value: Sendable, Equatable { case integer(Int64), real(Double) }
+    public var seriesID: Int
+    public var periodSeconds: Int
+    public var periodStart: Int64
+    public var value: Value
+    public var count: Int64?
+    public var min: Double?, max: Double?, p50: Double?, p95: Double?, p99: Double?
+    public init(seriesID: Int, periodSeconds: Int, periodStart: Int64, value: Value, count: Int64? = nil,
+                min: Double? = nil, max: Double? = nil, p50: Double? = nil, p95: Double? = nil, p99: Double? = nil) {
+        self.seriesID = seriesID; self.periodSeconds = periodSeconds; self.periodStart = periodStart; self.value = value
+        self.count = count; self.min = min; self.max = max; self.p50 = p50; self.p95 = p95; self.p99 = p99
+    }
+}
+
+/// Live-mode retention: what to delete, oldest first.
+public struct TelemetryPrune: Sendable, Equatable {
+    /// Fine (period_seconds < 60) metric points before this engine time.
+    public var finePointsBefore: Int64
+    /// Roll-ups before this engine time.
+    public var rollupsBefore: Int64
+    /// Whole traces (spans, links, events) started before this engine time.
+    public var tracesBefore: Int64
+    /// Then keep at most this many traces (the newest).
+    public var maxTraces: Int64
+    public init(finePointsBefore: Int64, rollupsBefore: Int64, tracesBefore: Int64, maxTraces: Int64) {
+        self.finePointsBefore = finePointsBefore; self.rollupsBefore = rollupsBefore
+        self.tracesBefore = tracesBefore; self.maxTraces = maxTraces
+    }
+}

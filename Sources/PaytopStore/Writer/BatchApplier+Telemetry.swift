@@ -74,5 +74,57 @@ extension BatchApplier {
                 try s.run()
             }
         }
+        if !b.metricSeries.isEmpty {
+            let s = try c.cached("INSERT OR IGNORE INTO metric_series (series_id, name, dimensions, unit, kind) VALUES (?,?,?,?,?)")
+            for r in b.metricSeries {
+                s.bind(1, r.id).bind(2, r.name).bind(3, r.dimensions).bind(4, r.unit).bind(5, r.kind)
+                try s.run()
+            }
+        }
+        if !b.metricPoints.isEmpty {
+            let s = try c.cached("""
+                INSERT OR REPLACE INTO metric_data (series_id, period_seconds, period_start, value, count, min, max, p50, p95, p99)
+                VALUES (?,?,?,?,?,?,?,?,?,?)
+                """)
+            for r in b.metricPoints {
+                s.bind(1, r.seriesID).bind(2, r.periodSeconds).bind(3, r.periodStart)
+                switch r.value {
+                case .integer(let v): s.bind(4, v)
+                case .real(let v): s.bind(4, v)
+                }
+                s.bind(5, r.count)
+                func real(_ i: Int32, _ v: Double?) { if let v { s.bind(i, v) } else { s.bind(i, nil as Int64?) } }
+                real(6, r.min); real(7, r.max); real(8, r.p50); real(9, r.p95); real(10, r.p99)
+                try s.run()
+            }
+        }
+        if let p = b.prune { try applyPrune(p) }
+    }
+
+    /// Deletes old telemetry, whole traces at a time. Payment state is never touched.
+    func applyPrune(_ p: TelemetryPrune) throws {
+        let fine = try c.cached("DELETE FROM metric_data WHERE period_seconds < 60 AND period_start < ?")
+        fine.bind(1, p.finePointsBefore)
+        try fine.run()
+        let rollups = try c.cached("DELETE FROM metric_data WHERE period_seconds >= 60 AND period_start < ?")
+        rollups.bind(1, p.rollupsBefore)
+        try rollups.run()
+        // The newest trace number that goes: by age, or beyond the count budget.
+        let byAge = try c.cached("SELECT coalesce(max(trace_no), 0) FROM trace WHERE started_at < ?")
+        byAge.bind(1, p.tracesBefore)
+        var cut = try byAge.step() ? byAge.int(0) : 0
+        byAge.reset()
+        let newest = try c.cached("SELECT coalesce(max(trace_no), 0) FROM trace")
+        let maxNo = try newest.step() ? newest.int(0) : 0
+        newest.reset()
+        cut = max(cut, maxNo - p.maxTraces)
+        guard cut > 0 else { return }
+        for sql in ["DELETE FROM span_link_data WHERE trace_no <= ?", "DELETE FROM span_data WHERE trace_no <= ?",
+                    "DELETE FROM business_event_data WHERE trace_no <= ?",
+                    "DELETE FROM trace WHERE trace_no <= ? AND trace_no NOT IN (SELECT trace_no FROM payment_event WHERE trace_no IS NOT NULL AND is_payment_done = 0)"] {
+            let s = try c.cached(sql)
+            s.bind(1, cut)
+            try s.run()
+        }
     }
 }

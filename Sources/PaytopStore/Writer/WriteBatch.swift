@@ -24,6 +24,9 @@ public struct WriteBatch: Sendable {
     public var spanNames: [SpanNameRow] = []
     public var eventNames: [EventNameRow] = []
     public var serviceVersions: [ServiceVersionRow] = []
+    public var metricSeries: [MetricSeriesRow] = []
+    public var metricPoints: [MetricPointRow] = []
+    public var prune: TelemetryPrune?
 
     public init() {}
 
@@ -34,5 +37,6 @@ public struct WriteBatch: Sendable {
             + messageDeletes.count + pspInserts.count + controlEvents.count + controlAcks.count
             + engineState.count + traces.count + spans.count + spanLinks.count + businessEvents.count
             + sdlcEvents.count + spanNames.count + eventNames.count + serviceVersions.count
+            + metricSeries.count + metricPoints.count
     }
 }
