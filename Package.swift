@@ -30,6 +30,7 @@ let package = Package(
             dependencies: [
                 "PaytopEngine", "PaytopStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
         .executableTarget(name: "paytop", dependencies: ["PaytopCLI"]),

@@ -15,7 +15,7 @@ public struct PaytopCommand: ParsableCommand {
             """,
         version: PaytopVersion.current,
         subcommands: [RunCommand.self, SimulateCommand.self, CheckCommand.self, StatusCommand.self, TraceCommand.self,
-                      EventsCommand.self, ReleasesCommand.self,
+                      EventsCommand.self, ReleasesCommand.self, SloCommand.self, MetricsCommand.self,
                       FaultCommand.self, DeployCommand.self, RollbackCommand.self, RedriveCommand.self,
                       RateCommand.self, PauseCommand.self, ResumeCommand.self, SpeedCommand.self,
                       BenchCommand.self],

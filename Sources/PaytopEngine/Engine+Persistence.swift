@@ -105,6 +105,7 @@ extension Engine {
     /// Commits everything and stops the writer. The engine cannot be used afterwards.
     public func close() throws {
         markStateDirty()  // the clock may have moved with nothing else changing
+        if let m = metricSeries?.recorder { closeMetricsPeriods(before: max(now, m.nextBoundary)) }
         try waitForCommits()
         try writer.close()
         try? recordRunEnd()

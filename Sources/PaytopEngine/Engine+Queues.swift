@@ -54,7 +54,7 @@ extension Engine {
         queue(dlqName).add(m)
         markDirty(m)
         // A dead letter is a technical failure of its checkout, for the SLOs.
-        if let c = live[m.checkoutID], !c.isPaymentDone { sloCheckoutEnded(c, success: false, businessDecline: false) }
+        if let c = live[m.checkoutID], !c.isPaymentDone { sloCheckoutEnded(c, success: false, businessDecline: false, deadLettered: true) }
     }
 
     /// Asks the event source of `q` to look for messages at `t`.

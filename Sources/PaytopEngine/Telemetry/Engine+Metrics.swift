@@ -135,10 +135,11 @@ extension Engine {
     }
 
     /// A checkout reached its end for the SLOs: settled, failed, or dead-lettered.
-    func sloCheckoutEnded(_ c: Checkout, success: Bool, businessDecline: Bool) {
+    func sloCheckoutEnded(_ c: Checkout, success: Bool, businessDecline: Bool, deadLettered: Bool = false) {
         guard metricSeries != nil, !c.sloCounted else { return }
         c.sloCounted = true
-        sloEvent("settlement", good: success && now - c.createdAt <= Span.minutes(2))
+        // Settlement: the checkout reached its final outcome (settled or declined) within 2 minutes.
+        sloEvent("settlement", good: !deadLettered && now - c.createdAt <= Span.minutes(2))
         if !businessDecline { sloEvent("payment-success", good: success) }
     }
 

@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import PaytopEngine
+import PaytopStore
+import TOMLKit
+
+struct SloCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "slo",
+        abstract: "SLIs, error budgets, burn rates, alerts and the error-budget policy of each SLO.",
+        discussion: """
+            Windows are engine time ending at the store's clock. Burn rate = error rate ÷ (1 − target). \
+            PAGE when the 1 h and 5 min burn rates both exceed 14.4, or 6 h and 30 min both exceed 6; TICKET \
+            when 3 d and 6 h both exceed 1. --slo FILE replaces the built-in SLOs (see sample-data/slo.toml).
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+    @Flag(help: "Print as JSON.") var json = false
+    @Option(help: ArgumentHelp("SLO definitions (TOML).", valueName: "file")) var slo: String?
+
+    func run() throws {
+        let definitions = try slo.map { try SloFile.load(path: $0) } ?? SloDefinition.defaults
+        let c = try Store.openForReading(path: store.path)
+        let report = try SloReport.load(c, definitions: definitions)
+        if json {
+            print(JSONValue.object([
+                "at": .string(EngineTime(nanos: report.at).description),
+                "conversion": report.conversion.map { .number(($0 * 10_000).rounded() / 10_000) } ?? .null,
+                "conversion_healthy": report.conversion.map { .bool($0 > 0.95) } ?? .null,
+                "slos": .array(report.objectives.map { o in
+                    .object([
+                        "name": .string(o.definition.name), "description": .string(o.definition.description),
+                        "target": .number(o.definition.target), "window_days": .number(o.definition.windowDays),
+                        "good": .number(Double(o.good)), "valid": .number(Double(o.valid)),
+                        "sli": o.sli.map { .number(($0 * 1_000_000).rounded() / 1_000_000) } ?? .null,
+                        "budget_consumed_pct": .number((o.budgetConsumed * 1000).rounded() / 10),
+                        "burn_rates": .object(Dictionary(uniqueKeysWithValues: o.windows.map {
+                            ($0.label, JSONValue.number(($0.burnRate * 100).rounded() / 100))
+                        })),
+                        "alert": .string(o.alert), "policy": .string(o.policy),
+                    ])
+                }),
+            ]).encoded)
+            return
+        }
+        print("SLOs at \(EngineTime(nanos: report.at)) (engine time)")
+        for o in report.objectives {
+            let sli = o.sli.map { String(format: "%.3f%%", $0 * 100) } ?? "no events"
+            print("")
+            print("\(o.definition.name) — \(inert(o.definition.description))")
+            print(String(format: "  target %.2f%% over %g days · SLI %@ (%@ good / %@ valid)",
+                         o.definition.target * 100, o.definition.windowDays, sli, Int(o.good).grouped, Int(o.valid).grouped))
+            print(String(format: "  error budget consumed %.1f%% · %@", o.budgetConsumed * 100, o.policy))
+            print("  burn rates  " + o.windows.map { String(format: "%@ %.2f", $0.label, $0.burnRate) }.joined(separator: " · ")
+                  + "  → alert: \(o.alert)")
+        }
+        if let conv = report.conversion {
+            print("")
+            print(String(format: "conversion (KPI, not an SLO): %.2f%% — %@", conv * 100,
+                         conv > 0.95 ? "healthy funnel" : "below 95%: potential UX, PSP or fraud-rule issues"))
+        }
+    }
+}
+
+/// SLO definitions in TOML, in the spirit of OpenSLO and Sloth: one [[slo]] table each.
+enum SloFile {
+    static func load(path: String) throws -> [SloDefinition] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw CLIError(message: "cannot read SLO file \(path)")
+        }
+        let table: TOMLTable
+        do { table = try TOMLTable(string: text) } catch let e as TOMLParseError {
+            throw CLIError(message: "SLO file \(path), line \(e.source.begin.line): \(e.description)")
+        }
+        guard let list = table["slo"]?.array, !list.isEmpty else {
+            throw CLIError(message: "SLO file \(path) has no [[slo]] tables")
+        }
+        var out: [SloDefinition] = []
+        for (i, item) in list.enumerated() {
+            guard let t = item.table else { throw CLIError(message: "SLO file \(path): slo[\(i)] is not a table") }
+            let known: Set<String> = ["name", "description", "target", "window_days", "good", "valid", "dimensions"]
+            for (k, _) in t where !known.contains(k) {
+                throw CLIError(message: "SLO file \(path): slo[\(i)] has unknown key \"\(k)\"")
+            }
+            guard let name = t["name"]?.string else { throw CLIError(message: "SLO file \(path): slo[\(i)] needs a name") }
+            let target = t["target"]?.double ?? t["target"]?.int.map(Double.init)
+            guard let target, target > 0, target < 1 else {
+                throw CLIError(message: "SLO file \(path): \(name): target must be a fraction between 0 and 1, e.g. 0.995")
+            }
+            let window = t["window_days"]?.double ?? t["window_days"]?.int.map(Double.init) ?? 30
+            guard window > 0 && window <= 365 else { throw CLIError(message: "SLO file \(path): \(name): window_days must be 1–365") }
+            var dims = "{}"
+            if let d = t["dimensions"]?.table {
+                var pairs: [(String, String)] = []
+                for (k, v) in d { pairs.append((k, v.string ?? "\(v)")) }
+                dims = JSONText.object(pairs.sorted { $0.0 < $1.0 })
+            }
+            out.append(SloDefinition(name: name, description: t["description"]?.string ?? "", target: target,
+                                     windowDays: window, goodMetric: t["good"]?.string ?? "SloGoodEvents",
+                                     validMetric: t["valid"]?.string ?? "SloValidEvents", dimensions: dims))
+        }
+        return out
+    }
+}

@@ -1,0 +1,128 @@
+/// A service level objective: which metric counts its good and valid events, its target
+/// and its window. Defaults are the seed's SLOs; a TOML file can replace them
+/// (docs/telemetry.md, sample-data/slo.toml).
+public struct SloDefinition: Sendable, Equatable {
+    public var name: String
+    public var description: String
+    public var target: Double          // e.g. 0.995
+    public var windowDays: Double      // rolling
+    public var goodMetric: String      // metric name
+    public var validMetric: String
+    public var dimensions: String      // JSON, shared by both metrics
+
+    public init(name: String, description: String, target: Double, windowDays: Double, goodMetric: String,
+                validMetric: String, dimensions: String) {
+        self.name = name; self.description = description; self.target = target; self.windowDays = windowDays
+        self.goodMetric = goodMetric; self.validMetric = validMetric; self.dimensions = dimensions
+    }
+
+    public static let defaults: [SloDefinition] = [
+        SloDefinition(name: "api-latency", description: "POST /v1/payments answers within 300 ms and without a 5xx (or 429)",
+                      target: 0.999, windowDays: 30, goodMetric: "SloGoodEvents", validMetric: "SloValidEvents",
+                      dimensions: "{\"slo\":\"api-latency\"}"),
+        SloDefinition(name: "settlement", description: "accepted checkouts settle within 2 minutes",
+                      target: 0.99, windowDays: 30, goodMetric: "SloGoodEvents", validMetric: "SloValidEvents",
+                      dimensions: "{\"slo\":\"settlement\"}"),
+        SloDefinition(name: "payment-success", description: "valid payments settle successfully (business declines excluded)",
+                      target: 0.995, windowDays: 30, goodMetric: "SloGoodEvents", validMetric: "SloValidEvents",
+                      dimensions: "{\"slo\":\"payment-success\"}"),
+    ]
+}
+
+/// SLIs, error budgets, multiwindow multi-burn-rate alerts (SRE Workbook) and the seed's
+/// error-budget policy, computed from the SLO counters in `metric_point` over windows of
+/// engine time ending at the store's clock.
+public struct SloReport: Sendable {
+    public struct Window: Sendable, Equatable {
+        public var label: String
+        public var good: Int64
+        public var valid: Int64
+        public var burnRate: Double
+    }
+
+    public struct Objective: Sendable, Equatable {
+        public var definition: SloDefinition
+        public var good: Int64
+        public var valid: Int64
+        public var sli: Double?                 // nil with no valid events
+        public var budgetConsumed: Double       // 1.0 = the whole budget
+        public var windows: [Window]
+        public var alert: String                // PAGE, TICKET or none
+        public var policy: String
+    }
+
+    public var at: Int64
+    public var objectives: [Objective]
+    /// Checkouts settled ÷ checkouts accepted over the longest SLO window.
+    public var conversion: Double?
+
+    /// (label, length) of the burn-rate windows.
+    public static let burnWindows: [(String, Int64)] = [
+        ("5m", 300), ("30m", 1_800), ("1h", 3_600), ("6h", 21_600), ("3d", 259_200),
+    ].map { ($0.0, Int64($0.1) * 1_000_000_000) }
+
+    public static func policy(_ consumed: Double) -> String {
+        switch consumed {
+        case ..<0.5: return "normal: feature work as usual"
+        case ..<0.75: return "scrutiny: more testing and change review"
+        case ...1.0: return "reliability first: risky changes deferred"
+        default: return "FREEZE: deployments frozen except critical fixes; postmortem required"
+        }
+    }
+
+    public static func load(_ c: Connection, definitions: [SloDefinition] = SloDefinition.defaults) throws -> SloReport {
+        try c.read {
+            let clock = try c.cached("SELECT value FROM engine_state WHERE key = 'clock'")
+            let at = try clock.step() ? Int64(clock.string(0)) ?? 0 : 0
+            clock.reset()
+            var objectives: [Objective] = []
+            for d in definitions {
+                func sums(_ from: Int64) throws -> (Int64, Int64) {
+                    (try total(c, d.goodMetric, d.dimensions, from: from, to: at),
+                     try total(c, d.validMetric, d.dimensions, from: from, to: at))
+                }
+                let budget = 1 - d.target
+                let (good, valid) = try sums(at - Int64(d.windowDays * 86_400e9))
+                let windows = try burnWindows.map { label, length -> Window in
+                    let (g, v) = try sums(at - length)
+                    let errorRate = v == 0 ? 0 : Double(v - g) / Double(v)
+                    return Window(label: label, good: g, valid: v, burnRate: budget > 0 ? errorRate / budget : 0)
+                }
+                let burn = Dictionary(uniqueKeysWithValues: windows.map { ($0.label, $0.burnRate) })
+                var alert = "none"
+                if (burn["1h"]! > 14.4 && burn["5m"]! > 14.4) || (burn["6h"]! > 6 && burn["30m"]! > 6) {
+                    alert = "PAGE"
+                } else if burn["3d"]! > 1 && burn["6h"]! > 1 {
+                    alert = "TICKET"
+                }
+                let consumed = valid == 0 || budget <= 0 ? 0 : (Double(valid - good) / Double(valid)) / budget
+                objectives.append(Objective(definition: d, good: good, valid: valid,
+                                            sli: valid == 0 ? nil : Double(good) / Double(valid),
+                                            budgetConsumed: consumed, windows: windows, alert: alert,
+                                            policy: policy(consumed)))
+            }
+            let longest = Int64((definitions.map(\.windowDays).max() ?? 30) * 86_400e9)
+            let accepted = try total(c, "CheckoutsReceived", "{\"Domain\":\"payments\"}", from: at - longest, to: at)
+            let settled = try total(c, "CheckoutsSettled", "{\"Domain\":\"payments\"}", from: at - longest, to: at)
+            return SloReport(at: at, objectives: objectives,
+                             conversion: accepted == 0 ? nil : Double(settled) / Double(accepted))
+        }
+    }
+
+    /// Sum of a counter over [from, to): 1-minute roll-ups, plus the fine points of the
+    /// minute not rolled up yet (live stores).
+    static func total(_ c: Connection, _ name: String, _ dimensions: String, from: Int64, to: Int64) throws -> Int64 {
+        let s = try c.cached("""
+            WITH series AS (SELECT series_id FROM metric_series WHERE name = ?1 AND dimensions = ?2),
+                 rolled AS (SELECT coalesce(max(period_start), -1) + 60000000000 AS upto FROM metric_data
+                            WHERE series_id = (SELECT series_id FROM series) AND period_seconds = 60)
+            SELECT coalesce(sum(value), 0) FROM metric_data
+            WHERE series_id = (SELECT series_id FROM series)
+              AND ((period_seconds = 60 AND period_start >= ?3 AND period_start < ?4)
+                OR (period_seconds < 60 AND period_start >= max(?3, (SELECT upto FROM rolled)) AND period_start < ?4))
+            """)
+        s.bind(1, name).bind(2, dimensions).bind(3, from).bind(4, to)
+        defer { s.reset() }
+        return try s.step() ? s.int(0) : 0
+    }
+}
