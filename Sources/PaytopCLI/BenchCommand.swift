@@ -20,12 +20,15 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Arrival rate (engine time).") var rate: Double = 50
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "Benchmark payment state only, without traces and events.") var noTelemetry = false
+    @Option(help: ArgumentHelp("Instead of simulating, time trace lookups and the SLO report on this existing store.", valueName: "path"))
+    var queries: String?
 
     func validate() throws {
         guard checkouts > 0, runs > 0 else { throw ValidationError("--checkouts and --runs must be positive") }
     }
 
     func run() throws {
+        if let queries { return try benchQueries(queries) }
         var rows: [(checkoutsPerSecond: Double, rowsPerSecond: Double, ceiling: Double, bytesPerCheckout: Double, rss: Int)] = []
         for i in 1...runs {
             let path = NSTemporaryDirectory() + "paytop-bench-\(getpid())-\(i).db"
@@ -82,3 +85,40 @@ func maxResidentMB() -> Int {
     getrusage(RUSAGE_SELF.rawValue, &usage)
     return Int(usage.ru_maxrss / 1024)
 }
+
+extension BenchCommand {
+    /// Median and p95 of `paytop trace` lookups (random accepted checkouts) and of the SLO
+    /// report, measured in-process on a recorded store.
+    func benchQueries(_ path: String) throws {
+        let c = try Store.openForReading(path: path)
+        let total = Int(try c.scalarInt("SELECT count(*) FROM payment_event") ?? 0)
+        guard total > 0 else { throw CLIError(message: "\(path) holds no checkouts") }
+        var random = SeededRandom(seed: seed)
+        let pick = try c.cached("SELECT checkout_id FROM payment_event LIMIT 1 OFFSET ?")
+        var ids: [String] = []
+        for _ in 0..<200 {
+            pick.bind(1, Int64(random.int(in: 0...Int64(total - 1))))
+            if try pick.step() { ids.append(pick.string(0)) }
+            pick.reset()
+        }
+        func time(_ body: () throws -> Void) rethrows -> Double {
+            let start = ContinuousClock.now
+            try body()
+            return seconds(ContinuousClock.now - start) * 1000
+        }
+        var traceTimes: [Double] = []
+        var spans = 0
+        for id in ids {
+            traceTimes.append(try time { spans += try TraceWaterfall.load(c, checkoutID: id)?.traces.first?.spans.count ?? 0 })
+        }
+        var sloTimes: [Double] = []
+        for _ in 0..<20 { sloTimes.append(try time { _ = try SloReport.load(c) }) }
+        func pct(_ xs: [Double], _ p: Double) -> Double { let s = xs.sorted(); return s[min(s.count - 1, Int(Double(s.count) * p))] }
+        print(String(format: "store %@: %@ checkouts", path, total.grouped))
+        print(String(format: "trace lookup: median %.2f ms · p95 %.2f ms · max %.2f ms over %d lookups (%.1f spans each)",
+                     pct(traceTimes, 0.5), pct(traceTimes, 0.95), traceTimes.max() ?? 0, ids.count, Double(spans) / Double(ids.count)))
+        print(String(format: "SLO report: median %.2f ms · p95 %.2f ms over %d runs",
+                     pct(sloTimes, 0.5), pct(sloTimes, 0.95), sloTimes.count))
+    }
+}
+
