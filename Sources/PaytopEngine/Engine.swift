@@ -73,6 +73,8 @@ public final class Engine {
     /// nil when telemetry is off.
     var metricSeries: MetricSeriesSet?
     var pendingPrune: TelemetryPrune?
+    /// Checkouts ended and settled at the last metric period's close.
+    var conversionBaseline: (ended: Int, settled: Int) = (0, 0)
     var apiCallsInFlight = 0
     var invocationsInFlight = 0
 
@@ -152,6 +154,7 @@ public final class Engine {
             // Counters restored from the store are the baseline, not a burst in the first period.
             readCumulativeCounters(set)
             recorder.resetCounts()
+            conversionBaseline = (stats.settled + stats.failed, stats.settled)
         }
         self.runID = try Engine.recordRunStart(c, mode: options.mode, engineStart: now)
         if let s = options.scenario { timeline = s.timeline }

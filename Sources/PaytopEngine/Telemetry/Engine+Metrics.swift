@@ -9,7 +9,7 @@ struct MetricSeriesSet {
     var functions: [(FunctionName, FunctionSeries)] = []
     let apiCount, api4xx, api5xx, api429, apiLatency, integrationLatency: MetricsRecorder.Series
     let pspCalls, pspLatency, psp200, psp402, psp500: MetricsRecorder.Series
-    let received, settled, failed, rejected: MetricsRecorder.Series
+    let received, settled, failed, rejected, conversion: MetricsRecorder.Series
     let sloGood: [String: MetricsRecorder.Series]
     let sloValid: [String: MetricsRecorder.Series]
     let recorder: MetricsRecorder
@@ -60,6 +60,7 @@ struct MetricSeriesSet {
         settled = m.series("CheckoutsSettled", biz, unit: "count", .counter)
         failed = m.series("CheckoutsFailed", biz, unit: "count", .counter)
         rejected = m.series("CheckoutsRejected", biz, unit: "count", .counter)
+        conversion = m.series("Conversion", biz, unit: "percent", .gauge)
         var good: [String: MetricsRecorder.Series] = [:], valid: [String: MetricsRecorder.Series] = [:]
         for n in MetricSeriesSet.sloNames {
             good[n] = m.series("SloGoodEvents", dims("slo", n), unit: "count", .counter)
@@ -92,6 +93,13 @@ extension Engine {
             for d in fn.takeDurations() { metrics.observe(fs.duration, micros: d / 1000) }
             for d in fn.takeInitDurations() { metrics.observe(fs.initDuration, micros: d / 1000) }
         }
+        // Conversion in the period: checkouts that ended settled ÷ all that ended.
+        let ended = stats.settled + stats.failed - conversionBaseline.ended
+        if ended > 0 {
+            let pct = Double(stats.settled - conversionBaseline.settled) / Double(ended) * 100
+            metrics.gauge(s.conversion, (pct * 100).rounded() / 100)
+        }
+        conversionBaseline = (stats.settled + stats.failed, stats.settled)
         metrics.closePeriod()
         let before = metrics.points.count
         if metrics.advance(to: t) {

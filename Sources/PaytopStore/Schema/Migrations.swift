@@ -131,6 +131,7 @@ enum Migrations {
     /// `span_link` views), business events and release events. docs/store.md.
     static let v2 = """
     ALTER TABLE payment_event ADD COLUMN trace_no INTEGER;
+    CREATE INDEX payment_event_open ON payment_event (trace_no) WHERE is_payment_done = 0;
     CREATE TABLE trace (
         trace_no    INTEGER PRIMARY KEY,
         trace_id    BLOB NOT NULL,

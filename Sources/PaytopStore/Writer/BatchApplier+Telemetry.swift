@@ -119,10 +119,13 @@ extension BatchApplier {
         newest.reset()
         cut = max(cut, maxNo - p.maxTraces)
         guard cut > 0 else { return }
-        for sql in ["DELETE FROM span_link_data WHERE trace_no <= ?", "DELETE FROM span_data WHERE trace_no <= ?",
-                    "DELETE FROM business_event_data WHERE trace_no <= ?",
-                    "DELETE FROM trace WHERE trace_no <= ? AND trace_no NOT IN (SELECT trace_no FROM payment_event WHERE trace_no IS NOT NULL AND is_payment_done = 0)"] {
-            let s = try c.cached(sql)
+        // Traces of checkouts still open, or still named by a queue message, stay whole.
+        let keep = """
+            trace_no NOT IN (SELECT trace_no FROM payment_event WHERE is_payment_done = 0 AND trace_no IS NOT NULL
+                             UNION SELECT e.trace_no FROM queue_message m JOIN payment_event e ON e.checkout_id = m.checkout_id)
+            """
+        for table in ["span_link_data", "span_data", "business_event_data", "trace"] {
+            let s = try c.cached("DELETE FROM \(table) WHERE trace_no <= ? AND \(keep)")
             s.bind(1, cut)
             try s.run()
         }
