@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Four rooms (docs/architecture.md): Engine → Store ← Console, and the CLI wiring them.
-// The console room arrives with its own issue; nothing here imports it yet.
+// The console never imports the engine.
 let package = Package(
     name: "paytop",
     platforms: [.macOS(.v14)],
@@ -16,7 +16,12 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
         .target(name: "PaytopStore", dependencies: ["CSQLite"]),
+        .target(
+            name: "PaytopConsole",
+            dependencies: ["PaytopStore", "CNcurses", .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
         .target(
             name: "PaytopEngine",
             dependencies: [
@@ -28,7 +33,7 @@ let package = Package(
         .target(
             name: "PaytopCLI",
             dependencies: [
-                "PaytopEngine", "PaytopStore",
+                "PaytopEngine", "PaytopStore", "PaytopConsole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
@@ -36,6 +41,7 @@ let package = Package(
         .executableTarget(name: "paytop", dependencies: ["PaytopCLI"]),
         .testTarget(name: "PaytopStoreTests", dependencies: ["PaytopStore"]),
         .testTarget(name: "PaytopEngineTests", dependencies: ["PaytopEngine", "PaytopStore"]),
+        .testTarget(name: "PaytopConsoleTests", dependencies: ["PaytopConsole", "PaytopStore", "PaytopEngine"]),
         .testTarget(name: "PaytopCLITests", dependencies: ["PaytopCLI", "PaytopEngine", "PaytopStore"]),
     ],
     swiftLanguageModes: [.v6]

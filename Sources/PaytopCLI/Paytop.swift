@@ -11,15 +11,16 @@ public struct PaytopCommand: ParsableCommand {
         discussion: """
             paytop runs an embedded payment engine (API → initializer → execution queue → executor → PSP → \
             results queue → wallet, with dead-letter queues) and records everything in one SQLite store.
-            Without a subcommand it runs the live engine on the default store (\(DefaultStore.path)).
+            Without a subcommand it opens the console with the live engine on the default store \
+            (\(DefaultStore.path)); `paytop run` runs the engine headless.
             """,
         version: PaytopVersion.current,
-        subcommands: [RunCommand.self, SimulateCommand.self, CheckCommand.self, StatusCommand.self, TraceCommand.self,
+        subcommands: [LiveCommand.self, ConsoleCommand.self, RunCommand.self, SimulateCommand.self, CheckCommand.self, StatusCommand.self, TraceCommand.self,
                       EventsCommand.self, ReleasesCommand.self, SloCommand.self, MetricsCommand.self,
                       FaultCommand.self, DeployCommand.self, RollbackCommand.self, RedriveCommand.self,
                       RateCommand.self, PauseCommand.self, ResumeCommand.self, SpeedCommand.self,
                       BenchCommand.self],
-        defaultSubcommand: RunCommand.self
+        defaultSubcommand: LiveCommand.self
     )
 
     public init() {}

@@ -35,8 +35,8 @@ public struct ReleaseReport: Sendable {
     static let unitSpan = ["initializer": "initializer", "executor": "process payment-execution-queue",
                            "wallet": "process payment-results-queue"]
 
-    public static func load(_ c: Connection, windowNanos: Int64 = 600_000_000_000) throws -> ReleaseReport {
-        try c.read {
+    public static func load(_ c: Connection, windowNanos: Int64 = 600_000_000_000, transaction: Bool = true) throws -> ReleaseReport {
+        try c.readIf(transaction) {
             let s = try c.cached("""
                 SELECT at, cicd_deployment_id, artifact_name, artifact_version, previous_version, vcs_ref_base_revision, regression
                 FROM sdlc_event WHERE event_type = 'deployment' AND event_status = 'finished' ORDER BY at, id

@@ -71,8 +71,9 @@ public struct SloReport: Sendable {
         }
     }
 
-    public static func load(_ c: Connection, definitions: [SloDefinition] = SloDefinition.defaults) throws -> SloReport {
-        try c.read {
+    public static func load(_ c: Connection, definitions: [SloDefinition] = SloDefinition.defaults,
+                            transaction: Bool = true) throws -> SloReport {
+        try c.readIf(transaction) {
             let clock = try c.cached("SELECT value FROM engine_state WHERE key = 'clock'")
             let at = try clock.step() ? Int64(clock.string(0)) ?? 0 : 0
             clock.reset()

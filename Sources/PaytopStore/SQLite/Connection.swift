@@ -81,6 +81,15 @@ public final class Connection {
         return try body()
     }
 
+    /// `read`, or just `body` when the caller already holds a read transaction.
+    public func readIf<T>(_ transaction: Bool, _ body: () throws -> T) throws -> T {
+        transaction ? try read(body) : try body()
+    }
+
+    /// Changes whenever another connection commits (PRAGMA data_version): how a reader
+    /// notices the engine's commits without holding a transaction open.
+    public var dataVersion: Int64 { (try? scalarInt("PRAGMA data_version")) ?? 0 }
+
     public var changes: Int { Int(sqlite3_changes(handle)) }
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 

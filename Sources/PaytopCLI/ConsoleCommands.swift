@@ -1,0 +1,138 @@
+import ArgumentParser
+import Foundation
+import PaytopConsole
+import PaytopEngine
+import PaytopStore
+import Synchronization
+
+/// Console options shared by `paytop` (live) and `paytop console` (attach).
+struct ConsoleOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Theme: dark, light, high-contrast, monochrome, or a file name in themes/.", valueName: "name"))
+    var theme: String = "dark"
+
+    var noColor: Bool {
+        let v = ProcessInfo.processInfo.environment["NO_COLOR"] ?? ""
+        return !v.isEmpty
+    }
+
+    func checkTerminal() throws {
+        guard isatty(0) == 1, isatty(1) == 1 else {
+            throw CLIError(message: "the console needs a terminal on stdin and stdout; use `paytop run` for a headless engine or `paytop status` in scripts")
+        }
+        do { _ = try Theme.named(theme) } catch { throw CLIError(message: "\(error)") }
+    }
+}
+
+struct LiveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "live",
+        abstract: "The console with the engine running in this process (what `paytop` alone does).",
+        discussion: "Steady traffic on the default store unless --db, --rate or --scenario say otherwise. q quits; the engine commits everything on the way out."
+    )
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var console: ConsoleOptions
+    @Option(help: ArgumentHelp("Checkout arrivals per second of engine time.", valueName: "rate")) var rate: Double?
+    @Option(help: ArgumentHelp("Engine seconds per wall second.", valueName: "factor")) var speed: Double?
+    @Option(help: ArgumentHelp("A scenario file (TOML).", valueName: "file")) var scenario: String?
+    @Option(help: "Seed for a new store.") var seed: UInt64 = 1
+
+    func validate() throws {
+        if let rate, !(rate >= 0 && rate <= 100_000) { throw ValidationError("--rate must be from 0 to 100000") }
+        if let speed, !(speed >= 0.01 && speed <= 100_000) { throw ValidationError("--speed must be from 0.01 to 100000") }
+    }
+
+    func run() throws {
+        try console.checkTerminal()
+        let loaded = try scenario.map { try Scenario.load(path: $0) }
+        var settings = EngineSettings()
+        try loaded?.apply(to: &settings)
+        settings.seed = seed
+        if let rate { settings.ratePerSecond = rate }
+        try DefaultStore.prepareDirectory(for: store.path)
+        var options = Engine.Options(storePath: store.path, mode: .live, settings: settings, scenario: loaded)
+        options.startTime = EngineTime(nanos: Int64(Date().timeIntervalSince1970 * 1e9))
+        let engine = try Engine(options)
+        if let rate { try engine.apply(.rate(rate), source: "cli") }
+        if let speed { try engine.apply(.speed(speed), source: "cli") }
+        try engine.waitForCommits()
+
+        StopSignals.install()
+        let background = EngineThread(engine)
+        var consoleOptions = ConsoleApp.Options(storePath: store.path)
+        consoleOptions.embedded = true
+        consoleOptions.themeName = console.theme
+        consoleOptions.noColor = console.noColor
+        var consoleError: Error?
+        do {
+            let app = try ConsoleApp(consoleOptions)
+            try app.run { StopSignals.received != 0 || background.finished }
+        } catch { consoleError = error }
+        background.stopAndWait()
+        if let e = background.error { throw CLIError(message: "the engine stopped: \(e)") }
+        if let consoleError { throw CLIError(message: "\(consoleError)") }
+        if StopSignals.received != 0 { throw ExitCode(StopSignals.exitCode) }
+    }
+}
+
+struct ConsoleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "console",
+        abstract: "The console on a store another `paytop run` fills, or a recorded store with --read-only."
+    )
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var console: ConsoleOptions
+    @Flag(help: "Never write to the store; fault and control keys say why they are unavailable.") var readOnly = false
+
+    func run() throws {
+        try console.checkTerminal()
+        _ = try Store.openForReading(path: store.path)
+        StopSignals.install()
+        var options = ConsoleApp.Options(storePath: store.path)
+        options.readOnly = readOnly
+        options.themeName = console.theme
+        options.noColor = console.noColor
+        do {
+            try ConsoleApp(options).run { StopSignals.received != 0 }
+        } catch let e as StoreError { throw e } catch { throw CLIError(message: "\(error)") }
+        if StopSignals.received != 0 { throw ExitCode(StopSignals.exitCode) }
+    }
+}
+
+/// The live engine on a thread of its own beside the console (they share only the store).
+final class EngineThread: @unchecked Sendable {
+    private let stop = Atomic<Bool>(false)
+    private let done = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var _error: Error?
+    private var _finished = false
+
+    init(_ engine: Engine) {
+        let box = EngineBox(engine)
+        Thread { [self] in
+            do {
+                try LiveRunner(engine: box.engine).run { self.stop.load(ordering: .relaxed) }
+            } catch {
+                lock.lock(); _error = error; lock.unlock()
+            }
+            lock.lock(); _finished = true; lock.unlock()
+            done.signal()
+        }.start()
+    }
+
+    var error: Error? { lock.lock(); defer { lock.unlock() }; return _error }
+    var finished: Bool { lock.lock(); defer { lock.unlock() }; return _finished }
+
+    func stopAndWait() {
+        stop.store(true, ordering: .relaxed)
+        done.wait()
+        done.signal()
+    }
+
+    /// Hands the engine to its thread, which owns it from then on.
+    private final class EngineBox: @unchecked Sendable {
+        let engine: Engine
+        init(_ e: Engine) { engine = e }
+    }
+}

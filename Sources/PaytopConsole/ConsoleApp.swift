@@ -1,0 +1,115 @@
+import Foundation
+import PaytopStore
+
+/// The console's loop: read the store when it changes, draw a frame when something
+/// changed, turn keys into actions through the reducer, and carry out the effects —
+/// control commands are the only thing it writes.
+public final class ConsoleApp {
+    public struct Options {
+        public var storePath: String
+        public var readOnly = false
+        /// The engine runs in this process (`paytop` without arguments).
+        public var embedded = false
+        public var themeName = "dark"
+        public var noColor = false
+        public init(storePath: String) { self.storePath = storePath }
+    }
+
+    let options: Options
+    var state = ConsoleState()
+    var data: ConsoleData
+    var theme: Theme
+    let reader: Connection
+    var writer: Connection?
+
+    public init(_ options: Options) throws {
+        self.options = options
+        reader = try Store.openForReading(path: options.storePath)
+        theme = try Theme.named(options.themeName)
+        state.themeName = options.themeName
+        state.readOnly = options.readOnly
+        data = ConsoleData(snapshot: ConsoleSnapshot(), storePath: options.storePath, embedded: options.embedded)
+    }
+
+    /// Runs until q (or `shouldStop`); restores the terminal before returning.
+    public func run(shouldStop: () -> Bool) throws {
+        let terminal = try NcursesTerminal(noColor: options.noColor)
+        defer { terminal.close() }
+        let glyphs: Glyphs = terminal.unicode ? .unicode : .ascii
+        var drawTheme = options.noColor || !terminal.useColor ? theme.withoutColor() : (terminal.colors < 256 ? theme.basicColors() : theme)
+        var lastVersion: Int64 = -1
+        var lastLoad = Date.distantPast
+        var dirty = true
+        (state.width, state.height) = terminal.size
+        while !state.quit && !shouldStop() {
+            let version = reader.dataVersion
+            if version != lastVersion && Date().timeIntervalSince(lastLoad) >= 0.5 {
+                lastVersion = version
+                lastLoad = Date()
+                reload()
+                dirty = true
+            }
+            if dirty {
+                terminal.draw(Screen.render(state, data, theme: drawTheme, glyphs: glyphs))
+                dirty = false
+            }
+            switch terminal.read(milliseconds: 100) {
+            case .none: break
+            case .resize:
+                (state.width, state.height) = terminal.size
+                terminal.invalidate()
+                dirty = true
+            case .key(let key):
+                let effects = Reducer.reduce(&state, key: key, data: data)
+                for e in effects { apply(e) }
+                if effects.contains(where: { if case .setTheme = $0 { return true }; return false }) {
+                    drawTheme = options.noColor || !terminal.useColor ? theme.withoutColor() : (terminal.colors < 256 ? theme.basicColors() : theme)
+                }
+                dirty = true
+            }
+        }
+    }
+
+    func reload() {
+        do {
+            data.snapshot = try ConsoleSnapshot.load(reader, storePath: options.storePath)
+            if let id = state.traceCheckoutID, data.trace?.isPaymentDone != true { loadTrace(id) }
+        } catch {
+            state.status = .init(text: "reading the store failed: \(error)", isError: true)
+        }
+    }
+
+    func loadTrace(_ id: String) {
+        do {
+            data.trace = try TraceWaterfall.load(reader, checkoutID: id)
+            data.traceMissing = data.trace == nil ? "no trace for checkout_id \(id) in this store" : nil
+            if data.trace == nil { state.status = .init(text: "unknown checkout_id \(id)", isError: true) }
+        } catch {
+            data.traceMissing = "reading the trace failed: \(error)"
+        }
+    }
+
+    func apply(_ effect: Effect) {
+        switch effect {
+        case .quit: state.quit = true
+        case .loadTrace(let id): data.trace = nil; loadTrace(id)
+        case .setTheme(let name):
+            do {
+                theme = try Theme.named(name)
+                state.themeName = name
+                state.status = .init(text: "theme \(name)", isError: false)
+            } catch {
+                state.status = .init(text: "\(error)", isError: true)
+            }
+        case .control(let name, let args, let summary):
+            do {
+                if writer == nil { writer = try Store.openForWriting(path: options.storePath, create: false) }
+                let id = try ControlQueue.enqueue(writer!, command: name, args: args, source: "console",
+                                                  issuedAtMillis: Int64(Date().timeIntervalSince1970 * 1000))
+                state.status = .init(text: "sent #\(id): \(summary)" + (data.snapshot.engineAlive ? "" : " (no engine is running; it applies when one starts)"), isError: false)
+            } catch {
+                state.status = .init(text: "\(summary) failed: \(error)", isError: true)
+            }
+        }
+    }
+}

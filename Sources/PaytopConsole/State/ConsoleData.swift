@@ -1,0 +1,45 @@
+import PaytopStore
+
+/// What the views draw: the store snapshot and the trace being looked at.
+public struct ConsoleData: Sendable {
+    public var snapshot: ConsoleSnapshot
+    public var trace: TraceWaterfall?
+    /// Set when the trace asked for does not exist.
+    public var traceMissing: String?
+    public var storePath: String
+    public var embedded: Bool
+
+    public init(snapshot: ConsoleSnapshot, trace: TraceWaterfall? = nil, traceMissing: String? = nil,
+                storePath: String = "", embedded: Bool = false) {
+        self.snapshot = snapshot; self.trace = trace; self.traceMissing = traceMissing
+        self.storePath = storePath; self.embedded = embedded
+    }
+}
+
+/// The trace's span tree, flattened in display order with folded subtrees hidden.
+public enum TraceLayout {
+    public struct Row: Sendable {
+        public var span: TraceWaterfall.SpanLine
+        public var depth: Int
+        public var hasChildren: Bool
+        public var folded: Bool
+    }
+
+    public static func rows(_ w: TraceWaterfall?, folded: Set<String>) -> [Row] {
+        guard let t = w?.traces.last else { return [] }
+        let ids = Set(t.spans.map(\.spanID))
+        var children: [String: [TraceWaterfall.SpanLine]] = [:]
+        for s in t.spans { children[s.parentSpanID ?? "", default: []].append(s) }
+        var out: [Row] = []
+        func walk(_ s: TraceWaterfall.SpanLine, _ depth: Int) {
+            let kids = (children[s.spanID] ?? []).sorted { ($0.start, $0.spanID) < ($1.start, $1.spanID) }
+            let isFolded = folded.contains(s.spanID)
+            out.append(Row(span: s, depth: depth, hasChildren: !kids.isEmpty, folded: isFolded))
+            if !isFolded { for k in kids { walk(k, depth + 1) } }
+        }
+        let roots = t.spans.filter { $0.parentSpanID == nil || !ids.contains($0.parentSpanID!) }
+            .sorted { ($0.start, $0.spanID) < ($1.start, $1.spanID) }
+        for r in roots { walk(r, 0) }
+        return out
+    }
+}

@@ -1,0 +1,304 @@
+import PaytopStore
+
+/// The Elm-style update: state + key (with the latest snapshot for context) → new state
+/// and effects. Pure; every key binding is tested through it.
+public enum Reducer {
+    public static let minimumWidth = 80
+    public static let minimumHeight = 24
+
+    public static func reduce(_ s: inout ConsoleState, key: Key, data: ConsoleData) -> [Effect] {
+        let snapshot = data.snapshot
+        // Too small: only q quits.
+        if s.width < minimumWidth || s.height < minimumHeight {
+            if key == .char("q") { s.quit = true; return [.quit] }
+            return []
+        }
+        if s.prompt != nil { return promptKey(&s, key, snapshot) }
+        if s.view == .trace, let t = data.trace {
+            s.selectedSpan = min(s.selectedSpan, max(0, TraceLayout.rows(t, folded: s.folded).count - 1))
+        }
+        if s.showHelp {
+            if key == .escape || key == .char("?") || key == .char("q") { s.showHelp = false }
+            return []
+        }
+        switch key {
+        case .char("q"): s.quit = true; return [.quit]
+        case .char("?"): s.showHelp = true
+        case .escape: s.status = nil
+        case .char(let c) where c.isNumber:
+            if let n = c.wholeNumberValue, let v = ViewID(rawValue: n) { s.view = v; s.focus = 0 }
+        case .tab: s.focus = (s.focus + 1) % panes(s.view)
+        case .backTab: s.focus = (s.focus + panes(s.view) - 1) % panes(s.view)
+        case .char("t"): s.prompt = .init(kind: .checkout)
+        case .char(":"): s.prompt = .init(kind: .command)
+        case .char("/"): if s.view == .payments { s.prompt = .init(kind: .filter, text: s.paymentFilter) }
+        case .up, .char("k"): move(&s, -1, snapshot)
+        case .down, .char("j"): move(&s, 1, snapshot)
+        case .pageUp: move(&s, -10, snapshot)
+        case .pageDown: move(&s, 10, snapshot)
+        case .home, .char("g"): s.selection[s.view] = 0; if s.view == .trace { s.selectedSpan = 0 }
+        case .end, .char("G"): move(&s, 1_000_000, snapshot)
+        case .left, .char("h"): if s.view == .trace { return foldKey(&s, fold: true, data.trace) }
+        case .right, .char("l"): if s.view == .trace { return foldKey(&s, fold: false, data.trace) }
+        case .enter: return enter(&s, data)
+        case .char("o"): return fault(&s, snapshot.faults.contains("PSP OUTAGE") ? "psp-outage off" : "psp-outage on")
+        case .char("s"): return fault(&s, snapshot.faults.contains { $0.hasPrefix("PSP SLOW") } ? "psp-latency off" : "psp-latency on")
+        case .char("d"): return fault(&s, snapshot.faults.contains { $0.hasPrefix("DECLINES") } ? "psp-declines off" : "psp-declines on")
+        case .char("x"): return fault(&s, "clear")
+        case .char(" "): return control(&s, name: snapshot.paused ? "resume" : "pause", args: "{}",
+                                        summary: snapshot.paused ? "resume traffic" : "pause traffic")
+        case .char("+"): return rate(&s, snapshot.ratePerSecond <= 0 ? 1 : snapshot.ratePerSecond * 1.5)
+        case .char("-"): return rate(&s, snapshot.ratePerSecond / 1.5)
+        case .char("B"):
+            let version = bump(snapshot.versions["executor"] ?? "1.0.0")
+            return control(&s, name: "deploy", args: "{\"service\":\"executor\",\"version\":\"\(version)\",\"regression\":\"errors\"}",
+                           summary: "deploy executor \(version) (a bad release)")
+        case .char("U"): return control(&s, name: "rollback", args: "{\"service\":\"executor\"}", summary: "roll back executor")
+        case .char("r"): return redriveSelected(&s, snapshot)
+        default:
+            s.status = .init(text: "unknown key; press ? for help", isError: true)
+        }
+        return []
+    }
+
+    static func panes(_ v: ViewID) -> Int {
+        switch v {
+        case .overview: return 4
+        case .queues, .trace: return 2
+        default: return 1
+        }
+    }
+
+    static func rowCount(_ s: ConsoleState, _ snap: ConsoleSnapshot) -> Int {
+        switch s.view {
+        case .queues: return s.focus == 0 ? snap.queues.count : snap.deadLetters.count
+        case .payments: return visiblePayments(s, snap).count
+        case .slos: return snap.slo?.objectives.count ?? 0
+        case .releases: return snap.releases.count
+        default: return 0
+        }
+    }
+
+    static func move(_ s: inout ConsoleState, _ delta: Int, _ snap: ConsoleSnapshot) {
+        if s.view == .trace {
+            s.selectedSpan = max(0, s.selectedSpan + delta)
+            return
+        }
+        // (Trace selection is clamped by the view, which knows how many rows are visible.)
+        let n = rowCount(s, snap)
+        s.selection[s.view] = max(0, min(n - 1, s.selected(s.view) + delta))
+    }
+
+    /// Payments after the `/` filter and the sort.
+    public static func visiblePayments(_ s: ConsoleState, _ snap: ConsoleSnapshot) -> [ConsoleSnapshot.Payment] {
+        var list = snap.payments
+        let f = s.paymentFilter.lowercased()
+        if !f.isEmpty {
+            list = list.filter {
+                $0.checkoutID.lowercased().contains(f) || $0.state.lowercased().contains(f)
+                    || $0.merchants.contains { $0.lowercased().contains(f) } || $0.currency.lowercased().contains(f)
+            }
+        }
+        switch s.paymentSort {
+        case .newest: break
+        case .amount: list.sort { (Money(decimalString: $0.amount) ?? .zero) > (Money(decimalString: $1.amount) ?? .zero) }
+        case .state: list.sort { ($0.state, $0.checkoutID) < ($1.state, $1.checkoutID) }
+        }
+        return list
+    }
+
+    static func enter(_ s: inout ConsoleState, _ data: ConsoleData) -> [Effect] {
+        let snap = data.snapshot
+        switch s.view {
+        case .payments:
+            let list = visiblePayments(s, snap)
+            guard s.selected(.payments) < list.count else { return [] }
+            return openTrace(&s, list[s.selected(.payments)].checkoutID)
+        case .queues where s.focus == 1:
+            guard s.selected(.queues) < snap.deadLetters.count else { return [] }
+            return openTrace(&s, snap.deadLetters[s.selected(.queues)].checkoutID)
+        case .trace:
+            return foldKey(&s, fold: nil, data.trace)
+        default:
+            return []
+        }
+    }
+
+    static func openTrace(_ s: inout ConsoleState, _ id: String) -> [Effect] {
+        s.view = .trace
+        s.traceCheckoutID = id
+        s.selectedSpan = 0
+        s.folded = []
+        return [.loadTrace(id)]
+    }
+
+    /// Folds (true), unfolds (false) or toggles (nil) the selected span of the trace.
+    static func foldKey(_ s: inout ConsoleState, fold: Bool?, _ trace: TraceWaterfall?) -> [Effect] {
+        let rows = TraceLayout.rows(trace, folded: s.folded)
+        guard s.selectedSpan < rows.count, rows[s.selectedSpan].hasChildren else { return [] }
+        let id = rows[s.selectedSpan].span.spanID
+        let isFolded = s.folded.contains(id)
+        if fold ?? !isFolded { s.folded.insert(id) } else { s.folded.remove(id) }
+        return []
+    }
+
+    static func fault(_ s: inout ConsoleState, _ spec: String) -> [Effect] {
+        let parts = spec.split(separator: " ").map(String.init)
+        let kind = parts[0]
+        var args = "{\"kind\":\"\(kind)\""
+        if parts.count > 1 { args += ",\"on\":\(parts[1] == "on")" }
+        args += "}"
+        return control(&s, name: "fault", args: args, summary: "fault " + spec)
+    }
+
+    static func rate(_ s: inout ConsoleState, _ r: Double) -> [Effect] {
+        let rounded = (r * 100).rounded() / 100
+        return control(&s, name: "rate", args: "{\"rate\":\(rounded)}", summary: "rate \(rounded)/s")
+    }
+
+    static func control(_ s: inout ConsoleState, name: String, args: String, summary: String) -> [Effect] {
+        if s.readOnly {
+            s.status = .init(text: "\(summary): unavailable, \(s.readOnlyReason)", isError: true)
+            return []
+        }
+        s.status = .init(text: "sent: \(summary)", isError: false)
+        return [.control(name: name, args: args, summary: summary)]
+    }
+
+    static func redriveSelected(_ s: inout ConsoleState, _ snap: ConsoleSnapshot) -> [Effect] {
+        let queue: String?
+        if s.view == .queues && s.focus == 0, s.selected(.queues) < snap.queues.count {
+            queue = snap.queues[s.selected(.queues)].name
+        } else if s.view == .queues && s.focus == 1, s.selected(.queues) < snap.deadLetters.count {
+            queue = snap.deadLetters[s.selected(.queues)].queue
+        } else {
+            queue = nil
+        }
+        guard let q = queue, q.hasSuffix("-dlq") else {
+            s.status = .init(text: "select a dead-letter queue in the Queues view (2) to redrive it", isError: true)
+            return []
+        }
+        return control(&s, name: "redrive", args: "{\"queue\":\"\(q)\"}", summary: "redrive \(q)")
+    }
+
+    static func bump(_ v: String) -> String {
+        var parts = v.split(separator: ".").compactMap { Int($0) }
+        guard parts.count >= 2 else { return v + ".1" }
+        parts[1] += 1
+        if parts.count > 2 { parts[2] = 0 }
+        return parts.map(String.init).joined(separator: ".")
+    }
+
+    // MARK: Prompts
+
+    static func promptKey(_ s: inout ConsoleState, _ key: Key, _ snap: ConsoleSnapshot) -> [Effect] {
+        guard var p = s.prompt else { return [] }
+        switch key {
+        case .escape:
+            s.prompt = nil
+            return []
+        case .backspace:
+            if !p.text.isEmpty { p.text.removeLast() }
+        case .tab where p.kind == .checkout:
+            let matches = snap.payments.map(\.checkoutID).filter { $0.hasPrefix(p.text) }
+            if let first = matches.first { p.text = matches.count == 1 ? first : commonPrefix(matches) }
+        case .enter:
+            s.prompt = nil
+            return submit(&s, p, snap)
+        case .char(let c):
+            if p.text.count < 200 { p.text.append(c) }
+        default: break
+        }
+        s.prompt = p
+        if p.kind == .filter { s.paymentFilter = p.text; s.selection[.payments] = 0 }
+        return []
+    }
+
+    static func commonPrefix(_ xs: [String]) -> String {
+        guard var prefix = xs.first else { return "" }
+        for x in xs.dropFirst() { while !x.hasPrefix(prefix) { prefix.removeLast() } }
+        return prefix
+    }
+
+    static func submit(_ s: inout ConsoleState, _ p: ConsoleState.Prompt, _ snap: ConsoleSnapshot) -> [Effect] {
+        let text = p.text.trimmingCharacters(in: .whitespaces)
+        switch p.kind {
+        case .filter:
+            s.paymentFilter = text
+            return []
+        case .checkout:
+            guard !text.isEmpty else { return [] }
+            return openTrace(&s, text)
+        case .command:
+            return command(&s, text, snap)
+        }
+    }
+
+    /// The `:` command line.
+    static func command(_ s: inout ConsoleState, _ text: String, _ snap: ConsoleSnapshot) -> [Effect] {
+        let w = text.split(separator: " ").map(String.init)
+        func usage(_ u: String) -> [Effect] { s.status = .init(text: "usage: \(u)", isError: true); return [] }
+        guard let verb = w.first else { return [] }
+        switch verb {
+        case "q", "quit": s.quit = true; return [.quit]
+        case "trace":
+            guard w.count == 2 else { return usage(":trace CHECKOUT_ID") }
+            return openTrace(&s, w[1])
+        case "fault":
+            let kinds = ["psp-outage", "psp-latency", "psp-declines"]
+            if w.count == 2 && w[1] == "clear" { return fault(&s, "clear") }
+            guard w.count == 3, kinds.contains(w[1]), w[2] == "on" || w[2] == "off" else {
+                return usage(":fault psp-outage|psp-latency|psp-declines on|off, or :fault clear")
+            }
+            return fault(&s, w[1] + " " + w[2])
+        case "rate":
+            guard w.count == 2, let r = Double(w[1]), r >= 0, r <= 100_000 else { return usage(":rate N (0–100000)") }
+            return rate(&s, r)
+        case "speed":
+            guard w.count == 2, let x = Double(w[1]), x >= 0.01, x <= 100_000 else { return usage(":speed X (0.01–100000)") }
+            return control(&s, name: "speed", args: "{\"speed\":\(x)}", summary: "speed ×\(w[1])")
+        case "deploy":
+            let services = ["initializer", "executor", "wallet"]
+            guard w.count == 3 || (w.count == 5 && w[3] == "--regression" && (w[4] == "latency" || w[4] == "errors")),
+                  services.contains(w[1]), w[2].count <= 64 else {
+                return usage(":deploy initializer|executor|wallet VERSION [--regression latency|errors]")
+            }
+            let reg = w.count == 5 ? ",\"regression\":\"\(w[4])\"" : ""
+            return control(&s, name: "deploy", args: "{\"service\":\"\(w[1])\",\"version\":\"\(jsonEscape(w[2]))\"\(reg)}",
+                           summary: "deploy \(w[1]) \(w[2])")
+        case "rollback":
+            guard w.count == 2, ["initializer", "executor", "wallet"].contains(w[1]) else { return usage(":rollback SERVICE") }
+            return control(&s, name: "rollback", args: "{\"service\":\"\(w[1])\"}", summary: "rollback \(w[1])")
+        case "redrive":
+            let map = ["execution-dlq": "payment-execution-queue-dlq", "results-dlq": "payment-results-queue-dlq",
+                       "payment-execution-queue-dlq": "payment-execution-queue-dlq",
+                       "payment-results-queue-dlq": "payment-results-queue-dlq"]
+            guard w.count == 2, let q = map[w[1]] else { return usage(":redrive execution-dlq|results-dlq") }
+            return control(&s, name: "redrive", args: "{\"queue\":\"\(q)\"}", summary: "redrive \(q)")
+        case "theme":
+            guard w.count == 2 else { return usage(":theme NAME") }
+            return [.setTheme(w[1])]
+        case "sort":
+            guard w.count == 2, let sort = ConsoleState.PaymentSort(rawValue: w[1]) else { return usage(":sort newest|amount|state") }
+            s.paymentSort = sort
+            return []
+        default:
+            s.status = .init(text: "unknown command \":\(verb)\"; press ? for the list", isError: true)
+            return []
+        }
+    }
+
+    static func jsonEscape(_ s: String) -> String {
+        var out = ""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            default: if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out
+    }
+}
+
+import Foundation

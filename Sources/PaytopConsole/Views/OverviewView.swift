@@ -1,0 +1,142 @@
+import PaytopStore
+
+/// The pipeline as a flow with live rates and health, queue depths, SLO gauges, business
+/// figures and a tail of business events.
+enum OverviewView {
+    static func draw(_ p: inout Painter, _ r: Rect, _ s: ConsoleState, _ d: ConsoleData) {
+        let snap = d.snapshot
+        let (top, rest) = r.splitRows(5)
+        let pipe = p.box(top, title: "Pipeline", focused: s.focus == 0)
+        pipeline(&p, pipe, snap)
+        let (middle, bottom) = rest.splitRows(7)
+        let (ql, sr) = middle.splitColumns(r.width * 2 / 5)
+        queues(&p, p.box(ql, title: "Queues", focused: s.focus == 1), snap)
+        slos(&p, p.box(sr, title: "SLOs", focused: s.focus == 2), snap)
+        let (bl, er) = bottom.splitColumns(r.width * 2 / 5)
+        business(&p, p.box(bl, title: "Business", focused: s.focus == 3), snap)
+        events(&p, p.box(er, title: "Events", focused: false), snap)
+    }
+
+    static func pipeline(_ p: inout Painter, _ r: Rect, _ snap: ConsoleSnapshot) {
+        guard r.height >= 3 else { return }
+        let names = ["API", "Initializer", "execution-queue", "Executor", "PSP", "results-queue", "Wallet"]
+        let colWidth = max(10, (r.width - 2) / names.count)
+        func fn(_ n: String) -> ConsoleSnapshot.FunctionRow? { snap.functions.first { $0.name == n } }
+        func q(_ n: String) -> ConsoleSnapshot.QueueRow? { snap.queues.first { $0.name == n } }
+        let exec = q("payment-execution-queue"), execDLQ = q("payment-execution-queue-dlq")
+        let res = q("payment-results-queue"), resDLQ = q("payment-results-queue-dlq")
+        let outage = snap.faults.contains("PSP OUTAGE")
+        var lines: [[(String, Theme.Role)]] = Array(repeating: [], count: names.count)
+        lines[0] = [(Format.rate(snap.apiPerSecond), .text), ("p99 " + Format.millis(snap.apiP99Millis), .muted),
+                    (snap.api5xxPerSecond > 0 ? "5xx " + Format.rate(snap.api5xxPerSecond) : "", .bad)]
+        for (i, n) in [(1, "initializer"), (3, "executor"), (6, "wallet")] {
+            let f = fn(n)
+            let errPct = (f?.invocationsPerSecond ?? 0) > 0 ? (f!.errorsPerSecond / f!.invocationsPerSecond) : 0
+            lines[i] = [(Format.rate(f?.invocationsPerSecond ?? 0), .text),
+                        (errPct > 0 ? String(format: "%.0f%% err", errPct * 100) : "0 err", errPct > 0.05 ? .bad : (errPct > 0 ? .warn : .muted)),
+                        ((f?.throttlesPerSecond ?? 0) > 0 ? "throttled" : "p99 " + Format.millis(f?.p99Millis ?? 0), (f?.throttlesPerSecond ?? 0) > 0 ? .warn : .muted)]
+        }
+        func queueLines(_ main: ConsoleSnapshot.QueueRow?, _ dlq: ConsoleSnapshot.QueueRow?) -> [(String, Theme.Role)] {
+            let depth = (main?.visible ?? 0) + (main?.inFlight ?? 0)
+            let dl = (dlq?.visible ?? 0) + (dlq?.inFlight ?? 0)
+            return [("\(depth) msgs  age \(Format.age(main?.oldestAgeSeconds ?? 0))", depth > 100 ? .warn : .text),
+                    ("DLQ \(dl)" + (dl > 0 ? "  age \(Format.age(dlq?.oldestAgeSeconds ?? 0))" : ""), dl > 0 ? .bad : .ok), ("", .text)]
+        }
+        lines[2] = queueLines(exec, execDLQ)
+        lines[5] = queueLines(res, resDLQ)
+        let pspErr = snap.pspPerSecond > 0 ? snap.psp500PerSecond / snap.pspPerSecond : 0
+        lines[4] = [(outage ? "\(p.glyphs.cross) 500" : Format.rate(snap.pspPerSecond), outage || pspErr > 0.05 ? .bad : .text),
+                    ("p95 " + Format.millis(snap.pspP95Millis), snap.faults.contains { $0.hasPrefix("PSP SLOW") } ? .warn : .muted),
+                    (snap.psp402PerSecond > 0 ? "decl " + Format.rate(snap.psp402PerSecond) : "", .warn)]
+        for (i, n) in names.enumerated() {
+            let x = r.x + 1 + i * colWidth
+            let health: Theme.Role = lines[i].contains { $0.1 == .bad } ? .bad : (lines[i].contains { $0.1 == .warn } ? .warn : .ok)
+            let end = p.text(n, x, r.y, health, clip: r)
+            if i < names.count - 1 { p.text(" " + p.glyphs.arrow, end, r.y, .border, clip: Rect(x: r.x, y: r.y, width: min(r.width, x + colWidth - r.x), height: 1)) }
+            for (j, (t, role)) in lines[i].prefix(r.height - 1).enumerated() {
+                p.text(t.fit(colWidth - 1), x, r.y + 1 + j, role, clip: r)
+            }
+        }
+    }
+
+    static func queues(_ p: inout Painter, _ r: Rect, _ snap: ConsoleSnapshot) {
+        let labels = ["execution", "execution DLQ", "results", "results DLQ"]
+        let sparkWidth = max(4, r.width - 34)
+        for (i, q) in snap.queues.prefix(r.height).enumerated() {
+            let dlq = q.name.hasSuffix("-dlq")
+            let depth = q.visible + q.inFlight
+            let y = r.y + i
+            var x = p.text(labels[i].fit(14), r.x + 1, y, dlq && depth > 0 ? .bad : .text, clip: r)
+            x = p.text(p.sparkline(q.depthSpark, width: sparkWidth).fit(sparkWidth), x, y, dlq && depth > 0 ? .bad : .accent, clip: r)
+            x = p.text(" \(depth)".fit(8), x, y, .text, clip: r)
+            p.text(Format.age(q.oldestAgeSeconds), x, y, .muted, clip: r)
+        }
+    }
+
+    static func slos(_ p: inout Painter, _ r: Rect, _ snap: ConsoleSnapshot) {
+        guard let report = snap.slo else {
+            p.text("no SLO data yet", r.x + 1, r.y, .muted, clip: r)
+            return
+        }
+        let gaugeWidth = max(6, r.width - 58)
+        var y = r.y
+        for o in report.objectives where y < r.maxY {
+            let left = max(0, 1 - o.budgetConsumed)
+            var x = p.text(o.definition.name.fit(17), r.x + 1, y, .text, clip: r)
+            x = p.text(Format.percent(o.sli).fit(9), x, y, (o.sli ?? 1) >= o.definition.target ? .ok : .bad, clip: r)
+            p.gauge(left, x, y, width: gaugeWidth, role: left > 0.5 ? .ok : (left > 0.25 ? .warn : .bad), clip: r)
+            x += gaugeWidth + 1
+            x = p.text((left > 0 ? String(format: "%.0f%% left", left * 100) : "exhausted").fit(11), x, y, left > 0 ? .text : .bad, clip: r)
+            let burn = o.windows.first { $0.label == "1h" }?.burnRate ?? 0
+            x = p.text(String(format: "burn %5.1f", burn).fit(11), x, y, burn > 1 ? .warn : .muted, clip: r)
+            if o.alert != "none" { p.text(o.alert, x, y, .bad, clip: r) }
+            y += 1
+        }
+        if y < r.maxY, let worst = report.objectives.max(by: { $0.budgetConsumed < $1.budgetConsumed }) {
+            p.text("policy  " + worst.policy, r.x + 1, y, worst.budgetConsumed > 1 ? .bad : .muted, clip: r)
+        }
+    }
+
+    static func business(_ p: inout Painter, _ r: Rect, _ snap: ConsoleSnapshot) {
+        var y = r.y
+        let conv = snap.conversion
+        var x = p.text("conversion  ", r.x + 1, y, .text, clip: r)
+        x = p.text(Format.percent(conv, digits: 1), x, y, (conv ?? 1) > 0.95 ? .ok : .bad, clip: r)
+        p.text("   healthy > 95%", x, y, .muted, clip: r)
+        y += 1
+        if y < r.maxY {
+            let last = snap.revenueSpark.last ?? 0
+            x = p.text("revenue/min  ", r.x + 1, y, .text, clip: r)
+            x = p.text(String(format: "$%.2f  ", last / 100), x, y, .text, clip: r)
+            p.text(p.sparkline(snap.revenueSpark, width: 12), x, y, .accent, clip: r)
+            y += 1
+        }
+        if y < r.maxY {
+            x = p.text("throughput   ", r.x + 1, y, .text, clip: r)
+            p.text(p.sparkline(snap.throughputSpark, width: max(4, r.width - 16)), x, y, .accent, clip: r)
+            y += 1
+        }
+        if y < r.maxY {
+            x = p.text("declines     ", r.x + 1, y, .text, clip: r)
+            let text = snap.declines.isEmpty ? "none" : snap.declines.prefix(3).map { "\($0.code) \($0.count)" }.joined(separator: "  ")
+            p.text(text, x, y, snap.declines.isEmpty ? .muted : .warn, clip: r)
+        }
+    }
+
+    static func events(_ p: inout Painter, _ r: Rect, _ snap: ConsoleSnapshot) {
+        let recent = snap.events.suffix(r.height).reversed()
+        for (i, e) in recent.enumerated() {
+            let y = r.y + i
+            var x = p.text(Format.clock(e.bizTimestamp) + " ", r.x + 1, y, .muted, clip: r)
+            x = p.text(e.name.replacingOccurrences(of: "payment.", with: "").fit(20), x, y, .text, clip: r)
+            let role: Theme.Role = e.outcome == "FAILURE" || e.outcome == "REJECTED" ? .bad : (e.outcome == "SUCCESS" ? .ok : .text)
+            x = p.text(e.outcome.fit(10), x, y, role, clip: r)
+            var detail = e.errorCode ?? e.merchantID ?? ""
+            if let a = e.amountTotal, let c = e.amountCurrency { detail += (detail.isEmpty ? "" : " ") + "\(a) \(c)" }
+            x = p.text((e.checkoutID ?? "-").fit(24) + " ", x, y, .muted, clip: r)
+            p.text(detail, x, y, .text, clip: r)
+        }
+    }
+}
+
+import Foundation

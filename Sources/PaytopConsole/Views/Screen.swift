@@ -1,0 +1,125 @@
+import PaytopStore
+
+/// A frame: the header, the current view, its footer of keys, and any overlay. A pure
+/// function of state and data.
+public enum Screen {
+    public static func render(_ s: ConsoleState, _ d: ConsoleData, theme: Theme, glyphs: Glyphs) -> Buffer {
+        var p = Painter(width: s.width, height: s.height, theme: theme, glyphs: glyphs)
+        if s.width < Reducer.minimumWidth || s.height < Reducer.minimumHeight {
+            let clip = p.buffer.area
+            p.text(" paytop needs \(Reducer.minimumWidth)×\(Reducer.minimumHeight); this terminal is \(s.width)×\(s.height).", 0, 0, .warn, clip: clip)
+            p.text(" Enlarge it, or press q to quit.", 0, 1, .text, clip: clip)
+            return p.buffer
+        }
+        header(&p, s, d)
+        let body = Rect(x: 0, y: 1, width: s.width, height: s.height - 2)
+        switch s.view {
+        case .overview: OverviewView.draw(&p, body, s, d)
+        case .queues: QueuesView.draw(&p, body, s, d)
+        case .payments: PaymentsView.draw(&p, body, s, d)
+        case .trace: TraceView.draw(&p, body, s, d)
+        case .slos: SloView.draw(&p, body, s, d)
+        case .releases: ReleasesView.draw(&p, body, s, d)
+        }
+        footer(&p, s)
+        if s.showHelp { HelpOverlay.draw(&p, s) }
+        return p.buffer
+    }
+
+    static func header(_ p: inout Painter, _ s: ConsoleState, _ d: ConsoleData) {
+        let snap = d.snapshot
+        let row = Rect(x: 0, y: 0, width: s.width, height: 1)
+        p.buffer.fill(row, style: p.theme[.header])
+        let mode: String
+        if s.readOnly { mode = "read-only" } else if !snap.engineAlive { mode = "stopped" } else if snap.paused { mode = "paused" } else { mode = d.embedded ? "live" : "attached" }
+        var x = p.buffer.put(" paytop  \(p.glyphs.dot) \(mode) ×\(trimNumber(snap.speed))  engine \(Format.clock(snap.at))  ",
+                             x: 0, y: 0, style: p.theme[.header], clip: row)
+        x = p.buffer.put(snap.paused ? "traffic paused  " : "\(trimNumber(snap.ratePerSecond)) checkouts/s  ", x: x, y: 0, style: p.theme[.header], clip: row)
+        for b in snap.faults {
+            x = p.buffer.put(" \(b) ", x: x, y: 0, style: p.theme[.badge], clip: row)
+            x += 1
+        }
+        if let v = snap.versions["executor"] { x = p.buffer.put(" executor \(v)", x: x, y: 0, style: p.theme[.header], clip: row) }
+        if snap.storeBytes > 0 { x = p.buffer.put("  store \(Format.bytes(snap.storeBytes))", x: x, y: 0, style: p.theme[.header], clip: row) }
+        let right = "? help  q quit "
+        if x + Buffer.columns(right) + 1 < s.width {
+            p.buffer.put(right, x: s.width - Buffer.columns(right), y: 0, style: p.theme[.header], clip: row)
+        }
+    }
+
+    static func footer(_ p: inout Painter, _ s: ConsoleState) {
+        let y = s.height - 1
+        let row = Rect(x: 0, y: y, width: s.width, height: 1)
+        p.buffer.fill(row, style: p.theme[.footer])
+        if let prompt = s.prompt {
+            let label: String
+            switch prompt.kind {
+            case .command: label = ":"
+            case .checkout: label = "checkout_id (Tab completes): "
+            case .filter: label = "filter: "
+            }
+            let x = p.buffer.put(label, x: 0, y: y, style: p.theme[.footerKey], clip: row)
+            let end = p.buffer.put(prompt.text, x: x, y: y, style: p.theme[.footer], clip: row)
+            p.buffer.put("▏", x: end, y: y, style: p.theme[.footerKey], clip: row)
+            return
+        }
+        if let status = s.status {
+            p.buffer.put(" " + status.text, x: 0, y: y, style: status.isError ? p.theme[.bad] : p.theme[.ok], clip: row)
+            return
+        }
+        var x = 0
+        var tabs = ""
+        for v in ViewID.allCases { tabs += "\(v.rawValue) \(v.title) " }
+        x = p.buffer.put(" " + tabs, x: x, y: y, style: p.theme[.footer], clip: row)
+        for (key, label) in keys(s.view) {
+            x = p.buffer.put("│ ", x: x, y: y, style: p.theme[.footer], clip: row)
+            x = p.buffer.put(key, x: x, y: y, style: p.theme[.footerKey], clip: row)
+            x = p.buffer.put(" " + label + " ", x: x, y: y, style: p.theme[.footer], clip: row)
+        }
+    }
+
+    /// The keys that work in each view (the footer and the help list).
+    static func keys(_ v: ViewID) -> [(String, String)] {
+        let faults = [("o", "outage"), ("s", "slow"), ("d", "declines"), ("x", "clear")]
+        switch v {
+        case .overview: return faults + [("t", "trace"), (":", "command")]
+        case .queues: return [("j/k", "move"), ("Tab", "table"), ("r", "redrive"), ("Enter", "trace")] + faults.prefix(1)
+        case .payments: return [("j/k", "move"), ("/", "filter"), ("Enter", "trace"), (":sort", "amount|state")]
+        case .trace: return [("j/k", "move"), ("h/l", "fold"), ("Enter", "toggle"), ("t", "another"), ("Esc", "clear")]
+        case .slos: return [("j/k", "move")] + faults
+        case .releases: return [("B", "bad deploy"), ("U", "roll back"), ("j/k", "move")]
+        }
+    }
+
+    static func trimNumber(_ v: Double) -> String {
+        v == v.rounded() && abs(v) < 1e12 ? String(Int64(v)) : String(format: "%.1f", v)
+    }
+}
+
+/// Every key, for `?`.
+enum HelpOverlay {
+    static let lines: [(String, String)] = [
+        ("1–6", "views: Overview, Queues, Payments, Trace, SLOs, Releases"), ("Tab / Shift-Tab", "next / previous pane"),
+        ("j k ↑ ↓ PgUp PgDn g G", "move"), ("Enter", "open (payment or dead letter → trace; span → fold)"),
+        ("h l ← →", "fold / unfold a span (Trace)"), ("t", "trace a checkout_id (Tab completes)"),
+        ("/", "filter payments"), (":", "command: trace ID · fault psp-outage|psp-latency|psp-declines on|off"),
+        ("", "fault clear · theme dark|light|high-contrast|monochrome · sort newest|amount|state · quit"),
+        ("", "rate N · speed X · deploy SERVICE VERSION [--regression latency|errors] · rollback SERVICE"),
+        ("", "redrive execution-dlq|results-dlq"),
+        ("o / s / d", "PSP outage / slow PSP / card-decline surge on·off"), ("x", "clear every fault"),
+        ("Space", "pause / resume traffic"), ("+ / -", "traffic rate ×1.5 / ÷1.5"),
+        ("B / U", "deploy a bad executor release / roll it back"), ("r", "redrive the selected dead-letter queue"),
+        ("Esc", "close this, a prompt or a message"), ("q", "quit"),
+    ]
+
+    static func draw(_ p: inout Painter, _ s: ConsoleState) {
+        let w = min(s.width - 4, 118), h = min(s.height - 2, lines.count + 2)
+        let r = Rect(x: (s.width - w) / 2, y: (s.height - h) / 2, width: w, height: h)
+        p.buffer.fill(r, style: p.theme[.text])
+        let inner = p.box(r, title: "keys · Esc closes", focused: true)
+        for (i, (k, v)) in lines.prefix(inner.height).enumerated() {
+            let x = p.text(k.fit(22), inner.x + 1, inner.y + i, .accent, clip: inner)
+            p.text(v, x + 1, inner.y + i, .text, clip: inner)
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import PaytopStore
+
+/// One checkout's waterfall: span tree (fold/unfold), kind, service, version, duration,
+/// bars on a time axis scaled to the trace, queue waits, errors; the selected span's
+/// attributes and the checkout's business events.
+enum TraceView {
+    static func draw(_ p: inout Painter, _ r: Rect, _ s: ConsoleState, _ d: ConsoleData) {
+        guard let id = s.traceCheckoutID else {
+            let b = p.box(r, title: "Trace")
+            p.text("press t and type a checkout_id (Tab completes), or Enter on a payment or a dead letter", b.x + 1, b.y, .muted, clip: b)
+            return
+        }
+        guard let w = d.trace, let t = w.traces.last else {
+            let b = p.box(r, title: "Trace · \(id)")
+            p.text(d.traceMissing ?? "loading…", b.x + 1, b.y, d.traceMissing == nil ? .muted : .bad, clip: b)
+            return
+        }
+        let rows = TraceLayout.rows(w, folded: s.folded)
+        let start = t.spans.map(\.start).min() ?? t.startedAt
+        let end = max(t.spans.map(\.end).max() ?? start, start + 1)
+        let state = w.outcome ?? (w.isPaymentDone ? "DONE" : "IN FLIGHT")
+        let (top, bottom) = r.splitRows(max(8, r.height - 9))
+        let b = p.box(top, title: "Trace \(w.checkoutID) · trace \(t.traceID.prefix(4))…\(t.traceID.suffix(4)) · \(t.spans.count) spans · \(Format.duration(end - start)) · \(state)",
+                      focused: s.focus == 0)
+        let nameWidth = min(44, b.width / 3), kindWidth = 9, serviceWidth = 20
+        let barX = b.x + 1 + nameWidth + kindWidth + serviceWidth
+        let barWidth = max(10, b.maxX - barX - 1)
+        p.text("span".fit(nameWidth) + "kind".fit(kindWidth) + "service".fit(serviceWidth), b.x + 1, b.y, .muted, clip: b)
+        for i in 0...4 {
+            let label = Format.duration((end - start) * Int64(i) / 4)
+            p.text(label, min(barX + barWidth * i / 4, b.maxX - Buffer.columns(label) - 1), b.y, .muted, clip: b)
+        }
+        let visible = b.height - 1
+        let sel = min(s.selectedSpan, max(0, rows.count - 1))
+        let first = max(0, min(sel - visible + 1, rows.count - visible))
+        var byID: [String: TraceWaterfall.SpanLine] = [:]
+        for sp in t.spans { byID[sp.spanID] = sp }
+        for (i, row) in rows.dropFirst(first).prefix(visible).enumerated() {
+            let y = b.y + 1 + i
+            let selected = first + i == sel
+            let sp = row.span
+            if selected { p.buffer.fill(Rect(x: b.x, y: y, width: b.width, height: 1), style: p.theme[.selection]) }
+            let role: Theme.Role = selected ? .selection : (sp.status == "ERROR" ? .bad : .text)
+            let marker = row.hasChildren ? (row.folded ? p.glyphs.folded : p.glyphs.unfolded) + " " : "  "
+            let name = String(repeating: "  ", count: row.depth) + marker + sp.name
+            var x = p.text(name.fit(nameWidth), b.x + 1, y, role, clip: b)
+            x = p.text(sp.kind.fit(kindWidth), x, y, selected ? .selection : .muted, clip: b)
+            p.text("\(sp.serviceName) \(sp.serviceVersion)".fit(serviceWidth), x, y, role, clip: b)
+            // The bar, and for a consumer the wait since its producer ended.
+            func col(_ t: Int64) -> Int { barX + Int(Double(t - start) / Double(end - start) * Double(barWidth - 1)) }
+            let bx = col(sp.start), ex = max(col(sp.end), bx + 1)
+            if sp.kind == "CONSUMER", let parent = sp.parentSpanID.flatMap({ byID[$0] }) {
+                let px = col(parent.end)
+                if bx - px > 1 { p.text(String(repeating: p.glyphs.wait, count: bx - px - 1), px + 1, y, .muted, clip: b) }
+            }
+            p.text(String(repeating: p.glyphs.full, count: ex - bx), bx, y, sp.status == "ERROR" ? .bad : (selected ? .selection : .accent), clip: b)
+            var label = " " + Format.duration(sp.end - sp.start)
+            if sp.status == "ERROR" { label += " " + p.glyphs.cross + " " + (sp.statusMessage ?? "error") }
+            if sp.attributes.contains("\"faas.coldstart\":true") { label += " cold" }
+            p.text(label, ex, y, sp.status == "ERROR" ? .bad : .muted, clip: b)
+        }
+        let (attrsRect, eventsRect) = bottom.splitColumns(bottom.width / 2)
+        let selectedSpan = sel < rows.count ? rows[sel].span : nil
+        let a = p.box(attrsRect, title: "span · \(selectedSpan?.name ?? "-")", focused: s.focus == 1)
+        if let sp = selectedSpan {
+            var lines: [(String, String)] = [("span_id", sp.spanID), ("duration", Format.duration(sp.end - sp.start)),
+                                             ("status", sp.status + (sp.statusMessage.map { ": " + $0 } ?? ""))]
+            if let obj = (try? JSONSerialization.jsonObject(with: Data(sp.attributes.utf8))) as? [String: Any] {
+                for k in obj.keys.sorted() { lines.append((k, "\(obj[k]!)")) }
+            }
+            for l in sp.linkedFrom { lines.append(("linked from", l)) }
+            for (i, (k, v)) in lines.prefix(a.height).enumerated() {
+                let x = p.text(k.fit(30), a.x + 1, a.y + i, .muted, clip: a)
+                p.text(v, x, a.y + i, .text, clip: a)
+            }
+        }
+        let e = p.box(eventsRect, title: "business events", focused: false)
+        for (i, ev) in t.events.prefix(e.height).enumerated() {
+            var x = p.text(("+" + Format.duration(ev.at - start)).fit(10), e.x + 1, e.y + i, .muted, clip: e)
+            x = p.text(ev.name.fit(28), x, e.y + i, .text, clip: e)
+            x = p.text(ev.outcome.fit(10), x, e.y + i, ev.outcome == "FAILURE" || ev.outcome == "REJECTED" ? .bad : .ok, clip: e)
+            var detail = ev.errorCode ?? ""
+            if let amount = ev.amount, let cur = ev.currency { detail += (detail.isEmpty ? "" : " ") + "\(amount) \(cur)" }
+            p.text(detail, x, e.y + i, .text, clip: e)
+        }
+    }
+}

@@ -1,0 +1,239 @@
+import Foundation
+
+/// Everything the console draws, read from the store in one short read transaction (the
+/// console re-reads it when the store changes). Views are pure functions of this and the
+/// console's own state.
+public struct ConsoleSnapshot: Sendable {
+    public struct QueueRow: Sendable, Equatable {
+        public var name: String
+        public var visible = 0, inFlight = 0
+        public var oldestAgeSeconds: Int64 = 0
+        public var sentPerSecond = 0.0, receivedPerSecond = 0.0, deletedPerSecond = 0.0
+        public var depthSpark: [Double] = []
+        public var ageSpark: [Double] = []
+    }
+
+    public struct DeadLetter: Sendable, Equatable {
+        public var queue: String, checkoutID: String, receiveCount: Int, lastError: String, ageSeconds: Int64
+    }
+
+    public struct FunctionRow: Sendable, Equatable {
+        public var name: String, version: String
+        public var invocationsPerSecond = 0.0, errorsPerSecond = 0.0, throttlesPerSecond = 0.0
+        public var p99Millis = 0.0, concurrent = 0.0
+    }
+
+    public struct Payment: Sendable, Equatable {
+        public var checkoutID: String, state: String, orders: Int, amount: String, currency: String
+        public var merchants: [String], failureCode: String?, createdAt: Int64, doneAt: Int64?
+    }
+
+    public var at: Int64 = 0
+    public var engineAlive = false
+    public var speed = 0.0
+    public var ratePerSecond = 0.0
+    public var paused = false
+    public var faults: [String] = []
+    public var versions: [String: String] = [:]
+    public var queues: [QueueRow] = []
+    public var deadLetters: [DeadLetter] = []
+    public var functions: [FunctionRow] = []
+    public var apiPerSecond = 0.0, apiP99Millis = 0.0, api5xxPerSecond = 0.0, api4xxPerSecond = 0.0
+    public var pspPerSecond = 0.0, pspP95Millis = 0.0, psp500PerSecond = 0.0, psp402PerSecond = 0.0
+    public var throughputSpark: [Double] = []
+    public var revenueSpark: [Double] = []
+    public var conversion: Double?
+    public var declines: [(code: String, count: Int)] = []
+    public var slo: SloReport?
+    public var events: [BusinessEventFeed.Event] = []
+    public var payments: [Payment] = []
+    public var releases: [ReleaseReport.Deployment] = []
+    public var periodSeconds = 60
+    public var storeBytes: Int64 = 0
+
+    public init() {}
+
+    public static func load(_ c: Connection, storePath: String? = nil) throws -> ConsoleSnapshot {
+        var s = ConsoleSnapshot()
+        try c.read {
+            var state: [String: String] = [:]
+            let st = try c.cached("SELECT key, value FROM engine_state")
+            while try st.step() { state[st.string(0)] = st.string(1) }
+            s.at = Int64(state["clock"] ?? "") ?? 0
+            s.speed = Double(state["speed"] ?? "") ?? 0
+            if let t = state["traffic"].flatMap(json) {
+                s.ratePerSecond = t["ratePerSecond"] as? Double ?? 0
+                s.paused = t["paused"] as? Bool ?? false
+            }
+            if let f = state["faults"].flatMap(json) { s.faults = badges(f) }
+            if let r = state["releases"].flatMap(json) {
+                for (k, v) in r { if let list = v as? [[String: Any]], let last = list.last { s.versions[k] = last["version"] as? String } }
+            }
+            if let beat = try ControlQueue.runningEngineHeartbeat(c) {
+                s.engineAlive = Int64(Date().timeIntervalSince1970 * 1000) - beat < 3_000
+            }
+            let fine = try c.scalarInt("SELECT count(*) FROM (SELECT 1 FROM metric_data WHERE period_seconds = 1 LIMIT 1)") ?? 0
+            s.periodSeconds = fine > 0 ? 1 : 60
+            try loadQueues(c, &s)
+            try loadFunctions(c, &s)
+            try loadBusiness(c, &s)
+            s.slo = try? SloReport.loadInside(c)
+            s.events = (try? BusinessEventFeed.read(c, limit: 40, latest: true)) ?? []
+            try loadPayments(c, &s)
+            s.releases = (try? ReleaseReport.loadInside(c).deployments) ?? []
+        }
+        if let storePath, let attrs = try? FileManager.default.attributesOfItem(atPath: storePath) {
+            s.storeBytes = (attrs[.size] as? NSNumber)?.int64Value ?? 0
+        }
+        return s
+    }
+
+    static func json(_ text: String) -> [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
+    }
+
+    static func badges(_ f: [String: Any]) -> [String] {
+        var out: [String] = []
+        if f["pspOutage"] as? Bool == true { out.append("PSP OUTAGE") }
+        if let x = f["pspLatencyFactor"] as? Double, x != 1 { out.append("PSP SLOW ×\(Int(x))") }
+        if let r = f["pspDeclineRate"] as? Double, r > 0 { out.append("DECLINES \(Int((r * 100).rounded()))%") }
+        if let rates = f["functionErrorRates"] as? [String: Any] {
+            for (k, v) in rates.sorted(by: { $0.key < $1.key }) {
+                if let r = v as? Double, r > 0 { out.append("\(k.uppercased()) ERRORS \(Int((r * 100).rounded()))%") }
+            }
+        }
+        return out
+    }
+
+    /// The last `n` values of a series at the store's resolution, oldest first.
+    static func series(_ c: Connection, _ name: String, _ dims: String, period: Int, n: Int = 40,
+                       column: String = "value") throws -> [Double] {
+        let s = try c.cached("""
+            SELECT \(column) FROM metric_data WHERE series_id = (SELECT series_id FROM metric_series WHERE name = ? AND dimensions = ?)
+              AND period_seconds = ? ORDER BY period_start DESC LIMIT ?
+            """)
+        s.bind(1, name).bind(2, dims).bind(3, period).bind(4, n)
+        defer { s.reset() }
+        return try s.all { $0.isNull(0) ? 0 : $0.double(0) }.reversed()
+    }
+
+    /// Per-second rate from the latest period of a counter.
+    static func rate(_ c: Connection, _ name: String, _ dims: String, period: Int, at: Int64) throws -> Double {
+        let s = try c.cached("""
+            SELECT value, period_start FROM metric_data WHERE series_id = (SELECT series_id FROM metric_series WHERE name = ? AND dimensions = ?)
+              AND period_seconds = ? ORDER BY period_start DESC LIMIT 1
+            """)
+        s.bind(1, name).bind(2, dims).bind(3, period)
+        defer { s.reset() }
+        guard try s.step() else { return 0 }
+        // A period older than two periods means nothing happened since.
+        if at - s.int(1) > Int64(period) * 3_000_000_000 { return 0 }
+        return s.double(0) / Double(period)
+    }
+
+    static func latest(_ c: Connection, _ name: String, _ dims: String, period: Int, column: String) throws -> Double {
+        try series(c, name, dims, period: period, n: 1, column: column).last ?? 0
+    }
+
+    static func loadQueues(_ c: Connection, _ s: inout ConsoleSnapshot) throws {
+        let names = ["payment-execution-queue", "payment-execution-queue-dlq", "payment-results-queue", "payment-results-queue-dlq"]
+        let depth = try c.cached("""
+            SELECT count(*), sum(visible_at > ?2), min(coalesce(moved_at, sent_at)) FROM queue_message WHERE queue_name = ?1
+            """)
+        for q in names {
+            var row = QueueRow(name: q)
+            depth.bind(1, q).bind(2, s.at)
+            if try depth.step() {
+                let total = Int(depth.int(0))
+                row.inFlight = Int(depth.int(1))
+                row.visible = total - row.inFlight
+                if !depth.isNull(2) { row.oldestAgeSeconds = max(0, (s.at - depth.int(2)) / 1_000_000_000) }
+            }
+            depth.reset()
+            let dims = "{\"QueueName\":\"\(q)\"}"
+            row.sentPerSecond = try rate(c, "NumberOfMessagesSent", dims, period: s.periodSeconds, at: s.at)
+            row.receivedPerSecond = try rate(c, "NumberOfMessagesReceived", dims, period: s.periodSeconds, at: s.at)
+            row.deletedPerSecond = try rate(c, "NumberOfMessagesDeleted", dims, period: s.periodSeconds, at: s.at)
+            row.depthSpark = try series(c, "ApproximateNumberOfMessagesVisible", dims, period: s.periodSeconds)
+            row.ageSpark = try series(c, "ApproximateAgeOfOldestMessage", dims, period: s.periodSeconds)
+            s.queues.append(row)
+        }
+        let dead = try c.cached("""
+            SELECT queue_name, checkout_id, receive_count, coalesce(last_error, ''), moved_at FROM queue_message
+            WHERE queue_name LIKE '%-dlq' ORDER BY moved_at LIMIT 200
+            """)
+        while try dead.step() {
+            s.deadLetters.append(DeadLetter(queue: dead.string(0), checkoutID: dead.string(1), receiveCount: Int(dead.int(2)),
+                                            lastError: dead.string(3), ageSeconds: max(0, (s.at - dead.int(4)) / 1_000_000_000)))
+        }
+        dead.reset()
+    }
+
+    static func loadFunctions(_ c: Connection, _ s: inout ConsoleSnapshot) throws {
+        let p = s.periodSeconds
+        for f in ["initializer", "executor", "wallet"] {
+            let dims = "{\"FunctionName\":\"o11y-lab-payments-\(f)\"}"
+            var row = FunctionRow(name: f, version: s.versions[f] ?? "?")
+            row.invocationsPerSecond = try rate(c, "Invocations", dims, period: p, at: s.at)
+            row.errorsPerSecond = try rate(c, "Errors", dims, period: p, at: s.at)
+            row.throttlesPerSecond = try rate(c, "Throttles", dims, period: p, at: s.at)
+            row.p99Millis = try latest(c, "Duration", dims, period: p, column: "p99")
+            row.concurrent = try latest(c, "ConcurrentExecutions", dims, period: p, column: "value")
+            s.functions.append(row)
+        }
+        let api = "{\"ApiName\":\"o11y-lab-initializer\"}"
+        s.apiPerSecond = try rate(c, "Count", api, period: p, at: s.at)
+        s.api5xxPerSecond = try rate(c, "5XXError", api, period: p, at: s.at)
+        s.api4xxPerSecond = try rate(c, "4XXError", api, period: p, at: s.at)
+        s.apiP99Millis = try latest(c, "Latency", api, period: p, column: "p99")
+        let psp = "{\"Service\":\"psp\"}"
+        s.pspPerSecond = try rate(c, "PspCalls", psp, period: p, at: s.at)
+        s.pspP95Millis = try latest(c, "PspLatency", psp, period: p, column: "p95")
+        s.psp500PerSecond = try rate(c, "PspResponses", "{\"Code\":\"500\",\"Service\":\"psp\"}", period: p, at: s.at)
+        s.psp402PerSecond = try rate(c, "PspResponses", "{\"Code\":\"402\",\"Service\":\"psp\"}", period: p, at: s.at)
+    }
+
+    static func loadBusiness(_ c: Connection, _ s: inout ConsoleSnapshot) throws {
+        let biz = "{\"Domain\":\"payments\"}"
+        s.throughputSpark = try series(c, "CheckoutsReceived", biz, period: s.periodSeconds)
+        s.revenueSpark = try series(c, "Revenue", "{\"Currency\":\"USD\"}", period: 60, n: 20)
+        let conv = try series(c, "Conversion", biz, period: s.periodSeconds, n: 1)
+        s.conversion = conv.last.map { $0 / 100 }
+        let d = try c.cached("""
+            SELECT error_code, count(*) FROM (SELECT * FROM business_event_data ORDER BY event_no DESC LIMIT 3000)
+            WHERE error_category = 'BUSINESS' AND event_code = 5 GROUP BY error_code ORDER BY 2 DESC
+            """)
+        while try d.step() { s.declines.append((d.string(0), Int(d.int(1)))) }
+        d.reset()
+    }
+
+    static func loadPayments(_ c: Connection, _ s: inout ConsoleSnapshot) throws {
+        let p = try c.cached("""
+            SELECT e.checkout_id, e.is_payment_done, e.outcome, e.order_count, e.amount_total, e.currency, e.seller_info,
+                   e.failure_code, e.created_at, e.done_at,
+                   (SELECT queue_name FROM queue_message m WHERE m.checkout_id = e.checkout_id ORDER BY sent_at DESC LIMIT 1)
+            FROM (SELECT checkout_id FROM trace WHERE checkout_id IS NOT NULL ORDER BY trace_no DESC LIMIT 300) t
+            JOIN payment_event e ON e.checkout_id = t.checkout_id
+            """)
+        while try p.step() {
+            let done = p.int(1) != 0
+            let queue = p.optionalString(10)
+            let state = done ? (p.optionalString(2) ?? "DONE")
+                : (queue?.hasSuffix("-dlq") == true ? "DEAD_LETTERED" : (queue == "payment-results-queue" ? "SETTLING" : "EXECUTING"))
+            let sellers = (json(p.string(6)) ?? [:]).values.compactMap { $0 as? String }.sorted()
+            s.payments.append(Payment(checkoutID: p.string(0), state: state, orders: Int(p.int(3)), amount: p.string(4),
+                                      currency: p.string(5), merchants: Array(Set(sellers)).sorted(),
+                                      failureCode: p.optionalString(7), createdAt: p.int(8), doneAt: p.optionalInt(9)))
+        }
+        p.reset()
+    }
+}
+
+extension SloReport {
+    /// For callers already inside a read transaction.
+    static func loadInside(_ c: Connection) throws -> SloReport { try load(c, definitions: SloDefinition.defaults, transaction: false) }
+}
+
+extension ReleaseReport {
+    static func loadInside(_ c: Connection) throws -> ReleaseReport { try load(c, transaction: false) }
+}
