@@ -78,6 +78,22 @@ public struct Buffer: Equatable, Sendable {
         return col
     }
 
+    /// The same frame with every non-ASCII character replaced by an ASCII look-alike (or
+    /// "?"), for terminals whose locale is not UTF-8.
+    public func asciified() -> Buffer {
+        var b = self
+        let map: [Character: String] = ["·": "-", "…": "~", "→": ">", "←": "<", "◀": "<", "▶": ">", "×": "x", "—": "-",
+                                        "µ": "u", "│": "|", "▏": "|", "“": "\"", "”": "\"", "✖": "x", "●": "*", "▼": "v",
+                                        "└": "+", "┘": "+", "┌": "+", "┐": "+", "─": "-", "├": "+", "┤": "+", "┴": "+",
+                                        "┬": "+", "┈": ".", "█": "#", "░": ".", "–": "-", "≤": "<=", "►": ">"]
+        for i in b.cells.indices {
+            let t = b.cells[i].text
+            guard !t.unicodeScalars.allSatisfy({ $0.isASCII }) else { continue }
+            if let ch = t.first, let r = map[ch] { b.cells[i].text = String(r.prefix(1)) } else if !t.isEmpty { b.cells[i].text = "?" }
+        }
+        return b
+    }
+
     /// Text of each row (styles dropped), for snapshot tests.
     public var lines: [String] {
         (0..<height).map { y in

@@ -45,6 +45,8 @@ public struct Glyphs: Sendable {
     public var full, empty: String
     public var spark: [String]
     public var dot, cross, folded, unfolded, ellipsis, wait: String
+    /// Whether every drawn character must be ASCII (non-UTF-8 locales).
+    public var asciiOnly = false
 
     public static let unicode = Glyphs(
         horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└", bottomRight: "┘", arrow: "──►",
@@ -53,5 +55,5 @@ public struct Glyphs: Sendable {
     public static let ascii = Glyphs(
         horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+", arrow: "-->",
         full: "#", empty: ".", spark: ["_", ".", "-", "=", "+", "*", "#", "@"], dot: "*", cross: "x", folded: ">",
-        unfolded: "v", ellipsis: "~", wait: ".")
+        unfolded: "v", ellipsis: "~", wait: ".", asciiOnly: true)
 }

@@ -9,7 +9,7 @@ public enum Screen {
             let clip = p.buffer.area
             p.text(" paytop needs \(Reducer.minimumWidth)×\(Reducer.minimumHeight); this terminal is \(s.width)×\(s.height).", 0, 0, .warn, clip: clip)
             p.text(" Enlarge it, or press q to quit.", 0, 1, .text, clip: clip)
-            return p.buffer
+            return glyphs.asciiOnly ? p.buffer.asciified() : p.buffer
         }
         header(&p, s, d)
         let body = Rect(x: 0, y: 1, width: s.width, height: s.height - 2)
@@ -23,7 +23,7 @@ public enum Screen {
         }
         footer(&p, s)
         if s.showHelp { HelpOverlay.draw(&p, s) }
-        return p.buffer
+        return glyphs.asciiOnly ? p.buffer.asciified() : p.buffer
     }
 
     static func header(_ p: inout Painter, _ s: ConsoleState, _ d: ConsoleData) {

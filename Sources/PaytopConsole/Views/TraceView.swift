@@ -27,9 +27,11 @@ enum TraceView {
         let barX = b.x + 1 + nameWidth + kindWidth + serviceWidth
         let barWidth = max(10, b.maxX - barX - 1)
         p.text("span".fit(nameWidth) + "kind".fit(kindWidth) + "service".fit(serviceWidth), b.x + 1, b.y, .muted, clip: b)
+        var axisEnd = barX
         for i in 0...4 {
             let label = Format.duration((end - start) * Int64(i) / 4)
-            p.text(label, min(barX + barWidth * i / 4, b.maxX - Buffer.columns(label) - 1), b.y, .muted, clip: b)
+            let x = min(barX + barWidth * i / 4, b.maxX - Buffer.columns(label) - 1)
+            if x >= axisEnd { axisEnd = p.text(label, x, b.y, .muted, clip: b) + 1 }
         }
         let visible = b.height - 1
         let sel = min(s.selectedSpan, max(0, rows.count - 1))
@@ -44,7 +46,7 @@ enum TraceView {
             let role: Theme.Role = selected ? .selection : (sp.status == "ERROR" ? .bad : .text)
             let marker = row.hasChildren ? (row.folded ? p.glyphs.folded : p.glyphs.unfolded) + " " : "  "
             let name = String(repeating: "  ", count: row.depth) + marker + sp.name
-            var x = p.text(name.fit(nameWidth), b.x + 1, y, role, clip: b)
+            var x = p.text(name.fit(nameWidth - 1) + " ", b.x + 1, y, role, clip: b)
             x = p.text(sp.kind.fit(kindWidth), x, y, selected ? .selection : .muted, clip: b)
             p.text("\(sp.serviceName) \(sp.serviceVersion)".fit(serviceWidth), x, y, role, clip: b)
             // The bar, and for a consumer the wait since its producer ended.
@@ -58,7 +60,9 @@ enum TraceView {
             var label = " " + Format.duration(sp.end - sp.start)
             if sp.status == "ERROR" { label += " " + p.glyphs.cross + " " + (sp.statusMessage ?? "error") }
             if sp.attributes.contains("\"faas.coldstart\":true") { label += " cold" }
-            p.text(label, ex, y, sp.status == "ERROR" ? .bad : .muted, clip: b)
+            // The label goes after the bar, or before it when the bar ends near the edge.
+            let labelX = ex + Buffer.columns(label) <= b.maxX - 1 || bx - Buffer.columns(label) < barX ? ex : bx - Buffer.columns(label)
+            p.text(label, labelX, y, sp.status == "ERROR" ? .bad : .muted, clip: b)
         }
         let (attrsRect, eventsRect) = bottom.splitColumns(bottom.width / 2)
         let selectedSpan = sel < rows.count ? rows[sel].span : nil

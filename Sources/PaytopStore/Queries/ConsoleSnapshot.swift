@@ -11,6 +11,7 @@ public struct ConsoleSnapshot: Sendable {
         public var sentPerSecond = 0.0, receivedPerSecond = 0.0, deletedPerSecond = 0.0
         public var depthSpark: [Double] = []
         public var ageSpark: [Double] = []
+        public init(name: String) { self.name = name }
     }
 
     public struct DeadLetter: Sendable, Equatable {
@@ -26,6 +27,12 @@ public struct ConsoleSnapshot: Sendable {
     public struct Payment: Sendable, Equatable {
         public var checkoutID: String, state: String, orders: Int, amount: String, currency: String
         public var merchants: [String], failureCode: String?, createdAt: Int64, doneAt: Int64?
+        public init(checkoutID: String, state: String, orders: Int, amount: String, currency: String, merchants: [String],
+                    failureCode: String?, createdAt: Int64, doneAt: Int64?) {
+            self.checkoutID = checkoutID; self.state = state; self.orders = orders; self.amount = amount
+            self.currency = currency; self.merchants = merchants; self.failureCode = failureCode
+            self.createdAt = createdAt; self.doneAt = doneAt
+        }
     }
 
     public var at: Int64 = 0

@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+@testable import PaytopConsole
+import PaytopEngine
+import PaytopStore
+
+/// Every view rendered from a fixed-seed store, compared cell-text by cell-text with the
+/// files in Snapshots/. Set PAYTOP_RECORD_SNAPSHOTS=1 to rewrite them after a deliberate
+/// change (and read the diff).
+@Suite(.serialized) struct ViewSnapshotTests {
+    static let snapshotDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
+
+    /// A store with traffic, a PSP outage, a bad release and its rollback.
+    static func fixture() throws -> (String, ConsoleData, String) {
+        let path = NSTemporaryDirectory() + "paytop-console-fixture-\(UUID().uuidString.prefix(8)).db"
+        var settings = EngineSettings()
+        settings.seed = 77
+        settings.ratePerSecond = 10
+        let scenario = try Scenario.parse("""
+            name = "fixture"
+            [[timeline]]
+            at = "2m"
+            command = "fault"
+            kind = "psp-outage"
+            on = true
+            [[timeline]]
+            at = "3m"
+            command = "deploy"
+            service = "executor"
+            version = "1.3.0"
+            regression = "latency"
+            [[timeline]]
+            at = "4m"
+            command = "fault"
+            kind = "psp-outage"
+            on = false
+            """)
+        var options = Engine.Options(storePath: path, mode: .simulated, settings: settings, scenario: scenario)
+        options.requireNewStore = true
+        let engine = try Engine(options)
+        _ = try SimulationRunner.run(engine, checkouts: 4_000)
+        try engine.close()
+        let c = try Store.openForReading(path: path)
+        let snap = try ConsoleSnapshot.load(c)
+        let settled = try c.cached("SELECT checkout_id FROM payment_event WHERE outcome = 'SUCCESS' ORDER BY checkout_id LIMIT 1")
+        _ = try settled.step()
+        let id = settled.string(0)
+        settled.reset()
+        let trace = try TraceWaterfall.load(c, checkoutID: id)
+        return (path, ConsoleData(snapshot: snap, trace: trace), id)
+    }
+
+    func render(_ view: ViewID, _ d: ConsoleData, traceID: String, width: Int = 120, height: Int = 36) -> String {
+        var s = ConsoleState()
+        s.width = width
+        s.height = height
+        s.view = view
+        s.traceCheckoutID = traceID
+        let theme = Theme.builtIn("monochrome")!
+        return Screen.render(s, d, theme: theme, glyphs: .unicode).lines.joined(separator: "\n") + "\n"
+    }
+
+    @Test func everyViewMatchesItsSnapshot() throws {
+        let (path, d, id) = try Self.fixture()
+        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
+        let record = ProcessInfo.processInfo.environment["PAYTOP_RECORD_SNAPSHOTS"] == "1"
+        try FileManager.default.createDirectory(at: Self.snapshotDir, withIntermediateDirectories: true)
+        for view in ViewID.allCases {
+            let text = render(view, d, traceID: id)
+            let file = Self.snapshotDir.appendingPathComponent("\(view.rawValue)-\(view.title.lowercased()).txt")
+            if record {
+                try text.write(to: file, atomically: true, encoding: .utf8)
+                continue
+            }
+            let expected = try String(contentsOf: file, encoding: .utf8)
+            #expect(text == expected, "view \(view.title) differs from \(file.lastPathComponent)")
+        }
+    }
+
+    @Test func theHelpOverlayAndTheTooSmallScreen() throws {
+        var s = ConsoleState()
+        s.width = 60
+        s.height = 20
+        let small = Screen.render(s, ConsoleData(snapshot: ConsoleSnapshot()), theme: Theme.builtIn("dark")!, glyphs: .unicode).lines
+        #expect(small[0] == " paytop needs 80×24; this terminal is 60×20.")
+        #expect(small[1] == " Enlarge it, or press q to quit.")
+        s.width = 100
+        s.height = 30
+        s.showHelp = true
+        let help = Screen.render(s, ConsoleData(snapshot: ConsoleSnapshot()), theme: Theme.builtIn("dark")!, glyphs: .unicode).lines
+        #expect(help.contains { $0.contains("keys · Esc closes") })
+        #expect(help.contains { $0.contains("PSP outage / slow PSP / card-decline surge") })
+    }
+
+    @Test func dataIsDrawnInertAndAsciiTerminalsGetAscii() {
+        var snap = ConsoleSnapshot()
+        snap.payments = [.init(checkoutID: "chk-\u{1B}[31mred", state: "SUCCESS", orders: 1, amount: "1.00", currency: "USD",
+                               merchants: ["seller-\u{1B}]0;pwned\u{07}"], failureCode: nil, createdAt: 0, doneAt: 0)]
+        var s = ConsoleState()
+        s.width = 120
+        s.height = 30
+        s.view = .payments
+        let buffer = Screen.render(s, ConsoleData(snapshot: snap), theme: Theme.builtIn("dark")!, glyphs: .ascii)
+        let text = buffer.lines.joined(separator: "\n")
+        #expect(!text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 })
+        #expect(text.contains("chk-\\u{1B}[31mred"))
+        #expect(text.contains("seller-\\u{1B}]0;pwned\\u{7}"))
+        #expect(text.unicodeScalars.allSatisfy { $0.isASCII })
+    }
+
+    @Test func themesLoadAndUnknownOnesAreRefused() throws {
+        for name in Theme.builtInNames { #expect(try Theme.named(name).name == name) }
+        #expect(throws: Theme.LoadError.self) { try Theme.named("no-such-theme") }
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        for name in Theme.builtInNames {
+            let t = try Theme.load(path: dir.appendingPathComponent("themes/\(name).toml").path)
+            #expect(t.name == name && t.styles.count == Theme.Role.allCases.count)
+        }
+        #expect(Color.indexed(203).basic == .ansi(1))
+        #expect(Theme.builtIn("dark")!.withoutColor()[.bad].fg == .default)
+    }
+}
