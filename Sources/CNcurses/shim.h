@@ -27,3 +27,11 @@ static inline int paytop_mvaddnwstr(int y, int x, const wchar_t *s, int n) { ret
 static inline int paytop_get_wch(wint_t *c) { return get_wch(c); }
 static inline const char *paytop_codeset(void) { return nl_langinfo(CODESET); }
 static inline SCREEN *paytop_newterm(void) { return newterm(NULL, stdout, stdin); }
+#include <sys/ioctl.h>
+// The terminal's size as the kernel knows it, whatever thread got SIGWINCH.
+static inline int paytop_winsize(int *rows, int *cols) {
+    struct winsize ws;
+    if (ioctl(1, TIOCGWINSZ, &ws) != 0) return -1;
+    *rows = ws.ws_row; *cols = ws.ws_col;
+    return 0;
+}

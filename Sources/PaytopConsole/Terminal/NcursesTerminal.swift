@@ -119,8 +119,22 @@ final class NcursesTerminal {
 
     enum Input { case key(Key), resize, none }
 
+    /// True (after resizing curses) when the kernel's idea of the window size changed.
+    /// SIGWINCH may reach another thread than the one reading keys, so the size is also
+    /// polled.
+    func checkResize() -> Bool {
+        var rows: Int32 = 0, cols: Int32 = 0
+        guard paytop_winsize(&rows, &cols) == 0, rows > 0, cols > 0 else { return false }
+        if rows != paytop_lines() || cols != paytop_cols() {
+            resize_term(rows, cols)
+            return true
+        }
+        return false
+    }
+
     /// Waits up to `milliseconds` for input.
     func read(milliseconds: Int32) -> Input {
+        if checkResize() { return .resize }
         wtimeout(paytop_stdscr(), milliseconds)
         var ch: wint_t = 0
         let rc = paytop_get_wch(&ch)

@@ -89,8 +89,12 @@ public struct ConsoleSnapshot: Sendable {
             try loadPayments(c, &s)
             s.releases = (try? ReleaseReport.loadInside(c).deployments) ?? []
         }
-        if let storePath, let attrs = try? FileManager.default.attributesOfItem(atPath: storePath) {
-            s.storeBytes = (attrs[.size] as? NSNumber)?.int64Value ?? 0
+        if let storePath {
+            for suffix in ["", "-wal"] {
+                if let attrs = try? FileManager.default.attributesOfItem(atPath: storePath + suffix) {
+                    s.storeBytes += (attrs[.size] as? NSNumber)?.int64Value ?? 0
+                }
+            }
         }
         return s
     }

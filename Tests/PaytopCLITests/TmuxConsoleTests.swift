@@ -1,0 +1,155 @@
+import Foundation
+import Testing
+import PaytopStore
+
+/// The console in a real terminal: tmux runs paytop, send-keys types, capture-pane reads
+/// the screen. Every wait is for something to appear on screen, with a deadline.
+@Suite(.serialized) struct TmuxConsoleTests {
+    static var tmuxAvailable: Bool {
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") || FileManager.default.isExecutableFile(atPath: "/usr/local/bin/tmux")
+    }
+
+    final class Session {
+        let name = "paytop-test-\(UUID().uuidString.prefix(8))"
+        let exitFile = NSTemporaryDirectory() + "paytop-tmux-exit-\(UUID().uuidString.prefix(8))"
+
+        init(_ command: String, env: [String: String] = [:], width: Int = 120, height: Int = 36) throws {
+            let envs = env.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            try Session.tmux(["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)",
+                              "env \(envs) \(command); echo $? > \(exitFile); sleep 60"])
+        }
+
+        deinit {
+            _ = try? Session.tmux(["kill-session", "-t", name])
+            try? FileManager.default.removeItem(atPath: exitFile)
+        }
+
+        @discardableResult
+        static func tmux(_ args: [String]) throws -> String {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["tmux"] + args
+            let out = Pipe()
+            p.standardOutput = out
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+
+        func screen() -> String { (try? Session.tmux(["capture-pane", "-p", "-t", name])) ?? "" }
+
+        func keys(_ k: String...) { _ = try? Session.tmux(["send-keys", "-t", name] + k) }
+
+        func type(_ text: String) { _ = try? Session.tmux(["send-keys", "-t", name, "-l", text]) }
+
+        /// Waits until the screen shows `text` (true) or the deadline passes (false).
+        func waitFor(_ text: String, seconds: Double = 30) -> Bool {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                if screen().contains(text) { return true }
+                usleep(100_000)
+            }
+            return false
+        }
+
+        func exitCode(seconds: Double = 15) -> String? {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                if let s = try? String(contentsOfFile: exitFile, encoding: .utf8) { return s.trimmingCharacters(in: .whitespacesAndNewlines) }
+                usleep(100_000)
+            }
+            return nil
+        }
+    }
+
+    @Test(.enabled(if: tmuxAvailable && KillNineTests.binary != nil, "tmux and the paytop executable are available"))
+    func liveConsoleEndToEnd() throws {
+        let db = NSTemporaryDirectory() + "paytop-tmux-\(UUID().uuidString.prefix(8)).db"
+        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + s) } }
+        let s = try Session("\(KillNineTests.binary!) --db \(db) --speed 200 --rate 5", env: ["TERM": "screen"])
+        #expect(s.waitFor("Pipeline"), "the overview never appeared:\n\(s.screen())")
+        #expect(s.screen().contains("1 Overview 2 Queues 3 Payments 4 Trace 5 SLOs 6 Releases"))
+        s.keys("2")
+        #expect(s.waitFor("Dead letters"))
+        s.keys("?")
+        #expect(s.waitFor("keys · Esc closes"))
+        s.keys("Escape")
+        #expect(s.waitFor("Dead letters"))
+
+        // Trace a checkout read from the store.
+        var checkout = ""
+        let deadline = Date().addingTimeInterval(20)
+        while checkout.isEmpty && Date() < deadline {
+            if let c = try? Store.openForReading(path: db), let st = try? c.cached("SELECT checkout_id FROM payment_event WHERE is_payment_done = 1 LIMIT 1"),
+               (try? st.step()) == true {
+                checkout = st.string(0)
+            }
+            usleep(100_000)
+        }
+        #expect(!checkout.isEmpty)
+        s.keys("t")
+        s.type(checkout)
+        s.keys("Enter")
+        #expect(s.waitFor("Trace \(checkout)"), "no trace view:\n\(s.screen())")
+        #expect(s.waitFor("POST /v1/payments"))
+
+        // A PSP outage: the badge at once, dead letters within seconds at ×200.
+        s.keys("1")
+        s.keys("o")
+        #expect(s.waitFor("PSP OUTAGE"))
+        s.keys("2")
+        #expect(s.waitFor("PSP returned HTTP 500", seconds: 45), "no dead letters:\n\(s.screen())")
+
+        // Resize below the minimum and back.
+        try Session.tmux(["resize-window", "-t", s.name, "-x", "60", "-y", "20"])
+        #expect(s.waitFor("paytop needs 80×24; this terminal is 60×20."))
+        try Session.tmux(["resize-window", "-t", s.name, "-x", "120", "-y", "36"])
+        #expect(s.waitFor("Dead letters"))
+
+        s.keys("q")
+        #expect(s.exitCode() == "0")
+        // The terminal is restored: the console's frame is gone from the screen.
+        #expect(!s.screen().contains("Dead letters"))
+        let report = try InvariantCheck.run(try Store.openForReading(path: db))
+        #expect(report.isClean)
+    }
+
+    @Test(.enabled(if: tmuxAvailable && KillNineTests.binary != nil, "tmux and the paytop executable are available"))
+    func readOnlyNoColorAndAsciiConsoles() throws {
+        let db = NSTemporaryDirectory() + "paytop-tmux-ro-\(UUID().uuidString.prefix(8)).db"
+        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + s) } }
+        let sim = Process()
+        sim.executableURL = URL(fileURLWithPath: KillNineTests.binary!)
+        sim.arguments = ["simulate", "--checkouts", "300", "--db", db]
+        sim.standardOutput = FileHandle.nullDevice
+        try sim.run()
+        sim.waitUntilExit()
+        #expect(sim.terminationStatus == 0)
+
+        let s = try Session("\(KillNineTests.binary!) console --db \(db) --read-only", env: ["NO_COLOR": "1", "TERM": "xterm-256color"])
+        #expect(s.waitFor("read-only"))
+        s.keys("o")
+        #expect(s.waitFor("unavailable"))
+        s.keys(":")
+        s.type("bogus")
+        s.keys("Enter")
+        #expect(s.waitFor("unknown command"))
+        s.keys("q")
+        #expect(s.exitCode() == "0")
+
+        let ascii = try Session("\(KillNineTests.binary!) console --db \(db) --read-only", env: ["LANG": "C", "LC_ALL": "C", "TERM": "screen"])
+        #expect(ascii.waitFor("Pipeline"))
+        let screen = ascii.screen()
+        #expect(screen.contains("+ Pipeline"))
+        #expect(!screen.contains("┌"))
+        ascii.keys("q")
+        #expect(ascii.exitCode() == "0")
+
+        let badTheme = try Session("\(KillNineTests.binary!) console --db \(db) --theme plaid", env: ["TERM": "screen"])
+        #expect(badTheme.exitCode() == "2")
+        let badTerm = try Session("\(KillNineTests.binary!) console --db \(db)", env: ["TERM": "no-such-terminal"])
+        #expect(badTerm.exitCode() == "2")
+    }
+}
