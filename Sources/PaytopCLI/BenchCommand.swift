@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PaytopConsole
 import PaytopEngine
 import PaytopStore
 
@@ -119,6 +120,25 @@ extension BenchCommand {
                      pct(traceTimes, 0.5), pct(traceTimes, 0.95), traceTimes.max() ?? 0, ids.count, Double(spans) / Double(ids.count)))
         print(String(format: "SLO report: median %.2f ms · p95 %.2f ms over %d runs",
                      pct(sloTimes, 0.5), pct(sloTimes, 0.95), sloTimes.count))
+        // The console: reading its snapshot, and rendering a 200×60 frame from it.
+        var snapshotTimes: [Double] = []
+        var snapshot = ConsoleSnapshot()
+        for _ in 0..<10 { snapshotTimes.append(try time { snapshot = try ConsoleSnapshot.load(c) }) }
+        let trace = try TraceWaterfall.load(c, checkoutID: ids[0])
+        let data = ConsoleData(snapshot: snapshot, trace: trace)
+        let theme = try Theme.named("dark")
+        for view in ViewID.allCases {
+            var state = ConsoleState()
+            state.width = 200
+            state.height = 60
+            state.view = view
+            state.traceCheckoutID = ids[0]
+            var renders: [Double] = []
+            for _ in 0..<50 { renders.append(time { _ = Screen.render(state, data, theme: theme, glyphs: .unicode) }) }
+            print(String(format: "render %@ 200×60: median %.3f ms · p95 %.3f ms", view.title, pct(renders, 0.5), pct(renders, 0.95)))
+        }
+        print(String(format: "console snapshot read: median %.2f ms · p95 %.2f ms over %d reads",
+                     pct(snapshotTimes, 0.5), pct(snapshotTimes, 0.95), snapshotTimes.count))
     }
 }
 

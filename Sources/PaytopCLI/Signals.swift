@@ -4,15 +4,17 @@ import Synchronization
 /// The signal that asked paytop to stop (SIGINT or SIGTERM), or 0.
 let stopSignal = Atomic<Int32>(0)
 
-/// Routes SIGINT and SIGTERM to `stopSignal` so a loop can stop cleanly and commit.
+/// Routes SIGINT, SIGTERM and SIGHUP (the terminal went away) to `stopSignal` so a loop
+/// can stop cleanly, commit, and restore the terminal.
 enum StopSignals {
     static func install() {
         signal(SIGINT) { sig in stopSignal.store(sig, ordering: .relaxed) }
         signal(SIGTERM) { sig in stopSignal.store(sig, ordering: .relaxed) }
+        signal(SIGHUP) { sig in stopSignal.store(sig, ordering: .relaxed) }
     }
 
     static var received: Int32 { stopSignal.load(ordering: .relaxed) }
 
-    /// 130 for SIGINT, 143 for SIGTERM, as shells report them.
+    /// 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP, as shells report them.
     static var exitCode: Int32 { received == 0 ? 0 : 128 + received }
 }
