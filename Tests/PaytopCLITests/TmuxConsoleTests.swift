@@ -24,14 +24,23 @@ import PaytopStore
             try? FileManager.default.removeItem(atPath: exitFile)
         }
 
+        /// Runs a tmux command. Only capture-pane's output is read: a new-session starts
+        /// the tmux server, which would inherit (and hold open forever) an output pipe.
         @discardableResult
         static func tmux(_ args: [String]) throws -> String {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             p.arguments = ["tmux"] + args
+            p.standardInput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            guard args.first == "capture-pane" else {
+                p.standardOutput = FileHandle.nullDevice
+                try p.run()
+                p.waitUntilExit()
+                return ""
+            }
             let out = Pipe()
             p.standardOutput = out
-            p.standardError = FileHandle.nullDevice
             try p.run()
             let data = out.fileHandleForReading.readDataToEndOfFile()
             p.waitUntilExit()
