@@ -24,27 +24,21 @@ import PaytopStore
             try? FileManager.default.removeItem(atPath: exitFile)
         }
 
-        /// Runs a tmux command. Only capture-pane's output is read: a new-session starts
-        /// the tmux server, which would inherit (and hold open forever) an output pipe.
+        /// Runs a tmux command through /bin/sh with posix_spawn and waitpid. (Foundation's
+        /// Process can miss the exit of the first tmux client, which forks the server.)
         @discardableResult
         static func tmux(_ args: [String]) throws -> String {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["tmux"] + args
-            p.standardInput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            guard args.first == "capture-pane" else {
-                p.standardOutput = FileHandle.nullDevice
-                try p.run()
-                p.waitUntilExit()
-                return ""
-            }
-            let out = Pipe()
-            p.standardOutput = out
-            try p.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
+            let out = NSTemporaryDirectory() + "paytop-tmux-out-\(UUID().uuidString.prefix(8))"
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            func quote(_ a: String) -> String { "'" + a.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+            let command = "tmux " + args.map(quote).joined(separator: " ") + " > \(out) 2>/dev/null < /dev/null"
+            var pid: pid_t = 0
+            let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup(command), nil]
+            defer { for a in argv { free(a) } }
+            guard posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ) == 0 else { return "" }
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+            return (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
         }
 
         func screen() -> String { (try? Session.tmux(["capture-pane", "-p", "-t", name])) ?? "" }
