@@ -16,7 +16,7 @@ import PaytopStore
         init(_ command: String, env: [String: String] = [:], width: Int = 120, height: Int = 36) throws {
             let envs = env.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             try Session.tmux(["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)",
-                              "env \(envs) \(command); echo $? > \(exitFile); sleep 60"])
+                              "env \(envs) \(command); echo $? > \(exitFile).tmp; mv \(exitFile).tmp \(exitFile); sleep 60"])
         }
 
         deinit {
@@ -60,7 +60,10 @@ import PaytopStore
         func exitCode(seconds: Double = 15) -> String? {
             let deadline = Date().addingTimeInterval(seconds)
             while Date() < deadline {
-                if let s = try? String(contentsOfFile: exitFile, encoding: .utf8) { return s.trimmingCharacters(in: .whitespacesAndNewlines) }
+                // The file appears whole (written aside, then renamed).
+                if let s = try? String(contentsOfFile: exitFile, encoding: .utf8), !s.isEmpty {
+                    return s.trimmingCharacters(in: .whitespacesAndNewlines)
+                }
                 usleep(100_000)
             }
             return nil
