@@ -32,29 +32,11 @@ struct LiveCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var console: ConsoleOptions
-    @Option(help: ArgumentHelp("Checkout arrivals per second of engine time.", valueName: "rate")) var rate: Double?
-    @Option(help: ArgumentHelp("Engine seconds per wall second.", valueName: "factor")) var speed: Double?
-    @Option(help: ArgumentHelp("A scenario file (TOML).", valueName: "file")) var scenario: String?
-    @Option(help: "Seed for a new store.") var seed: UInt64 = 1
-
-    func validate() throws {
-        if let rate, !(rate >= 0 && rate <= 100_000) { throw ValidationError("--rate must be from 0 to 100000") }
-        if let speed, !(speed >= 0.01 && speed <= 100_000) { throw ValidationError("--speed must be from 0.01 to 100000") }
-    }
+    @OptionGroup var engineOptions: LiveEngineOptions
 
     func run() throws {
         try console.checkTerminal()
-        let loaded = try scenario.map { try Scenario.load(path: $0) }
-        var settings = EngineSettings()
-        try loaded?.apply(to: &settings)
-        settings.seed = seed
-        if let rate { settings.ratePerSecond = rate }
-        try DefaultStore.prepareDirectory(for: store.path)
-        var options = Engine.Options(storePath: store.path, mode: .live, settings: settings, scenario: loaded)
-        options.startTime = EngineTime(nanos: Int64(Date().timeIntervalSince1970 * 1e9))
-        let engine = try Engine(options)
-        if let rate { try engine.apply(.rate(rate), source: "cli") }
-        if let speed { try engine.apply(.speed(speed), source: "cli") }
+        let engine = try engineOptions.makeEngine(path: store.path)
         try engine.waitForCommits()
 
         StopSignals.install()

@@ -17,45 +17,17 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Option(help: ArgumentHelp("Checkout arrivals per second of engine time.", valueName: "rate"))
-    var rate: Double?
-
-    @Option(help: ArgumentHelp("Engine seconds per wall second (default 20, or the store's last speed).", valueName: "factor"))
-    var speed: Double?
-
-    @Option(help: ArgumentHelp("A scenario file (TOML) whose settings and timeline apply from now.", valueName: "file"))
-    var scenario: String?
+    @OptionGroup var engineOptions: LiveEngineOptions
 
     @Option(help: ArgumentHelp("Stop after this many wall-clock seconds.", valueName: "seconds"))
     var duration: Double?
 
-    @Option(help: "Seed for a new store (ignored when resuming).")
-    var seed: UInt64 = 1
-
     func validate() throws {
-        if let rate, !(rate >= 0 && rate <= 100_000) { throw ValidationError("--rate must be from 0 to 100000") }
-        if let speed, !(speed >= 0.01 && speed <= 100_000) { throw ValidationError("--speed must be from 0.01 to 100000") }
         if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds") }
     }
 
     func run() throws {
-        let loaded = try scenario.map { try Scenario.load(path: $0) }
-        var settings = EngineSettings()
-        try loaded?.apply(to: &settings)
-        settings.seed = seed
-        if let rate { settings.ratePerSecond = rate }
-        try DefaultStore.prepareDirectory(for: store.path)
-
-        var options = Engine.Options(storePath: store.path, mode: .live, settings: settings, scenario: loaded)
-        options.startTime = EngineTime(nanos: Int64(Date().timeIntervalSince1970 * 1e9))
-        let engine = try Engine(options)
-        if engine.resumed {
-            printError("paytop: resuming \(store.path) at engine time \(engine.now): its stored settings and seed are kept"
-                       + (loaded != nil ? "; the scenario's timeline applies from now" : ""))
-        }
-        if let rate { try engine.apply(.rate(rate), source: "cli") }
-        if let speed { try engine.apply(.speed(speed), source: "cli") }
-        if loaded != nil, let s = loaded { printError("scenario \(s.name): \(s.timeline.count) timeline actions") }
+        let engine = try engineOptions.makeEngine(path: store.path) { printError("paytop: " + $0) }
 
         StopSignals.install()
         printError("paytop: live engine on \(store.path) · ×\(trim(engine.speed)) · \(trim(engine.traffic.ratePerSecond)) checkouts/s · Ctrl-C stops")
