@@ -107,7 +107,8 @@ enum OverviewView {
         if y < r.maxY {
             let last = snap.revenueSpark.last ?? 0
             x = p.text("revenue/min  ", r.x + 1, y, .text, clip: r)
-            x = p.text(String(format: "$%.2f  ", last / 100), x, y, .text, clip: r)
+            // Revenue points are integer minor units; shown exactly, as money.
+            x = p.text("$" + Money(minorUnits: Int64(last.rounded())).description + "  ", x, y, .text, clip: r)
             p.text(p.sparkline(snap.revenueSpark, width: 12), x, y, .accent, clip: r)
             y += 1
         }
