@@ -18,26 +18,14 @@ struct CheckCommand: ParsableCommand {
         let c = try Store.openForReading(path: store.path)
         let report = try InvariantCheck.run(c)
         if json {
-            let v: JSONValue = .object([
-                "ok": .bool(report.isClean),
-                "checked": .array(report.checked.map { .string($0) }),
-                "counts": .object(report.counts.mapValues { .number(Double($0)) }),
-                "violations": .array(report.violations.map {
-                    .object(["invariant": .string($0.invariant), "count": .number(Double($0.count)),
-                             "examples": .array($0.examples.map { .string($0) })])
-                }),
-            ])
-            print(v.encoded)
+            print(report.json.encoded)
         } else {
             let counts = "\((report.counts["checkouts"] ?? 0).grouped) checkouts, \((report.counts["orders"] ?? 0).grouped) orders, \((report.counts["ledger_entries"] ?? 0).grouped) ledger entries"
             if report.isClean {
                 print("ok: \(report.checked.count) invariants hold over \(counts) in \(store.path)")
             } else {
                 print("VIOLATED in \(store.path) (\(counts)):")
-                for v in report.violations {
-                    print("  ✖ \(v.invariant): \(v.count)")
-                    for e in v.examples { print("      \(e)") }
-                }
+                for line in report.violationLines { print(line) }
                 let failed = Set(report.violations.map(\.invariant))
                 for name in report.checked where !failed.contains(name) { print("  ✔ \(name)") }
             }

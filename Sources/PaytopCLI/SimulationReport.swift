@@ -46,14 +46,7 @@ struct SimulationReport {
                 ($0.rawValue, JSONValue.number(Double(summary.queueDepths[$0.rawValue] ?? 0)))
             })),
             "wallet_totals": .object(summary.walletTotals.mapValues { .string($0.description) }),
-            "invariants": .object([
-                "ok": .bool(invariants.isClean),
-                "checked": .array(invariants.checked.map { .string($0) }),
-                "violations": .array(invariants.violations.map {
-                    .object(["invariant": .string($0.invariant), "count": .number(Double($0.count)),
-                             "examples": .array($0.examples.map { .string($0) })])
-                }),
-            ]),
+            "invariants": invariants.json,
             "store": storePath.map { .string($0) } ?? .null,
         ])
     }
@@ -78,10 +71,7 @@ struct SimulationReport {
             lines.append(row("invariants", "ok (\(invariants.checked.joined(separator: ", ")))"))
         } else {
             lines.append(row("invariants", "VIOLATED"))
-            for v in invariants.violations {
-                lines.append("  ✖ \(v.invariant): \(v.count)")
-                for e in v.examples { lines.append("      \(e)") }
-            }
+            lines += invariants.violationLines
         }
         if !result.completed { lines.append(row("note", "traffic stopped before every checkout arrived (paused?)")) }
         lines.append(row("store file", storePath ?? "temporary, removed (pass --db PATH to keep it)"))
