@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 // Four rooms (docs/architecture.md): Engine → Store ← Console, and the CLI wiring them.
@@ -13,6 +13,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", exact: "0.2.0"),
+        // Default traits off: swift-configuration support is not used and costs build time.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", exact: "1.8.0"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
@@ -30,10 +35,22 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
+        // Adapters beside the engine: the HTTP API (Hummingbird) and OTLP export.
+        .target(
+            name: "PaytopServer",
+            dependencies: [
+                "PaytopEngine", "PaytopStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .target(name: "PaytopExport", dependencies: ["PaytopStore"]),
         .target(
             name: "PaytopCLI",
             dependencies: [
-                "PaytopEngine", "PaytopStore", "PaytopConsole",
+                "PaytopEngine", "PaytopStore", "PaytopConsole", "PaytopServer", "PaytopExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
@@ -43,6 +60,8 @@ let package = Package(
         .testTarget(name: "PaytopEngineTests", dependencies: ["PaytopEngine", "PaytopStore"]),
         .testTarget(name: "PaytopConsoleTests", dependencies: ["PaytopConsole", "PaytopStore", "PaytopEngine"]),
         .testTarget(name: "PaytopCLITests", dependencies: ["PaytopCLI", "PaytopEngine", "PaytopStore"]),
+        .testTarget(name: "PaytopServerTests", dependencies: ["PaytopServer", "PaytopEngine", "PaytopStore"]),
+        .testTarget(name: "PaytopExportTests", dependencies: ["PaytopExport", "PaytopEngine", "PaytopStore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -34,13 +34,20 @@ struct LiveCommand: ParsableCommand {
     @OptionGroup var console: ConsoleOptions
     @OptionGroup var engineOptions: LiveEngineOptions
 
+    @Option(help: ArgumentHelp("Also serve the HTTP API (as `paytop serve`) at HOST:PORT, [IPv6]:PORT or PORT (loopback).",
+                               valueName: "address"))
+    var listen: ListenAddress?
+
     func run() throws {
         try console.checkTerminal()
+        let inbox = listen.map { _ in EngineInbox() }
+        let server = try listen.map { try startApi($0, inbox: inbox!, storePath: store.path) }
+        defer { server?.stop() }
         let engine = try engineOptions.makeEngine(path: store.path)
         try engine.waitForCommits()
 
         StopSignals.install()
-        let background = EngineThread(engine)
+        let background = EngineThread(engine, inbox: inbox)
         var consoleOptions = ConsoleApp.Options(storePath: store.path)
         consoleOptions.embedded = true
         consoleOptions.themeName = console.theme
@@ -90,11 +97,11 @@ final class EngineThread: @unchecked Sendable {
     private var _error: Error?
     private var _finished = false
 
-    init(_ engine: Engine) {
+    init(_ engine: Engine, inbox: EngineInbox? = nil) {
         let box = EngineBox(engine)
         Thread { [self] in
             do {
-                try LiveRunner(engine: box.engine).run { self.stop.load(ordering: .relaxed) }
+                try LiveRunner(engine: box.engine, inbox: inbox).run { self.stop.load(ordering: .relaxed) }
             } catch {
                 lock.lock(); _error = error; lock.unlock()
             }

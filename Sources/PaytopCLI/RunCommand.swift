@@ -28,10 +28,15 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let engine = try engineOptions.makeEngine(path: store.path) { printError("paytop: " + $0) }
-
         StopSignals.install()
-        printError("paytop: live engine on \(store.path) · ×\(trim(engine.speed)) · \(trim(engine.traffic.ratePerSecond)) checkouts/s · Ctrl-C stops")
-        let runner = LiveRunner(engine: engine)
+        try RunCommand.runLive(engine, inbox: nil, storePath: store.path, duration: duration)
+    }
+
+    /// Runs a live engine on this thread until a signal or `duration`, with a status line
+    /// on stderr every 5 s (`paytop run`, `paytop serve`).
+    static func runLive(_ engine: Engine, inbox: EngineInbox?, storePath: String, duration: Double?) throws {
+        printError("paytop: live engine on \(storePath) · ×\(trim(engine.speed)) · \(trim(engine.traffic.ratePerSecond)) checkouts/s · Ctrl-C stops")
+        let runner = LiveRunner(engine: engine, inbox: inbox)
         var lastReport = ContinuousClock.now
         try runner.run(wallSeconds: duration) {
             if ContinuousClock.now - lastReport >= .seconds(5) {
@@ -41,11 +46,11 @@ struct RunCommand: ParsableCommand {
             return StopSignals.received != 0
         }
         printError(statusLine(engine))
-        printError("paytop: stopped; store \(store.path) holds everything committed")
+        printError("paytop: stopped; store \(storePath) holds everything committed")
         if StopSignals.received != 0 { throw ExitCode(StopSignals.exitCode) }
     }
 
-    private func statusLine(_ e: Engine) -> String {
+    private static func statusLine(_ e: Engine) -> String {
         let depths = e.queueDepths
         let faults = e.faults.badges
         return "engine \(e.now) ×\(trim(e.speed)) · \(e.traffic.paused ? "paused" : "\(trim(e.traffic.ratePerSecond))/s")"

@@ -25,14 +25,22 @@ extension Engine {
     /// Sends a request from outside the engine (HTTP clients, tests, sample files) through
     /// API Gateway. `respond` is called once the answer is final; for a 202 that is after
     /// the commit that holds the checkout.
-    public func submit(_ body: JSONValue, respond: @escaping (ApiResponse) -> Void) {
-        receive(ApiCall(body: body, arrivedAt: now, respond: respond))
+    ///
+    /// `traceparent` is the client's W3C header: a valid one makes the checkout's trace
+    /// continue the client's (its trace id, and API Gateway's span as a child of the
+    /// client's span); an invalid one is ignored, as W3C Trace Context says.
+    public func submit(_ body: JSONValue, traceparent: String? = nil, respond: @escaping (ApiResponse) -> Void) {
+        let call = ApiCall(body: body, arrivedAt: now, respond: respond)
+        call.clientContext = traceparent.flatMap(W3CTraceContext.parse)
+        receive(call)
     }
 
     /// Sends raw request bytes; a body that is not JSON gets the seed's 400 Invalid JSON.
-    public func submit(rawBody: [UInt8], respond: @escaping (ApiResponse) -> Void) {
-        let body = try? JSONValue.parse(Data(rawBody))
-        receive(ApiCall(body: body, arrivedAt: now, respond: respond))
+    public func submit(rawBody: [UInt8], traceparent: String? = nil, respond: @escaping (ApiResponse) -> Void) {
+        let body = rawBody.isEmpty ? nil : try? JSONValue.parse(Data(rawBody))
+        let call = ApiCall(body: body, arrivedAt: now, respond: respond)
+        call.clientContext = traceparent.flatMap(W3CTraceContext.parse)
+        receive(call)
     }
 
     // MARK: API Gateway
@@ -40,8 +48,9 @@ extension Engine {
     /// API Gateway takes a request: throttle, then a synchronous initializer invocation.
     func receive(_ call: ApiCall) {
         stats.arrivals += 1
-        call.trace = newTrace(checkoutID: call.body?["checkout_id"]?.stringValue, at: now)
+        call.trace = newTrace(checkoutID: call.body?["checkout_id"]?.stringValue, at: now, continuing: call.clientContext)
         call.apiSpan = newSpanID()
+        if let client = call.clientContext, call.trace != nil { call.parentContext = Int64(bitPattern: client.parentID) }
         guard gatewayThrottle.take(at: now) else {
             stats.throttled += 1
             answer(call, status: 429, body: ["message": "Too Many Requests"], checkoutID: nil)
@@ -172,6 +181,7 @@ extension Engine {
         let checkout = Checkout(request: request, requestHash: hash, createdAt: now)
         checkout.trace = call.trace
         live[checkout.id] = checkout
+        if call.respond != nil { for o in request.orders { liveOrderOwners[o.paymentOrderID] = checkout.id } }
         markDirty(checkout)
         // The handler's steps, laid out in the order the seed's initializer runs them.
         let validated = handlerStart + Latencies.compute
@@ -234,7 +244,14 @@ extension Engine {
             responsesAwaitingFlush.append((ApiResponse(status: 202, body: .null, respondedAt: at, checkoutID: id), { r in notify(r.checkoutID!) }))
         }
         guard let respond = call.respond else { return }
-        let response = ApiResponse(status: status, body: body(), respondedAt: at, checkoutID: checkoutID)
+        var response = ApiResponse(status: status, body: body(), respondedAt: at, checkoutID: checkoutID)
+        if let trace = call.trace {
+            response.traceparent = SpanContext(trace: trace, spanID: call.apiSpan).traceparent
+        } else if let client = call.clientContext {
+            // Telemetry off: nothing recorded, so the client's context passes through.
+            response.traceparent = "00-" + W3CTraceContext.hex16(client.traceIDHigh) + W3CTraceContext.hex16(client.traceIDLow)
+                + "-" + W3CTraceContext.hex16(client.parentID) + (client.sampled ? "-01" : "-00")
+        }
         responsesAwaitingFlush.append((response, respond))
     }
 
@@ -244,12 +261,14 @@ extension Engine {
         case orderOfAnotherCheckout(order: String, owner: String)
     }
 
-    /// What the store already holds under this request's ids. Commits first, so every
-    /// live checkout is in the file too.
+    /// What the engine or the store already holds under this request's ids. Checkouts
+    /// stay in `live` until their final state has committed, so the two together are
+    /// complete without waiting for a commit.
     func priorSubmission(of r: PaymentRequest) -> PriorSubmission {
         if let c = live[r.checkoutID] { return .sameCheckout(hash: c.requestHash) }
-        try? flush()
-        try? writer.waitUntilIdle()
+        for o in r.orders {
+            if let owner = liveOrderOwners[o.paymentOrderID] { return .orderOfAnotherCheckout(order: o.paymentOrderID, owner: owner) }
+        }
         if let s = try? reader.cached("SELECT request_hash FROM payment_event WHERE checkout_id = ?") {
             s.bind(1, r.checkoutID)
             defer { s.reset() }

@@ -77,11 +77,26 @@ extension Engine {
             responsesAwaitingCommit.append((sequence, response, respond))
         }
         responsesAwaitingFlush.removeAll()
-        for c in evictionCandidates where c.canBeEvicted && !c.dirty {
-            live[c.id] = nil
-            psp.charges[c.id] = nil
+        if !evictionCandidates.isEmpty {
+            evictionsAwaitingCommit.append((sequence, evictionCandidates))
+            evictionCandidates.removeAll(keepingCapacity: true)
         }
-        evictionCandidates.removeAll(keepingCapacity: true)
+        evictCommitted()
+    }
+
+    /// Drops from memory the finished checkouts whose final state has committed.
+    func evictCommitted() {
+        guard let first = evictionsAwaitingCommit.first else { return }
+        let committed = writer.committedSequence
+        guard first.sequence <= committed else { return }
+        while let entry = evictionsAwaitingCommit.first, entry.sequence <= committed {
+            for c in entry.checkouts where c.canBeEvicted && !c.dirty {
+                live[c.id] = nil
+                psp.charges[c.id] = nil
+                if !liveOrderOwners.isEmpty { for o in c.orders { liveOrderOwners[o.spec.paymentOrderID] = nil } }
+            }
+            evictionsAwaitingCommit.removeFirst()
+        }
     }
 
     /// Calls back the API callers whose answers are now durable.
@@ -93,7 +108,14 @@ extension Engine {
             if entry.sequence <= committed { entry.respond(entry.response) } else { kept.append(entry) }
         }
         responsesAwaitingCommit = kept
+        evictCommitted()
     }
+
+    /// Whether some API caller still waits for a commit.
+    public var hasResponsesAwaitingCommit: Bool { !responsesAwaitingCommit.isEmpty }
+
+    /// Whether some API caller waits for the next flush.
+    public var hasResponsesAwaitingFlush: Bool { !responsesAwaitingFlush.isEmpty }
 
     /// Flushes and blocks until the store holds everything the engine has done.
     public func waitForCommits() throws {

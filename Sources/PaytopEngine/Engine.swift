@@ -87,6 +87,12 @@ public final class Engine {
     var dirtyCheckouts: [Checkout] = []
     var dirtyMessages: [QueueMessage] = []
     var evictionCandidates: [Checkout] = []
+    /// Candidates leave `live` only once the batch holding their final state has
+    /// committed, so `live` plus the store always hold every checkout (outside requests
+    /// are checked against both without waiting for a commit).
+    var evictionsAwaitingCommit: [(sequence: Int, checkouts: [Checkout])] = []
+    /// payment_order_id → checkout_id for the checkouts in `live` taken from outside.
+    var liveOrderOwners: [String: String] = [:]
     var newControlEvents: [ControlEventRow] = []
     var newControlAcks: [ControlAck] = []
     var pendingRows = 0

@@ -33,7 +33,9 @@ final class ApiCall {
     /// The request's trace and API Gateway's span in it.
     var trace: TraceRef?
     var apiSpan: Int64 = 0
-    /// A client's traceparent span (issue 5); nil starts a new trace.
+    /// The client's traceparent, when it sent a valid one.
+    var clientContext: W3CTraceContext.Parsed?
+    /// The client's span, parent of API Gateway's span; nil for a trace of our own.
     var parentContext: Int64?
     /// The service times drawn for the initializer's steps (for its spans).
     var putDuration: Nanos = 0
@@ -54,6 +56,16 @@ public struct ApiResponse: Sendable, Equatable {
     public var body: JSONValue
     public var respondedAt: EngineTime
     public var checkoutID: String?
+    /// W3C traceparent of API Gateway's span in the checkout's trace (nil with telemetry off).
+    public var traceparent: String?
+
+    public init(status: Int, body: JSONValue, respondedAt: EngineTime, checkoutID: String?, traceparent: String? = nil) {
+        self.status = status
+        self.body = body
+        self.respondedAt = respondedAt
+        self.checkoutID = checkoutID
+        self.traceparent = traceparent
+    }
 }
 
 /// One batch invocation of the executor or the wallet.

@@ -4,16 +4,20 @@ import Glibc
 
 /// Runs an engine on the wall clock × its speed: processes events as they fall due,
 /// takes operator commands from the store at least every 250 ms, and group-commits every
-/// 20 ms while anything changed.
+/// 20 ms while anything changed — every 1 ms while an API caller waits for its answer.
 public final class LiveRunner {
     public let engine: Engine
+    /// Requests from the HTTP server; nil when nothing outside the engine sends any.
+    public let inbox: EngineInbox?
     public var controlPollInterval: Int64 = 250_000_000
     public var flushInterval: Int64 = 20_000_000
+    public var responseFlushInterval: Int64 = 1_000_000
     public var heartbeatInterval: Int64 = 1_000_000_000
     private var clock: EngineClock
 
-    public init(engine: Engine) {
+    public init(engine: Engine, inbox: EngineInbox? = nil) {
         self.engine = engine
+        self.inbox = inbox
         self.clock = .live(startingAt: engine.now, wallNow: LiveRunner.monotonicNanos(), speed: engine.speed)
     }
 
@@ -30,12 +34,16 @@ public final class LiveRunner {
             var budget = 50_000
             while budget > 0, try engine.step(notAfter: target) { budget -= 1 }
             engine.advance(to: target)
+            if let inbox {
+                for r in inbox.drain() { engine.submit(rawBody: r.body, traceparent: r.traceparent, respond: r.respond) }
+            }
             if wall - lastPoll >= controlPollInterval {
                 lastPoll = wall
                 try engine.pollControlCommands()
                 if engine.speed != clock.speed { clock.setSpeed(engine.speed, wallNow: wall) }
             }
-            if wall - lastFlush >= flushInterval {
+            let interval = engine.hasResponsesAwaitingFlush ? responseFlushInterval : flushInterval
+            if wall - lastFlush >= interval {
                 lastFlush = wall
                 try engine.flush()
             }
@@ -46,11 +54,20 @@ public final class LiveRunner {
                 engine.markStateDirty()  // keep the stored clock current even when idle
             }
             if budget == 0 { continue }  // behind schedule: no sleep
-            var wakeAt = min(lastFlush + flushInterval, lastPoll + controlPollInterval)
+            var wakeAt = min(lastFlush + (engine.hasResponsesAwaitingFlush ? responseFlushInterval : flushInterval),
+                             lastPoll + controlPollInterval)
+            if engine.hasResponsesAwaitingCommit { wakeAt = min(wakeAt, wall + 200_000) }
             if let next = engine.nextEventTime { wakeAt = min(wakeAt, clock.wallTime(forEngine: next)) }
             if let deadline { wakeAt = min(wakeAt, deadline) }
-            let sleep = wakeAt - LiveRunner.monotonicNanos()
-            if sleep > 0 { usleep(UInt32(min(sleep / 1000, 50_000))) }
+            let sleep = min(wakeAt - LiveRunner.monotonicNanos(), 50_000_000)
+            if let inbox { inbox.wait(nanos: sleep) } else if sleep > 0 { usleep(UInt32(sleep / 1000)) }
+        }
+        // Requests that arrived too late for this run hear so; the answers owed are
+        // delivered by the final commit in `close`.
+        if let inbox {
+            let refusal = ApiResponse(status: 503, body: .object(["error": "Service Unavailable", "message": "the engine is stopping"]),
+                                      respondedAt: engine.now, checkoutID: nil)
+            for r in inbox.close() { r.respond(refusal) }
         }
         try engine.close()
     }

@@ -71,11 +71,17 @@ extension Engine {
 
     func serviceCode(_ f: FunctionName) -> Int { telemetry.serviceCode(f.rawValue, currentRelease(f).version) }
 
-    /// Starts a trace. Its id comes from the engine's random generator.
-    func newTrace(checkoutID: String?, at t: EngineTime) -> TraceRef? {
+    /// Starts a trace. Its id comes from the engine's random generator, or from the
+    /// client's traceparent when the trace continues the client's.
+    func newTrace(checkoutID: String?, at t: EngineTime, continuing client: W3CTraceContext.Parsed? = nil) -> TraceRef? {
         guard telemetry.enabled else { return nil }
-        var high = random.next(), low = random.next()
-        if high == 0 && low == 0 { high = 1; low = 1 }
+        var high: UInt64, low: UInt64
+        if let client {
+            (high, low) = (client.traceIDHigh, client.traceIDLow)
+        } else {
+            (high, low) = (random.next(), random.next())
+            if high == 0 && low == 0 { high = 1; low = 1 }
+        }
         let ref = TraceRef(no: telemetry.nextTraceNo, high: high, low: low, startedAt: t.nanos)
         telemetry.nextTraceNo += 1
         telemetry.traces.append(TraceRow(traceNo: ref.no, traceID: ref.bytes, checkoutID: checkoutID, startedAt: t.nanos))

@@ -1,0 +1,98 @@
+import Foundation
+
+/// Requests from other threads (the HTTP server) waiting for the engine's thread.
+///
+/// The engine is single-threaded: handlers post here and the `LiveRunner` drains the
+/// inbox on its own thread, passing each request to `Engine.submit`. The inbox is
+/// bounded; a full or closed inbox refuses at once, so a flood of clients cannot grow
+/// memory without limit or stall behind an engine that has fallen behind.
+public final class EngineInbox: @unchecked Sendable {
+    public struct Request: Sendable {
+        public var body: [UInt8]
+        public var traceparent: String?
+        /// Called once, on the engine's thread, with the final answer (a 202 only after its commit).
+        public var respond: @Sendable (ApiResponse) -> Void
+
+        public init(body: [UInt8], traceparent: String?, respond: @escaping @Sendable (ApiResponse) -> Void) {
+            self.body = body
+            self.traceparent = traceparent
+            self.respond = respond
+        }
+    }
+
+    public enum Refusal: Error, Equatable {
+        /// More requests wait than `capacity`: the engine is behind.
+        case full
+        /// The engine has stopped.
+        case closed
+    }
+
+    public let capacity: Int
+    private let condition = NSCondition()
+    private var waiting: [Request] = []
+    private var closed = false
+    private var lastDrainNanos: Int64
+
+    public init(capacity: Int = 20_000) {
+        self.capacity = capacity
+        self.lastDrainNanos = LiveRunner.monotonicNanos()
+    }
+
+    /// Queues a request for the engine and wakes its thread.
+    public func post(_ request: Request) throws(Refusal) {
+        condition.lock()
+        defer { condition.unlock() }
+        if closed { throw .closed }
+        if waiting.count >= capacity { throw .full }
+        waiting.append(request)
+        condition.signal()
+    }
+
+    /// Requests waiting now (engine thread).
+    func drain() -> [Request] {
+        condition.lock()
+        defer { condition.unlock() }
+        lastDrainNanos = LiveRunner.monotonicNanos()
+        if waiting.isEmpty { return [] }
+        let taken = waiting
+        waiting.removeAll(keepingCapacity: true)
+        return taken
+    }
+
+    /// Sleeps until a request is posted or `nanos` pass (engine thread).
+    func wait(nanos: Int64) {
+        guard nanos > 0 else { return }
+        condition.lock()
+        defer { condition.unlock() }
+        if !waiting.isEmpty || closed { return }
+        _ = condition.wait(until: Date(timeIntervalSinceNow: Double(nanos) / 1e9))
+    }
+
+    /// Refuses every later request and hands back those still waiting.
+    func close() -> [Request] {
+        condition.lock()
+        defer { condition.unlock() }
+        closed = true
+        let left = waiting
+        waiting.removeAll()
+        return left
+    }
+
+    /// Whether the engine has stopped taking requests.
+    public var isClosed: Bool {
+        condition.lock(); defer { condition.unlock() }
+        return closed
+    }
+
+    /// Nanoseconds since the engine's thread last looked at the inbox (health checks).
+    public var nanosSinceLastDrain: Int64 {
+        condition.lock(); defer { condition.unlock() }
+        return LiveRunner.monotonicNanos() - lastDrainNanos
+    }
+
+    /// Requests waiting for the engine's thread.
+    public var depth: Int {
+        condition.lock(); defer { condition.unlock() }
+        return waiting.count
+    }
+}
