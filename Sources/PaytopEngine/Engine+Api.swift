@@ -29,18 +29,17 @@ extension Engine {
     /// `traceparent` is the client's W3C header: a valid one makes the checkout's trace
     /// continue the client's (its trace id, and API Gateway's span as a child of the
     /// client's span); an invalid one is ignored, as W3C Trace Context says.
-    public func submit(_ body: JSONValue, traceparent: String? = nil, respond: @escaping (ApiResponse) -> Void) {
+    ///
+    /// A nil `body` is a request that was not JSON: it gets the seed's 400 Invalid JSON.
+    public func submit(_ body: JSONValue?, traceparent: String? = nil, respond: @escaping (ApiResponse) -> Void) {
         let call = ApiCall(body: body, arrivedAt: now, respond: respond)
         call.clientContext = traceparent.flatMap(W3CTraceContext.parse)
         receive(call)
     }
 
-    /// Sends raw request bytes; a body that is not JSON gets the seed's 400 Invalid JSON.
+    /// Sends raw request bytes, parsed here.
     public func submit(rawBody: [UInt8], traceparent: String? = nil, respond: @escaping (ApiResponse) -> Void) {
-        let body = rawBody.isEmpty ? nil : try? JSONValue.parse(Data(rawBody))
-        let call = ApiCall(body: body, arrivedAt: now, respond: respond)
-        call.clientContext = traceparent.flatMap(W3CTraceContext.parse)
-        receive(call)
+        submit(try? JSONValue.parse(rawBody), traceparent: traceparent, respond: respond)
     }
 
     // MARK: API Gateway

@@ -114,6 +114,9 @@ extension Engine {
     /// Whether some API caller still waits for a commit.
     public var hasResponsesAwaitingCommit: Bool { !responsesAwaitingCommit.isEmpty }
 
+    /// Whether the writer has committed everything handed to it.
+    public var writerIsIdle: Bool { writer.isIdle }
+
     /// Whether some API caller waits for the next flush.
     public var hasResponsesAwaitingFlush: Bool { !responsesAwaitingFlush.isEmpty }
 

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import PaytopEngine
+import ServiceLifecycle
 
 /// The HTTP API on a Hummingbird server: started and stopped from synchronous code (the
 /// CLI), serving on NIO's threads while the engine runs on its own.
@@ -34,15 +35,19 @@ public final class ApiServer: @unchecked Sendable {
             // The console owns the terminal: the server says nothing on stderr.
             logger: Logger(label: "paytop.http", factory: { _ in SwiftLogNoOpLogHandler() })
         )
+        // A service group of its own, without signal handlers: paytop's own handlers
+        // decide when to stop, and `stop` shuts the server down gracefully.
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [],
+                                                      logger: Logger(label: "paytop.http", factory: { _ in SwiftLogNoOpLogHandler() })))
         let done = DispatchSemaphore(value: 0)
         let task = Task {
-            do { try await app.run() } catch { bound.fail(error) }
+            do { try await group.run() } catch { bound.fail(error) }
             bound.fail(CancellationError())
             done.signal()
         }
         switch bound.wait() {
         case .success(let actualPort):
-            return ApiServer(host: host, port: actualPort, task: task, finished: done)
+            return ApiServer(host: host, port: actualPort, task: task, group: group, finished: done)
         case .failure(let error):
             task.cancel()
             done.wait()
@@ -50,13 +55,15 @@ public final class ApiServer: @unchecked Sendable {
         }
     }
 
-    private init(host: String, port: Int, task: Task<Void, Never>, finished: DispatchSemaphore) {
+    private init(host: String, port: Int, task: Task<Void, Never>, group: ServiceGroup, finished: DispatchSemaphore) {
         self.host = host
         self.port = port
         self.task = task
+        self.group = group
         self.finishedSignal = finished
     }
 
+    private let group: ServiceGroup
     private let finishedSignal: DispatchSemaphore
 
     /// The base URL clients use.
@@ -65,10 +72,17 @@ public final class ApiServer: @unchecked Sendable {
         return "http://\(h):\(port)"
     }
 
-    /// Stops accepting connections and waits for the server to wind down.
+    /// Stops accepting connections, lets requests in flight finish, closes idle
+    /// keep-alive connections and waits for the server to wind down (at most 5 s, then
+    /// it is cancelled).
     public func stop() {
-        task.cancel()
-        finishedSignal.wait()
+        let group = self.group
+        Task { await group.triggerGracefulShutdown() }
+        if finishedSignal.wait(timeout: .now() + 5) == .timedOut {
+            task.cancel()
+            finishedSignal.wait()
+        }
+        finishedSignal.signal()  // a second stop returns at once
     }
 
     static func reason(_ error: Error) -> String {

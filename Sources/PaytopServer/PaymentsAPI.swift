@@ -67,7 +67,7 @@ public struct PaymentsAPI: Sendable {
         let traceparent = request.headers[Self.traceparentField]
         let answer: ApiResponse = await withCheckedContinuation { continuation in
             do throws(EngineInbox.Refusal) {
-                try inbox.post(.init(body: body, traceparent: traceparent, respond: { continuation.resume(returning: $0) }))
+                try inbox.post(.init(rawBody: body, traceparent: traceparent, respond: { continuation.resume(returning: $0) }))
             } catch {
                 continuation.resume(returning: ApiResponse(
                     status: 503, body: .object(["error": "Service Unavailable",

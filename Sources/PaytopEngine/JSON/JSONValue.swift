@@ -22,15 +22,11 @@ public indirect enum JSONValue: Equatable, Sendable {
     public var arrayValue: [JSONValue]? { if case .array(let a) = self { return a }; return nil }
 
     /// Parses UTF-8 JSON text. Throws `JSONValue.ParseError` on malformed input.
-    public static func parse(_ data: Data) throws -> JSONValue {
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch {
-            throw ParseError()
-        }
-    }
+    public static func parse(_ data: Data) throws -> JSONValue { try JSONParser.parse(Array(data)) }
 
-    public static func parse(_ text: String) throws -> JSONValue { try parse(Data(text.utf8)) }
+    public static func parse(_ bytes: [UInt8]) throws -> JSONValue { try JSONParser.parse(bytes) }
+
+    public static func parse(_ text: String) throws -> JSONValue { try JSONParser.parse(Array(text.utf8)) }
 
     public struct ParseError: Error, CustomStringConvertible {
         public var description: String { "Invalid JSON" }

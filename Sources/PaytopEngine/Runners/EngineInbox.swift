@@ -8,13 +8,15 @@ import Foundation
 /// memory without limit or stall behind an engine that has fallen behind.
 public final class EngineInbox: @unchecked Sendable {
     public struct Request: Sendable {
-        public var body: [UInt8]
+        /// The parsed body; nil when it was not JSON.
+        public var body: JSONValue?
         public var traceparent: String?
         /// Called once, on the engine's thread, with the final answer (a 202 only after its commit).
         public var respond: @Sendable (ApiResponse) -> Void
 
-        public init(body: [UInt8], traceparent: String?, respond: @escaping @Sendable (ApiResponse) -> Void) {
-            self.body = body
+        /// Parses `rawBody` on the caller's thread, sparing the engine's.
+        public init(rawBody: [UInt8], traceparent: String?, respond: @escaping @Sendable (ApiResponse) -> Void) {
+            self.body = try? JSONValue.parse(rawBody)
             self.traceparent = traceparent
             self.respond = respond
         }

@@ -4,14 +4,15 @@ import Glibc
 
 /// Runs an engine on the wall clock × its speed: processes events as they fall due,
 /// takes operator commands from the store at least every 250 ms, and group-commits every
-/// 20 ms while anything changed — every 1 ms while an API caller waits for its answer.
+/// 20 ms while anything changed. While an API caller waits for its answer, it flushes as
+/// soon as the writer has finished its previous commit: one batch in flight, its size
+/// set by how long a commit takes (group commit), so answers wait about one commit.
 public final class LiveRunner {
     public let engine: Engine
     /// Requests from the HTTP server; nil when nothing outside the engine sends any.
     public let inbox: EngineInbox?
     public var controlPollInterval: Int64 = 250_000_000
     public var flushInterval: Int64 = 20_000_000
-    public var responseFlushInterval: Int64 = 1_000_000
     public var heartbeatInterval: Int64 = 1_000_000_000
     private var clock: EngineClock
 
@@ -35,15 +36,15 @@ public final class LiveRunner {
             while budget > 0, try engine.step(notAfter: target) { budget -= 1 }
             engine.advance(to: target)
             if let inbox {
-                for r in inbox.drain() { engine.submit(rawBody: r.body, traceparent: r.traceparent, respond: r.respond) }
+                for r in inbox.drain() { engine.submit(r.body, traceparent: r.traceparent, respond: r.respond) }
             }
             if wall - lastPoll >= controlPollInterval {
                 lastPoll = wall
                 try engine.pollControlCommands()
                 if engine.speed != clock.speed { clock.setSpeed(engine.speed, wallNow: wall) }
             }
-            let interval = engine.hasResponsesAwaitingFlush ? responseFlushInterval : flushInterval
-            if wall - lastFlush >= interval {
+            let answersWait = engine.hasResponsesAwaitingFlush && engine.writerIsIdle
+            if answersWait || wall - lastFlush >= flushInterval {
                 lastFlush = wall
                 try engine.flush()
             }
@@ -54,9 +55,8 @@ public final class LiveRunner {
                 engine.markStateDirty()  // keep the stored clock current even when idle
             }
             if budget == 0 { continue }  // behind schedule: no sleep
-            var wakeAt = min(lastFlush + (engine.hasResponsesAwaitingFlush ? responseFlushInterval : flushInterval),
-                             lastPoll + controlPollInterval)
-            if engine.hasResponsesAwaitingCommit { wakeAt = min(wakeAt, wall + 200_000) }
+            var wakeAt = min(lastFlush + flushInterval, lastPoll + controlPollInterval)
+            if engine.hasResponsesAwaitingCommit || engine.hasResponsesAwaitingFlush { wakeAt = min(wakeAt, wall + 200_000) }
             if let next = engine.nextEventTime { wakeAt = min(wakeAt, clock.wallTime(forEngine: next)) }
             if let deadline { wakeAt = min(wakeAt, deadline) }
             let sleep = min(wakeAt - LiveRunner.monotonicNanos(), 50_000_000)

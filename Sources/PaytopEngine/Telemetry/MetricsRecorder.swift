@@ -24,6 +24,9 @@ final class MetricsRecorder {
     private var lastCumulative: [Int: Int64] = [:]
     private var counts: [Int: Int64] = [:]
     private var histograms: [Int: Histogram<UInt64>] = [:]
+    /// Exact sums of the distributions' observations (µs), beside their histograms.
+    private var sums: [Int: UInt64] = [:]
+    private var rollupSums: [Int: UInt64] = [:]
     // The current roll-up (used only when fine periods are shorter than a minute).
     private var rollupCounts: [Int: Int64] = [:]
     private var rollupHistograms: [Int: Histogram<UInt64>] = [:]
@@ -63,6 +66,7 @@ final class MetricsRecorder {
     func observe(_ s: Series, micros: Int64) {
         let v = UInt64(max(1, min(micros, 86_400_000_000)))
         _ = histograms[s.id, default: MetricsRecorder.newHistogram()].record(v)
+        sums[s.id, default: 0] += v
     }
 
     /// An event counter increment.
@@ -94,13 +98,15 @@ final class MetricsRecorder {
     /// Writes the counters and distributions of the period that just ended.
     func closePeriod() {
         let seconds = Int(finePeriod / 1_000_000_000)
-        emit(counts: counts, histograms: histograms, seconds: seconds, start: periodStart)
+        emit(counts: counts, histograms: histograms, sums: sums, seconds: seconds, start: periodStart)
         if writesRollups {
             for (id, v) in counts { rollupCounts[id, default: 0] += v }
+            for (id, v) in sums { rollupSums[id, default: 0] += v }
             for (id, h) in histograms { rollupHistograms[id, default: MetricsRecorder.newHistogram()].add(h) }
         }
         counts.removeAll(keepingCapacity: true)
         histograms.removeAll(keepingCapacity: true)
+        sums.removeAll(keepingCapacity: true)
     }
 
     /// Moves to the period holding `t`; returns true when a roll-up minute also ended.
@@ -113,24 +119,25 @@ final class MetricsRecorder {
     }
 
     func closeRollup(next t: EngineTime) {
-        emit(counts: rollupCounts, histograms: rollupHistograms, seconds: 60, start: rollupStart)
+        emit(counts: rollupCounts, histograms: rollupHistograms, sums: rollupSums, seconds: 60, start: rollupStart)
         for (id, g) in rollupGauges {
             points.append(MetricPointRow(seriesID: id, periodSeconds: 60, periodStart: rollupStart.nanos,
                                          value: g.last == g.last.rounded() ? .integer(Int64(g.last)) : .real(g.last), max: g.max))
         }
         rollupCounts.removeAll()
         rollupHistograms.removeAll()
+        rollupSums.removeAll()
         rollupGauges.removeAll()
         rollupStart = EngineTime(nanos: t.nanos - t.nanos % MetricsRecorder.rollupPeriod)
     }
 
-    private func emit(counts: [Int: Int64], histograms: [Int: Histogram<UInt64>], seconds: Int, start: EngineTime) {
+    private func emit(counts: [Int: Int64], histograms: [Int: Histogram<UInt64>], sums: [Int: UInt64], seconds: Int, start: EngineTime) {
         for (id, v) in counts.sorted(by: { $0.key < $1.key }) where v != 0 {
             points.append(MetricPointRow(seriesID: id, periodSeconds: seconds, periodStart: start.nanos, value: .integer(v)))
         }
         for (id, h) in histograms.sorted(by: { $0.key < $1.key }) where h.totalCount > 0 {
             func ms(_ micros: UInt64) -> Double { (Double(micros) / 1000 * 1000).rounded() / 1000 }
-            let sum = h.mean * Double(h.totalCount) / 1000
+            let sum = Double(sums[id] ?? 0) / 1000  // ms
             points.append(MetricPointRow(
                 seriesID: id, periodSeconds: seconds, periodStart: start.nanos, value: .real((sum * 1000).rounded() / 1000),
                 count: Int64(h.totalCount), min: ms(h.min), max: ms(h.max), p50: ms(h.valueAtPercentile(50)),

@@ -52,6 +52,12 @@ public final class StoreWriter: @unchecked Sendable {
         return committed
     }
 
+    /// Whether every submitted batch has committed.
+    public var isIdle: Bool {
+        condition.lock(); defer { condition.unlock() }
+        return committed == submitted
+    }
+
     /// Rows the writer has inserted, updated or deleted so far.
     public var rowsCommitted: Int {
         condition.lock(); defer { condition.unlock() }
