@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "PaytopEngineTests", dependencies: ["PaytopEngine", "PaytopStore"]),
         .testTarget(name: "PaytopConsoleTests", dependencies: ["PaytopConsole", "PaytopStore", "PaytopEngine"]),
         .testTarget(name: "PaytopCLITests", dependencies: ["PaytopCLI", "PaytopEngine", "PaytopStore"]),
-        .testTarget(name: "PaytopServerTests", dependencies: ["PaytopServer", "PaytopEngine", "PaytopStore"]),
+        .testTarget(name: "PaytopServerTests", dependencies: ["PaytopServer", "PaytopExport", "PaytopEngine", "PaytopStore"]),
         .testTarget(name: "PaytopExportTests", dependencies: ["PaytopExport", "PaytopEngine", "PaytopStore"]),
     ],
     swiftLanguageModes: [.v6]

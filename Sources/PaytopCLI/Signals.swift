@@ -8,6 +8,12 @@ let stopSignal = Atomic<Int32>(0)
 /// can stop cleanly, commit, and restore the terminal.
 enum StopSignals {
     static func install() {
+        // A parent may have started us with these blocked (test runners do); a blocked
+        // SIGTERM would never reach the handler, so unblock them on this thread.
+        var set = sigset_t()
+        sigemptyset(&set)
+        for s in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, s) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
         signal(SIGINT) { sig in stopSignal.store(sig, ordering: .relaxed) }
         signal(SIGTERM) { sig in stopSignal.store(sig, ordering: .relaxed) }
         signal(SIGHUP) { sig in stopSignal.store(sig, ordering: .relaxed) }

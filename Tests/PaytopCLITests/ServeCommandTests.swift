@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+import PaytopStore
+
+/// `paytop serve` as a user runs it: a real process, curl as the client
+/// (Tests/http/curl-api.sh), SIGTERM to stop.
+@Suite(.serialized) struct ServeCommandTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Starts `paytop serve` on a free port and returns it with its base URL, read from
+    /// the line it prints once listening.
+    func startServe(db: String, extra: [String] = []) throws -> (Process, String, String) {
+        let log = NSTemporaryDirectory() + "paytop-serve-\(UUID().uuidString.prefix(8)).log"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: KillNineTests.binary!)
+        p.arguments = ["serve", "--db", db, "--listen", "127.0.0.1:0", "--rate", "0"] + extra
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle(forWritingAtPath: log)
+        try p.run()
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline && p.isRunning {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            if let r = text.range(of: #"http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression),
+               text.contains("live engine on") {
+                return (p, String(text[r]), log)
+            }
+            usleep(20_000)
+        }
+        p.terminate()
+        throw CLIFailure("paytop serve did not start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+    }
+
+    /// SIGTERM, then waits up to 30 s for the exit (SIGKILL after that, so a hang fails
+    /// the test instead of stalling the run).
+    func terminate(_ p: Process) -> Int32? {
+        kill(p.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(30)
+        while p.isRunning && Date() < deadline { usleep(10_000) }
+        if p.isRunning {
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            return nil
+        }
+        return p.terminationStatus
+    }
+
+    struct CLIFailure: Error, CustomStringConvertible {
+        let description: String
+        init(_ d: String) { description = d }
+    }
+
+    @Test(.enabled(if: KillNineTests.binary != nil, "the paytop executable is built"))
+    func curlSeesEveryStatusAndSigtermCommits() throws {
+        let db = NSTemporaryDirectory() + "paytop-serve-\(UUID().uuidString.prefix(8)).db"
+        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + s) } }
+        let (serve, url, log) = try startServe(db: db)
+        defer { try? FileManager.default.removeItem(atPath: log) }
+
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/bin/bash")
+        curl.arguments = [Self.root.appendingPathComponent("Tests/http/curl-api.sh").path, url,
+                          Self.root.appendingPathComponent("sample-data/payments").path]
+        let out = Pipe()
+        curl.standardOutput = out
+        try curl.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        curl.waitUntilExit()
+        #expect(curl.terminationStatus == 0, "\(text)")
+        #expect(text.contains("all checks passed"))
+
+        #expect(terminate(serve) == 143)
+        let c = try Store.openForReading(path: db)
+        #expect(try c.scalarInt("SELECT count(*) FROM payment_event WHERE checkout_id = 'chk-sample-success'") == 1)
+        #expect(try c.scalarInt("SELECT count(*) FROM payment_event WHERE checkout_id = 'chk-curl-traced'") == 1)
+        let report = try InvariantCheck.run(c)
+        #expect(report.isClean, "\(report.violations)")
+    }
+
+    @Test(.enabled(if: KillNineTests.binary != nil, "the paytop executable is built"))
+    func aBusyPortIsAClearErrorBeforeTheStoreIsTouched() throws {
+        let db = NSTemporaryDirectory() + "paytop-serve-busy-\(UUID().uuidString.prefix(8)).db"
+        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + s) } }
+        let (serve, url, log) = try startServe(db: db)
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let port = url.split(separator: ":").last!
+        let other = NSTemporaryDirectory() + "paytop-serve-other-\(UUID().uuidString.prefix(8)).db"
+        let second = Process()
+        second.executableURL = URL(fileURLWithPath: KillNineTests.binary!)
+        second.arguments = ["serve", "--db", other, "--listen", "127.0.0.1:\(port)"]
+        let err = Pipe()
+        second.standardError = err
+        second.standardOutput = FileHandle.nullDevice
+        try second.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        second.waitUntilExit()
+        #expect(second.terminationStatus == 2)
+        #expect(message.contains("cannot listen on 127.0.0.1:\(port): address already in use"), "\(message)")
+        #expect(!FileManager.default.fileExists(atPath: other))
+        #expect(terminate(serve) == 143)
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import PaytopEngine
+import PaytopExport
+import PaytopServer
+import PaytopStore
+import Synchronization
+
+/// A live engine on a temporary store with the HTTP API on a free loopback port, and a
+/// real HTTP client (URLSession) talking to it.
+final class LiveApi: @unchecked Sendable {
+    let path: String
+    let server: ApiServer
+    let client = BlockingHTTPClient(timeoutSeconds: 20)
+    private let stopFlag = Atomic<Bool>(false)
+    private let done = DispatchSemaphore(value: 0)
+    private let failureLock = NSLock()
+    private var runnerFailure: Error?
+
+    init(_ tag: String = #function, settings: EngineSettings = LiveApi.quietSettings(), speed: Double = 100) throws {
+        path = NSTemporaryDirectory() + "paytop-api-\(tag.filter { $0.isLetter })-\(UUID().uuidString.prefix(8)).db"
+        var options = Engine.Options(storePath: path, mode: .live, settings: settings)
+        options.startTime = EngineTime(nanos: Int64(Date().timeIntervalSince1970 * 1e9))
+        let engine = try Engine(options)
+        try engine.apply(.speed(speed), source: "test")
+        let inbox = EngineInbox()
+        server = try ApiServer.start(host: "127.0.0.1", port: 0, api: PaymentsAPI(inbox: inbox, storePath: path))
+        let box = EngineBox(engine)
+        Thread { [self] in
+            do {
+                try LiveRunner(engine: box.engine, inbox: inbox).run { self.stopFlag.load(ordering: .relaxed) }
+            } catch {
+                failureLock.lock(); runnerFailure = error; failureLock.unlock()
+            }
+            done.signal()
+        }.start()
+    }
+
+    /// No generated traffic, no background errors: only the requests a test sends.
+    static func quietSettings() -> EngineSettings {
+        var s = EngineSettings()
+        s.ratePerSecond = 0
+        s.errorMix = false
+        return s
+    }
+
+    /// Stops the engine (it commits everything) and the server; throws what the engine threw.
+    func stop() throws {
+        stopFlag.store(true, ordering: .relaxed)
+        done.wait()
+        server.stop()
+        failureLock.lock(); defer { failureLock.unlock() }
+        if let runnerFailure { throw runnerFailure }
+    }
+
+    deinit {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    func url(_ path: String) -> URL { URL(string: server.url + path)! }
+
+    func post(_ body: Data, contentType: String? = "application/json", headers: [String: String] = [:]) throws -> Reply {
+        var h = headers
+        if let contentType { h["Content-Type"] = contentType }
+        return Reply(try client.send("POST", url("/v1/payments"), body: body, headers: h))
+    }
+
+    func post(_ json: JSONValue, headers: [String: String] = [:]) throws -> Reply {
+        try post(Data(json.encoded.utf8), headers: headers)
+    }
+
+    func get(_ path: String) throws -> Reply { Reply(try client.send("GET", url(path))) }
+
+    /// Reads the store through a fresh read-only connection.
+    func rows(_ sql: String) throws -> [[String]] {
+        let c = try Store.openForReading(path: path)
+        let s = try c.cached(sql)
+        var out: [[String]] = []
+        while try s.step() { out.append((0..<s.columnCount).map { s.isNull($0) ? "NULL" : s.string($0) }) }
+        return out
+    }
+
+    private final class EngineBox: @unchecked Sendable {
+        let engine: Engine
+        init(_ e: Engine) { engine = e }
+    }
+}
+
+/// An HTTP answer with its body parsed as JSON.
+struct Reply {
+    let status: Int
+    let headers: [String: String]
+    let text: String
+    let json: JSONValue?
+
+    init(_ r: BlockingHTTPClient.Response) {
+        status = r.status
+        headers = r.headers
+        text = String(decoding: r.body, as: UTF8.self)
+        json = try? JSONValue.parse(r.body)
+    }
+}
+
+/// A valid request for checkout `id` with one order of `amount`.
+func paymentRequest(_ id: String, amount: String = "25.00", simulate: JSONValue? = nil) -> JSONValue {
+    var o: [String: JSONValue] = [
+        "checkout_id": .string(id),
+        "buyer_info": ["user_id": "user-1001", "email": "ada@example.com"],
+        "credit_card_info": ["payment_token": "tok_visa_4242"],
+        "payment_orders": [["payment_order_id": .string("po-\(id)-1"), "seller_account": "seller-acct-001",
+                            "amount": .string(amount), "currency": "USD"]],
+    ]
+    if let simulate { o["simulate"] = simulate }
+    return .object(o)
+}
+
+/// The repository's root (for sample-data/).
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -1,0 +1,177 @@
+import Foundation
+import Testing
+import PaytopEngine
+import PaytopServer
+import PaytopStore
+
+/// The HTTP API from a real client over loopback: every status it answers, idempotent
+/// resubmission, traceparent continuation, and the seed's sample requests.
+@Suite(.serialized) struct PaymentsApiTests {
+    @Test func acceptedCheckoutIsCommittedAndReadableBack() throws {
+        let api = try LiveApi()
+        let r = try api.post(paymentRequest("chk-api-1"))
+        #expect(r.status == 202)
+        #expect(r.headers["content-type"] == "application/json")
+        #expect(r.json?["checkout_id"] == "chk-api-1")
+        #expect(r.json?["status"] == "ACCEPTED")
+        #expect(r.json?["payment_orders"]?.arrayValue?.first?["payment_order_status"] == "NOT_STARTED")
+        #expect(!r.text.contains("tok_visa_4242"), "the 202 never echoes card data")
+        // The 202 came after the commit: a fresh reader sees the checkout at once.
+        #expect(try api.rows("SELECT count(*) FROM payment_event WHERE checkout_id = 'chk-api-1'") == [["1"]])
+
+        let g = try api.get("/v1/payments/chk-api-1")
+        #expect(g.status == 200)
+        #expect(g.json?["checkout_id"] == "chk-api-1")
+        #expect(g.json?["amount_total"] == "25.00")
+        #expect(g.json?["payment_orders"]?.arrayValue?.first?["payment_order_id"] == "po-chk-api-1-1")
+        #expect(!g.text.contains("tok_visa_4242"))
+        try api.stop()
+        // After the engine stopped, the checkout has settled (speed ×100) and nothing broke.
+        let report = try InvariantCheck.run(try Store.openForReading(path: api.path))
+        #expect(report.violations.isEmpty, "\(report.violations)")
+    }
+
+    @Test func resubmissionIsIdempotentAndADifferentBodyConflicts() throws {
+        let api = try LiveApi()
+        defer { try? api.stop() }
+        let first = try api.post(paymentRequest("chk-api-2"))
+        let again = try api.post(paymentRequest("chk-api-2"))
+        #expect(first.status == 202 && again.status == 202)
+        #expect(first.json == again.json)
+        let changed = try api.post(paymentRequest("chk-api-2", amount: "26.00"))
+        #expect(changed.status == 409)
+        #expect(changed.json?["error"] == "Conflict")
+        // Another checkout reusing this one's order id is refused too.
+        var other = paymentRequest("chk-api-3")
+        if case .object(var o) = other {
+            o["payment_orders"] = [["payment_order_id": "po-chk-api-2-1", "seller_account": "seller-acct-002",
+                                    "amount": "1.00", "currency": "USD"]]
+            other = .object(o)
+        }
+        #expect(try api.post(other).status == 409)
+        #expect(try api.rows("SELECT count(*) FROM payment_order WHERE payment_order_id = 'po-chk-api-2-1'") == [["1"]])
+    }
+
+    @Test func clientTraceparentIsContinued() throws {
+        let api = try LiveApi()
+        let client = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+        let r = try api.post(paymentRequest("chk-api-tp"), headers: ["traceparent": client])
+        #expect(r.status == 202)
+        let answered = try #require(r.headers["traceparent"])
+        #expect(answered.hasPrefix("00-0af7651916cd43dd8448eb211c80319c-"))
+        #expect(answered != client, "the answer names API Gateway's span, a child of the client's")
+        let apiSpan = String(answered.split(separator: "-")[2])
+
+        // An invalid traceparent (uppercase hex) is ignored: a trace of our own.
+        let bad = try api.post(paymentRequest("chk-api-tp-bad"), headers: ["traceparent": client.uppercased()])
+        #expect(bad.status == 202)
+        #expect(bad.headers["traceparent"].map { !$0.contains("0af7651916cd43dd8448eb211c80319c") } == true)
+        try api.stop()
+
+        let span = try api.rows("""
+            SELECT trace_id, span_id, parent_span_id FROM span
+            WHERE checkout_id = 'chk-api-tp' AND name = 'POST /v1/payments'
+            """)
+        #expect(span == [["0af7651916cd43dd8448eb211c80319c", apiSpan, "b7ad6b7169203331"]])
+        // Every span of the checkout's trace is in the client's trace.
+        #expect(try api.rows("SELECT DISTINCT trace_id FROM span WHERE checkout_id = 'chk-api-tp'")
+                == [["0af7651916cd43dd8448eb211c80319c"]])
+        #expect(try api.rows("SELECT parent_span_id FROM span WHERE checkout_id = 'chk-api-tp-bad' AND name = 'POST /v1/payments'")
+                == [["NULL"]])
+    }
+
+    @Test func badRequestsGetClearStatusesAndTheEngineLosesNothing() throws {
+        let api = try LiveApi()
+        let ok = try api.post(paymentRequest("chk-api-ok"))
+        #expect(ok.status == 202)
+
+        let invalid = try api.post(Data("{\"checkout_id\": ".utf8))
+        #expect(invalid.status == 400 && invalid.json == ["error": "Invalid JSON"])
+        #expect(try api.post(Data()).json == ["error": "Invalid JSON"])
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        #expect(try api.post(Data(deep.utf8)).status == 400)
+
+        var numeric = paymentRequest("chk-api-num")
+        if case .object(var o) = numeric {
+            o["payment_orders"] = [["payment_order_id": "po-num", "seller_account": "seller-acct-001", "amount": 25, "currency": "USD"]]
+            numeric = .object(o)
+        }
+        let wrongType = try api.post(numeric)
+        #expect(wrongType.status == 400)
+        #expect(wrongType.json?["error"] == "Validation failed")
+        #expect(wrongType.json?["details"]?.arrayValue?.isEmpty == false)
+        #expect(try api.post(["checkout_id": "chk-missing"]).status == 400)
+
+        let text = try api.post(Data("hello".utf8), contentType: "text/plain")
+        #expect(text.status == 415 && text.json?["error"] == "Unsupported Media Type")
+        #expect(try api.post(paymentRequest("chk-api-cs"), headers: ["Content-Type": "application/json; charset=utf-8"]).status == 202)
+
+        let huge = Data(repeating: UInt8(ascii: " "), count: PaymentsAPI.maxBodyBytes + 1)
+        let tooLarge = try api.post(huge)
+        #expect(tooLarge.status == 413 && tooLarge.json?["error"] == "Payload Too Large")
+
+        let unknown = try api.get("/v1/refunds")
+        #expect(unknown.status == 404 && unknown.json?["error"] == "Not Found")
+        let missing = try api.get("/v1/payments/chk-nobody")
+        #expect(missing.status == 404)
+        let wrongMethod = Reply(try api.client.send("DELETE", api.url("/v1/payments")))
+        #expect(wrongMethod.status == 405 && wrongMethod.headers["allow"] == "POST")
+        let health = try api.get("/healthz")
+        #expect(health.status == 200 && health.json?["status"] == "ok")
+
+        // After all that, the engine still takes requests and nothing was lost.
+        #expect(try api.post(paymentRequest("chk-api-after")).status == 202)
+        try api.stop()
+        #expect(try api.rows("SELECT checkout_id FROM payment_event ORDER BY checkout_id")
+                == [["chk-api-after"], ["chk-api-cs"], ["chk-api-ok"]])
+        let report = try InvariantCheck.run(try Store.openForReading(path: api.path))
+        #expect(report.violations.isEmpty, "\(report.violations)")
+    }
+
+    @Test func gatewayThrottleAnswers429() throws {
+        var settings = LiveApi.quietSettings()
+        settings.api.throttleRate = 1
+        settings.api.throttleBurst = 2
+        let api = try LiveApi(settings: settings, speed: 1)
+        defer { try? api.stop() }
+        var statuses: [Int] = []
+        for i in 0..<6 { statuses.append(try api.post(paymentRequest("chk-api-throttle-\(i)")).status) }
+        #expect(statuses.prefix(2) == [202, 202])
+        #expect(statuses.contains(429))
+        let throttled = try api.post(paymentRequest("chk-api-throttle-x"))
+        if throttled.status == 429 { #expect(throttled.headers["retry-after"] == "1") }
+    }
+
+    @Test func simulatedInitializerErrorIs500() throws {
+        let api = try LiveApi()
+        defer { try? api.stop() }
+        let r = try api.post(paymentRequest("chk-api-500", simulate: ["initializer": ["error": true]]))
+        #expect(r.status == 500)
+        #expect(try api.rows("SELECT count(*) FROM payment_event WHERE checkout_id = 'chk-api-500'") == [["0"]])
+    }
+
+    /// Every file of sample-data/payments/ gets the status its README table gives.
+    @Test func sampleRequestsGetTheirDocumentedStatuses() throws {
+        let api = try LiveApi()
+        defer { try? api.stop() }
+        let dir = repositoryRoot.appendingPathComponent("sample-data/payments")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }.sorted()
+        #expect(files.count >= 18)
+        for file in files {
+            let body = try Data(contentsOf: dir.appendingPathComponent(file))
+            let expected = file.hasPrefix("invalid-") ? 400 : file == "simulate-initializer-error.json" ? 500 : 202
+            let r = try api.post(body)
+            #expect(r.status == expected, "\(file): \(r.status) \(r.text)")
+        }
+    }
+
+    @Test func aPortInUseIsAClearError() throws {
+        let api = try LiveApi()
+        defer { try? api.stop() }
+        #expect {
+            try ApiServer.start(host: "127.0.0.1", port: api.server.port, api: PaymentsAPI(inbox: EngineInbox(), storePath: api.path))
+        } throws: { error in
+            "\(error)".contains("address already in use")
+        }
+    }
+}
