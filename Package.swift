@@ -48,7 +48,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .target(name: "PaytopExport", dependencies: ["PaytopStore"]),
+        .target(name: "PaytopExport", dependencies: ["PaytopStore", "PaytopEngine"]),
         .target(
             name: "PaytopCLI",
             dependencies: [

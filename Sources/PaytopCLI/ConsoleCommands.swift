@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PaytopConsole
 import PaytopEngine
+import PaytopExport
 import PaytopStore
 import Synchronization
 
@@ -38,12 +39,16 @@ struct LiveCommand: ParsableCommand {
                                valueName: "address"))
     var listen: ListenAddress?
 
+    @OptionGroup var otlp: OTLPOptions
+
     func run() throws {
         try console.checkTerminal()
+        let exporter = try otlp.makeExporter(storePath: store.path)
+        defer { finishExport(exporter) }
         let inbox = listen.map { _ in EngineInbox() }
         let server = try listen.map { try startApi($0, inbox: inbox!, storePath: store.path) }
         defer { server?.stop() }
-        let engine = try engineOptions.makeEngine(path: store.path)
+        let engine = try engineOptions.makeEngine(path: store.path, exporter: exporter)
         try engine.waitForCommits()
 
         StopSignals.install()

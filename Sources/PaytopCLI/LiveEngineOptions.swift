@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PaytopEngine
+import PaytopExport
 
 /// The options of a live engine (`paytop run`, `paytop live`) and how they make one.
 struct LiveEngineOptions: ParsableArguments {
@@ -23,7 +24,7 @@ struct LiveEngineOptions: ParsableArguments {
 
     /// Opens (or creates, or resumes) the store at `path` as a live engine starting now.
     /// `notes` hears what a user should know (resuming keeps stored settings).
-    func makeEngine(path: String, notes: (String) -> Void = { _ in }) throws -> Engine {
+    func makeEngine(path: String, exporter: OTLPExporter? = nil, notes: (String) -> Void = { _ in }) throws -> Engine {
         let loaded = try scenario.map { try Scenario.load(path: $0) }
         var settings = EngineSettings()
         try loaded?.apply(to: &settings)
@@ -32,6 +33,7 @@ struct LiveEngineOptions: ParsableArguments {
         try DefaultStore.prepareDirectory(for: path)
         var options = Engine.Options(storePath: path, mode: .live, settings: settings, scenario: loaded)
         options.startTime = EngineTime(nanos: Int64(Date().timeIntervalSince1970 * 1e9))
+        if let exporter { options.onCommit = { exporter.offer($0) } }
         let engine = try Engine(options)
         if engine.resumed {
             notes("resuming \(path) at engine time \(engine.now): its stored settings and seed are kept"

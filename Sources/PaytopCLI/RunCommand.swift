@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PaytopEngine
+import PaytopExport
 import PaytopStore
 
 struct RunCommand: ParsableCommand {
@@ -18,6 +19,7 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     @OptionGroup var engineOptions: LiveEngineOptions
+    @OptionGroup var otlp: OTLPOptions
 
     @Option(help: ArgumentHelp("Stop after this many wall-clock seconds.", valueName: "seconds"))
     var duration: Double?
@@ -27,8 +29,10 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let engine = try engineOptions.makeEngine(path: store.path) { printError("paytop: " + $0) }
+        let exporter = try otlp.makeExporter(storePath: store.path)
+        let engine = try engineOptions.makeEngine(path: store.path, exporter: exporter) { printError("paytop: " + $0) }
         StopSignals.install()
+        defer { finishExport(exporter) }
         try RunCommand.runLive(engine, inbox: nil, storePath: store.path, duration: duration)
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PaytopEngine
+import PaytopExport
 
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,6 +18,7 @@ struct ServeCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var engineOptions: LiveEngineOptions
+    @OptionGroup var otlp: OTLPOptions
 
     @Option(help: ArgumentHelp("Address of the HTTP API: HOST:PORT, [IPv6]:PORT or PORT (loopback); port 0 picks a free one.",
                                valueName: "address"))
@@ -31,10 +33,12 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let inbox = EngineInbox()
+        let exporter = try otlp.makeExporter(storePath: store.path)
+        defer { finishExport(exporter) }
         let server = try startApi(listen, inbox: inbox, storePath: store.path)
         let engine: Engine
         do {
-            engine = try engineOptions.makeEngine(path: store.path) { printError("paytop: " + $0) }
+            engine = try engineOptions.makeEngine(path: store.path, exporter: exporter) { printError("paytop: " + $0) }
         } catch {
             server.stop()
             throw error

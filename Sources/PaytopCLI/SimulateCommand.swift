@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PaytopEngine
+import PaytopExport
 import PaytopStore
 
 struct SimulateCommand: ParsableCommand {
@@ -35,6 +36,8 @@ struct SimulateCommand: ParsableCommand {
     @Flag(help: "Record payment state only: no traces, business events or release events.")
     var noTelemetry = false
 
+    @OptionGroup var otlp: OTLPOptions
+
     func validate() throws {
         guard checkouts > 0 && checkouts <= 100_000_000 else {
             throw ValidationError("--checkouts must be between 1 and 100000000")
@@ -56,12 +59,16 @@ struct SimulateCommand: ParsableCommand {
 
         var options = Engine.Options(storePath: path, mode: .simulated, settings: settings, scenario: loaded)
         options.requireNewStore = true
+        // A simulation loses nothing: the writer waits for the exporter's queue.
+        let exporter = try otlp.makeExporter(storePath: path)
+        if let exporter { options.onCommit = { exporter.submit($0) } }
         let engine = try Engine(options)
         let bar = ProgressBar(total: checkouts, label: "checkouts", enabled: !json && isTerminal(2))
         let result = try SimulationRunner.run(engine, checkouts: checkouts) { bar.update($0) }
         bar.update(result.checkoutsGenerated, force: true)
         bar.finish()
         try engine.close()
+        let exported = finishExport(exporter, timeout: 60)
 
         let reader = try Store.openForReading(path: path)
         let report = SimulationReport(
@@ -69,6 +76,6 @@ struct SimulateCommand: ParsableCommand {
             summary: try StoreSummary.load(reader), invariants: try InvariantCheck.run(reader),
             storePath: db, storeBytes: fileSize(path))
         print(json ? report.json.encoded : report.text)
-        if !report.invariants.isClean { throw ExitCode(1) }
+        if !report.invariants.isClean || (exported?.dropped ?? 0) > 0 { throw ExitCode(1) }
     }
 }

@@ -26,6 +26,8 @@ public final class Engine {
         public var flushThreshold = 20_000
         /// Engine time of a new store (simulations: the simulation epoch; live runs: now).
         public var startTime = EngineTime.simulationEpoch
+        /// Hears every committed batch on the writer's thread (OTLP export).
+        public var onCommit: (@Sendable (WriteBatch) -> Void)?
 
         public init(storePath: String, mode: EngineClock.Mode, settings: EngineSettings = EngineSettings(),
                     scenario: Scenario? = nil) {
@@ -145,7 +147,7 @@ public final class Engine {
             let s = settings.functions[f] ?? .init(reservedConcurrency: nil)
             releases[f] = [Release(version: s.version, regression: nil, deploymentID: "initial", revision: "initial", deployedAt: EngineTime.simulationEpoch.nanos)]
         }
-        self.writer = try StoreWriter(path: options.storePath, crashAfterCommits: options.crashAfterCommits)
+        self.writer = try StoreWriter(path: options.storePath, crashAfterCommits: options.crashAfterCommits, onCommit: options.onCommit)
         let resumed = try Engine.hasEngineState(c)
         self.resumed = resumed
         if resumed {

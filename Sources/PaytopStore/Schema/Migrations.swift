@@ -5,7 +5,7 @@ enum Migrations {
     /// `PRAGMA application_id` of every paytop store: "payt" in ASCII.
     static let applicationID: Int64 = 0x7061_7974
 
-    static let all: [String] = [v1, v2]
+    static let all: [String] = [v1, v2, v3]
 
     static var latestVersion: Int { all.count }
 
@@ -269,5 +269,19 @@ enum Migrations {
            d.value AS value, d.count AS count, d.min AS min, d.max AS max, d.p50 AS p50, d.p95 AS p95, d.p99 AS p99
     FROM metric_data d JOIN metric_series s ON s.series_id = d.series_id;
     """
-}
 
+    /// OTLP export: each exporter's counters, written about once a second by the
+    /// exporter itself (docs/store.md, docs/otlp.md).
+    static let v3 = """
+    CREATE TABLE otlp_export (
+        endpoint        TEXT PRIMARY KEY,
+        spans_exported  INTEGER NOT NULL,
+        logs_exported   INTEGER NOT NULL,
+        dropped         INTEGER NOT NULL,
+        failed_requests INTEGER NOT NULL,
+        queued          INTEGER NOT NULL,
+        last_error      TEXT,
+        updated_at      INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    """
+}

@@ -22,8 +22,13 @@ public final class StoreWriter: @unchecked Sendable {
     private var thread: Thread?
     private let path: String
 
-    public init(path: String, crashAfterCommits: Int? = nil) throws {
+    /// Called on the writer's thread after each commit with the batch just committed
+    /// (OTLP export listens here). It must return quickly.
+    private let onCommit: (@Sendable (WriteBatch) -> Void)?
+
+    public init(path: String, crashAfterCommits: Int? = nil, onCommit: (@Sendable (WriteBatch) -> Void)? = nil) throws {
         self.path = path
+        self.onCommit = onCommit
         self.crashAfterCommits = crashAfterCommits
         let connection = try Store.openForWriting(path: path, create: false)
         let handoff = Handoff(connection)
@@ -129,6 +134,7 @@ public final class StoreWriter: @unchecked Sendable {
             condition.broadcast()
             let stop = finished
             condition.unlock()
+            if error == nil { onCommit?(next.batch) }
             if stop { return }
         }
     }

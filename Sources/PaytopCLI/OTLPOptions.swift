@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import PaytopExport
+import PaytopStore
+
+/// `--otlp-endpoint URL`: export spans and business events while the engine runs.
+struct OTLPOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Also send spans and business events (as OTLP logs) to this OTLP/HTTP collector, e.g. http://127.0.0.1:4318.",
+                               valueName: "url"))
+    var otlpEndpoint: String?
+
+    func validate() throws {
+        if let otlpEndpoint {
+            do { _ = try BlockingHTTPClient.url(otlpEndpoint) } catch { throw ValidationError("--otlp-endpoint: \(error)") }
+        }
+    }
+
+    func makeExporter(storePath: String) throws -> OTLPExporter? {
+        try otlpEndpoint.map { try OTLPExporter(endpoint: $0, storePath: storePath) }
+    }
+}
+
+/// Sends what is left (at most `timeout` seconds) and says how the export went on stderr.
+/// Returns the final counters.
+@discardableResult
+func finishExport(_ exporter: OTLPExporter?, timeout: Double = 10) -> OTLPExporter.Counters? {
+    guard let exporter else { return nil }
+    let c = exporter.finish(timeout: timeout)
+    printError("paytop: OTLP export to \(exporter.endpoint): \(c.spansExported.grouped) spans and \(c.logsExported.grouped) log records sent"
+               + (c.dropped > 0 ? ", \(c.dropped.grouped) dropped" : ", none dropped")
+               + (c.failedRequests > 0 ? " · \(c.failedRequests) failed requests, last: \(inert(c.lastError ?? ""))" : ""))
+    return c
+}
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Send a recorded store's spans and business events to an OTLP/HTTP collector.",
+        discussion: """
+            Spans go to URL/v1/traces and business events, as log records tied to their span, to URL/v1/logs, \
+            in the OTLP protobuf encoding, with the engine's own ids and timestamps. Failed requests are retried \
+            with backoff (OTLP's retryable answers: none, 429, 502, 503, 504); exits 1 if anything could not be sent.
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: ArgumentHelp("The collector's OTLP/HTTP base URL, e.g. http://127.0.0.1:4318.", valueName: "url"))
+    var otlpEndpoint: String
+
+    func validate() throws {
+        do { _ = try BlockingHTTPClient.url(otlpEndpoint) } catch { throw ValidationError("--otlp-endpoint: \(error)") }
+    }
+
+    func run() throws {
+        _ = try Store.openForReading(path: store.path)
+        let exporter = try OTLPExporter(endpoint: otlpEndpoint, storePath: store.path)
+        let started = ContinuousClock.now
+        let read = try RecordedTelemetry.read(storePath: store.path) { exporter.submit($0) }
+        let c = finishExport(exporter, timeout: 60)!
+        let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds)
+        printError("paytop: read \(read.spans.grouped) spans and \(read.events.grouped) business events from \(store.path) in "
+                   + String(format: "%.2f s (%.0f items/s)", seconds, Double(read.spans + read.events) / max(seconds, 1e-9)))
+        if c.dropped > 0 { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,268 @@
+import Foundation
+import PaytopStore
+
+/// Sends what the store records to an OpenTelemetry endpoint over OTLP/HTTP (protobuf):
+/// spans to `/v1/traces`, business events as log records to `/v1/logs`.
+///
+/// The engine never waits for it: committed batches are offered to a bounded queue and
+/// a full queue drops them, counted. One sender thread resolves rows into OTLP, sends
+/// requests of at most `maxPerRequest` items, and retries what the OTLP spec calls
+/// retryable (no answer, 429, 502, 503, 504) with exponential backoff; what still fails
+/// is dropped and counted. The counters go to the store's `otlp_export` row every second,
+/// where the console shows them.
+public final class OTLPExporter: @unchecked Sendable {
+    public struct Settings: Sendable {
+        /// Items (spans + log records) waiting at most; beyond, offered batches are dropped.
+        public var queueCapacity = 200_000
+        public var maxPerRequest = 2_048
+        /// Attempts per request before its items are dropped.
+        public var maxAttempts = 6
+        public var initialBackoff: Double = 0.5
+        public var maxBackoff: Double = 8
+        public var requestTimeout: Double = 10
+        public init() {}
+    }
+
+    public struct Counters: Sendable, Equatable {
+        public var spansExported = 0
+        public var logsExported = 0
+        public var dropped = 0
+        public var failedRequests = 0
+        public var queued = 0
+        public var lastError: String?
+    }
+
+    public let endpoint: String
+    private let tracesURL: URL
+    private let logsURL: URL
+    private let settings: Settings
+    private let storePath: String
+    private let client: BlockingHTTPClient
+    private let condition = NSCondition()
+    private var queue: [WriteBatch] = []
+    private var queueHead = 0
+    private var queuedItems = 0
+    private var counters = Counters()
+    private var stopping = false
+    private var stopDeadline: Date?
+    private var stopped = false
+
+    /// `endpoint` is the collector's base URL (`http://host:4318`); a URL already ending
+    /// in `/v1/traces` is taken as the traces URL and logs go beside it.
+    public init(endpoint: String, storePath: String, settings: Settings = Settings()) throws {
+        var base = try BlockingHTTPClient.url(endpoint).absoluteString
+        if base.hasSuffix("/v1/traces") { base.removeLast("/v1/traces".count) }
+        while base.hasSuffix("/") { base.removeLast() }
+        self.endpoint = base
+        tracesURL = URL(string: base + "/v1/traces")!
+        logsURL = URL(string: base + "/v1/logs")!
+        self.settings = settings
+        self.storePath = storePath
+        client = BlockingHTTPClient(timeoutSeconds: settings.requestTimeout)
+        let t = Thread { [self] in self.loop() }
+        t.name = "paytop-otlp-export"
+        t.start()
+    }
+
+    private static func items(_ b: WriteBatch) -> Int { b.spans.count + b.businessEvents.count }
+
+    /// From the writer's thread: queue the batch's telemetry, or drop it (counted) when
+    /// the queue is full. Never blocks on the network.
+    public func offer(_ batch: WriteBatch) {
+        let n = Self.items(batch)
+        guard n > 0 || !batch.traces.isEmpty else { return }
+        condition.lock()
+        defer { condition.unlock() }
+        if stopping || queuedItems + n > settings.queueCapacity {
+            counters.dropped += n
+            return
+        }
+        enqueue(batch, n)
+    }
+
+    /// For exports that must not lose anything (a recorded store, a simulation): waits
+    /// while the queue is full.
+    public func submit(_ batch: WriteBatch) {
+        let n = Self.items(batch)
+        condition.lock()
+        defer { condition.unlock() }
+        while queuedItems > 0 && queuedItems + n > settings.queueCapacity && !stopping { condition.wait() }
+        enqueue(batch, n)
+    }
+
+    private func enqueue(_ batch: WriteBatch, _ n: Int) {
+        queue.append(batch)
+        queuedItems += n
+        counters.queued = queuedItems
+        condition.broadcast()
+    }
+
+    public var snapshot: Counters {
+        condition.lock(); defer { condition.unlock() }
+        return counters
+    }
+
+    /// Sends what is queued (for at most `timeout` seconds; the rest is dropped, counted),
+    /// stops the thread and returns the final counters.
+    @discardableResult
+    public func finish(timeout: Double = 30) -> Counters {
+        condition.lock()
+        stopping = true
+        stopDeadline = Date().addingTimeInterval(timeout)
+        condition.broadcast()
+        while !stopped { condition.wait() }
+        let c = counters
+        condition.unlock()
+        return c
+    }
+
+    // MARK: The sender thread
+
+    private func loop() {
+        // Opened on first use: a live engine creates the store after the exporter starts.
+        var resolver: RowResolver?
+        var status: ExportStatusWriter?
+        var lastStatus = Date.distantPast
+        while true {
+            condition.lock()
+            while queueHead == queue.count && !stopping {
+                _ = condition.wait(until: Date().addingTimeInterval(1))
+                if Date().timeIntervalSince(lastStatus) >= 1 { break }
+            }
+            var taken: [WriteBatch] = []
+            var takenItems = 0
+            while queueHead < queue.count && takenItems < settings.maxPerRequest {
+                let b = queue[queueHead]
+                queueHead += 1
+                taken.append(b)
+                takenItems += Self.items(b)
+            }
+            if queueHead > 1024 && queueHead * 2 > queue.count {
+                queue.removeFirst(queueHead)
+                queueHead = 0
+            }
+            let done = stopping && queueHead == queue.count && taken.isEmpty
+            condition.unlock()
+
+            for b in taken {
+                let chunk: ExportChunk
+                do {
+                    if resolver == nil { resolver = try RowResolver(storePath: storePath) }
+                    chunk = try resolver!.resolve(b)
+                } catch {
+                    record { $0.dropped += Self.items(b); $0.lastError = "reading the store: \(error)" }
+                    continue
+                }
+                send(chunk)
+                condition.lock()
+                queuedItems -= Self.items(b)
+                counters.queued = queuedItems
+                condition.broadcast()
+                condition.unlock()
+            }
+            if done || Date().timeIntervalSince(lastStatus) >= 1 {
+                lastStatus = Date()
+                if status == nil && Store.exists(storePath) { status = ExportStatusWriter(storePath: storePath, endpoint: endpoint) }
+                status?.write(snapshot)
+            }
+            if done { break }
+        }
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func record(_ change: (inout Counters) -> Void) {
+        condition.lock()
+        change(&counters)
+        condition.unlock()
+    }
+
+    private func send(_ chunk: ExportChunk) {
+        var i = 0
+        while i < chunk.spans.count {
+            let part = Array(chunk.spans[i..<min(i + settings.maxPerRequest, chunk.spans.count)])
+            if post(tracesURL, OTLPEncoding.traces(part), items: part.count) { record { $0.spansExported += part.count } }
+            i += part.count
+        }
+        i = 0
+        while i < chunk.logs.count {
+            let part = Array(chunk.logs[i..<min(i + settings.maxPerRequest, chunk.logs.count)])
+            if post(logsURL, OTLPEncoding.logs(part), items: part.count) { record { $0.logsExported += part.count } }
+            i += part.count
+        }
+    }
+
+    /// Set when a request exhausted its retries; until one succeeds again, requests get
+    /// one attempt each, so an unreachable collector costs one backoff series, not one
+    /// per request.
+    private var outage = false
+
+    /// One request with retries; false when its items were dropped.
+    private func post(_ url: URL, _ body: [UInt8], items: Int) -> Bool {
+        var backoff = settings.initialBackoff
+        var lastError = ""
+        let attempts = outage ? 1 : settings.maxAttempts
+        for attempt in 1...attempts {
+            do {
+                let r = try client.send("POST", url, body: Data(body), headers: ["Content-Type": "application/x-protobuf"])
+                if (200..<300).contains(r.status) {
+                    outage = false
+                    return true
+                }
+                lastError = "\(url.path): HTTP \(r.status)"
+                if ![429, 502, 503, 504].contains(r.status) { break }  // not retryable
+                if let after = r.headers["retry-after"].flatMap(Double.init) { backoff = min(max(after, backoff), settings.maxBackoff) }
+            } catch {
+                lastError = "\(url.absoluteString): \(error)"
+            }
+            record { $0.failedRequests += 1; $0.lastError = lastError }
+            if attempt == attempts || pastStopDeadline { break }
+            condition.lock()
+            _ = condition.wait(until: Date().addingTimeInterval(backoff))
+            condition.unlock()
+            backoff = min(backoff * 2, settings.maxBackoff)
+        }
+        record { $0.dropped += items; $0.lastError = lastError }
+        outage = true
+        return false
+    }
+
+    private var pastStopDeadline: Bool {
+        condition.lock(); defer { condition.unlock() }
+        return stopDeadline.map { Date() > $0 } ?? false
+    }
+
+}
+
+/// The exporter's counters in the store's `otlp_export` table (best effort: a store
+/// that cannot be written to, or predates the table, only loses the console's view).
+struct ExportStatusWriter {
+    private var connection: Connection?
+    private let endpoint: String
+
+    init(storePath: String, endpoint: String) {
+        self.endpoint = endpoint
+        connection = try? Connection(path: storePath, mode: .readWrite)
+    }
+
+    mutating func write(_ c: OTLPExporter.Counters) {
+        guard let connection else { return }
+        do {
+            let s = try connection.cached("""
+                INSERT INTO otlp_export (endpoint, spans_exported, logs_exported, dropped, failed_requests, queued, last_error, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (endpoint) DO UPDATE SET spans_exported = excluded.spans_exported, logs_exported = excluded.logs_exported,
+                    dropped = excluded.dropped, failed_requests = excluded.failed_requests, queued = excluded.queued,
+                    last_error = excluded.last_error, updated_at = excluded.updated_at
+                """)
+            s.bind(1, endpoint).bind(2, Int64(c.spansExported)).bind(3, Int64(c.logsExported)).bind(4, Int64(c.dropped))
+                .bind(5, Int64(c.failedRequests)).bind(6, Int64(c.queued)).bind(7, c.lastError)
+                .bind(8, Int64(Date().timeIntervalSince1970 * 1000))
+            try s.run()
+        } catch {
+            self.connection = nil
+        }
+    }
+}

@@ -1,0 +1,61 @@
+/// Spans and log records as OTLP carries them, resolved from the store's compact rows
+/// (ids as bytes, names and services spelled out, times absolute).
+public struct ExportSpan: Sendable, Equatable {
+    public enum Kind: Int64, Sendable { case internalKind = 1, server = 2, client = 3, producer = 4, consumer = 5 }
+
+    public var traceID: [UInt8]
+    public var spanID: UInt64
+    public var parentSpanID: UInt64?
+    public var name: String
+    public var kind: Kind
+    public var serviceName: String
+    public var serviceVersion: String
+    public var startNanos: Int64
+    public var endNanos: Int64
+    /// 0 unset, 1 ok, 2 error (OTLP's StatusCode).
+    public var status: Int
+    public var statusMessage: String?
+    public var attributes: [(String, AttributeValue)]
+    public var links: [(traceID: [UInt8], spanID: UInt64)]
+
+    public static func == (a: ExportSpan, b: ExportSpan) -> Bool {
+        a.traceID == b.traceID && a.spanID == b.spanID && a.parentSpanID == b.parentSpanID && a.name == b.name
+            && a.kind == b.kind && a.startNanos == b.startNanos && a.endNanos == b.endNanos
+    }
+}
+
+public enum AttributeValue: Sendable, Equatable {
+    case string(String)
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    indirect case array([AttributeValue])
+}
+
+/// A business event as an OTLP log record, tied to its trace and span.
+public struct ExportLog: Sendable {
+    public var timeNanos: Int64
+    public var eventName: String
+    public var body: String
+    public var serviceName: String
+    public var serviceVersion: String
+    public var traceID: [UInt8]?
+    public var spanID: UInt64?
+    public var severityNumber: Int64
+    public var severityText: String
+    public var attributes: [(String, AttributeValue)]
+}
+
+/// Everything of one committed batch (or one chunk of a recorded store) to export.
+public struct ExportChunk: Sendable {
+    public var spans: [ExportSpan] = []
+    public var logs: [ExportLog] = []
+
+    public var count: Int { spans.count + logs.count }
+    public var isEmpty: Bool { spans.isEmpty && logs.isEmpty }
+
+    public init(spans: [ExportSpan] = [], logs: [ExportLog] = []) {
+        self.spans = spans
+        self.logs = logs
+    }
+}

@@ -1,0 +1,85 @@
+/// Protocol Buffers wire format, written by hand for the few OTLP messages paytop sends
+/// (https://protobuf.dev/programming-guides/encoding/). A message is built innermost
+/// first: `message(field) { ... }` writes a nested message into its own buffer and
+/// appends it length-delimited.
+struct ProtobufWriter {
+    private(set) var bytes: [UInt8] = []
+
+    init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+
+    mutating func varint(_ v: UInt64) {
+        var v = v
+        while v >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+
+    private mutating func tag(_ field: Int, _ wireType: UInt64) { varint(UInt64(field) << 3 | wireType) }
+
+    /// int64, enum, bool (varint; zero values are skipped, as proto3 does).
+    mutating func int(_ field: Int, _ v: Int64) {
+        guard v != 0 else { return }
+        tag(field, 0)
+        varint(UInt64(bitPattern: v))
+    }
+
+    mutating func bool(_ field: Int, _ v: Bool) { int(field, v ? 1 : 0) }
+
+    mutating func fixed64(_ field: Int, _ v: UInt64) {
+        guard v != 0 else { return }
+        tag(field, 1)
+        for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) }
+    }
+
+    mutating func fixed32(_ field: Int, _ v: UInt32) {
+        guard v != 0 else { return }
+        tag(field, 5)
+        for i in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * UInt32(i)))) }
+    }
+
+    mutating func double(_ field: Int, _ v: Double) {
+        tag(field, 1)
+        let b = v.bitPattern
+        for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: b >> (8 * UInt64(i)))) }
+    }
+
+    mutating func bytes(_ field: Int, _ v: [UInt8]) {
+        guard !v.isEmpty else { return }
+        tag(field, 2)
+        varint(UInt64(v.count))
+        bytes.append(contentsOf: v)
+    }
+
+    mutating func string(_ field: Int, _ v: String) {
+        guard !v.isEmpty else { return }
+        tag(field, 2)
+        let utf8 = v.utf8
+        varint(UInt64(utf8.count))
+        bytes.append(contentsOf: utf8)
+    }
+
+    /// A oneof member: written even when it is the zero value, so the receiver sees
+    /// which member was set.
+    mutating func oneofString(_ field: Int, _ v: String) {
+        tag(field, 2)
+        let utf8 = v.utf8
+        varint(UInt64(utf8.count))
+        bytes.append(contentsOf: utf8)
+    }
+
+    mutating func oneofInt(_ field: Int, _ v: Int64) {
+        tag(field, 0)
+        varint(UInt64(bitPattern: v))
+    }
+
+    /// A nested message (written even when empty: presence matters for messages).
+    mutating func message(_ field: Int, _ build: (inout ProtobufWriter) -> Void) {
+        var inner = ProtobufWriter()
+        build(&inner)
+        tag(field, 2)
+        varint(UInt64(inner.bytes.count))
+        bytes.append(contentsOf: inner.bytes)
+    }
+}

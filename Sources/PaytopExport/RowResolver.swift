@@ -1,0 +1,173 @@
+import Foundation
+import PaytopEngine
+import PaytopStore
+
+/// Turns the store's compact telemetry rows (trace numbers, name and service codes,
+/// offsets, JSON attributes) into OTLP spans and log records.
+///
+/// What a row refers to is looked up first in what earlier batches brought, then in the
+/// store itself (everything a committed batch refers to is committed too). Runs on the
+/// exporter's thread, never the engine's.
+final class RowResolver {
+    private struct TraceInfo { let id: [UInt8]; let startedAt: Int64; let checkoutID: String? }
+    private struct NameInfo { let name: String; let kind: ExportSpan.Kind; let attributes: [(String, AttributeValue)] }
+    private struct EventInfo { let name: String; let type: String; let stage: String; let message: String }
+
+    private let reader: Connection
+    private var traces: [Int64: TraceInfo] = [:]
+    private var traceOrder: [Int64] = []
+    private var traceOrderHead = 0
+    private var names: [Int: NameInfo] = [:]
+    private var services: [Int: (String, String)] = [:]
+    private var events: [Int: EventInfo] = [:]
+    /// Traces remembered at most; older ones are read back from the store when needed.
+    let traceCacheLimit = 100_000
+
+    init(storePath: String) throws {
+        reader = try Store.openForReading(path: storePath)
+    }
+
+    func resolve(_ b: WriteBatch) throws -> ExportChunk {
+        for n in b.spanNames { names[n.code] = NameInfo(name: n.name, kind: Self.kind(n.kind), attributes: Self.attributes(n.attributes)) }
+        for s in b.serviceVersions { services[s.code] = (s.name, s.version) }
+        for e in b.eventNames { events[e.code] = EventInfo(name: e.name, type: e.type, stage: e.stage, message: e.message) }
+        for t in b.traces { remember(t.traceNo, TraceInfo(id: t.traceID, startedAt: t.startedAt, checkoutID: t.checkoutID)) }
+        var linksBySpan: [SpanKey: [(traceID: [UInt8], spanID: UInt64)]] = [:]
+        for l in b.spanLinks {
+            guard let target = try trace(l.linkedTraceNo) else { continue }
+            linksBySpan[SpanKey(trace: l.traceNo, span: l.spanID), default: []].append((target.id, UInt64(bitPattern: l.linkedSpanID)))
+        }
+        var chunk = ExportChunk()
+        chunk.spans.reserveCapacity(b.spans.count)
+        for s in b.spans {
+            guard let t = try trace(s.traceNo), let n = try name(s.nameCode), let svc = try service(s.serviceCode) else { continue }
+            var attrs = n.attributes
+            attrs.append(("service.name", .string(svc.0)))
+            attrs.append(("service.version", .string(svc.1)))
+            if let own = s.attributes { Self.merge(Self.attributes(own), into: &attrs) }
+            chunk.spans.append(ExportSpan(
+                traceID: t.id, spanID: UInt64(bitPattern: s.spanID), parentSpanID: s.parentSpanID.map { UInt64(bitPattern: $0) },
+                name: n.name, kind: n.kind, serviceName: svc.0, serviceVersion: svc.1,
+                startNanos: t.startedAt + s.startOffset, endNanos: t.startedAt + s.startOffset + s.duration,
+                status: s.status, statusMessage: s.statusMessage, attributes: attrs,
+                links: linksBySpan[SpanKey(trace: s.traceNo, span: s.spanID)] ?? []))
+        }
+        for e in b.businessEvents {
+            guard let info = try event(e.eventCode), let svc = try service(e.serviceCode) else { continue }
+            let t = try e.traceNo.flatMap { try trace($0) }
+            var attrs: [(String, AttributeValue)] = [
+                ("event.name", .string(info.name)), ("event.type", .string(info.type)), ("event.domain", .string("payments")),
+                ("event.provider", .string("payment-service")), ("event.version", .string("1.0")),
+                ("payment.stage", .string(info.stage)), ("payment.outcome", .string(e.outcome)),
+            ]
+            if let v = t?.checkoutID { attrs.append(("checkout_id", .string(v))) }
+            if let v = e.amountTotal { attrs.append(("amount_total", .string(v))) }
+            if let v = e.amountCurrency { attrs.append(("amount_currency", .string(v))) }
+            if let v = e.orderCount { attrs.append(("order_count", .int(Int64(v)))) }
+            if let v = e.paymentOrderID { attrs.append(("payment_order_id", .string(v))) }
+            if let v = e.merchantID { attrs.append(("merchant_id", .string(v))) }
+            if let v = e.errorCode { attrs.append(("error_code", .string(v))) }
+            if let v = e.errorCategory { attrs.append(("error_category", .string(v))) }
+            if let v = e.pspLatencyMillis { attrs.append(("psp_latency_ms", .int(v))) }
+            let failed = e.errorCode != nil
+            chunk.logs.append(ExportLog(
+                timeNanos: e.bizTimestamp, eventName: info.name, body: info.message, serviceName: svc.0, serviceVersion: svc.1,
+                traceID: t?.id, spanID: e.spanID.map { UInt64(bitPattern: $0) },
+                severityNumber: failed ? 13 : 9, severityText: failed ? "WARN" : "INFO", attributes: attrs))
+        }
+        return chunk
+    }
+
+    private struct SpanKey: Hashable { let trace: Int64; let span: Int64 }
+
+    private func remember(_ no: Int64, _ info: TraceInfo) {
+        if traces.updateValue(info, forKey: no) == nil { traceOrder.append(no) }
+        if traces.count > traceCacheLimit {
+            // Forget the oldest half; compact the order list.
+            let drop = traces.count / 2
+            for k in traceOrder[traceOrderHead..<(traceOrderHead + drop)] { traces[k] = nil }
+            traceOrderHead += drop
+            if traceOrderHead > traceOrder.count / 2 {
+                traceOrder.removeFirst(traceOrderHead)
+                traceOrderHead = 0
+            }
+        }
+    }
+
+    private func trace(_ no: Int64) throws -> TraceInfo? {
+        if let t = traces[no] { return t }
+        let s = try reader.cached("SELECT trace_id, started_at, checkout_id FROM trace WHERE trace_no = ?")
+        s.bind(1, no)
+        defer { s.reset() }
+        guard try s.step() else { return nil }
+        let info = TraceInfo(id: s.blob(0), startedAt: s.int(1), checkoutID: s.optionalString(2))
+        remember(no, info)
+        return info
+    }
+
+    private func name(_ code: Int) throws -> NameInfo? {
+        if let n = names[code] { return n }
+        let s = try reader.cached("SELECT name, kind, attributes FROM span_name WHERE name_code = ?")
+        s.bind(1, Int64(code))
+        defer { s.reset() }
+        guard try s.step() else { return nil }
+        let info = NameInfo(name: s.string(0), kind: Self.kind(s.string(1)), attributes: Self.attributes(s.string(2)))
+        names[code] = info
+        return info
+    }
+
+    private func service(_ code: Int) throws -> (String, String)? {
+        if let v = services[code] { return v }
+        let s = try reader.cached("SELECT service_name, service_version FROM service_version WHERE service_code = ?")
+        s.bind(1, Int64(code))
+        defer { s.reset() }
+        guard try s.step() else { return nil }
+        services[code] = (s.string(0), s.string(1))
+        return services[code]
+    }
+
+    private func event(_ code: Int) throws -> EventInfo? {
+        if let v = events[code] { return v }
+        let s = try reader.cached("SELECT event_name, event_type, stage, message FROM business_event_name WHERE event_code = ?")
+        s.bind(1, Int64(code))
+        defer { s.reset() }
+        guard try s.step() else { return nil }
+        let info = EventInfo(name: s.string(0), type: s.string(1), stage: s.string(2), message: s.string(3))
+        events[code] = info
+        return info
+    }
+
+    static func kind(_ text: String) -> ExportSpan.Kind {
+        switch text {
+        case "SERVER": .server
+        case "CLIENT": .client
+        case "PRODUCER": .producer
+        case "CONSUMER": .consumer
+        default: .internalKind
+        }
+    }
+
+    /// A JSON object of attributes; integers stay integers, arrays stay arrays.
+    static func attributes(_ json: String) -> [(String, AttributeValue)] {
+        guard let object = (try? JSONValue.parse(json))?.objectValue else { return [("paytop.attributes", .string(json))] }
+        return object.keys.sorted().compactMap { key in value(object[key]!).map { (key, $0) } }
+    }
+
+    static func value(_ v: JSONValue) -> AttributeValue? {
+        switch v {
+        case .string(let s): .string(s)
+        case .bool(let b): .bool(b)
+        case .number(let n): n == n.rounded() && abs(n) < 9e15 ? .int(Int64(n)) : .double(n)
+        case .null: nil
+        case .array(let items): .array(items.compactMap(value))
+        case .object: .string(v.encoded)
+        }
+    }
+
+    /// The span's own attributes override the name's (as the `span` view's json_patch does).
+    static func merge(_ own: [(String, AttributeValue)], into attrs: inout [(String, AttributeValue)]) {
+        for (k, v) in own {
+            if let i = attrs.firstIndex(where: { $0.0 == k }) { attrs[i].1 = v } else { attrs.append((k, v)) }
+        }
+    }
+}
