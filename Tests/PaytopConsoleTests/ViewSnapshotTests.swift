@@ -92,6 +92,25 @@ import PaytopStore
         #expect(help.contains { $0.contains("PSP outage / slow PSP / card-decline surge") })
     }
 
+    @Test func theHeaderShowsOTLPExportAndItsDrops() throws {
+        var snap = ConsoleSnapshot()
+        snap.exports = [.init(endpoint: "http://127.0.0.1:4318", spansExported: 12_000, logsExported: 345, dropped: 512,
+                              failedRequests: 7, queued: 0, lastError: "connection refused")]
+        var s = ConsoleState()
+        s.width = 160
+        s.height = 40
+        let theme = Theme.builtIn("dark")!
+        let buffer = Screen.render(s, ConsoleData(snapshot: snap), theme: theme, glyphs: .unicode)
+        let header = buffer.lines[0]
+        #expect(header.contains("otlp 12.3k sent"))
+        let dropped = try #require(header.range(of: "512 DROPPED"))
+        let x = header.distance(from: header.startIndex, to: dropped.lowerBound)
+        #expect(buffer[x, 0].style == theme[.badge], "drops are drawn as a badge")
+        snap.exports[0].dropped = 0
+        let clean = Screen.render(s, ConsoleData(snapshot: snap), theme: theme, glyphs: .unicode).lines[0]
+        #expect(clean.contains("otlp 12.3k sent") && !clean.contains("DROPPED"))
+    }
+
     @Test func dataIsDrawnInertAndAsciiTerminalsGetAscii() {
         var snap = ConsoleSnapshot()
         snap.payments = [.init(checkoutID: "chk-\u{1B}[31mred", state: "SUCCESS", orders: 1, amount: "1.00", currency: "USD",

@@ -41,6 +41,14 @@ public enum Screen {
         }
         if let v = snap.versions["executor"] { x = p.buffer.put(" executor \(v)", x: x, y: 0, style: p.theme[.header], clip: row) }
         if snap.storeBytes > 0 { x = p.buffer.put("  store \(Format.bytes(snap.storeBytes))", x: x, y: 0, style: p.theme[.header], clip: row) }
+        for e in snap.exports {
+            // The exporter's health at a glance: items sent, and any dropped in the badge colour.
+            x = p.buffer.put("  otlp \(Format.count(e.spansExported + e.logsExported)) sent", x: x, y: 0, style: p.theme[.header], clip: row)
+            if e.dropped > 0 {
+                x = p.buffer.put(" ", x: x, y: 0, style: p.theme[.header], clip: row)
+                x = p.buffer.put(" \(Format.count(e.dropped)) DROPPED ", x: x, y: 0, style: p.theme[.badge], clip: row)
+            }
+        }
         let right = "? help  q quit "
         if x + Buffer.columns(right) + 1 < s.width {
             p.buffer.put(right, x: s.width - Buffer.columns(right), y: 0, style: p.theme[.header], clip: row)

@@ -81,6 +81,15 @@ enum Format {
         return String(format: "%.\(digits)f%%", v * 100)
     }
 
+    /// 950, 12.3k, 4.5M.
+    static func count(_ n: Int64) -> String {
+        switch n {
+        case ..<1_000: return "\(n)"
+        case ..<1_000_000: return String(format: "%.1fk", Double(n) / 1_000)
+        default: return String(format: "%.1fM", Double(n) / 1_000_000)
+        }
+    }
+
     static func clock(_ nanos: Int64) -> String {
         let s = (nanos / 1_000_000_000) % 86_400
         return String(format: "%02d:%02d:%02d", s / 3600, s % 3600 / 60, s % 60)
