@@ -11,6 +11,7 @@ Prints "listening on PORT" once ready. Endpoints:
                                    store with what arrived; JSON {"ok": bool, ...}
   GET  /stats                      counts so far
 With --fail-first N the first N export requests get 503 (to exercise retries).
+With --discard requests are read and answered 200 without decoding (benchmarks).
 """
 import argparse
 import json
@@ -34,6 +35,7 @@ spans = {}      # (trace_id, span_id) -> dict
 logs = []       # (event_name, trace_id, span_id, time)
 requests = {"trace_requests": 0, "log_requests": 0, "refused": 0, "duplicate_spans": 0}
 fail_first = 0
+discard = False
 
 
 def any_value(v):
@@ -133,6 +135,11 @@ class Handler(BaseHTTPRequestHandler):
                 requests["refused"] += 1
                 self.reply(503, b"{}")
                 return
+        if discard:
+            with lock:
+                requests["trace_requests" if self.path == "/v1/traces" else "log_requests"] += 1
+            self.reply(200, b"", "application/x-protobuf")
+            return
         if self.headers.get("Content-Type") != "application/x-protobuf":
             self.reply(415, b"{}")
             return
@@ -184,12 +191,14 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    global fail_first
+    global fail_first, discard
     p = argparse.ArgumentParser()
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--fail-first", type=int, default=0)
+    p.add_argument("--discard", action="store_true")
     a = p.parse_args()
     fail_first = a.fail_first
+    discard = a.discard
     server = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
     print(f"listening on {server.server_address[1]}", flush=True)
     try:
