@@ -1,7 +1,7 @@
 /// Protocol Buffers wire format, written by hand for the few OTLP messages paytop sends
-/// (https://protobuf.dev/programming-guides/encoding/). A message is built innermost
-/// first: `message(field) { ... }` writes a nested message into its own buffer and
-/// appends it length-delimited.
+/// (https://protobuf.dev/programming-guides/encoding/). `message(field) { ... }` writes a
+/// nested message in place behind a one-byte length, widened afterwards in the rare case
+/// the message is 128 bytes or longer — no buffer per nested message.
 struct ProtobufWriter {
     private(set) var bytes: [UInt8] = []
 
@@ -76,10 +76,22 @@ struct ProtobufWriter {
 
     /// A nested message (written even when empty: presence matters for messages).
     mutating func message(_ field: Int, _ build: (inout ProtobufWriter) -> Void) {
-        var inner = ProtobufWriter()
-        build(&inner)
         tag(field, 2)
-        varint(UInt64(inner.bytes.count))
-        bytes.append(contentsOf: inner.bytes)
+        let lengthAt = bytes.count
+        bytes.append(0)
+        build(&self)
+        let length = bytes.count - lengthAt - 1
+        if length < 0x80 {
+            bytes[lengthAt] = UInt8(length)
+        } else {
+            var prefix: [UInt8] = []
+            var v = UInt64(length)
+            while v >= 0x80 {
+                prefix.append(UInt8(truncatingIfNeeded: v) | 0x80)
+                v >>= 7
+            }
+            prefix.append(UInt8(v))
+            bytes.replaceSubrange(lengthAt..<(lengthAt + 1), with: prefix)
+        }
     }
 }

@@ -44,7 +44,7 @@ final class RowResolver {
             var attrs = n.attributes
             attrs.append(("service.name", .string(svc.0)))
             attrs.append(("service.version", .string(svc.1)))
-            if let own = s.attributes { Self.merge(Self.attributes(own), into: &attrs) }
+            if let own = s.attributes { Self.merge(ownAttributes(own), into: &attrs) }
             chunk.spans.append(ExportSpan(
                 traceID: t.id, spanID: UInt64(bitPattern: s.spanID), parentSpanID: s.parentSpanID.map { UInt64(bitPattern: $0) },
                 name: n.name, kind: n.kind, serviceName: svc.0, serviceVersion: svc.1,
@@ -79,6 +79,18 @@ final class RowResolver {
     }
 
     private struct SpanKey: Hashable { let trace: Int64; let span: Int64 }
+
+    /// Per-span attribute texts repeat a lot (status codes, cold starts, table names):
+    /// each distinct text is parsed once (up to 50,000 of them).
+    private var parsedAttributes: [String: [(String, AttributeValue)]] = [:]
+
+    private func ownAttributes(_ json: String) -> [(String, AttributeValue)] {
+        if let v = parsedAttributes[json] { return v }
+        let v = Self.attributes(json)
+        if parsedAttributes.count >= 50_000 { parsedAttributes.removeAll(keepingCapacity: true) }
+        parsedAttributes[json] = v
+        return v
+    }
 
     private func remember(_ no: Int64, _ info: TraceInfo) {
         if traces.updateValue(info, forKey: no) == nil { traceOrder.append(no) }
