@@ -5,7 +5,7 @@ import PaytopStore
 
 /// `--otlp-endpoint URL`: export spans and business events while the engine runs.
 struct OTLPOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Also send spans and business events (as OTLP logs) to this OTLP/HTTP collector, e.g. http://127.0.0.1:4318.",
+    @Option(help: ArgumentHelp("Also send spans, business events (as OTLP logs) and 60-s metrics to this OTLP/HTTP collector, e.g. http://127.0.0.1:4318.",
                                valueName: "url"))
     var otlpEndpoint: String?
 
@@ -26,7 +26,7 @@ struct OTLPOptions: ParsableArguments {
 func finishExport(_ exporter: OTLPExporter?, timeout: Double = 10) -> OTLPExporter.Counters? {
     guard let exporter else { return nil }
     let c = exporter.finish(timeout: timeout)
-    printError("paytop: OTLP export to \(exporter.endpoint): \(c.spansExported.grouped) spans and \(c.logsExported.grouped) log records sent"
+    printError("paytop: OTLP export to \(exporter.endpoint): \(c.spansExported.grouped) spans, \(c.logsExported.grouped) log records and \(c.metricPointsExported.grouped) metric points sent"
                + (c.dropped > 0 ? ", \(c.dropped.grouped) dropped" : ", none dropped")
                + (c.failedRequests > 0 ? " · \(c.failedRequests) failed requests, last: \(inert(c.lastError ?? ""))" : ""))
     return c
@@ -35,9 +35,10 @@ func finishExport(_ exporter: OTLPExporter?, timeout: Double = 10) -> OTLPExport
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Send a recorded store's spans and business events to an OTLP/HTTP collector.",
+        abstract: "Send a recorded store's spans, business events and metrics to an OTLP/HTTP collector.",
         discussion: """
-            Spans go to URL/v1/traces and business events, as log records tied to their span, to URL/v1/logs, \
+            Spans go to URL/v1/traces, business events (log records tied to their span) to URL/v1/logs and the \
+            60-s metric roll-ups to URL/v1/metrics, \
             in the OTLP protobuf encoding, with the engine's own ids and timestamps. Failed requests are retried \
             with backoff (OTLP's retryable answers: none, 429, 502, 503, 504); exits 1 if anything could not be sent.
             """

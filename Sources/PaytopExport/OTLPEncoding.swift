@@ -52,6 +52,74 @@ enum OTLPEncoding {
         return w.bytes
     }
 
+    /// ExportMetricsServiceRequest: one resource (the pipeline), one Metric per name with
+    /// a data point per series and period. Counters are delta sums, gauges gauges, and
+    /// distributions summaries (count, sum, min as quantile 0, p50, p95, p99, max as 1).
+    static func metrics(_ points: [ExportMetricPoint]) -> [UInt8] {
+        var byName: [String: [Int]] = [:]
+        var order: [String] = []
+        for (i, p) in points.enumerated() {
+            if byName[p.name] == nil { order.append(p.name) }
+            byName[p.name, default: []].append(i)
+        }
+        var w = ProtobufWriter(capacity: points.count * 120)
+        w.message(1) { rm in
+            rm.message(1) { resource(&$0, service: "payments-pipeline", version: scopeVersion) }
+            rm.message(2) { sm in
+                sm.message(1) { scope(&$0) }
+                for name in order {
+                    let members = byName[name]!
+                    let first = points[members[0]]
+                    sm.message(2) { m in
+                        m.string(1, name)
+                        m.string(3, first.unit)
+                        switch first.kind {
+                        case .gauge:
+                            m.message(5) { g in for i in members { g.message(1) { numberPoint(&$0, points[i]) } } }
+                        case .counter:
+                            m.message(7) { s in
+                                for i in members { s.message(1) { numberPoint(&$0, points[i]) } }
+                                s.int(2, 1)  // AGGREGATION_TEMPORALITY_DELTA
+                                s.bool(3, true)
+                            }
+                        case .distribution:
+                            m.message(11) { s in for i in members { s.message(1) { summaryPoint(&$0, points[i]) } } }
+                        }
+                    }
+                }
+            }
+        }
+        return w.bytes
+    }
+
+    private static func numberPoint(_ w: inout ProtobufWriter, _ p: ExportMetricPoint) {
+        w.fixed64(2, UInt64(bitPattern: p.startNanos))
+        w.fixed64(3, UInt64(bitPattern: p.endNanos))
+        switch p.value {
+        case .integer(let v): w.sfixed64(6, v)
+        case .real(let v): w.double(4, v)
+        }
+        for (k, v) in p.dimensions { keyValue(&w, 7, k, v) }
+    }
+
+    private static func summaryPoint(_ w: inout ProtobufWriter, _ p: ExportMetricPoint) {
+        w.fixed64(2, UInt64(bitPattern: p.startNanos))
+        w.fixed64(3, UInt64(bitPattern: p.endNanos))
+        w.fixed64(4, UInt64(p.count))
+        switch p.value {
+        case .integer(let v): w.double(5, Double(v))
+        case .real(let v): w.double(5, v)
+        }
+        for (q, v) in [(0.0, p.min), (0.5, p.p50), (0.95, p.p95), (0.99, p.p99), (1.0, p.max)] {
+            guard let v else { continue }
+            w.message(6) { vq in
+                vq.double(1, q)
+                vq.double(2, v)
+            }
+        }
+        for (k, v) in p.dimensions { keyValue(&w, 7, k, v) }
+    }
+
     private static func resource(_ w: inout ProtobufWriter, service: String, version: String) {
         keyValue(&w, 1, "service.name", .string(service))
         keyValue(&w, 1, "service.version", .string(version))

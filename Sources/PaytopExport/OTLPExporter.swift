@@ -2,7 +2,8 @@ import Foundation
 import PaytopStore
 
 /// Sends what the store records to an OpenTelemetry endpoint over OTLP/HTTP (protobuf):
-/// spans to `/v1/traces`, business events as log records to `/v1/logs`.
+/// spans to `/v1/traces`, business events as log records to `/v1/logs`, the 60-s metric
+/// roll-ups to `/v1/metrics`.
 ///
 /// The engine never waits for it: committed batches are offered to a bounded queue and
 /// a full queue drops them, counted. One sender thread resolves rows into OTLP, sends
@@ -26,6 +27,7 @@ public final class OTLPExporter: @unchecked Sendable {
     public struct Counters: Sendable, Equatable {
         public var spansExported = 0
         public var logsExported = 0
+        public var metricPointsExported = 0
         public var dropped = 0
         public var failedRequests = 0
         public var queued = 0
@@ -35,6 +37,7 @@ public final class OTLPExporter: @unchecked Sendable {
     public let endpoint: String
     private let tracesURL: URL
     private let logsURL: URL
+    private let metricsURL: URL
     private let settings: Settings
     private let storePath: String
     private let client: BlockingHTTPClient
@@ -56,6 +59,7 @@ public final class OTLPExporter: @unchecked Sendable {
         self.endpoint = base
         tracesURL = URL(string: base + "/v1/traces")!
         logsURL = URL(string: base + "/v1/logs")!
+        metricsURL = URL(string: base + "/v1/metrics")!
         self.settings = settings
         self.storePath = storePath
         client = BlockingHTTPClient(timeoutSeconds: settings.requestTimeout)
@@ -64,13 +68,15 @@ public final class OTLPExporter: @unchecked Sendable {
         t.start()
     }
 
-    private static func items(_ b: WriteBatch) -> Int { b.spans.count + b.businessEvents.count }
+    private static func items(_ b: WriteBatch) -> Int {
+        b.spans.count + b.businessEvents.count + b.metricPoints.count { $0.periodSeconds == RowResolver.exportedPeriodSeconds }
+    }
 
     /// From the writer's thread: queue the batch's telemetry, or drop it (counted) when
     /// the queue is full. Never blocks on the network.
     public func offer(_ batch: WriteBatch) {
         let n = Self.items(batch)
-        guard n > 0 || !batch.traces.isEmpty else { return }
+        guard n > 0 else { return }
         condition.lock()
         defer { condition.unlock() }
         if stopping || queuedItems + n > settings.queueCapacity {
@@ -192,6 +198,12 @@ public final class OTLPExporter: @unchecked Sendable {
             if post(logsURL, OTLPEncoding.logs(part), items: part.count) { record { $0.logsExported += part.count } }
             i += part.count
         }
+        i = 0
+        while i < chunk.metrics.count {
+            let part = Array(chunk.metrics[i..<min(i + settings.maxPerRequest, chunk.metrics.count)])
+            if post(metricsURL, OTLPEncoding.metrics(part), items: part.count) { record { $0.metricPointsExported += part.count } }
+            i += part.count
+        }
     }
 
     /// Set when a request exhausted its retries; until one succeeds again, requests get
@@ -251,15 +263,16 @@ struct ExportStatusWriter {
         guard let connection else { return }
         do {
             let s = try connection.cached("""
-                INSERT INTO otlp_export (endpoint, spans_exported, logs_exported, dropped, failed_requests, queued, last_error, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO otlp_export (endpoint, spans_exported, logs_exported, metric_points_exported, dropped, failed_requests, queued, last_error, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (endpoint) DO UPDATE SET spans_exported = excluded.spans_exported, logs_exported = excluded.logs_exported,
+                    metric_points_exported = excluded.metric_points_exported,
                     dropped = excluded.dropped, failed_requests = excluded.failed_requests, queued = excluded.queued,
                     last_error = excluded.last_error, updated_at = excluded.updated_at
                 """)
-            s.bind(1, endpoint).bind(2, Int64(c.spansExported)).bind(3, Int64(c.logsExported)).bind(4, Int64(c.dropped))
-                .bind(5, Int64(c.failedRequests)).bind(6, Int64(c.queued)).bind(7, c.lastError)
-                .bind(8, Int64(Date().timeIntervalSince1970 * 1000))
+            s.bind(1, endpoint).bind(2, Int64(c.spansExported)).bind(3, Int64(c.logsExported)).bind(4, Int64(c.metricPointsExported))
+                .bind(5, Int64(c.dropped)).bind(6, Int64(c.failedRequests)).bind(7, Int64(c.queued)).bind(8, c.lastError)
+                .bind(9, Int64(Date().timeIntervalSince1970 * 1000))
             try s.run()
         } catch {
             self.connection = nil

@@ -1,3 +1,5 @@
+import PaytopStore
+
 /// Spans and log records as OTLP carries them, resolved from the store's compact rows
 /// (ids as bytes, names and services spelled out, times absolute).
 public struct ExportSpan: Sendable, Equatable {
@@ -46,13 +48,28 @@ public struct ExportLog: Sendable {
     public var attributes: [(String, AttributeValue)]
 }
 
+/// One period of one metric series (the store's 60-s roll-ups).
+public struct ExportMetricPoint: Sendable {
+    public enum Kind: Sendable { case gauge, counter, distribution }
+    public var name: String
+    public var unit: String
+    public var kind: Kind
+    public var dimensions: [(String, AttributeValue)]
+    public var startNanos: Int64
+    public var endNanos: Int64
+    public var value: MetricPointRow.Value
+    public var count: Int64
+    public var min: Double?, max: Double?, p50: Double?, p95: Double?, p99: Double?
+}
+
 /// Everything of one committed batch (or one chunk of a recorded store) to export.
 public struct ExportChunk: Sendable {
     public var spans: [ExportSpan] = []
     public var logs: [ExportLog] = []
+    public var metrics: [ExportMetricPoint] = []
 
-    public var count: Int { spans.count + logs.count }
-    public var isEmpty: Bool { spans.isEmpty && logs.isEmpty }
+    public var count: Int { spans.count + logs.count + metrics.count }
+    public var isEmpty: Bool { spans.isEmpty && logs.isEmpty && metrics.isEmpty }
 
     public init(spans: [ExportSpan] = [], logs: [ExportLog] = []) {
         self.spans = spans

@@ -33,6 +33,13 @@ struct ProtobufWriter {
         for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) }
     }
 
+    /// sfixed64 (written even when zero: a data point's value is a oneof).
+    mutating func sfixed64(_ field: Int, _ v: Int64) {
+        tag(field, 1)
+        let b = UInt64(bitPattern: v)
+        for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: b >> (8 * UInt64(i)))) }
+    }
+
     mutating func fixed32(_ field: Int, _ v: UInt32) {
         guard v != 0 else { return }
         tag(field, 5)

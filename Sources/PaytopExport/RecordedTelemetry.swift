@@ -53,6 +53,28 @@ public enum RecordedTelemetry {
             try body(b)
             after = last
         }
+        // The 60-s metric roll-ups, a few thousand points at a time.
+        let points = try c.cached("""
+            SELECT series_id, period_seconds, period_start, value, count, min, max, p50, p95, p99 FROM metric_data
+            WHERE period_seconds = ? AND (period_start, series_id) > (?, ?) ORDER BY period_start, series_id LIMIT 4096
+            """)
+        var lastStart: Int64 = .min, lastSeries: Int64 = .min
+        while true {
+            var b = WriteBatch()
+            points.bind(1, Int64(RowResolver.exportedPeriodSeconds)).bind(2, lastStart).bind(3, lastSeries)
+            while try points.step() {
+                let p = points
+                let value: MetricPointRow.Value = p.isInteger(3) ? .integer(p.int(3)) : .real(p.double(3))
+                b.metricPoints.append(MetricPointRow(seriesID: Int(p.int(0)), periodSeconds: Int(p.int(1)), periodStart: p.int(2), value: value,
+                                                     count: p.optionalInt(4), min: p.optionalDouble(5), max: p.optionalDouble(6),
+                                                     p50: p.optionalDouble(7), p95: p.optionalDouble(8), p99: p.optionalDouble(9)))
+                lastStart = p.int(2)
+                lastSeries = p.int(0)
+            }
+            points.reset()
+            if b.metricPoints.isEmpty { break }
+            try body(b)
+        }
         let untraced = try c.cached("""
             SELECT event_code, outcome, biz_timestamp, amount_total, amount_currency, order_count, payment_order_id, merchant_id,
                    error_code, error_category, psp_latency_ms, trace_no, span_id, service_code

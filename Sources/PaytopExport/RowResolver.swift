@@ -20,6 +20,11 @@ final class RowResolver {
     private var names: [Int: NameInfo] = [:]
     private var services: [Int: (String, String)] = [:]
     private var events: [Int: EventInfo] = [:]
+    private struct SeriesInfo { let name: String; let unit: String; let kind: ExportMetricPoint.Kind; let dimensions: [(String, AttributeValue)] }
+    private var series: [Int: SeriesInfo] = [:]
+    /// The period exported: the 60-s roll-ups, written by live runs and simulations alike
+    /// (live runs' 1-s points would count everything twice in a backend).
+    static let exportedPeriodSeconds = 60
     /// Traces remembered at most; older ones are read back from the store when needed.
     let traceCacheLimit = 100_000
 
@@ -31,6 +36,7 @@ final class RowResolver {
         for n in b.spanNames { names[n.code] = NameInfo(name: n.name, kind: Self.kind(n.kind), attributes: Self.attributes(n.attributes)) }
         for s in b.serviceVersions { services[s.code] = (s.name, s.version) }
         for e in b.eventNames { events[e.code] = EventInfo(name: e.name, type: e.type, stage: e.stage, message: e.message) }
+        for m in b.metricSeries { series[m.id] = Self.seriesInfo(m.name, m.unit, m.kind, m.dimensions) }
         for t in b.traces { remember(t.traceNo, TraceInfo(id: t.traceID, startedAt: t.startedAt, checkoutID: t.checkoutID)) }
         var linksBySpan: [SpanKey: [(traceID: [UInt8], spanID: UInt64)]] = [:]
         for l in b.spanLinks {
@@ -75,7 +81,30 @@ final class RowResolver {
                 traceID: t?.id, spanID: e.spanID.map { UInt64(bitPattern: $0) },
                 severityNumber: failed ? 13 : 9, severityText: failed ? "WARN" : "INFO", attributes: attrs))
         }
+        for p in b.metricPoints where p.periodSeconds == Self.exportedPeriodSeconds {
+            guard let s = try seriesInfo(p.seriesID) else { continue }
+            chunk.metrics.append(ExportMetricPoint(
+                name: s.name, unit: s.unit, kind: s.kind, dimensions: s.dimensions, startNanos: p.periodStart,
+                endNanos: p.periodStart + Int64(p.periodSeconds) * 1_000_000_000, value: p.value, count: p.count ?? 0,
+                min: p.min, max: p.max, p50: p.p50, p95: p.p95, p99: p.p99))
+        }
         return chunk
+    }
+
+    private static func seriesInfo(_ name: String, _ unit: String, _ kind: String, _ dimensions: String) -> SeriesInfo {
+        SeriesInfo(name: name, unit: unit, kind: kind == "gauge" ? .gauge : kind == "counter" ? .counter : .distribution,
+                   dimensions: attributes(dimensions))
+    }
+
+    private func seriesInfo(_ id: Int) throws -> SeriesInfo? {
+        if let s = series[id] { return s }
+        let q = try reader.cached("SELECT name, unit, kind, dimensions FROM metric_series WHERE series_id = ?")
+        q.bind(1, Int64(id))
+        defer { q.reset() }
+        guard try q.step() else { return nil }
+        let info = Self.seriesInfo(q.string(0), q.string(1), q.string(2), q.string(3))
+        series[id] = info
+        return info
     }
 
     private struct SpanKey: Hashable { let trace: Int64; let span: Int64 }

@@ -83,6 +83,8 @@ import PaytopStore
         #expect(result["spans_received"] == result["spans_expected"])
         #expect(result["logs_received"] == result["logs_expected"])
         #expect(Double(counters.spansExported) == result["spans_expected"]?.numberValue)
+        #expect((result["metric_points_expected"]?.numberValue ?? 0) > 0, "the 60-s metric roll-ups are exported too")
+        #expect(result["metric_points_received"] == result["metric_points_expected"])
         // The counters reached the store, where the console reads them.
         let c = try Store.openForReading(path: path)
         #expect(try c.scalarInt("SELECT spans_exported FROM otlp_export") == Int64(counters.spansExported))
@@ -107,6 +109,7 @@ import PaytopStore
         #expect(counters.dropped == 0)
         #expect(counters.failedRequests == 3, "the receiver refused the first three requests; each was retried")
         #expect(counters.spansExported == read.spans && counters.logsExported == read.events)
+        #expect(counters.metricPointsExported > 0)
         let result = try receiver.verify(path)
         #expect(result["ok"] == .bool(true), "\(result.encoded)")
         #expect(try receiver.json("/stats")["duplicate_spans"] == 0)
@@ -126,7 +129,10 @@ import PaytopStore
         let counters = exporter.finish(timeout: 5)
         #expect(counters.spansExported == 0)
         let c = try Store.openForReading(path: path)
-        let items = try c.scalarInt("SELECT (SELECT count(*) FROM span_data) + (SELECT count(*) FROM business_event_data)")!
+        let items = try c.scalarInt("""
+            SELECT (SELECT count(*) FROM span_data) + (SELECT count(*) FROM business_event_data)
+                 + (SELECT count(*) FROM metric_data WHERE period_seconds = 60)
+            """)!
         #expect(Int64(counters.dropped) == items, "every span and event is either sent or counted as dropped")
         #expect(counters.lastError?.contains("connection refused") == true, "\(counters.lastError ?? "")")
         #expect(simulated < .seconds(60))

@@ -22,6 +22,7 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from opentelemetry.proto.collector.logs.v1 import logs_service_pb2
+from opentelemetry.proto.collector.metrics.v1 import metrics_service_pb2
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
 from opentelemetry.proto.trace.v1 import trace_pb2
 
@@ -33,6 +34,7 @@ STATUS = {0: "UNSET", 1: "OK", 2: "ERROR"}
 lock = threading.Lock()
 spans = {}      # (trace_id, span_id) -> dict
 logs = []       # (event_name, trace_id, span_id, time)
+metrics = {}    # (name, dimensions as sorted JSON, start) -> (kind, value, count)
 requests = {"trace_requests": 0, "log_requests": 0, "refused": 0, "duplicate_spans": 0}
 fail_first = 0
 discard = False
@@ -105,12 +107,26 @@ def verify(db):
             missing = len(set(want_logs) - set(got_logs))
             mismatches.append(f"business events: {len(got_logs)} log records for {len(want_logs)} events ({missing} missing)")
         dup = requests["duplicate_spans"]
+        want_metrics = 0
+        for name, dims, kind, start, value, count in c.execute(
+                "SELECT name, dimensions, kind, period_start, value, count FROM metric_point WHERE period_length_seconds = 60"):
+            want_metrics += 1
+            key = (name, json.dumps(json.loads(dims), sort_keys=True), start)
+            got = metrics.get(key)
+            if got is None:
+                mismatches.append(f"missing metric point {key}")
+            elif got[0] != kind or not same_value(value, got[1]) or (kind == "distribution" and got[2] != count):
+                mismatches.append(f"metric point {key}: {got} != {(kind, value, count)}")
+        got_metrics = len(metrics)
+    if got_metrics != want_metrics:
+        mismatches.append(f"{got_metrics} metric points received for {want_metrics} 60-s points in the store")
     if received != expected:
         mismatches.append(f"{received} spans received for {expected} in the store")
     if dup:
         mismatches.append(f"{dup} spans arrived twice")
     return {"ok": not mismatches, "spans_expected": expected, "spans_received": received,
-            "logs_expected": len(want_logs), "logs_received": len(got_logs), "mismatches": mismatches[:20]}
+            "logs_expected": len(want_logs), "logs_received": len(got_logs),
+            "metric_points_expected": want_metrics, "metric_points_received": got_metrics, "mismatches": mismatches[:20]}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -137,7 +153,8 @@ class Handler(BaseHTTPRequestHandler):
                 return
         if discard:
             with lock:
-                requests["trace_requests" if self.path == "/v1/traces" else "log_requests"] += 1
+                key = {"/v1/traces": "trace_requests", "/v1/logs": "log_requests"}.get(self.path, "metric_requests")
+                requests[key] = requests.get(key, 0) + 1
             self.reply(200, b"", "application/x-protobuf")
             return
         if self.headers.get("Content-Type") != "application/x-protobuf":
@@ -165,6 +182,25 @@ class Handler(BaseHTTPRequestHandler):
                                 "links": {(l.trace_id.hex(), l.span_id.hex()) for l in s.links},
                             }
             self.reply(200, trace_service_pb2.ExportTraceServiceResponse().SerializeToString(), "application/x-protobuf")
+        elif self.path == "/v1/metrics":
+            req = metrics_service_pb2.ExportMetricsServiceRequest()
+            req.ParseFromString(body)
+            with lock:
+                requests["metric_requests"] = requests.get("metric_requests", 0) + 1
+                for rm in req.resource_metrics:
+                    for sm in rm.scope_metrics:
+                        for m in sm.metrics:
+                            which = m.WhichOneof("data")
+                            if which == "gauge" or which == "sum":
+                                for dp in getattr(m, which).data_points:
+                                    v = dp.as_int if dp.WhichOneof("value") == "as_int" else dp.as_double
+                                    key = (m.name, json.dumps(attributes(dp.attributes), sort_keys=True), dp.start_time_unix_nano)
+                                    metrics[key] = ("gauge" if which == "gauge" else "counter", v, None)
+                            elif which == "summary":
+                                for dp in m.summary.data_points:
+                                    key = (m.name, json.dumps(attributes(dp.attributes), sort_keys=True), dp.start_time_unix_nano)
+                                    metrics[key] = ("distribution", dp.sum, dp.count)
+            self.reply(200, metrics_service_pb2.ExportMetricsServiceResponse().SerializeToString(), "application/x-protobuf")
         elif self.path == "/v1/logs":
             req = logs_service_pb2.ExportLogsServiceRequest()
             req.ParseFromString(body)
@@ -185,7 +221,7 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(200, json.dumps(verify(db)).encode())
         elif url.path == "/stats":
             with lock:
-                self.reply(200, json.dumps({"spans": len(spans), "logs": len(logs), **requests}).encode())
+                self.reply(200, json.dumps({"spans": len(spans), "logs": len(logs), "metric_points": len(metrics), **requests}).encode())
         else:
             self.reply(404, b"{}")
 

@@ -88,6 +88,9 @@ public final class Statement {
 
     public func int(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
     public func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
+    public func optionalDouble(_ column: Int32) -> Double? { isNull(column) ? nil : double(column) }
+    /// Whether the column holds an INTEGER (as opposed to a REAL, TEXT, BLOB or NULL).
+    public func isInteger(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_INTEGER }
     public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
     public func optionalInt(_ column: Int32) -> Int64? { isNull(column) ? nil : int(column) }
 

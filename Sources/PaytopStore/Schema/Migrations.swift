@@ -277,6 +277,7 @@ enum Migrations {
         endpoint        TEXT PRIMARY KEY,
         spans_exported  INTEGER NOT NULL,
         logs_exported   INTEGER NOT NULL,
+        metric_points_exported INTEGER NOT NULL,
         dropped         INTEGER NOT NULL,
         failed_requests INTEGER NOT NULL,
         queued          INTEGER NOT NULL,
