@@ -55,6 +55,7 @@ struct LiveCommand: ParsableCommand {
         let background = EngineThread(engine, inbox: inbox)
         var consoleOptions = ConsoleApp.Options(storePath: store.path)
         consoleOptions.embedded = true
+        consoleOptions.apiURL = server?.url
         consoleOptions.themeName = console.theme
         consoleOptions.noColor = console.noColor
         var consoleError: Error?

@@ -10,6 +10,8 @@ public final class ConsoleApp {
         public var readOnly = false
         /// The engine runs in this process (`paytop` without arguments).
         public var embedded = false
+        /// Where this process serves the HTTP API, shown in the header.
+        public var apiURL: String?
         public var themeName = "dark"
         public var noColor = false
         public init(storePath: String) { self.storePath = storePath }
@@ -28,7 +30,7 @@ public final class ConsoleApp {
         theme = try Theme.named(options.themeName)
         state.themeName = options.themeName
         state.readOnly = options.readOnly
-        data = ConsoleData(snapshot: ConsoleSnapshot(), storePath: options.storePath, embedded: options.embedded)
+        data = ConsoleData(snapshot: ConsoleSnapshot(), storePath: options.storePath, embedded: options.embedded, apiURL: options.apiURL)
     }
 
     /// Runs until q (or `shouldStop`); restores the terminal before returning.

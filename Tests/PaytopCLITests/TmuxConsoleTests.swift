@@ -70,6 +70,37 @@ import PaytopStore
         }
     }
 
+    /// `paytop --listen`: the API beside the console; a request sent with curl shows up
+    /// in the console's trace view.
+    @Test(.enabled(if: tmuxAvailable && KillNineTests.binary != nil, "tmux and the paytop executable are available"))
+    func apiBesideTheConsole() throws {
+        let db = NSTemporaryDirectory() + "paytop-tmux-api-\(UUID().uuidString.prefix(8)).db"
+        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + s) } }
+        let s = try Session("\(KillNineTests.binary!) --db \(db) --rate 0 --listen 127.0.0.1:0", env: ["TERM": "screen"])
+        #expect(s.waitFor("api 127.0.0.1:"), "no API address in the header:\n\(s.screen())")
+        let screen = s.screen()
+        let match = try #require(screen.range(of: #"api 127\.0\.0\.1:[0-9]+"#, options: .regularExpression))
+        let url = "http://" + screen[match].dropFirst(4)
+        let sample = ServeCommandTests.root.appendingPathComponent("sample-data/payments/success.json").path
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        curl.arguments = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H", "Content-Type: application/json",
+                          "--data-binary", "@" + sample, url + "/v1/payments"]
+        let out = Pipe()
+        curl.standardOutput = out
+        try curl.run()
+        let status = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        curl.waitUntilExit()
+        #expect(status == "202")
+        s.keys("t")
+        s.type("chk-sample-success")
+        s.keys("Enter")
+        #expect(s.waitFor("Trace chk-sample-success"), "no trace view:\n\(s.screen())")
+        #expect(s.waitFor("POST /v1/payments"))
+        s.keys("q")
+        #expect(s.exitCode() == "0")
+    }
+
     @Test(.enabled(if: tmuxAvailable && KillNineTests.binary != nil, "tmux and the paytop executable are available"))
     func liveConsoleEndToEnd() throws {
         let db = NSTemporaryDirectory() + "paytop-tmux-\(UUID().uuidString.prefix(8)).db"

@@ -100,8 +100,9 @@ import PaytopStore
         s.width = 160
         s.height = 40
         let theme = Theme.builtIn("dark")!
-        let buffer = Screen.render(s, ConsoleData(snapshot: snap), theme: theme, glyphs: .unicode)
+        let buffer = Screen.render(s, ConsoleData(snapshot: snap, apiURL: "http://127.0.0.1:8080"), theme: theme, glyphs: .unicode)
         let header = buffer.lines[0]
+        #expect(header.contains("api 127.0.0.1:8080"))
         #expect(header.contains("otlp 12.3k sent"))
         let dropped = try #require(header.range(of: "512 DROPPED"))
         let x = header.distance(from: header.startIndex, to: dropped.lowerBound)

@@ -8,11 +8,13 @@ public struct ConsoleData: Sendable {
     public var traceMissing: String?
     public var storePath: String
     public var embedded: Bool
+    /// Where this process serves the HTTP API (`paytop --listen`), for the header.
+    public var apiURL: String?
 
     public init(snapshot: ConsoleSnapshot, trace: TraceWaterfall? = nil, traceMissing: String? = nil,
-                storePath: String = "", embedded: Bool = false) {
+                storePath: String = "", embedded: Bool = false, apiURL: String? = nil) {
         self.snapshot = snapshot; self.trace = trace; self.traceMissing = traceMissing
-        self.storePath = storePath; self.embedded = embedded
+        self.storePath = storePath; self.embedded = embedded; self.apiURL = apiURL
     }
 }
 

@@ -41,6 +41,7 @@ public enum Screen {
         }
         if let v = snap.versions["executor"] { x = p.buffer.put(" executor \(v)", x: x, y: 0, style: p.theme[.header], clip: row) }
         if snap.storeBytes > 0 { x = p.buffer.put("  store \(Format.bytes(snap.storeBytes))", x: x, y: 0, style: p.theme[.header], clip: row) }
+        if let api = d.apiURL { x = p.buffer.put("  api \(api.replacingOccurrences(of: "http://", with: ""))", x: x, y: 0, style: p.theme[.header], clip: row) }
         for e in snap.exports {
             // The exporter's health at a glance: items sent, and any dropped in the badge colour.
             x = p.buffer.put("  otlp \(Format.count(e.spansExported + e.logsExported)) sent", x: x, y: 0, style: p.theme[.header], clip: row)
