@@ -135,6 +135,15 @@ public final class OTLPExporter: @unchecked Sendable {
                 _ = condition.wait(until: Date().addingTimeInterval(1))
                 if Date().timeIntervalSince(lastStatus) >= 1 { break }
             }
+            if stopping, let deadline = stopDeadline, Date() > deadline, queueHead < queue.count {
+                // Out of time: what is still queued is given up, counted.
+                counters.dropped += queuedItems
+                counters.lastError = (counters.lastError.map { $0 + "; " } ?? "") + "stopped with \(queuedItems) items unsent"
+                queuedItems = 0
+                counters.queued = 0
+                queue.removeAll()
+                queueHead = 0
+            }
             var taken: [WriteBatch] = []
             var takenItems = 0
             while queueHead < queue.count && takenItems < settings.maxPerRequest {

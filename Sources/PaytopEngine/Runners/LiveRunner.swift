@@ -26,6 +26,8 @@ public final class LiveRunner {
     public func run(wallSeconds: Double? = nil, shouldStop: () -> Bool) throws {
         let started = LiveRunner.monotonicNanos()
         let deadline = wallSeconds.map { started + Int64($0 * 1e9) }
+        // On every way out (a store failure included) no caller is left waiting.
+        defer { refuseWaitingRequests() }
         var lastPoll: Int64 = 0, lastFlush = started, lastHeartbeat: Int64 = 0
         try engine.pollControlCommands()
         while !shouldStop() {
@@ -62,14 +64,17 @@ public final class LiveRunner {
             let sleep = min(wakeAt - LiveRunner.monotonicNanos(), 50_000_000)
             if let inbox { inbox.wait(nanos: sleep) } else if sleep > 0 { usleep(UInt32(sleep / 1000)) }
         }
-        // Requests that arrived too late for this run hear so; the answers owed are
-        // delivered by the final commit in `close`.
-        if let inbox {
-            let refusal = ApiResponse(status: 503, body: .object(["error": "Service Unavailable", "message": "the engine is stopping"]),
-                                      respondedAt: engine.now, checkoutID: nil)
-            for r in inbox.close() { r.respond(refusal) }
-        }
+        refuseWaitingRequests()
         try engine.close()
+    }
+
+    /// Requests that arrived too late for this run hear so (503); the answers already owed
+    /// are delivered by the final commit in `close`. Later posts are refused at once.
+    private func refuseWaitingRequests() {
+        guard let inbox else { return }
+        let refusal = ApiResponse(status: 503, body: .object(["error": "Service Unavailable", "message": "the engine is stopping"]),
+                                  respondedAt: engine.now, checkoutID: nil)
+        for r in inbox.close() { r.respond(refusal) }
     }
 
     public static func monotonicNanos() -> Int64 {
