@@ -10,7 +10,7 @@ enum CheckoutJSON {
             "checkout_id": .string(c.checkoutID),
             "status": c.isPaymentDone ? "DONE" : "IN_PROGRESS",
             "is_payment_done": .bool(c.isPaymentDone),
-            "amount_total": .string(c.amountTotal),
+            "amount_total": .string(c.amountTotal.description),
             "currency": .string(c.currency),
             "created_at": .string(time(c.createdAt)),
             "payment_orders": .array(c.orders.map(order)),
@@ -22,12 +22,12 @@ enum CheckoutJSON {
         return .object(o)
     }
 
-    static func order(_ p: CheckoutLookup.Order) -> JSONValue {
+    static func order(_ p: PaymentOrderRow) -> JSONValue {
         var o: [String: JSONValue] = [
             "payment_order_id": .string(p.paymentOrderID),
             "buyer_account": .string(p.buyerAccount),
             "seller_account": .string(p.sellerAccount),
-            "amount": .string(p.amount),
+            "amount": .string(p.amount.description),
             "currency": .string(p.currency),
             "payment_order_status": .string(p.status),
             "ledger_updated": .bool(p.ledgerUpdated),
