@@ -1,51 +1,45 @@
 /// OTLP/HTTP request bodies in the protobuf encoding
-/// (opentelemetry-proto v1: collector/trace/v1, collector/logs/v1).
+/// (opentelemetry-proto v1: collector/trace/v1, collector/logs/v1, collector/metrics/v1).
 enum OTLPEncoding {
     static let scopeName = "paytop"
     static let scopeVersion = "0.5.0"
 
     /// ExportTraceServiceRequest: one ResourceSpans per (service.name, service.version).
     static func traces(_ spans: [ExportSpan]) -> [UInt8] {
-        var groups: [String: [Int]] = [:]
-        var order: [String] = []
-        for (i, s) in spans.enumerated() {
-            let key = s.serviceName + "\u{0}" + s.serviceVersion
-            if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append(i)
-        }
-        var w = ProtobufWriter(capacity: spans.count * 200)
-        for key in order {
-            let members = groups[key]!
-            let first = spans[members[0]]
-            w.message(1) { rs in
-                rs.message(1) { resource(&$0, service: first.serviceName, version: first.serviceVersion) }
-                rs.message(2) { ss in
-                    ss.message(1) { scope(&$0) }
-                    for i in members { ss.message(2) { span(&$0, spans[i]) } }
-                }
-            }
-        }
-        return w.bytes
+        perService(spans, service: { ($0.serviceName, $0.serviceVersion) }, bytesEach: 200, item: span)
     }
 
     /// ExportLogsServiceRequest: one ResourceLogs per (service.name, service.version).
     static func logs(_ records: [ExportLog]) -> [UInt8] {
-        var groups: [String: [Int]] = [:]
-        var order: [String] = []
-        for (i, r) in records.enumerated() {
-            let key = r.serviceName + "\u{0}" + r.serviceVersion
-            if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append(i)
+        perService(records, service: { ($0.serviceName, $0.serviceVersion) }, bytesEach: 300, item: log)
+    }
+
+    /// Indices of `items` grouped by `key`, the groups in order of first appearance.
+    static func grouped<T>(_ items: [T], by key: (T) -> String) -> [[Int]] {
+        var index: [String: Int] = [:]
+        var groups: [[Int]] = []
+        for (i, item) in items.enumerated() {
+            let k = key(item)
+            if let g = index[k] { groups[g].append(i) } else {
+                index[k] = groups.count
+                groups.append([i])
+            }
         }
-        var w = ProtobufWriter(capacity: records.count * 300)
-        for key in order {
-            let members = groups[key]!
-            let first = records[members[0]]
-            w.message(1) { rl in
-                rl.message(1) { resource(&$0, service: first.serviceName, version: first.serviceVersion) }
-                rl.message(2) { sl in
-                    sl.message(1) { scope(&$0) }
-                    for i in members { sl.message(2) { log(&$0, records[i]) } }
+        return groups
+    }
+
+    /// ResourceSpans and ResourceLogs share their shape: field 1 the resource, field 2
+    /// one scope block (its field 1 the scope, field 2 each item).
+    private static func perService<T>(_ items: [T], service: (T) -> (String, String), bytesEach: Int,
+                                      item: (inout ProtobufWriter, T) -> Void) -> [UInt8] {
+        var w = ProtobufWriter(capacity: items.count * bytesEach)
+        for members in grouped(items, by: { let s = service($0); return s.0 + "\u{0}" + s.1 }) {
+            let (name, version) = service(items[members[0]])
+            w.message(1) { r in
+                r.message(1) { resource(&$0, service: name, version: version) }
+                r.message(2) { block in
+                    block.message(1) { scope(&$0) }
+                    for i in members { block.message(2) { item(&$0, items[i]) } }
                 }
             }
         }
@@ -56,22 +50,15 @@ enum OTLPEncoding {
     /// a data point per series and period. Counters are delta sums, gauges gauges, and
     /// distributions summaries (count, sum, min as quantile 0, p50, p95, p99, max as 1).
     static func metrics(_ points: [ExportMetricPoint]) -> [UInt8] {
-        var byName: [String: [Int]] = [:]
-        var order: [String] = []
-        for (i, p) in points.enumerated() {
-            if byName[p.name] == nil { order.append(p.name) }
-            byName[p.name, default: []].append(i)
-        }
         var w = ProtobufWriter(capacity: points.count * 120)
         w.message(1) { rm in
             rm.message(1) { resource(&$0, service: "payments-pipeline", version: scopeVersion) }
             rm.message(2) { sm in
                 sm.message(1) { scope(&$0) }
-                for name in order {
-                    let members = byName[name]!
+                for members in grouped(points, by: { $0.name }) {
                     let first = points[members[0]]
                     sm.message(2) { m in
-                        m.string(1, name)
+                        m.string(1, first.name)
                         m.string(3, first.unit)
                         switch first.kind {
                         case .gauge:

@@ -44,7 +44,6 @@ public final class OTLPExporter: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [WriteBatch] = []
     private var queueHead = 0
-    private var queuedItems = 0
     private var counters = Counters()
     private var stopping = false
     private var stopDeadline: Date?
@@ -79,7 +78,7 @@ public final class OTLPExporter: @unchecked Sendable {
         guard n > 0 else { return }
         condition.lock()
         defer { condition.unlock() }
-        if stopping || queuedItems + n > settings.queueCapacity {
+        if stopping || counters.queued + n > settings.queueCapacity {
             counters.dropped += n
             return
         }
@@ -92,14 +91,13 @@ public final class OTLPExporter: @unchecked Sendable {
         let n = Self.items(batch)
         condition.lock()
         defer { condition.unlock() }
-        while queuedItems > 0 && queuedItems + n > settings.queueCapacity && !stopping { condition.wait() }
+        while counters.queued > 0 && counters.queued + n > settings.queueCapacity && !stopping { condition.wait() }
         enqueue(batch, n)
     }
 
     private func enqueue(_ batch: WriteBatch, _ n: Int) {
         queue.append(batch)
-        queuedItems += n
-        counters.queued = queuedItems
+        counters.queued += n
         condition.broadcast()
     }
 
@@ -137,9 +135,8 @@ public final class OTLPExporter: @unchecked Sendable {
             }
             if stopping, let deadline = stopDeadline, Date() > deadline, queueHead < queue.count {
                 // Out of time: what is still queued is given up, counted.
-                counters.dropped += queuedItems
-                counters.lastError = (counters.lastError.map { $0 + "; " } ?? "") + "stopped with \(queuedItems) items unsent"
-                queuedItems = 0
+                counters.dropped += counters.queued
+                counters.lastError = (counters.lastError.map { $0 + "; " } ?? "") + "stopped with \(counters.queued) items unsent"
                 counters.queued = 0
                 queue.removeAll()
                 queueHead = 0
@@ -170,8 +167,7 @@ public final class OTLPExporter: @unchecked Sendable {
                 }
                 send(chunk)
                 condition.lock()
-                queuedItems -= Self.items(b)
-                counters.queued = queuedItems
+                counters.queued -= Self.items(b)
                 condition.broadcast()
                 condition.unlock()
             }

@@ -17,11 +17,7 @@ public enum RecordedTelemetry {
             FROM span_data WHERE trace_no > ? AND trace_no <= ?
             """)
         let linkQuery = try c.cached("SELECT trace_no, span_id, linked_trace_no, linked_span_id FROM span_link_data WHERE trace_no > ? AND trace_no <= ?")
-        let eventQuery = try c.cached("""
-            SELECT event_code, outcome, biz_timestamp, amount_total, amount_currency, order_count, payment_order_id, merchant_id,
-                   error_code, error_category, psp_latency_ms, trace_no, span_id, service_code
-            FROM business_event_data WHERE trace_no > ? AND trace_no <= ? ORDER BY event_no
-            """)
+        let eventQuery = try c.cached(eventColumns + " WHERE trace_no > ? AND trace_no <= ? ORDER BY event_no")
         while true {
             var b = WriteBatch()
             traceQuery.bind(1, after).bind(2, Int64(tracesPerBatch))
@@ -75,11 +71,7 @@ public enum RecordedTelemetry {
             if b.metricPoints.isEmpty { break }
             try body(b)
         }
-        let untraced = try c.cached("""
-            SELECT event_code, outcome, biz_timestamp, amount_total, amount_currency, order_count, payment_order_id, merchant_id,
-                   error_code, error_category, psp_latency_ms, trace_no, span_id, service_code
-            FROM business_event_data WHERE trace_no IS NULL ORDER BY event_no
-            """)
+        let untraced = try c.cached(eventColumns + " WHERE trace_no IS NULL ORDER BY event_no")
         var b = WriteBatch()
         while try untraced.step() { b.businessEvents.append(event(untraced)) }
         untraced.reset()
@@ -89,6 +81,13 @@ public enum RecordedTelemetry {
         }
         return (spans, events)
     }
+
+    /// The columns `event` reads, in its order.
+    private static let eventColumns = """
+        SELECT event_code, outcome, biz_timestamp, amount_total, amount_currency, order_count, payment_order_id, merchant_id,
+               error_code, error_category, psp_latency_ms, trace_no, span_id, service_code
+        FROM business_event_data
+        """
 
     private static func event(_ s: Statement) -> BusinessEventRow {
         BusinessEventRow(eventCode: Int(s.int(0)), outcome: s.string(1), bizTimestamp: s.int(2), amountTotal: s.optionalString(3),

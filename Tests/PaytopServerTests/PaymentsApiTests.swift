@@ -134,12 +134,12 @@ import PaytopStore
         settings.api.throttleBurst = 2
         let api = try LiveApi(settings: settings, speed: 1)
         defer { try? api.stop() }
-        var statuses: [Int] = []
-        for i in 0..<6 { statuses.append(try api.post(paymentRequest("chk-api-throttle-\(i)")).status) }
-        #expect(statuses.prefix(2) == [202, 202])
-        #expect(statuses.contains(429))
-        let throttled = try api.post(paymentRequest("chk-api-throttle-x"))
-        if throttled.status == 429 { #expect(throttled.headers["retry-after"] == "1") }
+        var replies: [Reply] = []
+        for i in 0..<6 { replies.append(try api.post(paymentRequest("chk-api-throttle-\(i)"))) }
+        #expect(replies.prefix(2).map(\.status) == [202, 202])
+        let throttled = try #require(replies.first { $0.status == 429 }, "\(replies.map(\.status))")
+        #expect(throttled.json == ["message": "Too Many Requests"])
+        #expect(throttled.headers["retry-after"] == "1")
     }
 
     @Test func simulatedInitializerErrorIs500() throws {
