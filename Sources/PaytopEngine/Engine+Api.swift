@@ -42,6 +42,20 @@ extension Engine {
         submit(try? JSONValue.parse(rawBody), traceparent: traceparent, respond: respond)
     }
 
+    /// Whether an outside caller waits for the initializer to end (see `refuseCallsInFlight`).
+    public var hasOutsideCallsInFlight: Bool { !outsideCallsInFlight.isEmpty }
+
+    /// Answers `refusal` to every outside caller whose request the initializer still
+    /// holds, for an engine that stops before their invocations end. Nothing of theirs
+    /// has been written, so the refusal is the whole truth.
+    public func refuseCallsInFlight(_ refusal: ApiResponse) {
+        for call in outsideCallsInFlight.values {
+            call.respond?(refusal)
+            call.respond = nil
+        }
+        outsideCallsInFlight.removeAll()
+    }
+
     // MARK: API Gateway
 
     /// API Gateway takes a request: throttle, then a synchronous initializer invocation.
@@ -65,6 +79,7 @@ extension Engine {
         call.lease = lease
         call.startedAt = now + overhead
         apiCallsInFlight += 1
+        if call.respond != nil { outsideCallsInFlight[ObjectIdentifier(call)] = call }
         call.putDuration = random.draw(Latencies.dynamoWrite)
         call.batchWriteDuration = random.draw(Latencies.dynamoWrite)
         call.sendDuration = random.draw(Latencies.sqsSend)
@@ -82,6 +97,7 @@ extension Engine {
     /// enqueue the execution message — all in one commit.
     func finishInitializer(_ call: ApiCall) {
         apiCallsInFlight -= 1
+        outsideCallsInFlight[ObjectIdentifier(call)] = nil
         let lease = call.lease!
         let timeout = Span.seconds(initializer.settings.timeoutSeconds)
         let gatewayTimeout = Span.seconds(settings.api.integrationTimeoutSeconds)

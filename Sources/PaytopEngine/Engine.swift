@@ -78,6 +78,8 @@ public final class Engine {
     /// Checkouts ended and settled at the last metric period's close.
     var conversionBaseline: (ended: Int, settled: Int) = (0, 0)
     var apiCallsInFlight = 0
+    /// Outside callers whose request the initializer holds; each is answered when it ends.
+    var outsideCallsInFlight: [ObjectIdentifier: ApiCall] = [:]
     var invocationsInFlight = 0
 
     // Payment state

@@ -73,14 +73,15 @@ public final class ApiServer: @unchecked Sendable {
     }
 
     /// Stops accepting connections, lets requests in flight finish, closes idle
-    /// keep-alive connections and waits for the server to wind down (at most 5 s, then
-    /// it is cancelled).
+    /// keep-alive connections and waits for the server to wind down: at most 5 s, then
+    /// it is cancelled and given 2 s more. A handler that never returns cannot keep the
+    /// process from exiting.
     public func stop() {
         let group = self.group
         Task { await group.triggerGracefulShutdown() }
         if finishedSignal.wait(timeout: .now() + 5) == .timedOut {
             task.cancel()
-            finishedSignal.wait()
+            if finishedSignal.wait(timeout: .now() + 2) == .timedOut { return }
         }
         finishedSignal.signal()  // a second stop returns at once
     }

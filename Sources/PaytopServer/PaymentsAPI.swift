@@ -113,16 +113,15 @@ public struct PaymentsAPI: Sendable {
     // MARK: GET /healthz
 
     func health() -> Response {
-        let depth = inbox.depth
+        let counts: [String: JSONValue] = ["inbox_depth": .number(Double(inbox.depth)), "in_flight": .number(Double(inbox.inFlight))]
         if inbox.isClosed {
-            return Self.json(.serviceUnavailable, ["status": "stopping", "inbox_depth": .number(Double(depth))])
+            return Self.json(.serviceUnavailable, .object(counts.merging(["status": "stopping"]) { $1 }))
         }
         let idle = inbox.nanosSinceLastDrain
         if idle > Self.stalledAfterNanos {
-            return Self.json(.serviceUnavailable, ["status": "stalled", "inbox_depth": .number(Double(depth)),
-                                                   "engine_idle_ms": .number(Double(idle / 1_000_000))])
+            return Self.json(.serviceUnavailable, .object(counts.merging(["status": "stalled", "engine_idle_ms": .number(Double(idle / 1_000_000))]) { $1 }))
         }
-        return Self.json(.ok, ["status": "ok", "inbox_depth": .number(Double(depth))])
+        return Self.json(.ok, .object(counts.merging(["status": "ok"]) { $1 }))
     }
 
     static func json(_ status: HTTPResponse.Status, _ body: JSONValue, extra: HTTPFields = [:]) -> Response {

@@ -16,18 +16,22 @@ final class LiveApi: @unchecked Sendable {
     private let failureLock = NSLock()
     private var runnerFailure: Error?
 
-    init(_ tag: String = #function, settings: EngineSettings = LiveApi.quietSettings(), speed: Double = 100) throws {
+    let inbox = EngineInbox()
+
+    init(_ tag: String = #function, settings: EngineSettings = LiveApi.quietSettings(), speed: Double = 100,
+         drainSeconds: Double = 5) throws {
         path = NSTemporaryDirectory() + "paytop-api-\(tag.filter { $0.isLetter })-\(UUID().uuidString.prefix(8)).db"
         var options = Engine.Options(storePath: path, mode: .live, settings: settings)
         options.startTime = EngineTime(nanos: Int64(Date().timeIntervalSince1970 * 1e9))
         let engine = try Engine(options)
         try engine.apply(.speed(speed), source: "test")
-        let inbox = EngineInbox()
         server = try ApiServer.start(host: "127.0.0.1", port: 0, api: PaymentsAPI(inbox: inbox, storePath: path))
         let box = EngineBox(engine)
         Thread { [self] in
             do {
-                try LiveRunner(engine: box.engine, inbox: inbox).run { self.stopFlag.load(ordering: .relaxed) }
+                let runner = LiveRunner(engine: box.engine, inbox: inbox)
+                runner.drainNanos = Int64(drainSeconds * 1e9)
+                try runner.run { self.stopFlag.load(ordering: .relaxed) }
             } catch {
                 failureLock.lock(); runnerFailure = error; failureLock.unlock()
             }
@@ -69,6 +73,23 @@ final class LiveApi: @unchecked Sendable {
     }
 
     func get(_ path: String) throws -> Reply { Reply(try client.send("GET", url(path))) }
+
+    /// Posts on another thread; `wait` returns the reply once it comes.
+    func postInBackground(_ json: JSONValue) -> () -> Result<Reply, Error> {
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var result: Result<Reply, Error>!
+        Thread { [self] in
+            result = Result { try post(json) }
+            done.signal()
+        }.start()
+        return { done.wait(); return result }
+    }
+
+    /// Blocks until the engine holds `count` requests (taken from the inbox, not yet
+    /// answered): the inbox's own counters change when that happens.
+    func waitUntilEngineHolds(_ count: Int) {
+        while !(inbox.depth == 0 && inbox.inFlight == count) { usleep(1_000) }
+    }
 
     /// Reads the store through a fresh read-only connection.
     func rows(_ sql: String) throws -> [[String]] {

@@ -31,6 +31,32 @@ import PaytopStore
         #expect(report.violations.isEmpty, "\(report.violations)")
     }
 
+    @Test func stoppingAnswersTheRequestsTheEngineHolds() throws {
+        let api = try LiveApi()
+        // 10 s in the initializer is 100 ms of wall time at ×100: in flight when the stop comes.
+        let reply = api.postInBackground(paymentRequest("chk-api-drain", simulate: ["initializer": ["latency": 10]]))
+        api.waitUntilEngineHolds(1)
+        try api.stop()
+        let r = try reply().get()
+        #expect(r.status == 202, "the stopping engine ran on until the initializer answered: \(r.text)")
+        #expect(try api.rows("SELECT count(*) FROM payment_event WHERE checkout_id = 'chk-api-drain'") == [["1"]])
+        let report = try InvariantCheck.run(try Store.openForReading(path: api.path))
+        #expect(report.violations.isEmpty, "\(report.violations)")
+    }
+
+    @Test func requestsStillHeldAfterTheDrainAreRefusedAndNotWritten() throws {
+        let api = try LiveApi(drainSeconds: 0)
+        let reply = api.postInBackground(paymentRequest("chk-api-cut", simulate: ["initializer": ["latency": 10]]))
+        api.waitUntilEngineHolds(1)
+        try api.stop()
+        let r = try reply().get()
+        #expect(r.status == 503)
+        #expect(r.json?["message"] == "the engine is stopping")
+        #expect(r.headers["retry-after"] == "1")
+        #expect(try api.rows("SELECT count(*) FROM payment_event WHERE checkout_id = 'chk-api-cut'") == [["0"]])
+        #expect(api.inbox.inFlight == 0)
+    }
+
     @Test func resubmissionIsIdempotentAndADifferentBodyConflicts() throws {
         let api = try LiveApi()
         defer { try? api.stop() }

@@ -29,7 +29,8 @@ final class ApiCall {
     var lease: FunctionRuntime.Lease?
     var startedAt: EngineTime
     /// Set for requests from outside the engine (HTTP, tests); the generator's have none.
-    let respond: ((ApiResponse) -> Void)?
+    /// Cleared once the caller has been refused because the engine stopped first.
+    var respond: ((ApiResponse) -> Void)?
     /// The request's trace and API Gateway's span in it.
     var trace: TraceRef?
     var apiSpan: Int64 = 0

@@ -46,8 +46,23 @@ public final class EngineInbox: @unchecked Sendable {
         defer { condition.unlock() }
         if closed { throw .closed }
         if waiting.count >= capacity { throw .full }
-        waiting.append(request)
+        var counted = request
+        let respond = request.respond
+        counted.respond = { [self] answer in
+            condition.lock(); unanswered -= 1; condition.unlock()
+            respond(answer)
+        }
+        unanswered += 1
+        waiting.append(counted)
         condition.signal()
+    }
+
+    private var unanswered = 0
+
+    /// Requests posted and not yet answered: waiting here or held by the engine.
+    public var inFlight: Int {
+        condition.lock(); defer { condition.unlock() }
+        return unanswered
     }
 
     /// Requests waiting now (engine thread).

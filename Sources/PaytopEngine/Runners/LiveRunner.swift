@@ -22,59 +22,82 @@ public final class LiveRunner {
         self.clock = .live(startingAt: engine.now, wallNow: LiveRunner.monotonicNanos(), speed: engine.speed)
     }
 
-    /// Runs until `shouldStop` says so or `wallSeconds` pass, then commits everything.
+    /// Runs until `shouldStop` says so or `wallSeconds` pass, then stops taking requests,
+    /// lets the initializer answer the callers it holds (at most `drainNanos`), and
+    /// commits everything.
     public func run(wallSeconds: Double? = nil, shouldStop: () -> Bool) throws {
         let started = LiveRunner.monotonicNanos()
         let deadline = wallSeconds.map { started + Int64($0 * 1e9) }
         // On every way out (a store failure included) no caller is left waiting.
-        defer { refuseWaitingRequests() }
-        var lastPoll: Int64 = 0, lastFlush = started, lastHeartbeat: Int64 = 0
+        defer {
+            refuseWaitingRequests()
+            engine.refuseCallsInFlight(LiveRunner.stopping(at: engine.now))
+        }
         try engine.pollControlCommands()
         while !shouldStop() {
-            let wall = LiveRunner.monotonicNanos()
-            if let deadline, wall >= deadline { break }
-            let target = clock.engineTime(atWall: wall)
-            var budget = 50_000
-            while budget > 0, try engine.step(notAfter: target) { budget -= 1 }
-            engine.advance(to: target)
-            if let inbox {
-                for r in inbox.drain() { engine.submit(r.body, traceparent: r.traceparent, respond: r.respond) }
-            }
-            if wall - lastPoll >= controlPollInterval {
-                lastPoll = wall
-                try engine.pollControlCommands()
-                if engine.speed != clock.speed { clock.setSpeed(engine.speed, wallNow: wall) }
-            }
-            let answersWait = engine.hasResponsesAwaitingFlush && engine.writerIsIdle
-            if answersWait || wall - lastFlush >= flushInterval {
-                lastFlush = wall
-                try engine.flush()
-            }
-            engine.deliverCommittedResponses()
-            if wall - lastHeartbeat >= heartbeatInterval {
-                lastHeartbeat = wall
-                try engine.recordHeartbeat()
-                engine.markStateDirty()  // keep the stored clock current even when idle
-            }
-            if budget == 0 { continue }  // behind schedule: no sleep
-            var wakeAt = min(lastFlush + flushInterval, lastPoll + controlPollInterval)
-            if engine.hasResponsesAwaitingCommit || engine.hasResponsesAwaitingFlush { wakeAt = min(wakeAt, wall + 200_000) }
-            if let next = engine.nextEventTime { wakeAt = min(wakeAt, clock.wallTime(forEngine: next)) }
-            if let deadline { wakeAt = min(wakeAt, deadline) }
-            let sleep = min(wakeAt - LiveRunner.monotonicNanos(), 50_000_000)
-            if let inbox { inbox.wait(nanos: sleep) } else if sleep > 0 { usleep(UInt32(sleep / 1000)) }
+            if let deadline, LiveRunner.monotonicNanos() >= deadline { break }
+            try turn(until: deadline)
         }
         refuseWaitingRequests()
+        let drainEnd = LiveRunner.monotonicNanos() + drainNanos
+        while engine.hasOutsideCallsInFlight && LiveRunner.monotonicNanos() < drainEnd { try turn(until: drainEnd) }
+        engine.refuseCallsInFlight(LiveRunner.stopping(at: engine.now))
         try engine.close()
+    }
+
+    /// How long a stopping runner keeps the engine going for callers it already holds.
+    public var drainNanos: Int64 = 5_000_000_000
+    private var lastPoll: Int64 = 0, lastHeartbeat: Int64 = 0
+    private lazy var lastFlush = LiveRunner.monotonicNanos()
+
+    /// One turn of the loop: due events, new requests, operator commands, a flush when
+    /// one is due, answers for what committed; then sleep until the next thing to do.
+    private func turn(until deadline: Int64?) throws {
+        let wall = LiveRunner.monotonicNanos()
+        let target = clock.engineTime(atWall: wall)
+        var budget = 50_000
+        while budget > 0, try engine.step(notAfter: target) { budget -= 1 }
+        engine.advance(to: target)
+        if let inbox {
+            for r in inbox.drain() { engine.submit(r.body, traceparent: r.traceparent, respond: r.respond) }
+        }
+        if wall - lastPoll >= controlPollInterval {
+            lastPoll = wall
+            try engine.pollControlCommands()
+            if engine.speed != clock.speed { clock.setSpeed(engine.speed, wallNow: wall) }
+        }
+        let answersWait = engine.hasResponsesAwaitingFlush && engine.writerIsIdle
+        if answersWait || wall - lastFlush >= flushInterval {
+            lastFlush = wall
+            try engine.flush()
+        }
+        engine.deliverCommittedResponses()
+        if wall - lastHeartbeat >= heartbeatInterval {
+            lastHeartbeat = wall
+            try engine.recordHeartbeat()
+            engine.markStateDirty()  // keep the stored clock current even when idle
+        }
+        if budget == 0 { return }  // behind schedule: no sleep
+        var wakeAt = min(lastFlush + flushInterval, lastPoll + controlPollInterval)
+        if engine.hasResponsesAwaitingCommit || engine.hasResponsesAwaitingFlush { wakeAt = min(wakeAt, wall + 200_000) }
+        if let next = engine.nextEventTime { wakeAt = min(wakeAt, clock.wallTime(forEngine: next)) }
+        if let deadline { wakeAt = min(wakeAt, deadline) }
+        let sleep = min(wakeAt - LiveRunner.monotonicNanos(), 50_000_000)
+        if let inbox, !inbox.isClosed { inbox.wait(nanos: sleep) } else if sleep > 0 { usleep(UInt32(sleep / 1000)) }
     }
 
     /// Requests that arrived too late for this run hear so (503); the answers already owed
     /// are delivered by the final commit in `close`. Later posts are refused at once.
     private func refuseWaitingRequests() {
         guard let inbox else { return }
-        let refusal = ApiResponse(status: 503, body: .object(["error": "Service Unavailable", "message": "the engine is stopping"]),
-                                  respondedAt: engine.now, checkoutID: nil)
+        let refusal = LiveRunner.stopping(at: engine.now)
         for r in inbox.close() { r.respond(refusal) }
+    }
+
+    /// The answer to a caller the stopping engine will not serve.
+    static func stopping(at time: EngineTime) -> ApiResponse {
+        ApiResponse(status: 503, body: .object(["error": "Service Unavailable", "message": "the engine is stopping"]),
+                    respondedAt: time, checkoutID: nil)
     }
 
     public static func monotonicNanos() -> Int64 {
