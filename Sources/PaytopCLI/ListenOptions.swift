@@ -35,7 +35,8 @@ struct ListenAddress: Equatable {
 
 extension ListenAddress: ExpressibleByArgument {
     init?(argument: String) { self.init(argument) }
-    static var defaultValueDescription: String { "127.0.0.1:8080" }
+    /// How `--help` shows the default (ArgumentParser asks the value, not the type).
+    var defaultValueDescription: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
 
 /// Starts the API in front of an inbox the live engine drains, and says where it listens.

@@ -69,6 +69,12 @@ import PaytopStore
         #expect(run("simulate", "--help") == 0)
     }
 
+    @Test func helpShowsTheListenDefaultAsAnAddress() {
+        let help = PaytopCommand.helpMessage(for: ServeCommand.self, columns: 200)
+        #expect(help.contains("(default: 127.0.0.1:8080)"), "\(help)")
+        #expect(ListenAddress("[::1]:0")?.defaultValueDescription == "[::1]:0")
+    }
+
     @Test func controlCommandsQueueForTheNextEngineAndApplyWhenItRuns() throws {
         let t = Temp("control")
         #expect(run("run", "--db", t.path, "--duration", "0.2", "--rate", "1") == 0)
