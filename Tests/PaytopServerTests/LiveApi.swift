@@ -86,10 +86,16 @@ final class LiveApi: @unchecked Sendable {
     }
 
     /// Blocks until the engine holds `count` requests (taken from the inbox, not yet
-    /// answered): the inbox's own counters change when that happens.
-    func waitUntilEngineHolds(_ count: Int) {
-        while !(inbox.depth == 0 && inbox.inFlight == count) { usleep(1_000) }
+    /// answered), as the inbox's own counters say; throws after 10 s.
+    func waitUntilEngineHolds(_ count: Int) throws {
+        let deadline = Date(timeIntervalSinceNow: 10)
+        while !(inbox.depth == 0 && inbox.inFlight == count) {
+            guard Date() < deadline else { throw EngineNeverHeld(count: count, inFlight: inbox.inFlight, depth: inbox.depth) }
+            usleep(1_000)
+        }
     }
+
+    struct EngineNeverHeld: Error { let count: Int, inFlight: Int, depth: Int }
 
     /// Reads the store through a fresh read-only connection.
     func rows(_ sql: String) throws -> [[String]] {

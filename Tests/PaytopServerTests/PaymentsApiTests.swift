@@ -35,7 +35,7 @@ import PaytopStore
         let api = try LiveApi()
         // 10 s in the initializer is 100 ms of wall time at ×100: in flight when the stop comes.
         let reply = api.postInBackground(paymentRequest("chk-api-drain", simulate: ["initializer": ["latency": 10]]))
-        api.waitUntilEngineHolds(1)
+        try api.waitUntilEngineHolds(1)
         try api.stop()
         let r = try reply().get()
         #expect(r.status == 202, "the stopping engine ran on until the initializer answered: \(r.text)")
@@ -47,7 +47,7 @@ import PaytopStore
     @Test func requestsStillHeldAfterTheDrainAreRefusedAndNotWritten() throws {
         let api = try LiveApi(drainSeconds: 0)
         let reply = api.postInBackground(paymentRequest("chk-api-cut", simulate: ["initializer": ["latency": 10]]))
-        api.waitUntilEngineHolds(1)
+        try api.waitUntilEngineHolds(1)
         try api.stop()
         let r = try reply().get()
         #expect(r.status == 503)
