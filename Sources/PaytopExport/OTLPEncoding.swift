@@ -130,7 +130,8 @@ enum OTLPEncoding {
         w.int(6, s.kind.rawValue)
         w.fixed64(7, UInt64(bitPattern: s.startNanos))
         w.fixed64(8, UInt64(bitPattern: s.endNanos))
-        for (k, v) in s.attributes { keyValue(&w, 9, k, v) }
+        w.raw(s.sharedAttributes.bytes)
+        for (k, v) in s.attributes { keyValue(&w, spanAttributesField, k, v) }
         for l in s.links {
             w.message(13) { link in
                 link.bytes(1, l.traceID)
@@ -149,14 +150,18 @@ enum OTLPEncoding {
         w.int(2, r.severityNumber)
         w.string(3, r.severityText)
         w.message(5) { $0.oneofString(1, r.body) }
-        for (k, v) in r.attributes { keyValue(&w, 6, k, v) }
+        w.raw(r.sharedAttributes.bytes)
+        for (k, v) in r.attributes { keyValue(&w, logAttributesField, k, v) }
         if let t = r.traceID { w.bytes(9, t) }
         if let s = r.spanID { w.bytes(10, idBytes(s)) }
         w.fixed64(11, UInt64(bitPattern: r.timeNanos))
         w.string(12, r.eventName)
     }
 
-    private static func keyValue(_ w: inout ProtobufWriter, _ field: Int, _ key: String, _ value: AttributeValue) {
+    /// Field numbers of attributes in Span and LogRecord.
+    static let spanAttributesField = 9, logAttributesField = 6
+
+    static func keyValue(_ w: inout ProtobufWriter, _ field: Int, _ key: String, _ value: AttributeValue) {
         w.message(field) { kv in
             kv.string(1, key)
             kv.message(2) { anyValue(&$0, value) }

@@ -17,6 +17,9 @@ public struct ExportSpan: Sendable, Equatable {
     /// 0 unset, 1 ok, 2 error (OTLP's StatusCode).
     public var status: Int
     public var statusMessage: String?
+    /// The attributes every span of this name and service carries, already encoded as
+    /// KeyValue fields (they are the same for thousands of spans); `attributes` follow.
+    public var sharedAttributes: EncodedAttributes
     public var attributes: [(String, AttributeValue)]
     public var links: [(traceID: [UInt8], spanID: UInt64)]
 
@@ -45,7 +48,25 @@ public struct ExportLog: Sendable {
     public var spanID: UInt64?
     public var severityNumber: Int64
     public var severityText: String
+    /// The attributes every record of this event name carries, already encoded.
+    public var sharedAttributes: EncodedAttributes
     public var attributes: [(String, AttributeValue)]
+}
+
+/// Attributes encoded once as protobuf KeyValue fields, appended as they are to every
+/// span or log record that shares them.
+public final class EncodedAttributes: Sendable {
+    public let keys: Set<String>
+    let bytes: [UInt8]
+
+    init(field: Int, _ attributes: [(String, AttributeValue)]) {
+        keys = Set(attributes.map(\.0))
+        var w = ProtobufWriter(capacity: attributes.count * 40)
+        for (k, v) in attributes { OTLPEncoding.keyValue(&w, field, k, v) }
+        bytes = w.bytes
+    }
+
+    static let none = EncodedAttributes(field: 1, [])
 }
 
 /// One period of one metric series (the store's 60-s roll-ups).

@@ -81,6 +81,9 @@ struct ProtobufWriter {
         varint(UInt64(bitPattern: v))
     }
 
+    /// Bytes already encoded (whole fields).
+    mutating func raw(_ encoded: [UInt8]) { bytes.append(contentsOf: encoded) }
+
     /// A nested message (written even when empty: presence matters for messages).
     mutating func message(_ field: Int, _ build: (inout ProtobufWriter) -> Void) {
         tag(field, 2)

@@ -11,7 +11,19 @@ import PaytopStore
 final class RowResolver {
     private struct TraceInfo { let id: [UInt8]; let startedAt: Int64; let checkoutID: String? }
     private struct NameInfo { let name: String; let kind: ExportSpan.Kind; let attributes: [(String, AttributeValue)] }
-    private struct EventInfo { let name: String; let type: String; let stage: String; let message: String }
+    private struct EventInfo {
+        let name: String, type: String, stage: String, message: String
+        /// What every record of this event carries, encoded once.
+        let shared: EncodedAttributes
+
+        init(name: String, type: String, stage: String, message: String) {
+            self.name = name; self.type = type; self.stage = stage; self.message = message
+            shared = EncodedAttributes(field: OTLPEncoding.logAttributesField, [
+                ("event.name", .string(name)), ("event.type", .string(type)), ("event.domain", .string("payments")),
+                ("event.provider", .string("payment-service")), ("event.version", .string("1.0")), ("payment.stage", .string(stage)),
+            ])
+        }
+    }
 
     private let reader: Connection
     private var traces: [Int64: TraceInfo] = [:]
@@ -47,25 +59,26 @@ final class RowResolver {
         chunk.spans.reserveCapacity(b.spans.count)
         for s in b.spans {
             guard let t = try trace(s.traceNo), let n = try name(s.nameCode), let svc = try service(s.serviceCode) else { continue }
-            var attrs = n.attributes
-            attrs.append(("service.name", .string(svc.0)))
-            attrs.append(("service.version", .string(svc.1)))
-            if let own = s.attributes { Self.merge(ownAttributes(own), into: &attrs) }
+            var shared = sharedSpanAttributes(n, nameCode: s.nameCode, svc, serviceCode: s.serviceCode)
+            var attrs = s.attributes.map(ownAttributes) ?? []
+            if attrs.contains(where: { shared.keys.contains($0.0) }) {
+                // The span overrides one of its name's attributes (rare): spell them all out.
+                var all = Self.sharedSpanAttributes(n, svc)
+                Self.merge(attrs, into: &all)
+                attrs = all
+                shared = .none
+            }
             chunk.spans.append(ExportSpan(
                 traceID: t.id, spanID: UInt64(bitPattern: s.spanID), parentSpanID: s.parentSpanID.map { UInt64(bitPattern: $0) },
                 name: n.name, kind: n.kind, serviceName: svc.0, serviceVersion: svc.1,
                 startNanos: t.startedAt + s.startOffset, endNanos: t.startedAt + s.startOffset + s.duration,
-                status: s.status, statusMessage: s.statusMessage, attributes: attrs,
+                status: s.status, statusMessage: s.statusMessage, sharedAttributes: shared, attributes: attrs,
                 links: linksBySpan[SpanKey(trace: s.traceNo, span: s.spanID)] ?? []))
         }
         for e in b.businessEvents {
             guard let info = try event(e.eventCode), let svc = try service(e.serviceCode) else { continue }
             let t = try e.traceNo.flatMap { try trace($0) }
-            var attrs: [(String, AttributeValue)] = [
-                ("event.name", .string(info.name)), ("event.type", .string(info.type)), ("event.domain", .string("payments")),
-                ("event.provider", .string("payment-service")), ("event.version", .string("1.0")),
-                ("payment.stage", .string(info.stage)), ("payment.outcome", .string(e.outcome)),
-            ]
+            var attrs: [(String, AttributeValue)] = [("payment.outcome", .string(e.outcome))]
             if let v = t?.checkoutID { attrs.append(("checkout_id", .string(v))) }
             if let v = e.amountTotal { attrs.append(("amount_total", .string(v))) }
             if let v = e.amountCurrency { attrs.append(("amount_currency", .string(v))) }
@@ -79,7 +92,8 @@ final class RowResolver {
             chunk.logs.append(ExportLog(
                 timeNanos: e.bizTimestamp, eventName: info.name, body: info.message, serviceName: svc.0, serviceVersion: svc.1,
                 traceID: t?.id, spanID: e.spanID.map { UInt64(bitPattern: $0) },
-                severityNumber: failed ? 13 : 9, severityText: failed ? "WARN" : "INFO", attributes: attrs))
+                severityNumber: failed ? 13 : 9, severityText: failed ? "WARN" : "INFO", sharedAttributes: info.shared,
+                attributes: attrs))
         }
         for p in b.metricPoints where p.periodSeconds == Self.exportedPeriodSeconds {
             guard let s = try seriesInfo(p.seriesID) else { continue }
@@ -108,6 +122,22 @@ final class RowResolver {
     }
 
     private struct SpanKey: Hashable { let trace: Int64; let span: Int64 }
+
+    /// A span name's constant attributes and its service, in that order.
+    private static func sharedSpanAttributes(_ n: NameInfo, _ svc: (String, String)) -> [(String, AttributeValue)] {
+        n.attributes + [("service.name", .string(svc.0)), ("service.version", .string(svc.1))]
+    }
+
+    private struct NameAndService: Hashable { let name: Int; let service: Int }
+    private var encodedSpanAttributes: [NameAndService: EncodedAttributes] = [:]
+
+    private func sharedSpanAttributes(_ n: NameInfo, nameCode: Int, _ svc: (String, String), serviceCode: Int) -> EncodedAttributes {
+        let key = NameAndService(name: nameCode, service: serviceCode)
+        if let e = encodedSpanAttributes[key] { return e }
+        let e = EncodedAttributes(field: OTLPEncoding.spanAttributesField, Self.sharedSpanAttributes(n, svc))
+        encodedSpanAttributes[key] = e
+        return e
+    }
 
     /// Per-span attribute texts repeat a lot (status codes, cold starts, table names):
     /// each distinct text is parsed once (up to 50,000 of them).

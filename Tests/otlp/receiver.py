@@ -35,7 +35,8 @@ lock = threading.Lock()
 spans = {}      # (trace_id, span_id) -> dict
 logs = []       # (event_name, trace_id, span_id, time)
 metrics = {}    # (name, dimensions as sorted JSON, start) -> (kind, value, count)
-requests = {"trace_requests": 0, "log_requests": 0, "refused": 0, "duplicate_spans": 0}
+log_attributes = {}
+requests = {"trace_requests": 0, "log_requests": 0, "refused": 0, "duplicate_spans": 0, "duplicate_attribute_keys": 0}
 fail_first = 0
 discard = False
 
@@ -72,6 +73,8 @@ def same_value(expected, got):
 def verify(db):
     c = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     mismatches = []
+    if requests["duplicate_attribute_keys"]:
+        mismatches.append(f"{requests['duplicate_attribute_keys']} spans or log records carry an attribute key twice")
     expected_links = {}
     for trace_id, span_id, ltrace, lspan in c.execute("SELECT trace_id, span_id, linked_trace_id, linked_span_id FROM span_link"):
         expected_links.setdefault((trace_id, span_id), set()).add((ltrace, lspan))
@@ -106,6 +109,22 @@ def verify(db):
         if want_logs != got_logs:
             missing = len(set(want_logs) - set(got_logs))
             mismatches.append(f"business events: {len(got_logs)} log records for {len(want_logs)} events ({missing} missing)")
+        # Each record's attributes: the event's columns, the optional ones only when set.
+        columns = ["event_name", "event_type", "event_domain", "event_provider", "event_version", "stage", "outcome",
+                   "checkout_id", "amount_total", "amount_currency", "order_count", "payment_order_id", "merchant_id",
+                   "error_code", "error_category", "psp_latency_ms"]
+        names = {"event_name": "event.name", "event_type": "event.type", "event_domain": "event.domain",
+                 "event_provider": "event.provider", "event_version": "event.version", "stage": "payment.stage",
+                 "outcome": "payment.outcome"}
+        for row in c.execute("SELECT " + ", ".join(columns) + ", trace_id, span_id, biz_timestamp FROM business_event"):
+            want = {names.get(col, col): v for col, v in zip(columns, row) if v is not None}
+            key = (row[0], row[-3] or "", row[-2] or "", row[-1])
+            candidates = log_attributes.get(key, [])
+            if not any(set(a) == set(want) and all(same_value(v, a[k]) for k, v in want.items()) for a in candidates):
+                mismatches.append(f"log record {key}: attributes {candidates[:1]} != {want}")
+                if len(mismatches) > 40:
+                    break
+
         dup = requests["duplicate_spans"]
         want_metrics = 0
         for name, dims, kind, start, value, count in c.execute(
@@ -173,6 +192,8 @@ class Handler(BaseHTTPRequestHandler):
                             if key in spans:
                                 requests["duplicate_spans"] += 1
                             attrs = attributes(s.attributes)
+                            if len(attrs) != len(s.attributes):
+                                requests["duplicate_attribute_keys"] += 1
                             # service.* live on the resource in OTLP; the store's view merges them in.
                             assert attrs.get("service.name") == resource["service.name"]
                             spans[key] = {
@@ -209,7 +230,12 @@ class Handler(BaseHTTPRequestHandler):
                 for rl in req.resource_logs:
                     for sl in rl.scope_logs:
                         for r in sl.log_records:
-                            logs.append((r.event_name, r.trace_id.hex(), r.span_id.hex(), r.time_unix_nano))
+                            key = (r.event_name, r.trace_id.hex(), r.span_id.hex(), r.time_unix_nano)
+                            logs.append(key)
+                            attrs = attributes(r.attributes)
+                            if len(attrs) != len(r.attributes):
+                                requests["duplicate_attribute_keys"] += 1
+                            log_attributes.setdefault(key, []).append(attrs)
             self.reply(200, logs_service_pb2.ExportLogsServiceResponse().SerializeToString(), "application/x-protobuf")
         else:
             self.reply(404, b"{}")
