@@ -132,6 +132,15 @@ enum OTLPEncoding {
         w.fixed64(8, UInt64(bitPattern: s.endNanos))
         w.raw(s.sharedAttributes.bytes)
         for (k, v) in s.attributes { keyValue(&w, spanAttributesField, k, v) }
+        if s.status == 2 {
+            // OpenTelemetry records a failure as an `exception` event at its time (the
+            // span's end, where the engine records it) carrying the message.
+            w.message(11) { event in
+                event.fixed64(1, UInt64(bitPattern: s.endNanos))
+                event.string(2, "exception")
+                if let message = s.statusMessage { keyValue(&event, 3, "exception.message", .string(message)) }
+            }
+        }
         for l in s.links {
             w.message(13) { link in
                 link.bytes(1, l.traceID)

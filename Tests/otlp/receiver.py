@@ -100,6 +100,10 @@ def verify(db):
                 for k, v in want_attrs.items():
                     if not same_value(v, got["attributes"][k]):
                         mismatches.append(f"span {span_id} {name}: {k} {got['attributes'][k]!r} != {v!r}")
+            # An error span carries OpenTelemetry's `exception` event with its message.
+            want_events = [("exception", end, {"exception.message": message} if message else {})] if status == "ERROR" else []
+            if got["events"] != want_events:
+                mismatches.append(f"span {span_id} {name}: events {got['events']} != {want_events}")
             if got["links"] != expected_links.get((trace_id, span_id), set()):
                 mismatches.append(f"span {span_id} {name}: links {got['links']} != {expected_links.get((trace_id, span_id))}")
         received = len(spans)
@@ -201,6 +205,7 @@ class Handler(BaseHTTPRequestHandler):
                                 "start": s.start_time_unix_nano, "end": s.end_time_unix_nano,
                                 "status": STATUS[s.status.code], "message": s.status.message, "attributes": attrs,
                                 "links": {(l.trace_id.hex(), l.span_id.hex()) for l in s.links},
+                                "events": [(e.name, e.time_unix_nano, attributes(e.attributes)) for e in s.events],
                             }
             self.reply(200, trace_service_pb2.ExportTraceServiceResponse().SerializeToString(), "application/x-protobuf")
         elif self.path == "/v1/metrics":
