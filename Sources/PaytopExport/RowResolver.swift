@@ -59,7 +59,7 @@ final class RowResolver {
         chunk.spans.reserveCapacity(b.spans.count)
         for s in b.spans {
             guard let t = try trace(s.traceNo), let n = try name(s.nameCode), let svc = try service(s.serviceCode) else { continue }
-            var shared = sharedSpanAttributes(n, nameCode: s.nameCode, svc, serviceCode: s.serviceCode)
+            var shared = encodedSharedAttributes(n, nameCode: s.nameCode, svc, serviceCode: s.serviceCode)
             var attrs = s.attributes.map(ownAttributes) ?? []
             if attrs.contains(where: { shared.keys.contains($0.0) }) {
                 // The span overrides one of its name's attributes (rare): spell them all out.
@@ -131,7 +131,8 @@ final class RowResolver {
     private struct NameAndService: Hashable { let name: Int; let service: Int }
     private var encodedSpanAttributes: [NameAndService: EncodedAttributes] = [:]
 
-    private func sharedSpanAttributes(_ n: NameInfo, nameCode: Int, _ svc: (String, String), serviceCode: Int) -> EncodedAttributes {
+    /// `sharedSpanAttributes`, encoded once per (name, service).
+    private func encodedSharedAttributes(_ n: NameInfo, nameCode: Int, _ svc: (String, String), serviceCode: Int) -> EncodedAttributes {
         let key = NameAndService(name: nameCode, service: serviceCode)
         if let e = encodedSpanAttributes[key] { return e }
         let e = EncodedAttributes(field: OTLPEncoding.spanAttributesField, Self.sharedSpanAttributes(n, svc))
