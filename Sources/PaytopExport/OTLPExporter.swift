@@ -266,19 +266,15 @@ struct ExportStatusWriter {
 
     mutating func write(_ c: OTLPExporter.Counters) {
         guard let connection else { return }
+        var row = ExportStatus(endpoint: endpoint)
+        row.spansExported = Int64(c.spansExported); row.logsExported = Int64(c.logsExported)
+        row.metricPointsExported = Int64(c.metricPointsExported); row.dropped = Int64(c.dropped)
+        row.failedRequests = Int64(c.failedRequests); row.queued = Int64(c.queued); row.lastError = c.lastError
+        row.updatedAtMillis = Int64(Date().timeIntervalSince1970 * 1000)
         do {
-            let s = try connection.cached("""
-                INSERT INTO otlp_export (endpoint, spans_exported, logs_exported, metric_points_exported, dropped, failed_requests, queued, last_error, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (endpoint) DO UPDATE SET spans_exported = excluded.spans_exported, logs_exported = excluded.logs_exported,
-                    metric_points_exported = excluded.metric_points_exported,
-                    dropped = excluded.dropped, failed_requests = excluded.failed_requests, queued = excluded.queued,
-                    last_error = excluded.last_error, updated_at = excluded.updated_at
-                """)
-            s.bind(1, endpoint).bind(2, Int64(c.spansExported)).bind(3, Int64(c.logsExported)).bind(4, Int64(c.metricPointsExported))
-                .bind(5, Int64(c.dropped)).bind(6, Int64(c.failedRequests)).bind(7, Int64(c.queued)).bind(8, c.lastError)
-                .bind(9, Int64(Date().timeIntervalSince1970 * 1000))
-            try s.run()
+            try row.write(to: connection)
+        } catch let e as SQLiteError where e.isBusy {
+            // The engine's writer held the store past the busy timeout: try next second.
         } catch {
             self.connection = nil
         }

@@ -94,8 +94,10 @@ import PaytopStore
 
     @Test func theHeaderShowsOTLPExportAndItsDrops() throws {
         var snap = ConsoleSnapshot()
-        snap.exports = [.init(endpoint: "http://127.0.0.1:4318", spansExported: 12_000, logsExported: 345, dropped: 512,
-                              failedRequests: 7, queued: 0, lastError: "connection refused")]
+        var export = ExportStatus(endpoint: "http://127.0.0.1:4318")
+        export.spansExported = 12_000; export.logsExported = 300; export.metricPointsExported = 45
+        export.dropped = 512; export.failedRequests = 7; export.lastError = "connection refused"
+        snap.exports = [export]
         var s = ConsoleState()
         s.width = 160
         s.height = 40

@@ -56,4 +56,23 @@ import Testing
         #expect(total == Money(decimalString: "1.00"))
         #expect(Money(minorUnits: -307).description == "-3.07")
     }
+
+    @Test func exportStatusIsUpsertedPerEndpointAndOnlyRecentOnesAreRead() throws {
+        let t = Temp()
+        let c = try Store.openForWriting(path: t.path, create: true)
+        var a = ExportStatus(endpoint: "http://a:4318")
+        a.spansExported = 10; a.logsExported = 5; a.metricPointsExported = 2; a.dropped = 1; a.lastError = "HTTP 503"
+        a.updatedAtMillis = 100_000
+        try a.write(to: c)
+        a.spansExported = 20
+        a.updatedAtMillis = 101_000
+        try a.write(to: c)  // the same endpoint: replaced, not added
+        var b = ExportStatus(endpoint: "http://b:4318")
+        b.updatedAtMillis = 80_000
+        try b.write(to: c)
+        let recent = try ExportStatus.recent(c, nowMillis: 105_000)
+        #expect(recent == [a], "b reported 25 s ago; a's row holds its latest counters")
+        #expect(recent.first?.itemsExported == 27)
+        #expect(try ExportStatus.recent(c, nowMillis: 105_000, withinMillis: 30_000).map(\.endpoint) == ["http://a:4318", "http://b:4318"])
+    }
 }

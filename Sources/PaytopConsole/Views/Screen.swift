@@ -44,7 +44,7 @@ public enum Screen {
         if let api = d.apiURL { x = p.buffer.put("  api \(api.replacingOccurrences(of: "http://", with: ""))", x: x, y: 0, style: p.theme[.header], clip: row) }
         for e in snap.exports {
             // The exporter's health at a glance: items sent, and any dropped in the badge colour.
-            x = p.buffer.put("  otlp \(Format.count(e.spansExported + e.logsExported)) sent", x: x, y: 0, style: p.theme[.header], clip: row)
+            x = p.buffer.put("  otlp \(Format.count(e.itemsExported)) sent", x: x, y: 0, style: p.theme[.header], clip: row)
             if e.dropped > 0 {
                 x = p.buffer.put(" ", x: x, y: 0, style: p.theme[.header], clip: row)
                 x = p.buffer.put(" \(Format.count(e.dropped)) DROPPED ", x: x, y: 0, style: p.theme[.badge], clip: row)

@@ -58,24 +58,7 @@ public struct ConsoleSnapshot: Sendable {
     public var periodSeconds = 60
     public var storeBytes: Int64 = 0
     /// OTLP exporters that reported in the last 10 s (`otlp_export`).
-    public var exports: [Export] = []
-
-    public struct Export: Sendable, Equatable {
-        public var endpoint: String
-        public var spansExported: Int64, logsExported: Int64, dropped: Int64, failedRequests: Int64, queued: Int64
-        public var lastError: String?
-
-        public init(endpoint: String, spansExported: Int64, logsExported: Int64, dropped: Int64, failedRequests: Int64,
-                    queued: Int64, lastError: String?) {
-            self.endpoint = endpoint
-            self.spansExported = spansExported
-            self.logsExported = logsExported
-            self.dropped = dropped
-            self.failedRequests = failedRequests
-            self.queued = queued
-            self.lastError = lastError
-        }
-    }
+    public var exports: [ExportStatus] = []
 
     public init() {}
 
@@ -107,7 +90,7 @@ public struct ConsoleSnapshot: Sendable {
             s.events = (try? BusinessEventFeed.read(c, limit: 40, latest: true)) ?? []
             try loadPayments(c, &s)
             s.releases = (try? ReleaseReport.loadInside(c).deployments) ?? []
-            s.exports = try loadExports(c, nowMillis: Int64(Date().timeIntervalSince1970 * 1000))
+            s.exports = try ExportStatus.recent(c, nowMillis: Int64(Date().timeIntervalSince1970 * 1000))
         }
         if let storePath {
             for suffix in ["", "-wal"] {
@@ -117,18 +100,6 @@ public struct ConsoleSnapshot: Sendable {
             }
         }
         return s
-    }
-
-    static func loadExports(_ c: Connection, nowMillis: Int64) throws -> [Export] {
-        let q = try c.cached("SELECT endpoint, spans_exported, logs_exported, dropped, failed_requests, queued, last_error FROM otlp_export WHERE updated_at >= ? ORDER BY endpoint")
-        q.bind(1, nowMillis - 10_000)
-        defer { q.reset() }
-        var out: [Export] = []
-        while try q.step() {
-            out.append(Export(endpoint: q.string(0), spansExported: q.int(1), logsExported: q.int(2), dropped: q.int(3),
-                              failedRequests: q.int(4), queued: q.int(5), lastError: q.optionalString(6)))
-        }
-        return out
     }
 
     static func json(_ text: String) -> [String: Any]? {
