@@ -191,22 +191,17 @@ public final class OTLPExporter: @unchecked Sendable {
     }
 
     private func send(_ chunk: ExportChunk) {
+        send(chunk.spans, to: tracesURL, encode: OTLPEncoding.traces, counted: \.spansExported)
+        send(chunk.logs, to: logsURL, encode: OTLPEncoding.logs, counted: \.logsExported)
+        send(chunk.metrics, to: metricsURL, encode: OTLPEncoding.metrics, counted: \.metricPointsExported)
+    }
+
+    /// `items` in requests of at most `maxPerRequest`, each counted in `counted` once sent.
+    private func send<T>(_ items: [T], to url: URL, encode: ([T]) -> [UInt8], counted: WritableKeyPath<Counters, Int>) {
         var i = 0
-        while i < chunk.spans.count {
-            let part = Array(chunk.spans[i..<min(i + settings.maxPerRequest, chunk.spans.count)])
-            if post(tracesURL, OTLPEncoding.traces(part), items: part.count) { record { $0.spansExported += part.count } }
-            i += part.count
-        }
-        i = 0
-        while i < chunk.logs.count {
-            let part = Array(chunk.logs[i..<min(i + settings.maxPerRequest, chunk.logs.count)])
-            if post(logsURL, OTLPEncoding.logs(part), items: part.count) { record { $0.logsExported += part.count } }
-            i += part.count
-        }
-        i = 0
-        while i < chunk.metrics.count {
-            let part = Array(chunk.metrics[i..<min(i + settings.maxPerRequest, chunk.metrics.count)])
-            if post(metricsURL, OTLPEncoding.metrics(part), items: part.count) { record { $0.metricPointsExported += part.count } }
+        while i < items.count {
+            let part = Array(items[i..<min(i + settings.maxPerRequest, items.count)])
+            if post(url, encode(part), items: part.count) { record { $0[keyPath: counted] += part.count } }
             i += part.count
         }
     }

@@ -27,17 +27,21 @@ struct ProtobufWriter {
 
     mutating func bool(_ field: Int, _ v: Bool) { int(field, v ? 1 : 0) }
 
+    /// The 8 bytes of a 64-bit wire value, least significant first.
+    private mutating func littleEndian(_ v: UInt64) {
+        for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) }
+    }
+
     mutating func fixed64(_ field: Int, _ v: UInt64) {
         guard v != 0 else { return }
         tag(field, 1)
-        for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) }
+        littleEndian(v)
     }
 
     /// sfixed64 (written even when zero: a data point's value is a oneof).
     mutating func sfixed64(_ field: Int, _ v: Int64) {
         tag(field, 1)
-        let b = UInt64(bitPattern: v)
-        for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: b >> (8 * UInt64(i)))) }
+        littleEndian(UInt64(bitPattern: v))
     }
 
     mutating func fixed32(_ field: Int, _ v: UInt32) {
@@ -48,8 +52,7 @@ struct ProtobufWriter {
 
     mutating func double(_ field: Int, _ v: Double) {
         tag(field, 1)
-        let b = v.bitPattern
-        for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: b >> (8 * UInt64(i)))) }
+        littleEndian(v.bitPattern)
     }
 
     mutating func bytes(_ field: Int, _ v: [UInt8]) {

@@ -111,14 +111,21 @@ final class RowResolver {
     }
 
     private func seriesInfo(_ id: Int) throws -> SeriesInfo? {
-        if let s = series[id] { return s }
-        let q = try reader.cached("SELECT name, unit, kind, dimensions FROM metric_series WHERE series_id = ?")
-        q.bind(1, Int64(id))
-        defer { q.reset() }
-        guard try q.step() else { return nil }
-        let info = Self.seriesInfo(q.string(0), q.string(1), q.string(2), q.string(3))
-        series[id] = info
-        return info
+        try cachedRow(&series, id, "SELECT name, unit, kind, dimensions FROM metric_series WHERE series_id = ?") {
+            Self.seriesInfo($0.string(0), $0.string(1), $0.string(2), $0.string(3))
+        }
+    }
+
+    /// `cache[code]`, or else the row `sql` finds for `code` (its one parameter), remembered.
+    private func cachedRow<V>(_ cache: inout [Int: V], _ code: Int, _ sql: String, _ build: (Statement) -> V) throws -> V? {
+        if let v = cache[code] { return v }
+        let s = try reader.cached(sql)
+        s.bind(1, Int64(code))
+        defer { s.reset() }
+        guard try s.step() else { return nil }
+        let v = build(s)
+        cache[code] = v
+        return v
     }
 
     private struct SpanKey: Hashable { let trace: Int64; let span: Int64 }
@@ -178,35 +185,21 @@ final class RowResolver {
     }
 
     private func name(_ code: Int) throws -> NameInfo? {
-        if let n = names[code] { return n }
-        let s = try reader.cached("SELECT name, kind, attributes FROM span_name WHERE name_code = ?")
-        s.bind(1, Int64(code))
-        defer { s.reset() }
-        guard try s.step() else { return nil }
-        let info = NameInfo(name: s.string(0), kind: Self.kind(s.string(1)), attributes: Self.attributes(s.string(2)))
-        names[code] = info
-        return info
+        try cachedRow(&names, code, "SELECT name, kind, attributes FROM span_name WHERE name_code = ?") {
+            NameInfo(name: $0.string(0), kind: Self.kind($0.string(1)), attributes: Self.attributes($0.string(2)))
+        }
     }
 
     private func service(_ code: Int) throws -> (String, String)? {
-        if let v = services[code] { return v }
-        let s = try reader.cached("SELECT service_name, service_version FROM service_version WHERE service_code = ?")
-        s.bind(1, Int64(code))
-        defer { s.reset() }
-        guard try s.step() else { return nil }
-        services[code] = (s.string(0), s.string(1))
-        return services[code]
+        try cachedRow(&services, code, "SELECT service_name, service_version FROM service_version WHERE service_code = ?") {
+            ($0.string(0), $0.string(1))
+        }
     }
 
     private func event(_ code: Int) throws -> EventInfo? {
-        if let v = events[code] { return v }
-        let s = try reader.cached("SELECT event_name, event_type, stage, message FROM business_event_name WHERE event_code = ?")
-        s.bind(1, Int64(code))
-        defer { s.reset() }
-        guard try s.step() else { return nil }
-        let info = EventInfo(name: s.string(0), type: s.string(1), stage: s.string(2), message: s.string(3))
-        events[code] = info
-        return info
+        try cachedRow(&events, code, "SELECT event_name, event_type, stage, message FROM business_event_name WHERE event_code = ?") {
+            EventInfo(name: $0.string(0), type: $0.string(1), stage: $0.string(2), message: $0.string(3))
+        }
     }
 
     static func kind(_ text: String) -> ExportSpan.Kind {
