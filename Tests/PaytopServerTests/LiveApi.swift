@@ -74,7 +74,7 @@ final class LiveApi: @unchecked Sendable {
 
     func get(_ path: String) throws -> Reply { Reply(try client.send("GET", url(path))) }
 
-    /// Posts on another thread; `wait` returns the reply once it comes.
+    /// Posts on another thread; the closure returned waits for the reply.
     func postInBackground(_ json: JSONValue) -> () -> Result<Reply, Error> {
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var result: Result<Reply, Error>!
