@@ -76,3 +76,29 @@ import Testing
         #expect(try ExportStatus.recent(c, nowMillis: 105_000, withinMillis: 30_000).map(\.endpoint) == ["http://a:4318", "http://b:4318"])
     }
 }
+
+/// Shipped migrations are frozen: each one's text is pinned here. A schema change is a new
+/// migration appended to `Migrations.all` with its digest added below — never an edit.
+@Suite struct MigrationsFrozenTests {
+    static let shipped: [String] = [
+        "78e0f40d40400140", // v1
+        "722ddcd84ed955b5", // v2
+        "7edebbd90e5f0181", // v3
+    ]
+
+    /// FNV-1a (64 bits) of a migration's SQL text.
+    static func digest(_ sql: String) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in sql.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return String(h, radix: 16)
+    }
+
+    @Test func noShippedMigrationChanges() {
+        let now = Migrations.all.map(Self.digest)
+        #expect(now.count >= Self.shipped.count, "a shipped migration was removed")
+        for (i, pinned) in Self.shipped.enumerated() where i < now.count {
+            #expect(now[i] == pinned, "migration v\(i + 1) changed after it shipped; add a new migration instead")
+        }
+        #expect(now.count == Self.shipped.count, "a new migration: pin its digest in MigrationsFrozenTests.shipped")
+    }
+}
