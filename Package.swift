@@ -1,8 +1,8 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Four rooms (docs/architecture.md): Engine → Store ← Console, and the CLI wiring them.
-// The console never imports the engine.
+// Rooms (docs/architecture.md): Engine → Store ← Console, adapters beside the engine, the CLI
+// wiring them, and every room → Vocabulary. The console never imports the engine.
 let package = Package(
     name: "paytop",
     platforms: [.macOS(.v14)],
@@ -23,15 +23,18 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
-        .target(name: "PaytopStore", dependencies: ["CSQLite"]),
+        // The words every room shares (DESIGN.md section 2), and the JSON value they use.
+        .target(name: "PaytopJSON"),
+        .target(name: "PaytopVocabulary", dependencies: ["PaytopJSON"]),
+        .target(name: "PaytopStore", dependencies: ["CSQLite", "PaytopVocabulary", "PaytopJSON"]),
         .target(
             name: "PaytopConsole",
-            dependencies: ["PaytopStore", "CNcurses", .product(name: "TOMLKit", package: "TOMLKit")]
+            dependencies: ["PaytopStore", "PaytopVocabulary", "PaytopJSON", "CNcurses", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
         .target(
             name: "PaytopEngine",
             dependencies: [
-                "PaytopStore",
+                "PaytopStore", "PaytopVocabulary", "PaytopJSON",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
@@ -40,7 +43,7 @@ let package = Package(
         .target(
             name: "PaytopServer",
             dependencies: [
-                "PaytopEngine", "PaytopStore",
+                "PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -48,22 +51,23 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .target(name: "PaytopExport", dependencies: ["PaytopStore", "PaytopEngine"]),
+        .target(name: "PaytopExport", dependencies: ["PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
         .target(
             name: "PaytopCLI",
             dependencies: [
-                "PaytopEngine", "PaytopStore", "PaytopConsole", "PaytopServer", "PaytopExport",
+                "PaytopEngine", "PaytopStore", "PaytopConsole", "PaytopServer", "PaytopExport", "PaytopVocabulary", "PaytopJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
         .executableTarget(name: "paytop", dependencies: ["PaytopCLI"]),
-        .testTarget(name: "PaytopStoreTests", dependencies: ["PaytopStore"]),
-        .testTarget(name: "PaytopEngineTests", dependencies: ["PaytopEngine", "PaytopStore"]),
-        .testTarget(name: "PaytopConsoleTests", dependencies: ["PaytopConsole", "PaytopStore", "PaytopEngine"]),
-        .testTarget(name: "PaytopCLITests", dependencies: ["PaytopCLI", "PaytopEngine", "PaytopStore"]),
-        .testTarget(name: "PaytopServerTests", dependencies: ["PaytopServer", "PaytopExport", "PaytopEngine", "PaytopStore"]),
-        .testTarget(name: "PaytopExportTests", dependencies: ["PaytopExport", "PaytopEngine", "PaytopStore"]),
+        .testTarget(name: "PaytopVocabularyTests", dependencies: ["PaytopVocabulary", "PaytopJSON"]),
+        .testTarget(name: "PaytopStoreTests", dependencies: ["PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
+        .testTarget(name: "PaytopEngineTests", dependencies: ["PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
+        .testTarget(name: "PaytopConsoleTests", dependencies: ["PaytopConsole", "PaytopStore", "PaytopEngine", "PaytopVocabulary", "PaytopJSON"]),
+        .testTarget(name: "PaytopCLITests", dependencies: ["PaytopCLI", "PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
+        .testTarget(name: "PaytopServerTests", dependencies: ["PaytopServer", "PaytopExport", "PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
+        .testTarget(name: "PaytopExportTests", dependencies: ["PaytopExport", "PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,6 +3,7 @@ import Foundation
 import PaytopConsole
 import PaytopEngine
 import PaytopStore
+import PaytopJSON
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,8 @@
 import ArgumentParser
 import PaytopEngine
 import PaytopStore
+import PaytopVocabulary
+import PaytopJSON
 
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import PaytopEngine
 import PaytopStore
+import PaytopVocabulary
+import PaytopJSON
 
 /// Writes one control command to a store and, if an engine is running there, waits for
 /// its acknowledgement.
@@ -10,7 +12,7 @@ struct ControlWriter {
 
     func send(_ command: ControlCommand) throws {
         let c = try Store.openForWriting(path: path, create: false)
-        let id = try ControlQueue.enqueue(c, command: command.name, args: command.args.encoded, source: "cli",
+        let id = try ControlQueue.enqueue(c, command, source: "cli",
                                           issuedAtMillis: Int64(Date().timeIntervalSince1970 * 1000))
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         guard let beat = try ControlQueue.runningEngineHeartbeat(c), now - beat < 3_000 else {

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import PaytopEngine
 import PaytopStore
+import PaytopJSON
+import PaytopVocabulary
 
 struct EventsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -65,7 +67,7 @@ struct EventsCommand: ParsableCommand {
             "event_name": .string(e.name), "event_type": .string(e.type), "event_domain": "payments",
             "event_provider": "payment-service", "event_version": "1.0", "outcome": .string(e.outcome),
             "stage": .string(e.stage), "service_name": .string(e.serviceName), "service_version": .string(e.serviceVersion),
-            "function_name": .string("o11y-lab-payments-" + e.serviceName),
+            "function_name": .string(FunctionName(rawValue: e.serviceName)?.deployedName ?? e.serviceName),
         ]
         func put(_ k: String, _ v: String?) { if let v { o[k] = .string(v) } }
         put("checkout_id", e.checkoutID); put("amount_total", e.amountTotal); put("amount_currency", e.amountCurrency)

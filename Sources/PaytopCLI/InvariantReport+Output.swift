@@ -1,5 +1,6 @@
 import PaytopEngine
 import PaytopStore
+import PaytopJSON
 
 /// How `paytop check` and `paytop simulate` print an invariant report.
 extension InvariantReport {

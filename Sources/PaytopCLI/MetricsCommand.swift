@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import PaytopEngine
 import PaytopStore
+import PaytopVocabulary
+import PaytopJSON
 
 struct MetricsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

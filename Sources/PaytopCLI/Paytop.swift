@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PaytopEngine
 import PaytopStore
+import PaytopVocabulary
 
 /// `paytop`: the terminal operations console for an event-driven payment pipeline.
 public struct PaytopCommand: ParsableCommand {

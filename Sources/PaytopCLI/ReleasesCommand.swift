@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PaytopEngine
 import PaytopStore
+import PaytopJSON
 
 struct ReleasesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,7 +29,7 @@ struct ReleasesCommand: ParsableCommand {
             }
             let list: [JSONValue] = report.deployments.map { d in
                 .object(["at": .string(EngineTime(nanos: d.at).description), "cicd.deployment.id": .string(d.deploymentID),
-                         "service": .string(d.service), "artifact.version": .string(d.version),
+                         "service": .string(d.service.rawValue), "artifact.version": .string(d.version),
                          "previous_version": d.previousVersion.map { .string($0) } ?? .null,
                          "vcs.ref.base.revision": .string(d.revision), "regression": d.regression.map { .string($0) } ?? .null,
                          "before": health(d.before), "after": health(d.after), "suspect": .bool(d.suspect)])
@@ -47,7 +48,7 @@ struct ReleasesCommand: ParsableCommand {
             let version = (d.previousVersion.map { inert($0) + " → " } ?? "") + inert(d.version)
             let errors = String(format: "%.1f%% → %.1f%%", d.before.errorRate * 100, d.after.errorRate * 100)
             let p95 = String(format: "%.0f ms → %.0f ms", d.before.p95Millis, d.after.p95Millis)
-            print(WaterfallText.pad(EngineTime(nanos: d.at).description, 26) + WaterfallText.pad(d.service, 12)
+            print(WaterfallText.pad(EngineTime(nanos: d.at).description, 26) + WaterfallText.pad(d.service.rawValue, 12)
                   + WaterfallText.pad(version, 18) + WaterfallText.pad(errors, 24) + p95 + (d.suspect ? "   ◀ SUSPECT" : ""))
         }
         if let s = report.suspect {

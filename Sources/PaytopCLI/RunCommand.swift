@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PaytopEngine
+import PaytopConsole
 import PaytopExport
 import PaytopStore
 
@@ -56,7 +57,7 @@ struct RunCommand: ParsableCommand {
 
     private static func statusLine(_ e: Engine) -> String {
         let depths = e.queueDepths
-        let faults = e.faults.badges
+        let faults = FaultBadge.active(e.faults).map(\.label)
         return "engine \(e.now) ×\(trim(e.speed)) · \(e.traffic.paused ? "paused" : "\(trim(e.traffic.ratePerSecond))/s")"
             + " · accepted \(e.stats.accepted.grouped) settled \(e.stats.settled.grouped) failed \(e.stats.failed.grouped)"
             + " · exec \(depths[.execution] ?? 0) dlq \(depths[.executionDLQ] ?? 0) · results \(depths[.results] ?? 0) dlq \(depths[.resultsDLQ] ?? 0)"

@@ -1,6 +1,8 @@
 import Foundation
 import PaytopEngine
 import PaytopStore
+import PaytopVocabulary
+import PaytopJSON
 
 /// What `paytop simulate` prints: the run's figures, the store's content and the
 /// invariant check, as text or as one JSON object.

@@ -3,6 +3,8 @@ import Foundation
 import PaytopEngine
 import PaytopStore
 import TOMLKit
+import PaytopJSON
+import PaytopVocabulary
 
 struct SloCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -97,8 +99,8 @@ enum SloFile {
                 dims = JSONText.object(pairs.sorted { $0.0 < $1.0 })
             }
             out.append(SloDefinition(name: name, description: t["description"]?.string ?? "", target: target,
-                                     windowDays: window, goodMetric: t["good"]?.string ?? "SloGoodEvents",
-                                     validMetric: t["valid"]?.string ?? "SloValidEvents", dimensions: dims))
+                                     windowDays: window, goodMetric: t["good"]?.string ?? MetricName.sloGoodEvents.rawValue,
+                                     validMetric: t["valid"]?.string ?? MetricName.sloValidEvents.rawValue, dimensions: dims))
         }
         return out
     }

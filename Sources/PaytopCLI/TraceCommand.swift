@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PaytopEngine
 import PaytopStore
+import PaytopJSON
 
 struct TraceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

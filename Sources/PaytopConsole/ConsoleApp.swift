@@ -103,10 +103,10 @@ public final class ConsoleApp {
             } catch {
                 state.status = .init(text: "\(error)", isError: true)
             }
-        case .control(let name, let args, let summary):
+        case .control(let command, let summary):
             do {
                 if writer == nil { writer = try Store.openForWriting(path: options.storePath, create: false) }
-                let id = try ControlQueue.enqueue(writer!, command: name, args: args, source: "console",
+                let id = try ControlQueue.enqueue(writer!, command, source: "console",
                                                   issuedAtMillis: Int64(Date().timeIntervalSince1970 * 1000))
                 state.status = .init(text: "sent #\(id): \(summary)" + (data.snapshot.engineAlive ? "" : " (no engine is running; it applies when one starts)"), isError: false)
             } catch {

@@ -1,5 +1,7 @@
 import Foundation
 import PaytopStore
+import PaytopVocabulary
+import PaytopJSON
 
 extension Engine {
     // MARK: Traffic
@@ -84,7 +86,7 @@ extension Engine {
         call.batchWriteDuration = random.draw(Latencies.dynamoWrite)
         call.sendDuration = random.draw(Latencies.sqsSend)
         var duration = lease.initDuration + Latencies.compute + call.putDuration + call.batchWriteDuration + call.sendDuration
-        if let sim = call.body?["simulate"]?["initializer"]?["latency"]?.numberValue, sim > 0, sim <= 900 {
+        if let sim = call.body?["simulate"]?[FunctionName.initializer.rawValue]?["latency"]?.numberValue, sim > 0, sim <= 900 {
             duration += Span.seconds(sim)
         }
         duration += releaseLatency(.initializer)
@@ -247,11 +249,11 @@ extension Engine {
             if call.lease != nil { m.recorder.observe(m.integrationLatency, micros: min(latency, now - call.startedAt) / 1000) }
             // API latency SLO: client errors are not valid events; a 429 or 5xx is bad.
             if status != 400 && status != 409 {
-                sloEvent("api-latency", good: latency <= Span.ms(300) && status < 500 && status != 429)
+                sloEvent(.apiLatency, good: latency <= Span.ms(300) && status < 500 && status != 429)
             }
         }
         recordSpan(.apiRequest, trace: call.trace, id: call.apiSpan, parent: call.parentContext, service:
-                    telemetry.serviceCode(Engine.gatewayService.0, Engine.gatewayService.1), start: call.arrivedAt, end: at,
+                    telemetry.serviceCode(PipelineNames.gatewayService.name, PipelineNames.gatewayService.version), start: call.arrivedAt, end: at,
                    error: status >= 500 ? (error ?? "HTTP \(status)") : nil,
                    attributes: attrs([("http.response.status_code", .number(Double(status)))]))
         if status == 202, let id = checkoutID, onAcknowledged != nil {

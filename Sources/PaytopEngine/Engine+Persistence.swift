@@ -1,5 +1,7 @@
 import Foundation
 import PaytopStore
+import PaytopVocabulary
+import PaytopJSON
 
 /// Group commit: the engine marks what changed, and `flush` turns the net changes into
 /// one `WriteBatch` for the store's writer thread.

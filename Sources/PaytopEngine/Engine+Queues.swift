@@ -1,4 +1,6 @@
 import PaytopStore
+import PaytopVocabulary
+import PaytopJSON
 
 extension Engine {
     /// SQS SendMessage, with an optional duplicate delivery (at-least-once).

@@ -1,5 +1,7 @@
 import Foundation
+import PaytopJSON
 import PaytopStore
+import PaytopVocabulary
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import PaytopStore
+import PaytopVocabulary
 
 /// The embedded payment pipeline: API Gateway → initializer → execution queue → executor
 /// → PSP → results queue → wallet, with dead-letter queues, on one discrete-event

@@ -1,6 +1,6 @@
 import Foundation
-import PaytopEngine
 import PaytopStore
+import PaytopJSON
 
 /// Turns the store's compact telemetry rows (trace numbers, name and service codes,
 /// offsets, JSON attributes) into OTLP spans and log records.

@@ -1,6 +1,7 @@
 import Foundation
 import PaytopEngine
 import PaytopStore
+import PaytopJSON
 
 /// `GET /v1/payments/{checkout_id}` as JSON: amounts as decimal strings, times as
 /// RFC 3339 UTC with milliseconds, states as the store names them.

@@ -4,6 +4,7 @@ import Hummingbird
 import NIOCore
 import PaytopEngine
 import PaytopStore
+import PaytopJSON
 
 /// The routes of paytop's HTTP API (docs/api.md):
 ///

@@ -1,6 +1,7 @@
 import Testing
 @testable import PaytopConsole
 import PaytopStore
+import PaytopVocabulary
 
 /// Every key binding, through the pure reducer.
 @Suite struct ReducerTests {
@@ -11,17 +12,17 @@ import PaytopStore
         return s
     }
 
-    func data(faults: [String] = [], paused: Bool = false) -> ConsoleData {
+    func data(faults: FaultState = FaultState(), paused: Bool = false) -> ConsoleData {
         var snap = ConsoleSnapshot()
         snap.faults = faults
-        snap.paused = paused
-        snap.ratePerSecond = 10
-        snap.versions = ["executor": "1.2.0"]
+        snap.traffic.paused = paused
+        snap.traffic.ratePerSecond = 10
+        snap.versions = [.executor: "1.2.0"]
         snap.payments = ["chk-aaa1", "chk-aab2", "chk-bbb3"].map {
-            .init(checkoutID: $0, state: "SUCCESS", orders: 1, amount: "10.00", currency: "USD", merchants: ["seller-acct-001"],
+            .init(checkoutID: $0, state: .success, orders: 1, amount: "10.00", currency: "USD", merchants: ["seller-acct-001"],
                   failureCode: nil, createdAt: 0, doneAt: 0)
         }
-        snap.queues = ["payment-execution-queue", "payment-execution-queue-dlq"].map { .init(name: $0) }
+        snap.queues = [QueueName.execution, .executionDLQ].map { .init(name: $0) }
         return ConsoleData(snapshot: snap)
     }
 
@@ -48,20 +49,33 @@ import PaytopStore
 
     @Test func faultKeysToggleFromWhatTheStoreSays() {
         var s = state()
-        #expect(press(&s, [.char("o")]) == [.control(name: "fault", args: "{\"kind\":\"psp-outage\",\"on\":true}", summary: "fault psp-outage on")])
-        #expect(press(&s, [.char("o")], data(faults: ["PSP OUTAGE"]))
-                == [.control(name: "fault", args: "{\"kind\":\"psp-outage\",\"on\":false}", summary: "fault psp-outage off")])
-        #expect(press(&s, [.char("s")]).first == .control(name: "fault", args: "{\"kind\":\"psp-latency\",\"on\":true}", summary: "fault psp-latency on"))
-        #expect(press(&s, [.char("d")], data(faults: ["DECLINES 30%"])).first
-                == .control(name: "fault", args: "{\"kind\":\"psp-declines\",\"on\":false}", summary: "fault psp-declines off"))
-        #expect(press(&s, [.char("x")]) == [.control(name: "fault", args: "{\"kind\":\"clear\"}", summary: "fault clear")])
-        #expect(press(&s, [.char(" ")]) == [.control(name: "pause", args: "{}", summary: "pause traffic")])
-        #expect(press(&s, [.char(" ")], data(paused: true)) == [.control(name: "resume", args: "{}", summary: "resume traffic")])
-        #expect(press(&s, [.char("+")]) == [.control(name: "rate", args: "{\"rate\":15.0}", summary: "rate 15.0/s")])
+        var outage = FaultState(), slow = FaultState(), declining = FaultState()
+        outage.pspOutage = true
+        slow.pspLatencyFactor = 100
+        declining.pspDeclineRate = 0.3
+        #expect(press(&s, [.char("o")]) == [.control(.pspOutage(on: true), summary: "fault psp-outage on")])
+        #expect(press(&s, [.char("o")], data(faults: outage)) == [.control(.pspOutage(on: false), summary: "fault psp-outage off")])
+        #expect(press(&s, [.char("s")]).first == .control(.pspLatency(on: true, factor: 100), summary: "fault psp-latency on"))
+        #expect(press(&s, [.char("s")], data(faults: slow)).first == .control(.pspLatency(on: false, factor: 100), summary: "fault psp-latency off"))
+        #expect(press(&s, [.char("d")], data(faults: declining)).first
+                == .control(.pspDeclines(on: false, rate: 0.3, code: "CARD_DECLINED"), summary: "fault psp-declines off"))
+        #expect(press(&s, [.char("x")]) == [.control(.clearFaults, summary: "fault clear")])
+        #expect(press(&s, [.char(" ")]) == [.control(.pause, summary: "pause traffic")])
+        #expect(press(&s, [.char(" ")], data(paused: true)) == [.control(.resume, summary: "resume traffic")])
+        #expect(press(&s, [.char("+")]) == [.control(.rate(15), summary: "rate 15.0/s")])
         #expect(press(&s, [.char("B")])
-                == [.control(name: "deploy", args: "{\"service\":\"executor\",\"version\":\"1.3.0\",\"regression\":\"errors\"}",
-                             summary: "deploy executor 1.3.0 (a bad release)")])
-        #expect(press(&s, [.char("U")]) == [.control(name: "rollback", args: "{\"service\":\"executor\"}", summary: "roll back executor")])
+                == [.control(.deploy(service: .executor, version: "1.3.0", regression: .errors), summary: "deploy executor 1.3.0 (a bad release)")])
+        #expect(press(&s, [.char("U")]) == [.control(.rollback(.executor), summary: "roll back executor")])
+    }
+
+    /// What the console writes is what the engine reads: each command through the one codec.
+    @Test func everyCommandTheConsoleSendsParsesBackToItself() throws {
+        var s = state()
+        let effects = press(&s, [.char("o"), .char("s"), .char("d"), .char("x"), .char(" "), .char("+"), .char("B"), .char("U")])
+        #expect(effects.count == 8)
+        for case .control(let command, _) in effects {
+            #expect(try ControlCommand.parse(name: command.name, args: command.args) == command)
+        }
     }
 
     @Test func readOnlyConsolesExplainWhyFaultKeysDoNothing() {
@@ -77,21 +91,24 @@ import PaytopStore
         #expect(press(&s, [.char("r")]).isEmpty)
         #expect(s.status?.isError == true)
         _ = press(&s, [.char("2"), .char("j")])
-        #expect(press(&s, [.char("r")])
-                == [.control(name: "redrive", args: "{\"queue\":\"payment-execution-queue-dlq\"}", summary: "redrive payment-execution-queue-dlq")])
+        #expect(press(&s, [.char("r")]) == [.control(.redrive(.executionDLQ), summary: "redrive payment-execution-queue-dlq")])
     }
 
     @Test func theCommandLineRunsCommandsAndRejectsUnknownOnes() {
         var s = state()
         func command(_ text: String) -> [Effect] { press(&s, [.char(":")] + text.map { .char($0) } + [.enter]) }
         #expect(command("trace chk-1") == [.loadTrace("chk-1")] && s.view == .trace)
-        #expect(command("fault psp-outage on").first == .control(name: "fault", args: "{\"kind\":\"psp-outage\",\"on\":true}", summary: "fault psp-outage on"))
-        #expect(command("rate 25") == [.control(name: "rate", args: "{\"rate\":25.0}", summary: "rate 25.0/s")])
-        #expect(command("speed 50").first == .control(name: "speed", args: "{\"speed\":50.0}", summary: "speed ×50"))
+        #expect(command("fault psp-outage on").first == .control(.pspOutage(on: true), summary: "fault psp-outage on"))
+        #expect(command("rate 25") == [.control(.rate(25), summary: "rate 25.0/s")])
+        #expect(command("speed 50").first == .control(.speed(50), summary: "speed ×50"))
         #expect(command("deploy executor 2.0.0 --regression latency")
-                == [.control(name: "deploy", args: "{\"service\":\"executor\",\"version\":\"2.0.0\",\"regression\":\"latency\"}", summary: "deploy executor 2.0.0")])
-        #expect(command("rollback wallet") == [.control(name: "rollback", args: "{\"service\":\"wallet\"}", summary: "rollback wallet")])
-        #expect(command("redrive execution-dlq").first == .control(name: "redrive", args: "{\"queue\":\"payment-execution-queue-dlq\"}", summary: "redrive payment-execution-queue-dlq"))
+                == [.control(.deploy(service: .executor, version: "2.0.0", regression: .latency), summary: "deploy executor 2.0.0")])
+        #expect(command("deploy executor \"quoted\\\"")
+                == [.control(.deploy(service: .executor, version: "\"quoted\\\"", regression: nil), summary: "deploy executor \"quoted\\\"")])
+        #expect(command("deploy executor 2.0.0 --regression sideways").isEmpty && s.status?.isError == true)
+        #expect(command("rollback wallet") == [.control(.rollback(.wallet), summary: "rollback wallet")])
+        #expect(command("redrive execution-dlq").first == .control(.redrive(.executionDLQ), summary: "redrive payment-execution-queue-dlq"))
+        #expect(command("redrive execution").isEmpty && s.status?.isError == true)
         #expect(command("theme light") == [.setTheme("light")])
         #expect(command("explode").isEmpty && s.status?.text == "unknown command \":explode\"; press ? for the list")
         #expect(command("rate lots").isEmpty && s.status?.isError == true)

@@ -116,7 +116,7 @@ import PaytopStore
 
     @Test func dataIsDrawnInertAndAsciiTerminalsGetAscii() {
         var snap = ConsoleSnapshot()
-        snap.payments = [.init(checkoutID: "chk-\u{1B}[31mred", state: "SUCCESS", orders: 1, amount: "1.00", currency: "USD",
+        snap.payments = [.init(checkoutID: "chk-\u{1B}[31mred", state: .success, orders: 1, amount: "1.00", currency: "USD",
                                merchants: ["seller-\u{1B}]0;pwned\u{07}"], failureCode: nil, createdAt: 0, doneAt: 0)]
         var s = ConsoleState()
         s.width = 120

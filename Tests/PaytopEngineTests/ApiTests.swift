@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import PaytopEngine
 import PaytopStore
+import PaytopJSON
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()

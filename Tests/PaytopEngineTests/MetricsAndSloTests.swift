@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import PaytopEngine
 import PaytopStore
+import PaytopVocabulary
 
 @Suite struct MetricsAndSloTests {
     @Test func metricsAgreeWithTheState() throws {

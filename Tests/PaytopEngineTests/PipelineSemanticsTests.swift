@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import PaytopEngine
 import PaytopStore
+import PaytopVocabulary
 
 /// The seed's semantics, each pinned by a seeded run.
 @Suite struct PipelineSemanticsTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import PaytopEngine
-import PaytopStore
+@testable import PaytopStore
 
 @Suite struct ScenarioAndControlTests {
     @Test func everyShippedScenarioLoads() throws {
@@ -55,9 +55,9 @@ import PaytopStore
         let store = TempStore()
         let engine = try makeEngine(store, testSettings())
         let writerSide = try Store.openForWriting(path: store.path, create: false)
-        let good = try ControlQueue.enqueue(writerSide, command: "fault", args: "{\"kind\":\"psp-outage\",\"on\":true}", source: "test", issuedAtMillis: 0)
-        let bad = try ControlQueue.enqueue(writerSide, command: "fault", args: "{\"kind\":\"meteor\"}", source: "test", issuedAtMillis: 0)
-        let garbage = try ControlQueue.enqueue(writerSide, command: "rate", args: "not json", source: "test", issuedAtMillis: 0)
+        let good = try ControlQueue.enqueue(writerSide, .pspOutage(on: true), source: "test", issuedAtMillis: 0)
+        let bad = try ControlQueue.enqueue(writerSide, name: "fault", argsText: "{\"kind\":\"meteor\"}", source: "test", issuedAtMillis: 0)
+        let garbage = try ControlQueue.enqueue(writerSide, name: "rate", argsText: "not json", source: "test", issuedAtMillis: 0)
         #expect(try engine.pollControlCommands() == 3)
         #expect(try engine.pollControlCommands() == 0)  // never applied twice
         #expect(engine.faults.pspOutage)

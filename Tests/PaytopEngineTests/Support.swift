@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import PaytopEngine
 import PaytopStore
+import PaytopJSON
 
 /// A temporary store file, removed when the test ends.
 final class TempStore {

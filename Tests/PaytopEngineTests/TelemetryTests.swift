@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import PaytopEngine
 import PaytopStore
+import PaytopJSON
 
 /// A fixed-seed run's telemetry: whole traces, the right span kinds, queue waits, batch
 /// links, and business events that point at real spans.

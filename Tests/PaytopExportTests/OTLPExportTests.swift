@@ -3,6 +3,7 @@ import Testing
 @testable import PaytopEngine
 @testable import PaytopExport
 import PaytopStore
+import PaytopJSON
 
 /// OTLP export against a real receiver written with the official protobuf definitions
 /// (Tests/otlp/receiver.py, PyPI opentelemetry-proto; .ci/run installs it).

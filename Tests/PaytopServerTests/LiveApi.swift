@@ -4,6 +4,7 @@ import PaytopExport
 import PaytopServer
 import PaytopStore
 import Synchronization
+import PaytopJSON
 
 /// A live engine on a temporary store with the HTTP API on a free loopback port, and a
 /// real HTTP client (URLSession) talking to it.

@@ -1,4 +1,5 @@
 import PaytopStore
+import PaytopVocabulary
 
 /// The console's views, by the digit that opens them.
 public enum ViewID: Int, CaseIterable, Sendable {
@@ -65,8 +66,8 @@ public struct ConsoleState: Sendable {
 
 /// What the reducer asks the app to do: the only side effects the console has.
 public enum Effect: Equatable, Sendable {
-    /// Write a control command row (name and JSON args, as docs/control.md).
-    case control(name: String, args: String, summary: String)
+    /// Write a control command row (docs/control.md).
+    case control(ControlCommand, summary: String)
     case loadTrace(String)
     case setTheme(String)
     case quit

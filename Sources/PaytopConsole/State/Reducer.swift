@@ -1,4 +1,5 @@
 import PaytopStore
+import PaytopVocabulary
 
 /// The Elm-style update: state + key (with the latest snapshot for context) → new state
 /// and effects. Pure; every key binding is tested through it.
@@ -41,19 +42,21 @@ public enum Reducer {
         case .left, .char("h"): if s.view == .trace { return foldKey(&s, fold: true, data.trace) }
         case .right, .char("l"): if s.view == .trace { return foldKey(&s, fold: false, data.trace) }
         case .enter: return enter(&s, data)
-        case .char("o"): return fault(&s, snapshot.faults.contains("PSP OUTAGE") ? "psp-outage off" : "psp-outage on")
-        case .char("s"): return fault(&s, snapshot.faults.contains { $0.hasPrefix("PSP SLOW") } ? "psp-latency off" : "psp-latency on")
-        case .char("d"): return fault(&s, snapshot.faults.contains { $0.hasPrefix("DECLINES") } ? "psp-declines off" : "psp-declines on")
-        case .char("x"): return fault(&s, "clear")
-        case .char(" "): return control(&s, name: snapshot.paused ? "resume" : "pause", args: "{}",
-                                        summary: snapshot.paused ? "resume traffic" : "pause traffic")
-        case .char("+"): return rate(&s, snapshot.ratePerSecond <= 0 ? 1 : snapshot.ratePerSecond * 1.5)
-        case .char("-"): return rate(&s, snapshot.ratePerSecond / 1.5)
+        case .char("o"): return fault(&s, .pspOutage(on: !snapshot.faults.pspOutage))
+        case .char("s"): return fault(&s, .pspLatency(on: snapshot.faults.pspLatencyFactor == 1, factor: ControlCommand.defaultLatencyFactor))
+        case .char("d"):
+            return fault(&s, .pspDeclines(on: snapshot.faults.pspDeclineRate == 0, rate: ControlCommand.defaultDeclineRate,
+                                          code: DeclineCode.cardDeclined))
+        case .char("x"): return fault(&s, .clearFaults)
+        case .char(" "): return control(&s, snapshot.traffic.paused ? .resume : .pause,
+                                        summary: snapshot.traffic.paused ? "resume traffic" : "pause traffic")
+        case .char("+"): return rate(&s, snapshot.traffic.ratePerSecond <= 0 ? 1 : snapshot.traffic.ratePerSecond * 1.5)
+        case .char("-"): return rate(&s, snapshot.traffic.ratePerSecond / 1.5)
         case .char("B"):
-            let version = bump(snapshot.versions["executor"] ?? "1.0.0")
-            return control(&s, name: "deploy", args: "{\"service\":\"executor\",\"version\":\"\(version)\",\"regression\":\"errors\"}",
+            let version = bump(snapshot.versions[.executor] ?? "1.0.0")
+            return control(&s, .deploy(service: .executor, version: version, regression: .errors),
                            summary: "deploy executor \(version) (a bad release)")
-        case .char("U"): return control(&s, name: "rollback", args: "{\"service\":\"executor\"}", summary: "roll back executor")
+        case .char("U"): return control(&s, .rollback(.executor), summary: "roll back executor")
         case .char("r"): return redriveSelected(&s, snapshot)
         default:
             s.status = .init(text: "unknown key; press ? for help", isError: true)
@@ -95,14 +98,14 @@ public enum Reducer {
         let f = s.paymentFilter.lowercased()
         if !f.isEmpty {
             list = list.filter {
-                $0.checkoutID.lowercased().contains(f) || $0.state.lowercased().contains(f)
+                $0.checkoutID.lowercased().contains(f) || $0.state.rawValue.lowercased().contains(f)
                     || $0.merchants.contains { $0.lowercased().contains(f) } || $0.currency.lowercased().contains(f)
             }
         }
         switch s.paymentSort {
         case .newest: break
         case .amount: list.sort { (Money(decimalString: $0.amount) ?? .zero) > (Money(decimalString: $1.amount) ?? .zero) }
-        case .state: list.sort { ($0.state, $0.checkoutID) < ($1.state, $1.checkoutID) }
+        case .state: list.sort { ($0.state.rawValue, $0.checkoutID) < ($1.state.rawValue, $1.checkoutID) }
         }
         return list
     }
@@ -142,31 +145,34 @@ public enum Reducer {
         return []
     }
 
-    static func fault(_ s: inout ConsoleState, _ spec: String) -> [Effect] {
-        let parts = spec.split(separator: " ").map(String.init)
-        let kind = parts[0]
-        var args = "{\"kind\":\"\(kind)\""
-        if parts.count > 1 { args += ",\"on\":\(parts[1] == "on")" }
-        args += "}"
-        return control(&s, name: "fault", args: args, summary: "fault " + spec)
+    static func fault(_ s: inout ConsoleState, _ command: ControlCommand) -> [Effect] {
+        let summary: String
+        switch command {
+        case .pspOutage(let on): summary = "fault psp-outage \(on ? "on" : "off")"
+        case .pspLatency(let on, _): summary = "fault psp-latency \(on ? "on" : "off")"
+        case .pspDeclines(let on, _, _): summary = "fault psp-declines \(on ? "on" : "off")"
+        case .functionErrors(let f, let rate): summary = "fault function-errors \(f.rawValue) \(rate)"
+        default: summary = "fault clear"
+        }
+        return control(&s, command, summary: summary)
     }
 
     static func rate(_ s: inout ConsoleState, _ r: Double) -> [Effect] {
         let rounded = (r * 100).rounded() / 100
-        return control(&s, name: "rate", args: "{\"rate\":\(rounded)}", summary: "rate \(rounded)/s")
+        return control(&s, .rate(rounded), summary: "rate \(rounded)/s")
     }
 
-    static func control(_ s: inout ConsoleState, name: String, args: String, summary: String) -> [Effect] {
+    static func control(_ s: inout ConsoleState, _ command: ControlCommand, summary: String) -> [Effect] {
         if s.readOnly {
             s.status = .init(text: "\(summary): unavailable, \(s.readOnlyReason)", isError: true)
             return []
         }
         s.status = .init(text: "sent: \(summary)", isError: false)
-        return [.control(name: name, args: args, summary: summary)]
+        return [.control(command, summary: summary)]
     }
 
     static func redriveSelected(_ s: inout ConsoleState, _ snap: ConsoleSnapshot) -> [Effect] {
-        let queue: String?
+        let queue: QueueName?
         if s.view == .queues && s.focus == 0, s.selected(.queues) < snap.queues.count {
             queue = snap.queues[s.selected(.queues)].name
         } else if s.view == .queues && s.focus == 1, s.selected(.queues) < snap.deadLetters.count {
@@ -174,11 +180,11 @@ public enum Reducer {
         } else {
             queue = nil
         }
-        guard let q = queue, q.hasSuffix("-dlq") else {
+        guard let q = queue, q.isDeadLetterQueue else {
             s.status = .init(text: "select a dead-letter queue in the Queues view (2) to redrive it", isError: true)
             return []
         }
-        return control(&s, name: "redrive", args: "{\"queue\":\"\(q)\"}", summary: "redrive \(q)")
+        return control(&s, .redrive(q), summary: "redrive \(q.rawValue)")
     }
 
     static func bump(_ v: String) -> String {
@@ -245,36 +251,33 @@ public enum Reducer {
             guard w.count == 2 else { return usage(":trace CHECKOUT_ID") }
             return openTrace(&s, w[1])
         case "fault":
-            let kinds = ["psp-outage", "psp-latency", "psp-declines"]
-            if w.count == 2 && w[1] == "clear" { return fault(&s, "clear") }
-            guard w.count == 3, kinds.contains(w[1]), w[2] == "on" || w[2] == "off" else {
+            if w.count == 2 && w[1] == "clear" { return fault(&s, .clearFaults) }
+            guard w.count == 3, w[2] == "on" || w[2] == "off",
+                  let command = ControlCommand.fault(kind: w[1], on: w[2] == "on") else {
                 return usage(":fault psp-outage|psp-latency|psp-declines on|off, or :fault clear")
             }
-            return fault(&s, w[1] + " " + w[2])
+            return fault(&s, command)
         case "rate":
             guard w.count == 2, let r = Double(w[1]), r >= 0, r <= 100_000 else { return usage(":rate N (0–100000)") }
             return rate(&s, r)
         case "speed":
             guard w.count == 2, let x = Double(w[1]), x >= 0.01, x <= 100_000 else { return usage(":speed X (0.01–100000)") }
-            return control(&s, name: "speed", args: "{\"speed\":\(x)}", summary: "speed ×\(w[1])")
+            return control(&s, .speed(x), summary: "speed ×\(w[1])")
         case "deploy":
-            let services = ["initializer", "executor", "wallet"]
-            guard w.count == 3 || (w.count == 5 && w[3] == "--regression" && (w[4] == "latency" || w[4] == "errors")),
-                  services.contains(w[1]), w[2].count <= 64 else {
-                return usage(":deploy initializer|executor|wallet VERSION [--regression latency|errors]")
+            let services = FunctionName.pipelineOrder.map(\.rawValue).joined(separator: "|")
+            let regression = w.count == 5 && w[3] == "--regression" ? Release.Regression(rawValue: w[4]) : nil
+            guard w.count == 3 || regression != nil, let f = FunctionName(rawValue: w[1]), !w[2].isEmpty, w[2].count <= 64 else {
+                return usage(":deploy \(services) VERSION [--regression latency|errors]")
             }
-            let reg = w.count == 5 ? ",\"regression\":\"\(w[4])\"" : ""
-            return control(&s, name: "deploy", args: "{\"service\":\"\(w[1])\",\"version\":\"\(jsonEscape(w[2]))\"\(reg)}",
-                           summary: "deploy \(w[1]) \(w[2])")
+            return control(&s, .deploy(service: f, version: w[2], regression: regression), summary: "deploy \(w[1]) \(w[2])")
         case "rollback":
-            guard w.count == 2, ["initializer", "executor", "wallet"].contains(w[1]) else { return usage(":rollback SERVICE") }
-            return control(&s, name: "rollback", args: "{\"service\":\"\(w[1])\"}", summary: "rollback \(w[1])")
+            guard w.count == 2, let f = FunctionName(rawValue: w[1]) else { return usage(":rollback SERVICE") }
+            return control(&s, .rollback(f), summary: "rollback \(w[1])")
         case "redrive":
-            let map = ["execution-dlq": "payment-execution-queue-dlq", "results-dlq": "payment-results-queue-dlq",
-                       "payment-execution-queue-dlq": "payment-execution-queue-dlq",
-                       "payment-results-queue-dlq": "payment-results-queue-dlq"]
-            guard w.count == 2, let q = map[w[1]] else { return usage(":redrive execution-dlq|results-dlq") }
-            return control(&s, name: "redrive", args: "{\"queue\":\"\(q)\"}", summary: "redrive \(q)")
+            guard w.count == 2, let q = QueueName(userInput: w[1]), q.isDeadLetterQueue else {
+                return usage(":redrive execution-dlq|results-dlq")
+            }
+            return control(&s, .redrive(q), summary: "redrive \(q.rawValue)")
         case "theme":
             guard w.count == 2 else { return usage(":theme NAME") }
             return [.setTheme(w[1])]
@@ -286,18 +289,6 @@ public enum Reducer {
             s.status = .init(text: "unknown command \":\(verb)\"; press ? for the list", isError: true)
             return []
         }
-    }
-
-    static func jsonEscape(_ s: String) -> String {
-        var out = ""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            default: if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out
     }
 }
 

@@ -1,4 +1,5 @@
 import PaytopStore
+import PaytopVocabulary
 
 /// The pipeline as a flow with live rates and health, queue depths, SLO gauges, business
 /// figures and a tail of business events.
@@ -21,15 +22,15 @@ enum OverviewView {
         guard r.height >= 3 else { return }
         let names = ["API", "Initializer", "execution-queue", "Executor", "PSP", "results-queue", "Wallet"]
         let colWidth = max(10, (r.width - 2) / names.count)
-        func fn(_ n: String) -> ConsoleSnapshot.FunctionRow? { snap.functions.first { $0.name == n } }
-        func q(_ n: String) -> ConsoleSnapshot.QueueRow? { snap.queues.first { $0.name == n } }
-        let exec = q("payment-execution-queue"), execDLQ = q("payment-execution-queue-dlq")
-        let res = q("payment-results-queue"), resDLQ = q("payment-results-queue-dlq")
-        let outage = snap.faults.contains("PSP OUTAGE")
+        func fn(_ n: FunctionName) -> ConsoleSnapshot.FunctionRow? { snap.functions.first { $0.name == n } }
+        func q(_ n: QueueName) -> ConsoleSnapshot.QueueRow? { snap.queues.first { $0.name == n } }
+        let exec = q(.execution), execDLQ = q(.executionDLQ)
+        let res = q(.results), resDLQ = q(.resultsDLQ)
+        let outage = snap.faults.pspOutage
         var lines: [[(String, Theme.Role)]] = Array(repeating: [], count: names.count)
         lines[0] = [(Format.rate(snap.apiPerSecond), .text), ("p99 " + Format.millis(snap.apiP99Millis), .muted),
                     (snap.api5xxPerSecond > 0 ? "5xx " + Format.rate(snap.api5xxPerSecond) : "", .bad)]
-        for (i, n) in [(1, "initializer"), (3, "executor"), (6, "wallet")] {
+        for (i, n) in [(1, FunctionName.initializer), (3, .executor), (6, .wallet)] {
             let f = fn(n)
             let errPct = (f?.invocationsPerSecond ?? 0) > 0 ? (f!.errorsPerSecond / f!.invocationsPerSecond) : 0
             lines[i] = [(Format.rate(f?.invocationsPerSecond ?? 0), .text),
@@ -46,7 +47,7 @@ enum OverviewView {
         lines[5] = queueLines(res, resDLQ)
         let pspErr = snap.pspPerSecond > 0 ? snap.psp500PerSecond / snap.pspPerSecond : 0
         lines[4] = [(outage ? "\(p.glyphs.cross) 500" : Format.rate(snap.pspPerSecond), outage || pspErr > 0.05 ? .bad : .text),
-                    ("p95 " + Format.millis(snap.pspP95Millis), snap.faults.contains { $0.hasPrefix("PSP SLOW") } ? .warn : .muted),
+                    ("p95 " + Format.millis(snap.pspP95Millis), snap.faults.pspLatencyFactor != 1 ? .warn : .muted),
                     (snap.psp402PerSecond > 0 ? "decl " + Format.rate(snap.psp402PerSecond) : "", .warn)]
         for (i, n) in names.enumerated() {
             let x = r.x + 1 + i * colWidth
@@ -63,7 +64,7 @@ enum OverviewView {
         let labels = ["execution", "execution DLQ", "results", "results DLQ"]
         let sparkWidth = max(4, r.width - 34)
         for (i, q) in snap.queues.prefix(r.height).enumerated() {
-            let dlq = q.name.hasSuffix("-dlq")
+            let dlq = q.name.isDeadLetterQueue
             let depth = q.visible + q.inFlight
             let y = r.y + i
             var x = p.text(labels[i].fit(14), r.x + 1, y, dlq && depth > 0 ? .bad : .text, clip: r)

@@ -1,4 +1,5 @@
 import PaytopStore
+import PaytopVocabulary
 
 /// Recent checkouts with state, orders, amounts, merchants and age; `/` filters.
 enum PaymentsView {
@@ -15,10 +16,10 @@ enum PaymentsView {
             let y = b.y + 1 + i
             let selected = first + i == sel
             if selected { p.buffer.fill(Rect(x: b.x, y: y, width: b.width, height: 1), style: p.theme[.selection]) }
-            let stateRole: Theme.Role = selected ? .selection : (pay.state == "SUCCESS" ? .ok : (pay.state == "FAILED" || pay.state == "DEAD_LETTERED" ? .bad : .warn))
+            let stateRole: Theme.Role = selected ? .selection : (pay.state == .success ? .ok : (pay.state == .failed || pay.state == .deadLettered ? .bad : .warn))
             let role: Theme.Role = selected ? .selection : .text
             var x = p.text(pay.checkoutID.fit(26), b.x + 1, y, role, clip: b)
-            x = p.text((pay.state + (pay.failureCode.map { " " + $0 } ?? "")).fit(15), x, y, stateRole, clip: b)
+            x = p.text((pay.state.rawValue + (pay.failureCode.map { " " + $0 } ?? "")).fit(15), x, y, stateRole, clip: b)
             x = p.text("\(pay.orders)".fit(8), x, y, role, clip: b)
             x = p.text(pay.amount.fit(14), x, y, role, clip: b)
             x = p.text(pay.currency.fit(5), x, y, role, clip: b)

@@ -1,4 +1,5 @@
 import PaytopStore
+import PaytopVocabulary
 
 /// Every queue and DLQ with depth, age and rates; the dead letters themselves.
 enum QueuesView {
@@ -13,9 +14,9 @@ enum QueuesView {
             let y = t.y + 1 + i
             let selected = s.focus == 0 && s.selected(.queues) == i
             if selected { p.buffer.fill(Rect(x: t.x, y: y, width: t.width, height: 1), style: p.theme[.selection]) }
-            let dl = q.name.hasSuffix("-dlq") && q.visible + q.inFlight > 0
+            let dl = q.name.isDeadLetterQueue && q.visible + q.inFlight > 0
             let role: Theme.Role = selected ? .selection : (dl ? .bad : .text)
-            var x = p.text(q.name.fit(30), t.x + 1, y, role, clip: t)
+            var x = p.text(q.name.rawValue.fit(30), t.x + 1, y, role, clip: t)
             x = p.text("\(q.visible)".fit(9), x, y, role, clip: t)
             x = p.text("\(q.inFlight)".fit(11), x, y, role, clip: t)
             x = p.text(Format.age(q.oldestAgeSeconds).fit(9), x, y, role, clip: t)
@@ -24,7 +25,7 @@ enum QueuesView {
             x = p.text(Format.rate(q.receivedPerSecond).fit(10), x, y, role, clip: t)
             p.text(Format.rate(q.deletedPerSecond), x, y, role, clip: t)
         }
-        let dead = snap.queues.filter { $0.name.hasSuffix("-dlq") }.reduce(0) { $0 + $1.visible + $1.inFlight }
+        let dead = snap.queues.filter { $0.name.isDeadLetterQueue }.reduce(0) { $0 + $1.visible + $1.inFlight }
         let shown = dead > snap.deadLetters.count ? ", oldest \(snap.deadLetters.count) shown" : ""
         let b = p.box(bottom, title: "Dead letters (\(dead)\(shown)) · r redrives the selected DLQ · Enter opens the trace", focused: s.focus == 1)
         if snap.deadLetters.isEmpty {
@@ -41,7 +42,7 @@ enum QueuesView {
             if selected { p.buffer.fill(Rect(x: b.x, y: y, width: b.width, height: 1), style: p.theme[.selection]) }
             let role: Theme.Role = selected ? .selection : .text
             var x = p.text(dl.checkoutID.fit(26), b.x + 1, y, role, clip: b)
-            x = p.text(dl.queue.fit(30), x, y, role, clip: b)
+            x = p.text(dl.queue.rawValue.fit(30), x, y, role, clip: b)
             x = p.text("\(dl.receiveCount)".fit(10), x, y, role, clip: b)
             x = p.text(Format.age(dl.ageSeconds).fit(9), x, y, role, clip: b)
             p.text(dl.lastError, x, y, selected ? .selection : .bad, clip: b)

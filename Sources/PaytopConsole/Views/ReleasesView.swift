@@ -1,4 +1,5 @@
 import PaytopStore
+import PaytopVocabulary
 
 /// Deployments per service on a time line, with error rate and latency by version before
 /// and after, and the suspect release.
@@ -9,7 +10,7 @@ enum ReleasesView {
         let b = p.box(r, title: "Releases" + (suspect.map { " · suspect: \($0.service) \($0.version)" } ?? ""), focused: true)
         var y = b.y
         var x = p.text("current  ", b.x + 1, y, .muted, clip: b)
-        for f in ["initializer", "executor", "wallet"] {
+        for f in FunctionName.pipelineOrder {
             x = p.text("\(f) \(d.snapshot.versions[f] ?? "?")   ", x, y, .text, clip: b)
         }
         y += 2
@@ -25,7 +26,7 @@ enum ReleasesView {
             if selected { p.buffer.fill(Rect(x: b.x, y: y, width: b.width, height: 1), style: p.theme[.selection]) }
             let role: Theme.Role = selected ? .selection : (dep.suspect ? .bad : .text)
             var x = p.text(Format.clock(dep.at).fit(12), b.x + 1, y, role, clip: b)
-            x = p.text(dep.service.fit(13), x, y, role, clip: b)
+            x = p.text(dep.service.rawValue.fit(13), x, y, role, clip: b)
             x = p.text(((dep.previousVersion.map { $0 + " → " } ?? "") + dep.version).fit(20), x, y, role, clip: b)
             x = p.text(String(format: "%.1f%% → %.1f%%", dep.before.errorRate * 100, dep.after.errorRate * 100).fit(26), x, y, role, clip: b)
             x = p.text(String(format: "%.0f ms → %.0f ms", dep.before.p95Millis, dep.after.p95Millis).fit(26), x, y, role, clip: b)

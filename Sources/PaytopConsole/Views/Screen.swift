@@ -1,4 +1,5 @@
 import PaytopStore
+import PaytopVocabulary
 
 /// A frame: the header, the current view, its footer of keys, and any overlay. A pure
 /// function of state and data.
@@ -31,15 +32,15 @@ public enum Screen {
         let row = Rect(x: 0, y: 0, width: s.width, height: 1)
         p.buffer.fill(row, style: p.theme[.header])
         let mode: String
-        if s.readOnly { mode = "read-only" } else if !snap.engineAlive { mode = "stopped" } else if snap.paused { mode = "paused" } else { mode = d.embedded ? "live" : "attached" }
+        if s.readOnly { mode = "read-only" } else if !snap.engineAlive { mode = "stopped" } else if snap.traffic.paused { mode = "paused" } else { mode = d.embedded ? "live" : "attached" }
         var x = p.buffer.put(" paytop  \(p.glyphs.dot) \(mode) ×\(trimNumber(snap.speed))  engine \(Format.clock(snap.at))  ",
                              x: 0, y: 0, style: p.theme[.header], clip: row)
-        x = p.buffer.put(snap.paused ? "traffic paused  " : "\(trimNumber(snap.ratePerSecond)) checkouts/s  ", x: x, y: 0, style: p.theme[.header], clip: row)
-        for b in snap.faults {
-            x = p.buffer.put(" \(b) ", x: x, y: 0, style: p.theme[.badge], clip: row)
+        x = p.buffer.put(snap.traffic.paused ? "traffic paused  " : "\(trimNumber(snap.traffic.ratePerSecond)) checkouts/s  ", x: x, y: 0, style: p.theme[.header], clip: row)
+        for b in FaultBadge.active(snap.faults) {
+            x = p.buffer.put(" \(b.label) ", x: x, y: 0, style: p.theme[.badge], clip: row)
             x += 1
         }
-        if let v = snap.versions["executor"] { x = p.buffer.put(" executor \(v)", x: x, y: 0, style: p.theme[.header], clip: row) }
+        if let v = snap.versions[.executor] { x = p.buffer.put(" executor \(v)", x: x, y: 0, style: p.theme[.header], clip: row) }
         if snap.storeBytes > 0 { x = p.buffer.put("  store \(Format.bytes(snap.storeBytes))", x: x, y: 0, style: p.theme[.header], clip: row) }
         if let api = d.apiURL { x = p.buffer.put("  api \(api.replacingOccurrences(of: "http://", with: ""))", x: x, y: 0, style: p.theme[.header], clip: row) }
         for e in snap.exports {

@@ -1,4 +1,6 @@
 import PaytopStore
+import PaytopJSON
+import PaytopVocabulary
 
 /// A validated `POST /v1/payments` body.
 public struct PaymentRequest: Sendable, Equatable {
@@ -69,9 +71,9 @@ public struct SimulateFlags: Sendable, Equatable {
             if let m = f.message { v["message"] = .string(m) }
             return .object(v)
         }
-        if let f = initializer { o["initializer"] = fn(f) }
-        if let f = executor { o["executor"] = fn(f) }
-        if let f = wallet { o["wallet"] = fn(f) }
+        if let f = initializer { o[FunctionName.initializer.rawValue] = fn(f) }
+        if let f = executor { o[FunctionName.executor.rawValue] = fn(f) }
+        if let f = wallet { o[FunctionName.wallet.rawValue] = fn(f) }
         if pspServerError || pspError || pspErrorCode != nil {
             var p: [String: JSONValue] = ["server_error": .bool(pspServerError), "error": .bool(pspError)]
             if let c = pspErrorCode { p["error_code"] = .string(c) }
@@ -86,9 +88,4 @@ public struct SimulateFlags: Sendable, Equatable {
         var issues: [ValidationIssue] = []
         return PaymentRequestValidator.simulateFlags(v, issues: &issues)
     }
-}
-
-/// The PSP's business decline codes, as in the seed.
-public enum DeclineCode {
-    public static let all = ["INSUFFICIENT_FUNDS", "CARD_DECLINED", "EXPIRED_CARD", "INVALID_CARD", "FRAUD_SUSPECTED"]
 }

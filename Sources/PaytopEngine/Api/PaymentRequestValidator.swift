@@ -1,4 +1,6 @@
 import PaytopStore
+import PaytopVocabulary
+import PaytopJSON
 
 /// One entry of a 400 response's `details`, as the seed's API reports it.
 public struct ValidationIssue: Sendable, Equatable {
@@ -169,9 +171,9 @@ public enum PaymentRequestValidator {
             }
             return out
         }
-        flags.initializer = function("initializer")
-        flags.executor = function("executor")
-        flags.wallet = function("wallet")
+        flags.initializer = function(FunctionName.initializer.rawValue)
+        flags.executor = function(FunctionName.executor.rawValue)
+        flags.wallet = function(FunctionName.wallet.rawValue)
         if let pv = o["psp"], pv != .null {
             if case .object(let p) = pv {
                 for key in ["server_error", "error"] {

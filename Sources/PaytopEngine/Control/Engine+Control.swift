@@ -1,5 +1,7 @@
 import Foundation
 import PaytopStore
+import PaytopVocabulary
+import PaytopJSON
 
 /// Operator commands: from `control_command` rows (CLI, console) and scenario timelines.
 /// Each applied command is acknowledged on its row and recorded in `control_event`.
@@ -75,7 +77,7 @@ extension Engine {
         for status in ["started", "finished"] {
             telemetry.sdlcEvents.append(SdlcEventRow(
                 at: now.nanos, eventType: "deployment", eventStatus: status, deploymentID: r.deploymentID,
-                artifactName: "o11y-lab-payments-" + service.rawValue, artifactVersion: r.version, revision: r.revision,
+                artifactName: service.deployedName, artifactVersion: r.version, revision: r.revision,
                 previousVersion: previous, regression: r.regression?.rawValue, source: source))
             pendingRows += 1
         }

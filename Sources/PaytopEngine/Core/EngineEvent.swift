@@ -1,3 +1,5 @@
+import PaytopVocabulary
+import PaytopJSON
 /// Everything that can happen at an instant of engine time.
 enum EngineEvent {
     /// The traffic generator's next checkout arrives at the API. Arrivals of an older

@@ -1,4 +1,5 @@
 import PaytopStore
+import PaytopVocabulary
 
 /// A checkout the engine holds in memory while it is live: not yet done, or still named by
 /// a queue message (a duplicate, a dead letter). Everything else lives only in the store.

@@ -1,3 +1,4 @@
+import PaytopVocabulary
 /// Every tunable of the simulated pipeline, with the seed's original values as defaults.
 /// Scenario files override any of them (docs/scenarios.md).
 public struct EngineSettings: Codable, Equatable, Sendable {
@@ -89,40 +90,4 @@ public struct EngineSettings: Codable, Equatable, Sendable {
         public var latencyMinSeconds: Double = 0.1
         public var latencyMaxSeconds: Double = 0.5
     }
-}
-
-/// The fault state an operator or scenario sets.
-public struct FaultState: Codable, Equatable, Sendable {
-    public var pspOutage = false
-    /// Multiplies PSP latency; 1 when off.
-    public var pspLatencyFactor: Double = 1
-    public var pspDeclineRate: Double = 0
-    public var pspDeclineCode = "CARD_DECLINED"
-    public var functionErrorRates: [FunctionName: Double] = [:]
-
-    public init() {}
-
-    public var isClear: Bool { self == FaultState() }
-
-    /// Short labels for each active fault, for summaries and the console header.
-    public var badges: [String] {
-        var out: [String] = []
-        if pspOutage { out.append("PSP OUTAGE") }
-        if pspLatencyFactor != 1 { out.append("PSP SLOW ×\(Int(pspLatencyFactor))") }
-        if pspDeclineRate > 0 { out.append("DECLINES \(Int((pspDeclineRate * 100).rounded()))% \(pspDeclineCode)") }
-        for (f, r) in functionErrorRates.sorted(by: { $0.key < $1.key }) where r > 0 {
-            out.append("\(f.rawValue.uppercased()) ERRORS \(Int((r * 100).rounded()))%")
-        }
-        return out
-    }
-}
-
-/// A deployed version of a function and what it changes.
-public struct Release: Codable, Equatable, Sendable {
-    public enum Regression: String, Codable, Sendable { case latency, errors }
-    public var version: String
-    public var regression: Regression?
-    public var deploymentID: String
-    public var revision: String
-    public var deployedAt: Int64
 }

@@ -14,12 +14,3 @@ public struct EngineStats: Codable, Equatable, Sendable {
     public var apiLatencyNanos: Int64 = 0
     public init() {}
 }
-
-/// Where the traffic generator stands.
-public struct TrafficState: Codable, Equatable, Sendable {
-    public var ratePerSecond: Double
-    public var paused = false
-    public var generated = 0
-    /// Stop after this many checkouts (simulations); nil for live traffic.
-    public var limit: Int?
-}

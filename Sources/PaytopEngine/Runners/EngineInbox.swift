@@ -1,4 +1,5 @@
 import Foundation
+import PaytopJSON
 
 /// Requests from other threads (the HTTP server) waiting for the engine's thread.
 ///

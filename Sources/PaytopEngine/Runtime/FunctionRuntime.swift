@@ -1,3 +1,4 @@
+import PaytopVocabulary
 /// One simulated Lambda function: concurrency, warm environments, cold starts and the
 /// CloudWatch counters AWS keeps for it.
 final class FunctionRuntime {

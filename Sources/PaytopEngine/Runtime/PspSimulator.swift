@@ -1,4 +1,5 @@
 import PaytopStore
+import PaytopVocabulary
 
 /// The mock payment service provider: 0.1–0.5 s per call, the request's `simulate.psp`
 /// flags, the operator's faults, and idempotency on its key. It keeps its own record of

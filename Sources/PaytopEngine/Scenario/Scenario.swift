@@ -1,5 +1,7 @@
 import Foundation
 import TOMLKit
+import PaytopVocabulary
+import PaytopJSON
 
 /// A scenario file (sample-data/scenarios/*.toml): settings that override the defaults,
 /// and a timeline of control commands at offsets from the start of the run.

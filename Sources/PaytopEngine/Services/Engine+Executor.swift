@@ -1,4 +1,6 @@
 import PaytopStore
+import PaytopVocabulary
+import PaytopJSON
 
 /// The payment executor: for each execution message, mark the checkout's orders
 /// EXECUTING, charge the PSP once for the checkout (idempotency key = checkout_id), record
@@ -150,7 +152,7 @@ extension Engine {
                    attributes: attrs([("http.response.status_code", .number(Double(status)))]))
         let margin = min(Span.ms(2), inv.pspLatency / 4)
         recordSpan(.pspCharge, trace: checkout.trace, id: charge, parent: call,
-                   service: telemetry.serviceCode(Engine.pspService.0, Engine.pspService.1),
+                   service: telemetry.serviceCode(PipelineNames.pspService.name, PipelineNames.pspService.version),
                    start: inv.pspCallAt + margin, end: now - margin, error: error, attributes: attrs(serverAttrs))
     }
 

@@ -1,4 +1,5 @@
 import PaytopStore
+import PaytopVocabulary
 
 /// The wallet service: for each result message, find the checkout's orders and, on
 /// SUCCESS, credit each seller's wallet with a balanced pair of ledger entries —

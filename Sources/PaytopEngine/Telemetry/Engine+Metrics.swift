@@ -1,4 +1,6 @@
 import PaytopStore
+import PaytopVocabulary
+import PaytopJSON
 
 /// Which metric series exist, with the names CloudWatch uses where it has one, and when
 /// the engine reads them. docs/telemetry.md lists them.
@@ -10,68 +12,65 @@ struct MetricSeriesSet {
     let apiCount, api4xx, api5xx, api429, apiLatency, integrationLatency: MetricsRecorder.Series
     let pspCalls, pspLatency, psp200, psp402, psp500: MetricsRecorder.Series
     let received, settled, failed, rejected, conversion: MetricsRecorder.Series
-    let sloGood: [String: MetricsRecorder.Series]
-    let sloValid: [String: MetricsRecorder.Series]
+    let sloGood: [SloName: MetricsRecorder.Series]
+    let sloValid: [SloName: MetricsRecorder.Series]
     let recorder: MetricsRecorder
-
-    static let sloNames = ["api-latency", "settlement", "payment-success"]
 
     init(_ m: MetricsRecorder) {
         recorder = m
-        func dims(_ k: String, _ v: String) -> String { JSONText.object([(k, v)]) }
         for q in QueueName.allCases {
-            let d = dims("QueueName", q.rawValue)
+            let d = MetricDimensions.queue(q)
             queues.append((q, QueueSeries(
-                visible: m.series("ApproximateNumberOfMessagesVisible", d, unit: "count", .gauge),
-                notVisible: m.series("ApproximateNumberOfMessagesNotVisible", d, unit: "count", .gauge),
-                delayed: m.series("ApproximateNumberOfMessagesDelayed", d, unit: "count", .gauge),
-                age: m.series("ApproximateAgeOfOldestMessage", d, unit: "s", .gauge),
-                sent: m.series("NumberOfMessagesSent", d, unit: "count", .counter),
-                received: m.series("NumberOfMessagesReceived", d, unit: "count", .counter),
-                deleted: m.series("NumberOfMessagesDeleted", d, unit: "count", .counter),
-                emptyReceives: m.series("NumberOfEmptyReceives", d, unit: "count", .counter))))
+                visible: m.series(.messagesVisible, d, unit: "count", .gauge),
+                notVisible: m.series(.messagesNotVisible, d, unit: "count", .gauge),
+                delayed: m.series(.messagesDelayed, d, unit: "count", .gauge),
+                age: m.series(.ageOfOldestMessage, d, unit: "s", .gauge),
+                sent: m.series(.messagesSent, d, unit: "count", .counter),
+                received: m.series(.messagesReceived, d, unit: "count", .counter),
+                deleted: m.series(.messagesDeleted, d, unit: "count", .counter),
+                emptyReceives: m.series(.emptyReceives, d, unit: "count", .counter))))
         }
         for f in FunctionName.allCases {
-            let d = dims("FunctionName", "o11y-lab-payments-" + f.rawValue)
+            let d = MetricDimensions.function(f)
             functions.append((f, FunctionSeries(
-                invocations: m.series("Invocations", d, unit: "count", .counter),
-                errors: m.series("Errors", d, unit: "count", .counter),
-                throttles: m.series("Throttles", d, unit: "count", .counter),
-                coldStarts: m.series("ColdStarts", d, unit: "count", .counter),
-                concurrent: m.series("ConcurrentExecutions", d, unit: "count", .gauge),
-                duration: m.series("Duration", d, unit: "ms", .distribution),
-                initDuration: m.series("InitDuration", d, unit: "ms", .distribution))))
+                invocations: m.series(.invocations, d, unit: "count", .counter),
+                errors: m.series(.errors, d, unit: "count", .counter),
+                throttles: m.series(.throttles, d, unit: "count", .counter),
+                coldStarts: m.series(.coldStarts, d, unit: "count", .counter),
+                concurrent: m.series(.concurrentExecutions, d, unit: "count", .gauge),
+                duration: m.series(.duration, d, unit: "ms", .distribution),
+                initDuration: m.series(.initDuration, d, unit: "ms", .distribution))))
         }
-        let api = dims("ApiName", "o11y-lab-initializer")
-        apiCount = m.series("Count", api, unit: "count", .counter)
-        api4xx = m.series("4XXError", api, unit: "count", .counter)
-        api5xx = m.series("5XXError", api, unit: "count", .counter)
-        api429 = m.series("ThrottledRequests", api, unit: "count", .counter)
-        apiLatency = m.series("Latency", api, unit: "ms", .distribution)
-        integrationLatency = m.series("IntegrationLatency", api, unit: "ms", .distribution)
-        let psp = dims("Service", "psp")
-        pspCalls = m.series("PspCalls", psp, unit: "count", .counter)
-        pspLatency = m.series("PspLatency", psp, unit: "ms", .distribution)
-        psp200 = m.series("PspResponses", JSONText.object([("Code", "200"), ("Service", "psp")]), unit: "count", .counter)
-        psp402 = m.series("PspResponses", JSONText.object([("Code", "402"), ("Service", "psp")]), unit: "count", .counter)
-        psp500 = m.series("PspResponses", JSONText.object([("Code", "500"), ("Service", "psp")]), unit: "count", .counter)
-        let biz = dims("Domain", "payments")
-        received = m.series("CheckoutsReceived", biz, unit: "count", .counter)
-        settled = m.series("CheckoutsSettled", biz, unit: "count", .counter)
-        failed = m.series("CheckoutsFailed", biz, unit: "count", .counter)
-        rejected = m.series("CheckoutsRejected", biz, unit: "count", .counter)
-        conversion = m.series("Conversion", biz, unit: "percent", .gauge)
-        var good: [String: MetricsRecorder.Series] = [:], valid: [String: MetricsRecorder.Series] = [:]
-        for n in MetricSeriesSet.sloNames {
-            good[n] = m.series("SloGoodEvents", dims("slo", n), unit: "count", .counter)
-            valid[n] = m.series("SloValidEvents", dims("slo", n), unit: "count", .counter)
+        let api = MetricDimensions.api
+        apiCount = m.series(.count, api, unit: "count", .counter)
+        api4xx = m.series(.clientErrors, api, unit: "count", .counter)
+        api5xx = m.series(.serverErrors, api, unit: "count", .counter)
+        api429 = m.series(.throttledRequests, api, unit: "count", .counter)
+        apiLatency = m.series(.latency, api, unit: "ms", .distribution)
+        integrationLatency = m.series(.integrationLatency, api, unit: "ms", .distribution)
+        let psp = MetricDimensions.psp
+        pspCalls = m.series(.pspCalls, psp, unit: "count", .counter)
+        pspLatency = m.series(.pspLatency, psp, unit: "ms", .distribution)
+        psp200 = m.series(.pspResponses, MetricDimensions.pspResponses(code: 200), unit: "count", .counter)
+        psp402 = m.series(.pspResponses, MetricDimensions.pspResponses(code: 402), unit: "count", .counter)
+        psp500 = m.series(.pspResponses, MetricDimensions.pspResponses(code: 500), unit: "count", .counter)
+        let biz = MetricDimensions.business
+        received = m.series(.checkoutsReceived, biz, unit: "count", .counter)
+        settled = m.series(.checkoutsSettled, biz, unit: "count", .counter)
+        failed = m.series(.checkoutsFailed, biz, unit: "count", .counter)
+        rejected = m.series(.checkoutsRejected, biz, unit: "count", .counter)
+        conversion = m.series(.conversion, biz, unit: "percent", .gauge)
+        var good: [SloName: MetricsRecorder.Series] = [:], valid: [SloName: MetricsRecorder.Series] = [:]
+        for n in SloName.allCases {
+            good[n] = m.series(.sloGoodEvents, MetricDimensions.slo(n.rawValue), unit: "count", .counter)
+            valid[n] = m.series(.sloValidEvents, MetricDimensions.slo(n.rawValue), unit: "count", .counter)
         }
         sloGood = good
         sloValid = valid
     }
 
     func revenue(_ currency: String) -> MetricsRecorder.Series {
-        recorder.series("Revenue", JSONText.object([("Currency", currency)]), unit: "minor units", .counter)
+        recorder.series(.revenue, MetricDimensions.currency(currency), unit: "minor units", .counter)
     }
 }
 
@@ -136,7 +135,7 @@ extension Engine {
     }
 
     /// An SLO event: valid, and good or not.
-    func sloEvent(_ slo: String, good: Bool) {
+    func sloEvent(_ slo: SloName, good: Bool) {
         guard let s = metricSeries else { return }
         s.recorder.add(s.sloValid[slo]!, 1)
         if good { s.recorder.add(s.sloGood[slo]!, 1) }
@@ -147,8 +146,8 @@ extension Engine {
         guard metricSeries != nil, !c.sloCounted else { return }
         c.sloCounted = true
         // Settlement: the checkout reached its final outcome (settled or declined) within 2 minutes.
-        sloEvent("settlement", good: !deadLettered && now - c.createdAt <= Span.minutes(2))
-        if !businessDecline { sloEvent("payment-success", good: success) }
+        sloEvent(.settlement, good: !deadLettered && now - c.createdAt <= Span.minutes(2))
+        if !businessDecline { sloEvent(.paymentSuccess, good: success) }
     }
 
     /// Live stores keep telemetry within an age and size budget (docs/telemetry.md).

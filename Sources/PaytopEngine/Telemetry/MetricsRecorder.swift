@@ -1,5 +1,6 @@
 import Histogram
 import PaytopStore
+import PaytopVocabulary
 
 /// CloudWatch-style metrics, accumulated per period of engine time: counters as deltas,
 /// gauges as readings, distributions as HDR histograms (1 % precision). Live engines
@@ -42,7 +43,8 @@ final class MetricsRecorder {
 
     var writesRollups: Bool { finePeriod < MetricsRecorder.rollupPeriod }
 
-    func series(_ name: String, _ dimensions: String, unit: String, _ kind: Kind) -> Series {
+    func series(_ metric: MetricName, _ dimensions: String, unit: String, _ kind: Kind) -> Series {
+        let name = metric.rawValue
         let key = name + "\u{0}" + dimensions
         if let s = seriesIDs[key] { return s }
         let s = Series(id: nextSeriesID, kind: kind)

@@ -1,4 +1,6 @@
 import PaytopStore
+import PaytopVocabulary
+import PaytopJSON
 
 /// Collects the spans, links and events the engine emits until the next flush, and
 /// assigns the compact codes the store uses (trace numbers, service-version codes).
@@ -66,9 +68,6 @@ final class TelemetryRecorder {
 /// Emitting telemetry from the engine's handlers. With telemetry off every call is a
 /// no-op that draws nothing from the random generator.
 extension Engine {
-    static let gatewayService = ("api-gateway", "v1")
-    static let pspService = ("psp", "1.0.0")
-
     func serviceCode(_ f: FunctionName) -> Int { telemetry.serviceCode(f.rawValue, currentRelease(f).version) }
 
     /// Starts a trace. Its id comes from the engine's random generator, or from the

@@ -1,3 +1,5 @@
+import PaytopVocabulary
+import PaytopJSON
 /// Builds the requests of simulated buyers, as the seed's traffic generator did: 1–3
 /// orders per checkout, amounts 10.00–10000.00, sellers seller-acct-001…010, and — when
 /// the error mix is on — its background errors: validation 2 %, PSP business decline 3 %,
@@ -59,11 +61,11 @@ enum TrafficGenerator {
         case .decline:
             body["simulate"] = .object(["psp": .object(["error": true, "error_code": .string(random.pick(DeclineCode.all))])])
         case .initializerError:
-            body["simulate"] = .object(["initializer": .object(["error": true, "message": "Simulated initializer failure"])])
+            body["simulate"] = .object([FunctionName.initializer.rawValue: .object(["error": true, "message": "Simulated initializer failure"])])
         case .executorError:
-            body["simulate"] = .object(["executor": .object(["error": true, "message": "Simulated executor failure"])])
+            body["simulate"] = .object([FunctionName.executor.rawValue: .object(["error": true, "message": "Simulated executor failure"])])
         case .walletError:
-            body["simulate"] = .object(["wallet": .object(["error": true, "message": "Simulated wallet failure"])])
+            body["simulate"] = .object([FunctionName.wallet.rawValue: .object(["error": true, "message": "Simulated wallet failure"])])
         }
         return .object(body)
     }

@@ -1,33 +1,34 @@
 import Foundation
+import PaytopVocabulary
 
 /// Everything the console draws, read from the store in one short read transaction (the
 /// console re-reads it when the store changes). Views are pure functions of this and the
 /// console's own state.
 public struct ConsoleSnapshot: Sendable {
     public struct QueueRow: Sendable, Equatable {
-        public var name: String
+        public var name: QueueName
         public var visible = 0, inFlight = 0
         public var oldestAgeSeconds: Int64 = 0
         public var sentPerSecond = 0.0, receivedPerSecond = 0.0, deletedPerSecond = 0.0
         public var depthSpark: [Double] = []
         public var ageSpark: [Double] = []
-        public init(name: String) { self.name = name }
+        public init(name: QueueName) { self.name = name }
     }
 
     public struct DeadLetter: Sendable, Equatable {
-        public var queue: String, checkoutID: String, receiveCount: Int, lastError: String, ageSeconds: Int64
+        public var queue: QueueName, checkoutID: String, receiveCount: Int, lastError: String, ageSeconds: Int64
     }
 
     public struct FunctionRow: Sendable, Equatable {
-        public var name: String, version: String
+        public var name: FunctionName, version: String
         public var invocationsPerSecond = 0.0, errorsPerSecond = 0.0, throttlesPerSecond = 0.0
         public var p99Millis = 0.0, concurrent = 0.0
     }
 
     public struct Payment: Sendable, Equatable {
-        public var checkoutID: String, state: String, orders: Int, amount: String, currency: String
+        public var checkoutID: String, state: PaymentState, orders: Int, amount: String, currency: String
         public var merchants: [String], failureCode: String?, createdAt: Int64, doneAt: Int64?
-        public init(checkoutID: String, state: String, orders: Int, amount: String, currency: String, merchants: [String],
+        public init(checkoutID: String, state: PaymentState, orders: Int, amount: String, currency: String, merchants: [String],
                     failureCode: String?, createdAt: Int64, doneAt: Int64?) {
             self.checkoutID = checkoutID; self.state = state; self.orders = orders; self.amount = amount
             self.currency = currency; self.merchants = merchants; self.failureCode = failureCode
@@ -38,10 +39,10 @@ public struct ConsoleSnapshot: Sendable {
     public var at: Int64 = 0
     public var engineAlive = false
     public var speed = 0.0
-    public var ratePerSecond = 0.0
-    public var paused = false
-    public var faults: [String] = []
-    public var versions: [String: String] = [:]
+    public var traffic = TrafficState(ratePerSecond: 0)
+    public var faults = FaultState()
+    /// The version of each function serving now.
+    public var versions: [FunctionName: String] = [:]
     public var queues: [QueueRow] = []
     public var deadLetters: [DeadLetter] = []
     public var functions: [FunctionRow] = []
@@ -65,19 +66,12 @@ public struct ConsoleSnapshot: Sendable {
     public static func load(_ c: Connection, storePath: String? = nil) throws -> ConsoleSnapshot {
         var s = ConsoleSnapshot()
         try c.read {
-            var state: [String: String] = [:]
-            let st = try c.cached("SELECT key, value FROM engine_state")
-            while try st.step() { state[st.string(0)] = st.string(1) }
-            s.at = Int64(state["clock"] ?? "") ?? 0
-            s.speed = Double(state["speed"] ?? "") ?? 0
-            if let t = state["traffic"].flatMap(json) {
-                s.ratePerSecond = t["ratePerSecond"] as? Double ?? 0
-                s.paused = t["paused"] as? Bool ?? false
-            }
-            if let f = state["faults"].flatMap(json) { s.faults = badges(f) }
-            if let r = state["releases"].flatMap(json) {
-                for (k, v) in r { if let list = v as? [[String: Any]], let last = list.last { s.versions[k] = last["version"] as? String } }
-            }
+            let state = try StoredEngineState.load(c)
+            s.at = state.clock
+            s.speed = state.speed
+            s.traffic = state.traffic ?? s.traffic
+            s.faults = state.faults ?? s.faults
+            for (f, history) in state.releases { if let last = history.last { s.versions[f] = last.version } }
             if let beat = try ControlQueue.runningEngineHeartbeat(c) {
                 s.engineAlive = Int64(Date().timeIntervalSince1970 * 1000) - beat < 3_000
             }
@@ -106,38 +100,25 @@ public struct ConsoleSnapshot: Sendable {
         (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
     }
 
-    static func badges(_ f: [String: Any]) -> [String] {
-        var out: [String] = []
-        if f["pspOutage"] as? Bool == true { out.append("PSP OUTAGE") }
-        if let x = f["pspLatencyFactor"] as? Double, x != 1 { out.append("PSP SLOW ×\(Int(x))") }
-        if let r = f["pspDeclineRate"] as? Double, r > 0 { out.append("DECLINES \(Int((r * 100).rounded()))%") }
-        if let rates = f["functionErrorRates"] as? [String: Any] {
-            for (k, v) in rates.sorted(by: { $0.key < $1.key }) {
-                if let r = v as? Double, r > 0 { out.append("\(k.uppercased()) ERRORS \(Int((r * 100).rounded()))%") }
-            }
-        }
-        return out
-    }
-
     /// The last `n` values of a series at the store's resolution, oldest first.
-    static func series(_ c: Connection, _ name: String, _ dims: String, period: Int, n: Int = 40,
+    static func series(_ c: Connection, _ name: MetricName, _ dims: String, period: Int, n: Int = 40,
                        column: String = "value") throws -> [Double] {
         let s = try c.cached("""
             SELECT \(column) FROM metric_data WHERE series_id = (SELECT series_id FROM metric_series WHERE name = ? AND dimensions = ?)
               AND period_seconds = ? ORDER BY period_start DESC LIMIT ?
             """)
-        s.bind(1, name).bind(2, dims).bind(3, period).bind(4, n)
+        s.bind(1, name.rawValue).bind(2, dims).bind(3, period).bind(4, n)
         defer { s.reset() }
         return try s.all { $0.isNull(0) ? 0 : $0.double(0) }.reversed()
     }
 
     /// Per-second rate from the latest period of a counter.
-    static func rate(_ c: Connection, _ name: String, _ dims: String, period: Int, at: Int64) throws -> Double {
+    static func rate(_ c: Connection, _ name: MetricName, _ dims: String, period: Int, at: Int64) throws -> Double {
         let s = try c.cached("""
             SELECT value, period_start FROM metric_data WHERE series_id = (SELECT series_id FROM metric_series WHERE name = ? AND dimensions = ?)
               AND period_seconds = ? ORDER BY period_start DESC LIMIT 1
             """)
-        s.bind(1, name).bind(2, dims).bind(3, period)
+        s.bind(1, name.rawValue).bind(2, dims).bind(3, period)
         defer { s.reset() }
         guard try s.step() else { return 0 }
         // A period older than two periods means nothing happened since.
@@ -145,18 +126,17 @@ public struct ConsoleSnapshot: Sendable {
         return s.double(0) / Double(period)
     }
 
-    static func latest(_ c: Connection, _ name: String, _ dims: String, period: Int, column: String) throws -> Double {
+    static func latest(_ c: Connection, _ name: MetricName, _ dims: String, period: Int, column: String) throws -> Double {
         try series(c, name, dims, period: period, n: 1, column: column).last ?? 0
     }
 
     static func loadQueues(_ c: Connection, _ s: inout ConsoleSnapshot) throws {
-        let names = ["payment-execution-queue", "payment-execution-queue-dlq", "payment-results-queue", "payment-results-queue-dlq"]
         let depth = try c.cached("""
             SELECT count(*), sum(visible_at > ?2), min(coalesce(moved_at, sent_at)) FROM queue_message WHERE queue_name = ?1
             """)
-        for q in names {
+        for q in QueueName.allCases {
             var row = QueueRow(name: q)
-            depth.bind(1, q).bind(2, s.at)
+            depth.bind(1, q.rawValue).bind(2, s.at)
             if try depth.step() {
                 let total = Int(depth.int(0))
                 row.inFlight = Int(depth.int(1))
@@ -164,20 +144,20 @@ public struct ConsoleSnapshot: Sendable {
                 if !depth.isNull(2) { row.oldestAgeSeconds = max(0, (s.at - depth.int(2)) / 1_000_000_000) }
             }
             depth.reset()
-            let dims = "{\"QueueName\":\"\(q)\"}"
-            row.sentPerSecond = try rate(c, "NumberOfMessagesSent", dims, period: s.periodSeconds, at: s.at)
-            row.receivedPerSecond = try rate(c, "NumberOfMessagesReceived", dims, period: s.periodSeconds, at: s.at)
-            row.deletedPerSecond = try rate(c, "NumberOfMessagesDeleted", dims, period: s.periodSeconds, at: s.at)
-            row.depthSpark = try series(c, "ApproximateNumberOfMessagesVisible", dims, period: s.periodSeconds)
-            row.ageSpark = try series(c, "ApproximateAgeOfOldestMessage", dims, period: s.periodSeconds)
+            let dims = MetricDimensions.queue(q)
+            row.sentPerSecond = try rate(c, .messagesSent, dims, period: s.periodSeconds, at: s.at)
+            row.receivedPerSecond = try rate(c, .messagesReceived, dims, period: s.periodSeconds, at: s.at)
+            row.deletedPerSecond = try rate(c, .messagesDeleted, dims, period: s.periodSeconds, at: s.at)
+            row.depthSpark = try series(c, .messagesVisible, dims, period: s.periodSeconds)
+            row.ageSpark = try series(c, .ageOfOldestMessage, dims, period: s.periodSeconds)
             s.queues.append(row)
         }
         let dead = try c.cached("""
             SELECT queue_name, checkout_id, receive_count, coalesce(last_error, ''), moved_at FROM queue_message
-            WHERE queue_name LIKE '%-dlq' ORDER BY moved_at LIMIT 200
+            WHERE queue_name IN ('\(QueueName.executionDLQ.rawValue)', '\(QueueName.resultsDLQ.rawValue)') ORDER BY moved_at LIMIT 200
             """)
         while try dead.step() {
-            s.deadLetters.append(DeadLetter(queue: dead.string(0), checkoutID: dead.string(1), receiveCount: Int(dead.int(2)),
+            s.deadLetters.append(DeadLetter(queue: QueueName(rawValue: dead.string(0)) ?? .executionDLQ, checkoutID: dead.string(1), receiveCount: Int(dead.int(2)),
                                             lastError: dead.string(3), ageSeconds: max(0, (s.at - dead.int(4)) / 1_000_000_000)))
         }
         dead.reset()
@@ -185,37 +165,37 @@ public struct ConsoleSnapshot: Sendable {
 
     static func loadFunctions(_ c: Connection, _ s: inout ConsoleSnapshot) throws {
         let p = s.periodSeconds
-        for f in ["initializer", "executor", "wallet"] {
-            let dims = "{\"FunctionName\":\"o11y-lab-payments-\(f)\"}"
+        for f in FunctionName.pipelineOrder {
+            let dims = MetricDimensions.function(f)
             var row = FunctionRow(name: f, version: s.versions[f] ?? "?")
-            row.invocationsPerSecond = try rate(c, "Invocations", dims, period: p, at: s.at)
-            row.errorsPerSecond = try rate(c, "Errors", dims, period: p, at: s.at)
-            row.throttlesPerSecond = try rate(c, "Throttles", dims, period: p, at: s.at)
-            row.p99Millis = try latest(c, "Duration", dims, period: p, column: "p99")
-            row.concurrent = try latest(c, "ConcurrentExecutions", dims, period: p, column: "value")
+            row.invocationsPerSecond = try rate(c, .invocations, dims, period: p, at: s.at)
+            row.errorsPerSecond = try rate(c, .errors, dims, period: p, at: s.at)
+            row.throttlesPerSecond = try rate(c, .throttles, dims, period: p, at: s.at)
+            row.p99Millis = try latest(c, .duration, dims, period: p, column: "p99")
+            row.concurrent = try latest(c, .concurrentExecutions, dims, period: p, column: "value")
             s.functions.append(row)
         }
-        let api = "{\"ApiName\":\"o11y-lab-initializer\"}"
-        s.apiPerSecond = try rate(c, "Count", api, period: p, at: s.at)
-        s.api5xxPerSecond = try rate(c, "5XXError", api, period: p, at: s.at)
-        s.api4xxPerSecond = try rate(c, "4XXError", api, period: p, at: s.at)
-        s.apiP99Millis = try latest(c, "Latency", api, period: p, column: "p99")
-        let psp = "{\"Service\":\"psp\"}"
-        s.pspPerSecond = try rate(c, "PspCalls", psp, period: p, at: s.at)
-        s.pspP95Millis = try latest(c, "PspLatency", psp, period: p, column: "p95")
-        s.psp500PerSecond = try rate(c, "PspResponses", "{\"Code\":\"500\",\"Service\":\"psp\"}", period: p, at: s.at)
-        s.psp402PerSecond = try rate(c, "PspResponses", "{\"Code\":\"402\",\"Service\":\"psp\"}", period: p, at: s.at)
+        let api = MetricDimensions.api
+        s.apiPerSecond = try rate(c, .count, api, period: p, at: s.at)
+        s.api5xxPerSecond = try rate(c, .serverErrors, api, period: p, at: s.at)
+        s.api4xxPerSecond = try rate(c, .clientErrors, api, period: p, at: s.at)
+        s.apiP99Millis = try latest(c, .latency, api, period: p, column: "p99")
+        let psp = MetricDimensions.psp
+        s.pspPerSecond = try rate(c, .pspCalls, psp, period: p, at: s.at)
+        s.pspP95Millis = try latest(c, .pspLatency, psp, period: p, column: "p95")
+        s.psp500PerSecond = try rate(c, .pspResponses, MetricDimensions.pspResponses(code: 500), period: p, at: s.at)
+        s.psp402PerSecond = try rate(c, .pspResponses, MetricDimensions.pspResponses(code: 402), period: p, at: s.at)
     }
 
     static func loadBusiness(_ c: Connection, _ s: inout ConsoleSnapshot) throws {
-        let biz = "{\"Domain\":\"payments\"}"
-        s.throughputSpark = try series(c, "CheckoutsReceived", biz, period: s.periodSeconds)
-        s.revenueSpark = try series(c, "Revenue", "{\"Currency\":\"USD\"}", period: 60, n: 20)
-        let conv = try series(c, "Conversion", biz, period: s.periodSeconds, n: 1)
+        let biz = MetricDimensions.business
+        s.throughputSpark = try series(c, .checkoutsReceived, biz, period: s.periodSeconds)
+        s.revenueSpark = try series(c, .revenue, MetricDimensions.currency("USD"), period: 60, n: 20)
+        let conv = try series(c, .conversion, biz, period: s.periodSeconds, n: 1)
         s.conversion = conv.last.map { $0 / 100 }
         let d = try c.cached("""
             SELECT error_code, count(*) FROM (SELECT * FROM business_event_data ORDER BY event_no DESC LIMIT 3000)
-            WHERE error_category = 'BUSINESS' AND event_code = 5 GROUP BY error_code ORDER BY 2 DESC
+            WHERE error_category = 'BUSINESS' AND event_code = \(BusinessEventName.pspResponse.rawValue) GROUP BY error_code ORDER BY 2 DESC
             """)
         while try d.step() { s.declines.append((d.string(0), Int(d.int(1)))) }
         d.reset()
@@ -231,9 +211,8 @@ public struct ConsoleSnapshot: Sendable {
             """)
         while try p.step() {
             let done = p.int(1) != 0
-            let queue = p.optionalString(10)
-            let state = done ? (p.optionalString(2) ?? "DONE")
-                : (queue?.hasSuffix("-dlq") == true ? "DEAD_LETTERED" : (queue == "payment-results-queue" ? "SETTLING" : "EXECUTING"))
+            let state = PaymentState(isPaymentDone: done, outcome: p.optionalString(2),
+                                     latestQueue: p.optionalString(10).flatMap(QueueName.init(rawValue:)))
             let sellers = (json(p.string(6)) ?? [:]).values.compactMap { $0 as? String }.sorted()
             s.payments.append(Payment(checkoutID: p.string(0), state: state, orders: Int(p.int(3)), amount: p.string(4),
                                       currency: p.string(5), merchants: Array(Set(sellers)).sorted(),

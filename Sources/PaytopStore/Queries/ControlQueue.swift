@@ -1,3 +1,5 @@
+import PaytopVocabulary
+
 /// The `control_command` table from the side of those who write commands (CLI, console).
 public enum ControlQueue {
     public struct Status: Sendable, Equatable {
@@ -7,9 +9,14 @@ public enum ControlQueue {
     }
 
     /// Appends a pending command and returns its id.
-    public static func enqueue(_ c: Connection, command: String, args: String, source: String, issuedAtMillis: Int64) throws -> Int64 {
+    public static func enqueue(_ c: Connection, _ command: ControlCommand, source: String, issuedAtMillis: Int64) throws -> Int64 {
+        try enqueue(c, name: command.name, argsText: command.args.encoded, source: source, issuedAtMillis: issuedAtMillis)
+    }
+
+    /// A row as any writer might leave it, malformed included (tests of what the engine refuses).
+    static func enqueue(_ c: Connection, name: String, argsText: String, source: String, issuedAtMillis: Int64) throws -> Int64 {
         let s = try c.cached("INSERT INTO control_command (issued_at, source, command, args) VALUES (?, ?, ?, ?)")
-        s.bind(1, issuedAtMillis).bind(2, source).bind(3, command).bind(4, args)
+        s.bind(1, issuedAtMillis).bind(2, source).bind(3, name).bind(4, argsText)
         try s.run()
         return c.lastInsertRowID
     }

@@ -1,3 +1,5 @@
+import PaytopVocabulary
+
 /// Deployments with their service's error rate and latency before and after each, and
 /// the release a regression began with: what `paytop releases` prints and the console's
 /// releases view draws.
@@ -18,7 +20,7 @@ public struct ReleaseReport: Sendable {
     public struct Deployment: Sendable, Equatable {
         public var at: Int64
         public var deploymentID: String
-        public var service: String
+        public var service: FunctionName
         public var version: String
         public var previousVersion: String?
         public var revision: String
@@ -32,8 +34,12 @@ public struct ReleaseReport: Sendable {
     public var deployments: [Deployment]
     public var suspect: Deployment? { deployments.last { $0.suspect } }
 
-    static let unitSpan = ["initializer": "initializer", "executor": "process payment-execution-queue",
-                           "wallet": "process payment-results-queue"]
+    /// The span of each function's unit of work: an invocation, or one record of a batch.
+    static let unitSpan: [FunctionName: String] = [
+        .initializer: FunctionName.initializer.rawValue,
+        .executor: "process " + QueueName.execution.rawValue,
+        .wallet: "process " + QueueName.results.rawValue,
+    ]
 
     public static func load(_ c: Connection, windowNanos: Int64 = 600_000_000_000, transaction: Bool = true) throws -> ReleaseReport {
         try c.readIf(transaction) {
@@ -44,7 +50,8 @@ public struct ReleaseReport: Sendable {
             let rows = try s.all { ($0.int(0), $0.string(1), $0.string(2), $0.string(3), $0.optionalString(4), $0.string(5), $0.optionalString(6)) }
             var out: [Deployment] = []
             for (i, r) in rows.enumerated() {
-                let service = r.2.replacingPrefix("o11y-lab-payments-")
+                // A deployment of something that is not one of the pipeline's functions is not reported.
+                guard let service = FunctionName(deployedName: r.2) else { continue }
                 let next = rows[(i + 1)...].first { $0.2 == r.2 }?.0
                 let afterEnd = min(r.0 + windowNanos, next ?? Int64.max)
                 let before = try health(c, service: service, from: r.0 - windowNanos, to: r.0)
@@ -59,7 +66,7 @@ public struct ReleaseReport: Sendable {
         }
     }
 
-    static func health(_ c: Connection, service: String, from: Int64, to: Int64) throws -> Health {
+    static func health(_ c: Connection, service: FunctionName, from: Int64, to: Int64) throws -> Health {
         guard let name = unitSpan[service] else { return Health(count: 0, errors: 0, meanMillis: 0, p95Millis: 0) }
         let s = try c.cached("""
             SELECT s.duration_ns, s.status FROM trace t
@@ -80,11 +87,5 @@ public struct ReleaseReport: Sendable {
         let mean = Double(durations.reduce(0, +)) / Double(durations.count) / 1e6
         let p95 = Double(durations[min(durations.count - 1, Int(Double(durations.count) * 0.95))]) / 1e6
         return Health(count: durations.count, errors: errors, meanMillis: mean, p95Millis: p95)
-    }
-}
-
-extension String {
-    func replacingPrefix(_ prefix: String) -> String {
-        hasPrefix(prefix) ? String(dropFirst(prefix.count)) : self
     }
 }

@@ -1,3 +1,5 @@
+import PaytopVocabulary
+
 /// A service level objective: which metric counts its good and valid events, its target
 /// and its window. Defaults are the seed's SLOs; a TOML file can replace them
 /// (docs/telemetry.md, sample-data/slo.toml).
@@ -18,17 +20,19 @@ public struct SloDefinition: Sendable, Equatable {
 
     public static let defaults: [SloDefinition] = [
         // The seed gives no target for API latency; 99 % leaves room for Lambda cold starts.
-        SloDefinition(name: "api-latency", description: "POST /v1/payments answers within 300 ms and without a 5xx (or 429)",
-                      target: 0.99, windowDays: 30, goodMetric: "SloGoodEvents", validMetric: "SloValidEvents",
-                      dimensions: "{\"slo\":\"api-latency\"}"),
-        SloDefinition(name: "settlement", description: "accepted checkouts settle within 2 minutes",
-                      target: 0.99, windowDays: 30, goodMetric: "SloGoodEvents", validMetric: "SloValidEvents",
-                      dimensions: "{\"slo\":\"settlement\"}"),
-        SloDefinition(name: "payment-success", description: "valid payments settle successfully (business declines excluded)",
-                      target: 0.995, windowDays: 30, goodMetric: "SloGoodEvents", validMetric: "SloValidEvents",
-                      dimensions: "{\"slo\":\"payment-success\"}"),
+        builtIn(.apiLatency, "POST /v1/payments answers within 300 ms and without a 5xx (or 429)", target: 0.99),
+        builtIn(.settlement, "accepted checkouts settle within 2 minutes", target: 0.99),
+        builtIn(.paymentSuccess, "valid payments settle successfully (business declines excluded)", target: 0.995),
     ]
+
+    /// A built-in SLO over the engine's good and valid event counters.
+    static func builtIn(_ name: SloName, _ description: String, target: Double) -> SloDefinition {
+        SloDefinition(name: name.rawValue, description: description, target: target, windowDays: 30,
+                      goodMetric: MetricName.sloGoodEvents.rawValue, validMetric: MetricName.sloValidEvents.rawValue,
+                      dimensions: MetricDimensions.slo(name.rawValue))
+    }
 }
+
 
 /// SLIs, error budgets, multiwindow multi-burn-rate alerts (SRE Workbook) and the seed's
 /// error-budget policy, computed from the SLO counters in `metric_point` over windows of
@@ -104,8 +108,8 @@ public struct SloReport: Sendable {
                                             policy: policy(consumed)))
             }
             let longest = Int64((definitions.map(\.windowDays).max() ?? 30) * 86_400e9)
-            let accepted = try total(c, "CheckoutsReceived", "{\"Domain\":\"payments\"}", from: at - longest, to: at)
-            let settled = try total(c, "CheckoutsSettled", "{\"Domain\":\"payments\"}", from: at - longest, to: at)
+            let accepted = try total(c, MetricName.checkoutsReceived.rawValue, MetricDimensions.business, from: at - longest, to: at)
+            let settled = try total(c, MetricName.checkoutsSettled.rawValue, MetricDimensions.business, from: at - longest, to: at)
             return SloReport(at: at, objectives: objectives,
                              conversion: accepted == 0 ? nil : Double(settled) / Double(accepted))
         }

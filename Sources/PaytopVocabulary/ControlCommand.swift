@@ -1,3 +1,5 @@
+import PaytopJSON
+
 /// An operator's command to the running engine. The CLI and the console write these as
 /// rows of `control_command` (name + JSON args); scenario timelines hold the same names
 /// and arguments. docs/control.md lists them.
@@ -17,6 +19,17 @@ public enum ControlCommand: Equatable, Sendable {
 
     public static let defaultLatencyFactor = 100.0
     public static let defaultDeclineRate = 0.3
+
+    /// A PSP fault switched on or off with its defaults, by its kind's name
+    /// (psp-outage, psp-latency, psp-declines); nil for any other kind.
+    public static func fault(kind: String, on: Bool) -> ControlCommand? {
+        switch kind {
+        case "psp-outage": return .pspOutage(on: on)
+        case "psp-latency": return .pspLatency(on: on, factor: defaultLatencyFactor)
+        case "psp-declines": return .pspDeclines(on: on, rate: defaultDeclineRate, code: DeclineCode.cardDeclined)
+        default: return nil
+        }
+    }
 
     /// The `command` column.
     public var name: String {
@@ -55,7 +68,7 @@ public enum ControlCommand: Equatable, Sendable {
 
     public struct ParseError: Error, CustomStringConvertible, Equatable {
         public let description: String
-        init(_ d: String) { description = d }
+        public init(_ d: String) { description = d }
     }
 
     /// Reads a command from its name and arguments, rejecting anything malformed.
@@ -92,7 +105,7 @@ public enum ControlCommand: Equatable, Sendable {
             case "psp-latency":
                 return .pspLatency(on: try flag("on"), factor: try number("factor", default: defaultLatencyFactor, range: 1...10_000))
             case "psp-declines":
-                let code = o["code"]?.stringValue ?? "CARD_DECLINED"
+                let code = o["code"]?.stringValue ?? DeclineCode.cardDeclined
                 guard DeclineCode.all.contains(code) else {
                     throw ParseError("fault psp-declines: code must be one of \(DeclineCode.all.joined(separator: ", "))")
                 }

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PaytopEngine
+@testable import PaytopJSON
 
 /// The request parser: RFC 8259, strings and numbers distinct, bounded nesting.
 struct JSONParserTests {

@@ -1,0 +1,41 @@
+import Foundation
+import PaytopVocabulary
+
+/// The `engine_state` rows an engine wrote with its last commit, with the parts every
+/// room shares decoded into their vocabulary types. The engine's own parts (settings,
+/// counters, the PRNG) stay as text for the engine to decode.
+public struct StoredEngineState: Sendable {
+    public var text: [EngineStateKey: String] = [:]
+    /// Engine time of the last commit, in nanoseconds since 1970; 0 for a store no engine has run on.
+    public var clock: Int64 = 0
+    public var speed: Double = 0
+    public var faults: FaultState?
+    public var traffic: TrafficState?
+    public var releases: [FunctionName: [Release]] = [:]
+
+    public init() {}
+
+    /// Whether an engine has committed its state here.
+    public var isEmpty: Bool { text[.clock] == nil }
+
+    /// A shared part that does not decode is left nil: a reader shows what it can.
+    public static func load(_ c: Connection) throws -> StoredEngineState {
+        var s = StoredEngineState()
+        let st = try c.cached("SELECT key, value FROM engine_state")
+        defer { st.reset() }
+        while try st.step() {
+            if let key = EngineStateKey(rawValue: st.string(0)) { s.text[key] = st.string(1) }
+        }
+        s.clock = Int64(s.text[.clock] ?? "") ?? 0
+        s.speed = Double(s.text[.speed] ?? "") ?? 0
+        s.faults = s.decode(.faults)
+        s.traffic = s.decode(.traffic)
+        s.releases = s.decode(.releases) ?? [:]
+        return s
+    }
+
+    public func decode<T: Decodable>(_ key: EngineStateKey, as type: T.Type = T.self) -> T? {
+        guard let t = text[key] else { return nil }
+        return try? JSONDecoder().decode(T.self, from: Data(t.utf8))
+    }
+}

@@ -1,0 +1,54 @@
+/// The seed's business-event taxonomy, plus the checkout-level failure it forgot.
+public enum BusinessEventName: Int, CaseIterable, Sendable {
+    case requestReceived = 1, checkoutRejected, checkoutInitiated, checkoutQueued, pspResponse, walletQueued
+    case orderSettled, checkoutSettled, orderFailed, checkoutFailed
+
+    /// The event's name, as `event.name` carries it.
+    public var name: String {
+        switch self {
+        case .requestReceived: return "payment.request.received"
+        case .checkoutRejected: return "payment.checkout.rejected"
+        case .checkoutInitiated: return "payment.checkout.initiated"
+        case .checkoutQueued: return "payment.checkout.queued"
+        case .pspResponse: return "payment.psp.response"
+        case .walletQueued: return "payment.wallet.queued"
+        case .orderSettled: return "payment.order.settled"
+        case .checkoutSettled: return "payment.checkout.settled"
+        case .orderFailed: return "payment.order.failed"
+        case .checkoutFailed: return "payment.checkout.failed"
+        }
+    }
+
+    public var type: String { String(name.split(separator: ".").last!) }
+
+    public var stage: String {
+        switch self {
+        case .requestReceived: return "REQUEST"
+        case .checkoutRejected: return "VALIDATION"
+        case .checkoutInitiated, .checkoutQueued: return "INITIALIZATION"
+        case .pspResponse: return "PSP_INTEGRATION"
+        case .walletQueued: return "EXECUTION"
+        case .orderSettled, .checkoutSettled, .orderFailed, .checkoutFailed: return "SETTLEMENT"
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case .requestReceived: return "Payment request received"
+        case .checkoutRejected: return "Payment checkout rejected"
+        case .checkoutInitiated: return "Payment checkout initiated"
+        case .checkoutQueued: return "Payment checkout queued"
+        case .pspResponse: return "PSP response received"
+        case .walletQueued: return "Payment result queued for wallet"
+        case .orderSettled: return "Payment order settled"
+        case .checkoutSettled: return "Payment checkout settled"
+        case .orderFailed: return "Payment order failed"
+        case .checkoutFailed: return "Payment checkout failed"
+        }
+    }
+
+    public init?(name: String) {
+        guard let e = BusinessEventName.allCases.first(where: { $0.name == name }) else { return nil }
+        self = e
+    }
+}

@@ -1,0 +1,47 @@
+/// The engine's operator-visible state as typed values: what it writes under
+/// `engine_state` and what every reader decodes from there.
+
+/// The keys of the `engine_state` table.
+public enum EngineStateKey: String, CaseIterable, Sendable {
+    case clock, random, settings, faults, releases, traffic, stats, runtime, speed, telemetry
+}
+
+/// The fault state an operator or scenario sets.
+public struct FaultState: Codable, Equatable, Sendable {
+    public var pspOutage = false
+    /// Multiplies PSP latency; 1 when off.
+    public var pspLatencyFactor: Double = 1
+    public var pspDeclineRate: Double = 0
+    public var pspDeclineCode = "CARD_DECLINED"
+    public var functionErrorRates: [FunctionName: Double] = [:]
+
+    public init() {}
+
+    public var isClear: Bool { self == FaultState() }
+}
+
+/// A deployed version of a function and what it changes.
+public struct Release: Codable, Equatable, Sendable {
+    public enum Regression: String, Codable, Sendable { case latency, errors }
+    public var version: String
+    public var regression: Regression?
+    public var deploymentID: String
+    public var revision: String
+    public var deployedAt: Int64
+
+    public init(version: String, regression: Regression?, deploymentID: String, revision: String, deployedAt: Int64) {
+        self.version = version; self.regression = regression; self.deploymentID = deploymentID
+        self.revision = revision; self.deployedAt = deployedAt
+    }
+}
+
+/// Where the traffic generator stands.
+public struct TrafficState: Codable, Equatable, Sendable {
+    public init(ratePerSecond: Double) { self.ratePerSecond = ratePerSecond }
+
+    public var ratePerSecond: Double
+    public var paused = false
+    public var generated = 0
+    /// Stop after this many checkouts (simulations); nil for live traffic.
+    public var limit: Int?
+}

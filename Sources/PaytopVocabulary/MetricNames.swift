@@ -1,0 +1,64 @@
+import PaytopJSON
+
+/// Every metric series' name: CloudWatch's where it has one (SQS, Lambda, API Gateway),
+/// paytop's own for the PSP, the business and the SLOs. docs/telemetry.md lists them.
+public enum MetricName: String, CaseIterable, Sendable {
+    // SQS, per queue
+    case messagesVisible = "ApproximateNumberOfMessagesVisible"
+    case messagesNotVisible = "ApproximateNumberOfMessagesNotVisible"
+    case messagesDelayed = "ApproximateNumberOfMessagesDelayed"
+    case ageOfOldestMessage = "ApproximateAgeOfOldestMessage"
+    case messagesSent = "NumberOfMessagesSent"
+    case messagesReceived = "NumberOfMessagesReceived"
+    case messagesDeleted = "NumberOfMessagesDeleted"
+    case emptyReceives = "NumberOfEmptyReceives"
+    // Lambda, per function
+    case invocations = "Invocations"
+    case errors = "Errors"
+    case throttles = "Throttles"
+    case coldStarts = "ColdStarts"
+    case concurrentExecutions = "ConcurrentExecutions"
+    case duration = "Duration"
+    case initDuration = "InitDuration"
+    // API Gateway
+    case count = "Count"
+    case clientErrors = "4XXError"
+    case serverErrors = "5XXError"
+    case throttledRequests = "ThrottledRequests"
+    case latency = "Latency"
+    case integrationLatency = "IntegrationLatency"
+    // The PSP
+    case pspCalls = "PspCalls"
+    case pspLatency = "PspLatency"
+    case pspResponses = "PspResponses"
+    // The business
+    case checkoutsReceived = "CheckoutsReceived"
+    case checkoutsSettled = "CheckoutsSettled"
+    case checkoutsFailed = "CheckoutsFailed"
+    case checkoutsRejected = "CheckoutsRejected"
+    case conversion = "Conversion"
+    case revenue = "Revenue"
+    // SLIs
+    case sloGoodEvents = "SloGoodEvents"
+    case sloValidEvents = "SloValidEvents"
+}
+
+/// A series' dimensions as the store keys them: a JSON object with sorted keys.
+public enum MetricDimensions {
+    public static func queue(_ q: QueueName) -> String { JSONText.object([("QueueName", q.rawValue)]) }
+    public static func function(_ f: FunctionName) -> String { JSONText.object([("FunctionName", f.deployedName)]) }
+    public static let api = JSONText.object([("ApiName", PipelineNames.apiName)])
+    public static let psp = JSONText.object([("Service", "psp")])
+    /// PSP answers by HTTP status: 200, 402 (declined) or 500.
+    public static func pspResponses(code: Int) -> String { JSONText.object([("Code", String(code)), ("Service", "psp")]) }
+    public static let business = JSONText.object([("Domain", "payments")])
+    public static func currency(_ c: String) -> String { JSONText.object([("Currency", c)]) }
+    public static func slo(_ name: String) -> String { JSONText.object([("slo", name)]) }
+}
+
+/// The built-in SLOs, by the names their series and reports carry.
+public enum SloName: String, CaseIterable, Sendable {
+    case apiLatency = "api-latency"
+    case settlement
+    case paymentSuccess = "payment-success"
+}
