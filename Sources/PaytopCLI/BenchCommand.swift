@@ -93,15 +93,12 @@ extension BenchCommand {
     /// report, measured in-process on a recorded store.
     func benchQueries(_ path: String) throws {
         let c = try Store.openForReading(path: path)
-        let total = Int(try c.scalarInt("SELECT count(*) FROM payment_event") ?? 0)
+        let total = try CheckoutLookup.count(c)
         guard total > 0 else { throw CLIError(message: "\(path) holds no checkouts") }
         var random = SeededRandom(seed: seed)
-        let pick = try c.cached("SELECT checkout_id FROM payment_event LIMIT 1 OFFSET ?")
         var ids: [String] = []
         for _ in 0..<200 {
-            pick.bind(1, Int64(random.int(in: 0...Int64(total - 1))))
-            if try pick.step() { ids.append(pick.string(0)) }
-            pick.reset()
+            if let id = try CheckoutLookup.checkoutID(c, at: Int(random.int(in: 0...Int64(total - 1)))) { ids.append(id) }
         }
         func time(_ body: () throws -> Void) rethrows -> Double {
             let start = ContinuousClock.now

@@ -32,7 +32,7 @@ struct EventsCommand: ParsableCommand {
         let first = try BusinessEventFeed.read(c, limit: last == 0 ? Int.max : last, checkoutID: checkout, latest: last > 0)
         for e in first { emit(e); cursor = e.eventNo }
         guard follow else { return }
-        if cursor == 0 { cursor = (try c.scalarInt("SELECT coalesce(max(event_no), 0) FROM business_event_data")) ?? 0 }
+        if cursor == 0 { cursor = try BusinessEventFeed.latestEventNo(c) }
         StopSignals.install()
         while StopSignals.received == 0 {
             let batch = try BusinessEventFeed.read(c, after: cursor, limit: 1000, checkoutID: checkout)

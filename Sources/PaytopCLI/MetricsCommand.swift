@@ -25,9 +25,8 @@ struct MetricsCommand: ParsableCommand {
     func run() throws {
         let c = try Store.openForReading(path: store.path)
         guard let name else {
-            let s = try c.cached("SELECT name, dimensions, unit, kind FROM metric_series ORDER BY name, dimensions")
-            for r in try s.all({ ($0.string(0), $0.string(1), $0.string(2), $0.string(3)) }) {
-                print(WaterfallText.pad(r.0, 40) + WaterfallText.pad(r.3, 13) + WaterfallText.pad(r.2, 12) + inert(r.1))
+            for r in try MetricSeriesQuery.all(c) {
+                print(WaterfallText.pad(r.name, 40) + WaterfallText.pad(r.kind, 13) + WaterfallText.pad(r.unit, 12) + inert(r.dimensions))
             }
             return
         }
@@ -37,44 +36,29 @@ struct MetricsCommand: ParsableCommand {
             guard parts.count == 2 else { throw CLIError(message: "--dimension must be key=value, got \(inert(d))") }
             filters.append((parts[0], parts[1]))
         }
-        let series = try c.cached("SELECT series_id, dimensions, unit, kind FROM metric_series WHERE name = ? ORDER BY dimensions")
-        series.bind(1, name)
-        let all = try series.all { ($0.int(0), $0.string(1), $0.string(2), $0.string(3)) }
-        series.reset()
-        let chosen = all.filter { s in
-            let dims = (try? JSONValue.parse(s.1))?.objectValue ?? [:]
+        let chosen = try MetricSeriesQuery.named(c, name).filter { s in
+            let dims = (try? JSONValue.parse(s.dimensions))?.objectValue ?? [:]
             return filters.allSatisfy { dims[$0.0]?.stringValue == $0.1 }
         }
         guard !chosen.isEmpty else {
             throw CLIError(message: "no metric \(inert(name))\(filters.isEmpty ? "" : " with those dimensions") in \(store.path); `paytop metrics` lists them", code: 1)
         }
-        let points = try c.cached("""
-            SELECT period_start, value, count, min, max, p50, p95, p99 FROM
-              (SELECT * FROM metric_data WHERE series_id = ? AND period_seconds = ? ORDER BY period_start DESC LIMIT ?)
-            ORDER BY period_start
-            """)
         for s in chosen {
-            points.bind(1, s.0).bind(2, period).bind(3, last)
-            let rows = try points.all { p in
-                (p.int(0), p.isNull(1) ? nil : p.double(1), p.optionalInt(2), p.isNull(3) ? nil : p.double(3),
-                 p.isNull(4) ? nil : p.double(4), p.isNull(5) ? nil : p.double(5), p.isNull(6) ? nil : p.double(6),
-                 p.isNull(7) ? nil : p.double(7))
-            }
-            points.reset()
-            if !json { print("\(inert(name)) \(inert(s.1)) · \(s.3) · \(s.2) · \(period) s periods") }
+            let rows = try MetricSeriesQuery.latestPoints(c, seriesID: s.id, periodSeconds: period, n: last)
+            if !json { print("\(inert(name)) \(inert(s.dimensions)) · \(s.kind) · \(s.unit) · \(period) s periods") }
             for r in rows {
-                let at = EngineTime(nanos: r.0).description
+                let at = EngineTime(nanos: r.periodStart).description
                 if json {
-                    var o: [String: JSONValue] = ["name": .string(name), "dimensions": (try? JSONValue.parse(s.1)) ?? .null,
-                                                  "unit": .string(s.2), "period_start": .string(at), "period_seconds": .number(Double(period))]
-                    if let v = r.1 { o["value"] = .number(v) }
-                    if let n = r.2 { o["count"] = .number(Double(n)) }
-                    for (k, v) in [("min", r.3), ("max", r.4), ("p50", r.5), ("p95", r.6), ("p99", r.7)] { if let v { o[k] = .number(v) } }
+                    var o: [String: JSONValue] = ["name": .string(name), "dimensions": (try? JSONValue.parse(s.dimensions)) ?? .null,
+                                                  "unit": .string(s.unit), "period_start": .string(at), "period_seconds": .number(Double(period))]
+                    if let v = r.value { o["value"] = .number(v) }
+                    if let n = r.count { o["count"] = .number(Double(n)) }
+                    for (k, v) in [("min", r.min), ("max", r.max), ("p50", r.p50), ("p95", r.p95), ("p99", r.p99)] { if let v { o[k] = .number(v) } }
                     print(JSONValue.object(o).encoded)
-                } else if s.3 == "distribution", let n = r.2 {
-                    print("  \(at)  n=\(n)  p50 \(fmt(r.5)) p95 \(fmt(r.6)) p99 \(fmt(r.7)) max \(fmt(r.4)) \(s.2)")
+                } else if s.kind == "distribution", let n = r.count {
+                    print("  \(at)  n=\(n)  p50 \(fmt(r.p50)) p95 \(fmt(r.p95)) p99 \(fmt(r.p99)) max \(fmt(r.max)) \(s.unit)")
                 } else {
-                    print("  \(at)  \(fmt(r.1))")
+                    print("  \(at)  \(fmt(r.value))")
                 }
             }
         }

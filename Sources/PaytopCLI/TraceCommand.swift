@@ -18,7 +18,7 @@ struct TraceCommand: ParsableCommand {
     func run() throws {
         let c = try Store.openForReading(path: store.path)
         guard let w = try TraceWaterfall.load(c, checkoutID: checkoutID) else {
-            let traced = (try c.scalarInt("SELECT count(*) FROM trace")) ?? 0
+            let traced = try TraceWaterfall.traceCount(c)
             let why = traced == 0 ? " (this store has no traces: was it recorded with --no-telemetry?)" : ""
             throw CLIError(message: "no trace for checkout_id \(inert(checkoutID)) in \(store.path)\(why)", code: 1)
         }

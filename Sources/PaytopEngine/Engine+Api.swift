@@ -286,16 +286,10 @@ extension Engine {
         for o in r.orders {
             if let owner = liveOrderOwners[o.paymentOrderID] { return .orderOfAnotherCheckout(order: o.paymentOrderID, owner: owner) }
         }
-        if let s = try? reader.cached("SELECT request_hash FROM payment_event WHERE checkout_id = ?") {
-            s.bind(1, r.checkoutID)
-            defer { s.reset() }
-            if (try? s.step()) == true { return .sameCheckout(hash: s.string(0)) }
-        }
-        if let s = try? reader.cached("SELECT checkout_id FROM payment_order WHERE payment_order_id = ?") {
-            for o in r.orders {
-                s.bind(1, o.paymentOrderID)
-                defer { s.reset() }
-                if (try? s.step()) == true { return .orderOfAnotherCheckout(order: o.paymentOrderID, owner: s.string(0)) }
+        if let hash = try? CheckoutLookup.requestHash(reader, checkoutID: r.checkoutID) { return .sameCheckout(hash: hash) }
+        for o in r.orders {
+            if let owner = try? CheckoutLookup.owner(reader, paymentOrderID: o.paymentOrderID) {
+                return .orderOfAnotherCheckout(order: o.paymentOrderID, owner: owner)
             }
         }
         return .none

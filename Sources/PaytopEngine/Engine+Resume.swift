@@ -13,32 +13,28 @@ import Glibc
 /// Invocations that were running when the process died are lost, as they would be in
 /// Lambda: their messages reappear when their visibility timeout ends.
 extension Engine {
-    static func hasEngineState(_ c: Connection) throws -> Bool {
-        (try c.scalarInt("SELECT count(*) FROM engine_state WHERE key = 'clock'") ?? 0) > 0
-    }
+    static func hasEngineState(_ c: Connection) throws -> Bool { try EngineResume.hasEngineState(c) }
 
     func restore() throws {
-        var state: [String: String] = [:]
-        let s = try reader.cached("SELECT key, value FROM engine_state")
-        for (k, v) in try s.all({ ($0.string(0), $0.string(1)) }) { state[k] = v }
+        let state = try StoredEngineState.load(reader)
         let decoder = JSONDecoder()
-        func decode<T: Decodable>(_ key: String, _ type: T.Type) throws -> T {
-            guard let text = state[key] else { throw StoreError.failed("engine_state has no \(key); the store is damaged") }
+        func decode<T: Decodable>(_ key: EngineStateKey, _ type: T.Type) throws -> T {
+            guard let text = state.text[key] else { throw StoreError.failed("engine_state has no \(key.rawValue); the store is damaged") }
             do { return try decoder.decode(type, from: Data(text.utf8)) } catch {
-                throw StoreError.failed("engine_state.\(key) cannot be read: \(error)")
+                throw StoreError.failed("engine_state.\(key.rawValue) cannot be read: \(error)")
             }
         }
-        now = EngineTime(nanos: Int64(state["clock"] ?? "") ?? EngineTime.simulationEpoch.nanos)
-        let words = try decode("random", [String].self).compactMap { UInt64($0, radix: 16) }
+        now = EngineTime(nanos: state.text[.clock] == nil ? EngineTime.simulationEpoch.nanos : state.clock)
+        let words = try decode(.random, [String].self).compactMap { UInt64($0, radix: 16) }
         guard words.count == 4 else { throw StoreError.failed("engine_state.random is damaged") }
         random = SeededRandom(state: words)
-        settings = try decode("settings", EngineSettings.self)
-        faults = try decode("faults", FaultState.self)
-        releases = try decode("releases", [FunctionName: [Release]].self)
-        traffic = try decode("traffic", TrafficState.self)
-        stats = try decode("stats", EngineStats.self)
-        speed = Double(state["speed"] ?? "") ?? speed
-        let runtime = try decode("runtime", SavedRuntime.self)
+        settings = try decode(.settings, EngineSettings.self)
+        faults = try decode(.faults, FaultState.self)
+        releases = try decode(.releases, [FunctionName: [Release]].self)
+        traffic = try decode(.traffic, TrafficState.self)
+        stats = try decode(.stats, EngineStats.self)
+        speed = Double(state.text[.speed] ?? "") ?? speed
+        let runtime = try decode(.runtime, SavedRuntime.self)
         for f in FunctionName.allCases {
             let fn = function(f)
             fn.settings = settings.functions[f] ?? fn.settings
@@ -56,86 +52,60 @@ extension Engine {
         try restoreMessages()
         try restoreWallets()
         try restorePspCharges()
-        if let text = state["telemetry"], let v = try? JSONValue.parse(text), let n = v["next_trace_no"]?.numberValue {
+        if let text = state.text[.telemetry], let v = try? JSONValue.parse(text), let n = v["next_trace_no"]?.numberValue {
             telemetry.nextTraceNo = Int64(n)
         }
-        let services = try reader.cached("SELECT service_code, service_name, service_version FROM service_version")
-        while try services.step() {
-            telemetry.restoreService(code: Int(services.int(0)), name: services.string(1), version: services.string(2))
+        for s in try EngineResume.serviceVersions(reader) {
+            telemetry.restoreService(code: s.code, name: s.name, version: s.version)
         }
-        lastControlCommandID = try reader.scalarInt("SELECT coalesce(max(id), 0) FROM control_command WHERE status != 'pending'") ?? 0
+        lastControlCommandID = try EngineResume.lastTakenControlCommand(reader)
     }
 
     private func restoreCheckouts() throws {
-        let s = try reader.cached("""
-            SELECT checkout_id, buyer_info, credit_card_info, simulate, request_hash, created_at,
-                   is_payment_done, outcome, failure_code, done_at, trace_no,
-                   (SELECT trace_id FROM trace t WHERE t.trace_no = payment_event.trace_no),
-                   (SELECT started_at FROM trace t WHERE t.trace_no = payment_event.trace_no)
-            FROM payment_event
-            WHERE is_payment_done = 0 OR checkout_id IN (SELECT checkout_id FROM queue_message)
-            """)
-        let orders = try reader.cached("""
-            SELECT payment_order_id, seller_account, amount, currency, payment_order_status, ledger_updated,
-                   wallet_updated, executing_at, completed_at, updated_at
-            FROM payment_order WHERE checkout_id = ? ORDER BY payment_order_id
-            """)
-        while try s.step() {
-            let id = s.string(0)
-            let buyer = (try? JSONValue.parse(s.string(1))) ?? .null
-            let card = (try? JSONValue.parse(s.string(2))) ?? .null
-            orders.bind(1, id)
+        for row in try EngineResume.inFlightCheckouts(reader) {
+            let e = row.event
+            let buyer = (try? JSONValue.parse(e.buyerInfo)) ?? .null
+            let card = (try? JSONValue.parse(e.creditCardInfo)) ?? .null
             var specs: [PaymentRequest.Order] = []
-            var states: [(OrderStatus, Bool, Bool, Int64?, Int64?, Int64)] = []
-            while try orders.step() {
-                guard let amount = Money(decimalString: orders.string(2)),
-                      let status = OrderStatus(rawValue: orders.string(4)) else {
-                    throw StoreError.failed("payment_order \(orders.string(0)) is damaged")
+            var states: [OrderStatus] = []
+            for o in row.orders {
+                guard let status = OrderStatus(rawValue: o.status) else {
+                    throw StoreError.failed("payment_order \(o.paymentOrderID) is damaged")
                 }
-                specs.append(.init(paymentOrderID: orders.string(0), sellerAccount: orders.string(1), amount: amount,
-                                   currency: orders.string(3)))
-                states.append((status, orders.int(5) != 0, orders.int(6) != 0, orders.optionalInt(7),
-                               orders.optionalInt(8), orders.int(9)))
+                specs.append(.init(paymentOrderID: o.paymentOrderID, sellerAccount: o.sellerAccount, amount: o.amount,
+                                   currency: o.currency))
+                states.append(status)
             }
-            orders.reset()
             let request = PaymentRequest(
-                checkoutID: id, buyerUserID: buyer["user_id"]?.stringValue ?? "", buyerEmail: buyer["email"]?.stringValue ?? "",
+                checkoutID: e.checkoutID, buyerUserID: buyer["user_id"]?.stringValue ?? "", buyerEmail: buyer["email"]?.stringValue ?? "",
                 paymentToken: card["payment_token"]?.stringValue, orders: specs,
-                simulate: SimulateFlags.fromStored(s.optionalString(3)))
-            let c = Checkout(request: request, requestHash: s.string(4), createdAt: EngineTime(nanos: s.int(5)))
-            for (o, st) in zip(c.orders, states) {
-                o.status = st.0; o.ledgerUpdated = st.1; o.walletUpdated = st.2
-                o.executingAt = st.3.map(EngineTime.init); o.completedAt = st.4.map(EngineTime.init)
-                o.updatedAt = EngineTime(nanos: st.5)
+                simulate: SimulateFlags.fromStored(e.simulate))
+            let c = Checkout(request: request, requestHash: e.requestHash, createdAt: EngineTime(nanos: e.createdAt))
+            for ((o, stored), status) in zip(zip(c.orders, row.orders), states) {
+                o.status = status; o.ledgerUpdated = stored.ledgerUpdated; o.walletUpdated = stored.walletUpdated
+                o.executingAt = stored.executingAt.map(EngineTime.init); o.completedAt = stored.completedAt.map(EngineTime.init)
+                o.updatedAt = EngineTime(nanos: stored.updatedAt)
             }
-            c.isPaymentDone = s.int(6) != 0
-            c.outcome = s.optionalString(7)
-            c.failureCode = s.optionalString(8)
-            c.doneAt = s.optionalInt(9).map(EngineTime.init)
-            if let no = s.optionalInt(10) {
-                let id = s.blob(11)
-                if id.count == 16 {
-                    let high = id[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-                    let low = id[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-                    c.trace = TraceRef(no: no, high: high, low: low, startedAt: s.int(12))
-                }
+            c.isPaymentDone = e.isPaymentDone
+            c.outcome = e.outcome
+            c.failureCode = e.failureCode
+            c.doneAt = e.doneAt.map(EngineTime.init)
+            if let t = row.trace, t.traceID.count == 16 {
+                let high = t.traceID[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                let low = t.traceID[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                c.trace = TraceRef(no: t.traceNo, high: high, low: low, startedAt: t.startedAt)
             }
             c.persisted = true
-            live[id] = c
+            live[e.checkoutID] = c
         }
     }
 
     private func restoreMessages() throws {
-        let s = try reader.cached("""
-            SELECT message_id, queue_name, source_queue, checkout_id, body, sent_at, visible_at, receive_count,
-                   first_received_at, moved_at, last_error, attributes
-            FROM queue_message ORDER BY sent_at, message_id
-            """)
-        while try s.step() {
-            guard let q = QueueName(rawValue: s.string(1)), let source = QueueName(rawValue: s.string(2)) else {
-                throw StoreError.failed("queue_message \(s.string(0)) names an unknown queue")
+        for r in try EngineResume.queueMessages(reader) {
+            guard let q = QueueName(rawValue: r.queueName), let source = QueueName(rawValue: r.sourceQueue) else {
+                throw StoreError.failed("queue_message \(r.messageID) names an unknown queue")
             }
-            let body = (try? JSONValue.parse(s.string(4))) ?? .null
+            let body = (try? JSONValue.parse(r.body)) ?? .null
             let payload: MessagePayload
             if source == .execution {
                 payload = .execute
@@ -144,15 +114,14 @@ extension Engine {
             } else {
                 payload = .result(.failed(code: body["error_code"]?.stringValue ?? "UNKNOWN"))
             }
-            let checkoutID = s.string(3)
-            guard let c = live[checkoutID] else {
-                throw StoreError.failed("queue_message \(s.string(0)) names checkout \(checkoutID), which is not in payment_event")
+            guard let c = live[r.checkoutID] else {
+                throw StoreError.failed("queue_message \(r.messageID) names checkout \(r.checkoutID), which is not in payment_event")
             }
             let m = QueueMessage(
-                restoring: s.string(0), queue: q, sourceQueue: source, checkoutID: checkoutID, payload: payload,
-                sentAt: EngineTime(nanos: s.int(5)), visibleAt: EngineTime(nanos: s.int(6)), receiveCount: Int(s.int(7)),
-                firstReceivedAt: s.optionalInt(8).map(EngineTime.init), movedAt: s.optionalInt(9).map(EngineTime.init),
-                lastError: s.optionalString(10), context: Engine.context(fromAttributes: s.string(11), of: c))
+                restoring: r.messageID, queue: q, sourceQueue: source, checkoutID: r.checkoutID, payload: payload,
+                sentAt: EngineTime(nanos: r.sentAt), visibleAt: EngineTime(nanos: r.visibleAt), receiveCount: r.receiveCount,
+                firstReceivedAt: r.firstReceivedAt.map(EngineTime.init), movedAt: r.movedAt.map(EngineTime.init),
+                lastError: r.lastError, context: Engine.context(fromAttributes: r.attributes, of: c))
             queue(q).restore(m)
             c.messageRefs += 1
         }
@@ -168,33 +137,22 @@ extension Engine {
     }
 
     static func restoreMetricSeries(_ c: Connection, into m: MetricsRecorder) throws {
-        let s = try c.cached("SELECT series_id, name, dimensions, kind FROM metric_series")
-        while try s.step() {
-            m.restoreSeries(id: Int(s.int(0)), name: s.string(1), dimensions: s.string(2), kind: s.string(3))
+        for s in try MetricSeriesQuery.all(c) {
+            m.restoreSeries(id: s.id, name: s.name, dimensions: s.dimensions, kind: s.kind)
         }
-        s.reset()
     }
 
     private func restoreWallets() throws {
-        let s = try reader.cached("SELECT merchant_id, currency, balance FROM wallet")
-        while try s.step() {
-            guard let m = Money(decimalString: s.string(2)) else {
-                throw StoreError.failed("wallet \(s.string(0)) \(s.string(1)) has a damaged balance")
-            }
-            wallets[WalletKey(merchant: s.string(0), currency: s.string(1))] = m
+        for w in try EngineResume.wallets(reader) {
+            wallets[WalletKey(merchant: w.merchantID, currency: w.currency)] = w.balance
         }
     }
 
     private func restorePspCharges() throws {
-        let s = try reader.cached("""
-            SELECT idempotency_key, psp_reference, status, decline_code, amount FROM psp_charge
-            WHERE idempotency_key IN (SELECT checkout_id FROM payment_event
-                                      WHERE is_payment_done = 0 OR checkout_id IN (SELECT checkout_id FROM queue_message))
-            """)
-        while try s.step() {
-            let outcome: PspSimulator.Outcome = s.string(2) == "SUCCEEDED"
-                ? .succeeded(reference: s.string(1)) : .declined(code: s.optionalString(3) ?? "CARD_DECLINED")
-            psp.charges[s.string(0)] = PspSimulator.Charge(outcome: outcome, amount: Money(decimalString: s.string(4)) ?? .zero)
+        for r in try EngineResume.pspChargesInFlight(reader) {
+            let outcome: PspSimulator.Outcome = r.status == "SUCCEEDED"
+                ? .succeeded(reference: r.pspReference) : .declined(code: r.declineCode ?? DeclineCode.cardDeclined)
+            psp.charges[r.idempotencyKey] = PspSimulator.Charge(outcome: outcome, amount: r.amount)
         }
     }
 
@@ -207,40 +165,25 @@ extension Engine {
     }
 
     static func recordRunStart(_ c: Connection, mode: EngineClock.Mode, engineStart: EngineTime) throws -> Int64 {
-        let s = try c.cached("""
-            INSERT INTO run (mode, paytop_version, started_wall, heartbeat_wall, engine_start, pid)
-            VALUES (?, ?, ?, ?, ?, ?)
-            """)
-        let wall = wallClockMillis()
-        s.bind(1, mode == .live ? "live" : "simulated").bind(2, PaytopVersion.current).bind(3, wall).bind(4, wall)
-            .bind(5, engineStart.nanos).bind(6, Int64(getpid()))
-        try s.run()
-        return c.lastInsertRowID
+        try RunLog.start(c, mode: mode == .live ? "live" : "simulated", version: PaytopVersion.current,
+                         wallMillis: wallClockMillis(), engineStart: engineStart.nanos, pid: Int64(getpid()))
     }
 
     /// The pid of an engine that is running on this store right now (a run not ended,
     /// with a heartbeat in the last 5 s, whose process is alive), if any.
     static func liveEngine(on c: Connection) throws -> Int64? {
-        let s = try c.cached("SELECT pid, heartbeat_wall FROM run WHERE ended_wall IS NULL ORDER BY run_id DESC LIMIT 1")
-        defer { s.reset() }
-        guard try s.step() else { return nil }
-        let pid = s.int(0), beat = s.int(1)
-        guard wallClockMillis() - beat < 5_000, pid != Int64(getpid()), kill(pid_t(pid), 0) == 0 else { return nil }
-        return pid
+        guard let run = try RunLog.latestOpen(c) else { return nil }
+        guard wallClockMillis() - run.heartbeatMillis < 5_000, run.pid != Int64(getpid()), kill(pid_t(run.pid), 0) == 0 else { return nil }
+        return run.pid
     }
 
     /// Tells readers (the CLI's control commands) that an engine is alive on this store.
     public func recordHeartbeat() throws {
-        let s = try reader.cached("UPDATE run SET heartbeat_wall = ?, engine_end = ? WHERE run_id = ?")
-        s.bind(1, Engine.wallClockMillis()).bind(2, now.nanos).bind(3, runID)
-        try s.run()
+        try RunLog.heartbeat(reader, runID: runID, wallMillis: Engine.wallClockMillis(), engineTime: now.nanos)
     }
 
     func recordRunEnd() throws {
-        let s = try reader.cached("UPDATE run SET ended_wall = ?, heartbeat_wall = ?, engine_end = ? WHERE run_id = ?")
-        let wall = Engine.wallClockMillis()
-        s.bind(1, wall).bind(2, wall).bind(3, now.nanos).bind(4, runID)
-        try s.run()
+        try RunLog.end(reader, runID: runID, wallMillis: Engine.wallClockMillis(), engineTime: now.nanos)
     }
 }
 

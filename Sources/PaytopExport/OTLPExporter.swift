@@ -251,27 +251,22 @@ public final class OTLPExporter: @unchecked Sendable {
 /// The exporter's counters in the store's `otlp_export` table (best effort: a store
 /// that cannot be written to, or predates the table, only loses the console's view).
 struct ExportStatusWriter {
-    private var connection: Connection?
+    private var table: ExportStatus.Writer?
     private let endpoint: String
 
     init(storePath: String, endpoint: String) {
         self.endpoint = endpoint
-        connection = try? Connection(path: storePath, mode: .readWrite)
+        table = try? ExportStatus.Writer(storePath: storePath)
     }
 
     mutating func write(_ c: OTLPExporter.Counters) {
-        guard let connection else { return }
+        guard let table else { return }
         var row = ExportStatus(endpoint: endpoint)
         row.spansExported = Int64(c.spansExported); row.logsExported = Int64(c.logsExported)
         row.metricPointsExported = Int64(c.metricPointsExported); row.dropped = Int64(c.dropped)
         row.failedRequests = Int64(c.failedRequests); row.queued = Int64(c.queued); row.lastError = c.lastError
         row.updatedAtMillis = Int64(Date().timeIntervalSince1970 * 1000)
-        do {
-            try row.write(to: connection)
-        } catch let e as SQLiteError where e.isBusy {
-            // The engine's writer held the store past the busy timeout: try next second.
-        } catch {
-            self.connection = nil
-        }
+        // A busy store skips this second; any other failure ends the status rows for the run.
+        if (try? table.write(row)) == nil { self.table = nil }
     }
 }

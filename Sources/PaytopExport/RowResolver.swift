@@ -25,7 +25,7 @@ final class RowResolver {
         }
     }
 
-    private let reader: Connection
+    private let catalog: TelemetryCatalog
     private var traces: [Int64: TraceInfo] = [:]
     private var traceOrder: [Int64] = []
     private var traceOrderHead = 0
@@ -34,14 +34,13 @@ final class RowResolver {
     private var events: [Int: EventInfo] = [:]
     private struct SeriesInfo { let name: String; let unit: String; let kind: ExportMetricPoint.Kind; let dimensions: [(String, AttributeValue)] }
     private var series: [Int: SeriesInfo] = [:]
-    /// The period exported: the 60-s roll-ups, written by live runs and simulations alike
-    /// (live runs' 1-s points would count everything twice in a backend).
-    static let exportedPeriodSeconds = 60
+    /// The period exported: the 60-s roll-ups (see `RecordedTelemetry.metricPeriodSeconds`).
+    static let exportedPeriodSeconds = RecordedTelemetry.metricPeriodSeconds
     /// Traces remembered at most; older ones are read back from the store when needed.
     let traceCacheLimit = 100_000
 
     init(storePath: String) throws {
-        reader = try Store.openForReading(path: storePath)
+        catalog = try TelemetryCatalog(storePath: storePath)
     }
 
     func resolve(_ b: WriteBatch) throws -> ExportChunk {
@@ -111,19 +110,15 @@ final class RowResolver {
     }
 
     private func seriesInfo(_ id: Int) throws -> SeriesInfo? {
-        try cachedRow(&series, id, "SELECT name, unit, kind, dimensions FROM metric_series WHERE series_id = ?") {
-            Self.seriesInfo($0.string(0), $0.string(1), $0.string(2), $0.string(3))
-        }
+        try cachedRow(&series, id, catalog.metricSeries) { Self.seriesInfo($0.name, $0.unit, $0.kind, $0.dimensions) }
     }
 
-    /// `cache[code]`, or else the row `sql` finds for `code` (its one parameter), remembered.
-    private func cachedRow<V>(_ cache: inout [Int: V], _ code: Int, _ sql: String, _ build: (Statement) -> V) throws -> V? {
+    /// `cache[code]`, or else what the store holds for `code`, remembered.
+    private func cachedRow<Row, V>(_ cache: inout [Int: V], _ code: Int, _ read: (Int) throws -> Row?,
+                                   _ build: (Row) -> V) throws -> V? {
         if let v = cache[code] { return v }
-        let s = try reader.cached(sql)
-        s.bind(1, Int64(code))
-        defer { s.reset() }
-        guard try s.step() else { return nil }
-        let v = build(s)
+        guard let row = try read(code) else { return nil }
+        let v = build(row)
         cache[code] = v
         return v
     }
@@ -175,30 +170,25 @@ final class RowResolver {
 
     private func trace(_ no: Int64) throws -> TraceInfo? {
         if let t = traces[no] { return t }
-        let s = try reader.cached("SELECT trace_id, started_at, checkout_id FROM trace WHERE trace_no = ?")
-        s.bind(1, no)
-        defer { s.reset() }
-        guard try s.step() else { return nil }
-        let info = TraceInfo(id: s.blob(0), startedAt: s.int(1), checkoutID: s.optionalString(2))
+        guard let t = try catalog.trace(no) else { return nil }
+        let info = TraceInfo(id: t.traceID, startedAt: t.startedAt, checkoutID: t.checkoutID)
         remember(no, info)
         return info
     }
 
     private func name(_ code: Int) throws -> NameInfo? {
-        try cachedRow(&names, code, "SELECT name, kind, attributes FROM span_name WHERE name_code = ?") {
-            NameInfo(name: $0.string(0), kind: Self.kind($0.string(1)), attributes: Self.attributes($0.string(2)))
+        try cachedRow(&names, code, catalog.spanName) {
+            NameInfo(name: $0.name, kind: Self.kind($0.kind), attributes: Self.attributes($0.attributes))
         }
     }
 
     private func service(_ code: Int) throws -> (String, String)? {
-        try cachedRow(&services, code, "SELECT service_name, service_version FROM service_version WHERE service_code = ?") {
-            ($0.string(0), $0.string(1))
-        }
+        try cachedRow(&services, code, catalog.service) { ($0.name, $0.version) }
     }
 
     private func event(_ code: Int) throws -> EventInfo? {
-        try cachedRow(&events, code, "SELECT event_name, event_type, stage, message FROM business_event_name WHERE event_code = ?") {
-            EventInfo(name: $0.string(0), type: $0.string(1), stage: $0.string(2), message: $0.string(3))
+        try cachedRow(&events, code, catalog.eventName) {
+            EventInfo(name: $0.name, type: $0.type, stage: $0.stage, message: $0.message)
         }
     }
 

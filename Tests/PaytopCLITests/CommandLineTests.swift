@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import PaytopCLI
-import PaytopStore
+@testable import PaytopStore
 
 /// The command line as a user meets it: exit codes, clear refusals, nothing written to a
 /// store that is not one.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import PaytopStore
+@testable import PaytopStore
 
 /// The real thing: `paytop run` in its own process, killed with SIGKILL mid-flight, then
 /// resumed. Nothing committed is lost and nothing is credited twice.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import PaytopStore
+@testable import PaytopStore
 
 /// `paytop serve` as a user runs it: a real process, curl as the client
 /// (Tests/http/curl-api.sh), SIGTERM to stop.

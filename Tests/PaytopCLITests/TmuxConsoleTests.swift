@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import PaytopStore
+@testable import PaytopStore
 
 /// The console in a real terminal: tmux runs paytop, send-keys types, capture-pane reads
 /// the screen. Every wait is for something to appear on screen, with a deadline.

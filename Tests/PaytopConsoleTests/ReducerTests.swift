@@ -1,6 +1,6 @@
 import Testing
 @testable import PaytopConsole
-import PaytopStore
+@testable import PaytopStore
 import PaytopVocabulary
 
 /// Every key binding, through the pure reducer.

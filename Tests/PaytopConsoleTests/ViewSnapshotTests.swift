@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import PaytopConsole
 import PaytopEngine
-import PaytopStore
+@testable import PaytopStore
 
 /// Every view rendered from a fixed-seed store, compared cell-text by cell-text with the
 /// files in Snapshots/. Set PAYTOP_RECORD_SNAPSHOTS=1 to rewrite them after a deliberate

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import PaytopEngine
-import PaytopStore
+@testable import PaytopStore
 
 /// Durability and determinism: crashes lose nothing acknowledged, resumes credit nothing
 /// twice, and a seed replays exactly.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import PaytopEngine
-import PaytopStore
+@testable import PaytopStore
 import PaytopVocabulary
 
 /// The seed's semantics, each pinned by a seeded run.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import PaytopEngine
-import PaytopStore
+@testable import PaytopStore
 
 @Suite struct RetentionTests {
     /// Pruning drops whole traces, oldest first, and never payment state.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import PaytopEngine
-import PaytopStore
+@testable import PaytopStore
 
 /// The store a fixed seed writes, pinned table by table: a refactor that is meant to
 /// change nothing must leave every digest here as it is. A behaviour change updates them

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import PaytopEngine
-import PaytopStore
+@testable import PaytopStore
 import PaytopJSON
 
 /// A temporary store file, removed when the test ends.

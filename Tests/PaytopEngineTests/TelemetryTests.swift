@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import PaytopEngine
-import PaytopStore
+@testable import PaytopStore
 import PaytopJSON
 
 /// A fixed-seed run's telemetry: whole traces, the right span kinds, queue waits, batch

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import PaytopEngine
 @testable import PaytopExport
-import PaytopStore
+@testable import PaytopStore
 import PaytopJSON
 
 /// OTLP export against a real receiver written with the official protobuf definitions

@@ -2,7 +2,7 @@ import Foundation
 import PaytopEngine
 import PaytopExport
 import PaytopServer
-import PaytopStore
+@testable import PaytopStore
 import Synchronization
 import PaytopJSON
 

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import PaytopEngine
 import PaytopServer
-import PaytopStore
+@testable import PaytopStore
 
 /// The HTTP API from a real client over loopback: every status it answers, idempotent
 /// resubmission, traceparent continuation, and the seed's sample requests.

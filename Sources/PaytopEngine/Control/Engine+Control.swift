@@ -105,17 +105,15 @@ extension Engine {
     /// acknowledgements for the next commit. Returns how many were taken.
     @discardableResult
     public func pollControlCommands() throws -> Int {
-        let s = try reader.cached("SELECT id, command, args FROM control_command WHERE status = 'pending' AND id > ? ORDER BY id LIMIT 100")
-        s.bind(1, lastControlCommandID)
-        let rows = try s.all { ($0.int(0), $0.string(1), $0.string(2)) }
-        s.reset()
-        for (id, name, argsText) in rows {
+        let rows = try ControlQueue.pending(reader, after: lastControlCommandID)
+        for row in rows {
+            let id = row.id
             lastControlCommandID = id
             var status = "applied"
             var result: String
             do {
-                let args = try JSONValue.parse(argsText)
-                let command = try ControlCommand.parse(name: name, args: args)
+                let args = try JSONValue.parse(row.argsText)
+                let command = try ControlCommand.parse(name: row.name, args: args)
                 result = try apply(command, source: "control", commandID: id)
             } catch let e as ControlCommand.ParseError {
                 status = "rejected"

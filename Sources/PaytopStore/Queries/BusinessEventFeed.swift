@@ -26,6 +26,11 @@ public enum BusinessEventFeed {
 
     /// Events with `event_no` above `after`, oldest first; `limit` caps the count. With
     /// `latest`, the last `limit` events instead (still oldest first).
+    /// The number of the newest event, 0 when there is none (where `--follow` starts).
+    public static func latestEventNo(_ c: Connection) throws -> Int64 {
+        try c.scalarInt("SELECT coalesce(max(event_no), 0) FROM business_event_data") ?? 0
+    }
+
     public static func read(_ c: Connection, after: Int64 = 0, limit: Int = 1000, checkoutID: String? = nil,
                             latest: Bool = false) throws -> [Event] {
         let filter = checkoutID == nil ? "" : "AND t.checkout_id = ?2"

@@ -54,4 +54,34 @@ public enum CheckoutLookup {
         guard let m = Money(decimalString: text) else { throw StoreError.failed("the store holds an amount that is not decimal: \(text)") }
         return m
     }
+
+    /// What the store already holds under a request's ids: the request hash of a checkout
+    /// by this id, if any (an idempotent resubmission or a conflict)…
+    public static func requestHash(_ c: Connection, checkoutID: String) throws -> String? {
+        let s = try c.cached("SELECT request_hash FROM payment_event WHERE checkout_id = ?")
+        s.bind(1, checkoutID)
+        defer { s.reset() }
+        return try s.step() ? s.string(0) : nil
+    }
+
+    /// …and the checkout that owns a payment_order_id, if any.
+    public static func owner(_ c: Connection, paymentOrderID: String) throws -> String? {
+        let s = try c.cached("SELECT checkout_id FROM payment_order WHERE payment_order_id = ?")
+        s.bind(1, paymentOrderID)
+        defer { s.reset() }
+        return try s.step() ? s.string(0) : nil
+    }
+
+    /// How many checkouts the store holds.
+    public static func count(_ c: Connection) throws -> Int {
+        Int(try c.scalarInt("SELECT count(*) FROM payment_event") ?? 0)
+    }
+
+    /// The checkout at a position of the table's own order (benchmarks pick at random).
+    public static func checkoutID(_ c: Connection, at offset: Int) throws -> String? {
+        let s = try c.cached("SELECT checkout_id FROM payment_event LIMIT 1 OFFSET ?")
+        s.bind(1, offset)
+        defer { s.reset() }
+        return try s.step() ? s.string(0) : nil
+    }
 }

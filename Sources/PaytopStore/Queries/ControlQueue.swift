@@ -36,4 +36,17 @@ public enum ControlQueue {
         defer { s.reset() }
         return try s.step() ? s.int(0) : nil
     }
+
+    /// A command row waiting for an engine: its id, name and argument text as written.
+    public struct Pending: Sendable, Equatable {
+        public var id: Int64, name: String, argsText: String
+    }
+
+    /// Pending commands after `id`, oldest first.
+    public static func pending(_ c: Connection, after id: Int64, limit: Int = 100) throws -> [Pending] {
+        let s = try c.cached("SELECT id, command, args FROM control_command WHERE status = 'pending' AND id > ? ORDER BY id LIMIT ?")
+        s.bind(1, id).bind(2, limit)
+        defer { s.reset() }
+        return try s.all { Pending(id: $0.int(0), name: $0.string(1), argsText: $0.string(2)) }
+    }
 }

@@ -13,8 +13,27 @@ public struct ExportStatus: Sendable, Equatable {
     /// Everything sent: spans, log records and metric points.
     public var itemsExported: Int64 { spansExported + logsExported + metricPointsExported }
 
+    /// The exporter's own connection to the table.
+    public final class Writer {
+        private let c: Connection
+
+        /// Opens an existing store read-write without migrating it.
+        public init(storePath: String) throws { c = try Connection(path: storePath, mode: .readWrite) }
+
+        /// Inserts or replaces the row's endpoint. Returns false when another writer held
+        /// the store past the busy timeout (the row is for the next try).
+        public func write(_ row: ExportStatus) throws -> Bool {
+            do {
+                try row.write(to: c)
+                return true
+            } catch let e as SQLiteError where e.isBusy {
+                return false
+            }
+        }
+    }
+
     /// Inserts or replaces this endpoint's row.
-    public func write(to c: Connection) throws {
+    func write(to c: Connection) throws {
         let s = try c.cached("""
             INSERT INTO otlp_export (endpoint, spans_exported, logs_exported, metric_points_exported, dropped, failed_requests, queued, last_error, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

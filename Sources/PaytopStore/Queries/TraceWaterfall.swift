@@ -48,6 +48,11 @@ public struct TraceWaterfall: Sendable {
     public var outcome: String?
     public var isPaymentDone: Bool
 
+    /// How many traces the store holds (none: recorded with telemetry off).
+    public static func traceCount(_ c: Connection) throws -> Int {
+        Int(try c.scalarInt("SELECT count(*) FROM trace") ?? 0)
+    }
+
     public static func load(_ c: Connection, checkoutID: String) throws -> TraceWaterfall? {
         try c.read {
             let traceRows = try c.cached("SELECT trace_no, lower(hex(trace_id)), started_at FROM trace WHERE checkout_id = ? ORDER BY trace_no")

@@ -2,14 +2,17 @@ import CSQLite
 
 /// One SQLite connection. Not thread-safe: each thread that touches the store owns its
 /// own connection (the writer thread one, each reader one).
+///
+/// Outside the store room it is an opaque handle: rooms open one through `Store` and
+/// pass it to the named queries in `Queries/`; SQL itself is internal to this module.
 public final class Connection {
     let handle: OpaquePointer
     private var statementCache: [String: Statement] = [:]
     public let path: String
 
-    public enum Mode: Sendable { case readOnly, readWrite, readWriteCreate }
+    enum Mode: Sendable { case readOnly, readWrite, readWriteCreate }
 
-    public init(path: String, mode: Mode) throws {
+    init(path: String, mode: Mode) throws {
         var db: OpaquePointer?
         let flags: Int32
         switch mode {
@@ -39,7 +42,7 @@ public final class Connection {
     }
 
     /// Runs one or more statements that return no rows.
-    public func execute(_ sql: String) throws {
+    func execute(_ sql: String) throws {
         var errmsg: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &errmsg)
         if rc != SQLITE_OK {
@@ -50,7 +53,7 @@ public final class Connection {
     }
 
     /// A prepared statement kept for the life of the connection.
-    public func cached(_ sql: String) throws -> Statement {
+    func cached(_ sql: String) throws -> Statement {
         if let s = statementCache[sql] {
             s.reset()
             return s
@@ -61,7 +64,7 @@ public final class Connection {
     }
 
     /// Runs `body` inside BEGIN IMMEDIATE … COMMIT, rolling back if it throws.
-    public func transaction<T>(_ body: () throws -> T) throws -> T {
+    func transaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN IMMEDIATE")
         do {
             let value = try body()
@@ -75,14 +78,14 @@ public final class Connection {
 
     /// Runs `body` inside a deferred read transaction, so every query sees one snapshot.
     /// Keep these short: a long read lets the WAL file grow.
-    public func read<T>(_ body: () throws -> T) throws -> T {
+    func read<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN")
         defer { try? execute("COMMIT") }
         return try body()
     }
 
     /// `read`, or just `body` when the caller already holds a read transaction.
-    public func readIf<T>(_ transaction: Bool, _ body: () throws -> T) throws -> T {
+    func readIf<T>(_ transaction: Bool, _ body: () throws -> T) throws -> T {
         transaction ? try read(body) : try body()
     }
 
@@ -90,11 +93,11 @@ public final class Connection {
     /// notices the engine's commits without holding a transaction open.
     public var dataVersion: Int64 { (try? scalarInt("PRAGMA data_version")) ?? 0 }
 
-    public var changes: Int { Int(sqlite3_changes(handle)) }
-    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    var changes: Int { Int(sqlite3_changes(handle)) }
+    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     /// Integer from a single-value query such as `PRAGMA user_version`.
-    public func scalarInt(_ sql: String) throws -> Int64? {
+    func scalarInt(_ sql: String) throws -> Int64? {
         let s = try cached(sql)
         defer { s.reset() }
         return try s.step() ? s.int(0) : nil

@@ -1,10 +1,10 @@
 import CSQLite
 
 /// A prepared statement. Bind parameters are 1-based, columns 0-based, as in SQLite.
-public final class Statement {
+final class Statement {
     let handle: OpaquePointer
     unowned let connection: Connection
-    public let sql: String
+    let sql: String
 
     init(connection: Connection, sql: String) throws {
         var stmt: OpaquePointer?
@@ -17,61 +17,61 @@ public final class Statement {
 
     deinit { sqlite3_finalize(handle) }
 
-    public func reset() {
+    func reset() {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
     }
 
     @discardableResult
-    public func bind(_ index: Int32, _ value: String) -> Statement {
+    func bind(_ index: Int32, _ value: String) -> Statement {
         sqlite3_bind_text(handle, index, value, -1, csqlite_transient())
         return self
     }
 
     @discardableResult
-    public func bind(_ index: Int32, _ value: String?) -> Statement {
+    func bind(_ index: Int32, _ value: String?) -> Statement {
         if let value { bind(index, value) } else { sqlite3_bind_null(handle, index) }
         return self
     }
 
     @discardableResult
-    public func bind(_ index: Int32, _ value: Int64) -> Statement {
+    func bind(_ index: Int32, _ value: Int64) -> Statement {
         sqlite3_bind_int64(handle, index, value)
         return self
     }
 
     @discardableResult
-    public func bind(_ index: Int32, _ value: Int64?) -> Statement {
+    func bind(_ index: Int32, _ value: Int64?) -> Statement {
         if let value { bind(index, value) } else { sqlite3_bind_null(handle, index) }
         return self
     }
 
     @discardableResult
-    public func bind(_ index: Int32, _ value: Int) -> Statement { bind(index, Int64(value)) }
+    func bind(_ index: Int32, _ value: Int) -> Statement { bind(index, Int64(value)) }
 
     @discardableResult
-    public func bind(_ index: Int32, _ value: Bool) -> Statement { bind(index, Int64(value ? 1 : 0)) }
+    func bind(_ index: Int32, _ value: Bool) -> Statement { bind(index, Int64(value ? 1 : 0)) }
 
     @discardableResult
-    public func bind(_ index: Int32, bytes: [UInt8]) -> Statement {
+    func bind(_ index: Int32, bytes: [UInt8]) -> Statement {
         bytes.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), csqlite_transient()) }
         return self
     }
 
-    public func blob(_ column: Int32) -> [UInt8] {
+    func blob(_ column: Int32) -> [UInt8] {
         let n = Int(sqlite3_column_bytes(handle, column))
         guard n > 0, let p = sqlite3_column_blob(handle, column) else { return [] }
         return Array(UnsafeRawBufferPointer(start: p, count: n))
     }
 
     @discardableResult
-    public func bind(_ index: Int32, _ value: Double) -> Statement {
+    func bind(_ index: Int32, _ value: Double) -> Statement {
         sqlite3_bind_double(handle, index, value)
         return self
     }
 
     /// Advances to the next row; false when done.
-    public func step() throws -> Bool {
+    func step() throws -> Bool {
         let rc = sqlite3_step(handle)
         if rc == SQLITE_ROW { return true }
         if rc == SQLITE_DONE { return false }
@@ -79,30 +79,30 @@ public final class Statement {
     }
 
     /// Runs a statement that returns no rows, then resets it for reuse.
-    public func run() throws {
+    func run() throws {
         defer { sqlite3_reset(handle) }
         _ = try step()
     }
 
-    public var columnCount: Int32 { sqlite3_column_count(handle) }
+    var columnCount: Int32 { sqlite3_column_count(handle) }
 
-    public func int(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
-    public func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
-    public func optionalDouble(_ column: Int32) -> Double? { isNull(column) ? nil : double(column) }
+    func int(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+    func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
+    func optionalDouble(_ column: Int32) -> Double? { isNull(column) ? nil : double(column) }
     /// Whether the column holds an INTEGER (as opposed to a REAL, TEXT, BLOB or NULL).
-    public func isInteger(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_INTEGER }
-    public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
-    public func optionalInt(_ column: Int32) -> Int64? { isNull(column) ? nil : int(column) }
+    func isInteger(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_INTEGER }
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+    func optionalInt(_ column: Int32) -> Int64? { isNull(column) ? nil : int(column) }
 
-    public func string(_ column: Int32) -> String {
+    func string(_ column: Int32) -> String {
         guard let text = sqlite3_column_text(handle, column) else { return "" }
         return String(cString: text)
     }
 
-    public func optionalString(_ column: Int32) -> String? { isNull(column) ? nil : string(column) }
+    func optionalString(_ column: Int32) -> String? { isNull(column) ? nil : string(column) }
 
     /// Collects every row through `row`.
-    public func all<T>(_ row: (Statement) throws -> T) throws -> [T] {
+    func all<T>(_ row: (Statement) throws -> T) throws -> [T] {
         var out: [T] = []
         while try step() { out.append(try row(self)) }
         return out

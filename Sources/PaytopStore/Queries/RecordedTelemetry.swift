@@ -1,11 +1,13 @@
-import PaytopStore
-
 /// Reads a recorded store's telemetry back as the writer once committed it, a few
 /// hundred traces at a time in trace order, for `paytop export`.
 public enum RecordedTelemetry {
+    /// The metric period read back: the 60-s roll-ups, which live runs and simulations
+    /// both write (live runs' 1-s points would count everything twice in a backend).
+    public static let metricPeriodSeconds = 60
+
     /// Calls `body` with batches holding traces `(after, after + tracesPerBatch]`, their
-    /// spans, links and business events; then one with the events tied to no trace.
-    /// Returns the number of spans and events read.
+    /// spans, links and business events; then batches of the metric roll-ups; then one
+    /// with the events tied to no trace. Returns the number of spans and events read.
     @discardableResult
     public static func read(storePath: String, tracesPerBatch: Int = 256, _ body: (WriteBatch) throws -> Void) throws -> (spans: Int, events: Int) {
         let c = try Store.openForReading(path: storePath)
@@ -57,7 +59,7 @@ public enum RecordedTelemetry {
         var lastStart: Int64 = .min, lastSeries: Int64 = .min
         while true {
             var b = WriteBatch()
-            points.bind(1, Int64(RowResolver.exportedPeriodSeconds)).bind(2, lastStart).bind(3, lastSeries)
+            points.bind(1, Int64(metricPeriodSeconds)).bind(2, lastStart).bind(3, lastSeries)
             while try points.step() {
                 let p = points
                 let value: MetricPointRow.Value = p.isInteger(3) ? .integer(p.int(3)) : .real(p.double(3))
