@@ -42,7 +42,7 @@ public final class ConsoleApp {
         var lastVersion: Int64 = -1
         var lastLoad = Date.distantPast
         var dirty = true
-        (state.width, state.height) = terminal.size
+        dispatch(.resized(width: terminal.size.0, height: terminal.size.1))
         while !state.quit && !shouldStop() {
             let version = reader.dataVersion
             if version != lastVersion && Date().timeIntervalSince(lastLoad) >= 0.5 {
@@ -58,16 +58,27 @@ public final class ConsoleApp {
             switch terminal.read(milliseconds: 100) {
             case .none: break
             case .resize:
-                (state.width, state.height) = terminal.size
+                dispatch(.resized(width: terminal.size.0, height: terminal.size.1))
                 terminal.invalidate()
                 dirty = true
             case .key(let key):
-                let effects = Reducer.reduce(&state, key: key, data: data)
-                for e in effects { apply(e) }
-                if effects.contains(where: { if case .setTheme = $0 { return true }; return false }) {
+                let themeBefore = state.themeName
+                dispatch(.key(key))
+                if state.themeName != themeBefore {
                     drawTheme = options.noColor || !terminal.useColor ? theme.withoutColor() : (terminal.colors < 256 ? theme.basicColors() : theme)
                 }
                 dirty = true
+            }
+        }
+    }
+
+    /// Reduces an action and carries out its effects, whose outcomes come back as actions.
+    func dispatch(_ action: Action) {
+        var pending = [action]
+        while !pending.isEmpty {
+            let next = pending.removeFirst()
+            for effect in Reducer.reduce(&state, next, data: data) {
+                if let outcome = apply(effect) { pending.append(outcome) }
             }
         }
     }
@@ -77,7 +88,7 @@ public final class ConsoleApp {
             data.snapshot = try ConsoleSnapshot.load(reader, storePath: options.storePath)
             if let id = state.traceCheckoutID, data.trace?.isPaymentDone != true { loadTrace(id) }
         } catch {
-            state.status = .init(text: "reading the store failed: \(error)", isError: true)
+            dispatch(.storeReadFailed("\(error)"))
         }
     }
 
@@ -85,32 +96,35 @@ public final class ConsoleApp {
         do {
             data.trace = try TraceWaterfall.load(reader, checkoutID: id)
             data.traceMissing = data.trace == nil ? "no trace for checkout_id \(id) in this store" : nil
-            if data.trace == nil { state.status = .init(text: "unknown checkout_id \(id)", isError: true) }
+            if data.trace == nil { dispatch(.traceMissing(checkoutID: id)) }
         } catch {
             data.traceMissing = "reading the trace failed: \(error)"
         }
     }
 
-    func apply(_ effect: Effect) {
+    /// Carries out one effect; what came of it returns as an action for the reducer.
+    func apply(_ effect: Effect) -> Action? {
         switch effect {
-        case .quit: state.quit = true
-        case .loadTrace(let id): data.trace = nil; loadTrace(id)
+        case .quit: return nil
+        case .loadTrace(let id):
+            data.trace = nil
+            loadTrace(id)
+            return nil
         case .setTheme(let name):
             do {
                 theme = try Theme.named(name)
-                state.themeName = name
-                state.status = .init(text: "theme \(name)", isError: false)
+                return .themeChanged(name)
             } catch {
-                state.status = .init(text: "\(error)", isError: true)
+                return .themeFailed("\(error)")
             }
         case .control(let command, let summary):
             do {
                 if writer == nil { writer = try Store.openForWriting(path: options.storePath, create: false) }
                 let id = try ControlQueue.enqueue(writer!, command, source: "console",
                                                   issuedAtMillis: Int64(Date().timeIntervalSince1970 * 1000))
-                state.status = .init(text: "sent #\(id): \(summary)" + (data.snapshot.engineAlive ? "" : " (no engine is running; it applies when one starts)"), isError: false)
+                return .controlSent(id: id, summary: summary, engineAlive: data.snapshot.engineAlive)
             } catch {
-                state.status = .init(text: "\(summary) failed: \(error)", isError: true)
+                return .controlFailed(summary: summary, error: "\(error)")
             }
         }
     }

@@ -140,6 +140,23 @@ import PaytopVocabulary
         #expect(press(&s, [.char("q")]) == [.quit])
     }
 
+    /// Effects report back as actions; only the reducer turns them into state.
+    @Test func effectOutcomesComeBackThroughTheReducer() {
+        var s = state()
+        _ = Reducer.reduce(&s, .controlSent(id: 7, summary: "fault psp-outage on", engineAlive: true), data: data())
+        #expect(s.status == .init(text: "sent #7: fault psp-outage on", isError: false))
+        _ = Reducer.reduce(&s, .controlSent(id: 8, summary: "pause traffic", engineAlive: false), data: data())
+        #expect(s.status?.text.hasSuffix("(no engine is running; it applies when one starts)") == true)
+        _ = Reducer.reduce(&s, .controlFailed(summary: "pause traffic", error: "disk full"), data: data())
+        #expect(s.status == .init(text: "pause traffic failed: disk full", isError: true))
+        _ = Reducer.reduce(&s, .themeChanged("light"), data: data())
+        #expect(s.themeName == "light" && s.status?.isError == false)
+        _ = Reducer.reduce(&s, .traceMissing(checkoutID: "chk-nope"), data: data())
+        #expect(s.status == .init(text: "unknown checkout_id chk-nope", isError: true))
+        _ = Reducer.reduce(&s, .resized(width: 200, height: 50), data: data())
+        #expect(s.width == 200 && s.height == 50)
+    }
+
     @Test func unknownKeysSaySo() {
         var s = state()
         _ = press(&s, [.char("Z")])

@@ -64,6 +64,20 @@ public struct ConsoleState: Sendable {
     public func selected(_ v: ViewID) -> Int { selection[v] ?? 0 }
 }
 
+/// Everything that changes the console's state, through `Reducer.reduce`: keys and
+/// resizes from the terminal, and what the app's effects report back.
+public enum Action: Equatable, Sendable {
+    case key(Key)
+    case resized(width: Int, height: Int)
+    /// A control command row was written with this id.
+    case controlSent(id: Int64, summary: String, engineAlive: Bool)
+    case controlFailed(summary: String, error: String)
+    case themeChanged(String)
+    case themeFailed(String)
+    case traceMissing(checkoutID: String)
+    case storeReadFailed(String)
+}
+
 /// What the reducer asks the app to do: the only side effects the console has.
 public enum Effect: Equatable, Sendable {
     /// Write a control command row (docs/control.md).

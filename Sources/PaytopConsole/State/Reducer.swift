@@ -7,6 +7,24 @@ public enum Reducer {
     public static let minimumWidth = 80
     public static let minimumHeight = 24
 
+    public static func reduce(_ s: inout ConsoleState, _ action: Action, data: ConsoleData) -> [Effect] {
+        switch action {
+        case .key(let key): return reduce(&s, key: key, data: data)
+        case .resized(let w, let h): s.width = w; s.height = h
+        case .controlSent(let id, let summary, let engineAlive):
+            s.status = .init(text: "sent #\(id): \(summary)" + (engineAlive ? "" : " (no engine is running; it applies when one starts)"),
+                             isError: false)
+        case .controlFailed(let summary, let error): s.status = .init(text: "\(summary) failed: \(error)", isError: true)
+        case .themeChanged(let name):
+            s.themeName = name
+            s.status = .init(text: "theme \(name)", isError: false)
+        case .themeFailed(let error): s.status = .init(text: error, isError: true)
+        case .traceMissing(let id): s.status = .init(text: "unknown checkout_id \(id)", isError: true)
+        case .storeReadFailed(let error): s.status = .init(text: "reading the store failed: \(error)", isError: true)
+        }
+        return []
+    }
+
     public static func reduce(_ s: inout ConsoleState, key: Key, data: ConsoleData) -> [Effect] {
         let snapshot = data.snapshot
         // Too small: only q quits.
