@@ -6,30 +6,16 @@ import PaytopJSON
 /// Group commit: the engine marks what changed, and `flush` turns the net changes into
 /// one `WriteBatch` for the store's writer thread.
 extension Engine {
-    func markDirty(_ c: Checkout) {
-        guard !c.dirty else { return }
-        c.dirty = true
-        dirtyCheckouts.append(c)
-        pendingRows += 1 + c.orders.count
-    }
-
-    func markDirty(_ m: QueueMessage) {
-        guard !m.dirty else { return }
-        m.dirty = true
-        dirtyMessages.append(m)
-        pendingRows += 1
-    }
-
     /// Engine state is written with every batch; this makes sure the next flush writes one.
-    public func markStateDirty() { pendingRows += 1 }
+    public func markStateDirty() { context.pendingRows += 1 }
 
     /// Hands everything changed since the last flush to the writer. The batch commits
     /// asynchronously; `waitForCommits()` waits for it.
     public func flush() throws {
-        guard pendingRows > 0 || !responsesAwaitingFlush.isEmpty else { return }
+        guard context.pendingRows > 0 || initializer.hasAnswers else { return }
         var b = WriteBatch()
-        for c in dirtyCheckouts {
-            c.dirty = false
+        let dirty = context.checkouts.takeDirty()
+        for c in dirty.checkouts {
             let event = paymentEventRow(c)
             if c.persisted {
                 b.paymentEventUpdates.append(event)
@@ -40,8 +26,7 @@ extension Engine {
                 c.persisted = true
             }
         }
-        for m in dirtyMessages {
-            m.dirty = false
+        for m in dirty.messages {
             if m.deleted {
                 if m.persisted { b.messageDeletes.append(m.id); m.persisted = false }
             } else if m.persisted {
@@ -51,54 +36,28 @@ extension Engine {
                 m.persisted = true
             }
         }
-        for key in dirtyWallets {
-            b.walletUpserts.append(WalletRow(merchantID: key.merchant, currency: key.currency,
-                                             balance: wallets[key] ?? .zero, updatedAt: now.nanos))
-        }
-        b.ledgerInserts = newLedgerRows
+        wallet.drain(into: &b, at: now)
         b.pspInserts = psp.newRows
-        b.controlEvents = newControlEvents
-        b.controlAcks = newControlAcks
+        psp.newRows.removeAll(keepingCapacity: true)
+        control.drain(into: &b)
         b.engineState = engineStateRows()
-        telemetry.drain(into: &b)
-        metricSeries?.recorder.drain(into: &b)
+        context.telemetry.drain(into: &b)
+        context.metrics?.recorder.drain(into: &b)
         b.prune = pendingPrune
         pendingPrune = nil
-        dirtyCheckouts.removeAll(keepingCapacity: true)
-        dirtyMessages.removeAll(keepingCapacity: true)
-        dirtyWallets.removeAll(keepingCapacity: true)
-        dirtyWalletSet.removeAll(keepingCapacity: true)
-        newLedgerRows.removeAll(keepingCapacity: true)
-        psp.newRows.removeAll(keepingCapacity: true)
-        newControlEvents.removeAll()
-        newControlAcks.removeAll()
-        pendingRows = 0
+        context.pendingRows = 0
 
         let sequence = try writer.submit(b)
-        for (response, respond) in responsesAwaitingFlush {
+        for (response, respond) in initializer.takeAnswers() {
             responsesAwaitingCommit.append((sequence, response, respond))
         }
-        responsesAwaitingFlush.removeAll()
-        if !evictionCandidates.isEmpty {
-            evictionsAwaitingCommit.append((sequence, evictionCandidates))
-            evictionCandidates.removeAll(keepingCapacity: true)
-        }
+        context.checkouts.candidatesAwait(commit: sequence)
         evictCommitted()
     }
 
     /// Drops from memory the finished checkouts whose final state has committed.
     func evictCommitted() {
-        guard let first = evictionsAwaitingCommit.first else { return }
-        let committed = writer.committedSequence
-        guard first.sequence <= committed else { return }
-        while let entry = evictionsAwaitingCommit.first, entry.sequence <= committed {
-            for c in entry.checkouts where c.canBeEvicted && !c.dirty {
-                live[c.id] = nil
-                psp.charges[c.id] = nil
-                if !liveOrderOwners.isEmpty { for o in c.orders { liveOrderOwners[o.spec.paymentOrderID] = nil } }
-            }
-            evictionsAwaitingCommit.removeFirst()
-        }
+        for id in context.checkouts.evict(committed: writer.committedSequence) { psp.charges[id] = nil }
     }
 
     /// Calls back the API callers whose answers are now durable.
@@ -120,7 +79,7 @@ extension Engine {
     public var writerIsIdle: Bool { writer.isIdle }
 
     /// Whether some API caller waits for the next flush.
-    public var hasResponsesAwaitingFlush: Bool { !responsesAwaitingFlush.isEmpty }
+    public var hasResponsesAwaitingFlush: Bool { initializer.hasAnswers }
 
     /// Flushes and blocks until the store holds everything the engine has done.
     public func waitForCommits() throws {
@@ -132,7 +91,7 @@ extension Engine {
     /// Commits everything and stops the writer. The engine cannot be used afterwards.
     public func close() throws {
         markStateDirty()  // the clock may have moved with nothing else changing
-        if let m = metricSeries?.recorder { closeMetricsPeriods(before: max(now, m.nextBoundary)) }
+        if let m = metrics { m.closePeriods(before: max(now, m.series.recorder.nextBoundary)) }
         try waitForCommits()
         try writer.close()
         try? recordRunEnd()
@@ -184,7 +143,7 @@ extension Engine {
     func messageBody(_ m: QueueMessage) -> String {
         switch m.payload {
         case .execute:
-            guard let c = live[m.checkoutID] else { return JSONText.object([("checkout_id", m.checkoutID)]) }
+            guard let c = context.checkouts[m.checkoutID] else { return JSONText.object([("checkout_id", m.checkoutID)]) }
             var o: [String: JSONValue] = [
                 "checkout_id": .string(c.id),
                 "payment_order_ids": .array(c.request.orders.map { .string($0.paymentOrderID) }),
@@ -215,21 +174,24 @@ extension Engine {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         func json<T: Encodable>(_ v: T) -> String { (try? String(decoding: encoder.encode(v), as: UTF8.self)) ?? "null" }
-        let runtime = SavedRuntime(
-            functions: Dictionary(uniqueKeysWithValues: FunctionName.allCases.map { ($0, function($0).counters) }),
-            queues: Dictionary(uniqueKeysWithValues: QueueName.allCases.map { ($0.rawValue, queue($0).counters) }),
-            psp: psp.counters, executionSourceLimit: executionSource.limit, resultsSourceLimit: resultsSource.limit)
-        return [
-            ("clock", String(now.nanos)),
-            ("random", json(random.stateWords.map { String($0, radix: 16) })),
-            ("settings", json(settings)),
-            ("faults", json(faults)),
-            ("releases", json(releases)),
-            ("traffic", json(traffic)),
-            ("stats", json(stats)),
-            ("runtime", json(runtime)),
-            ("speed", String(speed)),
-            ("telemetry", "{\"enabled\":\(telemetry.enabled),\"next_trace_no\":\(telemetry.nextTraceNo)}"),
+        let saved = SavedRuntime(
+            functions: Dictionary(uniqueKeysWithValues: FunctionName.allCases.map { ($0, runtime.function($0).counters) }),
+            queues: Dictionary(uniqueKeysWithValues: QueueName.allCases.map { ($0.rawValue, runtime.queue($0).counters) }),
+            psp: psp.counters, executionSourceLimit: runtime.sourceLimit(.execution),
+            resultsSourceLimit: runtime.sourceLimit(.results))
+        let telemetry = context.telemetry
+        let rows: [(EngineStateKey, String)] = [
+            (.clock, String(now.nanos)),
+            (.random, json(context.random.stateWords.map { String($0, radix: 16) })),
+            (.settings, json(settings)),
+            (.faults, json(faults)),
+            (.releases, json(releases)),
+            (.traffic, json(traffic)),
+            (.stats, json(stats)),
+            (.runtime, json(saved)),
+            (.speed, String(speed)),
+            (.telemetry, "{\"enabled\":\(telemetry.enabled),\"next_trace_no\":\(telemetry.nextTraceNo)}"),
         ]
+        return rows.map { (key: $0.0.rawValue, value: $0.1) }
     }
 }

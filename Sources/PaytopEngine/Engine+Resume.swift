@@ -24,41 +24,40 @@ extension Engine {
                 throw StoreError.failed("engine_state.\(key.rawValue) cannot be read: \(error)")
             }
         }
-        now = EngineTime(nanos: state.text[.clock] == nil ? EngineTime.simulationEpoch.nanos : state.clock)
+        let ctx = context
+        ctx.now = EngineTime(nanos: state.text[.clock] == nil ? EngineTime.simulationEpoch.nanos : state.clock)
         let words = try decode(.random, [String].self).compactMap { UInt64($0, radix: 16) }
         guard words.count == 4 else { throw StoreError.failed("engine_state.random is damaged") }
-        random = SeededRandom(state: words)
-        settings = try decode(.settings, EngineSettings.self)
-        faults = try decode(.faults, FaultState.self)
-        releases = try decode(.releases, [FunctionName: [Release]].self)
-        traffic = try decode(.traffic, TrafficState.self)
-        stats = try decode(.stats, EngineStats.self)
+        ctx.random = SeededRandom(state: words)
+        ctx.settings = try decode(.settings, EngineSettings.self)
+        ctx.faults = try decode(.faults, FaultState.self)
+        ctx.releases = try decode(.releases, [FunctionName: [Release]].self)
+        trafficSource.state = try decode(.traffic, TrafficState.self)
+        ctx.stats = try decode(.stats, EngineStats.self)
         speed = Double(state.text[.speed] ?? "") ?? speed
-        let runtime = try decode(.runtime, SavedRuntime.self)
+        let saved = try decode(.runtime, SavedRuntime.self)
         for f in FunctionName.allCases {
-            let fn = function(f)
-            fn.settings = settings.functions[f] ?? fn.settings
-            if let c = runtime.functions[f] { fn.counters = c }
+            let fn = runtime.function(f)
+            fn.settings = ctx.settings.functions[f] ?? fn.settings
+            if let c = saved.functions[f] { fn.counters = c }
         }
-        for q in QueueName.allCases { if let c = runtime.queues[q.rawValue] { queue(q).counters = c } }
-        psp.counters = runtime.psp
-        executionSource = EventSource(settings: settings.eventSource)
-        resultsSource = EventSource(settings: settings.eventSource)
-        executionSource.limit = runtime.executionSourceLimit
-        resultsSource.limit = runtime.resultsSourceLimit
-        gatewayThrottle = TokenBucket(rate: settings.api.throttleRate, burst: settings.api.throttleBurst)
+        for q in QueueName.allCases { if let c = saved.queues[q.rawValue] { runtime.queue(q).counters = c } }
+        psp.counters = saved.psp
+        runtime.resetSources()
+        runtime.setSourceLimit(.execution, saved.executionSourceLimit)
+        runtime.setSourceLimit(.results, saved.resultsSourceLimit)
 
         try restoreCheckouts()
         try restoreMessages()
         try restoreWallets()
         try restorePspCharges()
         if let text = state.text[.telemetry], let v = try? JSONValue.parse(text), let n = v["next_trace_no"]?.numberValue {
-            telemetry.nextTraceNo = Int64(n)
+            ctx.telemetry.nextTraceNo = Int64(n)
         }
         for s in try EngineResume.serviceVersions(reader) {
-            telemetry.restoreService(code: s.code, name: s.name, version: s.version)
+            ctx.telemetry.restoreService(code: s.code, name: s.name, version: s.version)
         }
-        lastControlCommandID = try EngineResume.lastTakenControlCommand(reader)
+        control.lastTakenID = try EngineResume.lastTakenControlCommand(reader)
     }
 
     private func restoreCheckouts() throws {
@@ -96,7 +95,7 @@ extension Engine {
                 c.trace = TraceRef(no: t.traceNo, high: high, low: low, startedAt: t.startedAt)
             }
             c.persisted = true
-            live[e.checkoutID] = c
+            context.checkouts.restore(c)
         }
     }
 
@@ -114,7 +113,7 @@ extension Engine {
             } else {
                 payload = .result(.failed(code: body["error_code"]?.stringValue ?? "UNKNOWN"))
             }
-            guard let c = live[r.checkoutID] else {
+            guard let c = context.checkouts[r.checkoutID] else {
                 throw StoreError.failed("queue_message \(r.messageID) names checkout \(r.checkoutID), which is not in payment_event")
             }
             let m = QueueMessage(
@@ -122,7 +121,7 @@ extension Engine {
                 sentAt: EngineTime(nanos: r.sentAt), visibleAt: EngineTime(nanos: r.visibleAt), receiveCount: r.receiveCount,
                 firstReceivedAt: r.firstReceivedAt.map(EngineTime.init), movedAt: r.movedAt.map(EngineTime.init),
                 lastError: r.lastError, context: Engine.context(fromAttributes: r.attributes, of: c))
-            queue(q).restore(m)
+            runtime.queue(q).restore(m)
             c.messageRefs += 1
         }
     }
@@ -143,9 +142,7 @@ extension Engine {
     }
 
     private func restoreWallets() throws {
-        for w in try EngineResume.wallets(reader) {
-            wallets[WalletKey(merchant: w.merchantID, currency: w.currency)] = w.balance
-        }
+        wallet.restore(try EngineResume.wallets(reader))
     }
 
     private func restorePspCharges() throws {

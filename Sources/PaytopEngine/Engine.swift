@@ -1,11 +1,17 @@
+import PaytopJSON
 import PaytopStore
 import PaytopVocabulary
 
 /// The embedded payment pipeline: API Gateway → initializer → execution queue → executor
 /// → PSP → results queue → wallet, with dead-letter queues, on one discrete-event
-/// scheduler and one seeded PRNG. The engine's state lives in the store: it keeps in
-/// memory only checkouts still in flight (or named by a queue message) and hands every
-/// change to the store's writer in group commits.
+/// scheduler and one seeded PRNG.
+///
+/// The engine is the coordinator: it owns the clock, the scheduler and the PRNG (through
+/// the shared `EngineContext`), the store's writer and what waits on its commits, and it
+/// dispatches each event to the service or runtime that handles it. The services own
+/// their state. The engine's state lives in the store: it keeps in memory only checkouts
+/// still in flight (or named by a queue message) and hands every change to the writer in
+/// group commits.
 ///
 /// Not thread-safe: one thread drives an engine, through `SimulationRunner` or
 /// `LiveRunner`.
@@ -46,82 +52,31 @@ public final class Engine {
     let flushThreshold: Int
     var runID: Int64 = 0
 
-    // Time and chance
-    public internal(set) var now: EngineTime
-    var random: SeededRandom
-    var scheduler = Scheduler()
+    // The shared world and the parts that act in it
+    let context: EngineContext
+    let runtime: PipelineRuntime
+    let psp = PspSimulator()
+    let initializer: InitializerService
+    let executor: ExecutorService
+    let wallet: WalletService
+    let trafficSource: TrafficSource
+    /// nil when telemetry is off.
+    private(set) var metrics: PipelineMetrics?
 
-    // Configuration and operator state
-    public internal(set) var settings: EngineSettings
-    public internal(set) var faults = FaultState()
-    public internal(set) var releases: [FunctionName: [Release]] = [:]
-    public internal(set) var traffic: TrafficState
-    public internal(set) var stats = EngineStats()
+    // Operator state
+    var control = ControlLog()
+    var timeline: [TimelineAction] = []
+    /// Scenario actions not yet applied.
+    var timelinePending = 0
     /// Live speed factor, changed by the `speed` command (the live runner reads it).
     public internal(set) var speed: Double = 20
 
-    // Simulated AWS runtime
-    var gatewayThrottle: TokenBucket
-    let initializer: FunctionRuntime
-    let executor: FunctionRuntime
-    let walletFunction: FunctionRuntime
-    let executionQueue = SimQueue(name: .execution)
-    let executionDLQ = SimQueue(name: .executionDLQ)
-    let resultsQueue = SimQueue(name: .results)
-    let resultsDLQ = SimQueue(name: .resultsDLQ)
-    var executionSource: EventSource
-    var resultsSource: EventSource
-    let psp = PspSimulator()
-    let telemetry: TelemetryRecorder
-    /// nil when telemetry is off.
-    var metricSeries: MetricSeriesSet?
-    var pendingPrune: TelemetryPrune?
-    /// Checkouts ended and settled at the last metric period's close.
-    var conversionBaseline: (ended: Int, settled: Int) = (0, 0)
-    var apiCallsInFlight = 0
-    /// Outside callers whose request the initializer holds; each is answered when it ends.
-    var outsideCallsInFlight: [ObjectIdentifier: ApiCall] = [:]
-    var invocationsInFlight = 0
-
-    // Payment state
-    var live: [String: Checkout] = [:]
-    var wallets: [WalletKey: Money] = [:]
-    var dirtyWallets: [WalletKey] = []
-    var dirtyWalletSet: Set<WalletKey> = []
-    var newLedgerRows: [LedgerEntryRow] = []
-    var dirtyCheckouts: [Checkout] = []
-    var dirtyMessages: [QueueMessage] = []
-    var evictionCandidates: [Checkout] = []
-    /// Candidates leave `live` only once the batch holding their final state has
-    /// committed, so `live` plus the store always hold every checkout (outside requests
-    /// are checked against both without waiting for a commit).
-    var evictionsAwaitingCommit: [(sequence: Int, checkouts: [Checkout])] = []
-    /// payment_order_id → checkout_id for the checkouts in `live` taken from outside.
-    var liveOrderOwners: [String: String] = [:]
-    var newControlEvents: [ControlEventRow] = []
-    var newControlAcks: [ControlAck] = []
-    var pendingRows = 0
-
-    // API responses wait for the commit that makes their checkout durable.
-    var responsesAwaitingFlush: [(ApiResponse, (ApiResponse) -> Void)] = []
+    // What waits on the writer
     var responsesAwaitingCommit: [(sequence: Int, response: ApiResponse, respond: (ApiResponse) -> Void)] = []
+    var pendingPrune: TelemetryPrune?
 
-    var timeline: [TimelineAction] = []
-    var arrivalScheduled = false
-    /// Scenario actions not yet applied.
-    var timelinePending = 0
-    var arrivalGeneration = 0
-    /// The last control_command id this engine has taken.
-    var lastControlCommandID: Int64 = 0
     /// Whether this engine continued a store an earlier run had filled.
     public private(set) var resumed = false
-    /// Called when a checkout becomes durable (its 202 is committed). Tests use it.
-    public var onAcknowledged: ((String) -> Void)?
-
-    struct WalletKey: Hashable {
-        let merchant: String
-        let currency: String
-    }
 
     public init(_ options: Options) throws {
         let c = try Store.openForWriting(path: options.storePath, create: true)
@@ -134,107 +89,145 @@ public final class Engine {
         self.reader = c
         self.mode = options.mode
         self.flushThreshold = options.flushThreshold
-        let settings = options.settings
-        self.settings = settings
-        self.now = options.startTime
-        self.random = SeededRandom(seed: settings.seed)
-        self.traffic = TrafficState(ratePerSecond: settings.ratePerSecond)
-        self.gatewayThrottle = TokenBucket(rate: settings.api.throttleRate, burst: settings.api.throttleBurst)
-        self.initializer = FunctionRuntime(name: .initializer, settings: settings.functions[.initializer] ?? .init(reservedConcurrency: nil))
-        self.executor = FunctionRuntime(name: .executor, settings: settings.functions[.executor] ?? .init(reservedConcurrency: nil))
-        self.walletFunction = FunctionRuntime(name: .wallet, settings: settings.functions[.wallet] ?? .init(reservedConcurrency: nil))
-        self.telemetry = TelemetryRecorder(enabled: settings.telemetry)
-        self.executionSource = EventSource(settings: settings.eventSource)
-        self.resultsSource = EventSource(settings: settings.eventSource)
-        for f in FunctionName.allCases {
-            let s = settings.functions[f] ?? .init(reservedConcurrency: nil)
-            releases[f] = [Release(version: s.version, regression: nil, deploymentID: "initial", revision: "initial", deployedAt: EngineTime.simulationEpoch.nanos)]
-        }
+        let ctx = EngineContext(settings: options.settings, startTime: options.startTime)
+        self.context = ctx
+        let runtime = PipelineRuntime(ctx)
+        self.runtime = runtime
+        self.initializer = InitializerService(ctx, runtime: runtime, stored: .init { request in
+            Engine.storedSubmission(of: request, in: c)
+        })
+        self.executor = ExecutorService(ctx, runtime: runtime, psp: psp)
+        self.wallet = WalletService(ctx, runtime: runtime)
+        runtime.connect(.execution, to: executor)
+        runtime.connect(.results, to: wallet)
+        self.trafficSource = TrafficSource(ctx, initializer: initializer)
         self.writer = try StoreWriter(path: options.storePath, crashAfterCommits: options.crashAfterCommits, onCommit: options.onCommit)
         let resumed = try Engine.hasEngineState(c)
         self.resumed = resumed
-        if resumed {
-            try restore()
-        }
-        if settings.telemetry {
-            let recorder = MetricsRecorder(finePeriod: options.mode == .live ? Span.seconds(Int64(1)) : Span.minutes(1), start: now)
+        var metrics: PipelineMetrics?
+        if resumed { try restore() }
+        if ctx.settings.telemetry {
+            let recorder = MetricsRecorder(finePeriod: options.mode == .live ? Span.seconds(Int64(1)) : Span.minutes(1), start: ctx.now)
             try Engine.restoreMetricSeries(c, into: recorder)
             let set = MetricSeriesSet(recorder)
-            metricSeries = set
-            for f in FunctionName.allCases { function(f).recordsDurations = true }
-            // Counters restored from the store are the baseline, not a burst in the first period.
-            readCumulativeCounters(set)
-            recorder.resetCounts()
-            conversionBaseline = (stats.settled + stats.failed, stats.settled)
+            ctx.metrics = set
+            for f in FunctionName.allCases { runtime.function(f).recordsDurations = true }
+            let m = PipelineMetrics(set, ctx: ctx, runtime: runtime, psp: psp)
+            m.startFromRestoredCounters()
+            metrics = m
         }
-        self.runID = try Engine.recordRunStart(c, mode: options.mode, engineStart: now)
+        self.metrics = metrics
+        self.runID = try Engine.recordRunStart(c, mode: options.mode, engineStart: ctx.now)
         if let s = options.scenario { timeline = s.timeline }
         for (i, action) in timeline.enumerated() {
-            scheduler.schedule(.timeline(i), at: now + action.at)
+            ctx.scheduler.schedule(.timeline(i), at: ctx.now + action.at)
         }
         timelinePending = timeline.count
-        scheduleArrivalIfNeeded()
-        wakeAllQueues()
+        trafficSource.scheduleArrivalIfNeeded()
+        runtime.wakeAllQueues()
         if !resumed { markStateDirty() }
     }
 
-    /// Whether the engine resumed a store that an earlier run had filled.
+    /// What the store holds under an outside request's ids.
+    private static func storedSubmission(of r: PaymentRequest, in c: Connection) -> InitializerService.PriorSubmission {
+        if let hash = try? CheckoutLookup.requestHash(c, checkoutID: r.checkoutID) { return .sameCheckout(hash: hash) }
+        for o in r.orders {
+            if let owner = try? CheckoutLookup.owner(c, paymentOrderID: o.paymentOrderID) {
+                return .orderOfAnotherCheckout(order: o.paymentOrderID, owner: owner)
+            }
+        }
+        return .none
+    }
+
+    // MARK: What the engine shows
+
+    public var now: EngineTime { context.now }
+    public var settings: EngineSettings { context.settings }
+    public var faults: FaultState { context.faults }
+    public var releases: [FunctionName: [Release]] { context.releases }
+    public var stats: EngineStats { context.stats }
+    public var traffic: TrafficState { trafficSource.state }
+
     public var queueDepths: [QueueName: Int] {
-        [.execution: executionQueue.count, .executionDLQ: executionDLQ.count,
-         .results: resultsQueue.count, .resultsDLQ: resultsDLQ.count]
+        Dictionary(uniqueKeysWithValues: QueueName.allCases.map { ($0, runtime.queue($0).count) })
     }
 
-    func queue(_ name: QueueName) -> SimQueue {
-        switch name {
-        case .execution: return executionQueue
-        case .executionDLQ: return executionDLQ
-        case .results: return resultsQueue
-        case .resultsDLQ: return resultsDLQ
-        }
-    }
-
-    func function(_ name: FunctionName) -> FunctionRuntime {
-        switch name {
-        case .initializer: return initializer
-        case .executor: return executor
-        case .wallet: return walletFunction
-        }
-    }
+    func queue(_ name: QueueName) -> SimQueue { runtime.queue(name) }
+    func function(_ name: FunctionName) -> FunctionRuntime { runtime.function(name) }
 
     /// The version of a function that is serving now.
-    public func currentRelease(_ f: FunctionName) -> Release { releases[f]!.last! }
+    public func currentRelease(_ f: FunctionName) -> Release { context.currentRelease(f) }
+
+    /// Called when a checkout becomes durable (its 202 is committed). Tests use it.
+    public var onAcknowledged: ((String) -> Void)? {
+        get { initializer.onAcknowledged }
+        set { initializer.onAcknowledged = newValue }
+    }
+
+    // MARK: Requests from outside
+
+    /// Sends a request from outside the engine (HTTP clients, tests, sample files) through
+    /// API Gateway. `respond` is called once the answer is final; for a 202 that is after
+    /// the commit that holds the checkout.
+    ///
+    /// `traceparent` is the client's W3C header: a valid one makes the checkout's trace
+    /// continue the client's (its trace id, and API Gateway's span as a child of the
+    /// client's span); an invalid one is ignored, as W3C Trace Context says.
+    ///
+    /// A nil `body` is a request that was not JSON: it gets the seed's 400 Invalid JSON.
+    public func submit(_ body: JSONValue?, traceparent: String? = nil, respond: @escaping (ApiResponse) -> Void) {
+        let call = ApiCall(body: body, arrivedAt: now, respond: respond)
+        call.clientContext = traceparent.flatMap(W3CTraceContext.parse)
+        initializer.receive(call)
+    }
+
+    /// Sends raw request bytes, parsed here.
+    public func submit(rawBody: [UInt8], traceparent: String? = nil, respond: @escaping (ApiResponse) -> Void) {
+        submit(try? JSONValue.parse(rawBody), traceparent: traceparent, respond: respond)
+    }
+
+    /// Whether an outside caller waits for the initializer to end (see `refuseCallsInFlight`).
+    public var hasOutsideCallsInFlight: Bool { initializer.hasOutsideCalls }
+
+    /// Answers `refusal` to every outside caller whose request the initializer still
+    /// holds, for an engine that stops before their invocations end.
+    public func refuseCallsInFlight(_ refusal: ApiResponse) { initializer.refuseOutsideCalls(refusal) }
+
+    /// Stops the traffic generator after `total` checkouts in all.
+    public func limitTraffic(to total: Int?) { trafficSource.limit(to: total) }
 
     // MARK: Driving
 
     /// When the next event falls due, if any.
-    public var nextEventTime: EngineTime? { scheduler.nextTime }
+    public var nextEventTime: EngineTime? { context.scheduler.nextTime }
 
     /// Runs the next event if it is due at or before `limit`. Returns false when none is.
     @discardableResult
     public func step(notAfter limit: EngineTime) throws -> Bool {
-        guard let t = scheduler.nextTime, t <= limit, let entry = scheduler.pop() else { return false }
-        if metricSeries != nil { closeMetricsPeriods(before: entry.time) }
-        now = entry.time
+        guard let t = context.scheduler.nextTime, t <= limit, let entry = context.scheduler.pop() else { return false }
+        if let metrics, metrics.closePeriods(before: entry.time) { pruneTelemetryIfLive() }
+        context.now = entry.time
         handle(entry.event)
-        if pendingRows >= flushThreshold { try flush() }
+        if context.pendingRows >= flushThreshold { try flush() }
         return true
     }
 
     /// Moves engine time forward with nothing happening (live mode, between events).
     public func advance(to t: EngineTime) {
-        if t > now { now = t }
+        if t > context.now { context.now = t }
     }
 
+    /// Each event to the part that handles it.
     func handle(_ event: EngineEvent) {
         switch event {
-        case .arrival(let generation): handleArrival(generation)
-        case .initializerDone(let call): finishInitializer(call)
-        case .queueWake(let q): dispatch(q)
-        case .executorRecord(let inv): executorRecord(inv)
-        case .executorCallPsp(let inv): executorCallPsp(inv)
-        case .executorPspReturned(let inv): executorPspReturned(inv)
-        case .walletRecordDone(let inv): walletRecordDone(inv)
-        case .invocationTimeout(let inv): timeOut(inv)
+        case .arrival(let generation): trafficSource.arrive(generation)
+        case .initializerDone(let call): initializer.finish(call)
+        case .queueWake(let q): runtime.dispatch(q)
+        case .executorRecord(let inv): executor.record(inv)
+        case .executorCallPsp(let inv): executor.callPsp(inv)
+        case .executorPspReturned(let inv): executor.pspReturned(inv)
+        case .walletRecordDone(let inv): wallet.recordDone(inv)
+        case .invocationTimeout(let inv): runtime.timeOut(inv)
         case .timeline(let i): applyTimeline(i)
         }
     }
@@ -242,20 +235,18 @@ public final class Engine {
     /// True once traffic has ended, the scenario's timeline has played out and nothing is
     /// left in flight: every accepted checkout is done or dead-lettered.
     public var isQuiescent: Bool {
-        let trafficOver = traffic.limit.map { traffic.generated >= $0 } ?? false
-        return trafficOver && timelinePending == 0 && apiCallsInFlight == 0 && invocationsInFlight == 0
-            && executionQueue.count == 0 && resultsQueue.count == 0
+        trafficSource.isOver && timelinePending == 0 && initializer.callsInFlight == 0 && runtime.invocationsInFlight == 0
+            && runtime.queue(.execution).count == 0 && runtime.queue(.results).count == 0
     }
 
-    /// Schedules an event for an invocation, or its timeout if the event would fall after it.
-    func schedule(_ event: EngineEvent, for inv: Invocation, at t: EngineTime) {
-        if t > inv.deadline {
-            if !inv.timeoutScheduled {
-                inv.timeoutScheduled = true
-                scheduler.schedule(.invocationTimeout(inv), at: inv.deadline)
-            }
-        } else {
-            scheduler.schedule(event, at: t)
-        }
+    /// Live stores keep telemetry within an age and size budget (docs/telemetry.md).
+    func pruneTelemetryIfLive() {
+        guard mode == .live else { return }
+        let now = context.now
+        pendingPrune = TelemetryPrune(
+            finePointsBefore: (now - Span.minutes(60)).nanos, rollupsBefore: (now - Span.minutes(7 * 24 * 60)).nanos,
+            tracesBefore: (now - Span.minutes(context.settings.telemetryRetentionMinutes)).nanos,
+            maxTraces: Int64(context.settings.telemetryMaxTraces))
+        context.pendingRows += 1
     }
 }

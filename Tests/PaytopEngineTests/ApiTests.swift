@@ -106,7 +106,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(responses.map(\.status) == [504, 504])
         // The first still finished within the function's 30 s and was stored; the second timed out.
         #expect(try store.rows("SELECT checkout_id FROM payment_event") == [["chk-504"]])
-        #expect(engine.initializer.counters.timeouts == 1)
+        #expect(engine.function(.initializer).counters.timeouts == 1)
     }
 
     /// Each file in sample-data/payments goes through API Gateway; its README lists the outcome.

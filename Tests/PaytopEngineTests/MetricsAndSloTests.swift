@@ -37,9 +37,9 @@ import PaytopVocabulary
         #expect(try sum("NumberOfMessagesSent", exec) == engine.queue(.execution).counters.sent)
         #expect(try sum("NumberOfMessagesDeleted", exec) == engine.queue(.execution).counters.deleted)
         let executor = "{\"FunctionName\":\"o11y-lab-payments-executor\"}"
-        #expect(try sum("Invocations", executor) == engine.executor.counters.invocations)
+        #expect(try sum("Invocations", executor) == engine.function(.executor).counters.invocations)
         #expect(try store.int("SELECT sum(count) FROM metric_point WHERE name = 'Duration' AND dimensions = '\(executor)'")
-                == engine.executor.counters.invocations - engine.executor.busy)
+                == engine.function(.executor).counters.invocations - engine.function(.executor).busy)
         #expect(try sum("CheckoutsSettled", "{\"Domain\":\"payments\"}")
                 == store.int("SELECT count(*) FROM payment_event WHERE outcome = 'SUCCESS'"))
         #expect(try sum("Count", "{\"ApiName\":\"o11y-lab-initializer\"}") == 3_000)

@@ -84,7 +84,7 @@ import PaytopVocabulary
         engine.limitTraffic(to: 0)
         // Run until the executor is waiting on the PSP, then commit what the engine knows.
         while try engine.step(notAfter: EngineTime(nanos: .max)) {
-            if engine.live["chk-slow"]?.orders.first?.status == .executing { break }
+            if engine.context.checkouts["chk-slow"]?.orders.first?.status == .executing { break }
         }
         try engine.waitForCommits()
         #expect(try store.rows("SELECT payment_order_status FROM payment_order WHERE checkout_id = 'chk-slow'") == [["EXECUTING"]])
@@ -127,7 +127,7 @@ import PaytopVocabulary
         try engine.apply(.pspLatency(on: true, factor: 100))  // 10–50 s per charge, 30 s timeout
         _ = try submitAndDrain(engine, (1...20).map { requestBody(checkoutID: "chk-t\($0)") })
         try engine.close()
-        #expect(engine.executor.counters.timeouts > 0)
+        #expect(engine.function(.executor).counters.timeouts > 0)
         #expect(try store.int("SELECT count(*) FROM queue_message WHERE last_error LIKE 'Task timed out after 30.00 seconds'") > 0)
         #expect(try store.invariants().isClean)
     }
@@ -135,7 +135,7 @@ import PaytopVocabulary
     @Test func coldStartsThenWarmReuse() throws {
         let store = TempStore()
         let (engine, _) = try simulate(store, testSettings(rate: 5), checkouts: 200)
-        let c = engine.initializer.counters
+        let c = engine.function(.initializer).counters
         #expect(c.coldStarts >= 1)
         #expect(c.coldStarts < c.invocations / 10)
     }
@@ -149,9 +149,9 @@ import PaytopVocabulary
         settings.functions[.executor]!.reservedConcurrency = 2
         let (engine, _) = try simulate(store, settings, checkouts: 2_000)
         #expect(engine.stats.throttled > 0)
-        #expect(engine.initializer.counters.throttles > 0)
-        #expect(engine.stats.serverErrors >= engine.initializer.counters.throttles)
-        #expect(engine.executor.counters.throttles > 0)
+        #expect(engine.function(.initializer).counters.throttles > 0)
+        #expect(engine.stats.serverErrors >= engine.function(.initializer).counters.throttles)
+        #expect(engine.function(.executor).counters.throttles > 0)
         #expect(engine.stats.throttled + engine.stats.accepted + engine.stats.serverErrors == 2_000)
         #expect(try store.invariants().isClean)
     }
@@ -162,7 +162,7 @@ import PaytopVocabulary
             let (engine, _) = try simulate(store, testSettings(seed: 5), checkouts: 300) { e in
                 try e.apply(.deploy(service: .executor, version: "1.3.0", regression: regression))
             }
-            let c = engine.executor.counters
+            let c = engine.function(.executor).counters
             return Double(c.durationNanos) / Double(c.invocations) / 1e9
         }
         let healthy = try meanExecutorSeconds(nil)

@@ -12,86 +12,77 @@ extension Engine {
         let summary: String
         switch command {
         case .pspOutage(let on):
-            faults.pspOutage = on
+            context.faults.pspOutage = on
             summary = "PSP outage \(on ? "on" : "off")"
         case .pspLatency(let on, let factor):
-            faults.pspLatencyFactor = on ? factor : 1
+            context.faults.pspLatencyFactor = on ? factor : 1
             summary = on ? "PSP latency ×\(trim(factor))" : "PSP latency normal"
         case .pspDeclines(let on, let rate, let code):
-            faults.pspDeclineRate = on ? rate : 0
-            faults.pspDeclineCode = code
+            context.faults.pspDeclineRate = on ? rate : 0
+            context.faults.pspDeclineCode = code
             summary = on ? "PSP declines \(trim(rate * 100))% \(code)" : "PSP declines off"
         case .functionErrors(let f, let rate):
-            faults.functionErrorRates[f] = rate > 0 ? rate : nil
+            context.faults.functionErrorRates[f] = rate > 0 ? rate : nil
             summary = "\(f.rawValue) error rate \(trim(rate * 100))%"
         case .clearFaults:
-            faults = FaultState()
+            context.faults = FaultState()
             summary = "all faults cleared"
         case .rate(let r):
-            traffic.ratePerSecond = r
-            rescheduleArrival()
+            trafficSource.setRate(r)
             summary = "traffic \(trim(r)) checkouts/s"
         case .pause:
-            traffic.paused = true
+            trafficSource.pause()
             summary = "traffic paused"
         case .resume:
-            traffic.paused = false
-            scheduleArrivalIfNeeded()
+            trafficSource.resume()
             summary = "traffic resumed"
         case .speed(let s):
             guard mode == .live else { throw ControlCommand.ParseError("speed applies to live engines only") }
             speed = s
             summary = "speed ×\(trim(s))"
         case .deploy(let service, let version, let regression):
-            let release = Release(version: version, regression: regression, deploymentID: "deploy-" + random.hex(8),
-                                  revision: random.hex(40), deployedAt: now.nanos)
+            let release = Release(version: version, regression: regression, deploymentID: "deploy-" + context.random.hex(8),
+                                  revision: context.random.hex(40), deployedAt: now.nanos)
             let previous = currentRelease(service).version
-            releases[service, default: []].append(release)
+            context.releases[service, default: []].append(release)
             recordDeployment(service, release, previous: previous, source: source)
             summary = "deployed \(service.rawValue) \(version)" + (regression.map { " (regression: \($0.rawValue))" } ?? "")
         case .rollback(let service):
-            guard var history = releases[service], history.count > 1 else {
+            guard var history = context.releases[service], history.count > 1 else {
                 throw ControlCommand.ParseError("rollback: \(service.rawValue) has no earlier release to return to")
             }
             let from = history.removeLast()
-            releases[service] = history
+            context.releases[service] = history
             // A rollback is a deployment of the previous artifact, with a deployment id of its own.
             var back = history.last!
-            back.deploymentID = "deploy-" + random.hex(8)
+            back.deploymentID = "deploy-" + context.random.hex(8)
             recordDeployment(service, back, previous: from.version, source: source)
             summary = "rolled back \(service.rawValue) \(from.version) → \(history.last!.version)"
         case .redrive(let q):
-            let n = redrive(q)
+            let n = runtime.redrive(q)
             summary = "redrove \(n) message\(n == 1 ? "" : "s") from \(q.rawValue)"
         }
-        newControlEvents.append(ControlEventRow(at: now.nanos, source: source, commandID: commandID,
-                                                command: command.name, args: command.args.encoded, summary: summary))
-        pendingRows += 1
+        control.record(ControlEventRow(at: now.nanos, source: source, commandID: commandID,
+                                       command: command.name, args: command.args.encoded, summary: summary))
+        context.pendingRows += 1
         return summary
     }
 
     /// The SDLC events of a deployment (Dynatrace's model): started, then finished once
     /// the new version serves. In the simulation both happen at the same instant.
     private func recordDeployment(_ service: FunctionName, _ r: Release, previous: String, source: String) {
-        guard telemetry.enabled else { return }
+        guard context.telemetry.enabled else { return }
         for status in ["started", "finished"] {
-            telemetry.sdlcEvents.append(SdlcEventRow(
+            context.telemetry.sdlcEvents.append(SdlcEventRow(
                 at: now.nanos, eventType: "deployment", eventStatus: status, deploymentID: r.deploymentID,
                 artifactName: service.deployedName, artifactVersion: r.version, revision: r.revision,
                 previousVersion: previous, regression: r.regression?.rawValue, source: source))
-            pendingRows += 1
+            context.pendingRows += 1
         }
     }
 
     private func trim(_ v: Double) -> String {
         v == v.rounded() ? String(Int(v)) : String(format: "%.2f", v)
-    }
-
-    /// A new rate takes effect from now, not after the gap drawn at the old rate.
-    private func rescheduleArrival() {
-        arrivalGeneration += 1
-        arrivalScheduled = false
-        scheduleArrivalIfNeeded()
     }
 
     func applyTimeline(_ index: Int) {
@@ -105,10 +96,10 @@ extension Engine {
     /// acknowledgements for the next commit. Returns how many were taken.
     @discardableResult
     public func pollControlCommands() throws -> Int {
-        let rows = try ControlQueue.pending(reader, after: lastControlCommandID)
+        let rows = try ControlQueue.pending(reader, after: control.lastTakenID)
         for row in rows {
             let id = row.id
-            lastControlCommandID = id
+            control.lastTakenID = id
             var status = "applied"
             var result: String
             do {
@@ -122,8 +113,8 @@ extension Engine {
                 status = "rejected"
                 result = "args are not valid JSON"
             }
-            newControlAcks.append(ControlAck(id: id, status: status, appliedAt: now.nanos, result: result))
-            pendingRows += 1
+            control.acknowledge(ControlAck(id: id, status: status, appliedAt: now.nanos, result: result))
+            context.pendingRows += 1
         }
         return rows.count
     }

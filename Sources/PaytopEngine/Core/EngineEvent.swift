@@ -82,16 +82,10 @@ final class Invocation {
     var failed: [Int] = []
     var finished = false
     var timeoutScheduled = false
-    /// The PSP's answer for the current executor record.
-    var pspOutcome: PspSimulator.Outcome?
-    // Telemetry of the current record: its consumer span and when its steps began.
+    /// The current record's CONSUMER span and when its handler began (the services keep
+    /// the rest of a record's scratch state).
     var recordStart: EngineTime
     var processSpan: Int64 = 0
-    var updateDuration: Nanos = 0
-    var pspCallAt: EngineTime
-    var pspLatency: Nanos = 0
-    /// The wallet record's step durations: query, one per credited order, final update.
-    var walletSteps: [Nanos] = []
 
     init(function: FunctionName, lease: FunctionRuntime.Lease, startedAt: EngineTime, deadline: EngineTime,
          messages: [QueueMessage]) {
@@ -101,6 +95,5 @@ final class Invocation {
         self.deadline = deadline
         self.messages = messages
         self.recordStart = startedAt
-        self.pspCallAt = startedAt
     }
 }

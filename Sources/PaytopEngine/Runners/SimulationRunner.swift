@@ -33,11 +33,3 @@ public enum SimulationRunner {
                       completed: engine.isQuiescent)
     }
 }
-
-extension Engine {
-    /// Stops the traffic generator after `total` checkouts in all.
-    public func limitTraffic(to total: Int?) {
-        traffic.limit = total
-        scheduleArrivalIfNeeded()
-    }
-}

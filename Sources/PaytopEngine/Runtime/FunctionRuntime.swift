@@ -1,4 +1,5 @@
 import PaytopVocabulary
+
 /// One simulated Lambda function: concurrency, warm environments, cold starts and the
 /// CloudWatch counters AWS keeps for it.
 final class FunctionRuntime {
@@ -73,6 +74,13 @@ final class FunctionRuntime {
     func takeDurations() -> [Nanos] { defer { durations.removeAll(keepingCapacity: true) }; return durations }
     func takeInitDurations() -> [Nanos] { defer { initDurations.removeAll(keepingCapacity: true) }; return initDurations }
     func takePeriodMaxConcurrency() -> Int { defer { periodMax = busy }; return periodMax }
+
+    /// What Lambda reports when the handler runs past the function's timeout.
+    var timeoutMessage: String {
+        let hundredths = Int((settings.timeoutSeconds * 100).rounded())
+        let frac = hundredths % 100
+        return "Task timed out after \(hundredths / 100).\(frac < 10 ? "0" : "")\(frac) seconds"
+    }
 
     /// Environments that are warm right now.
     var warmEnvironments: Int { idle.count }

@@ -1,0 +1,218 @@
+import PaytopJSON
+import PaytopStore
+import PaytopVocabulary
+
+/// The payment executor: for each execution message, mark the checkout's orders
+/// EXECUTING, charge the PSP once for the checkout (idempotency key = checkout_id), record
+/// SUCCESS or FAILED, and enqueue the result for the wallet. A PSP 5xx or an error fails
+/// the record, which SQS redelivers after its visibility timeout.
+///
+/// Each record is a CONSUMER span, child of the span that sent its message, holding the
+/// DynamoDB, PSP and SQS spans of its steps. The service keeps each running record's
+/// scratch state (the time its update took, the PSP call in flight) until its batch ends.
+final class ExecutorService: BatchConsumer {
+    /// A PSP call the current record is waiting on.
+    struct PspCall {
+        let outcome: PspSimulator.Outcome
+        let at: EngineTime
+        let latency: Nanos
+    }
+
+    private struct Record {
+        var updateDuration: Nanos = 0
+        var psp: PspCall?
+    }
+
+    private let ctx: EngineContext
+    private let runtime: PipelineRuntime
+    let psp: PspSimulator
+    private var records: [ObjectIdentifier: Record] = [:]
+
+    init(_ ctx: EngineContext, runtime: PipelineRuntime, psp: PspSimulator) {
+        self.ctx = ctx
+        self.runtime = runtime
+        self.psp = psp
+    }
+
+    let recordSpanName = SpanName.processExecution
+
+    func start(_ inv: Invocation, at begin: EngineTime) {
+        ctx.schedule(.executorRecord(inv), for: inv, at: begin)
+    }
+
+    func ended(_ inv: Invocation) { records[ObjectIdentifier(inv)] = nil }
+
+    /// Records still holding scratch state (tests: none once every batch has ended).
+    var recordsInFlight: Int { records.count }
+
+    func record(_ inv: Invocation) {
+        guard !inv.finished else { return }
+        guard inv.index < inv.messages.count else {
+            runtime.finish(inv)
+            return
+        }
+        let m = inv.messages[inv.index]
+        inv.recordStart = ctx.now
+        inv.processSpan = ctx.newSpanID()
+        guard let checkout = ctx.checkouts[m.checkoutID] else {
+            // Cannot happen: a queue message keeps its checkout in memory.
+            failExecutorRecord(inv, m, nil, "checkout \(m.checkoutID) not found", after: Latencies.failFast)
+            return
+        }
+        let sim = checkout.request.simulate.executor
+        if let sim, sim.error {
+            failExecutorRecord(inv, m, checkout, sim.message ?? "Simulated executor error",
+                               after: Latencies.failFast + Span.seconds(sim.latencySeconds))
+            return
+        }
+        if ctx.functionFails(.executor) {
+            failExecutorRecord(inv, m, checkout, "ExecutorError: internal error in executor \(ctx.currentRelease(.executor).version)",
+                               after: Latencies.failFast)
+            return
+        }
+        if checkout.allOrdersTerminal {
+            // A redelivery after the PSP already answered: never charge again; resend the
+            // result unless the wallet has already finished the checkout.
+            var end = ctx.now + Latencies.compute
+            if !checkout.isPaymentDone {
+                end = sendResult(inv, checkout, at: end)
+            }
+            endExecutorRecord(inv, m, checkout, end: end, error: nil)
+            return
+        }
+        let updateDuration = ctx.random.draw(Latencies.dynamoWrite)
+        records[ObjectIdentifier(inv), default: Record()].updateDuration = updateDuration
+        var before = updateDuration + ctx.releaseLatency(.executor)
+        if let sim { before += Span.seconds(sim.latencySeconds) }
+        ctx.schedule(.executorCallPsp(inv), for: inv, at: ctx.now + before)
+    }
+
+    func callPsp(_ inv: Invocation) {
+        guard !inv.finished else { return }
+        let m = inv.messages[inv.index]
+        guard let checkout = ctx.checkouts[m.checkoutID] else { return }
+        for o in checkout.orders where o.status == .notStarted {
+            o.status = .executing
+            o.executingAt = ctx.now
+            o.updatedAt = ctx.now
+        }
+        ctx.markDirty(checkout)
+        ctx.recordSpan(.updatePaymentOrder, trace: checkout.trace, id: ctx.newSpanID(), parent: inv.processSpan,
+                   service: ctx.serviceCode(.executor), start: ctx.now - (records[ObjectIdentifier(inv)]?.updateDuration ?? 0), end: ctx.now,
+                   attributes: ctx.attrs([("paytop.payment_order_status", "EXECUTING")]))
+        let (outcome, latency) = psp.charge(key: checkout.id, checkout: checkout, at: ctx.now, faults: ctx.faults,
+                                            settings: ctx.settings.psp, random: &ctx.random)
+        records[ObjectIdentifier(inv), default: Record()].psp = PspCall(outcome: outcome, at: ctx.now, latency: latency)
+        if let m = ctx.metrics { m.recorder.observe(m.pspLatency, micros: latency / 1000) }
+        ctx.schedule(.executorPspReturned(inv), for: inv, at: ctx.now + latency)
+    }
+
+    func pspReturned(_ inv: Invocation) {
+        guard !inv.finished else { return }
+        let m = inv.messages[inv.index]
+        guard let checkout = ctx.checkouts[m.checkoutID], let call = records[ObjectIdentifier(inv)]?.psp else { return }
+        records[ObjectIdentifier(inv)]?.psp = nil
+        let outcome = call.outcome
+        recordPspSpans(inv, checkout, outcome, call: call)
+        let executorService = ctx.serviceCode(.executor)
+        let status: OrderStatus
+        switch outcome {
+        case .serverError:
+            ctx.recordEvent(.pspResponse, checkout: checkout, outcome: "FAILURE", at: ctx.now, trace: checkout.trace,
+                        span: inv.processSpan, service: executorService, errorCode: "PSP_SERVER_ERROR",
+                        errorCategory: "TECHNICAL", pspLatency: call.latency)
+            failExecutorRecord(inv, m, checkout, "PSP returned HTTP 500: PSP unavailable", after: Latencies.failFast)
+            return
+        case .succeeded:
+            status = .success
+            ctx.recordEvent(.pspResponse, checkout: checkout, outcome: "SUCCESS", at: ctx.now, trace: checkout.trace,
+                        span: inv.processSpan, service: executorService, pspLatency: call.latency)
+        case .declined(let code):
+            status = .failed
+            ctx.recordEvent(.pspResponse, checkout: checkout, outcome: "FAILURE", at: ctx.now, trace: checkout.trace,
+                        span: inv.processSpan, service: executorService, errorCode: code, errorCategory: "BUSINESS",
+                        pspLatency: call.latency)
+        }
+        for o in checkout.orders where !o.status.isTerminal {
+            o.status = status
+            o.completedAt = ctx.now
+            o.updatedAt = ctx.now
+        }
+        ctx.markDirty(checkout)
+        let written = ctx.now + ctx.random.draw(Latencies.dynamoWrite)
+        ctx.recordSpan(.updatePaymentOrder, trace: checkout.trace, id: ctx.newSpanID(), parent: inv.processSpan,
+                   service: executorService, start: ctx.now, end: written,
+                   attributes: ctx.attrs([("paytop.payment_order_status", .string(status.rawValue))]))
+        let end = sendResult(inv, checkout, at: written)
+        endExecutorRecord(inv, m, checkout, end: end, error: nil)
+    }
+
+    /// Sends the checkout's result to the wallet (its PRODUCER span ends at the returned time).
+    private func sendResult(_ inv: Invocation, _ checkout: Checkout, at start: EngineTime) -> EngineTime {
+        let sendSpan = ctx.newSpanID()
+        let end = start + ctx.random.draw(Latencies.sqsSend)
+        let result = result(of: checkout)
+        let context = checkout.trace.map { SpanContext(trace: $0, spanID: sendSpan) }
+        runtime.send(.result(result), for: checkout, to: .results, context: context, at: end)
+        let service = ctx.serviceCode(.executor)
+        ctx.recordSpan(.sendResults, trace: checkout.trace, id: sendSpan, parent: inv.processSpan, service: service,
+                   start: start, end: end)
+        let failed: String? = if case .failed(let code) = result { code } else { nil }
+        ctx.recordEvent(.walletQueued, checkout: checkout, outcome: failed == nil ? "SUCCESS" : "FAILURE", at: end,
+                    trace: checkout.trace, span: sendSpan, service: service, errorCode: failed,
+                    errorCategory: failed == nil ? nil : "BUSINESS")
+        return end
+    }
+
+    /// The PSP call as the executor saw it (CLIENT) and as the PSP handled it (SERVER).
+    private func recordPspSpans(_ inv: Invocation, _ checkout: Checkout, _ outcome: PspSimulator.Outcome, call: PspCall) {
+        guard ctx.telemetry.enabled else { return }
+        let callSpan = ctx.newSpanID(), charge = ctx.newSpanID()
+        // A decline is a 402 Payment Required, as card processors answer it.
+        let status: Int
+        switch outcome {
+        case .succeeded: status = 200
+        case .declined: status = 402
+        case .serverError: status = 500
+        }
+        var serverAttrs: [(String, JSONValue)] = [("http.response.status_code", .number(Double(status)))]
+        switch outcome {
+        case .succeeded(let reference): serverAttrs.append(("psp.reference", .string(reference)))
+        case .declined(let code): serverAttrs.append(("psp.decline_code", .string(code)))
+        case .serverError: break
+        }
+        let error: String? = outcome == .serverError ? "HTTP 500" : nil
+        ctx.recordSpan(.pspCall, trace: checkout.trace, id: callSpan, parent: inv.processSpan, service: ctx.serviceCode(.executor),
+                   start: call.at, end: ctx.now, error: error,
+                   attributes: ctx.attrs([("http.response.status_code", .number(Double(status)))]))
+        let margin = min(Span.ms(2), call.latency / 4)
+        ctx.recordSpan(.pspCharge, trace: checkout.trace, id: charge, parent: callSpan,
+                   service: ctx.telemetry.serviceCode(PipelineNames.pspService.name, PipelineNames.pspService.version),
+                   start: call.at + margin, end: ctx.now - margin, error: error, attributes: ctx.attrs(serverAttrs))
+    }
+
+    private func failExecutorRecord(_ inv: Invocation, _ m: QueueMessage, _ checkout: Checkout?, _ error: String,
+                                    after d: Nanos) {
+        runtime.failRecord(inv, m, error)
+        endExecutorRecord(inv, m, checkout, end: ctx.now + d, error: error)
+    }
+
+    /// Records the record's CONSUMER span and moves on to the next record at `end`.
+    private func endExecutorRecord(_ inv: Invocation, _ m: QueueMessage, _ checkout: Checkout?, end: EngineTime,
+                                   error: String?) {
+        runtime.recordConsumerSpan(.processExecution, inv, m, trace: checkout?.trace, end: end, error: error)
+        inv.index += 1
+        ctx.schedule(.executorRecord(inv), for: inv, at: end)
+    }
+
+    /// The checkout's PSP verdict as the results message carries it.
+    func result(of checkout: Checkout) -> PaymentResult {
+        switch psp.charges[checkout.id]?.outcome {
+        case .succeeded(let reference)?: return .success(pspReference: reference)
+        case .declined(let code)?: return .failed(code: code)
+        default:
+            return checkout.orders.allSatisfy { $0.status == .success }
+                ? .success(pspReference: "") : .failed(code: checkout.failureCode ?? "UNKNOWN")
+        }
+    }
+}

@@ -1,0 +1,292 @@
+import PaytopJSON
+import PaytopStore
+import PaytopVocabulary
+
+/// API Gateway and the initializer: the gateway throttles and times requests; the
+/// initializer validates, refuses a conflicting resubmission, writes PaymentEvent and
+/// PaymentOrder (NOT_STARTED) and enqueues the execution message. API Gateway's answer
+/// reaches an outside caller only after the commit that holds it.
+///
+/// It owns the calls the initializer holds, and the answers not yet flushed.
+final class InitializerService {
+    /// What the store holds under a request's ids, for requests from outside (the
+    /// generator's ids are unique by construction). Tests give one without a store.
+    struct StoredSubmissions {
+        var submission: (PaymentRequest) -> PriorSubmission
+
+        static var none: StoredSubmissions { StoredSubmissions { _ in .none } }
+    }
+
+    enum PriorSubmission {
+        case none
+        case sameCheckout(hash: String)
+        case orderOfAnotherCheckout(order: String, owner: String)
+    }
+
+    private let ctx: EngineContext
+    private let runtime: PipelineRuntime
+    private let stored: StoredSubmissions
+    private let function: FunctionRuntime
+    /// Requests inside the initializer now.
+    private(set) var callsInFlight = 0
+    /// Outside callers whose request the initializer holds; each is answered when it ends.
+    private var outsideCalls: [ObjectIdentifier: ApiCall] = [:]
+    /// Answers given since the last flush, each to be delivered once its commit lands.
+    private var answers: [(ApiResponse, (ApiResponse) -> Void)] = []
+    /// Called with each acknowledged checkout once its 202 is durable (tests).
+    var onAcknowledged: ((String) -> Void)?
+
+    init(_ ctx: EngineContext, runtime: PipelineRuntime, stored: StoredSubmissions) {
+        self.ctx = ctx
+        self.runtime = runtime
+        self.stored = stored
+        self.function = runtime.function(.initializer)
+    }
+
+    /// Whether an outside caller waits for the initializer to end.
+    var hasOutsideCalls: Bool { !outsideCalls.isEmpty }
+
+    /// Answers `refusal` to every outside caller whose request the initializer still
+    /// holds, for an engine that stops before their invocations end. Nothing of theirs
+    /// has been written, so the refusal is the whole truth.
+    func refuseOutsideCalls(_ refusal: ApiResponse) {
+        for call in outsideCalls.values {
+            call.respond?(refusal)
+            call.respond = nil
+        }
+        outsideCalls.removeAll()
+    }
+
+    /// Hands over the answers given since the last flush.
+    func takeAnswers() -> [(ApiResponse, (ApiResponse) -> Void)] {
+        defer { answers.removeAll() }
+        return answers
+    }
+
+    var hasAnswers: Bool { !answers.isEmpty }
+
+    // MARK: API Gateway
+
+    /// API Gateway takes a request: throttle, then a synchronous initializer invocation.
+    func receive(_ call: ApiCall) {
+        ctx.stats.arrivals += 1
+        call.trace = ctx.newTrace(checkoutID: call.body?["checkout_id"]?.stringValue, at: ctx.now, continuing: call.clientContext)
+        call.apiSpan = ctx.newSpanID()
+        if let client = call.clientContext, call.trace != nil { call.parentContext = Int64(bitPattern: client.parentID) }
+        guard runtime.gatewayThrottle.take(at: ctx.now) else {
+            ctx.stats.throttled += 1
+            answer(call, status: 429, body: ["message": "Too Many Requests"], checkoutID: nil)
+            return
+        }
+        let overhead = ctx.random.draw(Latencies.gatewayOverhead)
+        guard let lease = function.acquire(at: ctx.now, limit: runtime.concurrencyLimit(function), random: &ctx.random) else {
+            ctx.stats.serverErrors += 1
+            answer(call, status: 500, body: ["error": "Internal server error", "message": "Rate Exceeded."], checkoutID: nil,
+                   after: overhead, error: "Lambda throttled: Rate Exceeded.")
+            return
+        }
+        call.lease = lease
+        call.startedAt = ctx.now + overhead
+        callsInFlight += 1
+        if call.respond != nil { outsideCalls[ObjectIdentifier(call)] = call }
+        call.putDuration = ctx.random.draw(Latencies.dynamoWrite)
+        call.batchWriteDuration = ctx.random.draw(Latencies.dynamoWrite)
+        call.sendDuration = ctx.random.draw(Latencies.sqsSend)
+        var duration = lease.initDuration + Latencies.compute + call.putDuration + call.batchWriteDuration + call.sendDuration
+        if let sim = call.body?["simulate"]?[FunctionName.initializer.rawValue]?["latency"]?.numberValue, sim > 0, sim <= 900 {
+            duration += Span.seconds(sim)
+        }
+        duration += ctx.releaseLatency(.initializer)
+        let timeout = Span.seconds(function.settings.timeoutSeconds)
+        ctx.scheduler.schedule(.initializerDone(call), at: call.startedAt + min(duration, lease.initDuration + timeout + 1))
+    }
+
+    /// The initializer's work, applied when its invocation ends: validate, refuse a
+    /// conflicting resubmission, write PaymentEvent and PaymentOrder (NOT_STARTED) and
+    /// enqueue the execution message — all in one commit.
+    func finish(_ call: ApiCall) {
+        callsInFlight -= 1
+        outsideCalls[ObjectIdentifier(call)] = nil
+        let lease = call.lease!
+        let timeout = Span.seconds(function.settings.timeoutSeconds)
+        let gatewayTimeout = Span.seconds(ctx.settings.api.integrationTimeoutSeconds)
+        let ran = ctx.now - call.startedAt
+        let service = ctx.serviceCode(.initializer)
+        let invocationSpan = ctx.newSpanID()
+        let handlerStart = call.startedAt + lease.initDuration
+        func invocation(end: EngineTime, error: String? = nil) {
+            ctx.recordSpan(.initializerInvocation, trace: call.trace, id: invocationSpan, parent: call.apiSpan, service: service,
+                       start: call.startedAt, end: end, error: error,
+                       attributes: lease.coldStart ? ctx.attrs([("faas.coldstart", true)]) : nil)
+        }
+        // Lambda's timeout covers the handler, not a cold start's init phase.
+        if ran - lease.initDuration > timeout {
+            // The function timed out: nothing was written.
+            function.counters.errors += 1
+            function.counters.timeouts += 1
+            let end = handlerStart + timeout
+            function.release(lease, at: end, started: call.startedAt, reusable: false)
+            invocation(end: end, error: function.timeoutMessage)
+            ctx.stats.gatewayTimeouts += 1
+            answer(call, status: 504, body: ["message": "Endpoint request timed out"], checkoutID: nil,
+                   at: call.startedAt + gatewayTimeout, error: "Endpoint request timed out")
+            return
+        }
+        let respondAt = ran > gatewayTimeout ? call.startedAt + gatewayTimeout : ctx.now + ctx.random.draw(Latencies.gatewayOverhead)
+        func reply(_ status: Int, _ body: @autoclosure () -> JSONValue, _ checkoutID: String?, error: String? = nil) {
+            invocation(end: ctx.now, error: error)
+            if ran > gatewayTimeout {
+                ctx.stats.gatewayTimeouts += 1
+                answer(call, status: 504, body: ["message": "Endpoint request timed out"], checkoutID: checkoutID, at: respondAt,
+                       error: "Endpoint request timed out")
+            } else {
+                answer(call, status: status, body: body(), checkoutID: checkoutID, at: respondAt, error: error)
+            }
+        }
+        defer { function.release(lease, at: ctx.now, started: call.startedAt, reusable: true) }
+        ctx.recordEvent(.requestReceived, checkout: nil, checkoutID: call.body?["checkout_id"]?.stringValue, outcome: "RECEIVED",
+                    at: handlerStart, trace: call.trace, span: invocationSpan, service: service)
+        func rejected(_ code: String) {
+            ctx.recordEvent(.checkoutRejected, checkout: nil, checkoutID: call.body?["checkout_id"]?.stringValue, outcome: "REJECTED",
+                        at: handlerStart + Latencies.compute, trace: call.trace, span: invocationSpan, service: service,
+                        errorCode: code, errorCategory: "VALIDATION")
+        }
+
+        guard let body = call.body else {
+            if ran <= gatewayTimeout { ctx.stats.rejected += 1 }
+            rejected("INVALID_JSON")
+            reply(400, ["error": "Invalid JSON"], nil)
+            return
+        }
+        let request: PaymentRequest
+        switch PaymentRequestValidator.validate(body) {
+        case .failure(let failure):
+            let issues = failure.issues
+            if ran <= gatewayTimeout { ctx.stats.rejected += 1 }
+            rejected("VALIDATION_FAILED")
+            reply(400, .object(["error": "Validation failed", "details": .array(issues.map { $0.json })]), nil)
+            return
+        case .success(let r): request = r
+        }
+        if let sim = request.simulate.initializer, sim.error {
+            function.counters.errors += 1
+            if ran <= gatewayTimeout { ctx.stats.serverErrors += 1 }
+            let message = sim.message ?? "Simulated initializer error"
+            reply(500, .object(["error": .string(message)]), nil, error: message)
+            return
+        }
+        if ctx.functionFails(.initializer) {
+            function.counters.errors += 1
+            if ran <= gatewayTimeout { ctx.stats.serverErrors += 1 }
+            reply(500, ["error": "Internal server error"], nil,
+                  error: "InitializerError: internal error in initializer \(ctx.currentRelease(.initializer).version)")
+            return
+        }
+        let hash = request.bodyHash
+        if call.respond != nil {
+            // Requests from outside may repeat a checkout_id or reuse an order id; the
+            // generator's ids are unique by construction.
+            switch priorSubmission(of: request) {
+            case .none: break
+            case .sameCheckout(let existing) where existing == hash:
+                ctx.stats.idempotentReplays += 1
+                reply(202, accepted(request), request.checkoutID)
+                return
+            case .sameCheckout:
+                ctx.stats.conflicts += 1
+                reply(409, .object(["error": "Conflict", "message": .string("checkout_id \(request.checkoutID) was already submitted with a different body")]), nil)
+                return
+            case .orderOfAnotherCheckout(let order, let owner):
+                ctx.stats.conflicts += 1
+                reply(409, .object(["error": "Conflict", "message": .string("payment_order_id \(order) already belongs to checkout \(owner)")]), nil)
+                return
+            }
+        }
+        let checkout = Checkout(request: request, requestHash: hash, createdAt: ctx.now)
+        checkout.trace = call.trace
+        ctx.checkouts.add(checkout, fromOutside: call.respond != nil)
+        ctx.markDirty(checkout)
+        // The handler's steps, laid out in the order the seed's initializer runs them.
+        let validated = handlerStart + Latencies.compute
+        let putEnd = validated + call.putDuration
+        let batchEnd = putEnd + call.batchWriteDuration
+        let sendEnd = batchEnd + call.sendDuration
+        ctx.recordEvent(.checkoutInitiated, checkout: checkout, outcome: "VALIDATED", at: validated, trace: call.trace,
+                    span: invocationSpan, service: service)
+        ctx.recordSpan(.putPaymentEvent, trace: call.trace, id: ctx.newSpanID(), parent: invocationSpan, service: service,
+                   start: validated, end: putEnd)
+        ctx.recordSpan(.batchWritePaymentOrder, trace: call.trace, id: ctx.newSpanID(), parent: invocationSpan, service: service,
+                   start: putEnd, end: batchEnd)
+        let sendSpan = ctx.newSpanID()
+        let context = call.trace.map { SpanContext(trace: $0, spanID: sendSpan) }
+        runtime.send(.execute, for: checkout, to: .execution, context: context)
+        ctx.recordSpan(.sendExecution, trace: call.trace, id: sendSpan, parent: invocationSpan, service: service,
+                   start: batchEnd, end: sendEnd)
+        ctx.recordEvent(.checkoutQueued, checkout: checkout, outcome: "QUEUED", at: sendEnd, trace: call.trace,
+                    span: sendSpan, service: service)
+        if ran <= gatewayTimeout { ctx.stats.accepted += 1 }
+        reply(202, accepted(request), checkout.id)
+    }
+
+    /// The 202 body: the checkout as accepted, without any card data.
+    func accepted(_ r: PaymentRequest) -> JSONValue {
+        .object([
+            "message": "Payment accepted",
+            "checkout_id": .string(r.checkoutID),
+            "status": "ACCEPTED",
+            "amount_total": .string(r.total.description),
+            "currency": .string(r.currency),
+            "payment_orders": .array(r.orders.map {
+                .object(["payment_order_id": .string($0.paymentOrderID), "seller_account": .string($0.sellerAccount),
+                         "amount": .string($0.amount.description), "currency": .string($0.currency),
+                         "payment_order_status": "NOT_STARTED"])
+            }),
+        ])
+    }
+
+    /// Records API Gateway's answer. Outside callers hear it after the next commit.
+    func answer(_ call: ApiCall, status: Int, body: @autoclosure () -> JSONValue, checkoutID: String?,
+                after delay: Nanos = 0, at time: EngineTime? = nil, error: String? = nil) {
+        let at = time ?? (ctx.now + delay)
+        ctx.stats.apiLatencyNanos += at - call.arrivedAt
+        if let m = ctx.metrics {
+            let latency = at - call.arrivedAt
+            m.recorder.observe(m.apiLatency, micros: latency / 1000)
+            if call.lease != nil { m.recorder.observe(m.integrationLatency, micros: min(latency, ctx.now - call.startedAt) / 1000) }
+            // API latency SLO: client errors are not valid events; a 429 or 5xx is bad.
+            if status != 400 && status != 409 {
+                ctx.sloEvent(.apiLatency, good: latency <= Span.ms(300) && status < 500 && status != 429)
+            }
+        }
+        ctx.recordSpan(.apiRequest, trace: call.trace, id: call.apiSpan, parent: call.parentContext, service:
+                    ctx.telemetry.serviceCode(PipelineNames.gatewayService.name, PipelineNames.gatewayService.version), start: call.arrivedAt, end: at,
+                   error: status >= 500 ? (error ?? "HTTP \(status)") : nil,
+                   attributes: ctx.attrs([("http.response.status_code", .number(Double(status)))]))
+        if status == 202, let id = checkoutID, let notify = onAcknowledged {
+            answers.append((ApiResponse(status: 202, body: .null, respondedAt: at, checkoutID: id), { r in notify(r.checkoutID!) }))
+        }
+        guard let respond = call.respond else { return }
+        var response = ApiResponse(status: status, body: body(), respondedAt: at, checkoutID: checkoutID)
+        if let trace = call.trace {
+            response.traceparent = SpanContext(trace: trace, spanID: call.apiSpan).traceparent
+        } else if let client = call.clientContext {
+            // Telemetry off: nothing recorded, so the client's context passes through.
+            response.traceparent = "00-" + W3CTraceContext.hex16(client.traceIDHigh) + W3CTraceContext.hex16(client.traceIDLow)
+                + "-" + W3CTraceContext.hex16(client.parentID) + (client.sampled ? "-01" : "-00")
+        }
+        answers.append((response, respond))
+    }
+
+    /// What the engine or the store already holds under this request's ids. Checkouts
+    /// stay in memory until their final state has committed, so the two together are
+    /// complete without waiting for a commit.
+    func priorSubmission(of r: PaymentRequest) -> PriorSubmission {
+        if let c = ctx.checkouts[r.checkoutID] { return .sameCheckout(hash: c.requestHash) }
+        for o in r.orders {
+            if let owner = ctx.checkouts.owner(ofOrder: o.paymentOrderID) {
+                return .orderOfAnotherCheckout(order: o.paymentOrderID, owner: owner)
+            }
+        }
+        return stored.submission(r)
+    }
+}

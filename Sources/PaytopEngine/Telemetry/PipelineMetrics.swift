@@ -1,0 +1,92 @@
+import PaytopStore
+import PaytopVocabulary
+
+/// The engine's CloudWatch-style metrics: at each period's end it reads the runtime's
+/// and the services' counters and gauges into the recorder, and works out conversion.
+final class PipelineMetrics {
+    let series: MetricSeriesSet
+    private let ctx: EngineContext
+    private let runtime: PipelineRuntime
+    private let psp: PspSimulator
+    /// Checkouts ended and settled at the last period's close.
+    private var conversionBaseline: (ended: Int, settled: Int) = (0, 0)
+
+    init(_ series: MetricSeriesSet, ctx: EngineContext, runtime: PipelineRuntime, psp: PspSimulator) {
+        self.series = series
+        self.ctx = ctx
+        self.runtime = runtime
+        self.psp = psp
+    }
+
+    /// Counters restored from the store are the baseline, not a burst in the first period.
+    func startFromRestoredCounters() {
+        readCumulativeCounters()
+        series.recorder.resetCounts()
+        conversionBaseline = (ctx.stats.settled + ctx.stats.failed, ctx.stats.settled)
+    }
+
+    /// Closes every metric period that ended before `t` (called before each event).
+    /// Returns true when a roll-up period closed too.
+    @discardableResult
+    func closePeriods(before t: EngineTime) -> Bool {
+        let metrics = series.recorder, s = series
+        guard t >= metrics.nextBoundary else { return false }
+        readCumulativeCounters()
+        for (q, qs) in s.queues {
+            let d = runtime.queue(q).depth(at: ctx.now)
+            metrics.gauge(qs.visible, Double(d.visible))
+            metrics.gauge(qs.notVisible, Double(d.inFlight))
+            metrics.gauge(qs.delayed, Double(d.delayed))
+            metrics.gauge(qs.age, d.oldestSentAt.map { Double(max(0, ctx.now - $0) / 1_000_000_000) } ?? 0)
+        }
+        for (f, fs) in s.functions {
+            let fn = runtime.function(f)
+            metrics.gauge(fs.concurrent, Double(fn.takePeriodMaxConcurrency()))
+            for d in fn.takeDurations() { metrics.observe(fs.duration, micros: d / 1000) }
+            for d in fn.takeInitDurations() { metrics.observe(fs.initDuration, micros: d / 1000) }
+        }
+        // Conversion in the period: checkouts that ended settled ÷ all that ended.
+        let ended = ctx.stats.settled + ctx.stats.failed - conversionBaseline.ended
+        if ended > 0 {
+            let pct = Double(ctx.stats.settled - conversionBaseline.settled) / Double(ended) * 100
+            metrics.gauge(s.conversion, (pct * 100).rounded() / 100)
+        }
+        conversionBaseline = (ctx.stats.settled + ctx.stats.failed, ctx.stats.settled)
+        metrics.closePeriod()
+        let before = metrics.points.count
+        var rolledUp = false
+        if metrics.advance(to: t) {
+            metrics.closeRollup(next: t)
+            rolledUp = true
+        }
+        ctx.pendingRows += metrics.points.count - before + s.queues.count * 4
+        return rolledUp
+    }
+
+    func readCumulativeCounters() {
+        let s = series
+        let m = s.recorder
+        for (q, qs) in s.queues {
+            let c = runtime.queue(q).counters
+            m.cumulative(qs.sent, Int64(c.sent)); m.cumulative(qs.received, Int64(c.received))
+            m.cumulative(qs.deleted, Int64(c.deleted)); m.cumulative(qs.emptyReceives, Int64(c.emptyReceives))
+        }
+        for (f, fs) in s.functions {
+            let c = runtime.function(f).counters
+            m.cumulative(fs.invocations, Int64(c.invocations)); m.cumulative(fs.errors, Int64(c.errors))
+            m.cumulative(fs.throttles, Int64(c.throttles)); m.cumulative(fs.coldStarts, Int64(c.coldStarts))
+        }
+        m.cumulative(s.apiCount, Int64(ctx.stats.arrivals))
+        m.cumulative(s.api4xx, Int64(ctx.stats.rejected + ctx.stats.conflicts + ctx.stats.throttled))
+        m.cumulative(s.api5xx, Int64(ctx.stats.serverErrors + ctx.stats.gatewayTimeouts))
+        m.cumulative(s.api429, Int64(ctx.stats.throttled))
+        m.cumulative(s.pspCalls, Int64(psp.counters.calls))
+        m.cumulative(s.psp200, Int64(psp.counters.succeeded))
+        m.cumulative(s.psp402, Int64(psp.counters.declined))
+        m.cumulative(s.psp500, Int64(psp.counters.serverErrors))
+        m.cumulative(s.received, Int64(ctx.stats.accepted))
+        m.cumulative(s.settled, Int64(ctx.stats.settled))
+        m.cumulative(s.failed, Int64(ctx.stats.failed))
+        m.cumulative(s.rejected, Int64(ctx.stats.rejected))
+    }
+}
