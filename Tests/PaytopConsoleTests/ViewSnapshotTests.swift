@@ -77,6 +77,27 @@ import PaytopEngine
         }
     }
 
+    /// Every stage label of the Overview's pipeline is followed by its arrow, at any width.
+    @Test func pipelineLabelsNeverCollide() throws {
+        let (path, d, id) = try Self.fixture()
+        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
+        #expect(OverviewView.stageLabels == ["API", "Initializer", "execution-queue", "Executor", "PSP", "results-queue", "Wallet"])
+        for width in [80, 100, 120, 140, 200] {
+            let header = String(render(.overview, d, traceID: id, width: width).split(separator: "\n")[2])
+            let labels = width >= 100 ? OverviewView.stageLabels : OverviewView.shortStageLabels
+            var rest = Substring(header)
+            for label in labels {
+                // Each label in order, each but the last followed by its arrow.
+                let wanted = label == labels.last ? label : label + " ──►"
+                guard let r = rest.range(of: wanted) else {
+                    Issue.record("\(width) columns: no \"\(wanted)\" in order in \(header)")
+                    break
+                }
+                rest = rest[r.upperBound...]
+            }
+        }
+    }
+
     @Test func theHelpOverlayAndTheTooSmallScreen() throws {
         var s = ConsoleState()
         s.width = 60

@@ -20,8 +20,8 @@ enum OverviewView {
 
     static func pipeline(_ p: inout Painter, _ r: Rect, _ snap: ConsoleSnapshot) {
         guard r.height >= 3 else { return }
-        let names = ["API", "Initializer", "execution-queue", "Executor", "PSP", "results-queue", "Wallet"]
-        let colWidth = max(10, (r.width - 2) / names.count)
+        let stages = stages(r.width - 2, arrow: Buffer.columns(" " + p.glyphs.arrow) + 1)
+        let names = stages.map(\.label)
         func fn(_ n: FunctionName) -> ConsoleSnapshot.FunctionRow? { snap.functions.first { $0.name == n } }
         func q(_ n: QueueName) -> ConsoleSnapshot.QueueRow? { snap.queues.first { $0.name == n } }
         let exec = q(.execution), execDLQ = q(.executionDLQ)
@@ -49,15 +49,49 @@ enum OverviewView {
         lines[4] = [(outage ? "\(p.glyphs.cross) 500" : Format.rate(snap.pspPerSecond), outage || pspErr > 0.05 ? .bad : .text),
                     ("p95 " + Format.millis(snap.pspP95Millis), snap.faults.pspLatencyFactor != 1 ? .warn : .muted),
                     (snap.psp402PerSecond > 0 ? "decl " + Format.rate(snap.psp402PerSecond) : "", .warn)]
+        var x = r.x + 1
         for (i, n) in names.enumerated() {
-            let x = r.x + 1 + i * colWidth
+            let colWidth = stages[i].width
             let health: Theme.Role = lines[i].contains { $0.1 == .bad } ? .bad : (lines[i].contains { $0.1 == .warn } ? .warn : .ok)
             let end = p.text(n, x, r.y, health, clip: r)
             if i < names.count - 1 { p.text(" " + p.glyphs.arrow, end, r.y, .border, clip: Rect(x: r.x, y: r.y, width: min(r.width, x + colWidth - r.x), height: 1)) }
             for (j, (t, role)) in lines[i].prefix(r.height - 1).enumerated() {
                 p.text(t.fit(colWidth - 1), x, r.y + 1 + j, role, clip: r)
             }
+            x += colWidth
         }
+    }
+
+    /// The pipeline's stages in the order a checkout meets them, named after the
+    /// vocabulary's functions and queues ("execution-queue" for payment-execution-queue).
+    static let stageLabels: [String] = {
+        func queue(_ q: QueueName) -> String {
+            q.rawValue.hasPrefix("payment-") ? String(q.rawValue.dropFirst("payment-".count)) : q.rawValue
+        }
+        func function(_ f: FunctionName) -> String { f.rawValue.prefix(1).uppercased() + f.rawValue.dropFirst() }
+        return ["API", function(.initializer), queue(.execution), function(.executor), "PSP", queue(.results), function(.wallet)]
+    }()
+
+    /// The same stages in a few letters, for terminals too narrow for the full names.
+    static let shortStageLabels = ["API", "Init", "exec-q", "Exec", "PSP", "res-q", "Wallet"]
+
+    /// Each stage's label and column: a label and its arrow always fit (so labels never
+    /// run into the next one) — the full names where they fit, short ones where not — and
+    /// what is left of `total` is shared out evenly.
+    static func stages(_ total: Int, arrow: Int) -> [(label: String, width: Int)] {
+        func widths(_ labels: [String], minimum: Int) -> [Int] {
+            labels.enumerated().map { i, l in max(minimum, Buffer.columns(l) + (i < labels.count - 1 ? arrow : 1)) }
+        }
+        var labels = stageLabels
+        var w = widths(labels, minimum: 10)
+        if w.reduce(0, +) > total { w = widths(labels, minimum: 0) }
+        if w.reduce(0, +) > total { labels = shortStageLabels; w = widths(labels, minimum: 10) }
+        if w.reduce(0, +) > total { w = widths(labels, minimum: 0) }
+        let spare = total - w.reduce(0, +)
+        if spare > 0 {
+            for i in w.indices { w[i] += spare / w.count + (i < spare % w.count ? 1 : 0) }
+        }
+        return Array(zip(labels, w))
     }
 
     static func queues(_ p: inout Painter, _ r: Rect, _ snap: ConsoleSnapshot) {

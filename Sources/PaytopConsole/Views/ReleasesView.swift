@@ -18,20 +18,19 @@ enum ReleasesView {
             p.text("no deployments yet · B deploys a bad executor release, U rolls it back", b.x + 1, y, .muted, clip: b)
             return
         }
-        p.text("deployed at".fit(12) + "service".fit(13) + "version".fit(20) + "errors before → after".fit(26) + "p95 before → after".fit(26) + "deployment",
-               b.x + 1, y, .muted, clip: b)
-        y += 1
-        for (i, dep) in deployments.enumerated() where y < b.maxY {
-            let selected = s.selected(.releases) == i
-            if selected { p.buffer.fill(Rect(x: b.x, y: y, width: b.width, height: 1), style: p.theme[.selection]) }
-            let role: Theme.Role = selected ? .selection : (dep.suspect ? .bad : .text)
-            var x = p.text(Format.clock(dep.at).fit(12), b.x + 1, y, role, clip: b)
-            x = p.text(dep.service.rawValue.fit(13), x, y, role, clip: b)
-            x = p.text(((dep.previousVersion.map { $0 + " → " } ?? "") + dep.version).fit(20), x, y, role, clip: b)
-            x = p.text(String(format: "%.1f%% → %.1f%%", dep.before.errorRate * 100, dep.after.errorRate * 100).fit(26), x, y, role, clip: b)
-            x = p.text(String(format: "%.0f ms → %.0f ms", dep.before.p95Millis, dep.after.p95Millis).fit(26), x, y, role, clip: b)
-            p.text(dep.deploymentID + (dep.suspect ? "  ◀ SUSPECT" : ""), x, y, role, clip: b)
-            y += 1
+        let table = Table([
+            .init("deployed at", width: 12), .init("service", width: 13), .init("version", width: 20),
+            .init("errors before → after", width: 26), .init("p95 before → after", width: 26), .init("deployment", width: 0),
+        ])
+        let rows = deployments.map { dep in
+            Table.Row([
+                .init(Format.clock(dep.at)), .init(dep.service.rawValue),
+                .init((dep.previousVersion.map { $0 + " → " } ?? "") + dep.version),
+                .init(String(format: "%.1f%% → %.1f%%", dep.before.errorRate * 100, dep.after.errorRate * 100)),
+                .init(String(format: "%.0f ms → %.0f ms", dep.before.p95Millis, dep.after.p95Millis)),
+                .init(dep.deploymentID + (dep.suspect ? "  ◀ SUSPECT" : "")),
+            ], role: dep.suspect ? .bad : .text)
         }
+        table.draw(&p, Rect(x: b.x, y: y, width: b.width, height: b.maxY - y), rows: rows, selected: s.selected(.releases))
     }
 }

@@ -26,29 +26,30 @@ enum TraceView {
         let nameWidth = min(44, b.width / 3), kindWidth = 9, serviceWidth = 20
         let barX = b.x + 1 + nameWidth + kindWidth + serviceWidth
         let barWidth = max(10, b.maxX - barX - 1)
-        p.text("span".fit(nameWidth) + "kind".fit(kindWidth) + "service".fit(serviceWidth), b.x + 1, b.y, .muted, clip: b)
+        let visible = b.height - 1
+        let sel = min(s.selectedSpan, max(0, rows.count - 1))
+        let first = Table.firstVisible(selected: sel, visible: visible, count: rows.count)
+        let columns = Table([.init("span", width: nameWidth), .init("kind", width: kindWidth), .init("service", width: serviceWidth)])
+        columns.draw(&p, b, rows: rows.map { row in
+            let sp = row.span
+            let marker = row.hasChildren ? (row.folded ? p.glyphs.folded : p.glyphs.unfolded) + " " : "  "
+            return Table.Row([
+                .init((String(repeating: "  ", count: row.depth) + marker + sp.name).fit(nameWidth - 1)), .init(sp.kind, .muted),
+                .init("\(sp.serviceName) \(sp.serviceVersion)"),
+            ], role: sp.status == "ERROR" ? .bad : .text)
+        }, selected: sel)
         var axisEnd = barX
         for i in 0...4 {
             let label = Format.duration((end - start) * Int64(i) / 4)
             let x = min(barX + barWidth * i / 4, b.maxX - Buffer.columns(label) - 1)
             if x >= axisEnd { axisEnd = p.text(label, x, b.y, .muted, clip: b) + 1 }
         }
-        let visible = b.height - 1
-        let sel = min(s.selectedSpan, max(0, rows.count - 1))
-        let first = max(0, min(sel - visible + 1, rows.count - visible))
         var byID: [String: TraceWaterfall.SpanLine] = [:]
         for sp in t.spans { byID[sp.spanID] = sp }
         for (i, row) in rows.dropFirst(first).prefix(visible).enumerated() {
             let y = b.y + 1 + i
             let selected = first + i == sel
             let sp = row.span
-            if selected { p.buffer.fill(Rect(x: b.x, y: y, width: b.width, height: 1), style: p.theme[.selection]) }
-            let role: Theme.Role = selected ? .selection : (sp.status == "ERROR" ? .bad : .text)
-            let marker = row.hasChildren ? (row.folded ? p.glyphs.folded : p.glyphs.unfolded) + " " : "  "
-            let name = String(repeating: "  ", count: row.depth) + marker + sp.name
-            var x = p.text(name.fit(nameWidth - 1) + " ", b.x + 1, y, role, clip: b)
-            x = p.text(sp.kind.fit(kindWidth), x, y, selected ? .selection : .muted, clip: b)
-            p.text("\(sp.serviceName) \(sp.serviceVersion)".fit(serviceWidth), x, y, role, clip: b)
             // The bar, and for a consumer the wait since its producer ended.
             func col(_ t: Int64) -> Int { barX + Int(Double(t - start) / Double(end - start) * Double(barWidth - 1)) }
             let bx = col(sp.start), ex = max(col(sp.end), bx + 1)
