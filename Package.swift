@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", exact: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", exact: "1.6.0"),
         // Default traits off: swift-configuration support is not used and costs build time.
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
@@ -26,7 +27,9 @@ let package = Package(
         // The words every room shares (DESIGN.md section 2), and the JSON value they use.
         .target(name: "PaytopJSON"),
         .target(name: "PaytopVocabulary", dependencies: ["PaytopJSON"]),
-        .target(name: "PaytopStore", dependencies: ["CSQLite", "PaytopVocabulary", "PaytopJSON"]),
+        .target(name: "PaytopStore", dependencies: [
+            "CSQLite", "PaytopVocabulary", "PaytopJSON", .product(name: "DequeModule", package: "swift-collections"),
+        ]),
         .target(
             name: "PaytopConsole",
             dependencies: ["PaytopStore", "PaytopVocabulary", "PaytopJSON", "CNcurses", .product(name: "TOMLKit", package: "TOMLKit")]
@@ -37,6 +40,8 @@ let package = Package(
                 "PaytopStore", "PaytopVocabulary", "PaytopJSON",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
         // Adapters beside the engine: the HTTP API (Hummingbird) and OTLP export.
@@ -51,7 +56,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .target(name: "PaytopExport", dependencies: ["PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
+        .target(name: "PaytopExport", dependencies: [
+            "PaytopStore", "PaytopVocabulary", "PaytopJSON", .product(name: "DequeModule", package: "swift-collections"),
+        ]),
         .target(
             name: "PaytopCLI",
             dependencies: [

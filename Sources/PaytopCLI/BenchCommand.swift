@@ -121,7 +121,7 @@ extension BenchCommand {
         // The console: reading its snapshot, and rendering a 200×60 frame from it.
         var snapshotTimes: [Double] = []
         var snapshot = ConsoleSnapshot()
-        for _ in 0..<10 { snapshotTimes.append(try time { snapshot = try ConsoleSnapshot.load(c) }) }
+        for _ in 0..<10 { snapshotTimes.append(try time { snapshot = try ConsoleSnapshot.load(c, limits: ConsoleLimits.snapshot) }) }
         let trace = try TraceWaterfall.load(c, checkoutID: ids[0])
         let data = ConsoleData(snapshot: snapshot, trace: trace)
         let theme = try Theme.named("dark")

@@ -121,7 +121,7 @@ struct RedriveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redrive", abstract: "Move every message of a dead-letter queue back to its source queue.")
 
-    @Argument(help: "payment-execution-queue-dlq or payment-results-queue-dlq (or execution-dlq, results-dlq).")
+    @Argument(help: ArgumentHelp("\(QueueName.executionDLQ.rawValue) or \(QueueName.resultsDLQ.rawValue) (or execution-dlq, results-dlq)."))
     var queue: String
     @OptionGroup var store: StoreOptions
 

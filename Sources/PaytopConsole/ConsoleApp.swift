@@ -85,7 +85,7 @@ public final class ConsoleApp {
 
     func reload() {
         do {
-            data.snapshot = try ConsoleSnapshot.load(reader, storePath: options.storePath)
+            data.snapshot = try ConsoleSnapshot.load(reader, storePath: options.storePath, limits: ConsoleLimits.snapshot)
             if let id = state.traceCheckoutID, data.trace?.isPaymentDone != true { loadTrace(id) }
         } catch {
             dispatch(.storeReadFailed("\(error)"))

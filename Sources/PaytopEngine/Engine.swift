@@ -54,11 +54,7 @@ public final class Engine {
 
     // The shared world and the parts that act in it
     let context: EngineContext
-    let runtime: PipelineRuntime
-    let psp = PspSimulator()
-    let initializer: InitializerService
-    let executor: ExecutorService
-    let wallet: WalletService
+    let pipeline: Pipeline
     let trafficSource: TrafficSource
     /// nil when telemetry is off.
     private(set) var metrics: PipelineMetrics?
@@ -91,16 +87,10 @@ public final class Engine {
         self.flushThreshold = options.flushThreshold
         let ctx = EngineContext(settings: options.settings, startTime: options.startTime)
         self.context = ctx
-        let runtime = PipelineRuntime(ctx)
-        self.runtime = runtime
-        self.initializer = InitializerService(ctx, runtime: runtime, stored: .init { request in
-            Engine.storedSubmission(of: request, in: c)
-        })
-        self.executor = ExecutorService(ctx, runtime: runtime, psp: psp)
-        self.wallet = WalletService(ctx, runtime: runtime)
-        runtime.connect(.execution, to: executor)
-        runtime.connect(.results, to: wallet)
-        self.trafficSource = TrafficSource(ctx, initializer: initializer)
+        let pipeline = Pipeline(ctx, stored: .init { request in Engine.storedSubmission(of: request, in: c) })
+        self.pipeline = pipeline
+        self.trafficSource = TrafficSource(ctx, initializer: pipeline.initializer)
+        let runtime = pipeline.runtime
         self.writer = try StoreWriter(path: options.storePath, crashAfterCommits: options.crashAfterCommits, onCommit: options.onCommit)
         let resumed = try Engine.hasEngineState(c)
         self.resumed = resumed
@@ -112,7 +102,7 @@ public final class Engine {
             let set = MetricSeriesSet(recorder)
             ctx.metrics = set
             for f in FunctionName.allCases { runtime.function(f).recordsDurations = true }
-            let m = PipelineMetrics(set, ctx: ctx, runtime: runtime, psp: psp)
+            let m = PipelineMetrics(set, ctx: ctx, runtime: runtime, psp: pipeline.psp)
             m.startFromRestoredCounters()
             metrics = m
         }
@@ -157,6 +147,11 @@ public final class Engine {
 
     /// The version of a function that is serving now.
     public func currentRelease(_ f: FunctionName) -> Release { context.currentRelease(f) }
+
+    var runtime: PipelineRuntime { pipeline.runtime }
+    var psp: PspSimulator { pipeline.psp }
+    var initializer: InitializerService { pipeline.initializer }
+    var wallet: WalletService { pipeline.wallet }
 
     /// Called when a checkout becomes durable (its 202 is committed). Tests use it.
     public var onAcknowledged: ((String) -> Void)? {
@@ -221,22 +216,15 @@ public final class Engine {
     func handle(_ event: EngineEvent) {
         switch event {
         case .arrival(let generation): trafficSource.arrive(generation)
-        case .initializerDone(let call): initializer.finish(call)
-        case .queueWake(let q): runtime.dispatch(q)
-        case .executorRecord(let inv): executor.record(inv)
-        case .executorCallPsp(let inv): executor.callPsp(inv)
-        case .executorPspReturned(let inv): executor.pspReturned(inv)
-        case .walletRecordDone(let inv): wallet.recordDone(inv)
-        case .invocationTimeout(let inv): runtime.timeOut(inv)
         case .timeline(let i): applyTimeline(i)
+        default: pipeline.handle(event)
         }
     }
 
     /// True once traffic has ended, the scenario's timeline has played out and nothing is
     /// left in flight: every accepted checkout is done or dead-lettered.
     public var isQuiescent: Bool {
-        trafficSource.isOver && timelinePending == 0 && initializer.callsInFlight == 0 && runtime.invocationsInFlight == 0
-            && runtime.queue(.execution).count == 0 && runtime.queue(.results).count == 0
+        trafficSource.isOver && timelinePending == 0 && pipeline.isIdle
     }
 
     /// Live stores keep telemetry within an age and size budget (docs/telemetry.md).

@@ -1,5 +1,6 @@
 import Foundation
 import PaytopStore
+import DequeModule
 
 /// Sends what the store records to an OpenTelemetry endpoint over OTLP/HTTP (protobuf):
 /// spans to `/v1/traces`, business events as log records to `/v1/logs`, the 60-s metric
@@ -42,8 +43,7 @@ public final class OTLPExporter: @unchecked Sendable {
     private let storePath: String
     private let client: BlockingHTTPClient
     private let condition = NSCondition()
-    private var queue: [WriteBatch] = []
-    private var queueHead = 0
+    private var queue = Deque<WriteBatch>()
     private var counters = Counters()
     private var stopping = false
     private var stopDeadline: Date?
@@ -129,31 +129,24 @@ public final class OTLPExporter: @unchecked Sendable {
         var lastStatus = Date.distantPast
         while true {
             condition.lock()
-            while queueHead == queue.count && !stopping {
+            while queue.isEmpty && !stopping {
                 _ = condition.wait(until: Date().addingTimeInterval(1))
                 if Date().timeIntervalSince(lastStatus) >= 1 { break }
             }
-            if stopping, let deadline = stopDeadline, Date() > deadline, queueHead < queue.count {
+            if stopping, let deadline = stopDeadline, Date() > deadline, !queue.isEmpty {
                 // Out of time: what is still queued is given up, counted.
                 counters.dropped += counters.queued
                 counters.lastError = (counters.lastError.map { $0 + "; " } ?? "") + "stopped with \(counters.queued) items unsent"
                 counters.queued = 0
                 queue.removeAll()
-                queueHead = 0
             }
             var taken: [WriteBatch] = []
             var takenItems = 0
-            while queueHead < queue.count && takenItems < settings.maxPerRequest {
-                let b = queue[queueHead]
-                queueHead += 1
+            while takenItems < settings.maxPerRequest, let b = queue.popFirst() {
                 taken.append(b)
                 takenItems += Self.items(b)
             }
-            if queueHead > 1024 && queueHead * 2 > queue.count {
-                queue.removeFirst(queueHead)
-                queueHead = 0
-            }
-            let done = stopping && queueHead == queue.count && taken.isEmpty
+            let done = stopping && queue.isEmpty && taken.isEmpty
             condition.unlock()
 
             for b in taken {

@@ -1,2 +1,3 @@
 import PaytopCLI
+
 PaytopCommand.main()

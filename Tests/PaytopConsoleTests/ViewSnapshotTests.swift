@@ -41,7 +41,7 @@ import PaytopEngine
         _ = try SimulationRunner.run(engine, checkouts: 4_000)
         try engine.close()
         let c = try Store.openForReading(path: path)
-        let snap = try ConsoleSnapshot.load(c)
+        let snap = try ConsoleSnapshot.load(c, limits: ConsoleLimits.snapshot)
         let settled = try c.cached("SELECT checkout_id FROM payment_event WHERE outcome = 'SUCCESS' ORDER BY checkout_id LIMIT 1")
         _ = try settled.step()
         let id = settled.string(0)

@@ -5,16 +5,16 @@ import PaytopJSON
 import PaytopStore
 import PaytopVocabulary
 
-/// The services driven with plain inputs, without a store: a context, the runtime and
-/// the services wired as the engine wires them, and a small loop that hands each event
-/// to the part that handles it.
+/// The services driven with plain inputs, without a store: a context and the pipeline
+/// the engine would run, and a loop that plays its events.
 final class ServiceWorld {
     let ctx: EngineContext
-    let runtime: PipelineRuntime
-    let psp = PspSimulator()
-    let initializer: InitializerService
-    let executor: ExecutorService
-    let wallet: WalletService
+    let pipeline: Pipeline
+    var runtime: PipelineRuntime { pipeline.runtime }
+    var psp: PspSimulator { pipeline.psp }
+    var initializer: InitializerService { pipeline.initializer }
+    var executor: ExecutorService { pipeline.executor }
+    var wallet: WalletService { pipeline.wallet }
     var answers: [ApiResponse] = []
 
     init(seed: UInt64 = 1, stored: InitializerService.StoredSubmissions = .none, telemetry: Bool = false) {
@@ -22,12 +22,7 @@ final class ServiceWorld {
         settings.seed = seed
         settings.telemetry = telemetry
         ctx = EngineContext(settings: settings, startTime: EngineTime.simulationEpoch)
-        runtime = PipelineRuntime(ctx)
-        initializer = InitializerService(ctx, runtime: runtime, stored: stored)
-        executor = ExecutorService(ctx, runtime: runtime, psp: psp)
-        wallet = WalletService(ctx, runtime: runtime)
-        runtime.connect(.execution, to: executor)
-        runtime.connect(.results, to: wallet)
+        pipeline = Pipeline(ctx, stored: stored)
     }
 
     func submit(_ body: JSONValue) {
@@ -40,16 +35,7 @@ final class ServiceWorld {
         var n = 0
         while n < limit, let entry = ctx.scheduler.pop() {
             ctx.now = entry.time
-            switch entry.event {
-            case .initializerDone(let call): initializer.finish(call)
-            case .queueWake(let q): runtime.dispatch(q)
-            case .executorRecord(let inv): executor.record(inv)
-            case .executorCallPsp(let inv): executor.callPsp(inv)
-            case .executorPspReturned(let inv): executor.pspReturned(inv)
-            case .walletRecordDone(let inv): wallet.recordDone(inv)
-            case .invocationTimeout(let inv): runtime.timeOut(inv)
-            case .arrival, .timeline: break
-            }
+            pipeline.handle(entry.event)
             for (response, respond) in initializer.takeAnswers() { respond(response) }
             n += 1
         }

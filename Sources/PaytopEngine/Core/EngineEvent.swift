@@ -1,5 +1,6 @@
 import PaytopVocabulary
 import PaytopJSON
+
 /// Everything that can happen at an instant of engine time.
 enum EngineEvent {
     /// The traffic generator's next checkout arrives at the API. Arrivals of an older

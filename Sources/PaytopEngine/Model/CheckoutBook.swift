@@ -1,3 +1,5 @@
+import DequeModule
+
 /// The checkouts the engine holds in memory, and which of them (and of their queue
 /// messages) changed since the last flush. A finished checkout leaves memory only once
 /// the batch holding its final state has committed, so the book plus the store always
@@ -7,7 +9,7 @@ final class CheckoutBook {
     private(set) var dirtyCheckouts: [Checkout] = []
     private(set) var dirtyMessages: [QueueMessage] = []
     private var evictionCandidates: [Checkout] = []
-    private var evictionsAwaitingCommit: [(sequence: Int, checkouts: [Checkout])] = []
+    private var evictionsAwaitingCommit = Deque<(sequence: Int, checkouts: [Checkout])>()
     /// payment_order_id → checkout_id for the live checkouts taken from outside callers.
     private var orderOwners: [String: String] = [:]
 

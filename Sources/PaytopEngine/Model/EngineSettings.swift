@@ -1,4 +1,5 @@
 import PaytopVocabulary
+
 /// Every tunable of the simulated pipeline, with the seed's original values as defaults.
 /// Scenario files override any of them (docs/scenarios.md).
 public struct EngineSettings: Codable, Equatable, Sendable {

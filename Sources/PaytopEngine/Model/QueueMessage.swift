@@ -1,4 +1,5 @@
 import PaytopVocabulary
+
 /// What a queue message carries. The JSON body is rendered only if the message lives long
 /// enough to reach the store.
 enum MessagePayload: Equatable {

@@ -1,4 +1,5 @@
 import PaytopVocabulary
+
 /// One simulated SQS standard queue: messages with visibility timeouts and receive counts,
 /// moved to the dead-letter queue on the receive that would exceed `maxReceiveCount`.
 final class SimQueue {

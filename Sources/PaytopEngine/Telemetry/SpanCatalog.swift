@@ -73,8 +73,8 @@ enum SpanName: Int, CaseIterable {
         case .processExecution: return sqs(.execution, "process", "process")
         case .updatePaymentOrder: return dynamo("UpdateItem", ["PaymentOrder"])
         case .pspCall:
-            return ["http.request.method": "POST", "url.full": "https://psp.o11y-lab.internal/process",
-                    "server.address": "psp.o11y-lab.internal", "server.port": 443]
+            return ["http.request.method": "POST", "url.full": .string("https://" + PipelineNames.pspHost + "/process"),
+                    "server.address": .string(PipelineNames.pspHost), "server.port": 443]
         case .pspCharge:
             return ["http.request.method": "POST", "http.route": "/process", "url.path": "/process", "url.scheme": "https"]
         case .sendResults: return sqs(.results, "send", "SendMessage")

@@ -1,5 +1,6 @@
 import PaytopVocabulary
 import PaytopJSON
+
 /// Builds the requests of simulated buyers, as the seed's traffic generator did: 1–3
 /// orders per checkout, amounts 10.00–10000.00, sellers seller-acct-001…010, and — when
 /// the error mix is on — its background errors: validation 2 %, PSP business decline 3 %,

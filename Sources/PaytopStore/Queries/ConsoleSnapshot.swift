@@ -63,7 +63,17 @@ public struct ConsoleSnapshot: Sendable {
 
     public init() {}
 
-    public static func load(_ c: Connection, storePath: String? = nil) throws -> ConsoleSnapshot {
+    /// How many rows of each list to read; the console decides (its view model's limits).
+    public struct Limits: Sendable {
+        public var deadLetters: Int, payments: Int, events: Int
+        /// Recent business events the decline breakdown counts over.
+        public var declineWindow: Int
+        public init(deadLetters: Int, payments: Int, events: Int, declineWindow: Int) {
+            self.deadLetters = deadLetters; self.payments = payments; self.events = events; self.declineWindow = declineWindow
+        }
+    }
+
+    public static func load(_ c: Connection, storePath: String? = nil, limits: Limits) throws -> ConsoleSnapshot {
         var s = ConsoleSnapshot()
         try c.read {
             let state = try StoredEngineState.load(c)
@@ -77,12 +87,12 @@ public struct ConsoleSnapshot: Sendable {
             }
             let fine = try c.scalarInt("SELECT count(*) FROM (SELECT 1 FROM metric_data WHERE period_seconds = 1 LIMIT 1)") ?? 0
             s.periodSeconds = fine > 0 ? 1 : 60
-            try loadQueues(c, &s)
+            try loadQueues(c, &s, limits)
             try loadFunctions(c, &s)
-            try loadBusiness(c, &s)
+            try loadBusiness(c, &s, limits)
             s.slo = try? SloReport.loadInside(c)
-            s.events = (try? BusinessEventFeed.read(c, limit: 40, latest: true)) ?? []
-            try loadPayments(c, &s)
+            s.events = (try? BusinessEventFeed.read(c, limit: limits.events, latest: true)) ?? []
+            try loadPayments(c, &s, limits)
             s.releases = (try? ReleaseReport.loadInside(c).deployments) ?? []
             s.exports = try ExportStatus.recent(c, nowMillis: Int64(Date().timeIntervalSince1970 * 1000))
         }
@@ -130,7 +140,7 @@ public struct ConsoleSnapshot: Sendable {
         try series(c, name, dims, period: period, n: 1, column: column).last ?? 0
     }
 
-    static func loadQueues(_ c: Connection, _ s: inout ConsoleSnapshot) throws {
+    static func loadQueues(_ c: Connection, _ s: inout ConsoleSnapshot, _ limits: Limits) throws {
         let depth = try c.cached("""
             SELECT count(*), sum(visible_at > ?2), min(coalesce(moved_at, sent_at)) FROM queue_message WHERE queue_name = ?1
             """)
@@ -154,8 +164,9 @@ public struct ConsoleSnapshot: Sendable {
         }
         let dead = try c.cached("""
             SELECT queue_name, checkout_id, receive_count, coalesce(last_error, ''), moved_at FROM queue_message
-            WHERE queue_name IN ('\(QueueName.executionDLQ.rawValue)', '\(QueueName.resultsDLQ.rawValue)') ORDER BY moved_at LIMIT 200
+            WHERE queue_name IN ('\(QueueName.executionDLQ.rawValue)', '\(QueueName.resultsDLQ.rawValue)') ORDER BY moved_at LIMIT ?
             """)
+        dead.bind(1, limits.deadLetters)
         while try dead.step() {
             s.deadLetters.append(DeadLetter(queue: QueueName(rawValue: dead.string(0)) ?? .executionDLQ, checkoutID: dead.string(1), receiveCount: Int(dead.int(2)),
                                             lastError: dead.string(3), ageSeconds: max(0, (s.at - dead.int(4)) / 1_000_000_000)))
@@ -187,28 +198,30 @@ public struct ConsoleSnapshot: Sendable {
         s.psp402PerSecond = try rate(c, .pspResponses, MetricDimensions.pspResponses(code: 402), period: p, at: s.at)
     }
 
-    static func loadBusiness(_ c: Connection, _ s: inout ConsoleSnapshot) throws {
+    static func loadBusiness(_ c: Connection, _ s: inout ConsoleSnapshot, _ limits: Limits) throws {
         let biz = MetricDimensions.business
         s.throughputSpark = try series(c, .checkoutsReceived, biz, period: s.periodSeconds)
         s.revenueSpark = try series(c, .revenue, MetricDimensions.currency("USD"), period: 60, n: 20)
         let conv = try series(c, .conversion, biz, period: s.periodSeconds, n: 1)
         s.conversion = conv.last.map { $0 / 100 }
         let d = try c.cached("""
-            SELECT error_code, count(*) FROM (SELECT * FROM business_event_data ORDER BY event_no DESC LIMIT 3000)
+            SELECT error_code, count(*) FROM (SELECT * FROM business_event_data ORDER BY event_no DESC LIMIT ?)
             WHERE error_category = 'BUSINESS' AND event_code = \(BusinessEventName.pspResponse.rawValue) GROUP BY error_code ORDER BY 2 DESC
             """)
+        d.bind(1, limits.declineWindow)
         while try d.step() { s.declines.append((d.string(0), Int(d.int(1)))) }
         d.reset()
     }
 
-    static func loadPayments(_ c: Connection, _ s: inout ConsoleSnapshot) throws {
+    static func loadPayments(_ c: Connection, _ s: inout ConsoleSnapshot, _ limits: Limits) throws {
         let p = try c.cached("""
             SELECT e.checkout_id, e.is_payment_done, e.outcome, e.order_count, e.amount_total, e.currency, e.seller_info,
                    e.failure_code, e.created_at, e.done_at,
                    (SELECT queue_name FROM queue_message m WHERE m.checkout_id = e.checkout_id ORDER BY sent_at DESC LIMIT 1)
-            FROM (SELECT checkout_id FROM trace WHERE checkout_id IS NOT NULL ORDER BY trace_no DESC LIMIT 300) t
+            FROM (SELECT checkout_id FROM trace WHERE checkout_id IS NOT NULL ORDER BY trace_no DESC LIMIT ?) t
             JOIN payment_event e ON e.checkout_id = t.checkout_id
             """)
+        p.bind(1, limits.payments)
         while try p.step() {
             let done = p.int(1) != 0
             let state = PaymentState(isPaymentDone: done, outcome: p.optionalString(2),

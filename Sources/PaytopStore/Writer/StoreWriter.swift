@@ -1,4 +1,5 @@
 import Foundation
+import DequeModule
 
 /// The store's one writer: a thread of its own with its own connection, committing each
 /// submitted batch in one transaction (group commit) while the engine computes the next.
@@ -8,7 +9,7 @@ import Foundation
 /// waiting, so a slow disk slows the engine instead of filling memory.
 public final class StoreWriter: @unchecked Sendable {
     private let condition = NSCondition()
-    private var pending: [(sequence: Int, batch: WriteBatch)] = []
+    private var pending = Deque<(sequence: Int, batch: WriteBatch)>()
     private var submitted = 0
     private var committed = 0
     private var closing = false

@@ -1,0 +1,12 @@
+import PaytopStore
+
+/// How much of each list the console reads from the store on every refresh: enough to
+/// fill the tallest terminal and scroll a while, little enough to read in a few ms.
+public enum ConsoleLimits {
+    public static let snapshot = ConsoleSnapshot.Limits(
+        deadLetters: 200,    // the Queues view says when there are more
+        payments: 300,       // the newest checkouts, by trace
+        events: 40,          // the Overview's event tail
+        declineWindow: 3_000 // business events the decline breakdown counts over
+    )
+}
