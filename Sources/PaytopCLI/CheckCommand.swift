@@ -8,7 +8,7 @@ struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Check a store's money and state invariants; exit 1 on any violation.",
-        discussion: "Checks: \(InvariantCheck.invariants.joined(separator: ", ")). See docs/engine.md."
+        discussion: "Checks: SQLite's quick check of the file (--full: its integrity check), then \(InvariantCheck.invariants.joined(separator: ", ")). See docs/engine.md."
     )
 
     @OptionGroup var store: StoreOptions
@@ -16,9 +16,12 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    @Flag(help: "Run SQLite's full integrity check (indexes too) instead of its quick check.")
+    var full = false
+
     func run() throws {
         let c = try Store.openForReading(path: store.path)
-        let report = try InvariantCheck.run(c)
+        let report = try InvariantCheck.run(c, integrity: full ? .full : .quick)
         if json {
             print(report.json.encoded)
         } else {
@@ -26,10 +29,13 @@ struct CheckCommand: ParsableCommand {
             if report.isClean {
                 print("ok: \(report.checked.count) invariants hold over \(counts) in \(store.path)")
             } else {
-                print("VIOLATED in \(store.path) (\(counts)):")
+                print(report.counts.isEmpty ? "VIOLATED in \(store.path):" : "VIOLATED in \(store.path) (\(counts)):")
                 for line in report.violationLines { print(line) }
                 let failed = Set(report.violations.map(\.invariant))
                 for name in report.checked where !failed.contains(name) { print("  ✔ \(name)") }
+                if failed.contains(InvariantCheck.integrity) {
+                    print("  not checked on a damaged file: \(InvariantCheck.invariants.joined(separator: ", "))")
+                }
             }
         }
         if !report.isClean { throw ExitCode(1) }

@@ -44,6 +44,10 @@ public struct PaytopCommand: ParsableCommand {
         } catch let e as StoreError {
             printError("paytop: \(e.description)")
             return 2
+        } catch let e as SQLiteError {
+            // A store that breaks in the middle of a read (damaged pages, a full disk).
+            printError("paytop: \(e.userMessage)")
+            return 2
         } catch let e as Scenario.LoadError {
             printError("paytop: \(e.description)")
             return 2

@@ -87,8 +87,10 @@ public final class ConsoleApp {
         do {
             data.snapshot = try ConsoleSnapshot.load(reader, storePath: options.storePath, limits: ConsoleLimits.snapshot)
             if let id = state.traceCheckoutID, data.trace?.isPaymentDone != true { loadTrace(id) }
+        } catch let e as SQLiteError {
+            dispatch(.storeReadFailed(e.userMessage))
         } catch {
-            dispatch(.storeReadFailed("\(error)"))
+            dispatch(.storeReadFailed("reading the store failed: \(error)"))
         }
     }
 

@@ -25,6 +25,10 @@ public enum Store {
             throw StoreError.notAStore(path: path, reason: e.message)
         }
         try validate(connection, path: path, allowEmpty: create)
+        // Never write into a damaged file: a resumed engine would build on broken pages.
+        if try userVersion(connection, path: path) > 0, let problem = try integrityProblem(connection) {
+            throw StoreError.damaged(path: path, problem: problem)
+        }
         try configureForWriting(connection)
         try migrate(connection, path: path)
         return connection
@@ -98,6 +102,24 @@ public enum Store {
                 try c.execute("PRAGMA user_version = \(version + 1)")
             }
             version += 1
+        }
+    }
+
+    /// SQLite's own check of the file: nil when it is sound, else the first problem
+    /// reported. The quick check reads every page (seconds per GB); `full` also checks
+    /// that every index matches its table.
+    public static func integrityProblem(_ c: Connection, full: Bool = false) throws -> String? {
+        do {
+            let s = try c.cached(full ? "PRAGMA integrity_check(1)" : "PRAGMA quick_check(1)")
+            defer { s.reset() }
+            guard try s.step() else { return nil }
+            let result = s.string(0)
+            if result == "ok" { return nil }
+            // SQLite prefixes the first problem with the schema's name on a line of its own.
+            let lines = result.split(separator: "\n").filter { !$0.hasPrefix("*** in database") }
+            return lines.joined(separator: "; ")
+        } catch let e as SQLiteError where e.isNotADatabase {
+            return e.message
         }
     }
 

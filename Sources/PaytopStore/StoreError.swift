@@ -5,6 +5,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case newerSchema(path: String, found: Int, supported: Int)
     case alreadyHoldsARun(path: String)
     case readOnly(path: String)
+    /// SQLite's integrity check found a problem (the first one it reports).
+    case damaged(path: String, problem: String)
     case failed(String)
 
     public var description: String {
@@ -19,6 +21,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
             return "store \(path) already holds a run; `paytop simulate` needs a new store (remove the file or pick another --db)"
         case .readOnly(let path):
             return "store \(path) is opened read-only"
+        case .damaged(let path, let problem):
+            return "store \(path) is damaged (\(problem)); nothing was written to it. `paytop check --db \(path) --full` lists what SQLite found; restore a copy or start a new store"
         case .failed(let message):
             return message
         }

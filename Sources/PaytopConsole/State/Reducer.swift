@@ -20,7 +20,7 @@ public enum Reducer {
             s.status = .init(text: "theme \(name)", isError: false)
         case .themeFailed(let error): s.status = .init(text: error, isError: true)
         case .traceMissing(let id): s.status = .init(text: "unknown checkout_id \(id)", isError: true)
-        case .storeReadFailed(let error): s.status = .init(text: "reading the store failed: \(error)", isError: true)
+        case .storeReadFailed(let error): s.status = .init(text: error, isError: true)
         }
         return []
     }

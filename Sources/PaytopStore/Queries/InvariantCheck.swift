@@ -30,10 +30,24 @@ public struct InvariantReport: Sendable {
 public enum InvariantCheck {
     public static let invariants = ["wallets", "ledger", "no-double-credit", "no-lost-checkout", "legal-transitions", "psp-agrees"]
 
-    public static func run(_ c: Connection) throws -> InvariantReport {
-        try c.read {
+    /// How much of SQLite's own integrity check runs first.
+    public enum Integrity: Sendable { case none, quick, full }
+
+    /// The name a damaged file's violation is reported under.
+    public static let integrity = "store-integrity"
+
+    /// Checks the file first (unless `.none`): a damaged store is reported as such, and
+    /// the invariants, which would read broken pages, are not run on it.
+    public static func run(_ c: Connection, integrity check: Integrity = .quick) throws -> InvariantReport {
+        if check != .none, let problem = try Store.integrityProblem(c, full: check == .full) {
             var report = InvariantReport()
-            report.checked = invariants
+            report.checked = [integrity]
+            report.violations = [.init(invariant: integrity, count: 1, examples: [problem])]
+            return report
+        }
+        return try c.read {
+            var report = InvariantReport()
+            report.checked = (check == .none ? [] : [integrity]) + invariants
             report.counts["checkouts"] = Int(try c.scalarInt("SELECT count(*) FROM payment_event") ?? 0)
             report.counts["orders"] = Int(try c.scalarInt("SELECT count(*) FROM payment_order") ?? 0)
             report.counts["ledger_entries"] = Int(try c.scalarInt("SELECT count(*) FROM ledger_entry") ?? 0)

@@ -24,7 +24,9 @@ public final class Connection {
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             if let db { sqlite3_close_v2(db) }
-            throw SQLiteError(code: rc, message: message, sql: nil)
+            var e = SQLiteError(code: rc, message: message, sql: nil)
+            e.path = path
+            throw e
         }
         self.handle = db
         self.path = path
@@ -38,7 +40,9 @@ public final class Connection {
     }
 
     func error(_ rc: Int32, _ sql: String?) -> SQLiteError {
-        SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+        var e = SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+        e.path = path
+        return e
     }
 
     /// Runs one or more statements that return no rows.
@@ -48,7 +52,9 @@ public final class Connection {
         if rc != SQLITE_OK {
             let message = errmsg.map { String(cString: $0) } ?? "error"
             sqlite3_free(errmsg)
-            throw SQLiteError(code: rc, message: message, sql: sql)
+            var e = SQLiteError(code: rc, message: message, sql: sql)
+            e.path = path
+            throw e
         }
     }
 
