@@ -12,9 +12,15 @@ import PaytopServer
         let r = try api.post(paymentRequest("chk-api-1"))
         #expect(r.status == 202)
         #expect(r.headers["content-type"] == "application/json")
-        #expect(r.json?["checkout_id"] == "chk-api-1")
-        #expect(r.json?["status"] == "ACCEPTED")
-        #expect(r.json?["payment_orders"]?.arrayValue?.first?["payment_order_status"] == "NOT_STARTED")
+        // The seed's envelope: the checkout as validated under payment_event, and its message.
+        #expect(r.json?["message"] == "Payment event initiated")
+        let event = r.json?["payment_event"]
+        #expect(event?["checkout_id"] == "chk-api-1")
+        #expect(event?["status"] == "ACCEPTED")
+        #expect(event?["buyer_info"]?["user_id"] != nil)
+        #expect(event?["credit_card_info"] == nil)
+        #expect(event?["payment_orders"]?.arrayValue?.first?["payment_order_status"] == "NOT_STARTED")
+        #expect(event?["payment_orders"]?.arrayValue?.first?["amount"] == "25.00")
         #expect(!r.text.contains("tok_visa_4242"), "the 202 never echoes card data")
         // The 202 came after the commit: a fresh reader sees the checkout at once.
         #expect(try api.rows("SELECT count(*) FROM payment_event WHERE checkout_id = 'chk-api-1'") == [["1"]])

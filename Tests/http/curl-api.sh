@@ -22,7 +22,12 @@ json=(-H 'Content-Type: application/json')
 
 check "POST success.json" 202 -X POST "${json[@]}" --data-binary @"$samples/success.json" "$base/v1/payments"
 grep -qi '^traceparent: 00-[0-9a-f]\{32\}-[0-9a-f]\{16\}-01' "$tmp/headers" || { echo "FAIL 202 without traceparent"; failures=$((failures + 1)); }
+grep -q '"message":"Payment event initiated"' "$tmp/body" && grep -q '"payment_event":{' "$tmp/body" \
+  || { echo "FAIL 202 not in the seed's envelope: $(cat "$tmp/body")"; failures=$((failures + 1)); }
+grep -q 'tok_' "$tmp/body" && { echo "FAIL 202 echoes card data"; failures=$((failures + 1)); }
+cp "$tmp/body" "$tmp/first-202"
 check "same body again" 202 -X POST "${json[@]}" --data-binary @"$samples/success.json" "$base/v1/payments"
+cmp -s "$tmp/body" "$tmp/first-202" || { echo "FAIL the resubmission's 202 differs from the first"; failures=$((failures + 1)); }
 sed 's/149.99/150.00/' "$samples/success.json" > "$tmp/changed.json"
 check "same checkout, other body" 409 -X POST "${json[@]}" --data-binary @"$tmp/changed.json" "$base/v1/payments"
 sed 's/chk-sample-success/chk-curl-traced/; s/po-sample-success-1/po-curl-traced-1/' "$samples/success.json" > "$tmp/traced.json"

@@ -228,20 +228,24 @@ final class InitializerService {
         reply(202, accepted(request), checkout.id)
     }
 
-    /// The 202 body: the checkout as accepted, without any card data.
+    /// The 202 body in the seed's envelope: `payment_event` is the checkout as validated,
+    /// without `credit_card_info`, plus paytop's status, total and order states.
     func accepted(_ r: PaymentRequest) -> JSONValue {
-        .object([
-            "message": "Payment accepted",
+        var event: [String: JSONValue] = [
             "checkout_id": .string(r.checkoutID),
-            "status": "ACCEPTED",
-            "amount_total": .string(r.total.description),
-            "currency": .string(r.currency),
+            "buyer_info": .object(["user_id": .string(r.buyerUserID), "email": .string(r.buyerEmail)]),
             "payment_orders": .array(r.orders.map {
                 .object(["payment_order_id": .string($0.paymentOrderID), "seller_account": .string($0.sellerAccount),
                          "amount": .string($0.amount.description), "currency": .string($0.currency),
-                         "payment_order_status": "NOT_STARTED"])
+                         "payment_order_status": .string(OrderStatus.notStarted.rawValue)])
             }),
-        ])
+            "status": "ACCEPTED",
+            "is_payment_done": false,
+            "amount_total": .string(r.total.description),
+            "currency": .string(r.currency),
+        ]
+        if let sim = r.simulate.json, let v = try? JSONValue.parse(sim) { event["simulate"] = v }
+        return .object(["payment_event": .object(event), "message": "Payment event initiated"])
     }
 
     /// Records API Gateway's answer. Outside callers hear it after the next commit.
