@@ -34,6 +34,10 @@ public struct PaytopCommand: ParsableCommand {
     /// Runs the command line and returns its exit status. Usage errors and bad input are
     /// 2, with one clear sentence on stderr; a failed invariant check is 1.
     public static func execute(_ arguments: [String]? = nil) -> Int32 {
+        if let refusal = UnknownCommand.refusal(arguments ?? Array(CommandLine.arguments.dropFirst())) {
+            printError("paytop: \(refusal)")
+            return 2
+        }
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
@@ -85,14 +89,16 @@ struct StoreOptions: ParsableArguments {
 }
 
 /// Where paytop keeps its store when no --db is given: $PAYTOP_DB, else
-/// $XDG_DATA_HOME/paytop/paytop.db, else ~/.local/share/paytop/paytop.db.
+/// $XDG_DATA_HOME/paytop/paytop.db, else $HOME/.local/share/paytop/paytop.db (the
+/// account's home only when HOME is unset).
 enum DefaultStore {
-    static var path: String {
-        let env = ProcessInfo.processInfo.environment
-        if let p = env["PAYTOP_DB"], !p.isEmpty { return p }
-        let base = env["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (NSHomeDirectory() + "/.local/share")
-        return base + "/paytop/paytop.db"
+    static var path: String { path(in: ProcessInfo.processInfo.environment) }
+
+    static func path(in env: [String: String]) -> String {
+        func value(_ key: String) -> String? { env[key].flatMap { $0.isEmpty ? nil : $0 } }
+        if let p = value("PAYTOP_DB") { return p }
+        let home = value("HOME") ?? NSHomeDirectory()
+        return (value("XDG_DATA_HOME") ?? home + "/.local/share") + "/paytop/paytop.db"
     }
 
     /// Creates the folder of a store about to be created.

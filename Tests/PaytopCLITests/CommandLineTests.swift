@@ -57,6 +57,24 @@ import Testing
         #expect(run("fault", "psp-outage", "on", "--db", NSTemporaryDirectory() + "paytop-does-not-exist.db") == 2)
     }
 
+    @Test func aMistypedCommandIsNamedWithTheNearestOne() {
+        #expect(UnknownCommand.refusal(["statsu", "--db", "x"]) == "unknown command \"statsu\"; did you mean `paytop status`? (`paytop --help` lists every command)")
+        #expect(UnknownCommand.refusal(["simulat"])?.contains("`paytop simulate`") == true)
+        #expect(UnknownCommand.refusal(["zzzzzzzz"]) == "unknown command \"zzzzzzzz\" (`paytop --help` lists every command)")
+        #expect(UnknownCommand.refusal(["status", "--db", "x"]) == nil)
+        #expect(UnknownCommand.refusal(["--db", "x"]) == nil)  // the default command's flags
+        #expect(UnknownCommand.refusal([]) == nil)
+        #expect(run("statsu", "--db", NSTemporaryDirectory() + "paytop-never-made.db") == 2)
+        #expect(!FileManager.default.fileExists(atPath: NSTemporaryDirectory() + "paytop-never-made.db"))
+    }
+
+    @Test func theDefaultStoreFollowsTheEnvironment() {
+        #expect(DefaultStore.path(in: ["HOME": "/tmp/x"]) == "/tmp/x/.local/share/paytop/paytop.db")
+        #expect(DefaultStore.path(in: ["HOME": "/tmp/x", "XDG_DATA_HOME": "/data"]) == "/data/paytop/paytop.db")
+        #expect(DefaultStore.path(in: ["HOME": "/tmp/x", "PAYTOP_DB": "/s.db"]) == "/s.db")
+        #expect(DefaultStore.path(in: ["HOME": "", "XDG_DATA_HOME": ""]).hasSuffix("/.local/share/paytop/paytop.db"))
+    }
+
     @Test func badFlagsAndBadScenariosExitTwo() throws {
         #expect(run("simulate", "--checkouts", "many") == 2)
         #expect(run("simulate", "--bogus") == 2)
