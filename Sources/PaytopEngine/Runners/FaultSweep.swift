@@ -1,0 +1,133 @@
+import Foundation
+import PaytopStore
+import PaytopVocabulary
+
+/// A fault sweep, as TigerBeetle's VOPR does it: each seed draws its own mix of faults
+/// from the PRNG — PSP outage windows, latency spikes, decline surges, function error
+/// rates, duplicate delivery, a bad release and its rollback, a crash at a random commit
+/// followed by a resume — runs it on a fresh store, and checks every invariant and that
+/// no acknowledged checkout was lost. The same seed replays the same run exactly.
+public enum FaultSweep {
+    /// What one seed exercises.
+    public struct Plan: Sendable, Equatable {
+        public var seed: UInt64
+        public var settings: EngineSettings
+        public var timeline: [TimelineAction]
+        /// The writer dies after this many commits; the run resumes on the same store.
+        public var crashAfterCommits: Int?
+        /// The faults the plan holds, by name (for the summary).
+        public var faults: [String]
+    }
+
+    /// Every fault kind a plan can hold, in the order the summary lists them.
+    public static let faultKinds = ["psp-outage", "psp-latency", "psp-declines", "function-errors", "duplicates",
+                                    "bad-release", "crash-and-resume"]
+
+    public static func plan(seed: UInt64) -> Plan {
+        var r = SeededRandom(seed: seed ^ 0x5EED_5EE9_0000_0000)
+        var settings = EngineSettings()
+        settings.seed = seed
+        settings.ratePerSecond = Double(r.int(in: 5...40))
+        settings.errorMix = r.chance(0.5)
+        settings.eventSource.initialConcurrency = Int(r.int(in: 1...5))
+        var timeline: [TimelineAction] = []
+        var faults: [String] = []
+        func seconds(_ lo: Int64, _ hi: Int64) -> Nanos { Span.seconds(Int64(r.int(in: lo...hi))) }
+        func window(_ on: ControlCommand, _ off: ControlCommand) {
+            let start = seconds(1, 30)
+            timeline.append(TimelineAction(at: start, command: on))
+            timeline.append(TimelineAction(at: start + seconds(5, 60), command: off))
+        }
+        if r.chance(0.5) {
+            faults.append("psp-outage")
+            window(.pspOutage(on: true), .pspOutage(on: false))
+        }
+        if r.chance(0.4) {
+            faults.append("psp-latency")
+            let factor = Double(r.int(in: 20...200))
+            window(.pspLatency(on: true, factor: factor), .pspLatency(on: false, factor: factor))
+        }
+        if r.chance(0.4) {
+            faults.append("psp-declines")
+            let rate = Double(r.int(in: 10...70)) / 100, code = r.pick(DeclineCode.all)
+            window(.pspDeclines(on: true, rate: rate, code: code), .pspDeclines(on: false, rate: rate, code: code))
+        }
+        if r.chance(0.4) {
+            faults.append("function-errors")
+            let f = r.pick(FunctionName.pipelineOrder)
+            window(.functionErrors(f, rate: Double(r.int(in: 5...50)) / 100), .functionErrors(f, rate: 0))
+        }
+        if r.chance(0.5) {
+            faults.append("duplicates")
+            settings.duplicateDeliveryProbability = Double(r.int(in: 1...30)) / 100
+        }
+        if r.chance(0.3) {
+            faults.append("bad-release")
+            let f = r.pick(FunctionName.pipelineOrder)
+            let regression: Release.Regression = r.chance(0.5) ? .errors : .latency
+            window(.deploy(service: f, version: "9.9.\(r.int(in: 0...9))", regression: regression), .rollback(f))
+        }
+        var crash: Int?
+        if r.chance(0.5) {
+            faults.append("crash-and-resume")
+            crash = Int(r.int(in: 1...6))
+        }
+        // Then everything is cleared and the dead letters redriven, so every checkout ends.
+        timeline.append(TimelineAction(at: Span.seconds(Int64(150)), command: .clearFaults))
+        timeline.append(TimelineAction(at: Span.seconds(Int64(160)), command: .redrive(.executionDLQ)))
+        timeline.append(TimelineAction(at: Span.seconds(Int64(160)), command: .redrive(.resultsDLQ)))
+        timeline.sort { $0.at < $1.at }
+        return Plan(seed: seed, settings: settings, timeline: timeline, crashAfterCommits: crash, faults: faults)
+    }
+
+    public struct Outcome: Sendable {
+        public var plan: Plan
+        public var checkouts: Int
+        public var report: InvariantReport
+        /// Checkouts acknowledged (202, committed) before a crash that the store lost.
+        public var lostAcknowledged: [String]
+        public var crashed: Bool
+        public var isClean: Bool { report.isClean && lostAcknowledged.isEmpty }
+    }
+
+    /// Runs one seed's plan on a new store at `storePath`. `plant` spoils a wallet
+    /// balance afterwards (a test hook: the sweep must report it).
+    public static func run(seed: UInt64, checkouts: Int, storePath: String, plant: Bool = false) throws -> Outcome {
+        let plan = plan(seed: seed)
+        var scenario = Scenario(name: "sweep-\(seed)", description: "", settings: .object([:]), timeline: plan.timeline)
+        var options = Engine.Options(storePath: storePath, mode: .simulated, settings: plan.settings, scenario: scenario)
+        options.requireNewStore = true
+        options.crashAfterCommits = plan.crashAfterCommits
+        if plan.crashAfterCommits != nil { options.flushThreshold = 300 }
+        let engine = try Engine(options)
+        var acknowledged: [String] = []
+        engine.onAcknowledged = { acknowledged.append($0) }
+        var crashed = false
+        do {
+            _ = try SimulationRunner.run(engine, checkouts: checkouts)
+            try engine.close()
+        } catch is StoreWriter.SimulatedCrash {
+            crashed = true
+            engine.deliverCommittedResponses()
+        }
+        var lost: [String] = []
+        if crashed {
+            let reader = try Store.openForReading(path: storePath)
+            lost = try acknowledged.filter { try CheckoutLookup.requestHash(reader, checkoutID: $0) == nil }
+            // The resumed engine plays what is left of the timeline from the stored clock.
+            var resumeOptions = Engine.Options(storePath: storePath, mode: .simulated, settings: plan.settings)
+            let probe = try Engine(resumeOptions)
+            let elapsed = probe.now - EngineTime.simulationEpoch
+            let generated = probe.traffic.generated
+            try probe.close()
+            scenario.timeline = plan.timeline.filter { $0.at > elapsed }.map { TimelineAction(at: $0.at - elapsed, command: $0.command) }
+            resumeOptions.scenario = scenario
+            let resumed = try Engine(resumeOptions)
+            _ = try SimulationRunner.run(resumed, checkouts: max(0, checkouts - generated))
+            try resumed.close()
+        }
+        if plant { try StoreTestHooks.spoilOneWalletBalance(path: storePath) }
+        let report = try InvariantCheck.run(try Store.openForReading(path: storePath))
+        return Outcome(plan: plan, checkouts: checkouts, report: report, lostAcknowledged: lost, crashed: crashed)
+    }
+}
