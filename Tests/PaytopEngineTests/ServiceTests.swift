@@ -157,3 +157,49 @@ final class ServiceWorld {
         #expect(book.evict(committed: 5) == ["chk-evict"] && book["chk-evict"] == nil)
     }
 }
+
+/// The seed's business events for each kind of request, in order.
+@Suite struct SeedEventSequenceTests {
+    static func events(_ body: JSONValue) -> [String] {
+        let w = ServiceWorld(telemetry: true)
+        w.submit(body)
+        w.run()
+        var b = WriteBatch()
+        w.ctx.telemetry.drain(into: &b)
+        return b.businessEvents.sorted { ($0.bizTimestamp, $0.eventCode) < ($1.bizTimestamp, $1.eventCode) }
+            .map { BusinessEventName(rawValue: $0.eventCode)!.name }
+    }
+
+    @Test func aSuccessLogsTheSeedsSequence() {
+        #expect(Self.events(requestBody(checkoutID: "chk-ok")) == [
+            "payment.request.received", "payment.checkout.initiated", "payment.checkout.queued", "payment.psp.response",
+            "payment.wallet.queued", "payment.order.settled", "payment.checkout.settled",
+        ])
+    }
+
+    @Test func aRejectionAndADeclineLogTheSeedsSequences() {
+        var bad = requestBody(checkoutID: "chk-bad").objectValue!
+        bad["buyer_info"] = nil
+        #expect(Self.events(.object(bad)) == ["payment.request.received", "payment.checkout.rejected"])
+        #expect(Self.events(requestBody(checkoutID: "chk-decl", orders: 2, simulate: ["psp": ["error": true, "error_code": "EXPIRED_CARD"]])) == [
+            "payment.request.received", "payment.checkout.initiated", "payment.checkout.queued", "payment.psp.response",
+            "payment.wallet.queued", "payment.order.failed", "payment.order.failed", "payment.checkout.failed",
+        ])
+    }
+
+    /// The seed logs initiated, then fails before the send; paytop ends the checkout too.
+    @Test func anInitializerErrorLogsInitiatedThenTheCheckoutsFailure() {
+        let w = ServiceWorld(telemetry: true)
+        w.submit(requestBody(checkoutID: "chk-init-err", simulate: ["initializer": ["error": true]]))
+        w.run()
+        #expect(w.answers.map(\.status) == [500])
+        #expect(w.ctx.checkouts["chk-init-err"] == nil && w.runtime.queue(.execution).count == 0)  // nothing written
+        var b = WriteBatch()
+        w.ctx.telemetry.drain(into: &b)
+        let events = b.businessEvents.sorted { ($0.bizTimestamp, $0.eventCode) < ($1.bizTimestamp, $1.eventCode) }
+        #expect(events.map { BusinessEventName(rawValue: $0.eventCode)!.name }
+                == ["payment.request.received", "payment.checkout.initiated", "payment.checkout.failed"])
+        #expect(events.last?.errorCode == "INITIALIZER_ERROR" && events.last?.errorCategory == "TECHNICAL")
+        #expect(events.last?.amountTotal == "100.00")
+    }
+}

@@ -23,6 +23,9 @@ final class InitializerService {
         case orderOfAnotherCheckout(order: String, owner: String)
     }
 
+    /// The failure code of a checkout the initializer failed after validating it.
+    static let initializerErrorCode = "INITIALIZER_ERROR"
+
     private let ctx: EngineContext
     private let runtime: PipelineRuntime
     private let stored: StoredSubmissions
@@ -172,6 +175,16 @@ final class InitializerService {
             function.counters.errors += 1
             if ran <= gatewayTimeout { ctx.stats.serverErrors += 1 }
             let message = sim.message ?? "Simulated initializer error"
+            // The seed validates, logs payment.checkout.initiated, writes, then fails before
+            // the queue send. paytop logs what the seed logs, writes nothing (no orphan
+            // NOT_STARTED rows: the 500 is the whole truth) and ends the checkout with its
+            // failure event, so a funnel puts the loss at initialization.
+            let failed = Checkout(request: request, requestHash: request.bodyHash, createdAt: ctx.now)
+            failed.trace = call.trace
+            ctx.recordEvent(.checkoutInitiated, checkout: failed, outcome: "VALIDATED", at: handlerStart + Latencies.compute,
+                            trace: call.trace, span: invocationSpan, service: service)
+            ctx.recordEvent(.checkoutFailed, checkout: failed, outcome: "FAILURE", at: ctx.now, trace: call.trace,
+                            span: invocationSpan, service: service, errorCode: Self.initializerErrorCode, errorCategory: "TECHNICAL")
             reply(500, .object(["error": .string(message)]), nil, error: message)
             return
         }
