@@ -11,7 +11,8 @@ import PaytopJSON
 /// - `POST /v1/payments`: the seed's API Gateway endpoint, answered by the engine (a 202
 ///   only once the checkout is committed);
 /// - `GET /v1/payments/{checkout_id}`: the checkout and its orders as of the last commit;
-/// - `GET /healthz`: whether the engine is taking requests.
+/// - `GET /healthz`: whether the engine is taking requests;
+/// - `GET /openapi.json`: the OpenAPI 3.1 document of all of them (docs/openapi.json).
 ///
 /// Every answer, errors included, is a JSON object.
 public struct PaymentsAPI: Sendable {
@@ -34,9 +35,14 @@ public struct PaymentsAPI: Sendable {
         router.post("/v1/payments") { request, context in try await self.createPayment(request, context) }
         router.get("/v1/payments/:checkout_id") { _, context in try self.payment(context) }
         router.get("/healthz") { _, _ in self.health() }
+        router.get("/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"],
+                     body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
         // Known paths answer other methods with 405 and the methods they take.
         let others: [HTTPRequest.Method] = [.get, .put, .patch, .delete, .post, .options]
-        for (path, allowed) in [("/v1/payments", HTTPRequest.Method.post), ("/v1/payments/:checkout_id", .get), ("/healthz", .get)] {
+        for (path, allowed) in [("/v1/payments", HTTPRequest.Method.post), ("/v1/payments/:checkout_id", .get), ("/healthz", .get),
+                                ("/openapi.json", .get)] {
             for method in others where method != allowed {
                 router.on(RouterPath(path), method: method) { request, _ in
                     Self.json(.methodNotAllowed, ["error": "Method Not Allowed",

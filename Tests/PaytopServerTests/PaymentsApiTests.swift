@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import PaytopEngine
 import PaytopServer
+import PaytopJSON
 @testable import PaytopStore
 
 /// The HTTP API from a real client over loopback: every status it answers, idempotent
@@ -205,5 +206,22 @@ import PaytopServer
         } throws: { error in
             "\(error)".contains("address already in use")
         }
+    }
+
+    static let docsFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("docs/openapi.json")
+
+    /// The OpenAPI document: the one served is the one in docs/, and it names every route.
+    @Test func theServedOpenAPIDocumentIsTheOneInDocs() throws {
+        let docs = try JSONValue.parse(Array(try Data(contentsOf: Self.docsFile)))
+        let api = try LiveApi()
+        let r = try api.get("/openapi.json")
+        try api.stop()
+        #expect(r.status == 200 && r.headers["content-type"] == "application/json")
+        let served = try JSONValue.parse(Array(r.text.utf8))
+        #expect(served == docs, "Sources/PaytopServer/OpenAPIDocument.swift differs from docs/openapi.json")
+        #expect(served["openapi"] == "3.1.0")
+        let paths = Set(served["paths"]?.objectValue?.keys.map { $0 } ?? [])
+        #expect(paths == ["/v1/payments", "/v1/payments/{checkout_id}", "/healthz", "/openapi.json"])
     }
 }
