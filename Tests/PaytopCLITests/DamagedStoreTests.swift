@@ -48,6 +48,19 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
     }
 
+    @Test func aTruncatedStoreIsDamagedToo() throws {
+        let path = try Self.damagedStore()
+        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
+        let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
+        try FileHandle(forWritingAtPath: path)!.truncate(atOffset: UInt64(size / 3))
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(run("check", "--db", path) == 1)
+        #expect(run("serve", "--listen", "127.0.0.1:0", "--db", path) == 2)
+        #expect(run("run", "--db", path, "--duration", "0.2") == 2)
+        #expect(run("fault", "psp-outage", "on", "--db", path) == 2)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+    }
+
     @Test func sqliteErrorsReadAsOneSentenceWithoutSQL() {
         var e = SQLiteError(code: 11, message: "database disk image is malformed", sql: "SELECT secret FROM t")
         e.path = "/tmp/x.db"
