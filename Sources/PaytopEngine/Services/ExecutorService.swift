@@ -98,8 +98,8 @@ final class ExecutorService: BatchConsumer {
         }
         ctx.markDirty(checkout)
         ctx.recordSpan(.updatePaymentOrder, trace: checkout.trace, id: ctx.newSpanID(), parent: inv.processSpan,
-                   service: ctx.serviceCode(.executor), start: ctx.now - (records[ObjectIdentifier(inv)]?.updateDuration ?? 0), end: ctx.now,
-                   attributes: ctx.attrs([("paytop.payment_order_status", "EXECUTING")]))
+                       service: ctx.serviceCode(.executor), start: ctx.now - (records[ObjectIdentifier(inv)]?.updateDuration ?? 0), end: ctx.now,
+                       attributes: ctx.attrs([("paytop.payment_order_status", "EXECUTING")]))
         let (outcome, latency) = psp.charge(key: checkout.id, checkout: checkout, at: ctx.now, faults: ctx.faults,
                                             settings: ctx.settings.psp, random: &ctx.random)
         records[ObjectIdentifier(inv), default: Record()].psp = PspCall(outcome: outcome, at: ctx.now, latency: latency)
@@ -119,19 +119,19 @@ final class ExecutorService: BatchConsumer {
         switch outcome {
         case .serverError:
             ctx.recordEvent(.pspResponse, checkout: checkout, outcome: "FAILURE", at: ctx.now, trace: checkout.trace,
-                        span: inv.processSpan, service: executorService, errorCode: "PSP_SERVER_ERROR",
-                        errorCategory: "TECHNICAL", pspLatency: call.latency)
+                            span: inv.processSpan, service: executorService, errorCode: "PSP_SERVER_ERROR",
+                            errorCategory: "TECHNICAL", pspLatency: call.latency)
             failExecutorRecord(inv, m, checkout, "PSP returned HTTP 500: PSP unavailable", after: Latencies.failFast)
             return
         case .succeeded:
             status = .success
             ctx.recordEvent(.pspResponse, checkout: checkout, outcome: "SUCCESS", at: ctx.now, trace: checkout.trace,
-                        span: inv.processSpan, service: executorService, pspLatency: call.latency)
+                            span: inv.processSpan, service: executorService, pspLatency: call.latency)
         case .declined(let code):
             status = .failed
             ctx.recordEvent(.pspResponse, checkout: checkout, outcome: "FAILURE", at: ctx.now, trace: checkout.trace,
-                        span: inv.processSpan, service: executorService, errorCode: code, errorCategory: "BUSINESS",
-                        pspLatency: call.latency)
+                            span: inv.processSpan, service: executorService, errorCode: code, errorCategory: "BUSINESS",
+                            pspLatency: call.latency)
         }
         for o in checkout.orders where !o.status.isTerminal {
             o.status = status
@@ -141,8 +141,8 @@ final class ExecutorService: BatchConsumer {
         ctx.markDirty(checkout)
         let written = ctx.now + ctx.random.draw(Latencies.dynamoWrite)
         ctx.recordSpan(.updatePaymentOrder, trace: checkout.trace, id: ctx.newSpanID(), parent: inv.processSpan,
-                   service: executorService, start: ctx.now, end: written,
-                   attributes: ctx.attrs([("paytop.payment_order_status", .string(status.rawValue))]))
+                       service: executorService, start: ctx.now, end: written,
+                       attributes: ctx.attrs([("paytop.payment_order_status", .string(status.rawValue))]))
         let end = sendResult(inv, checkout, at: written)
         endExecutorRecord(inv, m, checkout, end: end, error: nil)
     }
@@ -156,11 +156,11 @@ final class ExecutorService: BatchConsumer {
         runtime.send(.result(result), for: checkout, to: .results, context: context, at: end)
         let service = ctx.serviceCode(.executor)
         ctx.recordSpan(.sendResults, trace: checkout.trace, id: sendSpan, parent: inv.processSpan, service: service,
-                   start: start, end: end)
+                       start: start, end: end)
         let failed: String? = if case .failed(let code) = result { code } else { nil }
         ctx.recordEvent(.walletQueued, checkout: checkout, outcome: failed == nil ? "SUCCESS" : "FAILURE", at: end,
-                    trace: checkout.trace, span: sendSpan, service: service, errorCode: failed,
-                    errorCategory: failed == nil ? nil : "BUSINESS")
+                        trace: checkout.trace, span: sendSpan, service: service, errorCode: failed,
+                        errorCategory: failed == nil ? nil : "BUSINESS")
         return end
     }
 
@@ -183,12 +183,12 @@ final class ExecutorService: BatchConsumer {
         }
         let error: String? = outcome == .serverError ? "HTTP 500" : nil
         ctx.recordSpan(.pspCall, trace: checkout.trace, id: callSpan, parent: inv.processSpan, service: ctx.serviceCode(.executor),
-                   start: call.at, end: ctx.now, error: error,
-                   attributes: ctx.attrs([("http.response.status_code", .number(Double(status)))]))
+                       start: call.at, end: ctx.now, error: error,
+                       attributes: ctx.attrs([("http.response.status_code", .number(Double(status)))]))
         let margin = min(Span.ms(2), call.latency / 4)
         ctx.recordSpan(.pspCharge, trace: checkout.trace, id: charge, parent: callSpan,
-                   service: ctx.telemetry.serviceCode(PipelineNames.pspService.name, PipelineNames.pspService.version),
-                   start: call.at + margin, end: ctx.now - margin, error: error, attributes: ctx.attrs(serverAttrs))
+                       service: ctx.telemetry.serviceCode(PipelineNames.pspService.name, PipelineNames.pspService.version),
+                       start: call.at + margin, end: ctx.now - margin, error: error, attributes: ctx.attrs(serverAttrs))
     }
 
     private func failExecutorRecord(_ inv: Invocation, _ m: QueueMessage, _ checkout: Checkout?, _ error: String,

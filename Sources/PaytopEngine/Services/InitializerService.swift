@@ -119,8 +119,8 @@ final class InitializerService {
         let handlerStart = call.startedAt + lease.initDuration
         func invocation(end: EngineTime, error: String? = nil) {
             ctx.recordSpan(.initializerInvocation, trace: call.trace, id: invocationSpan, parent: call.apiSpan, service: service,
-                       start: call.startedAt, end: end, error: error,
-                       attributes: lease.coldStart ? ctx.attrs([("faas.coldstart", true)]) : nil)
+                           start: call.startedAt, end: end, error: error,
+                           attributes: lease.coldStart ? ctx.attrs([("faas.coldstart", true)]) : nil)
         }
         // Lambda's timeout covers the handler, not a cold start's init phase.
         if ran - lease.initDuration > timeout {
@@ -148,11 +148,11 @@ final class InitializerService {
         }
         defer { function.release(lease, at: ctx.now, started: call.startedAt, reusable: true) }
         ctx.recordEvent(.requestReceived, checkout: nil, checkoutID: call.body?["checkout_id"]?.stringValue, outcome: "RECEIVED",
-                    at: handlerStart, trace: call.trace, span: invocationSpan, service: service)
+                        at: handlerStart, trace: call.trace, span: invocationSpan, service: service)
         func rejected(_ code: String) {
             ctx.recordEvent(.checkoutRejected, checkout: nil, checkoutID: call.body?["checkout_id"]?.stringValue, outcome: "REJECTED",
-                        at: handlerStart + Latencies.compute, trace: call.trace, span: invocationSpan, service: service,
-                        errorCode: code, errorCategory: "VALIDATION")
+                            at: handlerStart + Latencies.compute, trace: call.trace, span: invocationSpan, service: service,
+                            errorCode: code, errorCategory: "VALIDATION")
         }
 
         guard let body = call.body else {
@@ -225,18 +225,18 @@ final class InitializerService {
         let batchEnd = putEnd + call.batchWriteDuration
         let sendEnd = batchEnd + call.sendDuration
         ctx.recordEvent(.checkoutInitiated, checkout: checkout, outcome: "VALIDATED", at: validated, trace: call.trace,
-                    span: invocationSpan, service: service)
+                        span: invocationSpan, service: service)
         ctx.recordSpan(.putPaymentEvent, trace: call.trace, id: ctx.newSpanID(), parent: invocationSpan, service: service,
-                   start: validated, end: putEnd)
+                       start: validated, end: putEnd)
         ctx.recordSpan(.batchWritePaymentOrder, trace: call.trace, id: ctx.newSpanID(), parent: invocationSpan, service: service,
-                   start: putEnd, end: batchEnd)
+                       start: putEnd, end: batchEnd)
         let sendSpan = ctx.newSpanID()
         let context = call.trace.map { SpanContext(trace: $0, spanID: sendSpan) }
         runtime.send(.execute, for: checkout, to: .execution, context: context)
         ctx.recordSpan(.sendExecution, trace: call.trace, id: sendSpan, parent: invocationSpan, service: service,
-                   start: batchEnd, end: sendEnd)
+                       start: batchEnd, end: sendEnd)
         ctx.recordEvent(.checkoutQueued, checkout: checkout, outcome: "QUEUED", at: sendEnd, trace: call.trace,
-                    span: sendSpan, service: service)
+                        span: sendSpan, service: service)
         if ran <= gatewayTimeout { ctx.stats.accepted += 1 }
         reply(202, accepted(request), checkout.id)
     }
@@ -276,9 +276,9 @@ final class InitializerService {
             }
         }
         ctx.recordSpan(.apiRequest, trace: call.trace, id: call.apiSpan, parent: call.parentContext, service:
-                    ctx.telemetry.serviceCode(PipelineNames.gatewayService.name, PipelineNames.gatewayService.version), start: call.arrivedAt, end: at,
-                   error: status >= 500 ? (error ?? "HTTP \(status)") : nil,
-                   attributes: ctx.attrs([("http.response.status_code", .number(Double(status)))]))
+                       ctx.telemetry.serviceCode(PipelineNames.gatewayService.name, PipelineNames.gatewayService.version), start: call.arrivedAt, end: at,
+                       error: status >= 500 ? (error ?? "HTTP \(status)") : nil,
+                       attributes: ctx.attrs([("http.response.status_code", .number(Double(status)))]))
         if status == 202, let id = checkoutID, let notify = onAcknowledged {
             answers.append((ApiResponse(status: 202, body: .null, respondedAt: at, checkoutID: id), { r in notify(r.checkoutID!) }))
         }
