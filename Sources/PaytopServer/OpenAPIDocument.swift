@@ -1,5 +1,7 @@
-/// The API's OpenAPI 3.1 document, served at `GET /openapi.json`. Kept in step with
-/// docs/openapi.json by `OpenAPITests` (edit that file, then paste it here).
+/// The API's OpenAPI 3.1 document, served at `GET /openapi.json`: data, not code. It is
+/// embedded so a copied binary still serves it; docs/openapi.json is the same document,
+/// and `PaymentsApiTests.theServedOpenAPIDocumentIsTheOneInDocs` fails when they differ
+/// (edit docs/openapi.json, then paste it here).
 enum OpenAPIDocument {
     static let json = #"""
 {
@@ -9,11 +11,7 @@ enum OpenAPIDocument {
     "version": "0.1.0",
     "description": "The seed's pay-in endpoint as paytop serves it (docs/api.md). Every answer is a JSON object. A 202 is sent only once the checkout, its orders and the execution message are committed."
   },
-  "servers": [
-    {
-      "url": "http://127.0.0.1:8080"
-    }
-  ],
+  "servers": [{"url": "http://127.0.0.1:8080"}],
   "paths": {
     "/v1/payments": {
       "post": {
@@ -25,110 +23,46 @@ enum OpenAPIDocument {
             "in": "header",
             "required": false,
             "description": "W3C Trace Context; a valid one makes the checkout's trace continue the client's.",
-            "schema": {
-              "type": "string"
-            }
+            "schema": {"type": "string"}
           }
         ],
         "requestBody": {
           "required": true,
-          "content": {
-            "application/json": {
-              "schema": {
-                "$ref": "#/components/schemas/PaymentRequest"
-              }
-            }
-          }
+          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PaymentRequest"}}}
         },
         "responses": {
           "202": {
             "description": "Accepted and committed; the same bytes again for the same body (idempotent).",
-            "headers": {
-              "traceparent": {
-                "$ref": "#/components/headers/traceparent"
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Accepted"
-                }
-              }
-            },
+            "headers": {"traceparent": {"$ref": "#/components/headers/traceparent"}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}},
             "links": {
               "GetPayment": {
                 "operationId": "getPayment",
-                "parameters": {
-                  "checkout_id": "$response.body#/payment_event/checkout_id"
-                }
+                "parameters": {"checkout_id": "$response.body#/payment_event/checkout_id"}
               }
             }
           },
           "400": {
             "description": "Invalid JSON, or the seed's validation failed.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/BadRequest"
-                }
-              }
-            }
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BadRequest"}}}
           },
-          "409": {
-            "$ref": "#/components/responses/Error"
-          },
-          "413": {
-            "$ref": "#/components/responses/Error"
-          },
-          "415": {
-            "$ref": "#/components/responses/Error"
-          },
+          "409": {"$ref": "#/components/responses/Error"},
+          "413": {"$ref": "#/components/responses/Error"},
+          "415": {"$ref": "#/components/responses/Error"},
           "429": {
             "description": "API Gateway's simulated throttle.",
-            "headers": {
-              "Retry-After": {
-                "schema": {
-                  "type": "string"
-                }
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Message"
-                }
-              }
-            }
+            "headers": {"Retry-After": {"schema": {"type": "string"}}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Message"}}}
           },
-          "500": {
-            "$ref": "#/components/responses/Error"
-          },
+          "500": {"$ref": "#/components/responses/Error"},
           "503": {
             "description": "The engine is behind or stopping.",
-            "headers": {
-              "Retry-After": {
-                "schema": {
-                  "type": "string"
-                }
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "headers": {"Retry-After": {"schema": {"type": "string"}}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
           },
           "504": {
             "description": "The initializer ran past API Gateway's 29 s integration timeout.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Message"
-                }
-              }
-            }
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Message"}}}
           }
         }
       }
@@ -142,29 +76,16 @@ enum OpenAPIDocument {
             "name": "checkout_id",
             "in": "path",
             "required": true,
-            "schema": {
-              "type": "string",
-              "minLength": 1
-            }
+            "schema": {"type": "string", "minLength": 1}
           }
         ],
         "responses": {
           "200": {
             "description": "The checkout.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Checkout"
-                }
-              }
-            }
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Checkout"}}}
           },
-          "404": {
-            "$ref": "#/components/responses/Error"
-          },
-          "500": {
-            "$ref": "#/components/responses/Error"
-          }
+          "404": {"$ref": "#/components/responses/Error"},
+          "500": {"$ref": "#/components/responses/Error"}
         }
       }
     },
@@ -175,23 +96,11 @@ enum OpenAPIDocument {
         "responses": {
           "200": {
             "description": "Taking requests.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Health"
-                }
-              }
-            }
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}
           },
           "503": {
             "description": "Stopping, or stalled.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Health"
-                }
-              }
-            }
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}
           }
         }
       }
@@ -203,13 +112,7 @@ enum OpenAPIDocument {
         "responses": {
           "200": {
             "description": "The OpenAPI document.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "type": "object"
-                }
-              }
-            }
+            "content": {"application/json": {"schema": {"type": "object"}}}
           }
         }
       }
@@ -217,23 +120,12 @@ enum OpenAPIDocument {
   },
   "components": {
     "headers": {
-      "traceparent": {
-        "description": "API Gateway's span in the checkout's trace.",
-        "schema": {
-          "type": "string"
-        }
-      }
+      "traceparent": {"description": "API Gateway's span in the checkout's trace.", "schema": {"type": "string"}}
     },
     "responses": {
       "Error": {
         "description": "An error, in words.",
-        "content": {
-          "application/json": {
-            "schema": {
-              "$ref": "#/components/schemas/Error"
-            }
-          }
-        }
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
       }
     },
     "schemas": {
@@ -244,24 +136,11 @@ enum OpenAPIDocument {
       },
       "PaymentOrder": {
         "type": "object",
-        "required": [
-          "payment_order_id",
-          "seller_account",
-          "amount",
-          "currency"
-        ],
+        "required": ["payment_order_id", "seller_account", "amount", "currency"],
         "properties": {
-          "payment_order_id": {
-            "type": "string",
-            "minLength": 1
-          },
-          "seller_account": {
-            "type": "string",
-            "minLength": 1
-          },
-          "amount": {
-            "$ref": "#/components/schemas/Amount"
-          },
+          "payment_order_id": {"type": "string", "minLength": 1},
+          "seller_account": {"type": "string", "minLength": 1},
+          "amount": {"$ref": "#/components/schemas/Amount"},
           "currency": {
             "type": "string",
             "pattern": "^[A-Z]{3}$",
@@ -273,33 +152,17 @@ enum OpenAPIDocument {
         "type": "object",
         "description": "The seed's fault flags: latency (s) and errors per function, and the PSP's answer.",
         "properties": {
-          "initializer": {
-            "$ref": "#/components/schemas/SimulateFunction"
-          },
-          "executor": {
-            "$ref": "#/components/schemas/SimulateFunction"
-          },
-          "wallet": {
-            "$ref": "#/components/schemas/SimulateFunction"
-          },
+          "initializer": {"$ref": "#/components/schemas/SimulateFunction"},
+          "executor": {"$ref": "#/components/schemas/SimulateFunction"},
+          "wallet": {"$ref": "#/components/schemas/SimulateFunction"},
           "psp": {
             "type": "object",
             "properties": {
-              "server_error": {
-                "type": "boolean"
-              },
-              "error": {
-                "type": "boolean"
-              },
+              "server_error": {"type": "boolean"},
+              "error": {"type": "boolean"},
               "error_code": {
                 "type": "string",
-                "enum": [
-                  "INSUFFICIENT_FUNDS",
-                  "CARD_DECLINED",
-                  "EXPIRED_CARD",
-                  "INVALID_CARD",
-                  "FRAUD_SUSPECTED"
-                ]
+                "enum": ["INSUFFICIENT_FUNDS", "CARD_DECLINED", "EXPIRED_CARD", "INVALID_CARD", "FRAUD_SUSPECTED"]
               }
             }
           }
@@ -308,110 +171,45 @@ enum OpenAPIDocument {
       "SimulateFunction": {
         "type": "object",
         "properties": {
-          "latency": {
-            "type": "number",
-            "minimum": 0
-          },
-          "error": {
-            "type": "boolean"
-          },
-          "message": {
-            "type": "string"
-          }
+          "latency": {"type": "number", "minimum": 0},
+          "error": {"type": "boolean"},
+          "message": {"type": "string"}
         }
       },
       "PaymentRequest": {
         "type": "object",
-        "required": [
-          "checkout_id",
-          "buyer_info",
-          "credit_card_info",
-          "payment_orders"
-        ],
+        "required": ["checkout_id", "buyer_info", "credit_card_info", "payment_orders"],
         "properties": {
-          "checkout_id": {
-            "type": "string",
-            "minLength": 1
-          },
+          "checkout_id": {"type": "string", "minLength": 1},
           "buyer_info": {
             "type": "object",
-            "required": [
-              "user_id",
-              "email"
-            ],
+            "required": ["user_id", "email"],
             "properties": {
-              "user_id": {
-                "type": "string",
-                "minLength": 1
-              },
-              "email": {
-                "type": "string",
-                "pattern": "@",
-                "description": "Must contain \"@\"."
-              }
+              "user_id": {"type": "string", "minLength": 1},
+              "email": {"type": "string", "pattern": "@", "description": "Must contain \"@\"."}
             }
           },
-          "credit_card_info": {
-            "type": "object",
-            "properties": {
-              "payment_token": {
-                "type": "string"
-              }
-            }
-          },
-          "payment_orders": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-              "$ref": "#/components/schemas/PaymentOrder"
-            }
-          },
-          "simulate": {
-            "$ref": "#/components/schemas/Simulate"
-          }
+          "credit_card_info": {"type": "object", "properties": {"payment_token": {"type": "string"}}},
+          "payment_orders": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/PaymentOrder"}},
+          "simulate": {"$ref": "#/components/schemas/Simulate"}
         }
       },
       "AcceptedOrder": {
         "type": "object",
-        "required": [
-          "payment_order_id",
-          "seller_account",
-          "amount",
-          "currency",
-          "payment_order_status"
-        ],
+        "required": ["payment_order_id", "seller_account", "amount", "currency", "payment_order_status"],
         "properties": {
-          "payment_order_id": {
-            "type": "string"
-          },
-          "seller_account": {
-            "type": "string"
-          },
-          "amount": {
-            "type": "string"
-          },
-          "currency": {
-            "type": "string"
-          },
-          "payment_order_status": {
-            "type": "string",
-            "enum": [
-              "NOT_STARTED"
-            ]
-          }
+          "payment_order_id": {"type": "string"},
+          "seller_account": {"type": "string"},
+          "amount": {"type": "string"},
+          "currency": {"type": "string"},
+          "payment_order_status": {"type": "string", "enum": ["NOT_STARTED"]}
         }
       },
       "Accepted": {
         "type": "object",
-        "required": [
-          "payment_event",
-          "message"
-        ],
+        "required": ["payment_event", "message"],
         "properties": {
-          "message": {
-            "type": "string",
-            "const": "Payment event initiated"
-          },
+          "message": {"type": "string", "const": "Payment event initiated"},
           "payment_event": {
             "type": "object",
             "required": [
@@ -423,114 +221,39 @@ enum OpenAPIDocument {
               "amount_total",
               "currency"
             ],
-            "not": {
-              "required": [
-                "credit_card_info"
-              ]
-            },
+            "not": {"required": ["credit_card_info"]},
             "properties": {
-              "checkout_id": {
-                "type": "string"
-              },
-              "buyer_info": {
-                "type": "object",
-                "properties": {
-                  "user_id": {
-                    "type": "string"
-                  },
-                  "email": {
-                    "type": "string"
-                  }
-                }
-              },
-              "payment_orders": {
-                "type": "array",
-                "items": {
-                  "$ref": "#/components/schemas/AcceptedOrder"
-                }
-              },
-              "status": {
-                "type": "string",
-                "const": "ACCEPTED"
-              },
-              "is_payment_done": {
-                "type": "boolean"
-              },
-              "amount_total": {
-                "type": "string"
-              },
-              "currency": {
-                "type": "string"
-              },
-              "simulate": {
-                "type": "object"
-              }
+              "checkout_id": {"type": "string"},
+              "buyer_info": {"type": "object", "properties": {"user_id": {"type": "string"}, "email": {"type": "string"}}},
+              "payment_orders": {"type": "array", "items": {"$ref": "#/components/schemas/AcceptedOrder"}},
+              "status": {"type": "string", "const": "ACCEPTED"},
+              "is_payment_done": {"type": "boolean"},
+              "amount_total": {"type": "string"},
+              "currency": {"type": "string"},
+              "simulate": {"type": "object"}
             }
           }
         }
       },
       "ValidationIssue": {
         "type": "object",
-        "required": [
-          "field",
-          "message"
-        ],
-        "properties": {
-          "field": {
-            "type": "string"
-          },
-          "message": {
-            "type": "string"
-          },
-          "value": {}
-        }
+        "required": ["field", "message"],
+        "properties": {"field": {"type": "string"}, "message": {"type": "string"}, "value": {}}
       },
       "BadRequest": {
         "type": "object",
-        "required": [
-          "error"
-        ],
+        "required": ["error"],
         "properties": {
-          "error": {
-            "type": "string",
-            "enum": [
-              "Invalid JSON",
-              "Validation failed"
-            ]
-          },
-          "details": {
-            "type": "array",
-            "items": {
-              "$ref": "#/components/schemas/ValidationIssue"
-            }
-          }
+          "error": {"type": "string", "enum": ["Invalid JSON", "Validation failed"]},
+          "details": {"type": "array", "items": {"$ref": "#/components/schemas/ValidationIssue"}}
         }
       },
       "Error": {
         "type": "object",
-        "required": [
-          "error"
-        ],
-        "properties": {
-          "error": {
-            "type": "string"
-          },
-          "message": {
-            "type": "string"
-          }
-        }
+        "required": ["error"],
+        "properties": {"error": {"type": "string"}, "message": {"type": "string"}}
       },
-      "Message": {
-        "type": "object",
-        "required": [
-          "message"
-        ],
-        "properties": {
-          "message": {
-            "type": "string"
-          }
-        }
-      },
+      "Message": {"type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}},
       "CheckoutOrder": {
         "type": "object",
         "required": [
@@ -545,48 +268,17 @@ enum OpenAPIDocument {
           "created_at"
         ],
         "properties": {
-          "payment_order_id": {
-            "type": "string"
-          },
-          "buyer_account": {
-            "type": "string"
-          },
-          "seller_account": {
-            "type": "string"
-          },
-          "amount": {
-            "type": "string"
-          },
-          "currency": {
-            "type": "string"
-          },
-          "payment_order_status": {
-            "type": "string",
-            "enum": [
-              "NOT_STARTED",
-              "EXECUTING",
-              "SUCCESS",
-              "FAILED"
-            ]
-          },
-          "ledger_updated": {
-            "type": "boolean"
-          },
-          "wallet_updated": {
-            "type": "boolean"
-          },
-          "created_at": {
-            "type": "string",
-            "format": "date-time"
-          },
-          "executing_at": {
-            "type": "string",
-            "format": "date-time"
-          },
-          "completed_at": {
-            "type": "string",
-            "format": "date-time"
-          }
+          "payment_order_id": {"type": "string"},
+          "buyer_account": {"type": "string"},
+          "seller_account": {"type": "string"},
+          "amount": {"type": "string"},
+          "currency": {"type": "string"},
+          "payment_order_status": {"type": "string", "enum": ["NOT_STARTED", "EXECUTING", "SUCCESS", "FAILED"]},
+          "ledger_updated": {"type": "boolean"},
+          "wallet_updated": {"type": "boolean"},
+          "created_at": {"type": "string", "format": "date-time"},
+          "executing_at": {"type": "string", "format": "date-time"},
+          "completed_at": {"type": "string", "format": "date-time"}
         }
       },
       "Checkout": {
@@ -601,83 +293,27 @@ enum OpenAPIDocument {
           "payment_orders"
         ],
         "properties": {
-          "checkout_id": {
-            "type": "string"
-          },
-          "status": {
-            "type": "string",
-            "enum": [
-              "IN_PROGRESS",
-              "DONE"
-            ]
-          },
-          "is_payment_done": {
-            "type": "boolean"
-          },
-          "outcome": {
-            "type": "string",
-            "enum": [
-              "SUCCESS",
-              "FAILED"
-            ]
-          },
-          "failure_code": {
-            "type": "string"
-          },
-          "amount_total": {
-            "type": "string"
-          },
-          "currency": {
-            "type": "string"
-          },
-          "created_at": {
-            "type": "string",
-            "format": "date-time"
-          },
-          "done_at": {
-            "type": "string",
-            "format": "date-time"
-          },
-          "trace_id": {
-            "type": "string",
-            "pattern": "^[0-9a-f]{32}$"
-          },
-          "payment_orders": {
-            "type": "array",
-            "items": {
-              "$ref": "#/components/schemas/CheckoutOrder"
-            }
-          }
+          "checkout_id": {"type": "string"},
+          "status": {"type": "string", "enum": ["IN_PROGRESS", "DONE"]},
+          "is_payment_done": {"type": "boolean"},
+          "outcome": {"type": "string", "enum": ["SUCCESS", "FAILED"]},
+          "failure_code": {"type": "string"},
+          "amount_total": {"type": "string"},
+          "currency": {"type": "string"},
+          "created_at": {"type": "string", "format": "date-time"},
+          "done_at": {"type": "string", "format": "date-time"},
+          "trace_id": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
+          "payment_orders": {"type": "array", "items": {"$ref": "#/components/schemas/CheckoutOrder"}}
         }
       },
       "Health": {
         "type": "object",
-        "required": [
-          "status",
-          "inbox_depth",
-          "in_flight"
-        ],
+        "required": ["status", "inbox_depth", "in_flight"],
         "properties": {
-          "status": {
-            "type": "string",
-            "enum": [
-              "ok",
-              "stopping",
-              "stalled"
-            ]
-          },
-          "inbox_depth": {
-            "type": "integer",
-            "minimum": 0
-          },
-          "in_flight": {
-            "type": "integer",
-            "minimum": 0
-          },
-          "engine_idle_ms": {
-            "type": "integer",
-            "minimum": 0
-          }
+          "status": {"type": "string", "enum": ["ok", "stopping", "stalled"]},
+          "inbox_depth": {"type": "integer", "minimum": 0},
+          "in_flight": {"type": "integer", "minimum": 0},
+          "engine_idle_ms": {"type": "integer", "minimum": 0}
         }
       }
     }
