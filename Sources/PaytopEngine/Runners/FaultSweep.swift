@@ -82,7 +82,6 @@ public enum FaultSweep {
 
     public struct Outcome: Sendable {
         public var plan: Plan
-        public var checkouts: Int
         public var report: InvariantReport
         /// Checkouts acknowledged (202, committed) before a crash that the store lost.
         public var lostAcknowledged: [String]
@@ -115,11 +114,10 @@ public enum FaultSweep {
             let reader = try Store.openForReading(path: storePath)
             lost = try acknowledged.filter { try CheckoutLookup.requestHash(reader, checkoutID: $0) == nil }
             // The resumed engine plays what is left of the timeline from the stored clock.
+            let stored = try StoredEngineState.load(reader)
+            let elapsed = EngineTime(nanos: stored.clock) - EngineTime.simulationEpoch
+            let generated = stored.traffic?.generated ?? 0
             var resumeOptions = Engine.Options(storePath: storePath, mode: .simulated, settings: plan.settings)
-            let probe = try Engine(resumeOptions)
-            let elapsed = probe.now - EngineTime.simulationEpoch
-            let generated = probe.traffic.generated
-            try probe.close()
             scenario.timeline = plan.timeline.filter { $0.at > elapsed }.map { TimelineAction(at: $0.at - elapsed, command: $0.command) }
             resumeOptions.scenario = scenario
             let resumed = try Engine(resumeOptions)
@@ -128,6 +126,6 @@ public enum FaultSweep {
         }
         if plant { try StoreTestHooks.spoilOneWalletBalance(path: storePath) }
         let report = try InvariantCheck.run(try Store.openForReading(path: storePath))
-        return Outcome(plan: plan, checkouts: checkouts, report: report, lostAcknowledged: lost, crashed: crashed)
+        return Outcome(plan: plan, report: report, lostAcknowledged: lost, crashed: crashed)
     }
 }
