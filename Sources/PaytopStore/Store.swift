@@ -106,7 +106,7 @@ public enum Store {
     }
 
     /// SQLite's own check of the file: nil when it is sound, else the first problem
-    /// reported. The quick check reads every page (seconds per GB); `full` also checks
+    /// reported. The quick check reads every page (0.16 s for 24 MB here); `full` also checks
     /// that every index matches its table.
     public static func integrityProblem(_ c: Connection, full: Bool = false) throws -> String? {
         do {

@@ -16,8 +16,6 @@ public struct FaultState: Codable, Equatable, Sendable {
     public var functionErrorRates: [FunctionName: Double] = [:]
 
     public init() {}
-
-    public var isClear: Bool { self == FaultState() }
 }
 
 /// A deployed version of a function and what it changes.

@@ -4,7 +4,7 @@ import PaytopVocabulary
 public enum FaultBadge: Equatable, Sendable {
     case pspOutage
     case pspSlow(factor: Double)
-    case declines(rate: Double, code: String)
+    case declines(rate: Double)
     case functionErrors(FunctionName, rate: Double)
 
     /// The active faults in a fixed order: PSP outage, slowness, declines, then functions by name.
@@ -12,7 +12,7 @@ public enum FaultBadge: Equatable, Sendable {
         var out: [FaultBadge] = []
         if f.pspOutage { out.append(.pspOutage) }
         if f.pspLatencyFactor != 1 { out.append(.pspSlow(factor: f.pspLatencyFactor)) }
-        if f.pspDeclineRate > 0 { out.append(.declines(rate: f.pspDeclineRate, code: f.pspDeclineCode)) }
+        if f.pspDeclineRate > 0 { out.append(.declines(rate: f.pspDeclineRate)) }
         for (fn, r) in f.functionErrorRates.sorted(by: { $0.key < $1.key }) where r > 0 {
             out.append(.functionErrors(fn, rate: r))
         }
@@ -23,7 +23,7 @@ public enum FaultBadge: Equatable, Sendable {
         switch self {
         case .pspOutage: return "PSP OUTAGE"
         case .pspSlow(let x): return "PSP SLOW ×\(Int(x))"
-        case .declines(let r, _): return "DECLINES \(percent(r))%"
+        case .declines(let r): return "DECLINES \(percent(r))%"
         case .functionErrors(let fn, let r): return "\(fn.rawValue.uppercased()) ERRORS \(percent(r))%"
         }
     }

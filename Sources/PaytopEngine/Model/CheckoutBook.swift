@@ -6,8 +6,8 @@ import DequeModule
 /// hold every checkout (outside requests are checked against both without a commit).
 final class CheckoutBook {
     private(set) var live: [String: Checkout] = [:]
-    private(set) var dirtyCheckouts: [Checkout] = []
-    private(set) var dirtyMessages: [QueueMessage] = []
+    private var dirtyCheckouts: [Checkout] = []
+    private var dirtyMessages: [QueueMessage] = []
     private var evictionCandidates: [Checkout] = []
     private var evictionsAwaitingCommit = Deque<(sequence: Int, checkouts: [Checkout])>()
     /// payment_order_id → checkout_id for the live checkouts taken from outside callers.

@@ -15,9 +15,6 @@ public struct StoredEngineState: Sendable {
 
     public init() {}
 
-    /// Whether an engine has committed its state here.
-    public var isEmpty: Bool { text[.clock] == nil }
-
     /// A shared part that does not decode is left nil: a reader shows what it can.
     public static func load(_ c: Connection) throws -> StoredEngineState {
         var s = StoredEngineState()
