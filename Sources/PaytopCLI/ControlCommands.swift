@@ -9,6 +9,8 @@ import PaytopJSON
 /// its acknowledgement.
 struct ControlWriter {
     let path: String
+    /// Say nothing on success (the caller prints its own answer).
+    var quiet = false
 
     func send(_ command: ControlCommand) throws {
         let c = try Store.openForWriting(path: path, create: false)
@@ -23,7 +25,7 @@ struct ControlWriter {
         while Date() < deadline {
             if let s = try ControlQueue.status(c, id: id), s.status != "pending" {
                 if s.status == "applied" {
-                    print("#\(id) applied: \(s.result ?? "")")
+                    if !quiet { print("#\(id) applied: \(s.result ?? "")") }
                     return
                 }
                 throw CLIError(message: "#\(id) rejected: \(s.result ?? "")")
@@ -43,11 +45,12 @@ struct FaultCommand: ParsableCommand {
             paytop fault psp-latency on|off [--factor 100]
             paytop fault psp-declines on|off [--rate 0.3] [--code CARD_DECLINED]
             paytop fault function-errors FUNCTION RATE      (FUNCTION: initializer, executor, wallet; RATE 0–1)
+            paytop fault settlement-drift on|off [--kind missing|amount|duplicate|late|unknown] [--rate 0.02]
             paytop fault clear
             """
     )
 
-    @Argument(help: "psp-outage, psp-latency, psp-declines, function-errors or clear.")
+    @Argument(help: "psp-outage, psp-latency, psp-declines, function-errors, settlement-drift or clear.")
     var kind: String
 
     @Argument(help: "on/off, or FUNCTION RATE for function-errors.")
@@ -56,8 +59,11 @@ struct FaultCommand: ParsableCommand {
     @Option(help: "PSP latency multiplier for psp-latency.")
     var factor: Double?
 
-    @Option(help: "Share of charges declined (0–1) for psp-declines.")
+    @Option(help: "Share of charges declined (0–1) for psp-declines; of charges settled wrong for settlement-drift.")
     var rate: Double?
+
+    @Option(name: .customLong("kind"), help: "settlement-drift: missing, amount, duplicate, late or unknown (comma-separated; default all).")
+    var driftKinds: String?
 
     @Option(help: "Decline code for psp-declines.")
     var code: String?
@@ -83,6 +89,7 @@ struct FaultCommand: ParsableCommand {
             if let factor { args["factor"] = .number(factor) }
             if let rate { args["rate"] = .number(rate) }
             if let code { args["code"] = .string(code) }
+            if let driftKinds { args["kinds"] = .array(driftKinds.split(separator: ",").map { .string(String($0)) }) }
         }
         let command = try ControlCommand.parse(name: "fault", args: .object(args))
         try ControlWriter(path: store.path).send(command)

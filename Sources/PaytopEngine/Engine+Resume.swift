@@ -15,6 +15,27 @@ import Glibc
 extension Engine {
     static func hasEngineState(_ c: Connection) throws -> Bool { try EngineResume.hasEngineState(c) }
 
+    /// The settings a store was run with (defaults for a store no engine has run on).
+    public static func storedSettings(_ c: Connection) throws -> EngineSettings {
+        let state = try StoredEngineState.load(c)
+        guard let text = state.text[.settings] else { return EngineSettings() }
+        return try storedSettings(text)
+    }
+
+    /// The settings a store was run with, any setting newer than the store at its default.
+    static func storedSettings(_ text: String?) throws -> EngineSettings {
+        guard let text else { throw StoreError.failed("engine_state has no settings; the store is damaged") }
+        if let exact = try? JSONDecoder().decode(EngineSettings.self, from: Data(text.utf8)) { return exact }
+        do {
+            // A store from before a setting existed: the stored values over today's defaults.
+            let base = try JSONValue.parse(try JSONEncoder().encode(EngineSettings()))
+            let merged = try Scenario.merge(base, try JSONValue.parse(text), path: "stored")
+            return try JSONDecoder().decode(EngineSettings.self, from: Data(merged.encoded.utf8))
+        } catch {
+            throw StoreError.failed("engine_state.settings cannot be read: \(error)")
+        }
+    }
+
     func restore() throws {
         let state = try StoredEngineState.load(reader)
         let decoder = JSONDecoder()
@@ -29,7 +50,7 @@ extension Engine {
         let words = try decode(.random, [String].self).compactMap { UInt64($0, radix: 16) }
         guard words.count == 4 else { throw StoreError.failed("engine_state.random is damaged") }
         ctx.random = SeededRandom(state: words)
-        ctx.settings = try decode(.settings, EngineSettings.self)
+        ctx.settings = try Engine.storedSettings(state.text[.settings])
         ctx.faults = try decode(.faults, FaultState.self)
         ctx.releases = try decode(.releases, [FunctionName: [Release]].self)
         trafficSource.state = try decode(.traffic, TrafficState.self)

@@ -56,6 +56,8 @@ public final class Engine {
     let context: EngineContext
     let pipeline: Pipeline
     let trafficSource: TrafficSource
+    /// Made again once a resumed store's settings are read.
+    private(set) var backOffice: BackOffice
     /// nil when telemetry is off.
     private(set) var metrics: PipelineMetrics?
 
@@ -91,11 +93,20 @@ public final class Engine {
         self.pipeline = pipeline
         self.trafficSource = TrafficSource(ctx, initializer: pipeline.initializer)
         let runtime = pipeline.runtime
+        do { self.backOffice = try BackOffice(ctx) } catch let e as SettlementSchedule.Invalid {
+            throw StoreError.failed("settings: \(e.description)")
+        }
         self.writer = try StoreWriter(path: options.storePath, crashAfterCommits: options.crashAfterCommits, onCommit: options.onCommit)
         let resumed = try Engine.hasEngineState(c)
         self.resumed = resumed
         var metrics: PipelineMetrics?
-        if resumed { try restore() }
+        if resumed {
+            try restore()
+            do { self.backOffice = try BackOffice(ctx) } catch let e as SettlementSchedule.Invalid {
+                throw StoreError.failed("stored settings: \(e.description)")
+            }
+            try backOffice.restore(c)
+        }
         if ctx.settings.telemetry {
             let recorder = MetricsRecorder(finePeriod: options.mode == .live ? Span.seconds(Int64(1)) : Span.minutes(1), start: ctx.now)
             try Engine.restoreMetricSeries(c, into: recorder)
@@ -115,6 +126,7 @@ public final class Engine {
         timelinePending = timeline.count
         trafficSource.scheduleArrivalIfNeeded()
         runtime.wakeAllQueues()
+        backOffice.scheduleNextCutoff()
         if !resumed { markStateDirty() }
     }
 
@@ -202,7 +214,7 @@ public final class Engine {
         guard let t = context.scheduler.nextTime, t <= limit, let entry = context.scheduler.pop() else { return false }
         if let metrics, metrics.closePeriods(before: entry.time) { pruneTelemetryIfLive() }
         context.now = entry.time
-        handle(entry.event)
+        try handle(entry.event)
         if context.pendingRows >= flushThreshold { try flush() }
         return true
     }
@@ -213,10 +225,18 @@ public final class Engine {
     }
 
     /// Each event to the part that handles it.
-    func handle(_ event: EngineEvent) {
+    func handle(_ event: EngineEvent) throws {
         switch event {
         case .arrival(let generation): trafficSource.arrive(generation)
         case .timeline(let i): applyTimeline(i)
+        case .settlementCutoff:
+            backOffice.eventTaken()
+            try closeSettlementBatch(final: false)
+            backOffice.scheduleReconciliation()
+            backOffice.scheduleNextCutoff()
+        case .reconcile:
+            backOffice.eventTaken()
+            try reconcile(source: "schedule")
         default: pipeline.handle(event)
         }
     }
@@ -225,6 +245,27 @@ public final class Engine {
     /// left in flight: every accepted checkout is done or dead-lettered.
     public var isQuiescent: Bool {
         trafficSource.isOver && timelinePending == 0 && pipeline.isIdle
+    }
+
+    /// Whether nothing but the back office's cut-offs and runs is scheduled (a paused
+    /// simulation with nothing left to do).
+    public var onlyBackOfficeEventsPending: Bool { context.scheduler.count <= backOffice.eventsPending }
+
+    // MARK: The back office
+
+    /// The PSP closes its next settlement batch now, on everything committed so far; a
+    /// final batch (a simulation's end) takes every charge completed by now.
+    public func closeSettlementBatch(final: Bool) throws {
+        try waitForCommits()
+        try backOffice.closeBatch(on: reader, final: final)
+        context.pendingRows += 1
+    }
+
+    /// Runs the reconciliation job now, on everything committed so far.
+    public func reconcile(source: String) throws {
+        try waitForCommits()
+        try backOffice.reconcile(on: reader, source: source)
+        context.pendingRows += 1
     }
 
     /// Live stores keep telemetry within an age and size budget (docs/telemetry.md).

@@ -1,7 +1,9 @@
-/// The seed's business-event taxonomy, plus the checkout-level failure it forgot.
+/// The seed's business-event taxonomy, plus the checkout-level failure it forgot and the
+/// reconciliation it described but never built (section 3.4).
 public enum BusinessEventName: Int, CaseIterable, Sendable {
     case requestReceived = 1, checkoutRejected, checkoutInitiated, checkoutQueued, pspResponse, walletQueued
     case orderSettled, checkoutSettled, orderFailed, checkoutFailed
+    case settlementBatchClosed, reconciliationCompleted, reconciliationMismatch
 
     /// The event's name, as `event.name` carries it.
     public var name: String {
@@ -16,6 +18,9 @@ public enum BusinessEventName: Int, CaseIterable, Sendable {
         case .checkoutSettled: return "payment.checkout.settled"
         case .orderFailed: return "payment.order.failed"
         case .checkoutFailed: return "payment.checkout.failed"
+        case .settlementBatchClosed: return "payment.settlement.closed"
+        case .reconciliationCompleted: return "payment.reconciliation.completed"
+        case .reconciliationMismatch: return "payment.reconciliation.mismatch"
         }
     }
 
@@ -29,6 +34,7 @@ public enum BusinessEventName: Int, CaseIterable, Sendable {
         case .pspResponse: return "PSP_INTEGRATION"
         case .walletQueued: return "EXECUTION"
         case .orderSettled, .checkoutSettled, .orderFailed, .checkoutFailed: return "SETTLEMENT"
+        case .settlementBatchClosed, .reconciliationCompleted, .reconciliationMismatch: return "RECONCILIATION"
         }
     }
 
@@ -44,6 +50,9 @@ public enum BusinessEventName: Int, CaseIterable, Sendable {
         case .checkoutSettled: return "Payment checkout settled"
         case .orderFailed: return "Payment order failed"
         case .checkoutFailed: return "Payment checkout failed"
+        case .settlementBatchClosed: return "PSP settlement batch closed"
+        case .reconciliationCompleted: return "Reconciliation run completed"
+        case .reconciliationMismatch: return "Reconciliation mismatch found"
         }
     }
 

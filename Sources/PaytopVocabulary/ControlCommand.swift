@@ -16,6 +16,10 @@ public enum ControlCommand: Equatable, Sendable {
     case deploy(service: FunctionName, version: String, regression: Release.Regression?)
     case rollback(FunctionName)
     case redrive(QueueName)
+    /// The PSP's settlement batches deviate from its charges (nil: stop).
+    case settlementDrift(SettlementDrift?)
+    /// Run the reconciliation job now.
+    case reconcile
 
     public static let defaultLatencyFactor = 100.0
     public static let defaultDeclineRate = 0.3
@@ -34,7 +38,7 @@ public enum ControlCommand: Equatable, Sendable {
     /// The `command` column.
     public var name: String {
         switch self {
-        case .pspOutage, .pspLatency, .pspDeclines, .functionErrors, .clearFaults: return "fault"
+        case .pspOutage, .pspLatency, .pspDeclines, .functionErrors, .clearFaults, .settlementDrift: return "fault"
         case .rate: return "rate"
         case .pause: return "pause"
         case .resume: return "resume"
@@ -42,6 +46,7 @@ public enum ControlCommand: Equatable, Sendable {
         case .deploy: return "deploy"
         case .rollback: return "rollback"
         case .redrive: return "redrive"
+        case .reconcile: return "reconcile"
         }
     }
 
@@ -63,6 +68,11 @@ public enum ControlCommand: Equatable, Sendable {
             return .object(o)
         case .rollback(let s): return ["service": .string(s.rawValue)]
         case .redrive(let q): return ["queue": .string(q.rawValue)]
+        case .settlementDrift(let d):
+            guard let d else { return ["kind": "settlement-drift", "on": false] }
+            return ["kind": "settlement-drift", "on": true, "rate": .number(d.rate),
+                    "kinds": .array(d.kinds.map { .string($0.rawValue) })]
+        case .reconcile: return [:]
         }
     }
 
@@ -116,8 +126,23 @@ public enum ControlCommand: Equatable, Sendable {
                 }
                 return .functionErrors(f, rate: try number("rate", range: 0...1))
             case "clear": return .clearFaults
+            case "settlement-drift":
+                guard try flag("on") else { return .settlementDrift(nil) }
+                var kinds = SettlementDriftKind.allCases
+                if let v = o["kinds"], v != .null {
+                    let names = v.arrayValue?.compactMap(\.stringValue) ?? v.stringValue.map { [$0] } ?? []
+                    kinds = try names.map { n in
+                        guard let k = SettlementDriftKind(rawValue: n) else {
+                            throw ParseError("fault settlement-drift: kind must be one of \(SettlementDriftKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                        }
+                        return k
+                    }
+                    guard !kinds.isEmpty else { throw ParseError("fault settlement-drift: kinds must name at least one kind") }
+                }
+                let rate = try number("rate", default: SettlementDrift.defaultRate, range: 0...1)
+                return .settlementDrift(SettlementDrift(kinds: kinds, rate: rate))
             default:
-                throw ParseError("fault: kind must be one of psp-outage, psp-latency, psp-declines, function-errors, clear")
+                throw ParseError("fault: kind must be one of psp-outage, psp-latency, psp-declines, function-errors, settlement-drift, clear")
             }
         case "rate": return .rate(try number("rate", range: 0...100_000))
         case "pause": return .pause
@@ -142,8 +167,9 @@ public enum ControlCommand: Equatable, Sendable {
                 throw ParseError("redrive: queue must be a dead-letter queue: \(QueueName.executionDLQ.rawValue) or \(QueueName.resultsDLQ.rawValue)")
             }
             return .redrive(q)
+        case "reconcile": return .reconcile
         default:
-            throw ParseError("unknown command \"\(name)\"; known: fault, rate, pause, resume, speed, deploy, rollback, redrive")
+            throw ParseError("unknown command \"\(name)\"; known: fault, rate, pause, resume, speed, deploy, rollback, redrive, reconcile")
         }
     }
 }

@@ -14,6 +14,8 @@ public struct FaultState: Codable, Equatable, Sendable {
     public var pspDeclineRate: Double = 0
     public var pspDeclineCode = "CARD_DECLINED"
     public var functionErrorRates: [FunctionName: Double] = [:]
+    /// The PSP's settlement batches deviate from its charges (a rehearsal); nil when off.
+    public var settlementDrift: SettlementDrift?
 
     public init() {}
 }

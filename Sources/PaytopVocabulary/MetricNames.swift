@@ -38,6 +38,11 @@ public enum MetricName: String, CaseIterable, Sendable {
     case checkoutsRejected = "CheckoutsRejected"
     case conversion = "Conversion"
     case revenue = "Revenue"
+    // Reconciliation
+    case reconciliationMismatches = "ReconciliationMismatches"
+    case unreconciledAmount = "UnreconciledAmount"
+    case reconciliationLatency = "ReconciliationLatency"
+    case autoMatchRate = "AutoMatchRate"
     // SLIs
     case sloGoodEvents = "SloGoodEvents"
     case sloValidEvents = "SloValidEvents"
@@ -53,6 +58,8 @@ public enum MetricDimensions {
     public static func pspResponses(code: Int) -> String { JSONText.object([("Code", String(code)), ("Service", "psp")]) }
     public static let business = JSONText.object([("Domain", "payments")])
     public static func currency(_ c: String) -> String { JSONText.object([("Currency", c)]) }
+    public static func mismatchClass(_ c: MismatchClass) -> String { JSONText.object([("Class", c.rawValue)]) }
+    public static let reconciliation = JSONText.object([("Service", "reconciliation")])
     public static func slo(_ name: String) -> String { JSONText.object([("slo", name)]) }
 }
 

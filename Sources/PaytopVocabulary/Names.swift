@@ -68,6 +68,7 @@ public enum PipelineNames {
     /// The services whose spans are not a function's: (service.name, service.version).
     public static let gatewayService = (name: "api-gateway", version: "v1")
     public static let pspService = (name: "psp", version: "1.0.0")
+    public static let reconciliationService = (name: "reconciliation", version: "1.0.0")
     /// Where the executor reaches the PSP.
     public static let pspHost = "psp.o11y-lab.internal"
 }

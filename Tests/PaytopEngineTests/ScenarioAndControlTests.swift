@@ -8,7 +8,7 @@ import Testing
         let dir = repositoryRoot.appendingPathComponent("sample-data/scenarios")
         let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".toml") }.sorted()
         #expect(names == ["bad-release.toml", "black-friday.toml", "decline-surge.toml", "latency-spike.toml",
-                          "psp-outage.toml", "steady.toml"])
+                          "psp-outage.toml", "settlement-drift.toml", "steady.toml"])
         for n in names {
             let s = try Scenario.load(path: dir.appendingPathComponent(n).path)
             var settings = EngineSettings()

@@ -24,6 +24,15 @@ extension Engine {
         case .functionErrors(let f, let rate):
             context.faults.functionErrorRates[f] = rate > 0 ? rate : nil
             summary = "\(f.rawValue) error rate \(trim(rate * 100))%"
+        case .settlementDrift(let drift):
+            context.faults.settlementDrift = drift
+            summary = drift.map { "settlement drift \(trim($0.rate * 100))% (\($0.kinds.map(\.rawValue).joined(separator: ", ")))" }
+                ?? "settlement drift off"
+        case .reconcile:
+            do { try reconcile(source: source) } catch {
+                throw ControlCommand.ParseError("reconcile failed: \(error)")
+            }
+            summary = "reconciliation run"
         case .clearFaults:
             context.faults = FaultState()
             summary = "all faults cleared"

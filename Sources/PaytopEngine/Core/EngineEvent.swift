@@ -22,6 +22,10 @@ enum EngineEvent {
     case invocationTimeout(Invocation)
     /// A scenario timeline action falls due.
     case timeline(Int)
+    /// The PSP closes a settlement batch.
+    case settlementCutoff
+    /// The reconciliation job runs.
+    case reconcile
 }
 
 /// One `POST /v1/payments` in flight inside API Gateway.

@@ -27,8 +27,29 @@ public struct EngineSettings: Codable, Equatable, Sendable {
     public var telemetryRetentionMinutes: Int64 = 24 * 60
     /// …and at most this many of them, dropping the oldest first.
     public var telemetryMaxTraces = 500_000
+    /// The PSP closes a settlement batch every `settlement_interval`, at times aligned to
+    /// `settlement_cutoff` (a UTC time of day, "HH:MM"); a charge completed less than
+    /// `settlement_lag` before a cut-off settles in the next batch (docs/reconciliation.md).
+    public var settlementInterval = "24h"
+    public var settlementCutoff = "00:00"
+    public var settlementLag = "5m"
+    public var settlementFees = SettlementFeeSchedule()
+    /// The reconciliation job runs this long after each cut-off (the seed's daily 02:00)…
+    public var reconcileAfter = "2h"
+    /// …and raises its alert when more manual and investigate items than this are open.
+    public var reconcileAlertThreshold = 10
 
     public init() {}
+
+    /// The fees the PSP deducts from each settled charge: a fixed commission and three
+    /// shares of the gross in basis points (defaults: Adyen's example line, 5.00 GBP →
+    /// markup 0.04, scheme fees 0.01, interchange 0.07, net 4.88).
+    public struct SettlementFeeSchedule: Codable, Equatable, Sendable {
+        public var commission = "0.00"
+        public var markupBps = 80
+        public var schemeFeesBps = 20
+        public var interchangeBps = 140
+    }
 
     public struct Api: Codable, Equatable, Sendable {
         /// Steady-state requests per second before API Gateway answers 429.

@@ -18,7 +18,7 @@ final class Pipeline {
     }
 
     /// Handles a pipeline event; false for the events that are not the pipeline's own
-    /// (arrivals and scenario actions).
+    /// (arrivals, scenario actions, the back office's).
     @discardableResult
     func handle(_ event: EngineEvent) -> Bool {
         switch event {
@@ -29,7 +29,7 @@ final class Pipeline {
         case .executorPspReturned(let inv): executor.pspReturned(inv)
         case .walletRecordDone(let inv): wallet.recordDone(inv)
         case .invocationTimeout(let inv): runtime.timeOut(inv)
-        case .arrival, .timeline: return false
+        case .arrival, .timeline, .settlementCutoff, .reconcile: return false
         }
         return true
     }

@@ -1,5 +1,7 @@
 /// Runs an engine on simulated time: events back to back, as fast as the CPU allows,
-/// until `checkouts` have arrived and every accepted one is done or dead-lettered.
+/// until `checkouts` have arrived and every accepted one is done or dead-lettered. A run
+/// that completes ends as the PSP's day would: its last settlement batch closes and the
+/// reconciliation job runs on it.
 public enum SimulationRunner {
     public struct Result: Sendable {
         public var checkoutsGenerated: Int
@@ -19,10 +21,14 @@ public enum SimulationRunner {
         let start = ContinuousClock.now
         let engineStart = engine.now
         var events = 0
-        while !engine.isQuiescent {
+        while !engine.isQuiescent && !engine.onlyBackOfficeEventsPending {
             guard try engine.step(notAfter: EngineTime(nanos: .max)) else { break }
             events += 1
             if events & 0xFFF == 0 { progress?(engine.traffic.generated) }
+        }
+        if engine.isQuiescent {
+            try engine.closeSettlementBatch(final: true)
+            try engine.reconcile(source: "simulation end")
         }
         try engine.waitForCommits()
         progress?(engine.traffic.generated)

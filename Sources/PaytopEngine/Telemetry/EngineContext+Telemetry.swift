@@ -65,6 +65,18 @@ extension EngineContext {
         pendingRows += 1
     }
 
+    /// A business event of the back office (settlement, reconciliation): no checkout of
+    /// its own, tied to a checkout's trace when it concerns one.
+    func recordBackOfficeEvent(_ name: BusinessEventName, outcome: String, traceNo: Int64?, service: Int, amount: Money?,
+                               currency: String?, count: Int?, errorCode: String?, errorCategory: String?) {
+        guard telemetry.enabled else { return }
+        telemetry.events.append(BusinessEventRow(
+            eventCode: name.rawValue, outcome: outcome, bizTimestamp: now.nanos, amountTotal: amount?.description,
+            amountCurrency: currency, orderCount: count, errorCode: errorCode, errorCategory: errorCategory,
+            traceNo: traceNo, spanID: nil, serviceCode: service))
+        pendingRows += 1
+    }
+
     /// Small JSON object of per-span attributes.
     func attrs(_ pairs: [(String, JSONValue)]) -> String? {
         guard telemetry.enabled else { return nil }

@@ -69,6 +69,22 @@ struct MetricSeriesSet {
         sloValid = valid
     }
 
+    func reconciliationMismatches(_ c: MismatchClass) -> MetricsRecorder.Series {
+        recorder.series(.reconciliationMismatches, MetricDimensions.mismatchClass(c), unit: "count", .gauge)
+    }
+
+    func unreconciledAmount(_ currency: String) -> MetricsRecorder.Series {
+        recorder.series(.unreconciledAmount, MetricDimensions.currency(currency), unit: "minor units", .gauge)
+    }
+
+    var autoMatchRate: MetricsRecorder.Series {
+        recorder.series(.autoMatchRate, MetricDimensions.reconciliation, unit: "percent", .gauge)
+    }
+
+    var reconciliationLatency: MetricsRecorder.Series {
+        recorder.series(.reconciliationLatency, MetricDimensions.reconciliation, unit: "ms", .distribution)
+    }
+
     func revenue(_ currency: String) -> MetricsRecorder.Series {
         recorder.series(.revenue, MetricDimensions.currency(currency), unit: "minor units", .counter)
     }

@@ -1,0 +1,189 @@
+import PaytopStore
+import PaytopVocabulary
+
+/// Adyen's Settlement Details Report as CSV: writing a batch's lines in its header and
+/// column order, and reading a report a user gives (columns found by header name, extra
+/// columns ignored). Creation Date is "YYYY-MM-DD HH:MM:SS" in the zone the TimeZone
+/// column names; paytop writes UTC.
+public enum SettlementReport {
+    public static let companyAccount = "PaytopCompany"
+    public static let merchantAccount = "PaytopMarketplace"
+    static let zoneOffsets: [String: Int64] = [
+        "UTC": 0, "GMT": 0, "WET": 0, "BST": 3600, "WEST": 3600, "CET": 3600, "CEST": 7200, "EET": 7200, "EEST": 10800,
+        "MSK": 10800, "IST": 19800, "SGT": 28800, "HKT": 28800, "JST": 32400, "AEST": 36000, "AEDT": 39600,
+        "EST": -18000, "EDT": -14400, "CST": -21600, "CDT": -18000, "MST": -25200, "MDT": -21600, "PST": -28800, "PDT": -25200,
+    ]
+
+    public static var header: String { SettlementReportColumn.allCases.map { field($0.rawValue) }.joined(separator: ",") }
+
+    /// One line of the report, without its newline.
+    public static func csv(_ l: SettlementLineRow) -> String {
+        var v: [SettlementReportColumn: String] = [
+            .companyAccount: companyAccount, .merchantAccount: merchantAccount, .pspReference: l.pspReference,
+            .merchantReference: l.merchantReference ?? "", .paymentMethod: l.paymentMethod ?? "",
+            .creationDate: creationDate(l.createdAt), .timeZone: "UTC", .type: l.type.rawValue,
+            .netCurrency: l.netCurrency, .netDebit: l.netDebit?.description ?? "", .netCredit: l.netCredit?.description ?? "",
+            .batchNumber: String(l.batchNo),
+        ]
+        if l.type == .settled {
+            v[.modificationReference] = l.pspReference
+            v[.grossCurrency] = l.grossCurrency ?? ""
+            v[.grossCredit] = l.grossCredit?.description ?? ""
+            v[.exchangeRate] = "1"
+            v[.commission] = l.fees.commission.description
+            v[.markup] = l.fees.markup.description
+            v[.schemeFees] = l.fees.schemeFees.description
+            v[.interchange] = l.fees.interchange.description
+            v[.paymentMethodVariant] = l.paymentMethod ?? ""
+        }
+        return SettlementReportColumn.allCases.map { field(v[$0] ?? "") }.joined(separator: ",")
+    }
+
+    /// A field quoted when it holds a comma, a quote or a line break (RFC 4180).
+    static func field(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    static func creationDate(_ nanos: Int64) -> String {
+        let iso = ISO8601.format(nanos: nanos)  // 2025-12-02T22:30:00.000Z
+        return String(iso.prefix(10)) + " " + String(iso.dropFirst(11).prefix(8))
+    }
+
+    // MARK: Reading
+
+    public struct ParseError: Error, CustomStringConvertible, Equatable {
+        public let line: Int
+        public let column: String?
+        public let message: String
+        public var description: String {
+            "line \(line)" + (column.map { ", column \"\($0)\"" } ?? "") + ": " + message
+        }
+    }
+
+    /// The report's Settled lines (other types are skipped), numbered by their line in
+    /// the file. Throws the first problem, naming its line and column.
+    public static func parse(_ text: String) throws -> [SettlementLineRow] {
+        var rows = try records(text)
+        guard !rows.isEmpty else { throw ParseError(line: 1, column: nil, message: "the file is empty; expected a header line") }
+        let header = rows.removeFirst().fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        var index: [String: Int] = [:]
+        for (i, h) in header.enumerated() where index[h] == nil { index[h] = i }
+        let required: [SettlementReportColumn] = [.pspReference, .merchantReference, .creationDate, .type, .grossCurrency,
+                                                   .grossCredit, .netCurrency, .netCredit]
+        for c in required where index[c.rawValue] == nil {
+            throw ParseError(line: 1, column: c.rawValue, message: "missing column (the header must name it)")
+        }
+        var out: [SettlementLineRow] = []
+        for r in rows {
+            if r.fields.count == 1 && r.fields[0].isEmpty { continue }
+            func value(_ c: SettlementReportColumn) -> String {
+                guard let i = index[c.rawValue], i < r.fields.count else { return "" }
+                return r.fields[i].trimmingCharacters(in: .whitespaces)
+            }
+            func amount(_ c: SettlementReportColumn, required: Bool) throws -> Money? {
+                let s = value(c)
+                if s.isEmpty {
+                    if required { throw ParseError(line: r.line, column: c.rawValue, message: "an amount is required") }
+                    return nil
+                }
+                guard let m = Money(decimalString: s) else {
+                    throw ParseError(line: r.line, column: c.rawValue, message: "\"\(s)\" is not an amount (digits, at most two decimals)")
+                }
+                return m
+            }
+            guard value(.type) == SettlementLineType.settled.rawValue else { continue }
+            let zoneText = value(.timeZone).isEmpty ? "UTC" : value(.timeZone)
+            guard let offset = zoneOffsets[zoneText.uppercased()] else {
+                throw ParseError(line: r.line, column: SettlementReportColumn.timeZone.rawValue, message: "unknown time zone \"\(zoneText)\"")
+            }
+            guard let local = parseDate(value(.creationDate)) else {
+                throw ParseError(line: r.line, column: SettlementReportColumn.creationDate.rawValue,
+                                 message: "\"\(value(.creationDate))\" is not a date \"YYYY-MM-DD HH:MM:SS\"")
+            }
+            let currency = value(.grossCurrency)
+            guard currency.count == 3, currency.allSatisfy({ $0.isUppercase && $0.isASCII }) else {
+                throw ParseError(line: r.line, column: SettlementReportColumn.grossCurrency.rawValue,
+                                 message: "\"\(currency)\" is not a currency code such as EUR")
+            }
+            let batchText = value(.batchNumber)
+            guard batchText.isEmpty || Int64(batchText) != nil else {
+                throw ParseError(line: r.line, column: SettlementReportColumn.batchNumber.rawValue, message: "\"\(batchText)\" is not a number")
+            }
+            let fees = SettlementFees(commission: try amount(.commission, required: false) ?? .zero,
+                                      markup: try amount(.markup, required: false) ?? .zero,
+                                      schemeFees: try amount(.schemeFees, required: false) ?? .zero,
+                                      interchange: try amount(.interchange, required: false) ?? .zero)
+            let ref = value(.merchantReference)
+            out.append(SettlementLineRow(
+                batchNo: Int64(batchText) ?? 0, lineNo: Int64(r.line), type: .settled, pspReference: value(.pspReference),
+                merchantReference: ref.isEmpty ? nil : ref, paymentMethod: value(.paymentMethod),
+                createdAt: (local - offset) * 1_000_000_000, grossCurrency: currency,
+                grossCredit: try amount(.grossCredit, required: true), netCurrency: value(.netCurrency),
+                netDebit: try amount(.netDebit, required: false), netCredit: try amount(.netCredit, required: true), fees: fees))
+        }
+        return out
+    }
+
+    struct Record { let line: Int; let fields: [String] }
+
+    /// RFC 4180 records: quoted fields may hold commas, doubled quotes and line breaks.
+    static func records(_ text: String) throws -> [Record] {
+        var out: [Record] = []
+        var fields: [String] = [], field = "", quoted = false, afterQuote = false
+        var line = 1, start = 1
+        var chars = text.makeIterator()
+        var pending: Character? = chars.next()
+        func endRecord() {
+            fields.append(field)
+            out.append(Record(line: start, fields: fields))
+            fields = []; field = ""
+        }
+        while let ch = pending {
+            pending = chars.next()
+            if quoted {
+                if ch == "\"" {
+                    if pending == "\"" { field.append("\""); pending = chars.next() } else { quoted = false; afterQuote = true }
+                } else {
+                    if ch == "\n" || ch == "\r\n" { line += 1 }
+                    field.append(ch)
+                }
+                continue
+            }
+            switch ch {
+            case ",": fields.append(field); field = ""; afterQuote = false
+            case "\n", "\r\n", "\r":
+                endRecord(); afterQuote = false
+                line += 1; start = line
+            case "\"" where field.isEmpty && !afterQuote: quoted = true
+            default:
+                if afterQuote { throw ParseError(line: line, column: nil, message: "text after a closing quote") }
+                field.append(ch)
+            }
+        }
+        if quoted { throw ParseError(line: start, column: nil, message: "a quoted field is not closed") }
+        if !field.isEmpty || !fields.isEmpty { endRecord() }
+        return out
+    }
+
+    /// "YYYY-MM-DD HH:MM:SS" as seconds since the epoch, in the zone it was written in.
+    public static func parseDate(_ s: String) -> Int64? {
+        let b = Array(s.utf8)
+        guard b.count == 19, b[4] == 45, b[7] == 45, b[10] == 32, b[13] == 58, b[16] == 58 else { return nil }
+        func n(_ r: Range<Int>) -> Int64? {
+            var v: Int64 = 0
+            for i in r { guard (48...57).contains(b[i]) else { return nil }; v = v * 10 + Int64(b[i] - 48) }
+            return v
+        }
+        guard let y = n(0..<4), let m = n(5..<7), let d = n(8..<10), let hh = n(11..<13), let mm = n(14..<16), let ss = n(17..<19),
+              (1...12).contains(m), (1...31).contains(d), hh < 24, mm < 60, ss < 60 else { return nil }
+        // Howard Hinnant's days-from-civil.
+        let yy = m <= 2 ? y - 1 : y
+        let era = (yy >= 0 ? yy : yy - 399) / 400
+        let yoe = yy - era * 400
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146_097 + doe - 719_468
+        return days * 86_400 + hh * 3600 + mm * 60 + ss
+    }
+}
