@@ -104,6 +104,36 @@ import PaytopVocabulary
         #expect(timing * 2 > deferred.count, "most late lines are one batch late: \(timing) of \(deferred.count)")
     }
 
+    @Test func capturedButNotCreditedItemsResolveAfterARedriveAndTheNextRun() throws {
+        let store = TempStore()
+        let engine = try makeEngine(store, Self.settings())
+        try engine.apply(.functionErrors(.wallet, rate: 0.5))
+        _ = try SimulationRunner.run(engine, checkouts: 400)
+        try engine.waitForCommits()
+        let stuck = try store.int("SELECT count(*) FROM queue_message WHERE queue_name = 'payment-results-queue-dlq'")
+        let open = try store.int("SELECT count(*) FROM reconciliation_mismatch WHERE kind = 'captured_not_credited' AND status = 'open'")
+        #expect(stuck > 0)
+        #expect(open == stuck, "each checkout in the results DLQ was charged and settled but never credited")
+        try engine.apply(.functionErrors(.wallet, rate: 0))
+        try engine.apply(.redrive(.resultsDLQ))
+        _ = try SimulationRunner.run(engine, checkouts: 0)
+        try engine.close()
+        #expect(try store.int("SELECT count(*) FROM reconciliation_mismatch WHERE kind = 'captured_not_credited' AND status = 'open'") == 0)
+        let resolved = try store.rows("SELECT DISTINCT resolution FROM reconciliation_mismatch WHERE kind = 'captured_not_credited'")
+        #expect(resolved == [["seller credited after the charge settled (a redrive)"]])
+        #expect(try store.invariants().isClean)
+    }
+
+    @Test func theCheckFindsAReceivableNoMismatchExplains() throws {
+        let store = TempStore()
+        try Self.run(store, drift: SettlementDrift(kinds: [.amount, .unknown], rate: 0.05), checkouts: 1_000)
+        #expect(try store.invariants().isClean)
+        let c = try Store.openForWriting(path: store.path, create: false)
+        try c.execute("DELETE FROM reconciliation_mismatch WHERE mismatch_id = (SELECT min(mismatch_id) FROM reconciliation_mismatch WHERE kind = 'unknown_reference')")
+        let report = try store.invariants()
+        #expect(report.violations.map(\.invariant) == ["settlement-receivable"])
+    }
+
     @Test func theSameSeedGivesTheSameBatchesAndMismatches() throws {
         func fingerprint() throws -> [[String]] {
             let store = TempStore()

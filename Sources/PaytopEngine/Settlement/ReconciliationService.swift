@@ -50,6 +50,7 @@ public final class ReconciliationService {
                     chargedAt: open[i].firstSeen, capturedAt: charge.capturedAt, reconciledAt: now), c)
                 resolve(&open[i], now: now, "seller credited after the charge settled (a redrive)")
                 open[i].ledgerAmount = charge.amount
+                open[i].ledgerCurrency = charge.currency
                 try ReconciliationBook.update(open[i], c)
                 out.resolved += 1
             }

@@ -1,3 +1,5 @@
+import PaytopVocabulary
+
 /// The money and state invariants every store must satisfy, checked from the tables
 /// alone (so `paytop check` can audit any store, live or recorded):
 ///
@@ -13,6 +15,11 @@
 /// 6. the PSP agrees: SUCCESS orders were charged, FAILED orders were declined, and no
 ///    charge went to a checkout that ended FAILED. (paytop's idempotency key for a
 ///    charge is the checkout_id.)
+/// 7. settlement receivable: each settlement posting balances (cash + fees = receivable)
+///    and, for every reconciled batch and currency, the captures it reconciled less the
+///    receivable it credited equal, to the cent, what the batch's mismatches explain
+///    (an amount break's difference, the whole line of a duplicate or of a line the
+///    ledger lacks). The ledger check (2) counts the settlement postings too.
 public struct InvariantReport: Sendable {
     public struct Violation: Sendable, Equatable {
         public var invariant: String
@@ -28,7 +35,8 @@ public struct InvariantReport: Sendable {
 }
 
 public enum InvariantCheck {
-    public static let invariants = ["wallets", "ledger", "no-double-credit", "no-lost-checkout", "legal-transitions", "psp-agrees"]
+    public static let invariants = ["wallets", "ledger", "no-double-credit", "no-lost-checkout", "legal-transitions", "psp-agrees",
+                                    "settlement-receivable"]
 
     /// How much of SQLite's own integrity check runs first.
     public enum Integrity: Sendable { case none, quick, full }
@@ -53,6 +61,7 @@ public enum InvariantCheck {
             report.counts["ledger_entries"] = Int(try c.scalarInt("SELECT count(*) FROM ledger_entry") ?? 0)
             try checkWallets(c, &report)
             try checkLedger(c, &report)
+            try checkSettlement(c, &report)
             try sqlCheck(c, &report, "no-double-credit", """
                 SELECT payment_order_id || ': ' || count(*) || ' credits' FROM ledger_entry WHERE direction = 'credit'
                 GROUP BY payment_order_id HAVING count(*) > 1
@@ -159,6 +168,11 @@ public enum InvariantCheck {
             guard let m = Money(decimalString: s.string(1)) else { bad.append("ledger amount \(s.string(1)) is not decimal"); continue }
             if s.string(0) == "debit" { debits[s.string(2), default: .zero] += m } else { credits[s.string(2), default: .zero] += m }
         }
+        let e = try c.cached("SELECT direction, amount, currency FROM settlement_entry")
+        while try e.step() {
+            guard let m = Money(decimalString: e.string(1)) else { bad.append("settlement amount \(e.string(1)) is not decimal"); continue }
+            if e.string(0) == "debit" { debits[e.string(2), default: .zero] += m } else { credits[e.string(2), default: .zero] += m }
+        }
         for cur in Set(debits.keys).union(credits.keys).sorted() where debits[cur] != credits[cur] {
             bad.append("\(cur): debits \(debits[cur] ?? .zero) ≠ credits \(credits[cur] ?? .zero)")
         }
@@ -169,5 +183,61 @@ public enum InvariantCheck {
             """)
         while try t.step() { bad.append("transaction \(t.string(0)) is not one balanced debit/credit pair") }
         if !bad.isEmpty { report.violations.append(.init(invariant: "ledger", count: bad.count, examples: Array(bad.prefix(5)))) }
+    }
+
+    static func checkSettlement(_ c: Connection, _ report: inout InvariantReport) throws {
+        struct Key: Hashable, Comparable {
+            let batch: Int64, currency: String
+            static func < (a: Key, b: Key) -> Bool { (a.batch, a.currency) < (b.batch, b.currency) }
+        }
+        var bad: [String] = []
+        func money(_ s: Statement, _ i: Int32) -> Money? {
+            guard let m = Money(decimalString: s.string(i)) else { bad.append("amount \(s.string(i)) is not decimal"); return nil }
+            return m
+        }
+        var posted: [Key: (debit: Money, credit: Money)] = [:]
+        var residue: [Key: Money] = [:]
+        let p = try c.cached("SELECT batch_no, currency, account, direction, amount FROM settlement_entry")
+        while try p.step() {
+            guard let m = money(p, 4) else { continue }
+            let k = Key(batch: p.int(0), currency: p.string(1))
+            if p.string(3) == "debit" { posted[k, default: (.zero, .zero)].debit += m } else { posted[k, default: (.zero, .zero)].credit += m }
+            if p.string(2) == LedgerAccount.pspReceivable { residue[k, default: .zero] = residue[k, default: .zero] - m }
+        }
+        for (k, v) in posted.sorted(by: { $0.key < $1.key }) where v.debit != v.credit {
+            bad.append("batch \(k.batch) \(k.currency): settlement debits \(v.debit) ≠ credits \(v.credit)")
+        }
+        let reconciled = Set(try SettlementBook.batches(c, closedFrom: Int64.min, before: Int64.max)
+            .filter { $0.reconciledAt != nil }.map(\.batchNo))
+        let r = try c.cached("""
+            SELECT rc.batch_no, e.currency, e.amount FROM reconciled_charge rc
+            JOIN payment_order o ON o.checkout_id = rc.checkout_id
+            JOIN ledger_entry e ON e.payment_order_id = o.payment_order_id AND e.direction = 'debit' AND e.account = ?
+            """)
+        r.bind(1, LedgerAccount.pspReceivable)
+        while try r.step() {
+            guard let m = money(r, 2) else { continue }
+            residue[Key(batch: r.int(0), currency: r.string(1)), default: .zero] += m
+        }
+        var explained: [Key: Money] = [:]
+        for m in try ReconciliationBook.mismatches(c, where: "kind NOT IN ('timing','not_settled')", limit: Int64.max) {
+            if let l = m.ledgerAmount, let lc = m.ledgerCurrency,
+               [.amountMismatch, .feeMismatch, .currencyMismatch].contains(m.kind) || (m.kind == .capturedNotCredited && m.status == .resolved) {
+                explained[Key(batch: m.batchNo, currency: lc), default: .zero] += l
+            }
+            if let p = m.pspAmount, let pc = m.pspCurrency {
+                let k = Key(batch: m.batchNo, currency: pc)
+                explained[k, default: .zero] = explained[k, default: .zero] - p
+            }
+        }
+        for k in Set(residue.keys).union(explained.keys).sorted() where reconciled.contains(k.batch) {
+            let have = residue[k] ?? .zero, want = explained[k] ?? .zero
+            if have != want {
+                bad.append("batch \(k.batch) \(k.currency): receivable left \(have), its mismatches explain \(want)")
+            }
+        }
+        if !bad.isEmpty {
+            report.violations.append(.init(invariant: "settlement-receivable", count: bad.count, examples: Array(bad.prefix(5))))
+        }
     }
 }

@@ -152,7 +152,7 @@ public enum ReconciliationBook {
                        limit: Int64(limit))
     }
 
-    private static func mismatches(_ c: Connection, where condition: String, order: String = "mismatch_id",
+    static func mismatches(_ c: Connection, where condition: String, order: String = "mismatch_id",
                                    limit: Int64) throws -> [MismatchRow] {
         let s = try c.cached("""
             SELECT mismatch_id, kind, checkout_id, psp_reference, ledger_amount, ledger_currency, psp_amount, psp_currency,
@@ -209,11 +209,12 @@ public enum ReconciliationBook {
     public static func update(_ m: MismatchRow, _ c: Connection) throws {
         let s = try c.cached("""
             UPDATE reconciliation_mismatch SET class = ?, kind = ?, psp_reference = ?, psp_amount = ?, psp_currency = ?,
-                line_no = ?, status = ?, resolved_at = ?, resolution = ? WHERE mismatch_id = ?
+                line_no = ?, status = ?, resolved_at = ?, resolution = ?, ledger_amount = ?, ledger_currency = ?
+            WHERE mismatch_id = ?
             """)
         s.bind(1, m.mismatchClass.rawValue).bind(2, m.kind.rawValue).bind(3, m.pspReference).bind(4, m.pspAmount?.description)
             .bind(5, m.pspCurrency).bind(6, m.lineNo).bind(7, m.status.rawValue).bind(8, m.resolvedAt).bind(9, m.resolution)
-            .bind(10, m.id)
+            .bind(10, m.ledgerAmount?.description).bind(11, m.ledgerCurrency).bind(12, m.id)
         try s.run()
     }
 
