@@ -109,15 +109,9 @@ struct ReconcileCommand: ParsableCommand {
         if let file { return try checkFile(file) }
         try runJob()
         let c = try Store.openForReading(path: store.path)
-        let settings = try Engine.storedSettings(c)
         let report = try ReconciliationReport.load(c)
-        let open = (report.open[.manual] ?? 0) + (report.open[.investigate] ?? 0)
-        if json {
-            print(ReconciliationJSON.report(report, threshold: settings.reconcileAlertThreshold).encoded)
-        } else {
-            ReconciliationJSON.printText(report, threshold: settings.reconcileAlertThreshold)
-        }
-        if open > 0 { throw ExitCode(1) }
+        if json { print(ReconciliationJSON.report(report).encoded) } else { ReconciliationJSON.printText(report) }
+        if report.openNeedingAPerson > 0 { throw ExitCode(1) }
     }
 
     /// The job, in the engine that owns the store: the running one, or one opened for it.
@@ -192,13 +186,12 @@ enum ReconciliationJSON {
         ])
     }
 
-    static func report(_ r: ReconciliationReport, threshold: Int) -> JSONValue {
-        let openItems = (r.open[.manual] ?? 0) + (r.open[.investigate] ?? 0)
-        return .object([
+    static func report(_ r: ReconciliationReport) -> JSONValue {
+        .object([
             "batches": .array(r.batches.map { b in
                 .object([
                     "batch": .number(Double(b.row.batchNo)),
-                    "status": .string(status(b, threshold: threshold).rawValue),
+                    "status": .string(r.status(b).rawValue),
                     "period_start": time(b.row.periodStart), "period_end": time(b.row.periodEnd),
                     "closed_at": time(b.row.closedAt), "reconciled_at": time(b.row.reconciledAt),
                     "settled_lines": .number(Double(b.row.settledLines)), "matched": .number(Double(b.matched)),
@@ -207,15 +200,10 @@ enum ReconciliationJSON {
                 ])
             }),
             "counts": counts(r.found), "open": counts(r.open), "unreconciled": amounts(r.unreconciled),
-            "alert": .bool(openItems > threshold), "alert_threshold": .number(Double(threshold)),
+            "alert": .bool(r.alerting), "alert_threshold": .number(Double(r.alertThreshold)),
             "runs": .number(Double(r.runs)), "last_run_at": time(r.lastRunAt),
             "mismatches": .array(r.mismatches.map(mismatch)),
         ])
-    }
-
-    static func status(_ b: ReconciliationReport.Batch, threshold: Int) -> BatchStatus {
-        BatchStatus.of(reconciled: b.row.reconciledAt != nil, openManual: b.open[.manual] ?? 0,
-                       openInvestigate: b.open[.investigate] ?? 0, threshold: threshold)
     }
 
     static func file(_ o: ReconciliationService.FileOutcome, path: String) -> JSONValue {
@@ -242,7 +230,7 @@ enum ReconciliationJSON {
         return left ? fill + s : s + fill
     }
 
-    static func printText(_ r: ReconciliationReport, threshold: Int) {
+    static func printText(_ r: ReconciliationReport) {
         guard !r.batches.isEmpty else {
             print("no settlement batch yet: the PSP closes one at each cut-off (settlement_interval, settlement_cutoff)")
             return
@@ -253,12 +241,11 @@ enum ReconciliationJSON {
         print("open   \(list(r.open))")
         let unrec = r.unreconciled.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
         print("unreconciled  " + (unrec.isEmpty ? "none" : unrec.joined(separator: " · ")))
-        let openItems = (r.open[.manual] ?? 0) + (r.open[.investigate] ?? 0)
-        if openItems > threshold { print("ALERT  \(openItems) manual and investigate items open (threshold \(threshold))") }
+        if r.alerting { print("ALERT  \(r.openNeedingAPerson) manual and investigate items open (threshold \(r.alertThreshold))") }
         print("")
         print("batch  status   closed                    lines    matched  auto manual investigate")
         for b in r.batches {
-            let st = status(b, threshold: threshold).rawValue
+            let st = r.status(b).rawValue
             let closed = ISO8601.format(nanos: b.row.closedAt)
             let a = b.found[.auto] ?? 0, m = b.found[.manual] ?? 0, i = b.found[.investigate] ?? 0
             print(pad(String(b.row.batchNo), 5, left: true) + "  " + pad(st, 7) + "  " + pad(closed, 24) + "  "

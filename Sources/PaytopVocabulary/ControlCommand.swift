@@ -24,13 +24,15 @@ public enum ControlCommand: Equatable, Sendable {
     public static let defaultLatencyFactor = 100.0
     public static let defaultDeclineRate = 0.3
 
-    /// A PSP fault switched on or off with its defaults, by its kind's name
-    /// (psp-outage, psp-latency, psp-declines); nil for any other kind.
+    /// A fault switched on or off with its defaults, by its kind's name (psp-outage,
+    /// psp-latency, psp-declines, settlement-drift); nil for any other kind.
     public static func fault(kind: String, on: Bool) -> ControlCommand? {
         switch kind {
         case "psp-outage": return .pspOutage(on: on)
         case "psp-latency": return .pspLatency(on: on, factor: defaultLatencyFactor)
         case "psp-declines": return .pspDeclines(on: on, rate: defaultDeclineRate, code: DeclineCode.cardDeclined)
+        case "settlement-drift":
+            return .settlementDrift(on ? SettlementDrift(kinds: SettlementDriftKind.allCases, rate: SettlementDrift.defaultRate) : nil)
         default: return nil
         }
     }

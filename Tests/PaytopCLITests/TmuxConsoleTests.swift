@@ -114,6 +114,13 @@ import Testing
         #expect(s.waitFor("keys · Esc closes"))
         s.keys("Escape")
         #expect(s.waitFor("Dead letters"))
+        // View 9, and a reconciliation run asked for from the keyboard.
+        s.keys("9")
+        #expect(s.waitFor("no settlement batch yet"), "no reconciliation view:\n\(s.screen())")
+        s.keys("c")
+        #expect(s.waitFor("runs 1"), "the run never showed:\n\(s.screen())")
+        s.keys("2")
+        #expect(s.waitFor("Dead letters"))
 
         // Trace a checkout read from the store.
         var checkout = ""

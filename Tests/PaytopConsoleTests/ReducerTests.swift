@@ -41,7 +41,7 @@ import PaytopVocabulary
         _ = press(&s, [.char("?")])
         #expect(s.showHelp)
         _ = press(&s, [.char("3")])
-        #expect(s.view == .releases && s.showHelp)  // keys do not leak through the overlay
+        #expect(s.view == .reconciliation && s.showHelp)  // keys do not leak through the overlay
         _ = press(&s, [.escape])
         #expect(!s.showHelp)
         #expect(press(&s, [.char("q")]) == [.quit] && s.quit)
@@ -66,6 +66,34 @@ import PaytopVocabulary
         #expect(press(&s, [.char("B")])
                 == [.control(.deploy(service: .executor, version: "1.3.0", regression: .errors), summary: "deploy executor 1.3.0 (a bad release)")])
         #expect(press(&s, [.char("U")]) == [.control(.rollback(.executor), summary: "roll back executor")])
+    }
+
+    @Test func reconciliationKeysRehearseDriftReconcileAndOpenAMismatchsTrace() throws {
+        var s = state()
+        let all = SettlementDrift(kinds: SettlementDriftKind.allCases, rate: SettlementDrift.defaultRate)
+        #expect(press(&s, [.char("R")]) == [.control(.settlementDrift(all), summary: "fault settlement-drift on")])
+        var drifting = FaultState()
+        drifting.settlementDrift = all
+        #expect(press(&s, [.char("R")], data(faults: drifting)) == [.control(.settlementDrift(nil), summary: "fault settlement-drift off")])
+        for case .control(let command, _) in press(&s, [.char("R")]) {
+            #expect(try ControlCommand.parse(name: command.name, args: command.args) == command)
+        }
+        #expect(press(&s, [.char("9"), .char("c")]) == [.control(.reconcile, summary: "reconcile now")])
+        #expect(s.view == .reconciliation)
+        var d = data()
+        var report = ReconciliationReport()
+        report.mismatches = [
+            MismatchRow(id: 1, kind: .unknownReference, checkoutID: nil, pspReference: "psp_x", ledgerAmount: nil, ledgerCurrency: nil,
+                        pspAmount: Money(minorUnits: 100), pspCurrency: "USD", batchNo: 1, lineNo: 3, firstSeen: 0),
+            MismatchRow(id: 2, kind: .capturedNotCredited, checkoutID: "chk-aab2", pspReference: "psp_y", ledgerAmount: nil,
+                        ledgerCurrency: nil, pspAmount: Money(minorUnits: 1000), pspCurrency: "USD", batchNo: 1, lineNo: 4, firstSeen: 0),
+        ]
+        d.snapshot.reconciliation = report
+        #expect(press(&s, [.tab, .enter], d) == [])
+        #expect(s.status?.isError == true, "a line nobody knows has no trace to open")
+        #expect(press(&s, [.char("j"), .enter], d) == [.loadTrace("chk-aab2")])
+        #expect(s.view == .trace)
+        #expect(press(&s, [.char(":")] + "reconcile".map { .char($0) } + [.enter]) == [.control(.reconcile, summary: "reconcile now")])
     }
 
     /// What the console writes is what the engine reads: each command through the one codec.

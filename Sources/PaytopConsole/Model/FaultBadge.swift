@@ -6,6 +6,7 @@ public enum FaultBadge: Equatable, Sendable {
     case pspSlow(factor: Double)
     case declines(rate: Double)
     case functionErrors(FunctionName, rate: Double)
+    case settlementDrift(rate: Double)
 
     /// The active faults in a fixed order: PSP outage, slowness, declines, then functions by name.
     public static func active(_ f: FaultState) -> [FaultBadge] {
@@ -16,6 +17,7 @@ public enum FaultBadge: Equatable, Sendable {
         for (fn, r) in f.functionErrorRates.sorted(by: { $0.key < $1.key }) where r > 0 {
             out.append(.functionErrors(fn, rate: r))
         }
+        if let d = f.settlementDrift { out.append(.settlementDrift(rate: d.rate)) }
         return out
     }
 
@@ -25,6 +27,7 @@ public enum FaultBadge: Equatable, Sendable {
         case .pspSlow(let x): return "PSP SLOW ×\(Int(x))"
         case .declines(let r): return "DECLINES \(percent(r))%"
         case .functionErrors(let fn, let r): return "\(fn.rawValue.uppercased()) ERRORS \(percent(r))%"
+        case .settlementDrift(let r): return "SETTLEMENT DRIFT \(percent(r))%"
         }
     }
 

@@ -4,6 +4,7 @@ import PaytopVocabulary
 /// The console's views, by the digit that opens them.
 public enum ViewID: Int, CaseIterable, Sendable {
     case overview = 1, queues, payments, trace, slos, releases
+    case reconciliation = 9
 
     public var title: String {
         switch self {
@@ -13,6 +14,7 @@ public enum ViewID: Int, CaseIterable, Sendable {
         case .trace: return "Trace"
         case .slos: return "SLOs"
         case .releases: return "Releases"
+        case .reconciliation: return "Reconciliation"
         }
     }
 }

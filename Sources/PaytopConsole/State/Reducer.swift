@@ -76,6 +76,10 @@ public enum Reducer {
                            summary: "deploy executor \(version) (a bad release)")
         case .char("U"): return control(&s, .rollback(.executor), summary: "roll back executor")
         case .char("r"): return redriveSelected(&s, snapshot)
+        case .char("R"):
+            let on = snapshot.faults.settlementDrift == nil
+            return fault(&s, ControlCommand.fault(kind: "settlement-drift", on: on)!)
+        case .char("c") where s.view == .reconciliation: return control(&s, .reconcile, summary: "reconcile now")
         default:
             s.status = .init(text: "unknown key; press ? for help", isError: true)
         }
@@ -85,7 +89,7 @@ public enum Reducer {
     static func panes(_ v: ViewID) -> Int {
         switch v {
         case .overview: return 4
-        case .queues, .trace: return 2
+        case .queues, .trace, .reconciliation: return 2
         default: return 1
         }
     }
@@ -96,6 +100,8 @@ public enum Reducer {
         case .payments: return visiblePayments(s, snap).count
         case .slos: return snap.slo?.objectives.count ?? 0
         case .releases: return snap.releases.count
+        case .reconciliation:
+            return s.focus == 0 ? (snap.reconciliation?.batches.count ?? 0) : (snap.reconciliation?.mismatches.count ?? 0)
         default: return 0
         }
     }
@@ -138,6 +144,14 @@ public enum Reducer {
         case .queues where s.focus == 1:
             guard s.selected(.queues) < snap.deadLetters.count else { return [] }
             return openTrace(&s, snap.deadLetters[s.selected(.queues)].checkoutID)
+        case .reconciliation where s.focus == 1:
+            let list = snap.reconciliation?.mismatches ?? []
+            guard s.selected(.reconciliation) < list.count else { return [] }
+            guard let id = list[s.selected(.reconciliation)].checkoutID else {
+                s.status = .init(text: "this mismatch names no checkout the pipeline knows", isError: true)
+                return []
+            }
+            return openTrace(&s, id)
         case .trace:
             return foldKey(&s, fold: nil, data.trace)
         default:
@@ -170,6 +184,7 @@ public enum Reducer {
         case .pspLatency(let on, _): summary = "fault psp-latency \(on ? "on" : "off")"
         case .pspDeclines(let on, _, _): summary = "fault psp-declines \(on ? "on" : "off")"
         case .functionErrors(let f, let rate): summary = "fault function-errors \(f.rawValue) \(rate)"
+        case .settlementDrift(let d): summary = "fault settlement-drift \(d == nil ? "off" : "on")"
         default: summary = "fault clear"
         }
         return control(&s, command, summary: summary)
@@ -272,9 +287,10 @@ public enum Reducer {
             if w.count == 2 && w[1] == "clear" { return fault(&s, .clearFaults) }
             guard w.count == 3, w[2] == "on" || w[2] == "off",
                   let command = ControlCommand.fault(kind: w[1], on: w[2] == "on") else {
-                return usage(":fault psp-outage|psp-latency|psp-declines on|off, or :fault clear")
+                return usage(":fault psp-outage|psp-latency|psp-declines|settlement-drift on|off, or :fault clear")
             }
             return fault(&s, command)
+        case "reconcile": return control(&s, .reconcile, summary: "reconcile now")
         case "rate":
             guard w.count == 2, let r = Double(w[1]), r >= 0, r <= 100_000 else { return usage(":rate N (0–100000)") }
             return rate(&s, r)

@@ -156,6 +156,16 @@ enum OverviewView {
             x = p.text("declines     ", r.x + 1, y, .text, clip: r)
             let text = snap.declines.isEmpty ? "none" : snap.declines.prefix(3).map { "\($0.code) \($0.count)" }.joined(separator: "  ")
             p.text(text, x, y, snap.declines.isEmpty ? .muted : .warn, clip: r)
+            y += 1
+        }
+        if y < r.maxY, let rec = snap.reconciliation, let batch = rec.batches.first {
+            // The seed's daily reconciliation tile: the latest batch's colour and the open items.
+            let st = rec.status(batch)
+            x = p.text("reconcile    ", r.x + 1, y, .text, clip: r)
+            x = p.text("batch \(batch.row.batchNo) \(st.rawValue.uppercased())", x, y,
+                       st == .green ? .ok : st == .yellow ? .warn : st == .red ? .bad : .muted, clip: r)
+            p.text("  \(rec.openNeedingAPerson) open" + (rec.alerting ? " · ALERT > \(rec.alertThreshold)" : ""), x, y,
+                   rec.alerting ? .bad : .muted, clip: r)
         }
     }
 

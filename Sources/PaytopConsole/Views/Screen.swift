@@ -21,6 +21,7 @@ public enum Screen {
         case .trace: TraceView.draw(&p, body, s, d)
         case .slos: SloView.draw(&p, body, s, d)
         case .releases: ReleasesView.draw(&p, body, s, d)
+        case .reconciliation: ReconciliationView.draw(&p, body, s, d)
         }
         footer(&p, s)
         if s.showHelp { HelpOverlay.draw(&p, s) }
@@ -38,6 +39,10 @@ public enum Screen {
         x = p.buffer.put(snap.traffic.paused ? "traffic paused  " : "\(trimNumber(snap.traffic.ratePerSecond)) checkouts/s  ", x: x, y: 0, style: p.theme[.header], clip: row)
         for b in FaultBadge.active(snap.faults) {
             x = p.buffer.put(" \(b.label) ", x: x, y: 0, style: p.theme[.badge], clip: row)
+            x += 1
+        }
+        if let rec = snap.reconciliation, rec.alerting {
+            x = p.buffer.put(" RECON \(rec.openNeedingAPerson) OPEN ", x: x, y: 0, style: p.theme[.badge], clip: row)
             x += 1
         }
         if let v = snap.versions[.executor] { x = p.buffer.put(" executor \(v)", x: x, y: 0, style: p.theme[.header], clip: row) }
@@ -98,6 +103,7 @@ public enum Screen {
         case .trace: return [("j/k", "move"), ("h/l", "fold"), ("Enter", "toggle"), ("t", "another"), ("Esc", "clear")]
         case .slos: return [("j/k", "move")] + faults
         case .releases: return [("B", "bad deploy"), ("U", "roll back"), ("j/k", "move")]
+        case .reconciliation: return [("j/k", "move"), ("Tab", "table"), ("Enter", "trace"), ("c", "reconcile"), ("R", "drift")]
         }
     }
 
@@ -109,16 +115,17 @@ public enum Screen {
 /// Every key, for `?`.
 enum HelpOverlay {
     static let lines: [(String, String)] = [
-        ("1–6", "views: Overview, Queues, Payments, Trace, SLOs, Releases"), ("Tab / Shift-Tab", "next / previous pane"),
+        ("1–6, 9", "views: Overview, Queues, Payments, Trace, SLOs, Releases, Reconciliation"), ("Tab / Shift-Tab", "next / previous pane"),
         ("j k ↑ ↓ PgUp PgDn g G", "move"), ("Enter", "open (payment or dead letter → trace; span → fold)"),
         ("h l ← →", "fold / unfold a span (Trace)"), ("t", "trace a checkout_id (Tab completes)"),
         ("/", "filter payments"), (":", "command: trace ID · fault psp-outage|psp-latency|psp-declines on|off"),
         ("", "fault clear · theme dark|light|high-contrast|monochrome · sort newest|amount|state · quit"),
         ("", "rate N · speed X · deploy SERVICE VERSION [--regression latency|errors] · rollback SERVICE"),
-        ("", "redrive execution-dlq|results-dlq"),
+        ("", "redrive execution-dlq|results-dlq · reconcile · fault settlement-drift on|off"),
         ("o / s / d", "PSP outage / slow PSP / card-decline surge on·off"), ("x", "clear every fault"),
         ("Space", "pause / resume traffic"), ("+ / -", "traffic rate ×1.5 / ÷1.5"),
         ("B / U", "deploy a bad executor release / roll it back"), ("r", "redrive the selected dead-letter queue"),
+        ("R / c", "settlement drift on·off / reconcile now (view 9)"),
         ("Esc", "close this, a prompt or a message"), ("q", "quit"),
     ]
 

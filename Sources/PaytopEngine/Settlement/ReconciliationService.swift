@@ -59,13 +59,14 @@ public final class ReconciliationService {
             }
             try ReconciliationBook.insert(ReconciliationRunRow(
                 at: now, source: source, batches: out.batches, lines: out.lines, matched: out.matched,
-                found: out.found.count, resolved: out.resolved), c)
+                found: out.found.count, resolved: out.resolved, alertThreshold: schedule.alertThreshold), c)
             return out
         }
     }
 
     private func reconcile(_ batch: SettlementBatchRow, _ c: Connection, _ ledger: StoreLedger, _ schedule: SettlementSchedule,
                            _ open: inout [MismatchRow], _ out: inout Outcome, now: Int64) throws {
+        let matchedBefore = out.matched, latenciesBefore = out.latencies.count
         let windowStart = try SettlementBook.batch(c, number: batch.batchNo - 1)?.closedAt ?? 0
         let early = try ReconciliationBook.reconciledCapturedSince(c, windowStart)
         let expected = try ReconciliationBook.ledgerCharges(c, capturedFrom: windowStart, before: batch.closedAt)
@@ -126,7 +127,10 @@ public final class ReconciliationService {
                 open.append(m)
             }
         }
-        try ReconciliationBook.markReconciled(batch: batch.batchNo, at: now, c)
+        let matched = out.matched - matchedBefore
+        let latencies = out.latencies.dropFirst(latenciesBefore)
+        try ReconciliationBook.markReconciled(batch: batch.batchNo, at: now, matched: matched,
+                                              meanLatency: latencies.isEmpty ? nil : latencies.reduce(0, +) / Int64(latencies.count), c)
         out.batches.append(batch.batchNo)
     }
 

@@ -60,6 +60,8 @@ public struct ConsoleSnapshot: Sendable {
     public var storeBytes: Int64 = 0
     /// OTLP exporters that reported in the last 10 s (`otlp_export`).
     public var exports: [ExportStatus] = []
+    /// Settlement batches and reconciliation (nil on a store that has none yet).
+    public var reconciliation: ReconciliationReport?
 
     public init() {}
 
@@ -68,8 +70,10 @@ public struct ConsoleSnapshot: Sendable {
         public var deadLetters: Int, payments: Int, events: Int
         /// Recent business events the decline breakdown counts over.
         public var declineWindow: Int
-        public init(deadLetters: Int, payments: Int, events: Int, declineWindow: Int) {
+        public var batches: Int, mismatches: Int
+        public init(deadLetters: Int, payments: Int, events: Int, declineWindow: Int, batches: Int = 30, mismatches: Int = 200) {
             self.deadLetters = deadLetters; self.payments = payments; self.events = events; self.declineWindow = declineWindow
+            self.batches = batches; self.mismatches = mismatches
         }
     }
 
@@ -95,6 +99,8 @@ public struct ConsoleSnapshot: Sendable {
             try loadPayments(c, &s, limits)
             s.releases = (try? ReleaseReport.loadInside(c).deployments) ?? []
             s.exports = try ExportStatus.recent(c, nowMillis: Int64(Date().timeIntervalSince1970 * 1000))
+            let r = try ReconciliationReport.loadInside(c, batchLimit: limits.batches, mismatchLimit: limits.mismatches)
+            s.reconciliation = r.batches.isEmpty && r.runs == 0 ? nil : r
         }
         if let storePath {
             for suffix in ["", "-wal"] {

@@ -218,18 +218,21 @@ public enum ReconciliationBook {
         try s.run()
     }
 
-    public static func markReconciled(batch: Int64, at t: Int64, _ c: Connection) throws {
-        let s = try c.cached("UPDATE settlement_batch SET reconciled_at = ? WHERE batch_no = ?")
-        s.bind(1, t).bind(2, batch)
+    /// Marks a batch reconciled, with how many lines matched clean and the mean time from
+    /// the PSP's charge to its reconciliation.
+    public static func markReconciled(batch: Int64, at t: Int64, matched: Int, meanLatency: Int64?, _ c: Connection) throws {
+        let s = try c.cached("UPDATE settlement_batch SET reconciled_at = ?, matched = ?, mean_latency_ns = ? WHERE batch_no = ?")
+        s.bind(1, t).bind(2, matched).bind(3, meanLatency).bind(4, batch)
         try s.run()
     }
 
     public static func insert(_ r: ReconciliationRunRow, _ c: Connection) throws {
         let s = try c.cached("""
-            INSERT INTO reconciliation_run (at, source, batches, lines, matched, found, resolved) VALUES (?,?,?,?,?,?,?)
+            INSERT INTO reconciliation_run (at, source, batches, lines, matched, found, resolved, alert_threshold)
+            VALUES (?,?,?,?,?,?,?,?)
             """)
         s.bind(1, r.at).bind(2, r.source).bind(3, "[" + r.batches.map(String.init).joined(separator: ",") + "]")
-            .bind(4, r.lines).bind(5, r.matched).bind(6, r.found).bind(7, r.resolved)
+            .bind(4, r.lines).bind(5, r.matched).bind(6, r.found).bind(7, r.resolved).bind(8, r.alertThreshold)
         try s.run()
     }
 }

@@ -22,6 +22,18 @@ public struct ReconciliationReport: Sendable, Equatable {
     public var mismatches: [MismatchRow] = []
     public var lastRunAt: Int64?
     public var runs = 0
+    /// The last run's alert threshold (the seed's 10 until a run says otherwise).
+    public var alertThreshold = 10
+
+    /// Open items that need a person.
+    public var openNeedingAPerson: Int { (open[.manual] ?? 0) + (open[.investigate] ?? 0) }
+    /// The seed's alert: more open manual and investigate items than the threshold.
+    public var alerting: Bool { openNeedingAPerson > alertThreshold }
+
+    public func status(_ b: Batch) -> BatchStatus {
+        BatchStatus.of(reconciled: b.row.reconciledAt != nil, openManual: b.open[.manual] ?? 0,
+                       openInvestigate: b.open[.investigate] ?? 0, threshold: alertThreshold)
+    }
 
     /// The amount a mismatch leaves unreconciled, in its currency: the difference of a
     /// matched pair in one currency (the whole line for a duplicate), else the amount of
@@ -37,7 +49,12 @@ public struct ReconciliationReport: Sendable, Equatable {
     }
 
     public static func load(_ c: Connection, batchLimit: Int = 50, mismatchLimit: Int = 500) throws -> ReconciliationReport {
-        try c.read {
+        try c.read { try loadInside(c, batchLimit: batchLimit, mismatchLimit: mismatchLimit) }
+    }
+
+    /// `load` inside the caller's read transaction.
+    public static func loadInside(_ c: Connection, batchLimit: Int, mismatchLimit: Int) throws -> ReconciliationReport {
+        do {
             var r = ReconciliationReport()
             var byBatch: [Int64: Batch] = [:]
             for row in try SettlementBook.recentBatches(c, limit: batchLimit) {
@@ -57,17 +74,9 @@ public struct ReconciliationReport: Sendable, Equatable {
                     byBatch[counts.int(0)] = b
                 }
             }
-            let matched = try c.cached("""
-                SELECT batch_no, count(*), avg(reconciled_at - charged_at) FROM reconciled_charge
-                WHERE batch_no >= ? GROUP BY batch_no
-                """)
-            defer { matched.reset() }
-            matched.bind(1, byBatch.keys.min() ?? Int64.max)
-            while try matched.step() {
-                guard var b = byBatch[matched.int(0)] else { continue }
-                b.matched = Int(matched.int(1))
-                b.meanLatencyNanos = matched.optionalDouble(2).map { Int64($0) }
-                byBatch[matched.int(0)] = b
+            for (no, b) in byBatch {
+                byBatch[no]?.matched = b.row.matched ?? 0
+                byBatch[no]?.meanLatencyNanos = b.row.meanLatencyNanos
             }
             for m in try ReconciliationBook.openMismatches(c) {
                 guard let (currency, amount) = unreconciledAmount(m) else { continue }
@@ -76,9 +85,16 @@ public struct ReconciliationReport: Sendable, Equatable {
             }
             r.batches = byBatch.values.sorted { $0.row.batchNo > $1.row.batchNo }
             r.mismatches = try ReconciliationBook.recentMismatches(c, limit: mismatchLimit)
-            let runs = try c.cached("SELECT count(*), max(at) FROM reconciliation_run")
+            let runs = try c.cached("""
+                SELECT count(*), max(at), (SELECT alert_threshold FROM reconciliation_run ORDER BY run_no DESC LIMIT 1)
+                FROM reconciliation_run
+                """)
             defer { runs.reset() }
-            if try runs.step() { r.runs = Int(runs.int(0)); r.lastRunAt = runs.optionalInt(1) }
+            if try runs.step() {
+                r.runs = Int(runs.int(0))
+                r.lastRunAt = runs.optionalInt(1)
+                r.alertThreshold = runs.optionalInt(2).map { Int($0) } ?? r.alertThreshold
+            }
             return r
         }
     }

@@ -108,7 +108,8 @@ public enum SettlementBook {
 
     private static func batches(_ c: Connection, where condition: String, _ a: Int64? = nil, _ b: Int64? = nil) throws -> [SettlementBatchRow] {
         let s = try c.cached("""
-            SELECT batch_no, period_start, period_end, closed_at, settled_lines, reconciled_at FROM settlement_batch
+            SELECT batch_no, period_start, period_end, closed_at, settled_lines, reconciled_at, matched, mean_latency_ns
+            FROM settlement_batch
             WHERE \(condition) ORDER BY batch_no
             """)
         if let a { s.bind(1, a) }
@@ -116,7 +117,8 @@ public enum SettlementBook {
         defer { s.reset() }
         return try s.all {
             SettlementBatchRow(batchNo: $0.int(0), periodStart: $0.int(1), periodEnd: $0.int(2), closedAt: $0.int(3),
-                               settledLines: Int($0.int(4)), reconciledAt: $0.optionalInt(5))
+                               settledLines: Int($0.int(4)), reconciledAt: $0.optionalInt(5), matched: $0.optionalInt(6).map { Int($0) },
+                               meanLatencyNanos: $0.optionalInt(7))
         }
     }
 

@@ -297,7 +297,9 @@ enum Migrations {
         period_end    INTEGER NOT NULL,
         closed_at     INTEGER NOT NULL,
         settled_lines INTEGER NOT NULL,
-        reconciled_at INTEGER
+        reconciled_at INTEGER,
+        matched       INTEGER,
+        mean_latency_ns INTEGER
     );
     CREATE TABLE settlement_line (
         batch_no           INTEGER NOT NULL,
@@ -349,7 +351,8 @@ enum Migrations {
         lines       INTEGER NOT NULL,
         matched     INTEGER NOT NULL,
         found       INTEGER NOT NULL,
-        resolved    INTEGER NOT NULL
+        resolved    INTEGER NOT NULL,
+        alert_threshold INTEGER NOT NULL
     );
     CREATE TABLE reconciliation_mismatch (
         mismatch_id     INTEGER PRIMARY KEY,

@@ -11,10 +11,15 @@ public struct SettlementBatchRow: Sendable, Equatable {
     public var closedAt: Int64
     public var settledLines: Int
     public var reconciledAt: Int64?
+    /// Set by the reconciliation job: lines matched clean, and their mean charge → reconciled time.
+    public var matched: Int?
+    public var meanLatencyNanos: Int64?
 
-    public init(batchNo: Int64, periodStart: Int64, periodEnd: Int64, closedAt: Int64, settledLines: Int, reconciledAt: Int64? = nil) {
+    public init(batchNo: Int64, periodStart: Int64, periodEnd: Int64, closedAt: Int64, settledLines: Int, reconciledAt: Int64? = nil,
+                matched: Int? = nil, meanLatencyNanos: Int64? = nil) {
         self.batchNo = batchNo; self.periodStart = periodStart; self.periodEnd = periodEnd
         self.closedAt = closedAt; self.settledLines = settledLines; self.reconciledAt = reconciledAt
+        self.matched = matched; self.meanLatencyNanos = meanLatencyNanos
     }
 }
 
@@ -166,9 +171,12 @@ public struct ReconciliationRunRow: Sendable, Equatable {
     public var matched: Int
     public var found: Int
     public var resolved: Int
+    /// The alert's threshold the run judged by (open manual and investigate items).
+    public var alertThreshold: Int
 
-    public init(at: Int64, source: String, batches: [Int64], lines: Int, matched: Int, found: Int, resolved: Int) {
+    public init(at: Int64, source: String, batches: [Int64], lines: Int, matched: Int, found: Int, resolved: Int,
+                alertThreshold: Int) {
         self.at = at; self.source = source; self.batches = batches; self.lines = lines; self.matched = matched
-        self.found = found; self.resolved = resolved
+        self.found = found; self.resolved = resolved; self.alertThreshold = alertThreshold
     }
 }
