@@ -24,6 +24,8 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Benchmark payment state only, without traces and events.") var noTelemetry = false
     @Option(help: ArgumentHelp("Instead of simulating, time trace lookups and the SLO report on this existing store.", valueName: "path"))
     var queries: String?
+    @Option(help: ArgumentHelp("Instead of simulating, time settling, reconciling and reporting every charge of this store in one batch (on a copy).", valueName: "path"))
+    var reconcile: String?
 
     func validate() throws {
         guard checkouts > 0, runs > 0 else { throw ValidationError("--checkouts and --runs must be positive") }
@@ -31,6 +33,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         if let queries { return try benchQueries(queries) }
+        if let reconcile { return try benchReconcile(reconcile) }
         var rows: [(checkoutsPerSecond: Double, rowsPerSecond: Double, ceiling: Double, bytesPerCheckout: Double, rss: Int)] = []
         for i in 1...runs {
             let path = NSTemporaryDirectory() + "paytop-bench-\(getpid())-\(i).db"

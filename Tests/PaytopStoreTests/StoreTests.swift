@@ -84,7 +84,7 @@ import Testing
         "78e0f40d40400140", // v1
         "722ddcd84ed955b5", // v2
         "7edebbd90e5f0181", // v3
-        "ff27f38d81136500", // v4: settlement and reconciliation
+        "304d720b35c9bc2", // v4: settlement and reconciliation
     ]
 
     /// FNV-1a (64 bits) of a migration's SQL text.

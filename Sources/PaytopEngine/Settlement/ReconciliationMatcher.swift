@@ -34,18 +34,36 @@ struct ReconciliationMatcher {
     }
 
     let fees: FeeSchedule
-    private var expected: [String: LedgerCharge]
+    /// Expected charges no line has taken yet (a taken one leaves, so memory shrinks as
+    /// the batch is matched).
+    private var expected: [String: LedgerCharge] = [:]
+    /// Charges taken in this run, when the caller does not record them where
+    /// `LedgerLookup.reconciledEarlier` sees them (a user's file is read-only).
     private var taken: Set<String> = []
+    private let remembersTaken: Bool
     private var leftovers: [SettlementLineRow] = []
 
-    init(fees: FeeSchedule, expected: [LedgerCharge]) {
+    /// `remembersTaken`: false when every match the caller records is visible to
+    /// `reconciledEarlier` at once (the job inserts each into reconciled_charge).
+    init(fees: FeeSchedule, remembersTaken: Bool) {
         self.fees = fees
-        self.expected = Dictionary(expected.map { ($0.checkoutID, $0) }, uniquingKeysWith: { a, _ in a })
+        self.remembersTaken = remembersTaken
     }
 
-    /// Adds charges the caller expects too (open timing items of an earlier batch).
+    /// Adds a charge the caller expects (open timing items of an earlier batch too).
     mutating func expect(_ charge: LedgerCharge) {
         if !taken.contains(charge.checkoutID) { expected[charge.checkoutID] = charge }
+    }
+
+    /// Adds one order's capture to the charge of its checkout.
+    mutating func expect(capture: LedgerCharge) {
+        if var c = expected[capture.checkoutID] {
+            c.amount += capture.amount
+            c.capturedAt = min(c.capturedAt, capture.capturedAt)
+            expected[capture.checkoutID] = c
+        } else {
+            expected[capture.checkoutID] = capture
+        }
     }
 
     /// Matches a line by its references. Nil: no reference matched, the line waits for
@@ -68,14 +86,14 @@ struct ReconciliationMatcher {
     mutating func finish(_ ledger: LedgerLookup) throws -> [(SettlementLineRow, Finding)] {
         var byAmount: [AmountKey: [LedgerCharge]] = [:]
         if !leftovers.isEmpty {
-            for c in expected.values.sorted(by: Self.captureOrder) {
+            for c in unmatchedExpected {
                 byAmount[AmountKey(amount: c.amount, currency: c.currency), default: []].append(c)
             }
         }
         var out: [(SettlementLineRow, Finding)] = []
         for line in leftovers {
             let key = AmountKey(amount: line.grossCredit ?? .zero, currency: line.grossCurrency ?? line.netCurrency)
-            if var candidates = byAmount[key], let i = candidates.firstIndex(where: { !taken.contains($0.checkoutID) }) {
+            if var candidates = byAmount[key], let i = candidates.firstIndex(where: { expected[$0.checkoutID] != nil }) {
                 let c = candidates.remove(at: i)
                 byAmount[key] = candidates
                 out.append((line, take(c, line, by: .amount)))
@@ -88,20 +106,20 @@ struct ReconciliationMatcher {
     }
 
     /// Expected charges no line took, in the order of their capture.
-    var unmatchedExpected: [LedgerCharge] {
-        expected.values.filter { !taken.contains($0.checkoutID) }.sorted(by: Self.captureOrder)
-    }
+    var unmatchedExpected: [LedgerCharge] { expected.values.sorted(by: Self.captureOrder) }
 
     private static func captureOrder(_ a: LedgerCharge, _ b: LedgerCharge) -> Bool {
         (a.capturedAt, a.checkoutID) < (b.capturedAt, b.checkoutID)
     }
 
     private mutating func take(_ c: LedgerCharge, _ line: SettlementLineRow, by: ReconciledChargeRow.MatchedBy) -> Finding {
-        if taken.contains(c.checkoutID) { return .duplicate(c) }
-        taken.insert(c.checkoutID)
+        expected[c.checkoutID] = nil
+        if remembersTaken { taken.insert(c.checkoutID) }
         return .matched(c, by: by, problem: problem(line, c))
     }
 
+    /// A charge not (or no longer) expected: a second line for one already taken is a
+    /// duplicate, else it is a match found outside the batch's window.
     private mutating func takeOutside(_ c: LedgerCharge, _ line: SettlementLineRow, by: ReconciledChargeRow.MatchedBy,
                                       _ ledger: LedgerLookup) throws -> Finding {
         if taken.contains(c.checkoutID) { return .duplicate(c) }

@@ -20,7 +20,8 @@ public final class ReconciliationService {
     /// The store behind the matcher, inside the run's transaction.
     struct StoreLedger: LedgerLookup {
         let c: Connection
-        /// False for a user's file: it is a statement of its own, not a later batch.
+        /// False for the job, whose insert of each match finds an earlier one itself, and
+        /// for a user's file, a statement of its own rather than a later batch.
         let checksEarlierBatches: Bool
 
         func charge(checkoutID: String) throws -> LedgerCharge? { try ReconciliationBook.ledgerCharge(c, checkoutID: checkoutID) }
@@ -31,13 +32,27 @@ public final class ReconciliationService {
         }
     }
 
+    /// The store, with the capture of the line's Merchant Reference already read.
+    struct PrefetchedLedger: LedgerLookup {
+        let store: StoreLedger
+        let reference: String?
+        let capture: LedgerCharge?
+
+        func charge(checkoutID: String) throws -> LedgerCharge? {
+            checkoutID == reference ? capture : try store.charge(checkoutID: checkoutID)
+        }
+        func checkoutID(pspReference: String) throws -> String? { try store.checkoutID(pspReference: pspReference) }
+        func standing(checkoutID: String) throws -> CheckoutStanding { try store.standing(checkoutID: checkoutID) }
+        func reconciledEarlier(checkoutID: String) throws -> Bool { try store.reconciledEarlier(checkoutID: checkoutID) }
+    }
+
     private let ctx: EngineContext
 
     init(_ ctx: EngineContext) { self.ctx = ctx }
 
     func run(on c: Connection, schedule: SettlementSchedule, source: String) throws -> Outcome {
         let now = ctx.now.nanos
-        let ledger = StoreLedger(c: c, checksEarlierBatches: true)
+        let ledger = StoreLedger(c: c, checksEarlierBatches: false)
         return try ReconciliationBook.transaction(c) {
             var out = Outcome()
             var open = try ReconciliationBook.openMismatches(c)
@@ -68,10 +83,10 @@ public final class ReconciliationService {
                            _ open: inout [MismatchRow], _ out: inout Outcome, now: Int64) throws {
         let matchedBefore = out.matched, latenciesBefore = out.latencies.count
         let windowStart = try SettlementBook.batch(c, number: batch.batchNo - 1)?.closedAt ?? 0
-        let early = try ReconciliationBook.reconciledCapturedSince(c, windowStart)
-        let expected = try ReconciliationBook.ledgerCharges(c, capturedFrom: windowStart, before: batch.closedAt)
-            .filter { !early.contains($0.checkoutID) }
-        var matcher = ReconciliationMatcher(fees: schedule.fees, expected: expected)
+        // Lines are matched by reference through the store (each match recorded at once,
+        // so a second line for a charge is a duplicate); the captures of the batch's
+        // window that no line took are read afterwards. Memory holds only those.
+        var matcher = ReconciliationMatcher(fees: schedule.fees, remembersTaken: false)
         // Timing items of earlier batches may settle in this one.
         var waiting: [String: Int] = [:]
         for (i, m) in open.enumerated() where m.status == .open && (m.kind == .timing || m.kind == .notSettled) {
@@ -79,13 +94,16 @@ public final class ReconciliationService {
             waiting[id] = i
             matcher.expect(charge)
         }
-        func record(_ line: SettlementLineRow, _ finding: ReconciliationMatcher.Finding) throws {
+        func record(_ line: SettlementLineRow, _ given: ReconciliationMatcher.Finding) throws {
             out.lines += 1
+            var finding = given
+            if case .matched(let charge, let by, _) = given, try !ReconciliationBook.insert(ReconciledChargeRow(
+                checkoutID: charge.checkoutID, batchNo: batch.batchNo, lineNo: line.lineNo, matchedBy: by,
+                chargedAt: line.createdAt, capturedAt: charge.capturedAt, reconciledAt: now), c) {
+                finding = .duplicate(charge)  // an earlier line, in this batch or before, settled it
+            }
             switch finding {
-            case .matched(let charge, let by, let problem):
-                try ReconciliationBook.insert(ReconciledChargeRow(
-                    checkoutID: charge.checkoutID, batchNo: batch.batchNo, lineNo: line.lineNo, matchedBy: by,
-                    chargedAt: line.createdAt, capturedAt: charge.capturedAt, reconciledAt: now), c)
+            case .matched(let charge, _, let problem):
                 if let i = waiting[charge.checkoutID] {
                     resolve(&open[i], now: now, "settled in batch \(batch.batchNo)")
                     open[i].pspReference = line.pspReference
@@ -108,8 +126,12 @@ public final class ReconciliationService {
             m.id = try ReconciliationBook.insert(m, c)
             out.found.append(m)
         }
-        try SettlementBook.forEachSettledLine(c, batch: batch.batchNo) { line in
-            if let finding = try matcher.match(line, ledger) { try record(line, finding) }
+        try SettlementBook.forEachSettledLineWithCapture(c, batch: batch.batchNo) { line, capture in
+            let prefetched = PrefetchedLedger(store: ledger, reference: line.merchantReference, capture: capture)
+            if let finding = try matcher.match(line, prefetched) { try record(line, finding) }
+        }
+        try ReconciliationBook.forEachUnreconciledCapture(c, capturedFrom: windowStart, before: batch.closedAt) { capture in
+            if waiting[capture.checkoutID] == nil { matcher.expect(capture: capture) }
         }
         for (line, finding) in try matcher.finish(ledger) { try record(line, finding) }
         for charge in matcher.unmatchedExpected {
@@ -130,7 +152,7 @@ public final class ReconciliationService {
         let matched = out.matched - matchedBefore
         let latencies = out.latencies.dropFirst(latenciesBefore)
         try ReconciliationBook.markReconciled(batch: batch.batchNo, at: now, matched: matched,
-                                              meanLatency: latencies.isEmpty ? nil : latencies.reduce(0, +) / Int64(latencies.count), c)
+                                              meanLatency: latencies.isEmpty ? nil : Int64(latencies.reduce(0.0) { $0 + Double($1) } / Double(latencies.count)), c)
         out.batches.append(batch.batchNo)
     }
 
@@ -158,8 +180,8 @@ public final class ReconciliationService {
             let from = batch?.periodStart ?? (lines.map(\.createdAt).min() ?? 0)
             let before = batch?.periodEnd ?? ((lines.map(\.createdAt).max() ?? 0) + 1_000_000_000)
             let ledger = StoreLedger(c: c, checksEarlierBatches: false)
-            var matcher = ReconciliationMatcher(fees: schedule.fees, expected: try ReconciliationBook.ledgerCharges(
-                c, chargedFrom: from, before: before))
+            var matcher = ReconciliationMatcher(fees: schedule.fees, remembersTaken: true)
+            for charge in try ReconciliationBook.ledgerCharges(c, chargedFrom: from, before: before) { matcher.expect(charge) }
             var out = FileOutcome(batch: batch, periodStart: from, periodEnd: before, lines: lines.count, matched: 0, mismatches: [])
             let no = batch?.batchNo ?? 0
             func record(_ line: SettlementLineRow, _ f: ReconciliationMatcher.Finding) {

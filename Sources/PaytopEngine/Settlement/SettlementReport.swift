@@ -18,30 +18,30 @@ public enum SettlementReport {
 
     /// One line of the report, without its newline.
     public static func csv(_ l: SettlementLineRow) -> String {
-        var v: [SettlementReportColumn: String] = [
-            .companyAccount: companyAccount, .merchantAccount: merchantAccount, .pspReference: l.pspReference,
-            .merchantReference: l.merchantReference ?? "", .paymentMethod: l.paymentMethod ?? "",
-            .creationDate: creationDate(l.createdAt), .timeZone: "UTC", .type: l.type.rawValue,
-            .netCurrency: l.netCurrency, .netDebit: l.netDebit?.description ?? "", .netCredit: l.netCredit?.description ?? "",
-            .batchNumber: String(l.batchNo),
-        ]
-        if l.type == .settled {
-            v[.modificationReference] = l.pspReference
-            v[.grossCurrency] = l.grossCurrency ?? ""
-            v[.grossCredit] = l.grossCredit?.description ?? ""
-            v[.exchangeRate] = "1"
-            v[.commission] = l.fees.commission.description
-            v[.markup] = l.fees.markup.description
-            v[.schemeFees] = l.fees.schemeFees.description
-            v[.interchange] = l.fees.interchange.description
-            v[.paymentMethodVariant] = l.paymentMethod ?? ""
-        }
-        return SettlementReportColumn.allCases.map { field(v[$0] ?? "") }.joined(separator: ",")
+        var out = ""
+        append(l, to: &out)
+        return out
+    }
+
+    /// Appends one line of the report, in the header's column order, without its newline.
+    /// (Written field by field: a report holds a million lines.)
+    public static func append(_ l: SettlementLineRow, to out: inout String) {
+        let settled = l.type == .settled
+        func put(_ s: String) { out += field(s); out += "," }
+        func put(_ m: Money?) { if let m { out += m.description }; out += "," }
+        put(companyAccount); put(merchantAccount); put(l.pspReference); put(l.merchantReference ?? "")
+        put(l.paymentMethod ?? ""); put(creationDate(l.createdAt)); put("UTC"); put(l.type.rawValue)
+        put(settled ? l.pspReference : ""); put(settled ? (l.grossCurrency ?? "") : ""); put(nil as Money?)
+        put(settled ? l.grossCredit : nil); put(settled ? "1" : ""); put(l.netCurrency); put(l.netDebit); put(l.netCredit)
+        put(settled ? l.fees.commission : nil); put(settled ? l.fees.markup : nil); put(settled ? l.fees.schemeFees : nil)
+        put(settled ? l.fees.interchange : nil); put(settled ? (l.paymentMethod ?? "") : ""); put("")
+        out += String(l.batchNo)
+        out += ",,,,,,,"  // Reserved4 … Reserved10
     }
 
     /// A field quoted when it holds a comma, a quote or a line break (RFC 4180).
     static func field(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        guard s.utf8.contains(where: { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }) else { return s }
         return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 

@@ -13,30 +13,24 @@ public enum ReconciliationBook {
         try c.read(body)
     }
 
-    /// The ledger's captures (debits of PSP receivable) made in [from, before), one per
-    /// checkout, its orders' amounts summed, in the order of the checkouts' ids.
-    public static func ledgerCharges(_ c: Connection, capturedFrom from: Int64, before: Int64) throws -> [LedgerCharge] {
+    /// The ledger's captures (debits of PSP receivable) made in [from, before) whose
+    /// checkout no batch has reconciled yet, one row per order (a checkout of several
+    /// orders comes as several rows, for the caller to sum). After a batch's lines are
+    /// matched these are what the batch did not settle: normally a few.
+    public static func forEachUnreconciledCapture(_ c: Connection, capturedFrom from: Int64, before: Int64,
+                                                  _ body: (LedgerCharge) throws -> Void) throws {
         let s = try c.cached("""
             SELECT o.checkout_id, e.amount, e.currency, e.created_at
             FROM ledger_entry e JOIN payment_order o ON o.payment_order_id = e.payment_order_id
             WHERE e.account = ? AND e.direction = 'debit' AND e.created_at >= ? AND e.created_at < ?
-            ORDER BY o.checkout_id
+              AND NOT EXISTS (SELECT 1 FROM reconciled_charge r WHERE r.checkout_id = o.checkout_id)
             """)
         s.bind(1, LedgerAccount.pspReceivable).bind(2, from).bind(3, before)
         defer { s.reset() }
-        var out: [LedgerCharge] = []
         while try s.step() {
-            let id = s.string(0)
-            let amount = try CheckoutLookup.money(s.string(1))
-            if var last = out.last, last.checkoutID == id {
-                last.amount += amount
-                last.capturedAt = min(last.capturedAt, s.int(3))
-                out[out.count - 1] = last
-            } else {
-                out.append(LedgerCharge(checkoutID: id, amount: amount, currency: s.string(2), capturedAt: s.int(3)))
-            }
+            try body(LedgerCharge(checkoutID: s.string(0), amount: try CheckoutLookup.money(s.string(1)), currency: s.string(2),
+                                  capturedAt: s.int(3)))
         }
-        return out
     }
 
     /// The ledger's captures of the charges the PSP completed in [from, before) (what a
@@ -97,11 +91,12 @@ public enum ReconciliationBook {
         return try s.step() ? s.string(0) : nil
     }
 
-    /// How the pipeline stands with a checkout (for a settled line the ledger lacks).
+    /// How the pipeline stands with a checkout (for a settled line the ledger lacks). The
+    /// PSP's idempotency key is the checkout_id, so its charge is found by primary key.
     public static func standing(_ c: Connection, checkoutID: String) throws -> CheckoutStanding {
         let s = try c.cached("""
             SELECT e.trace_no,
-                   (SELECT count(*) FROM psp_charge p WHERE p.checkout_id = e.checkout_id AND p.status = 'SUCCEEDED'),
+                   (SELECT count(*) FROM psp_charge p WHERE p.idempotency_key = e.checkout_id AND p.status = 'SUCCEEDED'),
                    (SELECT count(*) FROM payment_order o WHERE o.checkout_id = e.checkout_id AND o.payment_order_status = 'SUCCESS'),
                    (SELECT count(*) FROM payment_order o WHERE o.checkout_id = e.checkout_id AND o.wallet_updated = 1)
             FROM payment_event e WHERE e.checkout_id = ?
@@ -129,16 +124,6 @@ public enum ReconciliationBook {
         s.bind(1, checkoutID)
         defer { s.reset() }
         return try s.step() ? s.int(0) : nil
-    }
-
-    /// Charges already reconciled whose ledger capture came at or after `t` (the line
-    /// came first, or the seller was credited after a redrive): a batch whose window
-    /// holds their capture must not expect them again.
-    public static func reconciledCapturedSince(_ c: Connection, _ t: Int64) throws -> Set<String> {
-        let s = try c.cached("SELECT checkout_id FROM reconciled_charge WHERE captured_at >= ?")
-        s.bind(1, t)
-        defer { s.reset() }
-        return Set(try s.all { $0.string(0) })
     }
 
     /// Open mismatches, oldest first.
@@ -178,14 +163,18 @@ public enum ReconciliationBook {
 
     // MARK: Recording a run (inside `transaction`)
 
-    public static func insert(_ m: ReconciledChargeRow, _ c: Connection) throws {
+    /// Records a match. Returns false, recording nothing, when a batch already reconciled
+    /// this checkout's charge (the line is then a duplicate).
+    @discardableResult
+    public static func insert(_ m: ReconciledChargeRow, _ c: Connection) throws -> Bool {
         let s = try c.cached("""
-            INSERT OR REPLACE INTO reconciled_charge (checkout_id, batch_no, line_no, matched_by, charged_at, captured_at,
+            INSERT OR IGNORE INTO reconciled_charge (checkout_id, batch_no, line_no, matched_by, charged_at, captured_at,
                 reconciled_at) VALUES (?,?,?,?,?,?,?)
             """)
         s.bind(1, m.checkoutID).bind(2, m.batchNo).bind(3, m.lineNo).bind(4, m.matchedBy.rawValue).bind(5, m.chargedAt)
             .bind(6, m.capturedAt).bind(7, m.reconciledAt)
         try s.run()
+        return c.changes > 0
     }
 
     /// Appends a mismatch and returns its id.

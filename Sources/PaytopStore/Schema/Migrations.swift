@@ -342,7 +342,6 @@ enum Migrations {
         captured_at   INTEGER NOT NULL,
         reconciled_at INTEGER NOT NULL
     ) WITHOUT ROWID;
-    CREATE INDEX reconciled_charge_batch ON reconciled_charge (batch_no);
     CREATE TABLE reconciliation_run (
         run_no      INTEGER PRIMARY KEY,
         at          INTEGER NOT NULL,
