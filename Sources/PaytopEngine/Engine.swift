@@ -84,6 +84,7 @@ public final class Engine {
         if let pid = try Engine.liveEngine(on: c) {
             throw StoreError.failed("another paytop engine (pid \(pid)) is running on \(options.storePath); stop it first, or send it commands (paytop fault, rate, ...)")
         }
+        try Store.limitPageCache(c, megabytes: 16)
         self.reader = c
         self.mode = options.mode
         self.flushThreshold = options.flushThreshold

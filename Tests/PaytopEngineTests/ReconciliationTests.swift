@@ -120,7 +120,7 @@ import PaytopVocabulary
         try engine.close()
         #expect(try store.int("SELECT count(*) FROM reconciliation_mismatch WHERE kind = 'captured_not_credited' AND status = 'open'") == 0)
         let resolved = try store.rows("SELECT DISTINCT resolution FROM reconciliation_mismatch WHERE kind = 'captured_not_credited'")
-        #expect(resolved == [["seller credited after the charge settled (a redrive)"]])
+        #expect(resolved == [["seller credited after the charge settled"]])
         #expect(try store.invariants().isClean)
     }
 

@@ -8,8 +8,6 @@ protocol LedgerLookup {
     func charge(checkoutID: String) throws -> LedgerCharge?
     func checkoutID(pspReference: String) throws -> String?
     func standing(checkoutID: String) throws -> CheckoutStanding
-    /// Whether an earlier batch already settled and reconciled this checkout's charge.
-    func reconciledEarlier(checkoutID: String) throws -> Bool
 }
 
 /// Matches settled lines against the ledger's charges, one to one, in both directions:
@@ -37,14 +35,14 @@ struct ReconciliationMatcher {
     /// Expected charges no line has taken yet (a taken one leaves, so memory shrinks as
     /// the batch is matched).
     private var expected: [String: LedgerCharge] = [:]
-    /// Charges taken in this run, when the caller does not record them where
-    /// `LedgerLookup.reconciledEarlier` sees them (a user's file is read-only).
+    /// Charges taken in this run, when the caller does not record them itself (a user's
+    /// file is read-only); the job's own record finds a second line for a charge.
     private var taken: Set<String> = []
     private let remembersTaken: Bool
     private var leftovers: [SettlementLineRow] = []
 
-    /// `remembersTaken`: false when every match the caller records is visible to
-    /// `reconciledEarlier` at once (the job inserts each into reconciled_charge).
+    /// `remembersTaken`: false when the caller records every match at once and treats a
+    /// second match of one charge as a duplicate (the job, through reconciled_charge).
     init(fees: FeeSchedule, remembersTaken: Bool) {
         self.fees = fees
         self.remembersTaken = remembersTaken
@@ -123,7 +121,6 @@ struct ReconciliationMatcher {
     private mutating func takeOutside(_ c: LedgerCharge, _ line: SettlementLineRow, by: ReconciledChargeRow.MatchedBy,
                                       _ ledger: LedgerLookup) throws -> Finding {
         if taken.contains(c.checkoutID) { return .duplicate(c) }
-        if try ledger.reconciledEarlier(checkoutID: c.checkoutID) { return .duplicate(c) }
         return take(c, line, by: by)
     }
 

@@ -20,16 +20,10 @@ public final class ReconciliationService {
     /// The store behind the matcher, inside the run's transaction.
     struct StoreLedger: LedgerLookup {
         let c: Connection
-        /// False for the job, whose insert of each match finds an earlier one itself, and
-        /// for a user's file, a statement of its own rather than a later batch.
-        let checksEarlierBatches: Bool
 
         func charge(checkoutID: String) throws -> LedgerCharge? { try ReconciliationBook.ledgerCharge(c, checkoutID: checkoutID) }
         func checkoutID(pspReference: String) throws -> String? { try ReconciliationBook.checkoutID(c, pspReference: pspReference) }
         func standing(checkoutID: String) throws -> CheckoutStanding { try ReconciliationBook.standing(c, checkoutID: checkoutID) }
-        func reconciledEarlier(checkoutID: String) throws -> Bool {
-            checksEarlierBatches ? try ReconciliationBook.reconciledBatch(c, checkoutID: checkoutID) != nil : false
-        }
     }
 
     /// The store, with the capture of the line's Merchant Reference already read.
@@ -43,7 +37,6 @@ public final class ReconciliationService {
         }
         func checkoutID(pspReference: String) throws -> String? { try store.checkoutID(pspReference: pspReference) }
         func standing(checkoutID: String) throws -> CheckoutStanding { try store.standing(checkoutID: checkoutID) }
-        func reconciledEarlier(checkoutID: String) throws -> Bool { try store.reconciledEarlier(checkoutID: checkoutID) }
     }
 
     private let ctx: EngineContext
@@ -52,7 +45,7 @@ public final class ReconciliationService {
 
     func run(on c: Connection, schedule: SettlementSchedule, source: String) throws -> Outcome {
         let now = ctx.now.nanos
-        let ledger = StoreLedger(c: c, checksEarlierBatches: false)
+        let ledger = StoreLedger(c: c)
         return try ReconciliationBook.transaction(c) {
             var out = Outcome()
             var open = try ReconciliationBook.openMismatches(c)
@@ -63,7 +56,7 @@ public final class ReconciliationService {
                 try ReconciliationBook.insert(ReconciledChargeRow(
                     checkoutID: id, batchNo: open[i].batchNo, lineNo: open[i].lineNo ?? 0, matchedBy: .merchantReference,
                     chargedAt: open[i].firstSeen, capturedAt: charge.capturedAt, reconciledAt: now), c)
-                resolve(&open[i], now: now, "seller credited after the charge settled (a redrive)")
+                resolve(&open[i], now: now, "seller credited after the charge settled")
                 open[i].ledgerAmount = charge.amount
                 open[i].ledgerCurrency = charge.currency
                 try ReconciliationBook.update(open[i], c)
@@ -179,7 +172,7 @@ public final class ReconciliationService {
             let batch = try numbers.count == 1 ? SettlementBook.batch(c, number: numbers.first!) : nil
             let from = batch?.periodStart ?? (lines.map(\.createdAt).min() ?? 0)
             let before = batch?.periodEnd ?? ((lines.map(\.createdAt).max() ?? 0) + 1_000_000_000)
-            let ledger = StoreLedger(c: c, checksEarlierBatches: false)
+            let ledger = StoreLedger(c: c)
             var matcher = ReconciliationMatcher(fees: schedule.fees, remembersTaken: true)
             for charge in try ReconciliationBook.ledgerCharges(c, chargedFrom: from, before: before) { matcher.expect(charge) }
             var out = FileOutcome(batch: batch, periodStart: from, periodEnd: before, lines: lines.count, matched: 0, mismatches: [])

@@ -118,14 +118,6 @@ public enum ReconciliationBook {
         return try s.step() ? s.optionalInt(0) : nil
     }
 
-    /// The batch that reconciled a checkout's charge, if one did.
-    public static func reconciledBatch(_ c: Connection, checkoutID: String) throws -> Int64? {
-        let s = try c.cached("SELECT batch_no FROM reconciled_charge WHERE checkout_id = ?")
-        s.bind(1, checkoutID)
-        defer { s.reset() }
-        return try s.step() ? s.int(0) : nil
-    }
-
     /// Open mismatches, oldest first.
     public static func openMismatches(_ c: Connection) throws -> [MismatchRow] {
         try mismatches(c, where: "status = 'open'", limit: Int64.max)
