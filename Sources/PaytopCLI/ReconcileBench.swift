@@ -40,8 +40,11 @@ extension BenchCommand {
                 }
                 var buffer: [UInt8] = []
                 buffer.append(contentsOf: (SettlementReport.header + "\n").utf8)
-                try SettlementBook.forEachLine(c, batch: batch.batchNo) { l in
-                    buffer.append(contentsOf: SettlementReport.csv(l).utf8)
+                var line = ""
+                try SettlementReadAhead.forEachLine(storePath: copy, batch: batch.batchNo) { l in
+                    line.removeAll(keepingCapacity: true)
+                    SettlementReport.append(l, to: &line)
+                    buffer.append(contentsOf: line.utf8)
                     buffer.append(10)
                     if buffer.count > 1 << 20 { h.write(Data(buffer)); buffer.removeAll(keepingCapacity: true) }
                 }

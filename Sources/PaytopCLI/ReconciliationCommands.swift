@@ -42,7 +42,12 @@ struct SettlementCommand: ParsableCommand {
         }
         var sink = try ReportSink(path: out)
         sink.write(SettlementReport.header)
-        try SettlementBook.forEachLine(c, batch: row.batchNo) { sink.write(SettlementReport.csv($0)) }
+        var line = ""
+        try SettlementReadAhead.forEachLine(storePath: store.path, batch: row.batchNo) {
+            line.removeAll(keepingCapacity: true)
+            SettlementReport.append($0, to: &line)
+            sink.write(line)
+        }
         try sink.close()
         if let out { printError("wrote batch \(row.batchNo) (\(row.settledLines.grouped) settled lines) to \(out)") }
     }

@@ -94,7 +94,7 @@ public final class Engine {
         self.pipeline = pipeline
         self.trafficSource = TrafficSource(ctx, initializer: pipeline.initializer)
         let runtime = pipeline.runtime
-        do { self.backOffice = try BackOffice(ctx) } catch let e as SettlementSchedule.Invalid {
+        do { self.backOffice = try BackOffice(ctx, storePath: options.storePath) } catch let e as SettlementSchedule.Invalid {
             throw StoreError.failed("settings: \(e.description)")
         }
         self.writer = try StoreWriter(path: options.storePath, crashAfterCommits: options.crashAfterCommits, onCommit: options.onCommit)
@@ -103,7 +103,7 @@ public final class Engine {
         var metrics: PipelineMetrics?
         if resumed {
             try restore()
-            do { self.backOffice = try BackOffice(ctx) } catch let e as SettlementSchedule.Invalid {
+            do { self.backOffice = try BackOffice(ctx, storePath: options.storePath) } catch let e as SettlementSchedule.Invalid {
                 throw StoreError.failed("stored settings: \(e.description)")
             }
             try backOffice.restore(c)

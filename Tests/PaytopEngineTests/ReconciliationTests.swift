@@ -231,6 +231,15 @@ import PaytopVocabulary
         return v.joined(separator: ",")
     }
 
+    @Test func creationDatesAreWrittenAndReadAsUTC() {
+        for nanos: Int64 in [0, 1_764_714_600_000_000_000, 1_764_719_999_999_999_999, 951_782_400_000_000_000] {
+            let text = SettlementReport.creationDate(nanos)
+            let iso = ISO8601.format(nanos: nanos)
+            #expect(text == String(iso.prefix(10)) + " " + String(iso.dropFirst(11).prefix(8)))
+            #expect(SettlementReport.parseDate(text) == nanos / 1_000_000_000)
+        }
+    }
+
     @Test func adyensExampleFeesAreTheDefaults() throws {
         let fees = try FeeSchedule(EngineSettings().settlementFees).fees(on: Money(decimalString: "5.00")!)
         #expect(fees.markup.description == "0.04" && fees.schemeFees.description == "0.01" && fees.interchange.description == "0.07")
@@ -248,5 +257,19 @@ import PaytopVocabulary
         #expect(ISO8601.format(nanos: try SettlementSchedule(s).nextCutoff(after: t).nanos) == "2025-12-02T22:35:00.000Z")
         s.settlementCutoff = "25:00"
         #expect(throws: SettlementSchedule.Invalid.self) { try SettlementSchedule(s) }
+    }
+}
+
+/// The CSV reader on its own: quotes, doubled quotes, line breaks inside quotes, CRLF.
+@Suite struct SettlementCSVTests {
+    @Test func quotedFieldsCommasAndLineEndingsAreRead() throws {
+        let text = "a,b,c\r\n\"x, y\",\"say \"\"hi\"\"\",\"two\nlines\"\r\nlast,,\n"
+        let r = try SettlementReport.records(text)
+        #expect(r.map(\.fields) == [["a", "b", "c"], ["x, y", "say \"hi\"", "two\nlines"], ["last", "", ""]])
+        #expect(r.map(\.line) == [1, 2, 4])
+        #expect(throws: SettlementReport.ParseError.self) { try SettlementReport.records("a,\"open\n") }
+        #expect(throws: SettlementReport.ParseError.self) { try SettlementReport.records("\"q\"x,b\n") }
+        #expect(SettlementReport.field("plain") == "plain")
+        #expect(SettlementReport.field("a,\"b\"") == "\"a,\"\"b\"\"\"")
     }
 }

@@ -57,6 +57,16 @@ import Testing
         #expect(Money(minorUnits: -307).description == "-3.07")
     }
 
+    @Test func moneyIsWrittenWithTwoDecimalsAtEveryMagnitude() {
+        let cases: [(Int64, String)] = [(0, "0.00"), (5, "0.05"), (10, "0.10"), (100, "1.00"), (123_456, "1234.56"),
+                                         (-5, "-0.05"), (-100, "-1.00"), (Money.maximum.minorUnits, "1000000000000.00"),
+                                         (Int64.max, "92233720368547758.07"), (Int64.min, "-92233720368547758.08")]
+        for (units, text) in cases { #expect(Money(minorUnits: units).description == text) }
+        for units: Int64 in [0, 1, 99, 100, 4_88, 1_000_000_01, 99_999_999_999_999] {
+            #expect(Money(decimalString: Money(minorUnits: units).description)?.minorUnits == units, "round trip of \(units)")
+        }
+    }
+
     @Test func exportStatusIsUpsertedPerEndpointAndOnlyRecentOnesAreRead() throws {
         let t = Temp()
         let c = try Store.openForWriting(path: t.path, create: true)

@@ -13,11 +13,11 @@ final class BackOffice {
     /// Cut-off and reconciliation events in the scheduler (they never keep a run alive).
     private(set) var eventsPending = 0
 
-    init(_ ctx: EngineContext) throws {
+    init(_ ctx: EngineContext, storePath: String) throws {
         self.ctx = ctx
         schedule = try SettlementSchedule(ctx.settings)
         settlement = SettlementService(ctx)
-        reconciliation = ReconciliationService(ctx)
+        reconciliation = ReconciliationService(ctx, storePath: storePath)
     }
 
     func restore(_ c: Connection) throws { settlement.restore(after: try SettlementBook.lastBatch(c)) }

@@ -40,8 +40,13 @@ public final class ReconciliationService {
     }
 
     private let ctx: EngineContext
+    /// The store's file, for the second connection that reads a batch's lines ahead.
+    private let storePath: String
 
-    init(_ ctx: EngineContext) { self.ctx = ctx }
+    init(_ ctx: EngineContext, storePath: String) {
+        self.ctx = ctx
+        self.storePath = storePath
+    }
 
     func run(on c: Connection, schedule: SettlementSchedule, source: String) throws -> Outcome {
         let now = ctx.now.nanos
@@ -119,7 +124,7 @@ public final class ReconciliationService {
             m.id = try ReconciliationBook.insert(m, c)
             out.found.append(m)
         }
-        try SettlementBook.forEachSettledLineWithCapture(c, batch: batch.batchNo) { line, capture in
+        try SettlementReadAhead.forEachSettledLineWithCapture(storePath: storePath, batch: batch.batchNo) { line, capture in
             let prefetched = PrefetchedLedger(store: ledger, reference: line.merchantReference, capture: capture)
             if let finding = try matcher.match(line, prefetched) { try record(line, finding) }
         }

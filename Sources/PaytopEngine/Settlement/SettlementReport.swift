@@ -45,9 +45,22 @@ public enum SettlementReport {
         return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
+    /// "YYYY-MM-DD HH:MM:SS" in UTC, written into the string's storage (a million a report).
     static func creationDate(_ nanos: Int64) -> String {
-        let iso = ISO8601.format(nanos: nanos)  // 2025-12-02T22:30:00.000Z
-        return String(iso.prefix(10)) + " " + String(iso.dropFirst(11).prefix(8))
+        let secs = nanos >= 0 ? nanos / 1_000_000_000 : (nanos - 999_999_999) / 1_000_000_000
+        var days = secs / 86_400
+        var rem = secs - days * 86_400
+        if rem < 0 { rem += 86_400; days -= 1 }
+        let (y, m, d) = ISO8601.civil(fromDays: days)
+        return String(unsafeUninitializedCapacity: 19) { b in
+            func put(_ v: Int, _ at: Int, _ width: Int) {
+                var v = v
+                for i in stride(from: at + width - 1, through: at, by: -1) { b[i] = UInt8(v % 10) + 48; v /= 10 }
+            }
+            put(y, 0, 4); b[4] = 45; put(m, 5, 2); b[7] = 45; put(d, 8, 2); b[10] = 32
+            put(Int(rem / 3600), 11, 2); b[13] = 58; put(Int(rem % 3600 / 60), 14, 2); b[16] = 58; put(Int(rem % 60), 17, 2)
+            return 19
+        }
     }
 
     // MARK: Reading
@@ -66,20 +79,23 @@ public enum SettlementReport {
     public static func parse(_ text: String) throws -> [SettlementLineRow] {
         var rows = try records(text)
         guard !rows.isEmpty else { throw ParseError(line: 1, column: nil, message: "the file is empty; expected a header line") }
-        let header = rows.removeFirst().fields.map { $0.trimmingCharacters(in: .whitespaces) }
-        var index: [String: Int] = [:]
-        for (i, h) in header.enumerated() where index[h] == nil { index[h] = i }
+        let header = rows.removeFirst().fields.map(trimmed)
+        var byName: [String: Int] = [:]
+        for (i, h) in header.enumerated() where byName[h] == nil { byName[h] = i }
+        // Each known column's position, looked up once.
+        var index: [SettlementReportColumn: Int] = [:]
+        for c in SettlementReportColumn.allCases { index[c] = byName[c.rawValue] }
         let required: [SettlementReportColumn] = [.pspReference, .merchantReference, .creationDate, .type, .grossCurrency,
                                                    .grossCredit, .netCurrency, .netCredit]
-        for c in required where index[c.rawValue] == nil {
+        for c in required where index[c] == nil {
             throw ParseError(line: 1, column: c.rawValue, message: "missing column (the header must name it)")
         }
         var out: [SettlementLineRow] = []
         for r in rows {
             if r.fields.count == 1 && r.fields[0].isEmpty { continue }
             func value(_ c: SettlementReportColumn) -> String {
-                guard let i = index[c.rawValue], i < r.fields.count else { return "" }
-                return r.fields[i].trimmingCharacters(in: .whitespaces)
+                guard let i = index[c], i < r.fields.count else { return "" }
+                return trimmed(r.fields[i])
             }
             func amount(_ c: SettlementReportColumn, required: Bool) throws -> Money? {
                 let s = value(c)
@@ -127,42 +143,68 @@ public enum SettlementReport {
 
     struct Record { let line: Int; let fields: [String] }
 
+    /// A field without surrounding spaces and tabs (most have none: nothing is copied).
+    static func trimmed(_ s: String) -> String {
+        let u = s.utf8
+        guard let first = u.first, let last = u.last, first == 32 || first == 9 || last == 32 || last == 9 else { return s }
+        let bytes = Array(u)
+        var a = 0, b = bytes.count
+        while a < b && (bytes[a] == 32 || bytes[a] == 9) { a += 1 }
+        while b > a && (bytes[b - 1] == 32 || bytes[b - 1] == 9) { b -= 1 }
+        return String(decoding: bytes[a..<b], as: UTF8.self)
+    }
+
     /// RFC 4180 records: quoted fields may hold commas, doubled quotes and line breaks.
+    /// Read as UTF-8 bytes (a report holds a million lines; every delimiter is ASCII).
     static func records(_ text: String) throws -> [Record] {
         var out: [Record] = []
-        var fields: [String] = [], field = "", quoted = false, afterQuote = false
+        var fields: [String] = []
+        var field: [UInt8] = []
+        var quoted = false, afterQuote = false, fieldStarted = false
         var line = 1, start = 1
-        var chars = text.makeIterator()
-        var pending: Character? = chars.next()
-        func endRecord() {
-            fields.append(field)
-            out.append(Record(line: start, fields: fields))
-            fields = []; field = ""
+        func endField() {
+            fields.append(String(decoding: field, as: UTF8.self))
+            field.removeAll(keepingCapacity: true)
+            fieldStarted = false
+            afterQuote = false
         }
-        while let ch = pending {
-            pending = chars.next()
+        func endRecord() {
+            endField()
+            out.append(Record(line: start, fields: fields))
+            fields = []
+        }
+        let bytes = Array(text.utf8)
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            i += 1
             if quoted {
-                if ch == "\"" {
-                    if pending == "\"" { field.append("\""); pending = chars.next() } else { quoted = false; afterQuote = true }
+                if b == 34 {
+                    if i < bytes.count && bytes[i] == 34 { field.append(34); i += 1 } else { quoted = false; afterQuote = true }
                 } else {
-                    if ch == "\n" || ch == "\r\n" { line += 1 }
-                    field.append(ch)
+                    if b == 10 { line += 1 }
+                    field.append(b)
                 }
                 continue
             }
-            switch ch {
-            case ",": fields.append(field); field = ""; afterQuote = false
-            case "\n", "\r\n", "\r":
-                endRecord(); afterQuote = false
-                line += 1; start = line
-            case "\"" where field.isEmpty && !afterQuote: quoted = true
+            switch b {
+            case 44: endField()
+            case 13 where i < bytes.count && bytes[i] == 10: continue  // CRLF: the LF ends the record
+            case 10, 13:
+                endRecord()
+                line += 1
+                start = line
+            case 34 where !fieldStarted && !afterQuote:
+                quoted = true
+                fieldStarted = true
             default:
                 if afterQuote { throw ParseError(line: line, column: nil, message: "text after a closing quote") }
-                field.append(ch)
+                field.append(b)
+                fieldStarted = true
             }
         }
         if quoted { throw ParseError(line: start, column: nil, message: "a quoted field is not closed") }
-        if !field.isEmpty || !fields.isEmpty { endRecord() }
+        if !field.isEmpty || !fields.isEmpty || fieldStarted { endRecord() }
         return out
     }
 

@@ -47,13 +47,34 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.minorUnits = units
     }
 
-    /// Always two fractional digits: "0.00", "1234.50", "-3.07".
+    /// Always two fractional digits: "0.00", "1234.50", "-3.07". Written digit by digit
+    /// into the string's own storage (an amount of up to 15 characters allocates nothing):
+    /// settlement writes several per line, a million lines a batch.
     public var description: String {
-        let negative = minorUnits < 0
-        let magnitude = minorUnits.magnitude
-        let whole = magnitude / 100
-        let cents = magnitude % 100
-        return (negative ? "-" : "") + String(whole) + (cents < 10 ? ".0" : ".") + String(cents)
+        String(unsafeUninitializedCapacity: 24) { buf in
+            var m = minorUnits.magnitude
+            var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                         UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            var count = 0
+            withUnsafeMutableBytes(of: &digits) { d in
+                repeat {
+                    d[count] = UInt8(truncatingIfNeeded: m % 10) + 48
+                    m /= 10
+                    count += 1
+                } while m > 0 || count < 3
+            }
+            var n = 0
+            if minorUnits < 0 { buf[n] = 45; n += 1 }
+            withUnsafeBytes(of: &digits) { d in
+                for i in stride(from: count - 1, through: 0, by: -1) {
+                    if i == 1 { buf[n] = 46; n += 1 }
+                    buf[n] = d[i]
+                    n += 1
+                }
+            }
+            return n
+        }
     }
 
     public static func + (a: Money, b: Money) -> Money { Money(minorUnits: a.minorUnits + b.minorUnits) }
