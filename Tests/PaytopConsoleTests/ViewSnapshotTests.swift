@@ -77,6 +77,24 @@ import PaytopEngine
         }
     }
 
+    /// At the minimum size view 9 keeps each mismatch's kind, checkout and both amounts whole.
+    @Test func reconciliationKeepsItsAmountsAtTheMinimumSize() throws {
+        let (path, d, id) = try Self.fixture()
+        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
+        let mismatches = try #require(d.snapshot.reconciliation?.mismatches)
+        #expect(!mismatches.isEmpty)
+        for (width, height) in [(80, 24), (200, 60)] {
+            let screen = render(.reconciliation, d, traceID: id, width: width, height: height)
+            let shown = mismatches.prefix(3)
+            for m in shown {
+                #expect(screen.contains(m.kind.rawValue), "\(width)×\(height): kind of #\(m.id)")
+                #expect(screen.contains(m.checkoutID ?? m.pspReference ?? "?"), "\(width)×\(height): reference of #\(m.id)")
+                if let p = m.pspAmount { #expect(screen.contains("\(p) \(m.pspCurrency ?? "")"), "\(width)×\(height): amount of #\(m.id)") }
+            }
+            #expect(!screen.contains("…  "), "\(width)×\(height): no column cut mid-amount")
+        }
+    }
+
     /// Every stage label of the Overview's pipeline is followed by its arrow, at any width.
     @Test func pipelineLabelsNeverCollide() throws {
         let (path, d, id) = try Self.fixture()

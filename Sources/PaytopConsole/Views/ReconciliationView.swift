@@ -36,25 +36,33 @@ enum ReconciliationView {
         x = p.text(amounts(rec.unreconciled), x, y, rec.unreconciled.values.contains { $0 != .zero } ? .warn : .ok, clip: b)
         p.text("   runs \(rec.runs)" + (rec.lastRunAt.map { " · last \(Format.clock($0))" } ?? ""), x, y, .muted, clip: b)
         y += 2
-        let table = Table([
-            .init("batch", width: 7, .right), .init("status", width: 9), .init("closed", width: 10), .init("lines", width: 10, .right),
-            .init("matched", width: 10, .right), .init("auto", width: 6, .right), .init("manual", width: 8, .right),
-            .init("investigate", width: 12, .right), .init("latency", width: 10, .right), .init("unreconciled", width: 0),
-        ])
+        // Narrow terminals drop the close time and the latency first; the counts stay.
+        let wide = b.width >= Self.wideWidth
+        var columns: [Table.Column] = [.init("batch", width: 7, .right), .init("status", width: 9)]
+        if wide { columns.append(.init("closed", width: 10)) }
+        columns += [.init("lines", width: 8, .right), .init("matched", width: 9, .right), .init("auto", width: 6, .right),
+                    .init("manual", width: 8, .right), .init("invest.", width: 8, .right)]
+        if wide { columns.append(.init("latency", width: 10, .right)) }
+        columns.append(.init("unreconciled", width: 0))
+        let table = Table(columns)
         let rows = rec.batches.map { batch -> Table.Row in
             let st = rec.status(batch)
             let role: Theme.Role = st == .green ? .ok : st == .yellow ? .warn : st == .red ? .bad : .muted
-            return Table.Row([
-                .init(String(batch.row.batchNo)), .init(st.rawValue, role), .init(Format.clock(batch.row.closedAt)),
-                .init(Format.count(Int64(batch.row.settledLines))), .init(Format.count(Int64(batch.matched))),
-                .init(counted(batch, .auto)), .init(counted(batch, .manual)), .init(counted(batch, .investigate)),
-                .init(batch.meanLatencyNanos.map { Format.duration($0) } ?? "—"), .init(amounts(batch.unreconciled)),
-            ], role: .text)
+            var cells: [Table.Cell] = [.init(String(batch.row.batchNo)), .init(st.rawValue, role)]
+            if wide { cells.append(.init(Format.clock(batch.row.closedAt))) }
+            cells += [.init(Format.count(Int64(batch.row.settledLines))), .init(Format.count(Int64(batch.matched))),
+                      .init(counted(batch, .auto)), .init(counted(batch, .manual)), .init(counted(batch, .investigate))]
+            if wide { cells.append(.init(batch.meanLatencyNanos.map { Format.duration($0) } ?? "—")) }
+            cells.append(.init(amounts(batch.unreconciled)))
+            return Table.Row(cells, role: .text)
         }
         table.draw(&p, Rect(x: b.x, y: y, width: b.width, height: b.maxY - y), rows: rows,
                    selected: s.focus == 0 ? s.selected(.reconciliation) : nil)
         mismatches(&p, bottom, s, rec)
     }
+
+    /// From this inner width on, every column shows.
+    static let wideWidth = 110
 
     /// "open/found" of a class in a batch.
     static func counted(_ b: ReconciliationReport.Batch, _ c: MismatchClass) -> String {
@@ -75,20 +83,27 @@ enum ReconciliationView {
             p.text("none: every settled line matched a capture and every capture settled", b.x + 1, b.y, .ok, clip: b)
             return
         }
-        let table = Table([
-            .init("id", width: 7, .right), .init("class", width: 12), .init("kind", width: 22), .init("checkout / reference", width: 26),
-            .init("batch", width: 6, .right), .init("ledger", width: 16, .right), .init("psp", width: 16, .right),
-            .init("status", width: 9), .init("resolution", width: 0),
-        ])
+        // Narrow terminals drop the class (the kind and the row's colour say it), the batch
+        // (the table above has it), status and resolution, and keep the kind, the checkout
+        // and both amounts whole.
+        let wide = b.width >= Self.wideWidth
+        var columns: [Table.Column] = [.init("id", width: wide ? 7 : 5, .right)]
+        if wide { columns.append(.init("class", width: 12)) }
+        columns += [.init("kind", width: 22), .init("checkout / reference", width: wide ? 26 : 23)]
+        if wide { columns.append(.init("batch", width: 6, .right)) }
+        columns += [.init("ledger", width: wide ? 16 : 14, .right), .init("psp", width: wide ? 16 : 0, .right)]
+        if wide { columns += [.init("status", width: 9), .init("resolution", width: 0)] }
+        let table = Table(columns)
         let rows = rec.mismatches.map { m -> Table.Row in
             let role: Theme.Role = m.status == .resolved ? .muted : (m.mismatchClass == .investigate ? .bad : m.mismatchClass == .manual ? .warn : .text)
-            return Table.Row([
-                .init(String(m.id)), .init(m.mismatchClass.rawValue), .init(m.kind.rawValue),
-                .init(m.checkoutID ?? m.pspReference ?? "?"), .init(String(m.batchNo)),
-                .init(m.ledgerAmount.map { "\($0) \(m.ledgerCurrency ?? "")" } ?? "—"),
-                .init(m.pspAmount.map { "\($0) \(m.pspCurrency ?? "")" } ?? "—"),
-                .init(m.status.rawValue), .init(m.resolution ?? (m.status == .open ? "" : "resolved")),
-            ], role: role)
+            var cells: [Table.Cell] = [.init(String(m.id))]
+            if wide { cells.append(.init(m.mismatchClass.rawValue)) }
+            cells += [.init(m.kind.rawValue), .init(m.checkoutID ?? m.pspReference ?? "?")]
+            if wide { cells.append(.init(String(m.batchNo))) }
+            cells += [.init(m.ledgerAmount.map { "\($0) \(m.ledgerCurrency ?? "")" } ?? "—"),
+                      .init(m.pspAmount.map { "\($0) \(m.pspCurrency ?? "")" } ?? "—")]
+            if wide { cells += [.init(m.status.rawValue), .init(m.resolution ?? (m.status == .open ? "" : "resolved"))] }
+            return Table.Row(cells, role: role)
         }
         table.draw(&p, b, rows: rows, selected: s.focus == 1 ? s.selected(.reconciliation) : nil)
     }
