@@ -34,23 +34,7 @@ extension BenchCommand {
             guard let batch = try SettlementBook.lastBatch(c) else { throw CLIError(message: "\(path) holds no successful charge", code: 1) }
             lines = batch.settledLines
             let floor = try time { _ = try SettlementBench.readFloor(c, batch: batch) }
-            let write = try time {
-                guard FileManager.default.createFile(atPath: report, contents: nil), let h = FileHandle(forWritingAtPath: report) else {
-                    throw CLIError(message: "cannot write \(report)", code: 1)
-                }
-                var buffer: [UInt8] = []
-                buffer.append(contentsOf: (SettlementReport.header + "\n").utf8)
-                var line = ""
-                try SettlementReadAhead.forEachLine(storePath: copy, batch: batch.batchNo) { l in
-                    line.removeAll(keepingCapacity: true)
-                    SettlementReport.append(l, to: &line)
-                    buffer.append(contentsOf: line.utf8)
-                    buffer.append(10)
-                    if buffer.count > 1 << 20 { h.write(Data(buffer)); buffer.removeAll(keepingCapacity: true) }
-                }
-                h.write(Data(buffer))
-                try h.close()
-            }
+            let write = try time { try SettlementCommand.writeReport(storePath: copy, batch: batch.batchNo, to: report) }
             closes.append(close); reconciles.append(reconcile); reports.append(write); floors.append(floor)
             print(String(format: "run %d: batch of %@ charges · closed in %.2f s · reconciled in %.2f s · report written in %.2f s · floor (read lines + ledger) %.2f s · reconcile ÷ floor %.1f",
                          i, lines.grouped, close, reconcile, write, floor, reconcile / floor))

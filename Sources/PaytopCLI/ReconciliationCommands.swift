@@ -40,16 +40,22 @@ struct SettlementCommand: ParsableCommand {
             }
             row = r
         }
-        var sink = try ReportSink(path: out)
+        try Self.writeReport(storePath: store.path, batch: row.batchNo, to: out)
+        if let out { printError("wrote batch \(row.batchNo) (\(row.settledLines.grouped) settled lines) to \(out)") }
+    }
+
+    /// Writes a batch's report to a file (whole, then renamed into place), or to stdout.
+    /// `paytop bench --reconcile` times this same function.
+    static func writeReport(storePath: String, batch: Int64, to path: String?) throws {
+        var sink = try ReportSink(path: path)
         sink.write(SettlementReport.header)
         var line = ""
-        try SettlementReadAhead.forEachLine(storePath: store.path, batch: row.batchNo) {
+        try SettlementReadAhead.forEachLine(storePath: storePath, batch: batch) {
             line.removeAll(keepingCapacity: true)
             SettlementReport.append($0, to: &line)
             sink.write(line)
         }
         try sink.close()
-        if let out { printError("wrote batch \(row.batchNo) (\(row.settledLines.grouped) settled lines) to \(out)") }
     }
 
     /// Buffered output to a file (written whole, then renamed into place) or stdout.

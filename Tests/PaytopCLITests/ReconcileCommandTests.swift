@@ -45,8 +45,15 @@ import PaytopJSON
         #expect(text.hasPrefix("Company Account,Merchant Account,Psp Reference,Merchant Reference,Payment Method,Creation Date,TimeZone,Type,Modification Reference,Gross Currency,Gross Debit (GC),Gross Credit (GC),Exchange Rate,Net Currency,Net Debit (NC),Net Credit (NC),Commission (NC),Markup (NC),Scheme Fees (NC),Interchange (NC),Payment Method Variant,Modification Merchant Reference,Batch Number,Reserved4,Reserved5,Reserved6,Reserved7,Reserved8,Reserved9,Reserved10\n"))
         #expect(text.contains(",MerchantPayout,"))
         let file = try Self.paytop(["reconcile", "--db", t.path, "--file", csv, "--json"])
-        #expect(file.status == 0 || file.status == 1)
-        #expect(try JSONValue.parse(file.out)["lines"]?.numberValue ?? 0 > 0)
+        let checked = try JSONValue.parse(file.out)
+        let settled = json["batches"]!.arrayValue!.last!["settled_lines"]!.numberValue!
+        #expect(checked["lines"]?.numberValue == settled, "every Settled line of the file was read")
+        #expect(checked["batch"]?.numberValue == batch, "the file's batch was recognised")
+        let fileMismatches = checked["mismatches"]?.arrayValue ?? []
+        let withLine = fileMismatches.filter { $0["line"] != .null }.count
+        #expect(Int(checked["matched"]!.numberValue!) + withLine == Int(settled), "each line matched clean or is one mismatch")
+        let needsAPerson = fileMismatches.contains { $0["class"]?.stringValue != "auto" }
+        #expect(file.status == (needsAPerson ? 1 : 0))
         #expect(try Self.paytop(["settlement", "--db", t.path, "--batch", "999"]).status == 1)
         #expect(try Self.paytop(["settlement", "--db", t.path, "--date", "2025-13-40"]).status == 2)
     }

@@ -55,13 +55,7 @@ struct ReconciliationMatcher {
 
     /// Adds one order's capture to the charge of its checkout.
     mutating func expect(capture: LedgerCharge) {
-        if var c = expected[capture.checkoutID] {
-            c.amount += capture.amount
-            c.capturedAt = min(c.capturedAt, capture.capturedAt)
-            expected[capture.checkoutID] = c
-        } else {
-            expected[capture.checkoutID] = capture
-        }
+        expected[capture.checkoutID] = LedgerCharge.adding(capture, to: expected[capture.checkoutID])
     }
 
     /// Matches a line by its references. Nil: no reference matched, the line waits for

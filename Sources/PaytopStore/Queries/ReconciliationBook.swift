@@ -47,15 +47,9 @@ public enum ReconciliationBook {
         defer { s.reset() }
         var out: [LedgerCharge] = []
         while try s.step() {
-            let id = s.string(0)
-            let amount = try CheckoutLookup.money(s.string(1))
-            if var last = out.last, last.checkoutID == id {
-                last.amount += amount
-                last.capturedAt = min(last.capturedAt, s.int(3))
-                out[out.count - 1] = last
-            } else {
-                out.append(LedgerCharge(checkoutID: id, amount: amount, currency: s.string(2), capturedAt: s.int(3)))
-            }
+            let order = LedgerCharge(checkoutID: s.string(0), amount: try CheckoutLookup.money(s.string(1)), currency: s.string(2),
+                                     capturedAt: s.int(3))
+            if let last = out.last, last.checkoutID == order.checkoutID { out[out.count - 1] = last.adding(order) } else { out.append(order) }
         }
         return out
     }
@@ -71,14 +65,8 @@ public enum ReconciliationBook {
         defer { s.reset() }
         var charge: LedgerCharge?
         while try s.step() {
-            let amount = try CheckoutLookup.money(s.string(0))
-            if var c = charge {
-                c.amount += amount
-                c.capturedAt = min(c.capturedAt, s.int(2))
-                charge = c
-            } else {
-                charge = LedgerCharge(checkoutID: checkoutID, amount: amount, currency: s.string(1), capturedAt: s.int(2))
-            }
+            charge = LedgerCharge.adding(LedgerCharge(checkoutID: checkoutID, amount: try CheckoutLookup.money(s.string(0)),
+                                                      currency: s.string(1), capturedAt: s.int(2)), to: charge)
         }
         return charge
     }

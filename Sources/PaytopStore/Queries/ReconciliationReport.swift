@@ -6,13 +6,15 @@ import PaytopVocabulary
 public struct ReconciliationReport: Sendable, Equatable {
     public struct Batch: Sendable, Equatable {
         public var row: SettlementBatchRow
-        public var matched: Int
         /// Every mismatch found in the batch, by class, and those still open.
         public var found: [MismatchClass: Int]
         public var open: [MismatchClass: Int]
-        /// Mean time from the PSP's charge to its reconciliation, for the batch's matches.
-        public var meanLatencyNanos: Int64?
         public var unreconciled: [String: Money]
+
+        /// Lines the batch's run matched clean (0 until it is reconciled).
+        public var matched: Int { row.matched ?? 0 }
+        /// Mean time from the PSP's charge to its reconciliation, for the batch's matches.
+        public var meanLatencyNanos: Int64? { row.meanLatencyNanos }
     }
 
     public var batches: [Batch] = []
@@ -58,7 +60,7 @@ public struct ReconciliationReport: Sendable, Equatable {
             var r = ReconciliationReport()
             var byBatch: [Int64: Batch] = [:]
             for row in try SettlementBook.recentBatches(c, limit: batchLimit) {
-                byBatch[row.batchNo] = Batch(row: row, matched: 0, found: [:], open: [:], meanLatencyNanos: nil, unreconciled: [:])
+                byBatch[row.batchNo] = Batch(row: row, found: [:], open: [:], unreconciled: [:])
             }
             let counts = try c.cached("SELECT batch_no, class, status, count(*) FROM reconciliation_mismatch GROUP BY batch_no, class, status")
             defer { counts.reset() }
@@ -73,10 +75,6 @@ public struct ReconciliationReport: Sendable, Equatable {
                     if open { b.open[cls, default: 0] += n }
                     byBatch[counts.int(0)] = b
                 }
-            }
-            for (no, b) in byBatch {
-                byBatch[no]?.matched = b.row.matched ?? 0
-                byBatch[no]?.meanLatencyNanos = b.row.meanLatencyNanos
             }
             for m in try ReconciliationBook.openMismatches(c) {
                 guard let (currency, amount) = unreconciledAmount(m) else { continue }

@@ -165,18 +165,9 @@ public enum SettlementBook {
                 capture = LedgerCharge(checkoutID: ref, amount: try CheckoutLookup.money(s.string(15)), currency: s.string(16),
                                        capturedAt: s.int(17))
             }
-            if var p = pending, p.0.lineNo == lineNo {
+            if let p = pending, p.0.lineNo == lineNo {
                 // Another order of the same checkout.
-                if let more = capture {
-                    if var have = p.1 {
-                        have.amount += more.amount
-                        have.capturedAt = min(have.capturedAt, more.capturedAt)
-                        p.1 = have
-                    } else {
-                        p.1 = more
-                    }
-                }
-                pending = p
+                if let more = capture { pending = (p.0, LedgerCharge.adding(more, to: p.1)) }
                 continue
             }
             if let p = pending { try body(p.0, p.1) }

@@ -101,6 +101,17 @@ public struct LedgerCharge: Sendable, Equatable {
     public init(checkoutID: String, amount: Money, currency: String, capturedAt: Int64) {
         self.checkoutID = checkoutID; self.amount = amount; self.currency = currency; self.capturedAt = capturedAt
     }
+
+    /// The charge with another of its checkout's orders captured (a checkout has one currency).
+    public func adding(_ order: LedgerCharge) -> LedgerCharge {
+        LedgerCharge(checkoutID: checkoutID, amount: amount + order.amount, currency: currency,
+                     capturedAt: min(capturedAt, order.capturedAt))
+    }
+
+    /// Sums one order's capture into what is known of its checkout's charge.
+    public static func adding(_ order: LedgerCharge, to charge: LedgerCharge?) -> LedgerCharge {
+        charge?.adding(order) ?? order
+    }
 }
 
 /// How the pipeline stands with a checkout a settled line names but the ledger lacks.
