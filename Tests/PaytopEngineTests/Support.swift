@@ -5,7 +5,7 @@ import Testing
 import PaytopJSON
 
 /// A temporary store file, removed when the test ends.
-final class TempStore {
+final class TempStore: Sendable {
     let path: String
 
     init(_ name: String = #function) {

@@ -117,28 +117,7 @@ public struct Scenario: Sendable {
     /// "90s", "5m", "1h30m", "250ms" or a number of seconds.
     static func parseDuration(_ v: JSONValue) -> Nanos? {
         if let n = v.numberValue, n >= 0 { return Span.seconds(n) }
-        guard let s = v.stringValue, !s.isEmpty else { return nil }
-        var total: Double = 0
-        var number = ""
-        var chars = Array(s)
-        var i = 0
-        while i < chars.count {
-            let c = chars[i]
-            if c.isNumber || c == "." { number.append(c); i += 1; continue }
-            guard let value = Double(number) else { return nil }
-            number = ""
-            if c == "m" && i + 1 < chars.count && chars[i + 1] == "s" { total += value / 1000; i += 2; continue }
-            switch c {
-            case "h": total += value * 3600
-            case "m": total += value * 60
-            case "s": total += value
-            default: return nil
-            }
-            i += 1
-        }
-        if !number.isEmpty { guard let value = Double(number) else { return nil }; total += value }
-        chars.removeAll()
-        return Span.seconds(total)
+        return v.stringValue.flatMap(DurationText.nanos)
     }
 
     static func toJSON(_ v: TOMLValueConvertible) -> JSONValue {

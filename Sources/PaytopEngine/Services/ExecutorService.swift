@@ -119,7 +119,7 @@ final class ExecutorService: BatchConsumer {
         switch outcome {
         case .serverError:
             ctx.recordEvent(.pspResponse, checkout: checkout, outcome: "FAILURE", at: ctx.now, trace: checkout.trace,
-                            span: inv.processSpan, service: executorService, errorCode: "PSP_SERVER_ERROR",
+                            span: inv.processSpan, service: executorService, errorCode: ErrorCodes.pspServerError,
                             errorCategory: "TECHNICAL", pspLatency: call.latency)
             failExecutorRecord(inv, m, checkout, "PSP returned HTTP 500: PSP unavailable", after: Latencies.failFast)
             return

@@ -24,7 +24,7 @@ final class InitializerService {
     }
 
     /// The failure code of a checkout the initializer failed after validating it.
-    static let initializerErrorCode = "INITIALIZER_ERROR"
+    static let initializerErrorCode = ErrorCodes.initializerError
 
     private let ctx: EngineContext
     private let runtime: PipelineRuntime

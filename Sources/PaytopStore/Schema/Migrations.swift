@@ -5,7 +5,7 @@ enum Migrations {
     /// `PRAGMA application_id` of every paytop store: "payt" in ASCII.
     static let applicationID: Int64 = 0x7061_7974
 
-    static let all: [String] = [v1, v2, v3, v4]
+    static let all: [String] = [v1, v2, v3, v4, v5]
 
     static var latestVersion: Int { all.count }
 
@@ -371,5 +371,39 @@ enum Migrations {
         resolution      TEXT
     );
     CREATE INDEX reconciliation_mismatch_open ON reconciliation_mismatch (status, kind);
+    """
+
+    /// The business roll-ups the Business view and `paytop business` read (docs/store.md):
+    /// business events counted per minute of engine time by event, outcome, currency,
+    /// merchant and error, with their amounts summed exactly in hundredths, and the PSP's
+    /// latencies counted per minute and millisecond. The writer keeps both in the same
+    /// transaction as the events; a store from before them is filled from its events here.
+    static let v5 = """
+    CREATE TABLE business_rollup (
+        minute_start   INTEGER NOT NULL,
+        event_code     INTEGER NOT NULL,
+        outcome        TEXT NOT NULL,
+        currency       TEXT NOT NULL,
+        merchant_id    TEXT NOT NULL,
+        error_code     TEXT NOT NULL,
+        error_category TEXT NOT NULL,
+        events         INTEGER NOT NULL,
+        amount_minor   INTEGER NOT NULL,
+        PRIMARY KEY (minute_start, event_code, outcome, currency, merchant_id, error_code, error_category)
+    ) WITHOUT ROWID;
+    CREATE TABLE psp_latency_rollup (
+        minute_start INTEGER NOT NULL,
+        latency_ms   INTEGER NOT NULL,
+        events       INTEGER NOT NULL,
+        PRIMARY KEY (minute_start, latency_ms)
+    ) WITHOUT ROWID;
+    INSERT INTO business_rollup
+    SELECT biz_timestamp / 60000000000 * 60000000000, event_code, outcome, coalesce(amount_currency, ''),
+           coalesce(merchant_id, ''), coalesce(error_code, ''), coalesce(error_category, ''), count(*),
+           coalesce(sum(CAST(replace(amount_total, '.', '') AS INTEGER)), 0)
+    FROM business_event_data GROUP BY 1, 2, 3, 4, 5, 6, 7;
+    INSERT INTO psp_latency_rollup
+    SELECT biz_timestamp / 60000000000 * 60000000000, psp_latency_ms, count(*) FROM business_event_data
+    WHERE event_code = 5 AND psp_latency_ms IS NOT NULL GROUP BY 1, 2;
     """
 }

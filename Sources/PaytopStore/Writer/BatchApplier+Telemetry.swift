@@ -61,6 +61,7 @@ extension BatchApplier {
                     .bind(12, r.traceNo).bind(13, r.spanID).bind(14, r.serviceCode)
                 try s.run()
             }
+            try applyBusinessRollups(b.businessEvents)
         }
         if !b.sdlcEvents.isEmpty {
             let s = try c.cached("""
@@ -109,6 +110,11 @@ extension BatchApplier {
         let rollups = try c.cached("DELETE FROM metric_data WHERE period_seconds >= 60 AND period_start < ?")
         rollups.bind(1, p.rollupsBefore)
         try rollups.run()
+        for table in ["business_rollup", "psp_latency_rollup"] {
+            let s = try c.cached("DELETE FROM \(table) WHERE minute_start < ?")
+            s.bind(1, p.rollupsBefore)
+            try s.run()
+        }
         // The newest trace number that goes: by age, or beyond the count budget.
         let byAge = try c.cached("SELECT coalesce(max(trace_no), 0) FROM trace WHERE started_at < ?")
         byAge.bind(1, p.tracesBefore)

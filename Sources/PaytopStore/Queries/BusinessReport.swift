@@ -1,0 +1,196 @@
+import PaytopVocabulary
+
+/// The business over a window of engine time (DASHBOARD.md tiles 17–25): the funnel,
+/// revenue and lost revenue per currency, conversion, losses by stage and error code,
+/// merchants, and the PSP's latency and technical SLI. Read from the business roll-ups
+/// (`business_rollup`, `psp_latency_rollup`), whole minutes of engine time: the Business
+/// view and `paytop business` both show exactly this.
+public struct BusinessReport: Sendable, Equatable {
+    /// An amount in one currency. Amounts of different currencies are never added.
+    public struct Amount: Sendable, Equatable {
+        public var currency: String
+        public var amount: Money
+    }
+
+    public struct Loss: Sendable, Equatable {
+        /// Checkouts lost (stages, error codes).
+        public var checkouts: Int64
+        /// What they were worth, per currency (a rejected request carries no amount).
+        public var amounts: [Amount]
+    }
+
+    public struct ErrorCode: Sendable, Equatable {
+        public var code: String, category: String, action: String
+        public var loss: Loss
+    }
+
+    public struct Merchant: Sendable, Equatable {
+        public var merchantID: String
+        public var orders: Int64 = 0, settled: Int64 = 0, failed: Int64 = 0
+        /// Settled orders' amounts and counts per currency.
+        public var revenue: [Amount] = []
+        public var settledByCurrency: [String: Int64] = [:]
+
+        /// Failed orders ÷ orders.
+        public var errorRate: Double? { orders == 0 ? nil : Double(failed) / Double(orders) }
+
+        /// Average settled order value in a currency, rounded half up to the cent.
+        public func averageOrderValue(_ currency: String) -> Money? {
+            guard let n = settledByCurrency[currency], n > 0, let total = revenue.first(where: { $0.currency == currency }) else { return nil }
+            return Money(minorUnits: (total.amount.minorUnits * 2 + n) / (2 * n))
+        }
+    }
+
+    public struct PspLatency: Sendable, Equatable {
+        public var count: Int64
+        public var p50: Int64, p95: Int64, p99: Int64, max: Int64
+        /// Total milliseconds, for the mean.
+        public var totalMillis: Int64
+        public var mean: Double { count == 0 ? 0 : Double(totalMillis) / Double(count) }
+    }
+
+    /// The store's clock and the first minute counted (nil: every minute the store holds).
+    public var at: Int64
+    public var from: Int64?
+    public var funnel: [(step: FunnelStep, count: Int64)]
+    public var revenue: [Amount]
+    public var lostRevenue: [Amount]
+    public var stages: [(stage: LossStage, loss: Loss)]
+    public var errorCodes: [ErrorCode]
+    public var merchants: [Merchant]
+    public var pspLatency: PspLatency?
+    /// PSP responses, and those that failed for a technical reason (declines are not).
+    public var pspResponses: Int64, pspTechnicalFailures: Int64
+
+    public func count(_ step: FunnelStep) -> Int64 { funnel.first { $0.step == step }?.count ?? 0 }
+
+    /// Settled ÷ received: the seed's conversion, the one definition paytop shows.
+    public var conversion: Double? {
+        let received = count(.received)
+        return received == 0 ? nil : Double(count(.settled)) / Double(received)
+    }
+
+    /// 1 − technical failures ÷ PSP responses (tile 25).
+    public var pspTechnicalSLI: Double? {
+        pspResponses == 0 ? nil : 1 - Double(pspTechnicalFailures) / Double(pspResponses)
+    }
+
+    public static func == (a: BusinessReport, b: BusinessReport) -> Bool {
+        a.at == b.at && a.from == b.from && a.funnel.map(\.count) == b.funnel.map(\.count) && a.revenue == b.revenue
+            && a.lostRevenue == b.lostRevenue && a.stages.map(\.loss) == b.stages.map(\.loss) && a.errorCodes == b.errorCodes
+            && a.merchants == b.merchants && a.pspLatency == b.pspLatency && a.pspResponses == b.pspResponses
+            && a.pspTechnicalFailures == b.pspTechnicalFailures
+    }
+
+    /// The first minute a window of `nanos` ending at `at` counts: the minute holding its start.
+    public static func windowStart(at: Int64, nanos: Int64) -> Int64 {
+        let start = at - nanos
+        let m = start / 60_000_000_000 * 60_000_000_000
+        return m > start ? m - 60_000_000_000 : m
+    }
+
+    /// The report over the last `since` nanoseconds of engine time (nil: all of it).
+    public static func load(_ c: Connection, since: Int64? = nil, transaction: Bool = true) throws -> BusinessReport {
+        try c.readIf(transaction) {
+            let at = try StoredEngineState.load(c).clock
+            let from = since.map { windowStart(at: at, nanos: $0) }
+            return try load(c, at: at, from: from)
+        }
+    }
+
+    static func load(_ c: Connection, at: Int64, from: Int64?) throws -> BusinessReport {
+        var steps = [Int64](repeating: 0, count: FunnelStep.allCases.count)
+        var revenue: [String: Int64] = [:], lost: [String: Int64] = [:]
+        var stageCounts: [LossStage: Int64] = [:], stageAmounts: [LossStage: [String: Int64]] = [:]
+        var codes: [String: (category: String, checkouts: Int64, amounts: [String: Int64])] = [:]
+        var merchants: [String: (m: Merchant, revenue: [String: Int64])] = [:]
+        var pspResponses: Int64 = 0, pspTechnical: Int64 = 0
+        let s = try c.cached("""
+            SELECT event_code, outcome, currency, merchant_id, error_code, error_category, sum(events), sum(amount_minor)
+            FROM business_rollup WHERE minute_start >= ? GROUP BY 1, 2, 3, 4, 5, 6
+            """)
+        s.bind(1, from ?? Int64.min)
+        defer { s.reset() }
+        while try s.step() {
+            guard let event = BusinessEventName(rawValue: Int(s.int(0))) else { continue }
+            let outcome = s.string(1), currency = s.string(2), merchant = s.string(3), code = s.string(4)
+            let n = s.int(6), amount = s.int(7)
+            for step in FunnelStep.allCases where step.event == event && (step.outcome == nil || step.outcome == outcome) {
+                steps[step.rawValue] += n
+            }
+            switch event {
+            case .checkoutSettled:
+                if !currency.isEmpty { revenue[currency, default: 0] += amount }
+            case .pspResponse:
+                pspResponses += n
+                if ErrorCodes.pspTechnical.contains(code) { pspTechnical += n }
+            case .orderSettled, .orderFailed:
+                var entry = merchants[merchant] ?? (Merchant(merchantID: merchant), [:])
+                entry.m.orders += n
+                if event == .orderSettled {
+                    entry.m.settled += n
+                    entry.revenue[currency, default: 0] += amount
+                    entry.m.settledByCurrency[currency, default: 0] += n
+                } else {
+                    entry.m.failed += n
+                }
+                merchants[merchant] = entry
+            default: break
+            }
+            if let stage = LossStage.of(event: event, errorCode: code.isEmpty ? nil : code) {
+                stageCounts[stage, default: 0] += n
+                var byCurrency = codes[code]?.amounts ?? [:]
+                if !currency.isEmpty {
+                    lost[currency, default: 0] += amount
+                    stageAmounts[stage, default: [:]][currency, default: 0] += amount
+                    byCurrency[currency, default: 0] += amount
+                }
+                if !code.isEmpty {
+                    codes[code] = (s.string(5), (codes[code]?.checkouts ?? 0) + n, byCurrency)
+                }
+            }
+        }
+        func amounts(_ d: [String: Int64]) -> [Amount] {
+            d.keys.sorted().map { Amount(currency: $0, amount: Money(minorUnits: d[$0]!)) }
+        }
+        return BusinessReport(
+            at: at, from: from,
+            funnel: FunnelStep.allCases.map { ($0, steps[$0.rawValue]) },
+            revenue: amounts(revenue), lostRevenue: amounts(lost),
+            stages: LossStage.allCases.map { ($0, Loss(checkouts: stageCounts[$0] ?? 0, amounts: amounts(stageAmounts[$0] ?? [:]))) },
+            errorCodes: codes.map { code, v in
+                ErrorCode(code: code, category: v.category, action: ErrorCodes.action(code),
+                          loss: Loss(checkouts: v.checkouts, amounts: amounts(v.amounts)))
+            }.sorted { ($0.loss.checkouts, $1.code) > ($1.loss.checkouts, $0.code) },
+            merchants: merchants.values.map { e in
+                var m = e.m
+                m.revenue = amounts(e.revenue)
+                return m
+            }.sorted { $0.merchantID < $1.merchantID },
+            pspLatency: try pspLatency(c, from: from),
+            pspResponses: pspResponses, pspTechnicalFailures: pspTechnical)
+    }
+
+    /// Nearest-rank percentiles of the PSP's latency over the window, exact to the millisecond.
+    static func pspLatency(_ c: Connection, from: Int64?) throws -> PspLatency? {
+        let s = try c.cached("""
+            SELECT latency_ms, sum(events) FROM psp_latency_rollup WHERE minute_start >= ? GROUP BY 1 ORDER BY 1
+            """)
+        s.bind(1, from ?? Int64.min)
+        defer { s.reset() }
+        let counts = try s.all { ($0.int(0), $0.int(1)) }
+        let total = counts.reduce(0) { $0 + $1.1 }
+        guard total > 0 else { return nil }
+        func percentile(_ p: Int64) -> Int64 {
+            let rank = (total * p + 99) / 100  // ceil(p% of total), at least 1
+            var seen: Int64 = 0
+            for (ms, n) in counts {
+                seen += n
+                if seen >= max(1, rank) { return ms }
+            }
+            return counts.last!.0
+        }
+        return PspLatency(count: total, p50: percentile(50), p95: percentile(95), p99: percentile(99),
+                          max: counts.last!.0, totalMillis: counts.reduce(0) { $0 + $1.0 * $1.1 })
+    }
+}

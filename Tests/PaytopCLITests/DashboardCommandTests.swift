@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+@testable import PaytopCLI
+import PaytopJSON
+
+/// `paytop business` and `paytop functions` as a user runs them: the JSON twins'
+/// contracts, the window option, and a bad window refused.
+@Suite struct DashboardCommandTests {
+    @Test(.enabled(if: KillNineTests.binary != nil, "the paytop executable is built"))
+    func theBusinessTwinsContract() throws {
+        let t = CommandLineTests.Temp("business")
+        #expect(try ReconcileCommandTests.paytop(["simulate", "--checkouts", "400", "--seed", "3", "--db", t.path]).status == 0)
+        let r = try ReconcileCommandTests.paytop(["business", "--db", t.path, "--json"])
+        #expect(r.status == 0, "\(r.err)")
+        let json = try JSONValue.parse(r.out)
+        for key in ["received", "initiated", "queued", "psp_success", "wallet_queued", "settled"] {
+            #expect(json["funnel"]?[key]?.numberValue != nil, "funnel.\(key)")
+        }
+        #expect(json["funnel"]?["received"]?.numberValue == 400)
+        #expect(json["revenue"]?.objectValue?.isEmpty == false)
+        for (_, amount) in json["revenue"]?.objectValue ?? [:] { #expect(amount.stringValue?.contains(".") == true, "amounts are decimal text") }
+        #expect(json["lost_revenue"]?.objectValue != nil)
+        let merchants = json["merchants"]?.arrayValue ?? []
+        #expect(!merchants.isEmpty)
+        for m in merchants {
+            for key in ["merchant_id", "orders", "settled", "failed", "revenue"] { #expect(m[key] != nil, "merchant field \(key)") }
+        }
+        #expect(json["stages"]?.arrayValue?.count == 4)
+        #expect(json["error_codes"]?.arrayValue != nil)
+        #expect(json["conversion_definition"]?.stringValue == "settled ÷ received")
+
+        let windowed = try JSONValue.parse(try ReconcileCommandTests.paytop(["business", "--db", t.path, "--json", "--since", "1m"]).out)
+        #expect(windowed["window"]?["since"]?.stringValue == "1m")
+        #expect(windowed["window"]?["from"]?.stringValue != nil)
+        let bad = try ReconcileCommandTests.paytop(["business", "--db", t.path, "--since", "soon"])
+        #expect(bad.status != 0)
+        #expect(bad.err.contains("--since must be a duration"))
+        let text = try ReconcileCommandTests.paytop(["business", "--db", t.path])
+        #expect(text.status == 0 && text.out.contains("conversion (settled ÷ received)"))
+    }
+}
