@@ -27,6 +27,11 @@ public enum MetricName: String, CaseIterable, Sendable {
     case throttledRequests = "ThrottledRequests"
     case latency = "Latency"
     case integrationLatency = "IntegrationLatency"
+    // DynamoDB, per table (and operation): CloudWatch's names
+    case successfulRequestLatency = "SuccessfulRequestLatency"
+    case consumedReadCapacityUnits = "ConsumedReadCapacityUnits"
+    case consumedWriteCapacityUnits = "ConsumedWriteCapacityUnits"
+    case systemErrors = "SystemErrors"
     // The PSP
     case pspCalls = "PspCalls"
     case pspLatency = "PspLatency"
@@ -52,6 +57,14 @@ public enum MetricName: String, CaseIterable, Sendable {
 public enum MetricDimensions {
     public static func queue(_ q: QueueName) -> String { JSONText.object([("QueueName", q.rawValue)]) }
     public static func function(_ f: FunctionName) -> String { JSONText.object([("FunctionName", f.deployedName)]) }
+    /// A function's invocations by how they started: paytop's own split of Duration.
+    public static func function(_ f: FunctionName, coldStart: Bool) -> String {
+        JSONText.object([("FunctionName", f.deployedName), ("Start", coldStart ? "cold" : "warm")])
+    }
+    public static func table(_ t: DynamoTable) -> String { JSONText.object([("TableName", t.rawValue)]) }
+    public static func table(_ t: DynamoTable, _ op: DynamoOperation) -> String {
+        JSONText.object([("Operation", op.rawValue), ("TableName", t.rawValue)])
+    }
     public static let api = JSONText.object([("ApiName", PipelineNames.apiName)])
     public static let psp = JSONText.object([("Service", "psp")])
     /// PSP answers by HTTP status: 200, 402 (declined) or 500.

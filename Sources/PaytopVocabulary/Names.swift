@@ -94,3 +94,26 @@ public enum PaymentState: String, CaseIterable, Sendable {
         }
     }
 }
+
+/// The seed's DynamoDB tables (TableName dimension, db.collection.name).
+public enum DynamoTable: String, CaseIterable, Sendable {
+    case paymentEvent = "PaymentEvent", paymentOrder = "PaymentOrder", wallet = "Wallet", ledgerEntry = "LedgerEntry"
+}
+
+/// The DynamoDB operations the functions call (Operation dimension, db.operation.name).
+public enum DynamoOperation: String, CaseIterable, Sendable {
+    case putItem = "PutItem", batchWriteItem = "BatchWriteItem", updateItem = "UpdateItem", query = "Query"
+    case transactWriteItems = "TransactWriteItems"
+
+    /// Capacity units one item of the call consumes in each table it touches (items under
+    /// 1 KB written, under 4 KB read strongly consistent; a transaction costs twice).
+    public var writeUnitsPerItem: Int64 {
+        switch self {
+        case .putItem, .batchWriteItem, .updateItem: return 1
+        case .transactWriteItems: return 2
+        case .query: return 0
+        }
+    }
+
+    public var readUnitsPerItem: Int64 { self == .query ? 1 : 0 }
+}

@@ -130,7 +130,7 @@ import PaytopVocabulary
         let latencies = try store.rows("SELECT * FROM psp_latency_rollup ORDER BY 1, 2")
         do {
             let c = try Store.openForWriting(path: store.path, create: false)
-            try c.execute("DROP TABLE business_rollup; DROP TABLE psp_latency_rollup; PRAGMA user_version = 4")
+            try c.execute("DROP TABLE business_rollup; DROP TABLE psp_latency_rollup; DROP TABLE metric_histogram; PRAGMA user_version = 4")
         }
         _ = try Store.openForWriting(path: store.path, create: false)
         #expect(try store.rows("SELECT * FROM business_rollup ORDER BY 1, 2, 3, 4, 5, 6, 7") == expected)

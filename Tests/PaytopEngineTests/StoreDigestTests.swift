@@ -11,8 +11,11 @@ import Testing
 /// seed's payment.checkout.initiated and the checkout's failure (issue 15); business_event,
 /// metric_point and engine_state when a simulation's end came to close the PSP's last
 /// settlement batch and run reconciliation on it (issue 13: its events, its gauges, the
-/// clock of the run) — payment state, ledger, wallets and spans unchanged; every other
-/// table as the house refactor (issue 10) left it.
+/// clock of the run) — payment state, ledger, wallets and spans unchanged; metric_point
+/// when the Functions view (issue 11) came to need DynamoDB's CloudWatch metrics per table
+/// and operation and each function's Duration split into cold and warm starts (new series
+/// only: every earlier series' points unchanged); every other table as the house refactor
+/// (issue 10) left it.
 @Suite struct StoreDigestTests {
     /// Seed 7 × 3,000 checkouts with the settings `paytop simulate` uses.
     static let pinned: [String: String] = [
@@ -20,7 +23,7 @@ import Testing
         "control_event": "0:cbf29ce484222325",
         "engine_state": "10:d500a55ed1c7dd70",
         "ledger_entry": "11598:c83e079c2f2c56f",
-        "metric_point": "884:d1c460abc931bb1",
+        "metric_point": "1071:797d1d1ef6303940",
         "payment_event": "2937:6c592a9050461cba",
         "payment_order": "5998:e01425be6cd311e5",
         "psp_charge": "2933:3c35e3264d9d7a81",
@@ -50,7 +53,7 @@ import Testing
         "control_event": "12:e58014bc24041286",
         "engine_state": "10:95e82d9e4adc58a3",
         "ledger_entry": "11020:6fadd668db4e01c7",
-        "metric_point": "1075:9552acb7d692b4a3",
+        "metric_point": "1293:4e2d8f83a7d6d36",
         "payment_event": "2939:1cbc64dd8233fd27",
         "payment_order": "5890:53b236ce121ada80",
         "psp_charge": "2937:42ee2a5639c44a3f",

@@ -11,7 +11,7 @@ final class FunctionRuntime {
     private var nextEnvironment = 1
     var counters = Counters()
     // Per metric period: durations, init durations and peak concurrency.
-    private var durations: [Nanos] = []
+    private var durations: [(nanos: Nanos, coldStart: Bool)] = []
     private var initDurations: [Nanos] = []
     private var periodMax = 0
     var recordsDurations = false
@@ -67,11 +67,11 @@ final class FunctionRuntime {
     func release(_ lease: Lease, at now: EngineTime, started: EngineTime, reusable: Bool) {
         busy -= 1
         counters.durationNanos += now - started
-        if recordsDurations { durations.append(now - started) }
+        if recordsDurations { durations.append((now - started, lease.coldStart)) }
         if reusable { idle.append((lease.environment, now)) }
     }
 
-    func takeDurations() -> [Nanos] { defer { durations.removeAll(keepingCapacity: true) }; return durations }
+    func takeDurations() -> [(nanos: Nanos, coldStart: Bool)] { defer { durations.removeAll(keepingCapacity: true) }; return durations }
     func takeInitDurations() -> [Nanos] { defer { initDurations.removeAll(keepingCapacity: true) }; return initDurations }
     func takePeriodMaxConcurrency() -> Int { defer { periodMax = busy }; return periodMax }
 

@@ -229,7 +229,7 @@ final class InitializerService {
         ctx.recordSpan(.putPaymentEvent, trace: call.trace, id: ctx.newSpanID(), parent: invocationSpan, service: service,
                        start: validated, end: putEnd)
         ctx.recordSpan(.batchWritePaymentOrder, trace: call.trace, id: ctx.newSpanID(), parent: invocationSpan, service: service,
-                       start: putEnd, end: batchEnd)
+                       start: putEnd, end: batchEnd, items: request.orders.count)
         let sendSpan = ctx.newSpanID()
         let context = call.trace.map { SpanContext(trace: $0, spanID: sendSpan) }
         runtime.send(.execute, for: checkout, to: .execution, context: context)

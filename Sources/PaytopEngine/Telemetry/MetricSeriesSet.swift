@@ -6,7 +6,7 @@ import PaytopJSON
 /// the engine reads them. docs/telemetry.md lists them.
 struct MetricSeriesSet {
     struct QueueSeries { let visible, notVisible, delayed, age, sent, received, deleted, emptyReceives: MetricsRecorder.Series }
-    struct FunctionSeries { let invocations, errors, throttles, coldStarts, concurrent, duration, initDuration: MetricsRecorder.Series }
+    struct FunctionSeries { let invocations, errors, throttles, coldStarts, concurrent, duration, coldDuration, warmDuration, initDuration: MetricsRecorder.Series }
     var queues: [(QueueName, QueueSeries)] = []
     var functions: [(FunctionName, FunctionSeries)] = []
     let apiCount, api4xx, api5xx, api429, apiLatency, integrationLatency: MetricsRecorder.Series
@@ -39,6 +39,8 @@ struct MetricSeriesSet {
                 coldStarts: m.series(.coldStarts, d, unit: "count", .counter),
                 concurrent: m.series(.concurrentExecutions, d, unit: "count", .gauge),
                 duration: m.series(.duration, d, unit: "ms", .distribution),
+                coldDuration: m.series(.duration, MetricDimensions.function(f, coldStart: true), unit: "ms", .distribution),
+                warmDuration: m.series(.duration, MetricDimensions.function(f, coldStart: false), unit: "ms", .distribution),
                 initDuration: m.series(.initDuration, d, unit: "ms", .distribution))))
         }
         let api = MetricDimensions.api
@@ -83,6 +85,27 @@ struct MetricSeriesSet {
 
     var reconciliationLatency: MetricsRecorder.Series {
         recorder.series(.reconciliationLatency, MetricDimensions.reconciliation, unit: "ms", .distribution)
+    }
+
+    /// One DynamoDB call: its latency (or a system error) per table and operation, and the
+    /// capacity it consumed per table.
+    func recordDynamoCall(_ op: DynamoOperation, tables: [DynamoTable], items: Int64, latency: Nanos, failed: Bool) {
+        for t in tables {
+            let d = MetricDimensions.table(t, op)
+            if failed {
+                recorder.add(recorder.series(.systemErrors, d, unit: "count", .counter), 1)
+            } else {
+                recorder.observe(recorder.series(.successfulRequestLatency, d, unit: "ms", .distribution), micros: latency / 1000)
+            }
+            if op.writeUnitsPerItem > 0 {
+                recorder.add(recorder.series(.consumedWriteCapacityUnits, MetricDimensions.table(t), unit: "count", .counter),
+                             op.writeUnitsPerItem * items)
+            }
+            if op.readUnitsPerItem > 0 {
+                recorder.add(recorder.series(.consumedReadCapacityUnits, MetricDimensions.table(t), unit: "count", .counter),
+                             op.readUnitsPerItem * items)
+            }
+        }
     }
 
     func revenue(_ currency: String) -> MetricsRecorder.Series {

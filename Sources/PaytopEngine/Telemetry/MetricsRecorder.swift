@@ -143,7 +143,8 @@ final class MetricsRecorder {
             points.append(MetricPointRow(
                 seriesID: id, periodSeconds: seconds, periodStart: start.nanos, value: .real((sum * 1000).rounded() / 1000),
                 count: Int64(h.totalCount), min: ms(h.min), max: ms(h.max), p50: ms(h.valueAtPercentile(50)),
-                p95: ms(h.valueAtPercentile(95)), p99: ms(h.valueAtPercentile(99))))
+                p95: ms(h.valueAtPercentile(95)), p99: ms(h.valueAtPercentile(99)),
+                buckets: seconds == 60 ? HistogramBuckets(sortedPairs: h.recordedValues().map { (Int64($0.value), Int64($0.count)) }) : nil))
         }
     }
 

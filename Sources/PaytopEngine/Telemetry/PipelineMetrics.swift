@@ -42,7 +42,10 @@ final class PipelineMetrics {
         for (f, fs) in s.functions {
             let fn = runtime.function(f)
             metrics.gauge(fs.concurrent, Double(fn.takePeriodMaxConcurrency()))
-            for d in fn.takeDurations() { metrics.observe(fs.duration, micros: d / 1000) }
+            for d in fn.takeDurations() {
+                metrics.observe(fs.duration, micros: d.nanos / 1000)
+                metrics.observe(d.coldStart ? fs.coldDuration : fs.warmDuration, micros: d.nanos / 1000)
+            }
             for d in fn.takeInitDurations() { metrics.observe(fs.initDuration, micros: d / 1000) }
         }
         // Conversion in the period: checkouts that ended settled ÷ all that ended.

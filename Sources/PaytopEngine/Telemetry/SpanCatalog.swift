@@ -10,23 +10,19 @@ enum SpanName: Int, CaseIterable {
     case walletInvocation, processResults, queryPaymentOrder, creditWallet, updatePaymentEvent
 
     var name: String {
+        if let (operation, tables) = dynamoCall { return operation.rawValue + " " + tables[0].rawValue }
         switch self {
         case .apiRequest: return "POST /v1/payments"
         case .initializerInvocation: return FunctionName.initializer.rawValue
-        case .putPaymentEvent: return "PutItem PaymentEvent"
-        case .batchWritePaymentOrder: return "BatchWriteItem PaymentOrder"
         case .sendExecution: return "send " + QueueName.execution.rawValue
         case .executorInvocation: return FunctionName.executor.rawValue
         case .processExecution: return "process " + QueueName.execution.rawValue
-        case .updatePaymentOrder: return "UpdateItem PaymentOrder"
         case .pspCall: return "POST /process"
         case .pspCharge: return "charge"
         case .sendResults: return "send " + QueueName.results.rawValue
         case .walletInvocation: return FunctionName.wallet.rawValue
         case .processResults: return "process " + QueueName.results.rawValue
-        case .queryPaymentOrder: return "Query PaymentOrder"
-        case .creditWallet: return "TransactWriteItems Wallet"
-        case .updatePaymentEvent: return "UpdateItem PaymentEvent"
+        default: preconditionFailure("a DynamoDB span is named by its call")
         }
     }
 
@@ -39,17 +35,31 @@ enum SpanName: Int, CaseIterable {
         }
     }
 
+    /// The DynamoDB call a span stands for: its operation and the tables it touches.
+    var dynamoCall: (operation: DynamoOperation, tables: [DynamoTable])? {
+        switch self {
+        case .putPaymentEvent: return (.putItem, [.paymentEvent])
+        case .batchWritePaymentOrder: return (.batchWriteItem, [.paymentOrder])
+        case .updatePaymentOrder: return (.updateItem, [.paymentOrder])
+        case .queryPaymentOrder: return (.query, [.paymentOrder])
+        case .creditWallet: return (.transactWriteItems, [.wallet, .ledgerEntry, .paymentOrder])
+        case .updatePaymentEvent: return (.updateItem, [.paymentEvent])
+        default: return nil
+        }
+    }
+
     var constantAttributes: JSONValue {
         func faas(_ function: FunctionName, trigger: String) -> JSONValue {
             ["faas.trigger": .string(trigger), "faas.name": .string(function.deployedName), "faas.coldstart": false,
              "faas.max_memory": 201_326_592, "cloud.provider": "aws", "cloud.platform": "aws_lambda",
              "cloud.region": "eu-west-1", "deployment.environment.name": "paytop"]
         }
-        func dynamo(_ operation: String, _ tables: [String], index: String? = nil) -> JSONValue {
+        func dynamo(index: String? = nil) -> JSONValue {
+            let (operation, tables) = dynamoCall!
             var o: [String: JSONValue] = [
-                "db.system.name": "aws.dynamodb", "db.operation.name": .string(operation),
-                "db.collection.name": .string(tables[0]), "aws.dynamodb.table_names": .array(tables.map { .string($0) }),
-                "rpc.system": "aws-api", "rpc.service": "DynamoDB", "rpc.method": .string(operation),
+                "db.system.name": "aws.dynamodb", "db.operation.name": .string(operation.rawValue),
+                "db.collection.name": .string(tables[0].rawValue), "aws.dynamodb.table_names": .array(tables.map { .string($0.rawValue) }),
+                "rpc.system": "aws-api", "rpc.service": "DynamoDB", "rpc.method": .string(operation.rawValue),
                 "cloud.region": "eu-west-1",
             ]
             if let index { o["aws.dynamodb.index_name"] = .string(index) }
@@ -66,12 +76,12 @@ enum SpanName: Int, CaseIterable {
                     "url.scheme": "https", "server.address": .string(PipelineNames.apiName + ".execute-api.eu-west-1.amazonaws.com"),
                     "cloud.provider": "aws", "deployment.environment.name": "paytop"]
         case .initializerInvocation: return faas(.initializer, trigger: "http")
-        case .putPaymentEvent: return dynamo("PutItem", ["PaymentEvent"])
-        case .batchWritePaymentOrder: return dynamo("BatchWriteItem", ["PaymentOrder"])
+        case .putPaymentEvent: return dynamo()
+        case .batchWritePaymentOrder: return dynamo()
         case .sendExecution: return sqs(.execution, "send", "SendMessage")
         case .executorInvocation: return faas(.executor, trigger: "pubsub")
         case .processExecution: return sqs(.execution, "process", "process")
-        case .updatePaymentOrder: return dynamo("UpdateItem", ["PaymentOrder"])
+        case .updatePaymentOrder: return dynamo()
         case .pspCall:
             return ["http.request.method": "POST", "url.full": .string("https://" + PipelineNames.pspHost + "/process"),
                     "server.address": .string(PipelineNames.pspHost), "server.port": 443]
@@ -80,9 +90,9 @@ enum SpanName: Int, CaseIterable {
         case .sendResults: return sqs(.results, "send", "SendMessage")
         case .walletInvocation: return faas(.wallet, trigger: "pubsub")
         case .processResults: return sqs(.results, "process", "process")
-        case .queryPaymentOrder: return dynamo("Query", ["PaymentOrder"], index: "checkout_id-index")
-        case .creditWallet: return dynamo("TransactWriteItems", ["Wallet", "LedgerEntry", "PaymentOrder"])
-        case .updatePaymentEvent: return dynamo("UpdateItem", ["PaymentEvent"])
+        case .queryPaymentOrder: return dynamo(index: "checkout_id-index")
+        case .creditWallet: return dynamo()
+        case .updatePaymentEvent: return dynamo()
         }
     }
 }

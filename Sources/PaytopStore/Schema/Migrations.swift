@@ -373,11 +373,13 @@ enum Migrations {
     CREATE INDEX reconciliation_mismatch_open ON reconciliation_mismatch (status, kind);
     """
 
-    /// The business roll-ups the Business view and `paytop business` read (docs/store.md):
+    /// The roll-ups the Business and Functions views and their CLI twins read (docs/store.md):
     /// business events counted per minute of engine time by event, outcome, currency,
-    /// merchant and error, with their amounts summed exactly in hundredths, and the PSP's
-    /// latencies counted per minute and millisecond. The writer keeps both in the same
-    /// transaction as the events; a store from before them is filled from its events here.
+    /// merchant and error, with their amounts summed exactly in hundredths; the PSP's
+    /// latencies counted per minute and millisecond; and each distribution's histogram per
+    /// roll-up minute, for percentiles over any window. The writer keeps them in the same
+    /// transaction as what they count; a store from before them is filled from its events
+    /// here (its earlier distributions keep only their per-minute percentiles).
     static let v5 = """
     CREATE TABLE business_rollup (
         minute_start   INTEGER NOT NULL,
@@ -396,6 +398,12 @@ enum Migrations {
         latency_ms   INTEGER NOT NULL,
         events       INTEGER NOT NULL,
         PRIMARY KEY (minute_start, latency_ms)
+    ) WITHOUT ROWID;
+    CREATE TABLE metric_histogram (
+        series_id    INTEGER NOT NULL,
+        period_start INTEGER NOT NULL,
+        buckets      BLOB NOT NULL,
+        PRIMARY KEY (series_id, period_start)
     ) WITHOUT ROWID;
     INSERT INTO business_rollup
     SELECT biz_timestamp / 60000000000 * 60000000000, event_code, outcome, coalesce(amount_currency, ''),

@@ -132,10 +132,14 @@ public struct MetricPointRow: Sendable, Equatable {
     public var value: Value
     public var count: Int64?
     public var min: Double?, max: Double?, p50: Double?, p95: Double?, p99: Double?
+    /// A roll-up minute's histogram (distributions only), kept in `metric_histogram`.
+    public var buckets: HistogramBuckets?
     public init(seriesID: Int, periodSeconds: Int, periodStart: Int64, value: Value, count: Int64? = nil,
-                min: Double? = nil, max: Double? = nil, p50: Double? = nil, p95: Double? = nil, p99: Double? = nil) {
+                min: Double? = nil, max: Double? = nil, p50: Double? = nil, p95: Double? = nil, p99: Double? = nil,
+                buckets: HistogramBuckets? = nil) {
         self.seriesID = seriesID; self.periodSeconds = periodSeconds; self.periodStart = periodStart; self.value = value
         self.count = count; self.min = min; self.max = max; self.p50 = p50; self.p95 = p95; self.p99 = p99
+        self.buckets = buckets
     }
 }
 

@@ -98,6 +98,12 @@ extension BatchApplier {
                 real(6, r.min); real(7, r.max); real(8, r.p50); real(9, r.p95); real(10, r.p99)
                 try s.run()
             }
+            let h = try c.cached("INSERT OR REPLACE INTO metric_histogram (series_id, period_start, buckets) VALUES (?,?,?)")
+            for r in b.metricPoints {
+                guard let buckets = r.buckets else { continue }
+                h.bind(1, r.seriesID).bind(2, r.periodStart).bind(3, bytes: buckets.encoded)
+                try h.run()
+            }
         }
         if let p = b.prune { try applyPrune(p) }
     }
@@ -110,8 +116,8 @@ extension BatchApplier {
         let rollups = try c.cached("DELETE FROM metric_data WHERE period_seconds >= 60 AND period_start < ?")
         rollups.bind(1, p.rollupsBefore)
         try rollups.run()
-        for table in ["business_rollup", "psp_latency_rollup"] {
-            let s = try c.cached("DELETE FROM \(table) WHERE minute_start < ?")
+        for (table, column) in [("business_rollup", "minute_start"), ("psp_latency_rollup", "minute_start"), ("metric_histogram", "period_start")] {
+            let s = try c.cached("DELETE FROM \(table) WHERE \(column) < ?")
             s.bind(1, p.rollupsBefore)
             try s.run()
         }
