@@ -17,7 +17,7 @@ public struct PaytopCommand: ParsableCommand {
             """,
         version: PaytopVersion.current,
         subcommands: [LiveCommand.self, ConsoleCommand.self, RunCommand.self, ServeCommand.self, PayCommand.self, SimulateCommand.self, CheckCommand.self, StatusCommand.self, TraceCommand.self,
-                      EventsCommand.self, ReleasesCommand.self, SloCommand.self, MetricsCommand.self, BusinessCommand.self,
+                      EventsCommand.self, ReleasesCommand.self, SloCommand.self, MetricsCommand.self, BusinessCommand.self, FunctionsCommand.self,
                       FaultCommand.self, DeployCommand.self, RollbackCommand.self, RedriveCommand.self,
                       RateCommand.self, PauseCommand.self, ResumeCommand.self, SpeedCommand.self,
                       BenchCommand.self, ExportCommand.self, SweepCommand.self, SettlementCommand.self, ReconcileCommand.self],

@@ -38,4 +38,31 @@ import PaytopJSON
         let text = try ReconcileCommandTests.paytop(["business", "--db", t.path])
         #expect(text.status == 0 && text.out.contains("conversion (settled ÷ received)"))
     }
+
+    @Test(.enabled(if: KillNineTests.binary != nil, "the paytop executable is built"))
+    func theFunctionsTwinsContract() throws {
+        let t = CommandLineTests.Temp("functions")
+        #expect(try ReconcileCommandTests.paytop(["simulate", "--checkouts", "400", "--seed", "3", "--db", t.path]).status == 0)
+        let r = try ReconcileCommandTests.paytop(["functions", "--db", t.path, "--json"])
+        #expect(r.status == 0, "\(r.err)")
+        let json = try JSONValue.parse(r.out)
+        let functions = json["functions"]?.arrayValue ?? []
+        #expect(functions.compactMap { $0["function"]?.stringValue } == ["initializer", "executor", "wallet", "psp"])
+        for f in functions {
+            for key in ["invocations", "errors", "throttles", "cold_starts", "duration_ms", "cold_duration_ms", "warm_duration_ms"] {
+                #expect(f[key] != nil, "function field \(key)")
+            }
+            for p in ["p50", "p95", "p99"] { #expect(f["duration_ms"]?[p]?.numberValue != nil, "duration_ms.\(p)") }
+        }
+        for key in ["latency_ms", "integration_latency_ms", "initializer_duration_ms"] {
+            #expect(json["api"]?[key]?["p95"]?.numberValue != nil, "api.\(key)")
+        }
+        let dynamo = json["dynamodb"]?.arrayValue ?? []
+        #expect(dynamo.contains { $0["table"]?.stringValue == "PaymentEvent" && $0["operation"]?.stringValue == "PutItem" })
+        for d in dynamo { for key in ["calls", "failures", "latency_ms"] { #expect(d[key] != nil, "dynamodb field \(key)") } }
+        #expect(json["step_success"]?["1_7"]?.numberValue != nil)
+        let windowed = try ReconcileCommandTests.paytop(["functions", "--db", t.path, "--json", "--since", "2m"])
+        #expect(try JSONValue.parse(windowed.out)["window"]?["since"]?.stringValue == "2m")
+        #expect(try ReconcileCommandTests.paytop(["functions", "--db", t.path, "--since", "-1h"]).status != 0)
+    }
 }

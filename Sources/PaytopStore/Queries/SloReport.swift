@@ -115,20 +115,7 @@ public struct SloReport: Sendable {
         }
     }
 
-    /// Sum of a counter over [from, to): 1-minute roll-ups, plus the fine points of the
-    /// minute not rolled up yet (live stores).
     static func total(_ c: Connection, _ name: String, _ dimensions: String, from: Int64, to: Int64) throws -> Int64 {
-        let s = try c.cached("""
-            WITH series AS (SELECT series_id FROM metric_series WHERE name = ?1 AND dimensions = ?2),
-                 rolled AS (SELECT coalesce(max(period_start), -1) + 60000000000 AS upto FROM metric_data
-                            WHERE series_id = (SELECT series_id FROM series) AND period_seconds = 60)
-            SELECT coalesce(sum(value), 0) FROM metric_data
-            WHERE series_id = (SELECT series_id FROM series)
-              AND ((period_seconds = 60 AND period_start >= ?3 AND period_start < ?4)
-                OR (period_seconds < 60 AND period_start >= max(?3, (SELECT upto FROM rolled)) AND period_start < ?4))
-            """)
-        s.bind(1, name).bind(2, dimensions).bind(3, from).bind(4, to)
-        defer { s.reset() }
-        return try s.step() ? s.int(0) : 0
+        try MetricWindow.total(c, name, dimensions, from: from, to: to)
     }
 }
