@@ -13,7 +13,7 @@ struct SloCommand: ParsableCommand {
         discussion: """
             Windows are engine time ending at the store's clock. Burn rate = error rate ÷ (1 − target). \
             PAGE when the 1 h and 5 min burn rates both exceed 14.4, or 6 h and 30 min both exceed 6; TICKET \
-            when 3 d and 6 h both exceed 1. --slo FILE replaces the built-in SLOs (see sample-data/slo.toml).
+            when 1 d and 2 h both exceed 3, or 3 d and 6 h both exceed 1 (the SRE Workbook's table). --slo FILE replaces the built-in SLOs (see sample-data/slo.toml).
             """
     )
 
@@ -30,6 +30,8 @@ struct SloCommand: ParsableCommand {
                 "at": .string(EngineTime(nanos: report.at).description),
                 "conversion": report.conversion.map { .number(($0 * 10_000).rounded() / 10_000) } ?? .null,
                 "conversion_healthy": report.conversion.map { .bool($0 > 0.95) } ?? .null,
+                "conversion_definition": "settled ÷ received",
+                "conversion_window_days": .number(Double(report.conversionWindowDays)),
                 "slos": .array(report.objectives.map { o in
                     .object([
                         "name": .string(o.definition.name), "description": .string(o.definition.description),
@@ -41,6 +43,13 @@ struct SloCommand: ParsableCommand {
                             ($0.label, JSONValue.number(($0.burnRate * 100).rounded() / 100))
                         })),
                         "alert": .string(o.alert), "policy": .string(o.policy),
+                        "alerts": .array(o.alerts.map { a in
+                            .object(["severity": .string(a.rule.severity), "long_window": .string(a.rule.long),
+                                     "short_window": .string(a.rule.short), "threshold": .number(a.rule.threshold),
+                                     "long_burn_rate": .number((a.longBurn * 100).rounded() / 100),
+                                     "short_burn_rate": .number((a.shortBurn * 100).rounded() / 100), "firing": .bool(a.firing),
+                                     "seconds_to_exhaustion": a.secondsToExhaustion.map { .number($0.rounded()) } ?? .null])
+                        }),
                     ])
                 }),
             ]).encoded)
@@ -59,7 +68,7 @@ struct SloCommand: ParsableCommand {
         }
         if let conv = report.conversion {
             print("")
-            print(String(format: "conversion (KPI, not an SLO): %.2f%% — %@", conv * 100,
+            print(String(format: "conversion (KPI, not an SLO; settled ÷ received over %lld days): %.2f%% — %@", report.conversionWindowDays, conv * 100,
                          conv > 0.95 ? "healthy funnel" : "below 95%: potential UX, PSP or fraud-rule issues"))
         }
     }

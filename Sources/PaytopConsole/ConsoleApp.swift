@@ -85,7 +85,8 @@ public final class ConsoleApp {
 
     func reload() {
         do {
-            data.snapshot = try ConsoleSnapshot.load(reader, storePath: options.storePath, limits: ConsoleLimits.snapshot)
+            data.snapshot = try ConsoleSnapshot.load(reader, storePath: options.storePath, limits: ConsoleLimits.snapshot,
+                                                     windowNanos: state.timeRange.nanos)
             if let id = state.traceCheckoutID, data.trace?.isPaymentDone != true { loadTrace(id) }
         } catch let e as SQLiteError {
             dispatch(.storeReadFailed(e.userMessage))
@@ -108,6 +109,9 @@ public final class ConsoleApp {
     func apply(_ effect: Effect) -> Action? {
         switch effect {
         case .quit: return nil
+        case .reload:
+            reload()
+            return nil
         case .loadTrace(let id):
             data.trace = nil
             loadTrace(id)

@@ -107,7 +107,7 @@ import Testing
         defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + s) } }
         let s = try Session("\(KillNineTests.binary!) --db \(db) --speed 200 --rate 5", env: ["TERM": "screen"])
         #expect(s.waitFor("Pipeline"), "the overview never appeared:\n\(s.screen())")
-        #expect(s.screen().contains("1 Overview 2 Queues 3 Payments 4 Trace 5 SLOs 6 Releases"))
+        #expect(s.screen().contains("1 Overview 2 Queues 3 Payments 4 Trace 5 SLOs 6 Releases 7 Business 8 Functions"))
         s.keys("2")
         #expect(s.waitFor("Dead letters"))
         s.keys("?")
@@ -119,6 +119,15 @@ import Testing
         #expect(s.waitFor("no settlement batch yet"), "no reconciliation view:\n\(s.screen())")
         s.keys("c")
         #expect(s.waitFor("runs 1"), "the run never showed:\n\(s.screen())")
+        // Views 7 and 8, the dashboard's, and the time range cycled from the keyboard.
+        s.keys("7")
+        #expect(s.waitFor("Funnel · last 1h"), "no business view:\n\(s.screen())")
+        #expect(s.waitFor("Merchants · by orders"))
+        s.keys("]")
+        #expect(s.waitFor("Funnel · last 6h"), "the range never changed:\n\(s.screen())")
+        s.keys("8")
+        #expect(s.waitFor("Functions · last 6h"), "no functions view:\n\(s.screen())")
+        #expect(s.waitFor("PutItem PaymentEvent"), "no DynamoDB calls:\n\(s.screen())")
         s.keys("2")
         #expect(s.waitFor("Dead letters"))
 

@@ -97,6 +97,66 @@ import PaytopVocabulary
     }
 
     /// What the console writes is what the engine reads: each command through the one codec.
+    /// A business report of three merchants, one in two currencies.
+    func businessData() -> ConsoleData {
+        var d = data()
+        func merchant(_ id: String, orders: Int64, failed: Int64, _ revenue: [(String, Int64)]) -> BusinessReport.Merchant {
+            var m = BusinessReport.Merchant(merchantID: id)
+            m.orders = orders; m.failed = failed; m.settled = orders - failed
+            m.revenue = revenue.map { .init(currency: $0.0, amount: Money(minorUnits: $0.1)) }
+            for (c, _) in revenue { m.settledByCurrency[c] = m.settled }
+            return m
+        }
+        d.snapshot.business = BusinessReport(
+            at: 0, from: nil, funnel: FunnelStep.allCases.map { ($0, 10) }, revenue: [], lostRevenue: [], stages: [], errorCodes: [],
+            merchants: [merchant("m-a", orders: 5, failed: 1, [("USD", 900)]),
+                        merchant("m-b", orders: 9, failed: 0, [("EUR", 100), ("USD", 50)]),
+                        merchant("m-c", orders: 2, failed: 2, [])],
+            pspLatency: nil, pspResponses: 0, pspTechnicalFailures: 0)
+        return d
+    }
+
+    @Test func theTimeRangeCyclesAndReloadsEverywhere() {
+        var s = state()
+        #expect(s.timeRange == .hour)
+        #expect(press(&s, [.char("]")]) == [.reload])
+        #expect(s.timeRange == .sixHours)
+        _ = press(&s, [.char("]"), .char("]")])
+        #expect(s.timeRange == .all)
+        _ = press(&s, [.char("]")])
+        #expect(s.timeRange == .fiveMinutes, "the cycle wraps")
+        _ = press(&s, [.char("[")])
+        #expect(s.timeRange == .all)
+        #expect(s.timeRange.nanos == nil && ConsoleState.TimeRange.day.nanos == 86_400_000_000_000)
+        var t = state()
+        #expect(press(&t, [.char(":")] + "range 5m".map { .char($0) } + [.enter]) == [.reload])
+        #expect(t.timeRange == .fiveMinutes)
+        _ = press(&t, [.char(":")] + "range 2w".map { .char($0) } + [.enter])
+        #expect(t.status?.isError == true && t.timeRange == .fiveMinutes)
+    }
+
+    @Test func merchantsSortByEachColumnAndEnterListsTheirPayments() {
+        let d = businessData()
+        var s = state()
+        _ = press(&s, [.char("7")], d)
+        #expect(Reducer.sortedMerchants(s, d.snapshot).map(\.merchantID) == ["m-b", "m-a", "m-c"], "by orders")
+        _ = press(&s, [.char("O")], d)
+        #expect(s.merchantSort == .settled)
+        _ = press(&s, [.char("O"), .char("O")], d)
+        #expect(s.merchantSort == .errorRate)
+        #expect(Reducer.sortedMerchants(s, d.snapshot).map(\.merchantID) == ["m-c", "m-a", "m-b"])
+        _ = press(&s, [.char("O"), .char("O")], d)
+        #expect(s.merchantSort == .revenue("EUR"), "then each currency's revenue, never a sum of them")
+        #expect(Reducer.sortedMerchants(s, d.snapshot).first?.merchantID == "m-b")
+        _ = press(&s, [.char("O")], d)
+        #expect(s.merchantSort == .revenue("USD"))
+        #expect(Reducer.sortedMerchants(s, d.snapshot).map(\.merchantID) == ["m-a", "m-b", "m-c"])
+        _ = press(&s, [.char("O")], d)
+        #expect(s.merchantSort == .orders, "the cycle wraps")
+        _ = press(&s, [.down, .enter], d)
+        #expect(s.view == .payments && s.paymentFilter == "m-a")
+    }
+
     @Test func everyCommandTheConsoleSendsParsesBackToItself() throws {
         var s = state()
         let effects = press(&s, [.char("o"), .char("s"), .char("d"), .char("x"), .char(" "), .char("+"), .char("B"), .char("U")])

@@ -41,7 +41,7 @@ import PaytopEngine
         _ = try SimulationRunner.run(engine, checkouts: 4_000)
         try engine.close()
         let c = try Store.openForReading(path: path)
-        let snap = try ConsoleSnapshot.load(c, limits: ConsoleLimits.snapshot)
+        let snap = try ConsoleSnapshot.load(c, limits: ConsoleLimits.snapshot, windowNanos: ConsoleState().timeRange.nanos)
         let settled = try c.cached("SELECT checkout_id FROM payment_event WHERE outcome = 'SUCCESS' ORDER BY checkout_id LIMIT 1")
         _ = try settled.step()
         let id = settled.string(0)
@@ -63,18 +63,44 @@ import PaytopEngine
     @Test func everyViewMatchesItsSnapshot() throws {
         let (path, d, id) = try Self.fixture()
         defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
-        let record = ProcessInfo.processInfo.environment["PAYTOP_RECORD_SNAPSHOTS"] == "1"
-        try FileManager.default.createDirectory(at: Self.snapshotDir, withIntermediateDirectories: true)
         for view in ViewID.allCases {
-            let text = render(view, d, traceID: id)
-            let file = Self.snapshotDir.appendingPathComponent("\(view.rawValue)-\(view.title.lowercased()).txt")
-            if record {
-                try text.write(to: file, atomically: true, encoding: .utf8)
-                continue
-            }
-            let expected = try String(contentsOf: file, encoding: .utf8)
-            #expect(text == expected, "view \(view.title) differs from \(file.lastPathComponent)")
+            try Self.compare(render(view, d, traceID: id), "\(view.rawValue)-\(view.title.lowercased())")
         }
+    }
+
+    /// Compares a frame with its file in Snapshots/ (or rewrites it with PAYTOP_RECORD_SNAPSHOTS=1).
+    static func compare(_ text: String, _ name: String) throws {
+        let file = snapshotDir.appendingPathComponent(name + ".txt")
+        if ProcessInfo.processInfo.environment["PAYTOP_RECORD_SNAPSHOTS"] == "1" {
+            try FileManager.default.createDirectory(at: snapshotDir, withIntermediateDirectories: true)
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOf: file, encoding: .utf8)
+        #expect(text == expected, "the frame differs from \(file.lastPathComponent)")
+    }
+
+    /// The dashboard views at 200×60, where every pane has room (charts included), and at
+    /// the minimum size, where they degrade in their stated order.
+    @Test func dashboardViewsMatchTheirSnapshotsLargeAndSmall() throws {
+        let (path, d, id) = try Self.fixture()
+        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
+        for view in [ViewID.business, .functions, .slos, .overview, .queues] {
+            for (w, h) in [(200, 60), (80, 24)] {
+                try Self.compare(render(view, d, traceID: id, width: w, height: h), "\(view.rawValue)-\(view.title.lowercased())-\(w)x\(h)")
+            }
+        }
+        // The figures on screen are the twins': the funnel's received count and the revenue.
+        let business = render(.business, d, traceID: id, width: 200, height: 60)
+        let b = try #require(d.snapshot.business)
+        #expect(business.contains(Format.count(b.count(.received))))
+        for a in b.revenue { #expect(business.contains(a.amount.description), "\(a.currency) revenue on screen") }
+        let functions = render(.functions, d, traceID: id, width: 200, height: 60)
+        #expect(functions.contains("PutItem PaymentEvent"))
+        #expect(functions.contains("ConsumedWriteCapacityUnits"))
+        // The scenario's fault and deploy are marked on the charts' time axis and listed.
+        #expect(d.snapshot.series?.marks.count ?? 0 >= 3)
+        #expect(functions.contains("PSP outage on") && functions.contains("deployed executor 1.3.0"))
     }
 
     /// At the minimum size view 9 keeps each mismatch's kind, checkout and both amounts whole.

@@ -3,7 +3,7 @@ import PaytopVocabulary
 
 /// The console's views, by the digit that opens them.
 public enum ViewID: Int, CaseIterable, Sendable {
-    case overview = 1, queues, payments, trace, slos, releases
+    case overview = 1, queues, payments, trace, slos, releases, business, functions
     case reconciliation = 9
 
     public var title: String {
@@ -14,6 +14,8 @@ public enum ViewID: Int, CaseIterable, Sendable {
         case .trace: return "Trace"
         case .slos: return "SLOs"
         case .releases: return "Releases"
+        case .business: return "Business"
+        case .functions: return "Functions"
         case .reconciliation: return "Reconciliation"
         }
     }
@@ -42,6 +44,31 @@ public struct ConsoleState: Sendable {
 
     public enum PaymentSort: String, Sendable, CaseIterable { case newest, amount, state }
 
+    /// The window of engine time every chart and the Business and Functions figures cover,
+    /// cycled with [ and ].
+    public enum TimeRange: String, Sendable, CaseIterable {
+        case fiveMinutes = "5m", hour = "1h", sixHours = "6h", day = "1d", all
+
+        public var nanos: Int64? {
+            switch self {
+            case .fiveMinutes: return 300_000_000_000
+            case .hour: return 3_600_000_000_000
+            case .sixHours: return 21_600_000_000_000
+            case .day: return 86_400_000_000_000
+            case .all: return nil
+            }
+        }
+
+        public var label: String { self == .all ? "all engine time" : "last " + rawValue }
+    }
+
+    /// The merchant table's order (O cycles): a count, the error rate, the id, or the
+    /// revenue in one currency (never across currencies).
+    public enum MerchantSort: Sendable, Equatable {
+        case orders, settled, failed, errorRate, merchant
+        case revenue(String)
+    }
+
     public var view: ViewID = .overview
     public var showHelp = false
     public var prompt: Prompt?
@@ -53,6 +80,8 @@ public struct ConsoleState: Sendable {
     public var focus = 0
     public var paymentFilter = ""
     public var paymentSort: PaymentSort = .newest
+    public var timeRange: TimeRange = .hour
+    public var merchantSort: MerchantSort = .orders
     public var traceCheckoutID: String?
     public var selectedSpan = 0
     public var folded: Set<String> = []
@@ -85,6 +114,8 @@ public enum Effect: Equatable, Sendable {
     /// Write a control command row (docs/control.md).
     case control(ControlCommand, summary: String)
     case loadTrace(String)
+    /// Read the store again now (the time range changed).
+    case reload
     case setTheme(String)
     case quit
 }

@@ -80,10 +80,52 @@ public enum Reducer {
             let on = snapshot.faults.settlementDrift == nil
             return fault(&s, ControlCommand.fault(kind: "settlement-drift", on: on)!)
         case .char("c") where s.view == .reconciliation: return control(&s, .reconcile, summary: "reconcile now")
+        case .char("["): return cycleRange(&s, -1)
+        case .char("]"): return cycleRange(&s, 1)
+        case .char("O") where s.view == .business: cycleMerchantSort(&s, snapshot)
         default:
             s.status = .init(text: "unknown key; press ? for help", isError: true)
         }
         return []
+    }
+
+    /// Moves the shared time range one step shorter (-1) or longer (+1) and reloads.
+    static func cycleRange(_ s: inout ConsoleState, _ step: Int) -> [Effect] {
+        let all = ConsoleState.TimeRange.allCases
+        let i = all.firstIndex(of: s.timeRange)!
+        s.timeRange = all[(i + step + all.count) % all.count]
+        s.status = .init(text: "time range: \(s.timeRange.label)", isError: false)
+        return [.reload]
+    }
+
+    /// The merchant orders O steps through: counts, error rate, id, then each currency's revenue.
+    static func merchantSorts(_ snap: ConsoleSnapshot) -> [ConsoleState.MerchantSort] {
+        [.orders, .settled, .failed, .errorRate, .merchant] + currencies(snap).map { .revenue($0) }
+    }
+
+    static func currencies(_ snap: ConsoleSnapshot) -> [String] {
+        Array(Set(snap.business?.merchants.flatMap { $0.revenue.map(\.currency) } ?? [])).sorted()
+    }
+
+    static func cycleMerchantSort(_ s: inout ConsoleState, _ snap: ConsoleSnapshot) {
+        let sorts = merchantSorts(snap)
+        let i = sorts.firstIndex(of: s.merchantSort) ?? -1
+        s.merchantSort = sorts[(i + 1) % sorts.count]
+        s.selection[.business] = 0
+    }
+
+    /// The merchants in the chosen order (descending, the id ascending).
+    public static func sortedMerchants(_ s: ConsoleState, _ snap: ConsoleSnapshot) -> [BusinessReport.Merchant] {
+        let list = snap.business?.merchants ?? []
+        func revenue(_ m: BusinessReport.Merchant, _ c: String) -> Int64 { m.revenue.first { $0.currency == c }?.amount.minorUnits ?? 0 }
+        switch s.merchantSort {
+        case .orders: return list.sorted { ($0.orders, $1.merchantID) > ($1.orders, $0.merchantID) }
+        case .settled: return list.sorted { ($0.settled, $1.merchantID) > ($1.settled, $0.merchantID) }
+        case .failed: return list.sorted { ($0.failed, $1.merchantID) > ($1.failed, $0.merchantID) }
+        case .errorRate: return list.sorted { ($0.errorRate ?? 0, $1.merchantID) > ($1.errorRate ?? 0, $0.merchantID) }
+        case .merchant: return list.sorted { $0.merchantID < $1.merchantID }
+        case .revenue(let c): return list.sorted { (revenue($0, c), $1.merchantID) > (revenue($1, c), $0.merchantID) }
+        }
     }
 
     static func panes(_ v: ViewID) -> Int {
@@ -100,6 +142,7 @@ public enum Reducer {
         case .payments: return visiblePayments(s, snap).count
         case .slos: return snap.slo?.objectives.count ?? 0
         case .releases: return snap.releases.count
+        case .business: return snap.business?.merchants.count ?? 0
         case .reconciliation:
             return s.focus == 0 ? (snap.reconciliation?.batches.count ?? 0) : (snap.reconciliation?.mismatches.count ?? 0)
         default: return 0
@@ -154,6 +197,15 @@ public enum Reducer {
             return openTrace(&s, id)
         case .trace:
             return foldKey(&s, fold: nil, data.trace)
+        case .business:
+            // A merchant's payments: the Payments view filtered to it.
+            let list = sortedMerchants(s, snap)
+            guard s.selected(.business) < list.count else { return [] }
+            s.paymentFilter = list[s.selected(.business)].merchantID
+            s.selection[.payments] = 0
+            s.view = .payments
+            s.status = .init(text: "payments of \(s.paymentFilter) (/ to change the filter)", isError: false)
+            return []
         default:
             return []
         }
@@ -315,6 +367,11 @@ public enum Reducer {
         case "theme":
             guard w.count == 2 else { return usage(":theme NAME") }
             return [.setTheme(w[1])]
+        case "range":
+            guard w.count == 2, let r = ConsoleState.TimeRange(rawValue: w[1]) else { return usage(":range 5m|1h|6h|1d|all") }
+            s.timeRange = r
+            s.status = .init(text: "time range: \(r.label)", isError: false)
+            return [.reload]
         case "sort":
             guard w.count == 2, let sort = ConsoleState.PaymentSort(rawValue: w[1]) else { return usage(":sort newest|amount|state") }
             s.paymentSort = sort

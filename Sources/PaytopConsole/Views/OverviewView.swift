@@ -14,7 +14,7 @@ enum OverviewView {
         queues(&p, p.box(ql, title: "Queues", focused: s.focus == 1), snap)
         slos(&p, p.box(sr, title: "SLOs", focused: s.focus == 2), snap)
         let (bl, er) = bottom.splitColumns(r.width * 2 / 5)
-        business(&p, p.box(bl, title: "Business", focused: s.focus == 3), snap)
+        business(&p, p.box(bl, title: "Business", focused: s.focus == 3), snap, s.timeRange)
         events(&p, p.box(er, title: "Events", focused: false), snap)
     }
 
@@ -132,20 +132,25 @@ enum OverviewView {
         }
     }
 
-    static func business(_ p: inout Painter, _ r: Rect, _ snap: ConsoleSnapshot) {
+    static func business(_ p: inout Painter, _ r: Rect, _ snap: ConsoleSnapshot, _ range: ConsoleState.TimeRange) {
         var y = r.y
-        let conv = snap.conversion
+        let b = snap.business
+        let conv = b?.conversion
         var x = p.text("conversion  ", r.x + 1, y, .text, clip: r)
         x = p.text(Format.percent(conv, digits: 1), x, y, (conv ?? 1) > 0.95 ? .ok : .bad, clip: r)
-        p.text("   healthy > 95%", x, y, .muted, clip: r)
+        p.text("  = settled ÷ received · \(range.label)", x, y, .muted, clip: r)
         y += 1
-        if y < r.maxY {
-            let last = snap.revenueSpark.last ?? 0
-            x = p.text("revenue/min  ", r.x + 1, y, .text, clip: r)
-            // Revenue points are integer minor units; shown exactly, as money.
-            x = p.text("$" + Money(minorUnits: Int64(last.rounded())).description + "  ", x, y, .text, clip: r)
-            p.text(p.sparkline(snap.revenueSpark, width: 12), x, y, .accent, clip: r)
-            y += 1
+        // Per currency, exact, never added across currencies (view 7 has the rest); wide
+        // boxes put them on one line, narrow ones one a line while three lines stay free.
+        let revenue = (b?.revenue ?? []).map { "\($0.currency) \($0.amount)" }
+        let oneLine = "revenue      " + (revenue.isEmpty ? "none settled" : revenue.joined(separator: " · "))
+        if Buffer.columns(oneLine) <= r.width - 2 || revenue.count <= 1 {
+            if y < r.maxY { p.text(oneLine, r.x + 1, y, revenue.isEmpty ? .muted : .text, clip: r); y += 1 }
+        } else {
+            for (i, line) in revenue.enumerated() where y < r.maxY - 3 || i == 0 {
+                p.text((i == 0 ? "revenue      " : "             ") + line, r.x + 1, y, .text, clip: r)
+                y += 1
+            }
         }
         if y < r.maxY {
             x = p.text("throughput   ", r.x + 1, y, .text, clip: r)

@@ -5,7 +5,18 @@ import PaytopVocabulary
 enum QueuesView {
     static func draw(_ p: inout Painter, _ r: Rect, _ s: ConsoleState, _ d: ConsoleData) {
         let snap = d.snapshot
-        let (top, bottom) = r.splitRows(8)
+        var (top, bottom) = r.splitRows(8)
+        // Tall terminals get queue depth and DLQ age over the time range beside the dead letters.
+        if bottom.height >= 24, let series = snap.series {
+            let (letters, charts) = bottom.splitColumns(r.width >= 140 ? r.width / 2 : r.width)
+            if r.width >= 140 {
+                bottom = letters
+                let (depth, age) = charts.splitRows(charts.height / 2)
+                ChartPane.draw(&p, depth, title: "Queue depth (visible) · \(s.timeRange.label)", series.queueDepth, d, listMarks: false,
+                               format: ChartPane.count)
+                ChartPane.draw(&p, age, title: "DLQ age of oldest message (s)", series.dlqAge, d, format: ChartPane.count)
+            }
+        }
         let t = p.box(top, title: "Queues", focused: s.focus == 0)
         let sparkWidth = max(8, t.width - 96)
         let queues = Table([

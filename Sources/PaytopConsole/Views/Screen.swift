@@ -21,6 +21,8 @@ public enum Screen {
         case .trace: TraceView.draw(&p, body, s, d)
         case .slos: SloView.draw(&p, body, s, d)
         case .releases: ReleasesView.draw(&p, body, s, d)
+        case .business: BusinessView.draw(&p, body, s, d)
+        case .functions: FunctionsView.draw(&p, body, s, d)
         case .reconciliation: ReconciliationView.draw(&p, body, s, d)
         }
         footer(&p, s)
@@ -104,6 +106,8 @@ public enum Screen {
         case .slos: return [("j/k", "move")] + faults
         case .releases: return [("B", "bad deploy"), ("U", "roll back"), ("j/k", "move")]
         case .reconciliation: return [("j/k", "move"), ("Tab", "table"), ("Enter", "trace"), ("c", "reconcile"), ("R", "drift")]
+        case .business: return [("j/k", "move"), ("O", "sort"), ("Enter", "payments"), ("[ ]", "range")]
+        case .functions: return [("[ ]", "range")] + faults
         }
     }
 
@@ -115,7 +119,7 @@ public enum Screen {
 /// Every key, for `?`.
 enum HelpOverlay {
     static let lines: [(String, String)] = [
-        ("1–6, 9", "views: Overview, Queues, Payments, Trace, SLOs, Releases, Reconciliation"), ("Tab / Shift-Tab", "next / previous pane"),
+        ("1–9", "views: Overview, Queues, Payments, Trace, SLOs, Releases, Business, Functions, Reconciliation"), ("Tab / Shift-Tab", "next / previous pane"),
         ("j k ↑ ↓ PgUp PgDn g G", "move"), ("Enter", "open (payment or dead letter → trace; span → fold)"),
         ("h l ← →", "fold / unfold a span (Trace)"), ("t", "trace a checkout_id (Tab completes)"),
         ("/", "filter payments"), (":", "command: trace ID · fault psp-outage|psp-latency|psp-declines on|off"),
@@ -126,6 +130,8 @@ enum HelpOverlay {
         ("Space", "pause / resume traffic"), ("+ / -", "traffic rate ×1.5 / ÷1.5"),
         ("B / U", "deploy a bad executor release / roll it back"), ("r", "redrive the selected dead-letter queue"),
         ("R / c", "settlement drift on·off / reconcile now (view 9)"),
+        ("[ / ]", "time range of charts and figures: 5m · 1h · 6h · 1d · all (also :range)"),
+        ("O", "sort merchants: orders · settled · failed · error % · id · revenue per currency (view 7)"),
         ("Esc", "close this, a prompt or a message"), ("q", "quit"),
     ]
 

@@ -1,26 +1,43 @@
 import PaytopStore
+import PaytopVocabulary
 
-/// Each SLO with its SLI, budget gauge, burn rates, alert and policy; the conversion KPI;
-/// error codes with what to do about them (as the seed's dashboard maps them).
+/// View 5: each SLO with its SLI, budget gauge, burn rates and policy; the alert table
+/// (each SRE Workbook rule: its window pair, threshold, burn rates, time to exhaustion and
+/// state); the PSP technical SLI; error budget remaining and 1 h burn rate over the time
+/// range (as Pyrra draws them); and the error codes with the seed dashboard's actions.
+/// Below 140 columns the history charts go first, then the error codes.
 enum SloView {
-    static let actions: [(String, String)] = [
-        ("INSUFFICIENT_FUNDS", "customer-side: offer another payment method"),
-        ("CARD_DECLINED", "issuer declined: customer contacts the bank; watch for a surge (fraud rules?)"),
-        ("EXPIRED_CARD", "customer updates the card; prompt before checkout"),
-        ("INVALID_CARD", "check card capture and tokenisation in the client"),
-        ("FRAUD_SUSPECTED", "review fraud rules and recent rule changes"),
-        ("PSP_SERVER_ERROR", "PSP unavailable: check its status, then redrive the execution DLQ"),
-    ]
-
     static func draw(_ p: inout Painter, _ r: Rect, _ s: ConsoleState, _ d: ConsoleData) {
-        let (top, bottom) = r.splitRows(max(8, r.height - 9))
-        let b = p.box(top, title: "SLOs · 30-day windows of engine time", focused: true)
         guard let report = d.snapshot.slo else {
+            let b = p.box(r, title: "SLOs", focused: true)
             p.text("no SLO data: the store has no metrics yet (or was recorded with --no-telemetry)", b.x + 1, b.y, .muted, clip: b)
             return
         }
+        let wide = r.width >= 140
+        let (left, right) = r.splitColumns(wide ? r.width / 2 : r.width)
+        let objectivesHeight = min(left.height, report.objectives.count * 4 + 3)
+        let (top, rest) = left.splitRows(objectivesHeight)
+        objectives(&p, p.box(top, title: "SLOs · 30-day windows of engine time", focused: true), s, report)
+        let alertRows = report.objectives.count * SloReport.alertRules.count + 1
+        let (alertArea, below) = rest.splitRows(min(rest.height, alertRows + 2))
+        alerts(&p, p.box(alertArea, title: "Alerts · multiwindow, multi-burn-rate (SRE Workbook)"), report)
+        let (pspArea, codesArea) = below.splitRows(min(below.height, 4))
+        pspSLI(&p, p.box(pspArea, title: "PSP technical SLI · \(s.timeRange.label)"), d.snapshot.business)
+        if !wide {
+            if codesArea.height >= 3 { errorCodes(&p, p.box(codesArea, title: "error codes · suggested actions"), d.snapshot.business) }
+            return
+        }
+        errorCodes(&p, p.box(codesArea, title: "error codes · suggested actions"), d.snapshot.business)
+        guard let series = d.snapshot.series else { return }
+        let (budget, burn) = right.splitRows(right.height / 2)
+        ChartPane.draw(&p, budget, title: "Error budget remaining % · \(s.timeRange.label)", series.budget, d, listMarks: false,
+                       format: ChartPane.percent)
+        ChartPane.draw(&p, burn, title: "Burn rate (1 h window)", series.burn, d, format: ChartPane.ratio)
+    }
+
+    static func objectives(_ p: inout Painter, _ b: Rect, _ s: ConsoleState, _ report: SloReport) {
         var y = b.y
-        for (i, o) in report.objectives.enumerated() where y + 3 < b.maxY {
+        for (i, o) in report.objectives.enumerated() where y + 2 < b.maxY {
             let selected = s.selected(.slos) == i
             let left = max(0, 1 - o.budgetConsumed)
             var x = p.text(o.definition.name.fit(18), b.x + 1, y, selected ? .accent : .title, clip: b)
@@ -38,19 +55,68 @@ enum SloView {
             p.text("burn   " + burns, b.x + 3, y, .muted, clip: b)
             y += 1
             p.text("policy " + o.policy, b.x + 3, y, o.budgetConsumed > 1 ? .bad : (o.budgetConsumed > 0.5 ? .warn : .muted), clip: b)
-            y += 2
+            y += 1
         }
         if y < b.maxY, let c = report.conversion {
-            p.text("conversion KPI " + Format.percent(c, digits: 1) + (c > 0.95 ? " · healthy funnel" : " · below 95%: UX, PSP or fraud-rule issues"),
+            p.text("conversion KPI " + Format.percent(c, digits: 1) + " (settled ÷ received, last \(report.conversionWindowDays)d)"
+                   + (c > 0.95 ? " · healthy funnel" : " · below 95%: UX, PSP or fraud-rule issues"),
                    b.x + 1, y, c > 0.95 ? .ok : .bad, clip: b)
         }
-        let e = p.box(bottom, title: "error codes · suggested actions", focused: false)
-        let counts = Dictionary(d.snapshot.declines.map { ($0.code, $0.count) }, uniquingKeysWith: +)
-        for (i, (code, action)) in actions.prefix(e.height).enumerated() {
-            let n = counts[code] ?? 0
-            var x = p.text(code.fit(20), e.x + 1, e.y + i, n > 0 ? .warn : .text, clip: e)
-            x = p.text("\(n)".fit(7), x, e.y + i, .muted, clip: e)
-            p.text(action, x, e.y + i, .text, clip: e)
+    }
+
+    static func exhaustion(_ seconds: Double?) -> String {
+        guard let s = seconds else { return "—" }
+        if s >= 86_400 * 99 { return "> 99d" }
+        if s >= 86_400 { return String(format: "%.1fd", s / 86_400) }
+        return Format.age(Int64(s))
+    }
+
+    static func alerts(_ p: inout Painter, _ r: Rect, _ report: SloReport) {
+        let table = Table([.init("SLO", width: 17), .init("severity", width: 9), .init("windows", width: 9), .init("> burn", width: 8, .right),
+                           .init("long", width: 8, .right), .init("short", width: 8, .right), .init("exhausts in", width: 12, .right),
+                           .init("state", width: 0)])
+        // Firing rules first, so that a short pane still shows what needs attention.
+        var rows: [Table.Row] = []
+        let ordered = report.objectives.flatMap { o in o.alerts.map { (o, $0) } }.enumerated()
+            .sorted { ($0.element.1.firing ? 0 : 1, $0.offset) < ($1.element.1.firing ? 0 : 1, $1.offset) }.map(\.element)
+        for (o, a) in ordered {
+            do {
+                rows.append(Table.Row([.init(o.definition.name), .init(a.rule.severity), .init(a.rule.long + "/" + a.rule.short),
+                                       .init(String(format: "%g", a.rule.threshold)),
+                                       .init(String(format: "%.1f", a.longBurn), a.longBurn > a.rule.threshold ? .warn : nil),
+                                       .init(String(format: "%.1f", a.shortBurn), a.shortBurn > a.rule.threshold ? .warn : nil),
+                                       .init(exhaustion(a.secondsToExhaustion), .muted),
+                                       .init(a.firing ? " FIRING" : " ok", a.firing ? .bad : .ok)]))
+            }
         }
+        table.draw(&p, r, rows: rows, selected: nil)
+    }
+
+    static func pspSLI(_ p: inout Painter, _ r: Rect, _ b: BusinessReport?) {
+        guard r.height > 0 else { return }
+        guard let b, b.pspResponses > 0 else {
+            p.text("no PSP responses in the range", r.x + 1, r.y, .muted, clip: r)
+            return
+        }
+        let sli = b.pspTechnicalSLI
+        p.text("SLI " + Format.percent(sli, digits: 3) + " = 1 − (PSP_SERVER_ERROR + CONNECTION_ERROR) ÷ PSP responses",
+               r.x + 1, r.y, (sli ?? 1) >= 0.999 ? .ok : .bad, clip: r)
+        if r.height > 1 {
+            p.text("\(b.pspTechnicalFailures) technical failures of \(Format.count(b.pspResponses)) responses; business declines are not failures",
+                   r.x + 1, r.y + 1, .muted, clip: r)
+        }
+    }
+
+    static func errorCodes(_ p: inout Painter, _ r: Rect, _ b: BusinessReport?) {
+        let codes = b?.errorCodes ?? []
+        guard !codes.isEmpty else {
+            p.text("no lost checkouts in the range", r.x + 1, r.y, .muted, clip: r)
+            return
+        }
+        let table = Table([.init("code", width: 20), .init("n", width: 7, .right), .init("action", width: 24), .init("lost", width: 0)])
+        table.draw(&p, r, rows: codes.map { e in
+            Table.Row([.init(e.code), .init(Format.count(e.loss.checkouts)), .init(e.action),
+                       .init(BusinessView.amounts(e.loss.amounts), .muted)], role: e.category == "TECHNICAL" ? .bad : .warn)
+        }, selected: nil)
     }
 }

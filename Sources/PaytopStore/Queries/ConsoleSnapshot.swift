@@ -49,8 +49,6 @@ public struct ConsoleSnapshot: Sendable {
     public var apiPerSecond = 0.0, apiP99Millis = 0.0, api5xxPerSecond = 0.0, api4xxPerSecond = 0.0
     public var pspPerSecond = 0.0, pspP95Millis = 0.0, psp500PerSecond = 0.0, psp402PerSecond = 0.0
     public var throughputSpark: [Double] = []
-    public var revenueSpark: [Double] = []
-    public var conversion: Double?
     public var declines: [(code: String, count: Int)] = []
     public var slo: SloReport?
     public var events: [BusinessEventFeed.Event] = []
@@ -62,6 +60,11 @@ public struct ConsoleSnapshot: Sendable {
     public var exports: [ExportStatus] = []
     /// Settlement batches and reconciliation (nil on a store that has none yet).
     public var reconciliation: ReconciliationReport?
+    /// The window the business, functions and charts cover (nil: all engine time).
+    public var windowNanos: Int64?
+    public var business: BusinessReport?
+    public var functionsReport: FunctionsReport?
+    public var series: DashboardSeries?
 
     public init() {}
 
@@ -77,8 +80,9 @@ public struct ConsoleSnapshot: Sendable {
         }
     }
 
-    public static func load(_ c: Connection, storePath: String? = nil, limits: Limits) throws -> ConsoleSnapshot {
+    public static func load(_ c: Connection, storePath: String? = nil, limits: Limits, windowNanos: Int64? = nil) throws -> ConsoleSnapshot {
         var s = ConsoleSnapshot()
+        s.windowNanos = windowNanos
         try c.read {
             let state = try StoredEngineState.load(c)
             s.at = state.clock
@@ -101,6 +105,10 @@ public struct ConsoleSnapshot: Sendable {
             s.exports = try ExportStatus.recent(c, nowMillis: Int64(Date().timeIntervalSince1970 * 1000))
             let r = try ReconciliationReport.loadInside(c, batchLimit: limits.batches, mismatchLimit: limits.mismatches)
             s.reconciliation = r.batches.isEmpty && r.runs == 0 ? nil : r
+            let from = windowNanos.map { BusinessReport.windowStart(at: s.at, nanos: $0) }
+            s.business = try BusinessReport.load(c, at: s.at, from: from)
+            s.functionsReport = try FunctionsReport.load(c, at: s.at, from: from)
+            s.series = try DashboardSeries.load(c, at: s.at, windowNanos: windowNanos)
         }
         if let storePath {
             for suffix in ["", "-wal"] {
@@ -207,9 +215,6 @@ public struct ConsoleSnapshot: Sendable {
     static func loadBusiness(_ c: Connection, _ s: inout ConsoleSnapshot, _ limits: Limits) throws {
         let biz = MetricDimensions.business
         s.throughputSpark = try series(c, .checkoutsReceived, biz, period: s.periodSeconds)
-        s.revenueSpark = try series(c, .revenue, MetricDimensions.currency("USD"), period: 60, n: 20)
-        let conv = try series(c, .conversion, biz, period: s.periodSeconds, n: 1)
-        s.conversion = conv.last.map { $0 / 100 }
         let d = try c.cached("""
             SELECT error_code, count(*) FROM (SELECT * FROM business_event_data ORDER BY event_no DESC LIMIT ?)
             WHERE error_category = 'BUSINESS' AND event_code = \(BusinessEventName.pspResponse.rawValue) GROUP BY error_code ORDER BY 2 DESC

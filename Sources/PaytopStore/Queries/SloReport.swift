@@ -45,6 +45,33 @@ public struct SloReport: Sendable {
         public var burnRate: Double
     }
 
+    /// A multiwindow, multi-burn-rate alert (SRE Workbook, chapter 5): it fires when the
+    /// burn rates over both its long and its short window exceed its threshold.
+    public struct AlertRule: Sendable, Equatable {
+        public var severity: String   // PAGE or TICKET
+        public var long: String, short: String
+        public var threshold: Double
+    }
+
+    /// The Workbook's four rules: 2 % of a 30-day budget in 1 h, 5 % in 6 h (pages), 10 % in
+    /// 1 d and in 3 d (tickets).
+    public static let alertRules: [AlertRule] = [
+        AlertRule(severity: "PAGE", long: "1h", short: "5m", threshold: 14.4),
+        AlertRule(severity: "PAGE", long: "6h", short: "30m", threshold: 6),
+        AlertRule(severity: "TICKET", long: "1d", short: "2h", threshold: 3),
+        AlertRule(severity: "TICKET", long: "3d", short: "6h", threshold: 1),
+    ]
+
+    /// One rule against one SLO now.
+    public struct AlertState: Sendable, Equatable {
+        public var rule: AlertRule
+        public var longBurn: Double, shortBurn: Double
+        public var firing: Bool
+        /// Seconds until the remaining budget is gone at the long window's burn rate (nil:
+        /// not burning, or nothing left).
+        public var secondsToExhaustion: Double?
+    }
+
     public struct Objective: Sendable, Equatable {
         public var definition: SloDefinition
         public var good: Int64
@@ -53,17 +80,19 @@ public struct SloReport: Sendable {
         public var budgetConsumed: Double       // 1.0 = the whole budget
         public var windows: [Window]
         public var alert: String                // PAGE, TICKET or none
+        public var alerts: [AlertState]
         public var policy: String
     }
 
     public var at: Int64
     public var objectives: [Objective]
-    /// Checkouts settled ÷ checkouts accepted over the longest SLO window.
+    /// Checkouts settled ÷ requests received over the longest SLO window (as BusinessReport).
     public var conversion: Double?
+    public var conversionWindowDays: Int64
 
     /// (label, length) of the burn-rate windows.
     public static let burnWindows: [(String, Int64)] = [
-        ("5m", 300), ("30m", 1_800), ("1h", 3_600), ("6h", 21_600), ("3d", 259_200),
+        ("5m", 300), ("30m", 1_800), ("1h", 3_600), ("2h", 7_200), ("6h", 21_600), ("1d", 86_400), ("3d", 259_200),
     ].map { ($0.0, Int64($0.1) * 1_000_000_000) }
 
     public static func policy(_ consumed: Double) -> String {
@@ -95,23 +124,25 @@ public struct SloReport: Sendable {
                     return Window(label: label, good: g, valid: v, burnRate: budget > 0 ? errorRate / budget : 0)
                 }
                 let burn = Dictionary(uniqueKeysWithValues: windows.map { ($0.label, $0.burnRate) })
-                var alert = "none"
-                if (burn["1h"]! > 14.4 && burn["5m"]! > 14.4) || (burn["6h"]! > 6 && burn["30m"]! > 6) {
-                    alert = "PAGE"
-                } else if burn["3d"]! > 1 && burn["6h"]! > 1 {
-                    alert = "TICKET"
-                }
                 let consumed = valid == 0 || budget <= 0 ? 0 : (Double(valid - good) / Double(valid)) / budget
+                let windowSeconds = d.windowDays * 86_400
+                let alerts = alertRules.map { rule -> AlertState in
+                    let (l, sh) = (burn[rule.long] ?? 0, burn[rule.short] ?? 0)
+                    let left = max(0, 1 - consumed)
+                    return AlertState(rule: rule, longBurn: l, shortBurn: sh, firing: l > rule.threshold && sh > rule.threshold,
+                                      secondsToExhaustion: l > 0 && left > 0 ? left * windowSeconds / l : nil)
+                }
+                let alert = alerts.first { $0.firing && $0.rule.severity == "PAGE" }.map { _ in "PAGE" }
+                    ?? (alerts.contains { $0.firing } ? "TICKET" : "none")
                 objectives.append(Objective(definition: d, good: good, valid: valid,
                                             sli: valid == 0 ? nil : Double(good) / Double(valid),
-                                            budgetConsumed: consumed, windows: windows, alert: alert,
+                                            budgetConsumed: consumed, windows: windows, alert: alert, alerts: alerts,
                                             policy: policy(consumed)))
             }
+            // The one conversion: settled ÷ received (the seed's), over the longest SLO window.
             let longest = Int64((definitions.map(\.windowDays).max() ?? 30) * 86_400e9)
-            let accepted = try total(c, MetricName.checkoutsReceived.rawValue, MetricDimensions.business, from: at - longest, to: at)
-            let settled = try total(c, MetricName.checkoutsSettled.rawValue, MetricDimensions.business, from: at - longest, to: at)
-            return SloReport(at: at, objectives: objectives,
-                             conversion: accepted == 0 ? nil : Double(settled) / Double(accepted))
+            let business = try BusinessReport.load(c, at: at, from: BusinessReport.windowStart(at: at, nanos: longest))
+            return SloReport(at: at, objectives: objectives, conversion: business.conversion, conversionWindowDays: longest / 86_400_000_000_000)
         }
     }
 
