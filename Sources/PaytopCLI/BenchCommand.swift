@@ -121,10 +121,25 @@ extension BenchCommand {
                      pct(traceTimes, 0.5), pct(traceTimes, 0.95), traceTimes.max() ?? 0, ids.count, Double(spans) / Double(ids.count)))
         print(String(format: "SLO report: median %.2f ms · p95 %.2f ms over %d runs",
                      pct(sloTimes, 0.5), pct(sloTimes, 0.95), sloTimes.count))
-        // The console: reading its snapshot, and rendering a 200×60 frame from it.
+        // The Business and Functions views' queries and the charts' series, per time range.
+        for range in ConsoleState.TimeRange.allCases {
+            var business: [Double] = [], functions: [Double] = [], charts: [Double] = []
+            let at = try StoredEngineState.load(c).clock
+            for _ in 0..<20 {
+                business.append(try time { _ = try BusinessReport.load(c, since: range.nanos) })
+                functions.append(try time { _ = try FunctionsReport.load(c, since: range.nanos) })
+                charts.append(try time { _ = try DashboardSeries.load(c, at: at, windowNanos: range.nanos) })
+            }
+            print(String(format: "range %@: business queries median %.2f ms · p95 %.2f ms; functions %.2f ms; chart series %.2f ms (medians of 20)",
+                         range.rawValue, pct(business, 0.5), pct(business, 0.95), pct(functions, 0.5), pct(charts, 0.5)))
+        }
+        // The console: reading its snapshot (all of engine time: the most to draw), and
+        // rendering a 200×60 frame from it, charts included.
         var snapshotTimes: [Double] = []
         var snapshot = ConsoleSnapshot()
-        for _ in 0..<10 { snapshotTimes.append(try time { snapshot = try ConsoleSnapshot.load(c, limits: ConsoleLimits.snapshot) }) }
+        for _ in 0..<10 {
+            snapshotTimes.append(try time { snapshot = try ConsoleSnapshot.load(c, limits: ConsoleLimits.snapshot, windowNanos: nil) })
+        }
         let trace = try TraceWaterfall.load(c, checkoutID: ids[0])
         let data = ConsoleData(snapshot: snapshot, trace: trace)
         let theme = try Theme.named("dark")
@@ -134,6 +149,7 @@ extension BenchCommand {
             state.height = 60
             state.view = view
             state.traceCheckoutID = ids[0]
+            state.timeRange = .all
             var renders: [Double] = []
             for _ in 0..<50 { renders.append(time { _ = Screen.render(state, data, theme: theme, glyphs: .unicode) }) }
             print(String(format: "render %@ 200×60: median %.3f ms · p95 %.3f ms", view.title, pct(renders, 0.5), pct(renders, 0.95)))
