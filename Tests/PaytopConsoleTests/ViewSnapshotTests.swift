@@ -85,7 +85,7 @@ import PaytopEngine
     @Test func dashboardViewsMatchTheirSnapshotsLargeAndSmall() throws {
         let (path, d, id) = try Self.fixture()
         defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
-        for view in [ViewID.business, .functions, .slos, .overview, .queues] {
+        for view in [ViewID.business, .functions, .slos, .overview, .queues, .releases] {
             for (w, h) in [(200, 60), (80, 24)] {
                 try Self.compare(render(view, d, traceID: id, width: w, height: h), "\(view.rawValue)-\(view.title.lowercased())-\(w)x\(h)")
             }

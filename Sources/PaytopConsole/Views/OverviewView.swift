@@ -14,7 +14,15 @@ enum OverviewView {
         queues(&p, p.box(ql, title: "Queues", focused: s.focus == 1), snap)
         slos(&p, p.box(sr, title: "SLOs", focused: s.focus == 2), snap)
         let (bl, er) = bottom.splitColumns(r.width * 2 / 5)
-        business(&p, p.box(bl, title: "Business", focused: s.focus == 3), snap, s.timeRange)
+        // Tall terminals: throughput and errors over the range below the business figures.
+        let (businessArea, charts) = bl.splitRows(bl.height >= 30 ? 8 : bl.height)
+        business(&p, p.box(businessArea, title: "Business", focused: s.focus == 3), snap, s.timeRange)
+        if charts.height >= 20, let series = snap.series {
+            let (throughput, errors) = charts.splitRows(charts.height / 2)
+            ChartPane.draw(&p, throughput, title: "Throughput · \(s.timeRange.label)", series.throughput, d, listMarks: false,
+                           format: ChartPane.perSecond)
+            ChartPane.draw(&p, errors, title: "Errors", series.errors, d, format: ChartPane.perSecond)
+        }
         events(&p, p.box(er, title: "Events", focused: false), snap)
     }
 

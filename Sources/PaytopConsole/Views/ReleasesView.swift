@@ -31,6 +31,15 @@ enum ReleasesView {
                 .init(dep.deploymentID + (dep.suspect ? "  ◀ SUSPECT" : "")),
             ], role: dep.suspect ? .bad : .text)
         }
-        table.draw(&p, Rect(x: b.x, y: y, width: b.width, height: b.maxY - y), rows: rows, selected: s.selected(.releases))
+        // Tall terminals: each function's errors and p95 over the range, every deploy and
+        // rollback marked on the time axis (tile 15, errors over releases).
+        let tableHeight = min(b.maxY - y, rows.count + 2)
+        table.draw(&p, Rect(x: b.x, y: y, width: b.width, height: tableHeight), rows: rows, selected: s.selected(.releases))
+        let charts = Rect(x: b.x, y: y + tableHeight, width: b.width, height: b.maxY - y - tableHeight)
+        guard charts.height >= 20, let series = d.snapshot.series else { return }
+        let (errors, latency) = charts.splitRows(charts.height / 2)
+        ChartPane.draw(&p, errors, title: "Errors per function · \(s.timeRange.label)", series.functionErrors, d, listMarks: false,
+                       format: ChartPane.perSecond)
+        ChartPane.draw(&p, latency, title: "Duration p95 per function", series.functionP95, d, format: ChartPane.millis)
     }
 }

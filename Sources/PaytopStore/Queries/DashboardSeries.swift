@@ -21,8 +21,9 @@ public struct DashboardSeries: Sendable {
     /// Points are per period of this many seconds (1 where a live store keeps them, else 60).
     public var periodSeconds: Int
     public var throughput: [Line] = [], errors: [Line] = [], latency: [Line] = [], pspLatency: [Line] = []
-    /// Invocations per second of each function (tile 11).
-    public var invocations: [Line] = []
+    /// Invocations per second of each function (tile 11); errors per second and duration
+    /// p95 of each (the Releases view, tile 15).
+    public var invocations: [Line] = [], functionErrors: [Line] = [], functionP95: [Line] = []
     public var queueDepth: [Line] = [], dlqAge: [Line] = []
     /// Settled revenue per currency per period, in currency units (a plot's height; the
     /// figures themselves are decimal in BusinessReport). One line per currency.
@@ -56,6 +57,8 @@ public struct DashboardSeries: Sendable {
                         try line("PSP p95", .pspLatency, MetricDimensions.psp, .p95),
                         try line("PSP avg", .pspLatency, MetricDimensions.psp, .mean)]
         s.invocations = try FunctionName.pipelineOrder.map { try line($0.rawValue, .invocations, MetricDimensions.function($0), .rate) }
+        s.functionErrors = try FunctionName.pipelineOrder.map { try line($0.rawValue, .errors, MetricDimensions.function($0), .rate) }
+        s.functionP95 = try FunctionName.pipelineOrder.map { try line($0.rawValue + " p95", .duration, MetricDimensions.function($0), .p95) }
         s.queueDepth = try QueueName.allCases.map { try line($0.rawValue, .messagesVisible, MetricDimensions.queue($0), .value) }
         s.dlqAge = try [QueueName.executionDLQ, .resultsDLQ].map { try line($0.rawValue, .ageOfOldestMessage, MetricDimensions.queue($0), .value) }
         try loadBusiness(c, &s)
