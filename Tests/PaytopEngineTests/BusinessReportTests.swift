@@ -102,39 +102,59 @@ import PaytopVocabulary
         #expect(try report(from: from).count(.received) < (try report(from: nil)).count(.received))
     }
 
-    /// What the writer keeps equals a GROUP BY over the events (the v5 migration's own fill).
+    /// What the writer keeps, minute by minute and hour by hour, equals a GROUP BY over the
+    /// events (the v5 migration's own fill).
     @Test func rollupsEqualAGroupByOverTheEvents() throws {
-        let kept = try store.rows("""
-            SELECT minute_start, event_code, outcome, currency, merchant_id, error_code, error_category, events, amount_minor
-            FROM business_rollup ORDER BY 1, 2, 3, 4, 5, 6, 7
-            """)
-        let computed = try store.rows("""
-            SELECT biz_timestamp / 60000000000 * 60000000000, event_code, outcome, coalesce(amount_currency, ''),
-                   coalesce(merchant_id, ''), coalesce(error_code, ''), coalesce(error_category, ''), count(*),
-                   coalesce(sum(CAST(replace(amount_total, '.', '') AS INTEGER)), 0)
-            FROM business_event_data GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7
-            """)
-        #expect(!kept.isEmpty)
-        #expect(kept == computed)
-        let latencies = try store.rows("SELECT minute_start, latency_ms, events FROM psp_latency_rollup ORDER BY 1, 2")
-        let fromEvents = try store.rows("""
-            SELECT biz_timestamp / 60000000000 * 60000000000, psp_latency_ms, count(*) FROM business_event_data
-            WHERE event_code = 5 AND psp_latency_ms IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2
-            """)
-        #expect(latencies == fromEvents)
+        for seconds in [60, 3600] {
+            let length = Int64(seconds) * 1_000_000_000
+            let kept = try store.rows("""
+                SELECT period_start, event_code, outcome, currency, merchant_id, error_code, error_category, events, amount_minor
+                FROM business_rollup WHERE period_seconds = \(seconds) ORDER BY 1, 2, 3, 4, 5, 6, 7
+                """)
+            let computed = try store.rows("""
+                SELECT biz_timestamp / \(length) * \(length), event_code, outcome, coalesce(amount_currency, ''),
+                       coalesce(merchant_id, ''), coalesce(error_code, ''), coalesce(error_category, ''), count(*),
+                       coalesce(sum(CAST(replace(amount_total, '.', '') AS INTEGER)), 0)
+                FROM business_event_data GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7
+                """)
+            #expect(!kept.isEmpty)
+            #expect(kept == computed, "per \(seconds) s")
+            let latencies = try store.rows("SELECT period_start, latency_ms, events FROM psp_latency_rollup WHERE period_seconds = \(seconds) ORDER BY 1, 2")
+            let fromEvents = try store.rows("""
+                SELECT biz_timestamp / \(length) * \(length), psp_latency_ms, count(*) FROM business_event_data
+                WHERE event_code = 5 AND psp_latency_ms IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2
+                """)
+            #expect(latencies == fromEvents, "per \(seconds) s")
+        }
     }
+
+    /// A window that starts inside an hour reads that hour's minutes and the hours after:
+    /// over a store spanning two hour boundaries, every start minute counts each event once.
+    @Test func windowsInsideAnHourCountEachEventOnce() throws {
+        let long = TempStore("business-report-hours")
+        try simulate(long, testSettings(seed: 8, rate: 0.25, errorMix: true), checkouts: 1_200)
+        let lens = BusinessReportTests(store: long)
+        let first = try long.int("SELECT min(biz_timestamp) FROM business_event")
+        #expect(try long.int("SELECT count(DISTINCT period_start) FROM business_rollup WHERE period_seconds = 3600") >= 2)
+        let minute: Int64 = 60_000_000_000
+        for offset: Int64 in [0, 13, 47, 60, 61, 75] {
+            try lens.check(from: BusinessReport.windowStart(at: Int64(first) + offset * minute + 1, nanos: 1))
+        }
+    }
+
+    init(store: TempStore) { self.store = store }
 
     /// A store from before the roll-ups (schema v4) is filled from its events when it is opened.
     @Test func aVersionFourStoreIsFilledFromItsEvents() throws {
-        let expected = try store.rows("SELECT * FROM business_rollup ORDER BY 1, 2, 3, 4, 5, 6, 7")
-        let latencies = try store.rows("SELECT * FROM psp_latency_rollup ORDER BY 1, 2")
+        let expected = try store.rows("SELECT * FROM business_rollup ORDER BY 1, 2, 3, 4, 5, 6, 7, 8")
+        let latencies = try store.rows("SELECT * FROM psp_latency_rollup ORDER BY 1, 2, 3")
         do {
             let c = try Store.openForWriting(path: store.path, create: false)
             try c.execute("DROP TABLE business_rollup; DROP TABLE psp_latency_rollup; DROP TABLE metric_histogram; PRAGMA user_version = 4")
         }
         _ = try Store.openForWriting(path: store.path, create: false)
-        #expect(try store.rows("SELECT * FROM business_rollup ORDER BY 1, 2, 3, 4, 5, 6, 7") == expected)
-        #expect(try store.rows("SELECT * FROM psp_latency_rollup ORDER BY 1, 2") == latencies)
+        #expect(try store.rows("SELECT * FROM business_rollup ORDER BY 1, 2, 3, 4, 5, 6, 7, 8") == expected)
+        #expect(try store.rows("SELECT * FROM psp_latency_rollup ORDER BY 1, 2, 3") == latencies)
     }
 }
 

@@ -95,7 +95,7 @@ import Testing
         "722ddcd84ed955b5", // v2
         "7edebbd90e5f0181", // v3
         "304d720b35c9bc2", // v4: settlement and reconciliation
-        "8e3f9d8b7fc2662a", // v5: business, PSP-latency and histogram roll-ups
+        "783f47f365eb0a2b", // v5: business, PSP-latency and histogram roll-ups
     ]
 
     /// FNV-1a (64 bits) of a migration's SQL text.

@@ -89,6 +89,22 @@ public struct BusinessReport: Sendable, Equatable {
         return m > start ? m - 60_000_000_000 : m
     }
 
+    /// A window of the roll-ups: from its first minute to the next whole hour in minutes,
+    /// the rest in hours (both levels count the same events, so the sums are exact).
+    static let window = """
+        ((period_seconds = 3600 AND period_start >= ?2) OR (period_seconds = 60 AND period_start >= ?1 AND period_start < ?2))
+        """
+
+    static func bindWindow(_ s: Statement, _ from: Int64?) {
+        let hour: Int64 = 3_600_000_000_000
+        guard let from else {
+            s.bind(1, Int64.min).bind(2, Int64.min)
+            return
+        }
+        let floor = from / hour * hour - (from % hour < 0 ? hour : 0)
+        s.bind(1, from).bind(2, floor == from ? from : floor + hour)
+    }
+
     /// The report over the last `since` nanoseconds of engine time (nil: all of it).
     public static func load(_ c: Connection, since: Int64? = nil, transaction: Bool = true) throws -> BusinessReport {
         try c.readIf(transaction) {
@@ -107,9 +123,9 @@ public struct BusinessReport: Sendable, Equatable {
         var pspResponses: Int64 = 0, pspTechnical: Int64 = 0
         let s = try c.cached("""
             SELECT event_code, outcome, currency, merchant_id, error_code, error_category, sum(events), sum(amount_minor)
-            FROM business_rollup WHERE minute_start >= ? GROUP BY 1, 2, 3, 4, 5, 6
+            FROM business_rollup WHERE \(window) GROUP BY 1, 2, 3, 4, 5, 6
             """)
-        s.bind(1, from ?? Int64.min)
+        bindWindow(s, from)
         defer { s.reset() }
         while try s.step() {
             guard let event = BusinessEventName(rawValue: Int(s.int(0))) else { continue }
@@ -174,9 +190,9 @@ public struct BusinessReport: Sendable, Equatable {
     /// Nearest-rank percentiles of the PSP's latency over the window, exact to the millisecond.
     static func pspLatency(_ c: Connection, from: Int64?) throws -> PspLatency? {
         let s = try c.cached("""
-            SELECT latency_ms, sum(events) FROM psp_latency_rollup WHERE minute_start >= ? GROUP BY 1 ORDER BY 1
+            SELECT latency_ms, sum(events) FROM psp_latency_rollup WHERE \(window) GROUP BY 1 ORDER BY 1
             """)
-        s.bind(1, from ?? Int64.min)
+        bindWindow(s, from)
         defer { s.reset() }
         let counts = try s.all { ($0.int(0), $0.int(1)) }
         let total = counts.reduce(0) { $0 + $1.1 }

@@ -98,8 +98,8 @@ public struct DashboardSeries: Sendable {
     /// Revenue per currency and conversion per minute, from the business roll-ups.
     static func loadBusiness(_ c: Connection, _ s: inout DashboardSeries) throws {
         let q = try c.cached("""
-            SELECT minute_start, event_code, currency, sum(events), sum(amount_minor) FROM business_rollup
-            WHERE minute_start >= ? AND minute_start <= ? AND event_code IN (?, ?) GROUP BY 1, 2, 3 ORDER BY 1
+            SELECT period_start, event_code, currency, sum(events), sum(amount_minor) FROM business_rollup
+            WHERE period_seconds = 60 AND period_start >= ? AND period_start <= ? AND event_code IN (?, ?) GROUP BY 1, 2, 3 ORDER BY 1
             """)
         q.bind(1, s.from - 60_000_000_000).bind(2, s.to)
             .bind(3, BusinessEventName.requestReceived.rawValue).bind(4, BusinessEventName.checkoutSettled.rawValue)

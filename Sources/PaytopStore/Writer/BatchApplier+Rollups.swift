@@ -1,61 +1,64 @@
 import PaytopVocabulary
 
 /// The business roll-ups (schema v5): each batch's business events counted into
-/// `business_rollup` and `psp_latency_rollup` in the same transaction as the events, so
-/// the roll-ups always agree with the events they count.
+/// `business_rollup` and `psp_latency_rollup`, per minute and per hour, in the same
+/// transaction as the events, so the roll-ups always agree with the events they count.
 extension BatchApplier {
     struct RollupKey: Hashable {
-        var minute: Int64, event: Int, outcome: String, currency: String, merchant: String, code: String, category: String
+        var period: Int64, start: Int64, event: Int, outcome: String, currency: String, merchant: String, code: String, category: String
     }
 
     struct LatencyKey: Hashable {
-        var minute: Int64, millis: Int64
+        var period: Int64, start: Int64, millis: Int64
     }
 
-    static let minuteNanos: Int64 = 60_000_000_000
+    /// The two levels, in seconds: minutes for a window's edges, hours for its body.
+    static let rollupPeriods: [Int64] = [60, 3600]
 
     func applyBusinessRollups(_ events: [BusinessEventRow]) throws {
         var counts: [RollupKey: (events: Int64, amount: Int64)] = [:]
         var latencies: [LatencyKey: Int64] = [:]
         for e in events {
-            let minute = Self.minute(e.bizTimestamp)
-            let key = RollupKey(minute: minute, event: e.eventCode, outcome: e.outcome, currency: e.amountCurrency ?? "",
-                                merchant: e.merchantID ?? "", code: e.errorCode ?? "", category: e.errorCategory ?? "")
             let amount = try e.amountTotal.map(Self.hundredths) ?? 0
-            counts[key, default: (0, 0)].events += 1
-            counts[key, default: (0, 0)].amount += amount
-            if e.eventCode == BusinessEventName.pspResponse.rawValue, let ms = e.pspLatencyMillis {
-                latencies[LatencyKey(minute: minute, millis: ms), default: 0] += 1
+            for period in Self.rollupPeriods {
+                let start = Self.floor(e.bizTimestamp, period * 1_000_000_000)
+                let key = RollupKey(period: period, start: start, event: e.eventCode, outcome: e.outcome, currency: e.amountCurrency ?? "",
+                                    merchant: e.merchantID ?? "", code: e.errorCode ?? "", category: e.errorCategory ?? "")
+                counts[key, default: (0, 0)].events += 1
+                counts[key, default: (0, 0)].amount += amount
+                if e.eventCode == BusinessEventName.pspResponse.rawValue, let ms = e.pspLatencyMillis {
+                    latencies[LatencyKey(period: period, start: start, millis: ms), default: 0] += 1
+                }
             }
         }
         if !counts.isEmpty {
             let s = try c.cached("""
-                INSERT INTO business_rollup (minute_start, event_code, outcome, currency, merchant_id, error_code, error_category,
-                  events, amount_minor) VALUES (?,?,?,?,?,?,?,?,?)
+                INSERT INTO business_rollup (period_seconds, period_start, event_code, outcome, currency, merchant_id, error_code,
+                  error_category, events, amount_minor) VALUES (?,?,?,?,?,?,?,?,?,?)
                 ON CONFLICT DO UPDATE SET events = events + excluded.events, amount_minor = amount_minor + excluded.amount_minor
                 """)
             for (k, v) in counts {
-                s.bind(1, k.minute).bind(2, k.event).bind(3, k.outcome).bind(4, k.currency).bind(5, k.merchant)
-                    .bind(6, k.code).bind(7, k.category).bind(8, v.events).bind(9, v.amount)
+                s.bind(1, k.period).bind(2, k.start).bind(3, k.event).bind(4, k.outcome).bind(5, k.currency).bind(6, k.merchant)
+                    .bind(7, k.code).bind(8, k.category).bind(9, v.events).bind(10, v.amount)
                 try s.run()
             }
         }
         if !latencies.isEmpty {
             let s = try c.cached("""
-                INSERT INTO psp_latency_rollup (minute_start, latency_ms, events) VALUES (?,?,?)
+                INSERT INTO psp_latency_rollup (period_seconds, period_start, latency_ms, events) VALUES (?,?,?,?)
                 ON CONFLICT DO UPDATE SET events = events + excluded.events
                 """)
             for (k, n) in latencies {
-                s.bind(1, k.minute).bind(2, k.millis).bind(3, n)
+                s.bind(1, k.period).bind(2, k.start).bind(3, k.millis).bind(4, n)
                 try s.run()
             }
         }
     }
 
-    /// The start of the minute of engine time holding `t` (floor, for times before 0 too).
-    static func minute(_ t: Int64) -> Int64 {
-        let m = t / minuteNanos * minuteNanos
-        return m > t ? m - minuteNanos : m
+    /// The start of the period of `length` nanoseconds holding `t` (floor, before 0 too).
+    static func floor(_ t: Int64, _ length: Int64) -> Int64 {
+        let m = t / length * length
+        return m > t ? m - length : m
     }
 
     /// An event's amount in hundredths: the decimal text paytop writes, with a sign.
