@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import PaytopCLI
 import PaytopJSON
+@testable import PaytopStore
 
 /// `paytop business` and `paytop functions` as a user runs them: the JSON twins'
 /// contracts, the window option, and a bad window refused.
@@ -28,6 +29,19 @@ import PaytopJSON
         #expect(json["stages"]?.arrayValue?.count == 4)
         #expect(json["error_codes"]?.arrayValue != nil)
         #expect(json["conversion_definition"]?.stringValue == "settled ÷ received")
+
+        // The twin's figures against SQL over business_event.
+        let c = try Store.openForReading(path: t.path)
+        func count(_ sql: String) throws -> Double { Double(try c.scalarInt(sql) ?? -1) }
+        #expect(json["funnel"]?["settled"]?.numberValue == (try count("SELECT count(*) FROM business_event WHERE event_name = 'payment.checkout.settled'")))
+        #expect(json["funnel"]?["psp_success"]?.numberValue == (try count("SELECT count(*) FROM business_event WHERE event_name = 'payment.psp.response' AND outcome = 'SUCCESS'")))
+        let usd = try count("SELECT sum(CAST(replace(amount_total, '.', '') AS INTEGER)) FROM business_event WHERE event_name = 'payment.checkout.settled' AND amount_currency = 'USD'")
+        #expect(json["revenue"]?["USD"]?.stringValue.flatMap { Money(decimalString: $0) }.map { Double($0.minorUnits) } == usd)
+        for m in merchants {
+            let id = m["merchant_id"]!.stringValue!
+            #expect(m["orders"]?.numberValue == (try count("SELECT count(*) FROM business_event WHERE merchant_id = '\(id)' AND event_name IN ('payment.order.settled', 'payment.order.failed')")))
+            #expect(m["failed"]?.numberValue == (try count("SELECT count(*) FROM business_event WHERE merchant_id = '\(id)' AND event_name = 'payment.order.failed'")))
+        }
 
         let windowed = try JSONValue.parse(try ReconcileCommandTests.paytop(["business", "--db", t.path, "--json", "--since", "1m"]).out)
         #expect(windowed["window"]?["since"]?.stringValue == "1m")
