@@ -154,8 +154,18 @@ extension BenchCommand {
             for _ in 0..<50 { renders.append(time { _ = Screen.render(state, data, theme: theme, glyphs: .unicode) }) }
             print(String(format: "render %@ 200×60: median %.3f ms · p95 %.3f ms", view.title, pct(renders, 0.5), pct(renders, 0.95)))
         }
-        print(String(format: "console snapshot read: median %.2f ms · p95 %.2f ms over %d reads",
+        print(String(format: "console snapshot read, every part: median %.2f ms · p95 %.2f ms over %d reads",
                      pct(snapshotTimes, 0.5), pct(snapshotTimes, 0.95), snapshotTimes.count))
+        // What the console reads for one view: only the parts it draws, over the default range.
+        for view in [ViewID.payments, .overview, .functions] {
+            var times: [Double] = []
+            for _ in 0..<10 {
+                times.append(try time { _ = try ConsoleSnapshot.load(c, limits: ConsoleLimits.snapshot,
+                                                                     windowNanos: ConsoleState().timeRange.nanos, parts: view.parts) })
+            }
+            print(String(format: "console snapshot read for %@ (%@): median %.2f ms · p95 %.2f ms", view.title,
+                         ConsoleState().timeRange.rawValue, pct(times, 0.5), pct(times, 0.95)))
+        }
     }
 }
 

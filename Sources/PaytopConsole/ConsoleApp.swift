@@ -86,7 +86,7 @@ public final class ConsoleApp {
     func reload() {
         do {
             data.snapshot = try ConsoleSnapshot.load(reader, storePath: options.storePath, limits: ConsoleLimits.snapshot,
-                                                     windowNanos: state.timeRange.nanos)
+                                                     windowNanos: state.timeRange.nanos, parts: state.view.parts)
             if let id = state.traceCheckoutID, data.trace?.isPaymentDone != true { loadTrace(id) }
         } catch let e as SQLiteError {
             dispatch(.storeReadFailed(e.userMessage))

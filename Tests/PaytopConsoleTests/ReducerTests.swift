@@ -135,6 +135,17 @@ import PaytopVocabulary
         #expect(t.status?.isError == true && t.timeRange == .fiveMinutes)
     }
 
+    /// A view whose costly parts the snapshot lacks asks for a read; one it has does not.
+    @Test func switchingViewsReadsOnlyWhatTheViewDraws() {
+        var s = state()
+        var d = data()
+        d.snapshot.parts = [.business, .series]
+        #expect(press(&s, [.char("7")], d).isEmpty, "the business view's parts are loaded")
+        #expect(press(&s, [.char("8")], d) == [.reload], "the functions report is not")
+        #expect(press(&s, [.char("3")], d).isEmpty, "payments need none of them")
+        #expect(ViewID.functions.parts == [.functions, .series] && ViewID.payments.parts.isEmpty)
+    }
+
     @Test func merchantsSortByEachColumnAndEnterListsTheirPayments() {
         let d = businessData()
         var s = state()

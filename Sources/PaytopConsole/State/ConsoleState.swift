@@ -6,6 +6,16 @@ public enum ViewID: Int, CaseIterable, Sendable {
     case overview = 1, queues, payments, trace, slos, releases, business, functions
     case reconciliation = 9
 
+    /// The costly snapshot parts the view draws (ConsoleSnapshot.Parts).
+    public var parts: ConsoleSnapshot.Parts {
+        switch self {
+        case .overview, .slos, .business: return [.business, .series]
+        case .functions: return [.functions, .series]
+        case .queues, .releases: return [.series]
+        case .payments, .trace, .reconciliation: return []
+        }
+    }
+
     public var title: String {
         switch self {
         case .overview: return "Overview"

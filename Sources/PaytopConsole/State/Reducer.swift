@@ -45,7 +45,12 @@ public enum Reducer {
         case .char("?"): s.showHelp = true
         case .escape: s.status = nil
         case .char(let c) where c.isNumber:
-            if let n = c.wholeNumberValue, let v = ViewID(rawValue: n) { s.view = v; s.focus = 0 }
+            if let n = c.wholeNumberValue, let v = ViewID(rawValue: n) {
+                let needsMore = !data.snapshot.parts.isSuperset(of: v.parts)
+                s.view = v
+                s.focus = 0
+                if needsMore { return [.reload] }
+            }
         case .tab: s.focus = (s.focus + 1) % panes(s.view)
         case .backTab: s.focus = (s.focus + panes(s.view) - 1) % panes(s.view)
         case .char("t"): s.prompt = .init(kind: .checkout)

@@ -26,30 +26,33 @@ public struct HistogramBuckets: Sendable, Equatable {
         return out
     }
 
-    /// Nil for bytes that are not such a list (a damaged row).
-    public init?(decoding bytes: some Collection<UInt8>) {
-        var pairs: [(Int64, Int64)] = []
-        var it = bytes.makeIterator()
-        var previous: Int64 = 0
-        func next() -> UInt64?? {
-            var shift: UInt64 = 0, v: UInt64 = 0
-            guard var b = it.next() else { return .some(nil) }
-            while true {
-                guard shift < 64 else { return nil }
-                v |= UInt64(b & 0x7f) << shift
-                if b & 0x80 == 0 { return v }
-                shift += 7
-                guard let n = it.next() else { return nil }
-                b = n
+    /// Nil for bytes that are not such a list (a damaged row). A plain loop over the
+    /// bytes: the Functions view decodes a few thousand of these for a day's window.
+    public init?(decoding bytes: [UInt8]) {
+        var pairs: [(value: Int64, count: Int64)] = []
+        pairs.reserveCapacity(bytes.count / 3)
+        let ok = bytes.withUnsafeBufferPointer { b -> Bool in
+            var i = 0, previous: Int64 = 0
+            func varint() -> UInt64? {
+                var shift: UInt64 = 0, v: UInt64 = 0
+                while i < b.count {
+                    let byte = b[i]
+                    i += 1
+                    v |= UInt64(byte & 0x7f) << shift
+                    if byte & 0x80 == 0 { return v }
+                    shift += 7
+                    if shift >= 64 { return nil }
+                }
+                return nil
             }
+            while i < b.count {
+                guard let gap = varint(), let count = varint(), gap < UInt64(Int64.max) - UInt64(max(0, previous)) else { return false }
+                previous += Int64(gap)
+                pairs.append((previous, Int64(clamping: count)))
+            }
+            return true
         }
-        while true {
-            guard let gap = next() else { return nil }
-            guard let gap else { break }
-            guard let count = next(), let count, gap < UInt64(Int64.max) - UInt64(previous) else { return nil }
-            previous += Int64(gap)
-            pairs.append((previous, Int64(clamping: count)))
-        }
+        guard ok else { return nil }
         self.pairs = pairs
     }
 
@@ -62,18 +65,22 @@ public struct HistogramBuckets: Sendable, Equatable {
         out.append(UInt8(v))
     }
 
-    /// Adds another distribution's counts.
+    /// Adds another distribution's counts (a merge of two ascending lists).
     public mutating func add(_ other: HistogramBuckets) {
+        guard !other.pairs.isEmpty else { return }
+        guard !pairs.isEmpty else { pairs = other.pairs; return }
         var merged: [(value: Int64, count: Int64)] = []
         merged.reserveCapacity(pairs.count + other.pairs.count)
-        var i = 0, j = 0
-        while i < pairs.count || j < other.pairs.count {
-            if j == other.pairs.count || (i < pairs.count && pairs[i].value < other.pairs[j].value) {
-                merged.append(pairs[i]); i += 1
-            } else if i == pairs.count || other.pairs[j].value < pairs[i].value {
-                merged.append(other.pairs[j]); j += 1
-            } else {
-                merged.append((pairs[i].value, pairs[i].count + other.pairs[j].count)); i += 1; j += 1
+        pairs.withUnsafeBufferPointer { a in
+            other.pairs.withUnsafeBufferPointer { b in
+                var i = 0, j = 0
+                while i < a.count && j < b.count {
+                    if a[i].value < b[j].value { merged.append(a[i]); i += 1 }
+                    else if b[j].value < a[i].value { merged.append(b[j]); j += 1 }
+                    else { merged.append((a[i].value, a[i].count + b[j].count)); i += 1; j += 1 }
+                }
+                while i < a.count { merged.append(a[i]); i += 1 }
+                while j < b.count { merged.append(b[j]); j += 1 }
             }
         }
         pairs = merged

@@ -80,9 +80,23 @@ public struct ConsoleSnapshot: Sendable {
         }
     }
 
-    public static func load(_ c: Connection, storePath: String? = nil, limits: Limits, windowNanos: Int64? = nil) throws -> ConsoleSnapshot {
+    /// The dashboard's parts, which cost the most to read on a big store (docs/benchmarks.md):
+    /// the console reads only those its current view draws.
+    public struct Parts: OptionSet, Sendable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        public static let business = Parts(rawValue: 1), functions = Parts(rawValue: 2), series = Parts(rawValue: 4)
+        public static let all: Parts = [.business, .functions, .series]
+    }
+
+    /// Which parts were read (a view drawing one that was not says so rather than show zeros).
+    public var parts: Parts = []
+
+    public static func load(_ c: Connection, storePath: String? = nil, limits: Limits, windowNanos: Int64? = nil,
+                            parts: Parts = .all) throws -> ConsoleSnapshot {
         var s = ConsoleSnapshot()
         s.windowNanos = windowNanos
+        s.parts = parts
         try c.read {
             let state = try StoredEngineState.load(c)
             s.at = state.clock
@@ -106,9 +120,9 @@ public struct ConsoleSnapshot: Sendable {
             let r = try ReconciliationReport.loadInside(c, batchLimit: limits.batches, mismatchLimit: limits.mismatches)
             s.reconciliation = r.batches.isEmpty && r.runs == 0 ? nil : r
             let from = windowNanos.map { BusinessReport.windowStart(at: s.at, nanos: $0) }
-            s.business = try BusinessReport.load(c, at: s.at, from: from)
-            s.functionsReport = try FunctionsReport.load(c, at: s.at, from: from)
-            s.series = try DashboardSeries.load(c, at: s.at, windowNanos: windowNanos)
+            if parts.contains(.business) { s.business = try BusinessReport.load(c, at: s.at, from: from) }
+            if parts.contains(.functions) { s.functionsReport = try FunctionsReport.load(c, at: s.at, from: from) }
+            if parts.contains(.series) { s.series = try DashboardSeries.load(c, at: s.at, windowNanos: windowNanos) }
         }
         if let storePath {
             for suffix in ["", "-wal"] {
