@@ -36,11 +36,16 @@ public struct DashboardSeries: Sendable {
 
     /// The series of the window ending at `at` (nil: from the store's first point).
     public static func load(_ c: Connection, at: Int64, windowNanos: Int64?, slos: [SloDefinition] = SloDefinition.defaults) throws -> DashboardSeries {
-        let first = try c.scalarInt("SELECT min(period_start) FROM metric_data") ?? at
-        let from = windowNanos.map { at - $0 } ?? min(first, at)
-        let fine = windowNanos.map { $0 <= 15 * 60_000_000_000 } ?? false
-        let hasFine = try c.scalarInt("SELECT count(*) FROM (SELECT 1 FROM metric_data WHERE period_seconds = 1 AND period_start >= \(from) LIMIT 1)") ?? 0
-        let period = fine && hasFine > 0 ? 1 : 60
+        let from: Int64
+        if let windowNanos { from = at - windowNanos } else { from = min(try c.scalarInt("SELECT min(period_start) FROM metric_data") ?? at, at) }
+        var period = 60
+        if let windowNanos, windowNanos <= 15 * 60_000_000_000 {
+            // Per second where a live store keeps fine points (the last hour).
+            let q = try c.cached("SELECT 1 FROM metric_data WHERE period_seconds = 1 AND period_start >= ? LIMIT 1")
+            q.bind(1, from)
+            if try q.step() { period = 1 }
+            q.reset()
+        }
         var s = DashboardSeries(from: from, to: at, periodSeconds: period)
         func line(_ label: String, _ name: MetricName, _ dims: String, _ column: Column) throws -> Line {
             Line(label, try points(c, name, dims, from: from, to: at, period: period, column))
