@@ -1,20 +1,62 @@
 #!/usr/bin/env bash
-# HTTP API benchmark: wrk on loopback against `paytop serve` (release build).
-# Usage: bench/api-bench.sh [runs=3] [seconds=15] [connections=64]
-# Prints GET /healthz (the HTTP layer alone) once, then POST /v1/payments `runs` times.
+# The live write path (issue 12), measured against the simulator in the same run.
+# Usage: bench/api-bench.sh [runs=3] [seconds=15]
+#
+# 1. `paytop bench`: the simulator's checkouts/s with full telemetry (`runs` runs, median).
+# 2. `paytop serve` on a fresh store; `runs` wrk runs of `seconds` at 64 connections and
+#    `runs` at 8, every request a new checkout (bench/post-payments.lua: no Lua response
+#    callback, so the client does not parse answers).
+# 3. Prints POST/s, p50/p90/p99 per run and their medians, the ratio of the median POST/s
+#    at 64 connections to the simulator's, and the bytes the server wrote to disk
+#    (/proc/PID/io write_bytes) per checkout against the bytes a checkout leaves in the store.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs="${1:-3}"; secs="${2:-15}"; conns="${3:-64}"
+runs="${1:-3}"; secs="${2:-15}"
 bin=.build/release/paytop
 [ -x "$bin" ] || swift build -c release --product paytop
-dir="$(mktemp -d)"; trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
+command -v wrk >/dev/null || { echo "api-bench: wrk is not installed (apt-get install -y wrk)" >&2; exit 2; }
+dir="$(mktemp -d)"; pid=""
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; [ -n "$pid" ] && wait "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
+
+echo "== paytop bench (simulator, full telemetry), $runs runs of 30,000 checkouts"
+sim="$("$bin" bench --checkouts 30000 --runs "$runs" --json | sed -n 's/.*"median_checkouts_per_second":\([0-9.]*\).*/\1/p')"
+echo "simulate: median $sim checkouts/s"
+
 "$bin" serve --db "$dir/bench.db" --listen 127.0.0.1:0 --rate 0 2>"$dir/serve.log" &
 pid=$!
 for _ in $(seq 100); do grep -q "live engine on" "$dir/serve.log" 2>/dev/null && break; sleep 0.1; done
 url="$(grep -o 'http://127.0.0.1:[0-9]*' "$dir/serve.log" | head -1)"
-echo "GET /healthz, $conns connections, ${secs}s:"
-wrk -t2 -c"$conns" -d"${secs}s" --latency "$url/healthz" | grep -E "Requests/sec|  99%"
-for r in $(seq "$runs"); do
-  echo "POST /v1/payments run $r, $conns connections, ${secs}s:"
-  wrk -t2 -c"$conns" -d"${secs}s" --latency -s bench/post-payments.lua "$url" | grep -E "^requests/s|^p50|^non-2xx"
+[ -n "$url" ] || { echo "api-bench: paytop serve did not start:" >&2; cat "$dir/serve.log" >&2; exit 1; }
+written_before="$(awk '/^write_bytes/ {print $2}' "/proc/$pid/io")"
+
+for conns in 64 8; do
+  : > "$dir/results-$conns"
+  for r in $(seq "$runs"); do
+    line="$(wrk -t2 -c"$conns" -d"${secs}s" --latency -s bench/post-payments.lua "$url" | grep '^RESULT')"
+    echo "$line" >> "$dir/results-$conns"
+    echo "POST /v1/payments, $conns connections, run $r: $(echo "$line" | sed 's/^RESULT //')"
+  done
 done
+
+written_after="$(awk '/^write_bytes/ {print $2}' "/proc/$pid/io")"
+kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+checkouts="$("$bin" status --db "$dir/bench.db" --json | sed -n 's/.*"checkouts_by_outcome":{\([^}]*\)}.*/\1/p' \
+  | tr ',' '\n' | cut -d: -f2 | awk '{s += $1} END {print s + 0}')"
+store_bytes=$(( $(stat -c %s "$dir/bench.db") + $(stat -c %s "$dir/bench.db-wal" 2>/dev/null || echo 0) ))
+
+echo "== medians"
+for conns in 64 8; do
+  f="$dir/results-$conns"
+  printf "%s connections: POST/s %s · p50 %s ms · p90 %s ms · p99 %s ms · non-2xx %s\n" "$conns" \
+    "$(field rps < "$f" | median)" "$(field p50 < "$f" | median)" "$(field p90 < "$f" | median)" \
+    "$(field p99 < "$f" | median)" "$(field non2xx < "$f" | awk '{s += $1} END {print s}')"
+done
+post="$(field rps < "$dir/results-64" | median)"
+awk -v p="$post" -v s="$sim" 'BEGIN { printf "ratio POST/s (64 connections) ÷ simulate: %.2f (goal ≥ 0.90)\n", p / s }'
+if [ -n "$checkouts" ] && [ "$checkouts" -gt 0 ]; then
+  awk -v w="$((written_after - written_before))" -v b="$store_bytes" -v n="$checkouts" 'BEGIN {
+    printf "disk: %.0f bytes written per checkout for %.0f stored (%.1f×, goal ≤ 4×) over %d checkouts\n", w / n, b / n, w / b, n }'
+fi
