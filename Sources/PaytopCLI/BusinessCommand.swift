@@ -18,32 +18,17 @@ struct BusinessCommand: ParsableCommand {
             """
     )
 
-    @OptionGroup var store: StoreOptions
-    @Flag(help: "Print as JSON.") var json = false
-    @Option(help: ArgumentHelp("Window of engine time ending at the store's clock: 5m, 1h, 6h, 1d, … (default: all of it).",
-                               valueName: "duration"))
-    var since: String?
+    @OptionGroup var window: WindowOptions
 
     func run() throws {
-        let window = try SinceOption.nanos(since)
-        let c = try Store.openForReading(path: store.path)
-        let report = try BusinessReport.load(c, since: window)
-        if json {
-            print(BusinessJSON.object(report, since: since).encoded)
+        let nanos = try window.nanos()
+        let c = try Store.openForReading(path: window.store.path)
+        let report = try BusinessReport.load(c, since: nanos)
+        if window.json {
+            print(BusinessJSON.object(report, window: window).encoded)
             return
         }
-        print(BusinessText.lines(report, since: since).joined(separator: "\n"))
-    }
-}
-
-/// `--since DURATION`, shared by the commands that take a window.
-enum SinceOption {
-    static func nanos(_ text: String?) throws -> Int64? {
-        guard let text else { return nil }
-        guard let n = DurationText.nanos(text), n > 0 else {
-            throw CLIError(message: "--since must be a duration such as 5m, 1h, 6h or 1d, not \"\(inert(text))\"")
-        }
-        return n
+        print(BusinessText.lines(report, window: window).joined(separator: "\n"))
     }
 }
 
@@ -54,15 +39,11 @@ enum BusinessJSON {
 
     static func ratio(_ v: Double?) -> JSONValue { v.map { .number(($0 * 1_000_000).rounded() / 1_000_000) } ?? .null }
 
-    static func object(_ r: BusinessReport, since: String?) -> JSONValue {
+    static func object(_ r: BusinessReport, window: WindowOptions) -> JSONValue {
         let received = r.count(.received)
         return .object([
             "at": .string(EngineTime(nanos: r.at).description),
-            "window": .object([
-                "since": since.map { .string($0) } ?? .null,
-                "from": r.from.map { .string(EngineTime(nanos: $0).description) } ?? .null,
-                "to": .string(EngineTime(nanos: r.at).description),
-            ]),
+            "window": window.json(at: r.at, from: r.from),
             "funnel": .object(Dictionary(uniqueKeysWithValues: r.funnel.map { ($0.step.key, JSONValue.number(Double($0.count))) })),
             "funnel_pct_of_received": .object(Dictionary(uniqueKeysWithValues: r.funnel.map {
                 ($0.step.key, received == 0 ? JSONValue.null : .number((Double($0.count) / Double(received) * 10_000).rounded() / 100))
@@ -105,8 +86,8 @@ enum BusinessText {
         list.isEmpty ? "—" : list.map { "\($0.currency) \($0.amount)" }.joined(separator: " · ")
     }
 
-    static func lines(_ r: BusinessReport, since: String?) -> [String] {
-        var out = ["Business at \(EngineTime(nanos: r.at)) (engine time), " + (since.map { "last \($0)" } ?? "all engine time")]
+    static func lines(_ r: BusinessReport, window: WindowOptions) -> [String] {
+        var out = [window.heading("Business", at: r.at)]
         let received = r.count(.received)
         out.append("")
         out.append("funnel")

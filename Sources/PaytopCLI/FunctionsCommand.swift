@@ -20,21 +20,17 @@ struct FunctionsCommand: ParsableCommand {
             """
     )
 
-    @OptionGroup var store: StoreOptions
-    @Flag(help: "Print as JSON.") var json = false
-    @Option(help: ArgumentHelp("Window of engine time ending at the store's clock: 5m, 1h, 6h, 1d, … (default: all of it).",
-                               valueName: "duration"))
-    var since: String?
+    @OptionGroup var window: WindowOptions
 
     func run() throws {
-        let window = try SinceOption.nanos(since)
-        let c = try Store.openForReading(path: store.path)
-        let report = try FunctionsReport.load(c, since: window)
-        if json {
-            print(FunctionsJSON.object(report, since: since).encoded)
+        let nanos = try window.nanos()
+        let c = try Store.openForReading(path: window.store.path)
+        let report = try FunctionsReport.load(c, since: nanos)
+        if window.json {
+            print(FunctionsJSON.object(report, window: window).encoded)
             return
         }
-        print(FunctionsText.lines(report, since: since).joined(separator: "\n"))
+        print(FunctionsText.lines(report, window: window).joined(separator: "\n"))
     }
 }
 
@@ -47,14 +43,10 @@ enum FunctionsJSON {
                         "avg": number(d.mean), "max": number(d.max)])
     }
 
-    static func object(_ r: FunctionsReport, since: String?) -> JSONValue {
+    static func object(_ r: FunctionsReport, window: WindowOptions) -> JSONValue {
         .object([
             "at": .string(EngineTime(nanos: r.at).description),
-            "window": .object([
-                "since": since.map { .string($0) } ?? .null,
-                "from": r.from.map { .string(EngineTime(nanos: $0).description) } ?? .null,
-                "to": .string(EngineTime(nanos: r.at).description),
-            ]),
+            "window": window.json(at: r.at, from: r.from),
             "functions": .array(r.rows.map { row in
                 var o: [String: JSONValue] = [
                     "function": .string(row.hop.key),
@@ -102,8 +94,8 @@ enum FunctionsText {
         return String(format: "p50 %.1f · p95 %.1f · p99 %.1f ms", d.p50, d.p95, d.p99)
     }
 
-    static func lines(_ r: FunctionsReport, since: String?) -> [String] {
-        var out = ["Functions at \(EngineTime(nanos: r.at)) (engine time), " + (since.map { "last \($0)" } ?? "all engine time"), ""]
+    static func lines(_ r: FunctionsReport, window: WindowOptions) -> [String] {
+        var out = [window.heading("Functions", at: r.at), ""]
         for row in r.rows {
             var line = row.hop.key.padding(toLength: 12, withPad: " ", startingAt: 0)
                 + "\(Int(row.invocations).grouped) invocations · \(row.errors) errors · \(row.throttles) throttles"
