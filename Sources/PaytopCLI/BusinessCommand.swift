@@ -24,6 +24,9 @@ struct BusinessCommand: ParsableCommand {
         let nanos = try window.nanos()
         let c = try Store.openForReading(path: window.store.path)
         let report = try BusinessReport.load(c, since: nanos)
+        if !report.eventsRecorded {
+            FileHandle.standardError.write(Data("paytop: \(window.store.path) holds no business events (recorded with --no-telemetry?); every figure is 0\n".utf8))
+        }
         if window.json {
             print(BusinessJSON.object(report, window: window).encoded)
             return

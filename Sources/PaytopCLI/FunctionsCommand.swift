@@ -26,6 +26,9 @@ struct FunctionsCommand: ParsableCommand {
         let nanos = try window.nanos()
         let c = try Store.openForReading(path: window.store.path)
         let report = try FunctionsReport.load(c, since: nanos)
+        if !report.metricsRecorded {
+            FileHandle.standardError.write(Data("paytop: \(window.store.path) holds no metrics (recorded with --no-telemetry?); every figure is 0\n".utf8))
+        }
         if window.json {
             print(FunctionsJSON.object(report, window: window).encoded)
             return

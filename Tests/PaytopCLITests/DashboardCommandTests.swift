@@ -79,4 +79,17 @@ import PaytopJSON
         #expect(try JSONValue.parse(windowed.out)["window"]?["since"]?.stringValue == "2m")
         #expect(try ReconcileCommandTests.paytop(["functions", "--db", t.path, "--since", "-1h"]).status != 0)
     }
+
+    /// A store recorded without telemetry has checkouts and no events or metrics: the
+    /// twins say so instead of presenting zeros as figures.
+    @Test(.enabled(if: KillNineTests.binary != nil, "the paytop executable is built"))
+    func aStoreWithoutTelemetrySaysSo() throws {
+        let t = CommandLineTests.Temp("no-telemetry")
+        #expect(try ReconcileCommandTests.paytop(["simulate", "--checkouts", "100", "--no-telemetry", "--db", t.path]).status == 0)
+        let b = try ReconcileCommandTests.paytop(["business", "--db", t.path])
+        #expect(b.status == 0 && b.err.contains("holds no business events"))
+        let f = try ReconcileCommandTests.paytop(["functions", "--db", t.path, "--json"])
+        #expect(f.status == 0 && f.err.contains("holds no metrics"))
+        #expect(try JSONValue.parse(f.out)["functions"]?.arrayValue?.count == 4)
+    }
 }

@@ -9,8 +9,9 @@ import PaytopVocabulary
 /// codes; the funnel, money and merchants stay.
 enum BusinessView {
     static func draw(_ p: inout Painter, _ r: Rect, _ s: ConsoleState, _ d: ConsoleData) {
-        guard let b = d.snapshot.business else {
-            p.text("no business events in this store yet", r.x + 1, r.y + 1, .muted, clip: r)
+        guard let b = d.snapshot.business, b.eventsRecorded else {
+            let box = p.box(r, title: "Business", focused: true)
+            p.text("no business events in this store (yet, or it was recorded with --no-telemetry)", box.x + 1, box.y, .muted, clip: box)
             return
         }
         let wide = r.width >= 140

@@ -9,8 +9,9 @@ import PaytopVocabulary
 /// capacity table.
 enum FunctionsView {
     static func draw(_ p: inout Painter, _ r: Rect, _ s: ConsoleState, _ d: ConsoleData) {
-        guard let f = d.snapshot.functionsReport else {
-            p.text("no metrics in this store yet (recorded with --no-telemetry?)", r.x + 1, r.y + 1, .muted, clip: r)
+        guard let f = d.snapshot.functionsReport, f.metricsRecorded else {
+            let box = p.box(r, title: "Functions", focused: true)
+            p.text("no metrics in this store (yet, or it was recorded with --no-telemetry)", box.x + 1, box.y, .muted, clip: box)
             return
         }
         let wide = r.width >= 140

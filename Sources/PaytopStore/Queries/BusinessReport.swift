@@ -61,6 +61,9 @@ public struct BusinessReport: Sendable, Equatable {
     public var pspLatency: PspLatency?
     /// PSP responses, and those that failed for a technical reason (declines are not).
     public var pspResponses: Int64, pspTechnicalFailures: Int64
+    /// Whether the store holds business events at all: a store recorded with
+    /// `--no-telemetry` has checkouts and none, and readers say so rather than show zeros.
+    public var eventsRecorded = true
 
     public func count(_ step: FunnelStep) -> Int64 { funnel.first { $0.step == step }?.count ?? 0 }
 
@@ -79,7 +82,7 @@ public struct BusinessReport: Sendable, Equatable {
         a.at == b.at && a.from == b.from && a.funnel.map(\.count) == b.funnel.map(\.count) && a.revenue == b.revenue
             && a.lostRevenue == b.lostRevenue && a.stages.map(\.loss) == b.stages.map(\.loss) && a.errorCodes == b.errorCodes
             && a.merchants == b.merchants && a.pspLatency == b.pspLatency && a.pspResponses == b.pspResponses
-            && a.pspTechnicalFailures == b.pspTechnicalFailures
+            && a.pspTechnicalFailures == b.pspTechnicalFailures && a.eventsRecorded == b.eventsRecorded
     }
 
     /// The first minute a window of `nanos` ending at `at` counts: the minute holding its start.
@@ -184,7 +187,8 @@ public struct BusinessReport: Sendable, Equatable {
                 return m
             }.sorted { $0.merchantID < $1.merchantID },
             pspLatency: try pspLatency(c, from: from),
-            pspResponses: pspResponses, pspTechnicalFailures: pspTechnical)
+            pspResponses: pspResponses, pspTechnicalFailures: pspTechnical,
+            eventsRecorded: try c.scalarInt("SELECT EXISTS (SELECT 1 FROM business_event_data)") == 1)
     }
 
     /// Nearest-rank percentiles of the PSP's latency over the window, exact to the millisecond.

@@ -72,6 +72,8 @@ public struct FunctionsReport: Sendable, Equatable {
     public var dynamo: [DynamoCall]
     public var tables: [DynamoTableUse]
     public var steps: Steps
+    /// Whether the store holds metrics at all (not with `--no-telemetry`).
+    public var metricsRecorded = true
 
     /// Seconds of engine time the window covers (for rates); nil for the whole store.
     public var seconds: Double? { from.map { Double(max(1, at - $0)) / 1e9 } }
@@ -137,6 +139,7 @@ public struct FunctionsReport: Sendable, Equatable {
                           executed: try total(.messagesDeleted, MetricDimensions.queue(.execution)),
                           resultsSent: try total(.messagesSent, MetricDimensions.queue(.results)),
                           credited: try total(.messagesDeleted, MetricDimensions.queue(.results)))
-        return FunctionsReport(at: at, from: from, rows: rows, api: api, dynamo: dynamo, tables: tables, steps: steps)
+        return FunctionsReport(at: at, from: from, rows: rows, api: api, dynamo: dynamo, tables: tables, steps: steps,
+                               metricsRecorded: try c.scalarInt("SELECT EXISTS (SELECT 1 FROM metric_data)") == 1)
     }
 }
