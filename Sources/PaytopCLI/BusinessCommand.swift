@@ -96,7 +96,7 @@ enum BusinessText {
         out.append("funnel")
         for (step, n) in r.funnel {
             let pct = received == 0 ? "" : String(format: "%6.2f%%", Double(n) / Double(received) * 100)
-            out.append("  " + step.label.padding(toLength: 14, withPad: " ", startingAt: 0) + String(Int(n).grouped).leftPad(10) + "  " + pct)
+            out.append("  " + pad(step.label, 14) + pad(String(Int(n).grouped), 10, left: true) + "  " + pct)
         }
         out.append("conversion (settled ÷ received): " + (r.conversion.map { String(format: "%.2f%%", $0 * 100) } ?? "no requests"))
         out.append("revenue: " + money(r.revenue))
@@ -104,14 +104,14 @@ enum BusinessText {
         out.append("")
         out.append("losses by stage")
         for (stage, loss) in r.stages {
-            out.append("  " + stage.label.padding(toLength: 18, withPad: " ", startingAt: 0) + String(Int(loss.checkouts).grouped).leftPad(8)
+            out.append("  " + pad(stage.label, 18) + pad(String(Int(loss.checkouts).grouped), 8, left: true)
                        + "  " + money(loss.amounts))
         }
         if !r.errorCodes.isEmpty {
             out.append("")
             out.append("error codes")
             for e in r.errorCodes {
-                out.append("  " + inert(e.code).padding(toLength: 20, withPad: " ", startingAt: 0) + String(Int(e.loss.checkouts).grouped).leftPad(8)
+                out.append("  " + pad(inert(e.code), 20) + pad(String(Int(e.loss.checkouts).grouped), 8, left: true)
                            + "  " + money(e.loss.amounts) + "  → " + e.action)
             }
         }
@@ -119,7 +119,7 @@ enum BusinessText {
             out.append("")
             out.append("merchants (orders · settled · failed · error % · revenue)")
             for m in r.merchants {
-                out.append("  " + inert(m.merchantID).padding(toLength: 20, withPad: " ", startingAt: 0)
+                out.append("  " + pad(inert(m.merchantID), 20)
                            + "\(m.orders) · \(m.settled) · \(m.failed) · " + (m.errorRate.map { String(format: "%.2f%%", $0 * 100) } ?? "—")
                            + " · " + money(m.revenue))
             }
@@ -134,8 +134,4 @@ enum BusinessText {
                    + " (\(r.pspTechnicalFailures) technical failures of \(r.pspResponses) responses; declines excluded)")
         return out
     }
-}
-
-extension String {
-    func leftPad(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
 }

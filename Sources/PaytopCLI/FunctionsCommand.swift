@@ -100,7 +100,7 @@ enum FunctionsText {
     static func lines(_ r: FunctionsReport, window: WindowOptions) -> [String] {
         var out = [window.heading("Functions", at: r.at), ""]
         for row in r.rows {
-            var line = row.hop.key.padding(toLength: 12, withPad: " ", startingAt: 0)
+            var line = pad(row.hop.key, 12)
                 + "\(Int(row.invocations).grouped) invocations · \(row.errors) errors · \(row.throttles) throttles"
             if case .function = row.hop {
                 line += " · \(row.coldStarts) cold starts" + (row.coldStartRate.map { String(format: " (%.2f%%)", $0 * 100) } ?? "")
@@ -120,11 +120,11 @@ enum FunctionsText {
         out.append("")
         out.append("DynamoDB (calls · failures · latency)")
         for d in r.dynamo {
-            out.append("  " + "\(d.operation.rawValue) \(d.table.rawValue)".padding(toLength: 34, withPad: " ", startingAt: 0)
+            out.append("  " + pad("\(d.operation.rawValue) \(d.table.rawValue)", 34)
                        + "\(Int(d.calls).grouped) · \(d.failures) · " + ms(d.latency))
         }
         for t in r.tables {
-            out.append("  " + t.table.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)
+            out.append("  " + pad(t.table.rawValue, 14)
                        + "ConsumedReadCapacityUnits \(t.readUnits) · ConsumedWriteCapacityUnits \(t.writeUnits) · ThrottledRequests \(t.throttled)")
         }
         out.append("")

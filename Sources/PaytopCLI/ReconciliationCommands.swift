@@ -236,11 +236,6 @@ enum ReconciliationJSON {
             + (m.resolution.map { " (\(inert($0)))" } ?? "")
     }
 
-    static func pad(_ s: String, _ w: Int, left: Bool = false) -> String {
-        let fill = String(repeating: " ", count: max(0, w - s.count))
-        return left ? fill + s : s + fill
-    }
-
     static func printText(_ r: ReconciliationReport) {
         guard !r.batches.isEmpty else {
             print("no settlement batch yet: the PSP closes one at each cut-off (settlement_interval, settlement_cutoff)")

@@ -10,9 +10,7 @@ import PaytopVocabulary
 enum BusinessView {
     static func draw(_ p: inout Painter, _ r: Rect, _ s: ConsoleState, _ d: ConsoleData) {
         guard let b = d.snapshot.business, b.eventsRecorded else {
-            let box = p.box(r, title: "Business", focused: true)
-            p.text("no business events in this store (yet, or it was recorded with --no-telemetry)", box.x + 1, box.y, .muted, clip: box)
-            return
+            return p.emptyPane(r, title: "Business", "no business events in this store (yet, or it was recorded with --no-telemetry)")
         }
         let wide = r.width >= 140
         let (left, right) = r.splitColumns(wide ? 64 : r.width)

@@ -10,9 +10,7 @@ import PaytopVocabulary
 enum FunctionsView {
     static func draw(_ p: inout Painter, _ r: Rect, _ s: ConsoleState, _ d: ConsoleData) {
         guard let f = d.snapshot.functionsReport, f.metricsRecorded else {
-            let box = p.box(r, title: "Functions", focused: true)
-            p.text("no metrics in this store (yet, or it was recorded with --no-telemetry)", box.x + 1, box.y, .muted, clip: box)
-            return
+            return p.emptyPane(r, title: "Functions", "no metrics in this store (yet, or it was recorded with --no-telemetry)")
         }
         let wide = r.width >= 140
         let (hopsArea, rest) = r.splitRows(f.rows.count + 4)

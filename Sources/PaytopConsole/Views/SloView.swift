@@ -9,9 +9,7 @@ import PaytopVocabulary
 enum SloView {
     static func draw(_ p: inout Painter, _ r: Rect, _ s: ConsoleState, _ d: ConsoleData) {
         guard let report = d.snapshot.slo else {
-            let b = p.box(r, title: "SLOs", focused: true)
-            p.text("no SLO data: the store has no metrics yet (or was recorded with --no-telemetry)", b.x + 1, b.y, .muted, clip: b)
-            return
+            return p.emptyPane(r, title: "SLOs", "no SLO data: the store has no metrics yet (or was recorded with --no-telemetry)")
         }
         let wide = r.width >= 140
         let (left, right) = r.splitColumns(wide ? r.width / 2 : r.width)

@@ -26,6 +26,12 @@ public struct Painter {
         return r.inner
     }
 
+    /// A focused pane with nothing to show but why (no data in the store yet, …).
+    public mutating func emptyPane(_ r: Rect, title: String, _ why: String) {
+        let inner = box(r, title: title, focused: true)
+        text(why, inner.x + 1, inner.y, .muted, clip: inner)
+    }
+
     /// Text at a position inside `clip`; returns the column after it.
     @discardableResult
     public mutating func text(_ s: String, _ x: Int, _ y: Int, _ role: Theme.Role = .text, clip: Rect) -> Int {

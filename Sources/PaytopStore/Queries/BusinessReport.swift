@@ -5,7 +5,7 @@ import PaytopVocabulary
 /// merchants, and the PSP's latency and technical SLI. Read from the business roll-ups
 /// (`business_rollup`, `psp_latency_rollup`), whole minutes of engine time: the Business
 /// view and `paytop business` both show exactly this.
-public struct BusinessReport: Sendable, Equatable {
+public struct BusinessReport: Sendable {
     /// An amount in one currency. Amounts of different currencies are never added.
     public struct Amount: Sendable, Equatable {
         public var currency: String
@@ -61,7 +61,7 @@ public struct BusinessReport: Sendable, Equatable {
     public var pspLatency: PspLatency?
     /// PSP responses, and those that failed for a technical reason (declines are not).
     public var pspResponses: Int64, pspTechnicalFailures: Int64
-    /// Whether the store holds business events at all: a store recorded with
+    /// Whether the store has counted any business event at all: a store recorded with
     /// `--no-telemetry` has checkouts and none, and readers say so rather than show zeros.
     public var eventsRecorded = true
 
@@ -78,19 +78,8 @@ public struct BusinessReport: Sendable, Equatable {
         pspResponses == 0 ? nil : 1 - Double(pspTechnicalFailures) / Double(pspResponses)
     }
 
-    public static func == (a: BusinessReport, b: BusinessReport) -> Bool {
-        a.at == b.at && a.from == b.from && a.funnel.map(\.count) == b.funnel.map(\.count) && a.revenue == b.revenue
-            && a.lostRevenue == b.lostRevenue && a.stages.map(\.loss) == b.stages.map(\.loss) && a.errorCodes == b.errorCodes
-            && a.merchants == b.merchants && a.pspLatency == b.pspLatency && a.pspResponses == b.pspResponses
-            && a.pspTechnicalFailures == b.pspTechnicalFailures && a.eventsRecorded == b.eventsRecorded
-    }
-
     /// The first minute a window of `nanos` ending at `at` counts: the minute holding its start.
-    public static func windowStart(at: Int64, nanos: Int64) -> Int64 {
-        let start = at - nanos
-        let m = start / 60_000_000_000 * 60_000_000_000
-        return m > start ? m - 60_000_000_000 : m
-    }
+    public static func windowStart(at: Int64, nanos: Int64) -> Int64 { Period.start(of: at - nanos, length: Period.minute) }
 
     /// A window of the roll-ups: from its first minute to the next whole hour in minutes,
     /// the rest in hours (both levels count the same events, so the sums are exact).
@@ -99,13 +88,12 @@ public struct BusinessReport: Sendable, Equatable {
         """
 
     static func bindWindow(_ s: Statement, _ from: Int64?) {
-        let hour: Int64 = 3_600_000_000_000
         guard let from else {
             s.bind(1, Int64.min).bind(2, Int64.min)
             return
         }
-        let floor = from / hour * hour - (from % hour < 0 ? hour : 0)
-        s.bind(1, from).bind(2, floor == from ? from : floor + hour)
+        let hour = Period.start(of: from, length: Period.hour)
+        s.bind(1, from).bind(2, hour == from ? from : hour + Period.hour)
     }
 
     /// The report over the last `since` nanoseconds of engine time (nil: all of it).
@@ -188,29 +176,21 @@ public struct BusinessReport: Sendable, Equatable {
             }.sorted { $0.merchantID < $1.merchantID },
             pspLatency: try pspLatency(c, from: from),
             pspResponses: pspResponses, pspTechnicalFailures: pspTechnical,
-            eventsRecorded: try c.scalarInt("SELECT EXISTS (SELECT 1 FROM business_event_data)") == 1)
+            eventsRecorded: try c.scalarInt("SELECT EXISTS (SELECT 1 FROM business_rollup)") == 1)
     }
 
-    /// Nearest-rank percentiles of the PSP's latency over the window, exact to the millisecond.
+    /// Nearest-rank percentiles of the PSP's latency over the window, exact to the millisecond
+    /// (its counts per millisecond ranked as a histogram's buckets).
     static func pspLatency(_ c: Connection, from: Int64?) throws -> PspLatency? {
         let s = try c.cached("""
             SELECT latency_ms, sum(events) FROM psp_latency_rollup WHERE \(window) GROUP BY 1 ORDER BY 1
             """)
         bindWindow(s, from)
         defer { s.reset() }
-        let counts = try s.all { ($0.int(0), $0.int(1)) }
-        let total = counts.reduce(0) { $0 + $1.1 }
-        guard total > 0 else { return nil }
-        func percentile(_ p: Int64) -> Int64 {
-            let rank = (total * p + 99) / 100  // ceil(p% of total), at least 1
-            var seen: Int64 = 0
-            for (ms, n) in counts {
-                seen += n
-                if seen >= max(1, rank) { return ms }
-            }
-            return counts.last!.0
-        }
-        return PspLatency(count: total, p50: percentile(50), p95: percentile(95), p99: percentile(99),
-                          max: counts.last!.0, totalMillis: counts.reduce(0) { $0 + $1.0 * $1.1 })
+        let counts = HistogramBuckets(sortedPairs: try s.all { ($0.int(0), $0.int(1)) })
+        guard let p50 = counts.percentile(50), let p95 = counts.percentile(95), let p99 = counts.percentile(99),
+              let max = counts.pairs.last?.value else { return nil }
+        return PspLatency(count: counts.totalCount, p50: p50, p95: p95, p99: p99, max: max,
+                          totalMillis: counts.pairs.reduce(0) { $0 + $1.value * $1.count })
     }
 }

@@ -113,8 +113,8 @@ public struct SloReport: Sendable {
             var objectives: [Objective] = []
             for d in definitions {
                 func sums(_ from: Int64) throws -> (Int64, Int64) {
-                    (try total(c, d.goodMetric, d.dimensions, from: from, to: at),
-                     try total(c, d.validMetric, d.dimensions, from: from, to: at))
+                    (try MetricWindow.total(c, d.goodMetric, d.dimensions, from: from, to: at),
+                     try MetricWindow.total(c, d.validMetric, d.dimensions, from: from, to: at))
                 }
                 let budget = 1 - d.target
                 let (good, valid) = try sums(at - Int64(d.windowDays * 86_400e9))
@@ -144,9 +144,5 @@ public struct SloReport: Sendable {
             let business = try BusinessReport.load(c, at: at, from: BusinessReport.windowStart(at: at, nanos: longest))
             return SloReport(at: at, objectives: objectives, conversion: business.conversion, conversionWindowDays: longest / 86_400_000_000_000)
         }
-    }
-
-    static func total(_ c: Connection, _ name: String, _ dimensions: String, from: Int64, to: Int64) throws -> Int64 {
-        try MetricWindow.total(c, name, dimensions, from: from, to: to)
     }
 }

@@ -21,7 +21,7 @@ extension BatchApplier {
         for e in events {
             let amount = try e.amountTotal.map(Self.hundredths) ?? 0
             for period in Self.rollupPeriods {
-                let start = Self.floor(e.bizTimestamp, period * 1_000_000_000)
+                let start = Period.start(of: e.bizTimestamp, length: period * 1_000_000_000)
                 let key = RollupKey(period: period, start: start, event: e.eventCode, outcome: e.outcome, currency: e.amountCurrency ?? "",
                                     merchant: e.merchantID ?? "", code: e.errorCode ?? "", category: e.errorCategory ?? "")
                 counts[key, default: (0, 0)].events += 1
@@ -53,12 +53,6 @@ extension BatchApplier {
                 try s.run()
             }
         }
-    }
-
-    /// The start of the period of `length` nanoseconds holding `t` (floor, before 0 too).
-    static func floor(_ t: Int64, _ length: Int64) -> Int64 {
-        let m = t / length * length
-        return m > t ? m - length : m
     }
 
     /// An event's amount in hundredths: the decimal text paytop writes, with a sign.

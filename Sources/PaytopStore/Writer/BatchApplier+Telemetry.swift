@@ -116,8 +116,8 @@ extension BatchApplier {
         let rollups = try c.cached("DELETE FROM metric_data WHERE period_seconds >= 60 AND period_start < ?")
         rollups.bind(1, p.rollupsBefore)
         try rollups.run()
-        for (table, column) in [("business_rollup", "period_start"), ("psp_latency_rollup", "period_start"), ("metric_histogram", "period_start")] {
-            let s = try c.cached("DELETE FROM \(table) WHERE \(column) < ?")
+        for table in ["business_rollup", "psp_latency_rollup", "metric_histogram"] {
+            let s = try c.cached("DELETE FROM \(table) WHERE period_start < ?")
             s.bind(1, p.rollupsBefore)
             try s.run()
         }
