@@ -27,9 +27,13 @@ let package = Package(
         // refuses with a warning on every build; shim.h defines what curses.h needs and the
         // module map links ncursesw and tinfo.
         .systemLibrary(name: "CNcurses", providers: [.apt(["libncursesw5-dev"])]),
+        // gzip request bodies (OTLP/HTTP's Content-Encoding: gzip).
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         // The words every room shares (DESIGN.md section 2), and the JSON value they use.
         .target(name: "PaytopJSON"),
         .target(name: "PaytopVocabulary", dependencies: ["PaytopJSON"]),
+        // The protobuf wire format, both ways (OTLP export writes it, ingest reads it).
+        .target(name: "PaytopProtobuf"),
         .target(name: "PaytopStore", dependencies: [
             "CSQLite", "PaytopVocabulary", "PaytopJSON", .product(name: "DequeModule", package: "swift-collections"),
         ]),
@@ -47,11 +51,11 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
-        // Adapters beside the engine: the HTTP API (Hummingbird) and OTLP export.
+        // Adapters beside the engine: the HTTP API and OTLP receiver (Hummingbird), OTLP export.
         .target(
             name: "PaytopServer",
             dependencies: [
-                "PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON",
+                "PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON", "PaytopIngest",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -60,12 +64,17 @@ let package = Package(
             ]
         ),
         .target(name: "PaytopExport", dependencies: [
-            "PaytopStore", "PaytopVocabulary", "PaytopJSON", .product(name: "DequeModule", package: "swift-collections"),
+            "PaytopStore", "PaytopVocabulary", "PaytopJSON", "PaytopProtobuf", .product(name: "DequeModule", package: "swift-collections"),
+        ]),
+        // Adapter: telemetry from outside (OTLP requests, Lambda log lines) into the store.
+        .target(name: "PaytopIngest", dependencies: [
+            "PaytopStore", "PaytopVocabulary", "PaytopJSON", "PaytopProtobuf", "CZlib",
+            .product(name: "DequeModule", package: "swift-collections"),
         ]),
         .target(
             name: "PaytopCLI",
             dependencies: [
-                "PaytopEngine", "PaytopStore", "PaytopConsole", "PaytopServer", "PaytopExport", "PaytopVocabulary", "PaytopJSON",
+                "PaytopEngine", "PaytopStore", "PaytopConsole", "PaytopServer", "PaytopExport", "PaytopIngest", "PaytopVocabulary", "PaytopJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
@@ -78,7 +87,10 @@ let package = Package(
                     exclude: ["Snapshots"]),
         .testTarget(name: "PaytopCLITests", dependencies: ["PaytopCLI", "PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
         .testTarget(name: "PaytopServerTests", dependencies: ["PaytopServer", "PaytopExport", "PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
-        .testTarget(name: "PaytopExportTests", dependencies: ["PaytopExport", "PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
+        .testTarget(name: "PaytopExportTests", dependencies: ["PaytopExport", "PaytopProtobuf", "PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
+        .testTarget(name: "PaytopIngestTests", dependencies: [
+            "PaytopIngest", "PaytopServer", "PaytopExport", "PaytopProtobuf", "PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON",
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

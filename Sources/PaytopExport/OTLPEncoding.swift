@@ -1,3 +1,4 @@
+import PaytopProtobuf
 /// OTLP/HTTP request bodies in the protobuf encoding
 /// (opentelemetry-proto v1: collector/trace/v1, collector/logs/v1, collector/metrics/v1).
 enum OTLPEncoding {

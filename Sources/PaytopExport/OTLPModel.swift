@@ -1,3 +1,4 @@
+import PaytopProtobuf
 import PaytopStore
 
 /// Spans and log records as OTLP carries them, resolved from the store's compact rows

@@ -5,7 +5,7 @@ import NIOCore
 import PaytopEngine
 import ServiceLifecycle
 
-/// The HTTP API on a Hummingbird server: started and stopped from synchronous code (the
+/// An HTTP server (the payments API, the OTLP receiver) on Hummingbird: started and stopped from synchronous code (the
 /// CLI), serving on NIO's threads while the engine runs on its own.
 public final class ApiServer: @unchecked Sendable {
     /// Where the server listens once bound (the port is the real one when 0 was asked).
@@ -25,7 +25,7 @@ public final class ApiServer: @unchecked Sendable {
 
     /// Binds `host:port` and starts serving; returns once the socket is listening, or
     /// throws when it cannot be bound (address in use, not an address of this machine).
-    public static func start(host: String, port: Int, api: PaymentsAPI) throws -> ApiServer {
+    public static func start(host: String, port: Int, api: some HTTPRoutes) throws -> ApiServer {
         let bound = BoundSignal()
         let router = api.makeRouter()
         let app = Application(
@@ -92,6 +92,11 @@ public final class ApiServer: @unchecked Sendable {
         if text.contains("Cannot assign requested address") { return "not an address of this machine" }
         return text
     }
+}
+
+/// What an `ApiServer` serves: the payments API or the OTLP receiver.
+public protocol HTTPRoutes: Sendable {
+    func makeRouter() -> Router<BasicRequestContext>
 }
 
 /// The bind outcome, handed from the server's task to the thread that started it.

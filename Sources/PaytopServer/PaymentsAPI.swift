@@ -15,7 +15,7 @@ import PaytopJSON
 /// - `GET /openapi.json`: the OpenAPI 3.1 document of all of them (docs/openapi.json).
 ///
 /// Every answer, errors included, is a JSON object.
-public struct PaymentsAPI: Sendable {
+public struct PaymentsAPI: Sendable, HTTPRoutes {
     /// Bodies above this many bytes get 413 without reaching the engine.
     public static let maxBodyBytes = 256 * 1024
     /// The engine has not looked at its inbox for this long: /healthz says it is stalled.
@@ -29,7 +29,7 @@ public struct PaymentsAPI: Sendable {
         self.reader = StoreReader(path: storePath)
     }
 
-    func makeRouter() -> Router<BasicRequestContext> {
+    public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: JSONErrorMiddleware())
         router.post("/v1/payments") { request, context in try await self.createPayment(request, context) }

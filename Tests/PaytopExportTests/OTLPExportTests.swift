@@ -4,6 +4,7 @@ import Testing
 @testable import PaytopExport
 @testable import PaytopStore
 import PaytopJSON
+import PaytopProtobuf
 
 /// OTLP export against a real receiver written with the official protobuf definitions
 /// (Tests/otlp/receiver.py, PyPI opentelemetry-proto; .ci/run installs it).

@@ -60,10 +60,14 @@ public struct BusinessEventRow: Sendable, Equatable {
     public var traceNo: Int64?
     public var spanID: Int64?
     public var serviceCode: Int
+    /// The event's own checkout, where its trace does not say it (received events only:
+    /// one batch trace may carry many checkouts). The engine leaves it nil.
+    public var checkoutID: String?
     public init(eventCode: Int, outcome: String, bizTimestamp: Int64, amountTotal: String? = nil,
                 amountCurrency: String? = nil, orderCount: Int? = nil, paymentOrderID: String? = nil,
                 merchantID: String? = nil, errorCode: String? = nil, errorCategory: String? = nil,
-                pspLatencyMillis: Int64? = nil, traceNo: Int64?, spanID: Int64?, serviceCode: Int) {
+                pspLatencyMillis: Int64? = nil, traceNo: Int64?, spanID: Int64?, serviceCode: Int, checkoutID: String? = nil) {
+        self.checkoutID = checkoutID
         self.eventCode = eventCode; self.outcome = outcome; self.bizTimestamp = bizTimestamp
         self.amountTotal = amountTotal; self.amountCurrency = amountCurrency; self.orderCount = orderCount
         self.paymentOrderID = paymentOrderID; self.merchantID = merchantID; self.errorCode = errorCode

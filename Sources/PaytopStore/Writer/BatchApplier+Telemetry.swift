@@ -2,6 +2,7 @@ import CSQLite
 
 extension BatchApplier {
     func applyTelemetry(_ b: WriteBatch) throws {
+        var eventNumbers: [Int64] = []
         if !b.spanNames.isEmpty {
             let s = try c.cached("INSERT OR IGNORE INTO span_name (name_code, name, kind, attributes) VALUES (?,?,?,?)")
             for r in b.spanNames {
@@ -52,14 +53,18 @@ extension BatchApplier {
             let s = try c.cached("""
                 INSERT INTO business_event_data (event_code, outcome, biz_timestamp, amount_total, amount_currency,
                   order_count, payment_order_id, merchant_id, error_code, error_category, psp_latency_ms, trace_no, span_id,
-                  service_code) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                  service_code, checkout_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 """)
+            // Received log records name their event by its index here: keep each event_no.
+            let numbered = !b.logRecords.isEmpty
+            if numbered { eventNumbers.reserveCapacity(b.businessEvents.count) }
             for r in b.businessEvents {
                 s.bind(1, r.eventCode).bind(2, r.outcome).bind(3, r.bizTimestamp).bind(4, r.amountTotal)
                     .bind(5, r.amountCurrency).bind(6, r.orderCount.map(Int64.init)).bind(7, r.paymentOrderID)
                     .bind(8, r.merchantID).bind(9, r.errorCode).bind(10, r.errorCategory).bind(11, r.pspLatencyMillis)
-                    .bind(12, r.traceNo).bind(13, r.spanID).bind(14, r.serviceCode)
+                    .bind(12, r.traceNo).bind(13, r.spanID).bind(14, r.serviceCode).bind(15, r.checkoutID)
                 try s.run()
+                if numbered { eventNumbers.append(c.lastInsertRowID) }
             }
             try applyBusinessRollups(b.businessEvents)
         }
@@ -105,6 +110,7 @@ extension BatchApplier {
                 try h.run()
             }
         }
+        try applyReceived(b, eventNumbers: eventNumbers)
         if let p = b.prune { try applyPrune(p) }
     }
 
@@ -136,7 +142,7 @@ extension BatchApplier {
             trace_no NOT IN (SELECT trace_no FROM payment_event WHERE is_payment_done = 0 AND trace_no IS NOT NULL
                              UNION SELECT e.trace_no FROM queue_message m JOIN payment_event e ON e.checkout_id = m.checkout_id)
             """
-        for table in ["span_link_data", "span_data", "business_event_data", "trace"] {
+        for table in ["span_link_data", "span_event_data", "span_data", "log_record", "business_event_data", "received_trace", "trace"] {
             let s = try c.cached("DELETE FROM \(table) WHERE trace_no <= ? AND \(keep)")
             s.bind(1, cut)
             try s.run()

@@ -27,6 +27,17 @@ public struct WriteBatch: Sendable {
     public var metricSeries: [MetricSeriesRow] = []
     public var metricPoints: [MetricPointRow] = []
     public var prune: TelemetryPrune?
+    // Received from outside (schema v6); the engine leaves these empty.
+    public var receivedTraces: [ReceivedTraceRow] = []
+    public var receivedResources: [ReceivedResourceRow] = []
+    /// Received spans: a retried request may bring a span again, so these are inserted
+    /// or ignored (the engine's `spans` never repeat and keep the plain insert).
+    public var receivedSpans: [SpanRow] = []
+    public var traceCheckouts: [TraceCheckoutRow] = []
+    public var spanEvents: [SpanEventRow] = []
+    public var logRecords: [LogRecordRow] = []
+    public var receivedMetricPoints: [ReceivedMetricPointRow] = []
+    public var receiverStatus: ReceiverStatus?
 
     public init() {}
 
@@ -37,6 +48,7 @@ public struct WriteBatch: Sendable {
             + messageDeletes.count + pspInserts.count + controlEvents.count + controlAcks.count
             + engineState.count + traces.count + spans.count + spanLinks.count + businessEvents.count
             + sdlcEvents.count + spanNames.count + eventNames.count + serviceVersions.count
-            + metricSeries.count + metricPoints.count
+            + metricSeries.count + metricPoints.count + receivedTraces.count + receivedResources.count + receivedSpans.count + traceCheckouts.count + spanEvents.count
+            + logRecords.count + receivedMetricPoints.count
     }
 }

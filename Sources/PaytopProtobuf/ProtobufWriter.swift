@@ -1,13 +1,13 @@
-/// Protocol Buffers wire format, written by hand for the few OTLP messages paytop sends
+/// Protocol Buffers wire format, written by hand for the few OTLP messages paytop sends and answers
 /// (https://protobuf.dev/programming-guides/encoding/). `message(field) { ... }` writes a
 /// nested message in place behind a one-byte length, widened afterwards in the rare case
 /// the message is 128 bytes or longer — no buffer per nested message.
-struct ProtobufWriter {
-    private(set) var bytes: [UInt8] = []
+public struct ProtobufWriter: Sendable {
+    public private(set) var bytes: [UInt8] = []
 
-    init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+    public init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
 
-    mutating func varint(_ v: UInt64) {
+    public mutating func varint(_ v: UInt64) {
         var v = v
         while v >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
@@ -19,50 +19,50 @@ struct ProtobufWriter {
     private mutating func tag(_ field: Int, _ wireType: UInt64) { varint(UInt64(field) << 3 | wireType) }
 
     /// int64, enum, bool (varint; zero values are skipped, as proto3 does).
-    mutating func int(_ field: Int, _ v: Int64) {
+    public mutating func int(_ field: Int, _ v: Int64) {
         guard v != 0 else { return }
         tag(field, 0)
         varint(UInt64(bitPattern: v))
     }
 
-    mutating func bool(_ field: Int, _ v: Bool) { int(field, v ? 1 : 0) }
+    public mutating func bool(_ field: Int, _ v: Bool) { int(field, v ? 1 : 0) }
 
     /// The 8 bytes of a 64-bit wire value, least significant first.
     private mutating func littleEndian(_ v: UInt64) {
         for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) }
     }
 
-    mutating func fixed64(_ field: Int, _ v: UInt64) {
+    public mutating func fixed64(_ field: Int, _ v: UInt64) {
         guard v != 0 else { return }
         tag(field, 1)
         littleEndian(v)
     }
 
     /// sfixed64 (written even when zero: a data point's value is a oneof).
-    mutating func sfixed64(_ field: Int, _ v: Int64) {
+    public mutating func sfixed64(_ field: Int, _ v: Int64) {
         tag(field, 1)
         littleEndian(UInt64(bitPattern: v))
     }
 
-    mutating func fixed32(_ field: Int, _ v: UInt32) {
+    public mutating func fixed32(_ field: Int, _ v: UInt32) {
         guard v != 0 else { return }
         tag(field, 5)
         for i in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * UInt32(i)))) }
     }
 
-    mutating func double(_ field: Int, _ v: Double) {
+    public mutating func double(_ field: Int, _ v: Double) {
         tag(field, 1)
         littleEndian(v.bitPattern)
     }
 
-    mutating func bytes(_ field: Int, _ v: [UInt8]) {
+    public mutating func bytes(_ field: Int, _ v: [UInt8]) {
         guard !v.isEmpty else { return }
         tag(field, 2)
         varint(UInt64(v.count))
         bytes.append(contentsOf: v)
     }
 
-    mutating func string(_ field: Int, _ v: String) {
+    public mutating func string(_ field: Int, _ v: String) {
         guard !v.isEmpty else { return }
         tag(field, 2)
         let utf8 = v.utf8
@@ -72,23 +72,23 @@ struct ProtobufWriter {
 
     /// A oneof member: written even when it is the zero value, so the receiver sees
     /// which member was set.
-    mutating func oneofString(_ field: Int, _ v: String) {
+    public mutating func oneofString(_ field: Int, _ v: String) {
         tag(field, 2)
         let utf8 = v.utf8
         varint(UInt64(utf8.count))
         bytes.append(contentsOf: utf8)
     }
 
-    mutating func oneofInt(_ field: Int, _ v: Int64) {
+    public mutating func oneofInt(_ field: Int, _ v: Int64) {
         tag(field, 0)
         varint(UInt64(bitPattern: v))
     }
 
     /// Bytes already encoded (whole fields).
-    mutating func raw(_ encoded: [UInt8]) { bytes.append(contentsOf: encoded) }
+    public mutating func raw(_ encoded: [UInt8]) { bytes.append(contentsOf: encoded) }
 
     /// A nested message (written even when empty: presence matters for messages).
-    mutating func message(_ field: Int, _ build: (inout ProtobufWriter) -> Void) {
+    public mutating func message(_ field: Int, _ build: (inout ProtobufWriter) -> Void) {
         tag(field, 2)
         let lengthAt = bytes.count
         bytes.append(0)
