@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "PaytopEngineTests", dependencies: ["PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
         .testTarget(name: "PaytopConsoleTests", dependencies: ["PaytopConsole", "PaytopStore", "PaytopEngine", "PaytopVocabulary", "PaytopJSON"],
                     exclude: ["Snapshots"]),
-        .testTarget(name: "PaytopCLITests", dependencies: ["PaytopCLI", "PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
+        .testTarget(name: "PaytopCLITests", dependencies: ["PaytopCLI", "PaytopEngine", "PaytopStore", "PaytopIngest", "PaytopProtobuf", "PaytopVocabulary", "PaytopJSON"]),
         .testTarget(name: "PaytopServerTests", dependencies: ["PaytopServer", "PaytopExport", "PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
         .testTarget(name: "PaytopExportTests", dependencies: ["PaytopExport", "PaytopProtobuf", "PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
         .testTarget(name: "PaytopIngestTests", dependencies: [

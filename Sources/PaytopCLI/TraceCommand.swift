@@ -34,7 +34,9 @@ enum WaterfallText {
         for t in w.traces {
             let start = t.spans.map(\.start).min() ?? t.startedAt
             let end = max(t.spans.map(\.end).max() ?? start, t.events.map(\.at).max() ?? start)
-            let state = w.outcome ?? (w.isPaymentDone ? "DONE" : (t.spans.contains { $0.kind == "PRODUCER" } ? "IN FLIGHT" : "NOT ACCEPTED"))
+            let state = w.received
+                ? "RECEIVED · " + (w.outcomeFromEvents ?? "no settled or failed event yet")
+                : w.outcome ?? (w.isPaymentDone ? "DONE" : (t.spans.contains { $0.kind == "PRODUCER" } ? "IN FLIGHT" : "NOT ACCEPTED"))
             out.append("checkout \(inert(w.checkoutID)) · trace \(t.traceID) · \(t.spans.count) spans · \(duration(end - start)) · \(state)")
             out.append(pad("offset", 11) + pad("duration", 11) + pad("kind", 10) + pad("service", 20) + "span")
             let children = Dictionary(grouping: t.spans, by: { $0.parentSpanID ?? "" })
@@ -79,6 +81,8 @@ enum WaterfallText {
             "checkout_id": .string(w.checkoutID),
             "outcome": opt(w.outcome),
             "is_payment_done": .bool(w.isPaymentDone),
+            "received": .bool(w.received),
+            "outcome_from_events": opt(w.outcomeFromEvents),
             "traces": .array(w.traces.map { t in
                 .object([
                     "trace_id": .string(t.traceID),

@@ -225,3 +225,9 @@ public final class Intake: @unchecked Sendable {
         for r in queued { r.completion(.failure(error)) }
     }
 }
+
+public enum ReceiverLimits {
+    /// Bodies above this many bytes (as sent, and once inflated) are refused (413). The
+    /// Collector's own OTLP receiver defaults to 20 MiB; exporters send far less a request.
+    public static let maxBodyBytes = 16 * 1024 * 1024
+}

@@ -17,9 +17,7 @@ import PaytopProtobuf
 ///   content types or encodings), 405 (other methods), each with a google.rpc.Status;
 ///   503 with `Retry-After` when the intake is behind (the exporter retries).
 public struct OTLPReceiver: Sendable, HTTPRoutes {
-    /// Bodies above this many bytes (as sent, and once inflated) get 413. The Collector's
-    /// own OTLP receiver defaults to 20 MiB; exporters send far less per request.
-    public static let maxBodyBytes = 16 * 1024 * 1024
+    public static let maxBodyBytes = ReceiverLimits.maxBodyBytes
 
     let intake: Intake
 

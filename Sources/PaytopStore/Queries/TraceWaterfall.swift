@@ -1,4 +1,5 @@
 import Foundation
+import PaytopVocabulary
 
 /// One checkout's traces, spans and business events, read in one short transaction:
 /// what `paytop trace` prints and the console's trace view draws.
@@ -47,6 +48,18 @@ public struct TraceWaterfall: Sendable {
     /// The checkout's state, if it was accepted.
     public var outcome: String?
     public var isPaymentDone: Bool
+    /// Whether the traces came from outside (OTLP or log lines): no payment state then,
+    /// only what the events say.
+    public var received = false
+
+    /// For received traces, the checkout's end as its events tell it: SUCCESS after
+    /// payment.checkout.settled, FAILED after payment.checkout.failed, nil before either.
+    public var outcomeFromEvents: String? {
+        let names = Set(traces.flatMap { $0.events.map(\.name) })
+        if names.contains(BusinessEventName.checkoutFailed.name) { return "FAILED" }
+        if names.contains(BusinessEventName.checkoutSettled.name) { return "SUCCESS" }
+        return nil
+    }
 
     /// How many traces the store holds (none: recorded with telemetry off).
     public static func traceCount(_ c: Connection) throws -> Int {
@@ -55,7 +68,13 @@ public struct TraceWaterfall: Sendable {
 
     public static func load(_ c: Connection, checkoutID: String) throws -> TraceWaterfall? {
         try c.read {
-            let traceRows = try c.cached("SELECT trace_no, lower(hex(trace_id)), started_at FROM trace WHERE checkout_id = ? ORDER BY trace_no")
+            // The checkout's traces, and those where a received event names it (a batch
+            // invocation's trace may carry events of many checkouts).
+            let traceRows = try c.cached("""
+                SELECT trace_no, lower(hex(trace_id)), started_at FROM trace
+                WHERE checkout_id = ?1 OR trace_no IN (SELECT trace_no FROM business_event_data WHERE checkout_id = ?1)
+                ORDER BY trace_no
+                """)
             traceRows.bind(1, checkoutID)
             let found = try traceRows.all { ($0.int(0), $0.string(1), $0.int(2)) }
             traceRows.reset()
@@ -78,7 +97,7 @@ public struct TraceWaterfall: Sendable {
                        CASE WHEN e.span_id IS NULL THEN NULL ELSE printf('%016x', e.span_id) END, v.service_name
                 FROM business_event_data e JOIN business_event_name n ON n.event_code = e.event_code
                 JOIN service_version v ON v.service_code = e.service_code
-                WHERE e.trace_no = ? ORDER BY e.biz_timestamp, e.event_no
+                WHERE e.trace_no = ?1 AND (e.checkout_id IS NULL OR e.checkout_id = ?2) ORDER BY e.biz_timestamp, e.event_no
                 """)
             var traces: [Trace] = []
             for (no, id, started) in found {
@@ -91,7 +110,7 @@ public struct TraceWaterfall: Sendable {
                              linkedFrom: $0.optionalString(11).map { $0.components(separatedBy: ", ") } ?? [])
                 }
                 spans.reset()
-                events.bind(1, no)
+                events.bind(1, no).bind(2, checkoutID)
                 let eventLines = try events.all {
                     EventLine(name: $0.string(0), outcome: $0.string(1), stage: $0.string(2), at: $0.int(3),
                               amount: $0.optionalString(4), currency: $0.optionalString(5), paymentOrderID: $0.optionalString(6),
@@ -105,8 +124,16 @@ public struct TraceWaterfall: Sendable {
             state.bind(1, checkoutID)
             defer { state.reset() }
             let has = try state.step()
-            return TraceWaterfall(checkoutID: checkoutID, traces: traces, outcome: has ? state.optionalString(0) : nil,
-                                  isPaymentDone: has && state.int(1) != 0)
+            var w = TraceWaterfall(checkoutID: checkoutID, traces: traces, outcome: has ? state.optionalString(0) : nil,
+                                   isPaymentDone: has && state.int(1) != 0)
+            let received = try c.cached("SELECT 1 FROM received_trace WHERE trace_no = ?")
+            for (no, _, _) in found {
+                received.bind(1, no)
+                w.received = try received.step()
+                received.reset()
+                if w.received { break }
+            }
+            return w
         }
     }
 }
