@@ -124,7 +124,7 @@ extension BenchCommand {
         // The Business and Functions views' queries and the charts' series, per time range.
         for range in ConsoleState.TimeRange.allCases {
             var business: [Double] = [], functions: [Double] = [], charts: [Double] = []
-            let at = try StoredEngineState.load(c).clock
+            let at = try StoredEngineState.load(c).now
             for _ in 0..<20 {
                 business.append(try time { _ = try BusinessReport.load(c, since: range.nanos) })
                 functions.append(try time { _ = try FunctionsReport.load(c, since: range.nanos) })

@@ -41,8 +41,20 @@ struct LiveCommand: ParsableCommand {
 
     @OptionGroup var otlp: OTLPOptions
 
+    @Option(help: ArgumentHelp("Watch a real pipeline instead of the embedded engine: receive OTLP/HTTP (as `paytop collect`) at HOST:PORT, [IPv6]:PORT or PORT, into --db or \(DefaultStore.receivedPath).",
+                               valueName: "address"))
+    var otlpReceiver: ListenAddress?
+
+    func validate() throws {
+        guard otlpReceiver != nil else { return }
+        if engineOptions.rate != nil || engineOptions.speed != nil || engineOptions.scenario != nil || listen != nil || otlp.otlpEndpoint != nil {
+            throw ValidationError("--otlp-receiver watches received telemetry with no embedded engine; --rate, --speed, --scenario, --listen and --otlp-endpoint belong to the engine")
+        }
+    }
+
     func run() throws {
         try console.checkTerminal()
+        if let address = otlpReceiver { return try receive(at: address) }
         let exporter = try otlp.makeExporter(storePath: store.path)
         defer { finishExport(exporter) }
         let inbox = listen.map { _ in EngineInbox() }
@@ -65,6 +77,28 @@ struct LiveCommand: ParsableCommand {
         } catch { consoleError = error }
         background.stopAndWait()
         if let e = background.error { throw CLIError(message: "the engine stopped: \(e)") }
+        if let consoleError { throw CLIError(message: "\(consoleError)") }
+        if StopSignals.received != 0 { throw ExitCode(StopSignals.exitCode) }
+    }
+}
+
+extension LiveCommand {
+    /// The console on what an OTLP receiver in this process takes in: no engine.
+    func receive(at address: ListenAddress) throws {
+        let path = store.db ?? DefaultStore.receivedPath
+        try DefaultStore.prepareDirectory(for: path)
+        let receiver = try Receiver.start(address, storePath: path)
+        StopSignals.install()
+        var options = ConsoleApp.Options(storePath: path)
+        options.receiverURL = receiver.server.url
+        options.themeName = console.theme
+        options.noColor = console.noColor
+        var consoleError: Error?
+        do {
+            try ConsoleApp(options).run { StopSignals.received != 0 }
+        } catch { consoleError = error }
+        let status = receiver.stop()
+        printError("paytop: received \(status.spansAccepted) spans, \(status.logsAccepted) log records, \(status.metricPointsAccepted) metric points into \(path)")
         if let consoleError { throw CLIError(message: "\(consoleError)") }
         if StopSignals.received != 0 { throw ExitCode(StopSignals.exitCode) }
     }

@@ -101,6 +101,10 @@ enum DefaultStore {
         return (value("XDG_DATA_HOME") ?? home + "/.local/share") + "/paytop/paytop.db"
     }
 
+    /// Where `paytop --otlp-receiver` keeps what it receives when no --db is given: beside
+    /// the default store, never in it (the embedded engine writes that one).
+    static var receivedPath: String { (path as NSString).deletingLastPathComponent + "/received.db" }
+
     /// Creates the folder of a store about to be created.
     static func prepareDirectory(for path: String) throws {
         let dir = (path as NSString).deletingLastPathComponent

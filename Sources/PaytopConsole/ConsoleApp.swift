@@ -12,6 +12,8 @@ public final class ConsoleApp {
         public var embedded = false
         /// Where this process serves the HTTP API, shown in the header.
         public var apiURL: String?
+        /// Where this process receives OTLP (`paytop --otlp-receiver`), shown in the header.
+        public var receiverURL: String?
         public var themeName = "dark"
         public var noColor = false
         public init(storePath: String) { self.storePath = storePath }
@@ -31,6 +33,8 @@ public final class ConsoleApp {
         state.themeName = options.themeName
         state.readOnly = options.readOnly
         data = ConsoleData(snapshot: ConsoleSnapshot(), storePath: options.storePath, embedded: options.embedded, apiURL: options.apiURL)
+        data.receiverURL = options.receiverURL
+        if options.receiverURL != nil { dispatch(.watchingReceived(true)) }
     }
 
     /// Runs until q (or `shouldStop`); restores the terminal before returning.
@@ -88,6 +92,8 @@ public final class ConsoleApp {
             data.snapshot = try ConsoleSnapshot.load(reader, storePath: options.storePath, limits: ConsoleLimits.snapshot,
                                                      windowNanos: state.timeRange.nanos, parts: state.view.parts)
             if let id = state.traceCheckoutID, data.trace?.isPaymentDone != true { loadTrace(id) }
+            let received = options.receiverURL != nil || (data.snapshot.holdsReceived && !options.embedded && !data.snapshot.engineAlive)
+            if received != state.watchingReceived { dispatch(.watchingReceived(received)) }
         } catch let e as SQLiteError {
             dispatch(.storeReadFailed(e.userMessage))
         } catch {

@@ -47,6 +47,7 @@ public final class IngestMapper {
     private var lastSeriesID: Int
     private var cumulative: [CumulativeKey: Double] = [:]
     private var resources: [Int: String] = [:]
+    private var slos = ReceivedSlos()
     /// Traces remembered at most; beyond it the map starts again and older traces are
     /// found in the store (`forgetTracesIfLarge`, called when nothing is in flight).
     let traceMemoryLimit = 1_000_000
@@ -105,6 +106,7 @@ public final class IngestMapper {
             b.spanEvents.append(SpanEventRow(traceNo: t.no, spanID: spanID, seq: i, timeOffset: e.timeNanos &- t.startedAt,
                                              name: e.name, attributes: AttributeJSON.object(e.attributes)))
         }
+        if let e = slos.span(s) { slo(e, &b) }
         for l in s.links {
             guard let lk = Self.traceKey(l.traceID), let ls = Self.spanID(l.spanID) else { continue }
             let target = try trace(lk, l.traceID, start: s.startNanos, checkout: nil, &b)
@@ -198,6 +200,7 @@ public final class IngestMapper {
                 errorCode: e.errorCode, errorCategory: e.errorCategory, pspLatencyMillis: e.pspLatencyMillis, traceNo: traceNo,
                 spanID: spanID, serviceCode: serviceCode, checkoutID: e.checkoutID))
             o.businessEvents += 1
+            for event in slos.businessEvent(e, at: e.timestamp ?? time) { slo(event, &b) }
         }
         b.logRecords.append(LogRecordRow(
             timeNanos: time, severityNumber: l.severityNumber, severityText: l.severityText.isEmpty ? nil : l.severityText,
@@ -208,6 +211,25 @@ public final class IngestMapper {
 
     // MARK: - metrics
 
+    /// One SLO event as the engine counts it: valid, and good or not, in its minute.
+    private func slo(_ e: ReceivedSlos.Event, _ b: inout WriteBatch) {
+        let dimensions = MetricDimensions.slo(e.slo.rawValue)
+        let period = Period.start(of: e.at, length: Period.minute)
+        for (name, add) in [(MetricName.sloValidEvents, true), (MetricName.sloGoodEvents, e.good)] where add {
+            let id = seriesID(name.rawValue, dimensions, unit: "count", kind: "counter", &b)
+            b.receivedMetricPoints.append(ReceivedMetricPointRow(seriesID: id, periodSeconds: 60, periodStart: period, merge: .add(1)))
+        }
+    }
+
+    private func seriesID(_ name: String, _ dimensions: String, unit: String, kind: String, _ b: inout WriteBatch) -> Int {
+        let key = SeriesKey(name: name, dimensions: dimensions)
+        if let known = series[key] { return known }
+        lastSeriesID += 1
+        series[key] = lastSeriesID
+        b.metricSeries.append(MetricSeriesRow(id: lastSeriesID, name: name, dimensions: dimensions, unit: unit, kind: kind))
+        return lastSeriesID
+    }
+
     private func metric(_ p: ReceivedMetricPoint, _ b: inout WriteBatch, _ o: inout Outcome) {
         guard !p.name.isEmpty else { return o.reject("a metric has no name") }
         let dimensions = Self.dimensions(p.attributes)
@@ -217,14 +239,7 @@ public final class IngestMapper {
         case .sum: kind = "counter"
         case .histogram, .summary: kind = "distribution"
         }
-        let key = SeriesKey(name: p.name, dimensions: dimensions)
-        let id: Int
-        if let known = series[key] { id = known } else {
-            lastSeriesID += 1
-            id = lastSeriesID
-            series[key] = id
-            b.metricSeries.append(MetricSeriesRow(id: id, name: p.name, dimensions: dimensions, unit: p.unit, kind: kind))
-        }
+        let id = seriesID(p.name, dimensions, unit: p.unit, kind: kind, &b)
         let period = Period.start(of: p.timeNanos, length: Period.minute)
         let merge: ReceivedMetricPointRow.Merge
         switch p.kind {

@@ -65,6 +65,9 @@ public enum PipelineNames {
     public static let functionPrefix = "o11y-lab-payments-"
     /// API Gateway's REST API (the ApiName dimension).
     public static let apiName = "o11y-lab-initializer"
+    /// The payments endpoint's route, and the name of the span of each request to it.
+    public static let paymentsRoute = "/v1/payments"
+    public static let paymentsRequestSpan = "POST " + paymentsRoute
     /// The services whose spans are not a function's: (service.name, service.version).
     public static let gatewayService = (name: "api-gateway", version: "v1")
     public static let pspService = (name: "psp", version: "1.0.0")

@@ -10,6 +10,8 @@ public struct ConsoleData: Sendable {
     public var embedded: Bool
     /// Where this process serves the HTTP API (`paytop --listen`), for the header.
     public var apiURL: String?
+    /// Where this process receives OTLP (`paytop --otlp-receiver`), for the header.
+    public var receiverURL: String?
 
     public init(snapshot: ConsoleSnapshot, trace: TraceWaterfall? = nil, traceMissing: String? = nil,
                 storePath: String = "", embedded: Bool = false, apiURL: String? = nil) {
@@ -27,11 +29,12 @@ public enum TraceLayout {
         public var folded: Bool
     }
 
+    /// The rows of the trace the console draws (`TraceWaterfall.shown`).
     public static func rows(_ w: TraceWaterfall?, folded: Set<String>) -> [Row] {
-        guard let t = w?.traces.last else { return [] }
-        let ids = Set(t.spans.map(\.spanID))
+        guard let spans = w?.shown?.spans else { return [] }
+        let ids = Set(spans.map(\.spanID))
         var children: [String: [TraceWaterfall.SpanLine]] = [:]
-        for s in t.spans { children[s.parentSpanID ?? "", default: []].append(s) }
+        for s in spans { children[s.parentSpanID ?? "", default: []].append(s) }
         var out: [Row] = []
         func walk(_ s: TraceWaterfall.SpanLine, _ depth: Int) {
             let kids = (children[s.spanID] ?? []).sorted { ($0.start, $0.spanID) < ($1.start, $1.spanID) }
@@ -39,7 +42,7 @@ public enum TraceLayout {
             out.append(Row(span: s, depth: depth, hasChildren: !kids.isEmpty, folded: isFolded))
             if !isFolded { for k in kids { walk(k, depth + 1) } }
         }
-        let roots = t.spans.filter { $0.parentSpanID == nil || !ids.contains($0.parentSpanID!) }
+        let roots = spans.filter { $0.parentSpanID == nil || !ids.contains($0.parentSpanID!) }
             .sorted { ($0.start, $0.spanID) < ($1.start, $1.spanID) }
         for r in roots { walk(r, 0) }
         return out

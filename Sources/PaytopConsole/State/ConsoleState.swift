@@ -86,6 +86,9 @@ public struct ConsoleState: Sendable {
     public var readOnly = false
     /// Why fault keys are unavailable when read-only.
     public var readOnlyReason = "the store is open read-only"
+    /// The store holds telemetry received from outside and no engine runs on it: fault and
+    /// control keys say they act on the embedded engine only.
+    public var watchingReceived = false
     public var selection: [ViewID: Int] = [:]
     public var focus = 0
     public var paymentFilter = ""
@@ -117,6 +120,9 @@ public enum Action: Equatable, Sendable {
     case themeFailed(String)
     case traceMissing(checkoutID: String)
     case storeReadFailed(String)
+    /// What kind of store the console watches, learned from each read (and at start for
+    /// `paytop --otlp-receiver`).
+    case watchingReceived(Bool)
 }
 
 /// What the reducer asks the app to do: the only side effects the console has.

@@ -21,6 +21,7 @@ public enum Reducer {
         case .themeFailed(let error): s.status = .init(text: error, isError: true)
         case .traceMissing(let id): s.status = .init(text: "unknown checkout_id \(id)", isError: true)
         case .storeReadFailed(let error): s.status = .init(text: error, isError: true)
+        case .watchingReceived(let on): s.watchingReceived = on
         }
         return []
     }
@@ -255,6 +256,11 @@ public enum Reducer {
     static func control(_ s: inout ConsoleState, _ command: ControlCommand, summary: String) -> [Effect] {
         if s.readOnly {
             s.status = .init(text: "\(summary): unavailable, \(s.readOnlyReason)", isError: true)
+            return []
+        }
+        if s.watchingReceived {
+            s.status = .init(text: "\(summary): faults and controls act on paytop's embedded engine only; this store holds telemetry received from outside",
+                             isError: true)
             return []
         }
         s.status = .init(text: "sent: \(summary)", isError: false)

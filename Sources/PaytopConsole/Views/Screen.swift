@@ -35,10 +35,18 @@ public enum Screen {
         let row = Rect(x: 0, y: 0, width: s.width, height: 1)
         p.buffer.fill(row, style: p.theme[.header])
         let mode: String
-        if s.readOnly { mode = "read-only" } else if !snap.engineAlive { mode = "stopped" } else if snap.traffic.paused { mode = "paused" } else { mode = d.embedded ? "live" : "attached" }
-        var x = p.buffer.put(" paytop  \(p.glyphs.dot) \(mode) ×\(trimNumber(snap.speed))  engine \(Format.clock(snap.at))  ",
+        var x: Int
+        if s.watchingReceived {
+            // No engine: what arrived, up to when.
+            mode = snap.receivers.isEmpty ? "received" : "receiving"
+            x = p.buffer.put(" paytop  \(p.glyphs.dot) \(mode)  latest \(snap.at == 0 ? "—" : Format.clock(snap.at))  ",
                              x: 0, y: 0, style: p.theme[.header], clip: row)
-        x = p.buffer.put(snap.traffic.paused ? "traffic paused  " : "\(trimNumber(snap.traffic.ratePerSecond)) checkouts/s  ", x: x, y: 0, style: p.theme[.header], clip: row)
+        } else {
+            if s.readOnly { mode = "read-only" } else if !snap.engineAlive { mode = "stopped" } else if snap.traffic.paused { mode = "paused" } else { mode = d.embedded ? "live" : "attached" }
+            x = p.buffer.put(" paytop  \(p.glyphs.dot) \(mode) ×\(trimNumber(snap.speed))  engine \(Format.clock(snap.at))  ",
+                             x: 0, y: 0, style: p.theme[.header], clip: row)
+            x = p.buffer.put(snap.traffic.paused ? "traffic paused  " : "\(trimNumber(snap.traffic.ratePerSecond)) checkouts/s  ", x: x, y: 0, style: p.theme[.header], clip: row)
+        }
         for b in FaultBadge.active(snap.faults) {
             x = p.buffer.put(" \(b.label) ", x: x, y: 0, style: p.theme[.badge], clip: row)
             x += 1
@@ -50,6 +58,15 @@ public enum Screen {
         if let v = snap.versions[.executor] { x = p.buffer.put(" executor \(v)", x: x, y: 0, style: p.theme[.header], clip: row) }
         if snap.storeBytes > 0 { x = p.buffer.put("  store \(Format.bytes(snap.storeBytes))", x: x, y: 0, style: p.theme[.header], clip: row) }
         if let api = d.apiURL { x = p.buffer.put("  api \(api.replacingOccurrences(of: "http://", with: ""))", x: x, y: 0, style: p.theme[.header], clip: row) }
+        if let url = d.receiverURL { x = p.buffer.put("  otlp in \(url.replacingOccurrences(of: "http://", with: ""))", x: x, y: 0, style: p.theme[.header], clip: row) }
+        for r in snap.receivers {
+            // The receiver's health at a glance: items taken, and any refused in the badge colour.
+            x = p.buffer.put("  \(Format.count(r.itemsAccepted)) received", x: x, y: 0, style: p.theme[.header], clip: row)
+            if r.refused + r.rejected > 0 {
+                x = p.buffer.put(" ", x: x, y: 0, style: p.theme[.header], clip: row)
+                x = p.buffer.put(" \(Format.count(r.refused + r.rejected)) REFUSED ", x: x, y: 0, style: p.theme[.badge], clip: row)
+            }
+        }
         for e in snap.exports {
             // The exporter's health at a glance: items sent, and any dropped in the badge colour.
             x = p.buffer.put("  otlp \(Format.count(e.itemsExported)) sent", x: x, y: 0, style: p.theme[.header], clip: row)

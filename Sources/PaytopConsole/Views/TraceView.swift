@@ -11,7 +11,7 @@ enum TraceView {
             p.text("press t and type a checkout_id (Tab completes), or Enter on a payment or a dead letter", b.x + 1, b.y, .muted, clip: b)
             return
         }
-        guard let w = d.trace, let t = w.traces.last else {
+        guard let w = d.trace, let t = w.shown else {
             let b = p.box(r, title: "Trace · \(id)")
             p.text(d.traceMissing ?? "loading…", b.x + 1, b.y, d.traceMissing == nil ? .muted : .bad, clip: b)
             return
@@ -19,9 +19,10 @@ enum TraceView {
         let rows = TraceLayout.rows(w, folded: s.folded)
         let start = t.spans.map(\.start).min() ?? t.startedAt
         let end = max(t.spans.map(\.end).max() ?? start, start + 1)
-        let state = w.outcome ?? (w.isPaymentDone ? "DONE" : "IN FLIGHT")
+        let state = w.received ? "received · " + (w.outcomeFromEvents ?? "no settled or failed event yet")
+            : w.outcome ?? (w.isPaymentDone ? "DONE" : "IN FLIGHT")
         let (top, bottom) = r.splitRows(max(8, r.height - 9))
-        let b = p.box(top, title: "Trace \(w.checkoutID) · trace \(t.traceID.prefix(4))…\(t.traceID.suffix(4)) · \(t.spans.count) spans · \(Format.duration(end - start)) · \(state)",
+        let b = p.box(top, title: "Trace \(w.checkoutID) · \(w.received && w.traces.count > 1 ? "\(w.traces.count) traces" : "trace \(t.traceID.prefix(4))…\(t.traceID.suffix(4))") · \(t.spans.count) spans · \(Format.duration(end - start)) · \(state)",
                       focused: s.focus == 0)
         let nameWidth = min(44, b.width / 3), kindWidth = 9, serviceWidth = 20
         let barX = b.x + 1 + nameWidth + kindWidth + serviceWidth

@@ -12,7 +12,7 @@ enum SpanName: Int, CaseIterable {
     var name: String {
         if let (operation, tables) = dynamoCall { return operation.rawValue + " " + tables[0].rawValue }
         switch self {
-        case .apiRequest: return "POST /v1/payments"
+        case .apiRequest: return PipelineNames.paymentsRequestSpan
         case .initializerInvocation: return FunctionName.initializer.rawValue
         case .sendExecution: return "send " + QueueName.execution.rawValue
         case .executorInvocation: return FunctionName.executor.rawValue

@@ -99,7 +99,7 @@ public struct BusinessReport: Sendable {
     /// The report over the last `since` nanoseconds of engine time (nil: all of it).
     public static func load(_ c: Connection, since: Int64? = nil, transaction: Bool = true) throws -> BusinessReport {
         try c.readIf(transaction) {
-            let at = try StoredEngineState.load(c).clock
+            let at = try StoredEngineState.load(c).now
             let from = since.map { windowStart(at: at, nanos: $0) }
             return try load(c, at: at, from: from)
         }

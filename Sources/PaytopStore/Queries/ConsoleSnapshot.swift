@@ -62,6 +62,10 @@ public struct ConsoleSnapshot: Sendable {
     public var reconciliation: ReconciliationReport?
     /// The window the business, functions and charts cover (nil: all engine time).
     public var windowNanos: Int64?
+    /// OTLP receivers that committed in the last 10 s (`otlp_receiver`).
+    public var receivers: [ReceiverStatus] = []
+    /// The store holds telemetry received from outside (`paytop collect`, `--otlp-receiver`).
+    public var holdsReceived = false
     public var business: BusinessReport?
     public var functionsReport: FunctionsReport?
     public var series: DashboardSeries?
@@ -99,7 +103,7 @@ public struct ConsoleSnapshot: Sendable {
         s.parts = parts
         try c.read {
             let state = try StoredEngineState.load(c)
-            s.at = state.clock
+            s.at = state.now
             s.speed = state.speed
             s.traffic = state.traffic ?? s.traffic
             s.faults = state.faults ?? s.faults
@@ -117,6 +121,8 @@ public struct ConsoleSnapshot: Sendable {
             try loadPayments(c, &s, limits)
             s.releases = (try? ReleaseReport.loadInside(c).deployments) ?? []
             s.exports = try ExportStatus.recent(c, nowMillis: Int64(Date().timeIntervalSince1970 * 1000))
+            s.receivers = try ReceiverStatus.recent(c, nowMillis: Int64(Date().timeIntervalSince1970 * 1000))
+            s.holdsReceived = try ReceiverStatus.storeHoldsReceived(c)
             let r = try ReconciliationReport.loadInside(c, batchLimit: limits.batches, mismatchLimit: limits.mismatches)
             s.reconciliation = r.batches.isEmpty && r.runs == 0 ? nil : r
             let from = windowNanos.map { BusinessReport.windowStart(at: s.at, nanos: $0) }

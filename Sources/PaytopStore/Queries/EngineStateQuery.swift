@@ -12,6 +12,10 @@ public struct StoredEngineState: Sendable {
     public var faults: FaultState?
     public var traffic: TrafficState?
     public var releases: [FunctionName: [Release]] = [:]
+    /// The store's present for readers: the engine's clock, or, in a store only received
+    /// telemetry fills (`paytop collect`), the time of the newest trace, business event or
+    /// log record received — so "the last hour" means the last hour of what arrived.
+    public var now: Int64 = 0
 
     public init() {}
 
@@ -28,7 +32,20 @@ public struct StoredEngineState: Sendable {
         s.faults = s.decode(.faults)
         s.traffic = s.decode(.traffic)
         s.releases = s.decode(.releases) ?? [:]
+        s.now = s.clock != 0 ? s.clock : try receivedNow(c)
         return s
+    }
+
+    /// The newest received item's time (0 when nothing was received). Each is the last row
+    /// of its table in insertion order, or an index's end: no scan.
+    static func receivedNow(_ c: Connection) throws -> Int64 {
+        let s = try c.cached("""
+            SELECT max(coalesce((SELECT biz_timestamp FROM business_event_data ORDER BY event_no DESC LIMIT 1), 0),
+                       coalesce((SELECT time_unix_nano FROM log_record ORDER BY log_no DESC LIMIT 1), 0),
+                       coalesce((SELECT max(started_at) FROM trace), 0))
+            """)
+        defer { s.reset() }
+        return try s.step() ? s.int(0) : 0
     }
 
     public func decode<T: Decodable>(_ key: EngineStateKey, as type: T.Type = T.self) -> T? {

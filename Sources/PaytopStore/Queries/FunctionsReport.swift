@@ -82,7 +82,7 @@ public struct FunctionsReport: Sendable, Equatable {
 
     public static func load(_ c: Connection, since: Int64? = nil, transaction: Bool = true) throws -> FunctionsReport {
         try c.readIf(transaction) {
-            let at = try StoredEngineState.load(c).clock
+            let at = try StoredEngineState.load(c).now
             let from = since.map { BusinessReport.windowStart(at: at, nanos: $0) }
             return try load(c, at: at, from: from)
         }

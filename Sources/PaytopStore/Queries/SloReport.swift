@@ -107,9 +107,7 @@ public struct SloReport: Sendable {
     public static func load(_ c: Connection, definitions: [SloDefinition] = SloDefinition.defaults,
                             transaction: Bool = true) throws -> SloReport {
         try c.readIf(transaction) {
-            let clock = try c.cached("SELECT value FROM engine_state WHERE key = 'clock'")
-            let at = try clock.step() ? Int64(clock.string(0)) ?? 0 : 0
-            clock.reset()
+            let at = try StoredEngineState.load(c).now
             var objectives: [Objective] = []
             for d in definitions {
                 func sums(_ from: Int64) throws -> (Int64, Int64) {

@@ -52,6 +52,16 @@ public struct TraceWaterfall: Sendable {
     /// only what the events say.
     public var received = false
 
+    /// The trace the console draws: the last an engine made (a resubmission makes
+    /// another); for received telemetry every trace that names the checkout as one, each
+    /// keeping its own span tree (an SQS batch invocation is a trace of its own, linked).
+    public var shown: Trace? {
+        guard let last = traces.last else { return nil }
+        guard received, traces.count > 1 else { return last }
+        return Trace(traceID: traces[0].traceID, startedAt: traces.map(\.startedAt).min() ?? last.startedAt,
+                     spans: traces.flatMap(\.spans), events: traces.flatMap(\.events).sorted { $0.at < $1.at })
+    }
+
     /// For received traces, the checkout's end as its events tell it: SUCCESS after
     /// payment.checkout.settled, FAILED after payment.checkout.failed, nil before either.
     public var outcomeFromEvents: String? {

@@ -1,0 +1,49 @@
+import PaytopStore
+import PaytopVocabulary
+
+/// The seed's SLO events, read from received telemetry as the engine counts them from its
+/// own (docs/telemetry.md): api-latency from each `POST /v1/payments` SERVER span (a 400
+/// or 409 is not valid; good within 300 ms and without a 5xx or 429), payment-success and
+/// settlement from each checkout's end event (payment.checkout.settled or .failed; a
+/// business decline is not valid for payment-success; settlement is good within two
+/// minutes of the checkout's payment.request.received or .initiated event, when it came).
+struct ReceivedSlos {
+    struct Event { let slo: SloName; let good: Bool; let at: Int64 }
+
+    /// When each open checkout started, by checkout id (dropped when it ends).
+    private var started: [String: Int64] = [:]
+    private let openLimit = 500_000
+    static let settlementLimit: Int64 = 120_000_000_000
+    static let latencyLimit: Int64 = 300_000_000
+
+    func span(_ s: ReceivedSpan) -> Event? {
+        guard s.kind == 2, s.name == PipelineNames.paymentsRequestSpan else { return nil }
+        let status = s.attributes.value("http.response.status_code")?.integer ?? (s.statusCode == 2 ? 500 : 202)
+        guard status != 400 && status != 409 else { return nil }
+        let good = s.endNanos - s.startNanos <= Self.latencyLimit && status < 500 && status != 429 && s.statusCode != 2
+        return Event(slo: .apiLatency, good: good, at: s.endNanos)
+    }
+
+    mutating func businessEvent(_ e: BusinessEventFields, at: Int64) -> [Event] {
+        guard let checkout = e.checkoutID else { return [] }
+        switch e.name {
+        case .requestReceived, .checkoutInitiated:
+            if started[checkout] == nil {
+                if started.count >= openLimit { started.removeAll(keepingCapacity: true) }
+                started[checkout] = at
+            }
+            return []
+        case .checkoutSettled, .checkoutFailed:
+            let success = e.name == .checkoutSettled
+            var out: [Event] = []
+            if let start = started.removeValue(forKey: checkout) {
+                out.append(Event(slo: .settlement, good: at - start <= Self.settlementLimit, at: at))
+            }
+            let businessDecline = !success && (e.errorCategory == "BUSINESS" || e.errorCode.map(DeclineCode.all.contains) == true)
+            if !businessDecline { out.append(Event(slo: .paymentSuccess, good: success, at: at)) }
+            return out
+        default:
+            return []
+        }
+    }
+}
