@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "PaytopServerTests", dependencies: ["PaytopServer", "PaytopExport", "PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
         .testTarget(name: "PaytopExportTests", dependencies: ["PaytopExport", "PaytopProtobuf", "PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
         .testTarget(name: "PaytopIngestTests", dependencies: [
-            "PaytopIngest", "PaytopServer", "PaytopExport", "PaytopProtobuf", "PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON",
+            "PaytopIngest", "PaytopConsole", "PaytopProtobuf", "PaytopStore", "PaytopVocabulary", "PaytopJSON",
         ]),
     ],
     swiftLanguageModes: [.v6]

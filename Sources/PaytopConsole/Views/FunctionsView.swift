@@ -10,6 +10,7 @@ import PaytopVocabulary
 enum FunctionsView {
     static func draw(_ p: inout Painter, _ r: Rect, _ s: ConsoleState, _ d: ConsoleData) {
         guard let f = d.snapshot.functionsReport, f.metricsRecorded else {
+            if s.watchingReceived { return p.emptyPane(r, title: "Functions", ReceivedNotes.functions) }
             return p.emptyPane(r, title: "Functions", "no metrics in this store (yet, or it was recorded with --no-telemetry)")
         }
         let wide = r.width >= 140

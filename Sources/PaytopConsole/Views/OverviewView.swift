@@ -8,16 +8,18 @@ enum OverviewView {
         let snap = d.snapshot
         let (top, rest) = r.splitRows(5)
         let pipe = p.box(top, title: "Pipeline", focused: s.focus == 0)
-        pipeline(&p, pipe, snap)
+        let noMetrics = s.watchingReceived && !snap.hasPipelineMetrics
+        if noMetrics { p.note(ReceivedNotes.pipeline, pipe) } else { pipeline(&p, pipe, snap) }
         let (middle, bottom) = rest.splitRows(7)
         let (ql, sr) = middle.splitColumns(r.width * 2 / 5)
-        queues(&p, p.box(ql, title: "Queues", focused: s.focus == 1), snap)
+        let queueBox = p.box(ql, title: "Queues", focused: s.focus == 1)
+        if noMetrics { p.note(ReceivedNotes.queues, queueBox) } else { queues(&p, queueBox, snap) }
         slos(&p, p.box(sr, title: "SLOs", focused: s.focus == 2), snap)
         let (bl, er) = bottom.splitColumns(r.width * 2 / 5)
         // Tall terminals: throughput and errors over the range below the business figures.
         let (businessArea, charts) = bl.splitRows(bl.height >= 30 ? 8 : bl.height)
         business(&p, p.box(businessArea, title: "Business", focused: s.focus == 3), snap, s.timeRange)
-        if charts.height >= 20, let series = snap.series {
+        if charts.height >= 20, !noMetrics, let series = snap.series {
             let (throughput, errors) = charts.splitRows(charts.height / 2)
             ChartPane.draw(&p, throughput, title: "Throughput · \(s.timeRange.label)", series.throughput, d, listMarks: false,
                            format: ChartPane.perSecond)

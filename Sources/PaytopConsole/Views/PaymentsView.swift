@@ -5,6 +5,7 @@ import PaytopVocabulary
 enum PaymentsView {
     static func draw(_ p: inout Painter, _ r: Rect, _ s: ConsoleState, _ d: ConsoleData) {
         let list = Reducer.visiblePayments(s, d.snapshot)
+        if s.watchingReceived && d.snapshot.payments.isEmpty { return p.emptyPane(r, title: "Payments", ReceivedNotes.payments) }
         let title = "Payments (\(list.count)\(s.paymentFilter.isEmpty ? "" : " matching “\(s.paymentFilter)”")) · sorted by \(s.paymentSort.rawValue)"
         let b = p.box(r, title: title, focused: true)
         let sortColumn: Int? = switch s.paymentSort {

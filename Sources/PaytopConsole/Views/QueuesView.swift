@@ -5,6 +5,7 @@ import PaytopVocabulary
 enum QueuesView {
     static func draw(_ p: inout Painter, _ r: Rect, _ s: ConsoleState, _ d: ConsoleData) {
         let snap = d.snapshot
+        if s.watchingReceived && !snap.hasPipelineMetrics { return p.emptyPane(r, title: "Queues", ReceivedNotes.queues) }
         var (top, bottom) = r.splitRows(8)
         // Tall terminals get queue depth and DLQ age over the time range beside the dead letters.
         if bottom.height >= 24, let series = snap.series {

@@ -29,7 +29,23 @@ public struct Painter {
     /// A focused pane with nothing to show but why (no data in the store yet, …).
     public mutating func emptyPane(_ r: Rect, title: String, _ why: String) {
         let inner = box(r, title: title, focused: true)
-        text(why, inner.x + 1, inner.y, .muted, clip: inner)
+        note(why, inner)
+    }
+
+    /// Text wrapped at spaces to the width of `r`, line after line from its top.
+    public mutating func note(_ s: String, _ r: Rect, _ role: Theme.Role = .muted) {
+        let width = max(1, r.width - 2)
+        var line = "", y = r.y
+        for word in s.split(separator: " ") {
+            if !line.isEmpty && Buffer.columns(line) + 1 + Buffer.columns(String(word)) > width {
+                guard y < r.maxY else { return }
+                text(line, r.x + 1, y, role, clip: r)
+                y += 1
+                line = ""
+            }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        if !line.isEmpty && y < r.maxY { text(line, r.x + 1, y, role, clip: r) }
     }
 
     /// Text at a position inside `clip`; returns the column after it.

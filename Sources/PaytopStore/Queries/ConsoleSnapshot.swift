@@ -66,6 +66,9 @@ public struct ConsoleSnapshot: Sendable {
     public var receivers: [ReceiverStatus] = []
     /// The store holds telemetry received from outside (`paytop collect`, `--otlp-receiver`).
     public var holdsReceived = false
+    /// Metrics of the pipeline itself (API Gateway's Count, Lambda's Invocations, SQS's
+    /// queue metrics) are in the store: an engine recorded them, or they arrived.
+    public var hasPipelineMetrics = false
     public var business: BusinessReport?
     public var functionsReport: FunctionsReport?
     public var series: DashboardSeries?
@@ -113,6 +116,8 @@ public struct ConsoleSnapshot: Sendable {
             }
             let fine = try c.scalarInt("SELECT count(*) FROM (SELECT 1 FROM metric_data WHERE period_seconds = 1 LIMIT 1)") ?? 0
             s.periodSeconds = fine > 0 ? 1 : 60
+            s.holdsReceived = try ReceiverStatus.storeHoldsReceived(c)
+            s.hasPipelineMetrics = try hasPipelineMetrics(c)
             try loadQueues(c, &s, limits)
             try loadFunctions(c, &s)
             try loadBusiness(c, &s, limits)
@@ -122,7 +127,6 @@ public struct ConsoleSnapshot: Sendable {
             s.releases = (try? ReleaseReport.loadInside(c).deployments) ?? []
             s.exports = try ExportStatus.recent(c, nowMillis: Int64(Date().timeIntervalSince1970 * 1000))
             s.receivers = try ReceiverStatus.recent(c, nowMillis: Int64(Date().timeIntervalSince1970 * 1000))
-            s.holdsReceived = try ReceiverStatus.storeHoldsReceived(c)
             let r = try ReconciliationReport.loadInside(c, batchLimit: limits.batches, mismatchLimit: limits.mismatches)
             s.reconciliation = r.batches.isEmpty && r.runs == 0 ? nil : r
             let from = windowNanos.map { BusinessReport.windowStart(at: s.at, nanos: $0) }
@@ -174,6 +178,11 @@ public struct ConsoleSnapshot: Sendable {
         try series(c, name, dims, period: period, n: 1, column: column).last ?? 0
     }
 
+    static func hasPipelineMetrics(_ c: Connection) throws -> Bool {
+        let names = [MetricName.count, .invocations, .messagesVisible, .messagesSent].map { "'\($0.rawValue)'" }.joined(separator: ",")
+        return try c.scalarInt("SELECT EXISTS (SELECT 1 FROM metric_series WHERE name IN (\(names)))") == 1
+    }
+
     static func loadQueues(_ c: Connection, _ s: inout ConsoleSnapshot, _ limits: Limits) throws {
         let depth = try c.cached("""
             SELECT count(*), sum(visible_at > ?2), min(coalesce(moved_at, sent_at)) FROM queue_message WHERE queue_name = ?1
@@ -189,6 +198,12 @@ public struct ConsoleSnapshot: Sendable {
             }
             depth.reset()
             let dims = MetricDimensions.queue(q)
+            if s.holdsReceived && row.visible + row.inFlight == 0 {
+                // A received store has no messages of its own: SQS's metrics say the depth.
+                row.visible = Int(try latest(c, .messagesVisible, dims, period: s.periodSeconds, column: "value"))
+                row.inFlight = Int(try latest(c, .messagesNotVisible, dims, period: s.periodSeconds, column: "value"))
+                row.oldestAgeSeconds = Int64(try latest(c, .ageOfOldestMessage, dims, period: s.periodSeconds, column: "value"))
+            }
             row.sentPerSecond = try rate(c, .messagesSent, dims, period: s.periodSeconds, at: s.at)
             row.receivedPerSecond = try rate(c, .messagesReceived, dims, period: s.periodSeconds, at: s.at)
             row.deletedPerSecond = try rate(c, .messagesDeleted, dims, period: s.periodSeconds, at: s.at)
