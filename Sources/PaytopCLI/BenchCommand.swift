@@ -26,6 +26,10 @@ struct BenchCommand: ParsableCommand {
     var queries: String?
     @Option(help: ArgumentHelp("Instead of simulating, time settling, reconciling and reporting every charge of this store in one batch (on a copy).", valueName: "path"))
     var reconcile: String?
+    @Flag(help: "Instead of simulating, time OTLP/HTTP span ingest (paytop collect's path) and the console's frames meanwhile.")
+    var ingest = false
+    @Option(help: "Simulated checkouts whose spans the ingest benchmark sends.") var ingestCheckouts: Int = 20_000
+    @Option(help: "Client connections of the ingest benchmark.") var clients: Int = 4
 
     func validate() throws {
         guard checkouts > 0, runs > 0 else { throw ValidationError("--checkouts and --runs must be positive") }
@@ -34,6 +38,9 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         if let queries { return try benchQueries(queries) }
         if let reconcile { return try benchReconcile(reconcile) }
+        if ingest {
+            return try IngestBench(checkouts: max(1, ingestCheckouts), runs: runs, clients: max(1, clients), seed: seed, json: json).run()
+        }
         var rows: [(checkoutsPerSecond: Double, rowsPerSecond: Double, ceiling: Double, bytesPerCheckout: Double, rss: Int)] = []
         for i in 1...runs {
             let path = NSTemporaryDirectory() + "paytop-bench-\(getpid())-\(i).db"

@@ -150,6 +150,13 @@ import PaytopVocabulary
         let latencies = try store.rows("SELECT * FROM psp_latency_rollup ORDER BY 1, 2, 3")
         do {
             let c = try Store.openForWriting(path: store.path, create: false)
+            // Back to v4: undo v6 (received telemetry), then v5.
+            try c.execute("""
+                DROP VIEW span_event; DROP INDEX business_event_checkout; DROP VIEW business_event;
+                ALTER TABLE business_event_data DROP COLUMN checkout_id; CREATE VIEW business_event AS SELECT 1;
+                DROP TABLE received_trace; DROP TABLE received_resource; DROP TABLE span_event_data; DROP TABLE log_record;
+                DROP TABLE otlp_receiver;
+                """)
             try c.execute("DROP TABLE business_rollup; DROP TABLE psp_latency_rollup; DROP TABLE metric_histogram; PRAGMA user_version = 4")
         }
         _ = try Store.openForWriting(path: store.path, create: false)

@@ -12,7 +12,8 @@ public struct StoreSummary: Sendable {
     public static let tables = ["payment_event", "payment_order", "wallet", "ledger_entry", "queue_message",
                                 "psp_charge", "control_command", "control_event", "engine_state",
                                 "trace", "span_data", "span_link_data", "business_event_data", "sdlc_event",
-                                "span_name", "business_event_name", "service_version", "metric_series", "metric_data"]
+                                "span_name", "business_event_name", "service_version", "metric_series", "metric_data",
+                                "received_trace", "received_resource", "span_event_data", "log_record"]
 
     public static func load(_ c: Connection) throws -> StoreSummary {
         try c.read {
