@@ -46,6 +46,7 @@ struct IngestBench {
             print("source: \(checkouts.grouped) simulated checkouts → \(total.grouped) spans in \(bodies.count) requests of up to 2,048 "
                   + "(\(bodies.reduce(0) { $0 + $1.body.count } / 1_000_000) MB), \(clients) client connections")
         }
+        if !json { try phases(bodies, total: total) }
         var results: [Run] = []
         for i in 1...runs {
             let r = try once(bodies, total: total, checkoutID: checkoutID, index: i)
@@ -71,6 +72,37 @@ struct IngestBench {
             print(String(format: "median of %d: %@ spans/s · ratio to the insert ceiling %.2f · console frame p95 %.2f ms while ingesting",
                          runs, Int(sps).grouped, ratio, frameP95))
         }
+    }
+
+    /// Where the time goes, one stage at a time on one thread: decoding every body,
+    /// mapping it onto rows, committing the rows (in the receiver these overlap on three
+    /// threads: the server's, the intake's and the writer's).
+    private func phases(_ bodies: [(body: [UInt8], spans: Int)], total: Int) throws {
+        let path = NSTemporaryDirectory() + "paytop-ingest-bench-\(getpid())-phases.db"
+        removeStore(path)
+        defer { removeStore(path) }
+        _ = try Store.openForWriting(path: path, create: true)
+        var t0 = ContinuousClock.now
+        let decoded = try bodies.map { try OTLPProtobufDecoding.decode(.traces, $0.body) }
+        let decode = seconds(ContinuousClock.now - t0)
+        let mapper = try IngestMapper(storePath: path)
+        t0 = ContinuousClock.now
+        var batches: [WriteBatch] = []
+        for d in decoded {
+            var b = WriteBatch()
+            _ = try mapper.map(d, into: &b)
+            batches.append(b)
+        }
+        let map = seconds(ContinuousClock.now - t0)
+        let writer = try StoreWriter(path: path)
+        t0 = ContinuousClock.now
+        for b in batches { try writer.submit(b) }
+        try writer.waitUntilIdle()
+        let commit = seconds(ContinuousClock.now - t0)
+        try writer.close()
+        func rate(_ s: Double) -> String { Int(Double(total) / s).grouped }
+        print(String(format: "stages alone: decode %.2f s (%@ spans/s) · map %.2f s (%@ spans/s) · commit %.2f s (%@ spans/s)",
+                     decode, rate(decode), map, rate(map), commit, rate(commit)))
     }
 
     private func once(_ bodies: [(body: [UInt8], spans: Int)], total: Int, checkoutID: String, index: Int) throws -> Run {

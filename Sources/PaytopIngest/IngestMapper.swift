@@ -94,14 +94,14 @@ public final class IngestMapper {
             guard let p = Self.spanID(s.parentSpanID) else { return o.reject("a span's parent_span_id is not 8 bytes") }
             parent = p
         }
-        let checkout = Self.checkout(s.attributes)
+        let checkout = s.attributes.checkoutID
         let t = try trace(traceKey, s.traceID, start: s.startNanos, checkout: checkout, &b)
         let kind = Self.kinds[(0..<Self.kinds.count).contains(s.kind) ? s.kind : 1]
         b.receivedSpans.append(SpanRow(
             traceNo: t.no, spanID: spanID, parentSpanID: parent, nameCode: nameCode(s.name, kind, &b), serviceCode: service,
             startOffset: s.startNanos &- t.startedAt, duration: max(0, s.endNanos &- s.startNanos),
             status: (0...2).contains(s.statusCode) ? s.statusCode : 0, statusMessage: s.statusMessage.isEmpty ? nil : s.statusMessage,
-            attributes: AttributeJSON.object(s.attributes)))
+            attributes: s.attributes.json))
         for (i, e) in s.events.enumerated() {
             b.spanEvents.append(SpanEventRow(traceNo: t.no, spanID: spanID, seq: i, timeOffset: e.timeNanos &- t.startedAt,
                                              name: e.name, attributes: AttributeJSON.object(e.attributes)))
@@ -310,12 +310,4 @@ public final class IngestMapper {
         return v == 0 ? nil : Int64(bitPattern: v)
     }
 
-    /// A span's checkout, from the attribute names the seed's spellings use.
-    static func checkout(_ attributes: [KeyValue]) -> String? {
-        guard !attributes.isEmpty else { return nil }
-        for k in BusinessEventFields.Key.checkout {
-            if let v = attributes.value(k)?.text, !v.isEmpty { return v }
-        }
-        return nil
-    }
 }

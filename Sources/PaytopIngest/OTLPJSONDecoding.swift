@@ -51,7 +51,7 @@ public enum OTLPJSONDecoding {
                                                   "SPAN_KIND_PRODUCER", "SPAN_KIND_CONSUMER"])
         s.startNanos = try int64(o, "startTimeUnixNano")
         s.endNanos = try int64(o, "endTimeUnixNano")
-        s.attributes = try attributes(o, "attributes")
+        s.attributes = SpanAttributes(try attributes(o, "attributes"))
         for e in try list(o, "events") {
             guard let e = e.objectValue else { throw Invalid("events holds a non-object") }
             s.events.append(.init(timeNanos: try int64(e, "timeUnixNano"), name: field(e, "name")?.stringValue ?? "",

@@ -51,6 +51,8 @@ public enum OTLPProtobufDecoding {
 
     private static func span(_ r: inout ProtobufReader, resource: Int) throws -> ReceivedSpan {
         var s = ReceivedSpan(resource: resource)
+        var attributes = SpanAttributeTranscoder()
+        let spanReader = r
         while let (field, wire) = try r.next() {
             switch (field, wire) {
             case (1, .lengthDelimited): s.traceID = try r.bytes()
@@ -60,7 +62,7 @@ public enum OTLPProtobufDecoding {
             case (6, .varint): s.kind = Int(truncatingIfNeeded: try r.varint())
             case (7, .fixed64): s.startNanos = Int64(bitPattern: try r.fixed64())
             case (8, .fixed64): s.endNanos = Int64(bitPattern: try r.fixed64())
-            case (9, _): s.attributes.append(try keyValue(&r, wire))
+            case (9, .lengthDelimited): try attributes.add(&r)
             case (11, .lengthDelimited):
                 var e = try r.message()
                 var event = ReceivedSpan.Event(timeNanos: 0, name: "", attributes: [])
@@ -93,10 +95,21 @@ public enum OTLPProtobufDecoding {
                     default: try st.skip(w)
                     }
                 }
-            case (1, _), (2, _), (4, _), (5, _), (6, _), (7, _), (8, _), (11, _), (13, _), (15, _):
+            case (1, _), (2, _), (4, _), (5, _), (6, _), (7, _), (8, _), (9, _), (11, _), (13, _), (15, _):
                 throw ProtobufError.malformed("span field \(field) has the wrong wire type")
             default: try r.skip(wire)
             }
+        }
+        if attributes.duplicate {
+            // A key sent twice: read the key-values again so the last one wins.
+            var again = spanReader
+            var pairs: [KeyValue] = []
+            while let (field, wire) = try again.next() {
+                if field == 9 { pairs.append(try keyValue(&again, wire)) } else { try again.skip(wire) }
+            }
+            s.attributes = SpanAttributes(pairs)
+        } else {
+            s.attributes = attributes.finish()
         }
         return s
     }
@@ -237,7 +250,7 @@ public enum OTLPProtobufDecoding {
         }
     }
 
-    private static func keyValue(_ r: inout ProtobufReader, _ wire: ProtobufReader.WireType) throws -> KeyValue {
+    static func keyValue(_ r: inout ProtobufReader, _ wire: ProtobufReader.WireType) throws -> KeyValue {
         try ProtobufReader.expect(wire, .lengthDelimited, field: 0)
         var kv = try r.message()
         var key = ""

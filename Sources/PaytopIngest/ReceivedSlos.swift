@@ -18,7 +18,7 @@ struct ReceivedSlos {
 
     func span(_ s: ReceivedSpan) -> Event? {
         guard s.kind == 2, s.name == PipelineNames.paymentsRequestSpan else { return nil }
-        let status = s.attributes.value("http.response.status_code")?.integer ?? (s.statusCode == 2 ? 500 : 202)
+        let status = s.attributes.httpStatusCode ?? (s.statusCode == 2 ? 500 : 202)
         guard status != 400 && status != 409 else { return nil }
         let good = s.endNanos - s.startNanos <= Self.latencyLimit && status < 500 && status != 429 && s.statusCode != 2
         return Event(slo: .apiLatency, good: good, at: s.endNanos)

@@ -71,7 +71,7 @@ public struct ReceivedSpan: Sendable, Equatable {
     public var kind = 0
     public var startNanos: Int64 = 0
     public var endNanos: Int64 = 0
-    public var attributes: [KeyValue] = []
+    public var attributes = SpanAttributes()
     public var events: [Event] = []
     public var links: [Link] = []
     /// 0 unset, 1 ok, 2 error.

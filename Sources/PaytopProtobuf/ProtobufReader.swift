@@ -83,11 +83,16 @@ public struct ProtobufReader {
 
     /// A string field; invalid UTF-8 is refused (proto3 strings are UTF-8).
     public mutating func string() throws -> String {
-        let range = try delimited()
-        guard let s = String(validating: UnsafeBufferPointer(rebasing: buffer[range]), as: UTF8.self) else {
-            throw ProtobufError.malformed("a string field is not UTF-8")
-        }
-        return s
+        String(decoding: try utf8(), as: UTF8.self)
+    }
+
+    /// A string field's bytes, checked to be UTF-8, without making a String of them.
+    public mutating func utf8() throws -> UnsafeBufferPointer<UInt8> {
+        let bytes = UnsafeBufferPointer(rebasing: buffer[try delimited()])
+        var ascii = true
+        for b in bytes where b >= 0x80 { ascii = false; break }
+        if !ascii && String(validating: bytes, as: UTF8.self) == nil { throw ProtobufError.malformed("a string field is not UTF-8") }
+        return bytes
     }
 
     /// A packed repeated fixed64 / double field (or one unpacked element).

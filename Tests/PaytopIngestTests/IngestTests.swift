@@ -97,6 +97,43 @@ final class TempStore {
         #expect(throws: ProtobufError.self) { try OTLPProtobufDecoding.decode(.traces, Array(w.bytes.dropLast(3))) }
     }
 
+    @Test func transcodedAttributesEqualDecodedOnes() throws {
+        let attributes: [KeyValue] = [
+            KeyValue("s", .string("a \"quoted\" \\ line\nnext\u{1}")), KeyValue("b", .bool(true)), KeyValue("i", .int(-9_007_199_254_740_993)),
+            KeyValue("d", .double(0.25)), KeyValue("nan", .double(.nan)), KeyValue("bytes", .bytes([0, 1, 255])),
+            KeyValue("arr", .array([.string("x"), .int(2), .array([])])), KeyValue("map", .map([KeyValue("k", .string("v"))])),
+            KeyValue("payment.checkout_id", .string("second-choice")), KeyValue("checkout_id", .string("chk-1")),
+            KeyValue("http.response.status_code", .int(402)), KeyValue("ünïcode", .string("ok ✓")),
+        ]
+        func encode(_ pairs: [KeyValue]) -> [UInt8] {
+            func any(_ w: inout ProtobufWriter, _ v: AttributeValue) {
+                switch v {
+                case .string(let s): w.oneofString(1, s)
+                case .bool(let b): w.oneofInt(2, b ? 1 : 0)
+                case .int(let i): w.oneofInt(3, i)
+                case .double(let d): w.double(4, d)
+                case .bytes(let b): w.bytes(7, b)
+                case .array(let items): w.message(5) { a in for item in items { a.message(1) { any(&$0, item) } } }
+                case .map(let kvs): w.message(6) { m in for kv in kvs { m.message(1) { p in p.string(1, kv.key); p.message(2) { any(&$0, kv.value) } } } }
+                }
+            }
+            var w = ProtobufWriter()
+            w.message(1) { rs in rs.message(2) { ss in ss.message(2) { s in
+                for kv in pairs { s.message(9) { p in p.string(1, kv.key); p.message(2) { any(&$0, kv.value) } } }
+            } } }
+            return w.bytes
+        }
+        let transcoded = try OTLPProtobufDecoding.decode(.traces, encode(attributes)).spans[0].attributes
+        let decoded = SpanAttributes(attributes)
+        #expect(transcoded.json == decoded.json, "\(transcoded.json ?? "")\n\(decoded.json ?? "")")
+        #expect(transcoded.checkoutID == "chk-1" && decoded.checkoutID == "chk-1", "checkout_id ranks before payment.checkout_id")
+        #expect(transcoded.httpStatusCode == 402 && decoded.httpStatusCode == 402)
+        #expect((try? JSONValue.parse(transcoded.json ?? "")) != nil, "valid JSON")
+        // A key sent twice: the last wins, in both.
+        let twice = attributes + [KeyValue("b", .string("later"))]
+        #expect(try OTLPProtobufDecoding.decode(.traces, encode(twice)).spans[0].attributes == SpanAttributes(twice))
+    }
+
     @Test func gzipRoundTripsAndABombIsStopped() throws {
         let data = Array("hello, otlp ".utf8) + [UInt8](repeating: 7, count: 100_000)
         #expect(try Gzip.inflate(Gzip.deflate(data), limit: 200_000) == data)
@@ -173,7 +210,7 @@ final class TempStore {
         var api = ReceivedSpan(resource: 0)
         api.traceID = Array(repeating: traceByte, count: 16); api.spanID = [0, 0, 0, 0, 0, 0, 0, traceByte]
         api.name = PipelineNames.paymentsRequestSpan; api.kind = 2; api.startNanos = at; api.endNanos = at + apiMillis * 1_000_000
-        api.attributes = [KeyValue("checkout_id", .string(checkout)), KeyValue("http.response.status_code", .int(202))]
+        api.attributes = SpanAttributes([KeyValue("checkout_id", .string(checkout)), KeyValue("http.response.status_code", .int(202))])
         t.spans = [api]
         func log(_ name: BusinessEventName, _ offset: Int64, _ extra: [KeyValue] = []) -> ReceivedLog {
             var l = ReceivedLog(resource: 0)

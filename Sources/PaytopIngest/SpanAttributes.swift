@@ -1,0 +1,121 @@
+import Foundation
+import PaytopProtobuf
+
+/// A span's attributes as the intake needs them: the JSON object the store keeps, and
+/// the two values it reads — the checkout the span names (the seed's spellings) and the
+/// HTTP status (for the api-latency SLO).
+public struct SpanAttributes: Sendable, Equatable {
+    public var json: String?
+    public var checkoutID: String?
+    public var httpStatusCode: Int64?
+
+    public init() {}
+
+    /// From decoded key-values (the JSON encoding's path, and tests).
+    public init(_ attributes: [KeyValue]) {
+        json = AttributeJSON.object(attributes)
+        for key in BusinessEventFields.Key.checkout {
+            if let v = attributes.value(key)?.text, !v.isEmpty { checkoutID = v; break }
+        }
+        httpStatusCode = attributes.value(Self.httpStatusKey)?.integer
+    }
+
+    static let httpStatusKey = "http.response.status_code"
+}
+
+/// Reads a span's KeyValue fields (field 9) straight into the JSON text of
+/// `AttributeJSON` — no KeyValue, no String per key or value — noting the checkout and
+/// HTTP status on the way. A key sent twice (OTLP forbids it) falls back to decoding
+/// the key-values, so the last one wins as it does there.
+struct SpanAttributeTranscoder {
+    private var out: [UInt8] = []
+    private var keys: [UnsafeBufferPointer<UInt8>] = []
+    private(set) var duplicate = false
+    private var checkoutRank = Int.max
+    private var result = SpanAttributes()
+
+    static let checkoutKeys: [[UInt8]] = BusinessEventFields.Key.checkout.map { Array($0.utf8) }
+    static let httpStatusKey = Array(SpanAttributes.httpStatusKey.utf8)
+
+    init() { out.reserveCapacity(512) }
+
+    /// One KeyValue message.
+    mutating func add(_ r: inout ProtobufReader) throws {
+        var kv = try r.message()
+        var key = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+        var valueReader: ProtobufReader?
+        while let (f, w) = try kv.next() {
+            switch (f, w) {
+            case (1, .lengthDelimited): key = try kv.utf8()
+            case (2, .lengthDelimited): valueReader = try kv.message()
+            default: try kv.skip(w)
+            }
+        }
+        for k in keys where k.elementsEqual(key) { duplicate = true }
+        keys.append(key)
+        out.append(out.isEmpty ? UInt8(ascii: "{") : UInt8(ascii: ","))
+        JSONBytes.quoted(key, to: &out)
+        out.append(UInt8(ascii: ":"))
+        let valueStart = out.count
+        if var v = valueReader { try value(&v, depth: 0) } else { out.append(contentsOf: [0x22, 0x22]) }
+        // The two values the intake reads.
+        if let rank = Self.checkoutKeys.firstIndex(where: { $0.elementsEqual(key) }), rank < checkoutRank,
+           out[valueStart] == 0x22, out.count - valueStart > 2, !out[valueStart...].contains(0x5C) {
+            checkoutRank = rank
+            result.checkoutID = String(decoding: out[(valueStart + 1)..<(out.count - 1)], as: UTF8.self)
+        } else if key.elementsEqual(Self.httpStatusKey) {
+            let text = out[valueStart...].filter { $0 != 0x22 }
+            result.httpStatusCode = Int64(String(decoding: text, as: UTF8.self))
+        }
+    }
+
+    func finish() -> SpanAttributes {
+        var r = result
+        if !out.isEmpty { r.json = String(decoding: out + [UInt8(ascii: "}")], as: UTF8.self) }
+        return r
+    }
+
+    /// An AnyValue as JSON; an empty one as "".
+    private mutating func value(_ r: inout ProtobufReader, depth: Int) throws {
+        guard depth < 32 else { throw ProtobufError.malformed("values nested deeper than 32") }
+        var wrote = false
+        let start = out.count
+        while let (f, w) = try r.next() {
+            // A member sent twice: the last wins, as protobuf says.
+            if wrote { out.removeSubrange(start...); wrote = false }
+            switch (f, w) {
+            case (1, .lengthDelimited): JSONBytes.quoted(try r.utf8(), to: &out)
+            case (2, .varint): JSONBytes.bool(try r.varint() != 0, to: &out)
+            case (3, .varint): JSONBytes.integer(Int64(bitPattern: try r.varint()), to: &out)
+            case (4, .fixed64): JSONBytes.double(try r.double(), to: &out)
+            case (7, .lengthDelimited): JSONBytes.quoted(Data(try r.bytes()).base64EncodedString().utf8, to: &out)
+            case (5, .lengthDelimited):
+                var list = try r.message()
+                out.append(UInt8(ascii: "["))
+                var first = true
+                while let (lf, lw) = try list.next() {
+                    guard lf == 1, lw == .lengthDelimited else { try list.skip(lw); continue }
+                    if !first { out.append(UInt8(ascii: ",")) }
+                    first = false
+                    var item = try list.message()
+                    try value(&item, depth: depth + 1)
+                }
+                out.append(UInt8(ascii: "]"))
+            case (6, .lengthDelimited):
+                // Nested maps are rare: decode them, then write them as AttributeJSON does.
+                var list = try r.message()
+                var pairs: [KeyValue] = []
+                while let (lf, lw) = try list.next() {
+                    guard lf == 1, lw == .lengthDelimited else { try list.skip(lw); continue }
+                    pairs.append(try OTLPProtobufDecoding.keyValue(&list, lw))
+                }
+                AttributeJSON.appendObject(pairs, to: &out)
+            default:
+                try r.skip(w)
+                continue
+            }
+            wrote = true
+        }
+        if !wrote { out.append(contentsOf: [0x22, 0x22]) }
+    }
+}
