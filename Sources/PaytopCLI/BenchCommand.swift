@@ -29,7 +29,8 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Instead of simulating, time OTLP/HTTP span ingest (paytop collect's path) and the console's frames meanwhile.")
     var ingest = false
     @Option(help: "Simulated checkouts whose spans the ingest benchmark sends.") var ingestCheckouts: Int = 20_000
-    @Option(help: "Client connections of the ingest benchmark.") var clients: Int = 4
+    @Option(help: "Client connections of the ingest benchmark (10: the Collector exporter's default sending_queue consumers).")
+    var clients: Int = 10
 
     func validate() throws {
         guard checkouts > 0, runs > 0 else { throw ValidationError("--checkouts and --runs must be positive") }

@@ -11,11 +11,11 @@ import PaytopStore
 /// time while they arrive (issue 14).
 ///
 /// A simulated store's spans are encoded up front as the requests `paytop export` sends
-/// (2,048 spans each), so the clients — `clients` threads, keep-alive connections — only
-/// write bytes. Each run receives all of them into a fresh store through the real path
+/// (2,048 spans each), so the clients — `clients` threads, keep-alive connections on raw
+/// sockets (`RawHTTPClient`) — only write bytes. Each run receives all of them into a fresh store through the real path
 /// (HTTP server, decoding, mapping, group commits, a 200 after each commit) while a
 /// console thread reads the store and draws the Overview and the trace view at 200×60
-/// every 250 ms, as the console does. Then the same rows are inserted with plain prepared
+/// every 100 ms (the console's loop: it reads keys for 100 ms between frames). Then the same rows are inserted with plain prepared
 /// INSERTs into another fresh store: the ceiling, measured in the same run.
 struct IngestBench {
     let checkouts: Int
@@ -24,7 +24,18 @@ struct IngestBench {
     let seed: UInt64
     let json: Bool
 
-    struct Run { var spans: Int; var seconds: Double; var rowsPerSecond: Double; var ceiling: Double; var frames: [Double]; var reads: [Double] }
+    struct Run {
+        var spans: Int; var seconds: Double; var rowsPerSecond: Double; var ceiling: Double; var frames: [Double]; var reads: [Double]
+        /// Process CPU seconds (all threads, clients included) per wall second while receiving.
+        var cores: Double
+    }
+
+    /// User + system CPU seconds of this process so far.
+    static func cpuSeconds() -> Double {
+        var u = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &u)
+        return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
+    }
 
     func run() throws {
         let source = NSTemporaryDirectory() + "paytop-ingest-bench-\(getpid())-source.db"
@@ -52,9 +63,9 @@ struct IngestBench {
             let r = try once(bodies, total: total, checkoutID: checkoutID, index: i)
             results.append(r)
             if !json {
-                print(String(format: "run %d: %@ spans in %.2f s · %@ spans/s · %@ rows/s · ceiling %@ rows/s · ratio %.2f · frame p50 %.2f p95 %.2f max %.2f ms (%d frames) · store read p50 %.1f p95 %.1f ms",
+                print(String(format: "run %d: %@ spans in %.2f s · %@ spans/s · %@ rows/s · ceiling %@ rows/s · ratio %.2f · %.2f cores busy · frame p50 %.2f p95 %.2f max %.2f ms (%d frames) · store read p50 %.1f p95 %.1f ms",
                              i, r.spans.grouped, r.seconds, Int(Double(r.spans) / r.seconds).grouped, Int(r.rowsPerSecond).grouped,
-                             Int(r.ceiling).grouped, r.rowsPerSecond / r.ceiling, percentile(r.frames, 0.5), percentile(r.frames, 0.95),
+                             Int(r.ceiling).grouped, r.rowsPerSecond / r.ceiling, r.cores, percentile(r.frames, 0.5), percentile(r.frames, 0.95),
                              r.frames.max() ?? 0, r.frames.count, percentile(r.reads, 0.5), percentile(r.reads, 0.95)))
             }
         }
@@ -112,7 +123,7 @@ struct IngestBench {
         defer { removeStore(path); removeStore(copy) }
         let intake = try Intake(storePath: path, listen: "bench")
         let server = try ApiServer.start(host: "127.0.0.1", port: 0, api: OTLPReceiver(intake: intake))
-        let url = URL(string: server.url + "/v1/traces")!
+        let requests = bodies.map { RawHTTPClient.request(path: "/v1/traces", contentType: "application/x-protobuf", body: $0.body) }
 
         // The console beside it: read the store and draw, every 250 ms, until the clients finish.
         let stop = Flag()
@@ -138,26 +149,29 @@ struct IngestBench {
                     console.frame(seconds(ContinuousClock.now - f0) * 1000)
                 }
                 console.read(seconds(t1 - t0) * 1000)
-                usleep(250_000)
+                usleep(100_000)
             }
         }
         drawer.start()
         let failures = Measurements()
         let group = DispatchGroup()
         let start = ContinuousClock.now
+        let cpuStart = Self.cpuSeconds()
         for k in 0..<clients {
             group.enter()
             Thread {
                 defer { group.leave() }
-                let client = BlockingHTTPClient(timeoutSeconds: 60)
-                for i in stride(from: k, to: bodies.count, by: clients) {
-                    let answer = try? client.send("POST", url, body: Data(bodies[i].body), headers: ["Content-Type": "application/x-protobuf"])
-                    if answer?.status != 200 { failures.frame(1) }
+                // The clients stand in for a Collector on another machine: they yield too.
+                ThreadPriority.yieldToOthers()
+                guard let client = try? RawHTTPClient(host: "127.0.0.1", port: server.port) else { return failures.frame(1) }
+                for i in stride(from: k, to: requests.count, by: clients) {
+                    if (try? client.send(requests[i])) != 200 { failures.frame(1) }
                 }
             }.start()
         }
         group.wait()
         let wall = seconds(ContinuousClock.now - start)
+        let cores = (Self.cpuSeconds() - cpuStart) / wall
         stop.set()
         server.stop()
         intake.close()
@@ -170,7 +184,7 @@ struct IngestBench {
         let rows = summary.totalRows
         let ceiling = try RawInsertCeiling.measure(source: path, target: copy)
         return Run(spans: total, seconds: wall, rowsPerSecond: Double(rows) / wall, ceiling: ceiling.rowsPerSecond,
-                   frames: console.frames, reads: console.reads)
+                   frames: console.frames, reads: console.reads, cores: cores)
     }
 
     private final class Flag: @unchecked Sendable {

@@ -60,10 +60,13 @@ final class RowResolver {
             guard let t = try trace(s.traceNo), let n = try name(s.nameCode), let svc = try service(s.serviceCode) else { continue }
             var shared = encodedSharedAttributes(n, nameCode: s.nameCode, svc, serviceCode: s.serviceCode)
             var attrs = s.attributes.map(ownAttributes) ?? []
-            if attrs.contains(where: { shared.keys.contains($0.0) }) {
-                // The span overrides one of its name's attributes (rare): spell them all out.
+            let removed = s.attributes.map(Self.removedKeys) ?? []
+            if !removed.isEmpty || attrs.contains(where: { shared.keys.contains($0.0) }) {
+                // The span overrides or removes one of its name's attributes (rare for the
+                // engine's spans; a received span's patch): spell them all out.
                 var all = Self.sharedSpanAttributes(n, svc)
                 Self.merge(attrs, into: &all)
+                all.removeAll { removed.contains($0.0) }
                 attrs = all
                 shared = .none
             }
@@ -217,6 +220,13 @@ final class RowResolver {
         case .array(let items): .array(items.compactMap(value))
         case .object: .string(v.encoded)
         }
+    }
+
+    /// Keys a span's attributes set to null: a merge patch (RFC 7396) removing them from
+    /// its name's (received spans keep their attributes as such a patch).
+    static func removedKeys(_ json: String) -> Set<String> {
+        guard json.contains(":null"), let object = (try? JSONValue.parse(json))?.objectValue else { return [] }
+        return Set(object.compactMap { if case .null = $0.value { return $0.key } else { return nil } })
     }
 
     /// The span's own attributes override the name's (as the `span` view's json_patch does).

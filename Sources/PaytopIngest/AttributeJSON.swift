@@ -14,6 +14,12 @@ enum AttributeJSON {
     }
 
     static func appendObject(_ attributes: [KeyValue], to out: inout [UInt8]) {
+        var entries: [SpanAttributes.Entry] = []
+        appendObject(attributes, to: &out, entries: &entries)
+    }
+
+    /// The object, and where each top-level entry lies in `out`.
+    static func appendObject(_ attributes: [KeyValue], to out: inout [UInt8], entries: inout [SpanAttributes.Entry]) {
         // The last occurrence of each key wins; received order otherwise.
         var keep = [Bool](repeating: true, count: attributes.count)
         if attributes.count > 1 {
@@ -25,9 +31,12 @@ enum AttributeJSON {
         for (i, kv) in attributes.enumerated() where keep[i] {
             if !first { out.append(UInt8(ascii: ",")) }
             first = false
+            let keyStart = out.count
             JSONBytes.quoted(kv.key.utf8, to: &out)
+            let keyEnd = out.count
             out.append(UInt8(ascii: ":"))
             append(kv.value, to: &out)
+            entries.append(.init(keyStart: Int32(keyStart), keyEnd: Int32(keyEnd), valueEnd: Int32(out.count)))
         }
         out.append(UInt8(ascii: "}"))
     }

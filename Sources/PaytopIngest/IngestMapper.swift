@@ -30,7 +30,7 @@ public final class IngestMapper {
 
     private struct TraceKey: Hashable { let hi: UInt64, lo: UInt64 }
     private struct TraceInfo { let no: Int64; let startedAt: Int64; var hasCheckout: Bool }
-    private struct NameKey: Hashable { let name: String, kind: String }
+    private struct NameKey: Hashable { let name: String, kind: String, service: Int }
     private struct ServiceKey: Hashable { let name: String, version: String }
     private struct SeriesKey: Hashable { let name: String, dimensions: String }
     private struct CumulativeKey: Hashable { let series: Int, start: Int64 }
@@ -38,7 +38,8 @@ public final class IngestMapper {
     private let catalog: IngestCatalog
     private var traces: [TraceKey: TraceInfo] = [:]
     private var lastTraceNo: Int64
-    private var spanNames: [NameKey: Int] = [:]
+    private var spanNames: [NameKey: (code: Int, shared: SharedSpanAttributes)] = [:]
+    private var present: [Bool] = []
     private var lastNameCode: Int
     private var services: [ServiceKey: Int] = [:]
     private var lastServiceCode: Int
@@ -56,9 +57,8 @@ public final class IngestMapper {
         catalog = try IngestCatalog(storePath: storePath)
         let codes = try catalog.codes()
         lastTraceNo = codes.lastTraceNo
-        // Only names without constant attributes are shared: an engine span name's
-        // constant attributes must not appear on spans received under the same name.
-        for n in codes.spanNames where n.attributes == "{}" { spanNames[NameKey(name: n.name, kind: n.kind)] = n.code }
+        // Names the store holds are not reused: their constant attributes are another
+        // writer's (the engine's, or a receiver's before a restart).
         lastNameCode = codes.spanNames.map(\.code).max() ?? 0
         for s in codes.services { services[ServiceKey(name: s.name, version: s.version)] = s.code }
         lastServiceCode = codes.services.map(\.code).max() ?? 0
@@ -97,11 +97,12 @@ public final class IngestMapper {
         let checkout = s.attributes.checkoutID
         let t = try trace(traceKey, s.traceID, start: s.startNanos, checkout: checkout, &b)
         let kind = Self.kinds[(0..<Self.kinds.count).contains(s.kind) ? s.kind : 1]
+        let (code, shared) = name(s.name, kind, service: service, first: s.attributes, &b)
         b.receivedSpans.append(SpanRow(
-            traceNo: t.no, spanID: spanID, parentSpanID: parent, nameCode: nameCode(s.name, kind, &b), serviceCode: service,
+            traceNo: t.no, spanID: spanID, parentSpanID: parent, nameCode: code, serviceCode: service,
             startOffset: s.startNanos &- t.startedAt, duration: max(0, s.endNanos &- s.startNanos),
             status: (0...2).contains(s.statusCode) ? s.statusCode : 0, statusMessage: s.statusMessage.isEmpty ? nil : s.statusMessage,
-            attributes: s.attributes.json))
+            attributes: shared.patch(s.attributes, present: &present)))
         for (i, e) in s.events.enumerated() {
             b.spanEvents.append(SpanEventRow(traceNo: t.no, spanID: spanID, seq: i, timeOffset: e.timeNanos &- t.startedAt,
                                              name: e.name, attributes: AttributeJSON.object(e.attributes)))
@@ -138,13 +139,17 @@ public final class IngestMapper {
         return info
     }
 
-    private func nameCode(_ name: String, _ kind: String, _ b: inout WriteBatch) -> Int {
-        let key = NameKey(name: name, kind: kind)
-        if let c = spanNames[key] { return c }
+    /// A span name's code for this service, and the attributes its spans share (the
+    /// first span's: each later one keeps a patch over them).
+    private func name(_ name: String, _ kind: String, service: Int, first: SpanAttributes,
+                      _ b: inout WriteBatch) -> (Int, SharedSpanAttributes) {
+        let key = NameKey(name: name, kind: kind, service: service)
+        if let known = spanNames[key] { return known }
         lastNameCode += 1
-        spanNames[key] = lastNameCode
-        b.spanNames.append(SpanNameRow(code: lastNameCode, name: name, kind: kind, attributes: "{}"))
-        return lastNameCode
+        let shared = SharedSpanAttributes(first)
+        spanNames[key] = (lastNameCode, shared)
+        b.spanNames.append(SpanNameRow(code: lastNameCode, name: name, kind: kind, attributes: shared.json))
+        return (lastNameCode, shared)
     }
 
     /// The service of a resource, and its other attributes kept when they change.

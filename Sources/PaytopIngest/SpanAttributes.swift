@@ -5,15 +5,29 @@ import PaytopProtobuf
 /// the two values it reads — the checkout the span names (the seed's spellings) and the
 /// HTTP status (for the api-latency SLO).
 public struct SpanAttributes: Sendable, Equatable {
-    public var json: String?
+    /// The JSON object's UTF-8 bytes (empty: no attributes), and where each of its
+    /// top-level entries lies in them (the intake diffs spans against their name's).
+    public var bytes: [UInt8] = []
+    var entries: [Entry] = []
     public var checkoutID: String?
     public var httpStatusCode: Int64?
 
+    /// `"key":value` at `keyStart..<valueEnd`, the quoted key ending at `keyEnd` (its colon).
+    struct Entry: Sendable, Equatable {
+        var keyStart: Int32, keyEnd: Int32, valueEnd: Int32
+    }
+
+    public var json: String? { bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self) }
+
     public init() {}
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.bytes == b.bytes && a.checkoutID == b.checkoutID && a.httpStatusCode == b.httpStatusCode
+    }
 
     /// From decoded key-values (the JSON encoding's path, and tests).
     public init(_ attributes: [KeyValue]) {
-        json = AttributeJSON.object(attributes)
+        if !attributes.isEmpty { AttributeJSON.appendObject(attributes, to: &bytes, entries: &entries) }
         for key in BusinessEventFields.Key.checkout {
             if let v = attributes.value(key)?.text, !v.isEmpty { checkoutID = v; break }
         }
@@ -29,6 +43,7 @@ public struct SpanAttributes: Sendable, Equatable {
 /// the key-values, so the last one wins as it does there.
 struct SpanAttributeTranscoder {
     private var out: [UInt8] = []
+    private var entries: [SpanAttributes.Entry] = []
     private var keys: [UnsafeBufferPointer<UInt8>] = []
     private(set) var duplicate = false
     private var checkoutRank = Int.max
@@ -54,10 +69,13 @@ struct SpanAttributeTranscoder {
         for k in keys where k.elementsEqual(key) { duplicate = true }
         keys.append(key)
         out.append(out.isEmpty ? UInt8(ascii: "{") : UInt8(ascii: ","))
+        let keyStart = out.count
         JSONBytes.quoted(key, to: &out)
+        let keyEnd = out.count
         out.append(UInt8(ascii: ":"))
         let valueStart = out.count
         if var v = valueReader { try value(&v, depth: 0) } else { out.append(contentsOf: [0x22, 0x22]) }
+        entries.append(.init(keyStart: Int32(keyStart), keyEnd: Int32(keyEnd), valueEnd: Int32(out.count)))
         // The two values the intake reads.
         if let rank = Self.checkoutKeys.firstIndex(where: { $0.elementsEqual(key) }), rank < checkoutRank,
            out[valueStart] == 0x22, out.count - valueStart > 2, !out[valueStart...].contains(0x5C) {
@@ -69,9 +87,13 @@ struct SpanAttributeTranscoder {
         }
     }
 
-    func finish() -> SpanAttributes {
+    mutating func finish() -> SpanAttributes {
         var r = result
-        if !out.isEmpty { r.json = String(decoding: out + [UInt8(ascii: "}")], as: UTF8.self) }
+        if !out.isEmpty {
+            out.append(UInt8(ascii: "}"))
+            r.bytes = out
+            r.entries = entries
+        }
         return r
     }
 

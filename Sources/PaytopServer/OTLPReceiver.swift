@@ -5,6 +5,7 @@ import NIOCore
 import PaytopIngest
 import PaytopJSON
 import PaytopProtobuf
+import PaytopStore
 
 /// OTLP/HTTP's three endpoints (https://opentelemetry.io/docs/specs/otlp/#otlphttp), fed
 /// into an `Intake`:
@@ -72,6 +73,10 @@ public struct OTLPReceiver: Sendable, HTTPRoutes {
                 return Self.status(.badRequest, encoding, code: 3, "the body is not valid gzip")
             }
         }
+        // Decoding runs on the concurrency pool's thread: at the receiver's lower priority,
+        // so a console in this process (`paytop --otlp-receiver`) draws first. The
+        // receiver's process runs no engine; nothing else of paytop's shares the pool.
+        ThreadPriority.yieldToOthers()
         let telemetry: ReceivedTelemetry
         do {
             telemetry = switch encoding {

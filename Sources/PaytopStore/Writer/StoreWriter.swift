@@ -27,13 +27,19 @@ public final class StoreWriter: @unchecked Sendable {
     /// (OTLP export listens here). It must return quickly.
     private let onCommit: (@Sendable (WriteBatch) -> Void)?
 
-    public init(path: String, crashAfterCommits: Int? = nil, onCommit: (@Sendable (WriteBatch) -> Void)? = nil) throws {
+    /// `yielding`: the thread runs at a lower priority (nice 10), so a console in the same
+    /// process draws on time while a receiver commits flat out.
+    public init(path: String, crashAfterCommits: Int? = nil, yielding: Bool = false,
+                onCommit: (@Sendable (WriteBatch) -> Void)? = nil) throws {
         self.path = path
         self.onCommit = onCommit
         self.crashAfterCommits = crashAfterCommits
         let connection = try Store.openForWriting(path: path, create: false)
         let handoff = Handoff(connection)
-        let t = Thread { [self] in self.loop(handoff.connection) }
+        let t = Thread { [self] in
+            if yielding { ThreadPriority.yieldToOthers() }
+            self.loop(handoff.connection)
+        }
         t.name = "paytop-store-writer"
         thread = t
         t.start()
@@ -138,5 +144,16 @@ public final class StoreWriter: @unchecked Sendable {
             if error == nil { onCommit?(next.batch) }
             if stop { return }
         }
+    }
+}
+
+/// Thread priorities on Linux: a thread's nice value is its own.
+public enum ThreadPriority {
+    /// Nice 10 for the calling thread: it runs when threads at the default priority do not need the core.
+    public static func yieldToOthers() {
+        #if os(Linux)
+        // Linux keeps the nice value per thread; `who` 0 is the calling one (setpriority(2), BUGS).
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+        #endif
     }
 }
