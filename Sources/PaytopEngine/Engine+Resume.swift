@@ -183,16 +183,14 @@ extension Engine {
     }
 
     static func recordRunStart(_ c: Connection, mode: EngineClock.Mode, engineStart: EngineTime) throws -> Int64 {
-        try RunLog.start(c, mode: mode == .live ? "live" : "simulated", version: PaytopVersion.current,
+        try RunLog.start(c, mode: mode == .live ? .live : .simulated, version: PaytopVersion.current,
                          wallMillis: wallClockMillis(), engineStart: engineStart.nanos, pid: Int64(getpid()))
     }
 
     /// The pid of an engine that is running on this store right now (a run not ended,
     /// with a heartbeat in the last 5 s, whose process is alive), if any.
-    static func liveEngine(on c: Connection) throws -> Int64? {
-        guard let run = try RunLog.latestOpen(c) else { return nil }
-        guard wallClockMillis() - run.heartbeatMillis < 5_000, run.pid != Int64(getpid()), kill(pid_t(run.pid), 0) == 0 else { return nil }
-        return run.pid
+    static func liveEngine(on c: Connection) throws -> (pid: Int64, mode: RunLog.Mode?)? {
+        try RunLog.liveWriter(c, nowMillis: wallClockMillis())
     }
 
     /// Tells readers (the CLI's control commands) that an engine is alive on this store.
@@ -203,8 +201,4 @@ extension Engine {
     func recordRunEnd() throws {
         try RunLog.end(reader, runID: runID, wallMillis: Engine.wallClockMillis(), engineTime: now.nanos)
     }
-}
-
-public enum PaytopVersion {
-    public static let current = "0.1.0"
 }

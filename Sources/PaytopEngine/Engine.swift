@@ -81,7 +81,10 @@ public final class Engine {
         if options.requireNewStore, try Store.holdsARun(c) {
             throw StoreError.alreadyHoldsARun(path: options.storePath)
         }
-        if let pid = try Engine.liveEngine(on: c) {
+        if let (pid, mode) = try Engine.liveEngine(on: c) {
+            if mode == .received {
+                throw StoreError.failed("a paytop receiver (pid \(pid)) is writing \(options.storePath); the engine needs a store of its own")
+            }
             throw StoreError.failed("another paytop engine (pid \(pid)) is running on \(options.storePath); stop it first, or send it commands (paytop fault, rate, ...)")
         }
         try Store.limitPageCache(c, megabytes: 16)

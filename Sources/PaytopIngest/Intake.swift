@@ -1,6 +1,7 @@
 import Foundation
 import DequeModule
 import PaytopStore
+import PaytopVocabulary
 
 /// The receiver's way into the store: requests queue here, one thread maps what is
 /// queued into one batch (group commit) and hands it to the store's writer, and each
@@ -43,11 +44,11 @@ public final class Intake: @unchecked Sendable {
     /// engine or another receiver is writing right now.
     public init(storePath: String, listen: String, maxQueuedItems: Int = 400_000) throws {
         let c = try Store.openForWriting(path: storePath, create: !Store.exists(storePath))
-        if let run = try RunLog.latestOpen(c), Self.wallMillis() - run.heartbeatMillis < 5_000, run.pid != Int64(getpid()),
-           kill(pid_t(run.pid), 0) == 0 {
-            throw StoreError.failed("another paytop process (pid \(run.pid)) is writing \(storePath); stop it first, or give the receiver a store of its own")
+        if let (pid, mode) = try RunLog.liveWriter(c, nowMillis: Self.wallMillis()) {
+            let who = mode == .received ? "another paytop receiver" : "a paytop engine"
+            throw StoreError.failed("\(who) (pid \(pid)) is writing \(storePath); stop it first, or give the receiver a store of its own")
         }
-        runID = try RunLog.start(c, mode: "received", version: "0.1.0", wallMillis: Self.wallMillis(),
+        runID = try RunLog.start(c, mode: .received, version: PaytopVersion.current, wallMillis: Self.wallMillis(),
                                  engineStart: Self.wallMillis() * 1_000_000, pid: Int64(getpid()))
         runConnection = c
         self.maxQueuedItems = maxQueuedItems

@@ -120,3 +120,8 @@ public enum DynamoOperation: String, CaseIterable, Sendable {
 
     public var readUnitsPerItem: Int64 { self == .query ? 1 : 0 }
 }
+
+/// paytop's version, as `--version` prints it and the `run` table records it.
+public enum PaytopVersion {
+    public static let current = "0.1.0"
+}

@@ -17,22 +17,8 @@ import PaytopProtobuf
 
     /// Starts `paytop collect` on a free port; returns it and its base URL.
     func startCollect(db: String) throws -> (Process, String) {
-        let log = NSTemporaryDirectory() + "paytop-collect-\(UUID().uuidString.prefix(8)).log"
-        FileManager.default.createFile(atPath: log, contents: nil)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: KillNineTests.binary!)
-        p.arguments = ["collect", "--db", db, "--listen", "127.0.0.1:0"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle(forWritingAtPath: log)
-        try p.run()
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline && p.isRunning {
-            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            if let r = text.range(of: #"http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) { return (p, String(text[r])) }
-            usleep(20_000)
-        }
-        p.terminate()
-        throw ServeCommandTests.CLIFailure("paytop collect did not start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        let (p, url, _) = try ListeningProcess.start(["collect", "--db", db, "--listen", "127.0.0.1:0"], tag: "collect") { _ in true }
+        return (p, url)
     }
 
     func stop(_ p: Process) -> Int32 {

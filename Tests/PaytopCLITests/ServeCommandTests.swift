@@ -10,25 +10,9 @@ import Testing
     /// Starts `paytop serve` on a free port and returns it with its base URL, read from
     /// the line it prints once listening.
     func startServe(db: String, extra: [String] = []) throws -> (Process, String, String) {
-        let log = NSTemporaryDirectory() + "paytop-serve-\(UUID().uuidString.prefix(8)).log"
-        FileManager.default.createFile(atPath: log, contents: nil)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: KillNineTests.binary!)
-        p.arguments = ["serve", "--db", db, "--listen", "127.0.0.1:0", "--rate", "0"] + extra
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle(forWritingAtPath: log)
-        try p.run()
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline && p.isRunning {
-            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            if let r = text.range(of: #"http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression),
-               text.contains("live engine on") {
-                return (p, String(text[r]), log)
-            }
-            usleep(20_000)
+        try ListeningProcess.start(["serve", "--db", db, "--listen", "127.0.0.1:0", "--rate", "0"] + extra, tag: "serve") {
+            $0.contains("live engine on")
         }
-        p.terminate()
-        throw CLIFailure("paytop serve did not start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
     }
 
     /// SIGTERM, then waits up to 30 s for the exit (SIGKILL after that, so a hang fails

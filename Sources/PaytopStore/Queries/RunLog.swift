@@ -1,22 +1,32 @@
+import Foundation
 /// The `run` table: which engine ran on a store, from when, and whether it still does
 /// (its heartbeat). Not part of the deterministic content.
 public enum RunLog {
-    public static func start(_ c: Connection, mode: String, version: String, wallMillis: Int64, engineStart: Int64,
+    /// What a run is: the engine following the wall clock, the engine simulating, or a
+    /// receiver of telemetry from outside (`paytop collect`).
+    public enum Mode: String, Sendable { case live, simulated, received }
+
+    public static func start(_ c: Connection, mode: Mode, version: String, wallMillis: Int64, engineStart: Int64,
                              pid: Int64) throws -> Int64 {
         let s = try c.cached("""
             INSERT INTO run (mode, paytop_version, started_wall, heartbeat_wall, engine_start, pid)
             VALUES (?, ?, ?, ?, ?, ?)
             """)
-        s.bind(1, mode).bind(2, version).bind(3, wallMillis).bind(4, wallMillis).bind(5, engineStart).bind(6, pid)
+        s.bind(1, mode.rawValue).bind(2, version).bind(3, wallMillis).bind(4, wallMillis).bind(5, engineStart).bind(6, pid)
         try s.run()
         return c.lastInsertRowID
     }
 
-    /// The newest run that has not ended: its pid and last heartbeat (wall milliseconds).
-    public static func latestOpen(_ c: Connection) throws -> (pid: Int64, heartbeatMillis: Int64)? {
-        let s = try c.cached("SELECT pid, heartbeat_wall FROM run WHERE ended_wall IS NULL ORDER BY run_id DESC LIMIT 1")
+    /// The process writing this store right now, if another one is: the newest run not
+    /// ended, with a heartbeat in the last 5 s, whose process is alive. `mode` is `live`,
+    /// `simulated` or `received` (a receiver).
+    public static func liveWriter(_ c: Connection, nowMillis: Int64) throws -> (pid: Int64, mode: Mode?)? {
+        let s = try c.cached("SELECT pid, heartbeat_wall, mode FROM run WHERE ended_wall IS NULL ORDER BY run_id DESC LIMIT 1")
         defer { s.reset() }
-        return try s.step() ? (s.int(0), s.int(1)) : nil
+        guard try s.step() else { return nil }
+        let pid = s.int(0)
+        guard nowMillis - s.int(1) < 5_000, pid != Int64(getpid()), kill(pid_t(pid), 0) == 0 else { return nil }
+        return (pid, Mode(rawValue: s.string(2)))
     }
 
     public static func heartbeat(_ c: Connection, runID: Int64, wallMillis: Int64, engineTime: Int64) throws {

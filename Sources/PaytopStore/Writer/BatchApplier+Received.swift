@@ -21,17 +21,7 @@ extension BatchApplier {
                 try s.run()
             }
         }
-        if !b.receivedSpans.isEmpty {
-            let s = try c.cached("""
-                INSERT OR IGNORE INTO span_data (trace_no, span_id, parent_span_id, name_code, service_code, start_offset_ns,
-                  duration_ns, status, status_message, attributes) VALUES (?,?,?,?,?,?,?,?,?,?)
-                """)
-            for r in b.receivedSpans {
-                s.bind(1, r.traceNo).bind(2, r.spanID).bind(3, r.parentSpanID).bind(4, r.nameCode).bind(5, r.serviceCode)
-                    .bind(6, r.startOffset).bind(7, r.duration).bind(8, r.status).bind(9, r.statusMessage).bind(10, r.attributes)
-                try s.run()
-            }
-        }
+        if !b.receivedSpans.isEmpty { try insertSpans(b.receivedSpans, orIgnore: true) }
         if !b.traceCheckouts.isEmpty {
             let s = try c.cached("UPDATE trace SET checkout_id = ? WHERE trace_no = ? AND checkout_id IS NULL")
             for r in b.traceCheckouts {

@@ -31,17 +31,7 @@ extension BatchApplier {
                 try s.run()
             }
         }
-        if !b.spans.isEmpty {
-            let s = try c.cached("""
-                INSERT INTO span_data (trace_no, span_id, parent_span_id, name_code, service_code, start_offset_ns, duration_ns,
-                  status, status_message, attributes) VALUES (?,?,?,?,?,?,?,?,?,?)
-                """)
-            for r in b.spans {
-                s.bind(1, r.traceNo).bind(2, r.spanID).bind(3, r.parentSpanID).bind(4, r.nameCode).bind(5, r.serviceCode)
-                    .bind(6, r.startOffset).bind(7, r.duration).bind(8, r.status).bind(9, r.statusMessage).bind(10, r.attributes)
-                try s.run()
-            }
-        }
+        if !b.spans.isEmpty { try insertSpans(b.spans, orIgnore: false) }
         if !b.spanLinks.isEmpty {
             let s = try c.cached("INSERT OR IGNORE INTO span_link_data (trace_no, span_id, linked_trace_no, linked_span_id) VALUES (?,?,?,?)")
             for r in b.spanLinks {
@@ -112,6 +102,19 @@ extension BatchApplier {
         }
         try applyReceived(b, eventNumbers: eventNumbers)
         if let p = b.prune { try applyPrune(p) }
+    }
+
+    /// Span rows; received ones (`orIgnore`) may repeat when an exporter retries a request.
+    func insertSpans(_ rows: [SpanRow], orIgnore: Bool) throws {
+        let s = try c.cached("""
+            INSERT \(orIgnore ? "OR IGNORE " : "")INTO span_data (trace_no, span_id, parent_span_id, name_code, service_code,
+              start_offset_ns, duration_ns, status, status_message, attributes) VALUES (?,?,?,?,?,?,?,?,?,?)
+            """)
+        for r in rows {
+            s.bind(1, r.traceNo).bind(2, r.spanID).bind(3, r.parentSpanID).bind(4, r.nameCode).bind(5, r.serviceCode)
+                .bind(6, r.startOffset).bind(7, r.duration).bind(8, r.status).bind(9, r.statusMessage).bind(10, r.attributes)
+            try s.run()
+        }
     }
 
     /// Deletes old telemetry, whole traces at a time. Payment state is never touched.
