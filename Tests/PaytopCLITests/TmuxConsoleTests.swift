@@ -101,6 +101,46 @@ import Testing
         #expect(s.exitCode() == "0")
     }
 
+    /// `paytop --otlp-receiver`: no engine; an OTLP/JSON request sent with curl shows up
+    /// in the header's counter and the trace view, and fault keys say they need the engine.
+    @Test(.enabled(if: tmuxAvailable && KillNineTests.binary != nil, "tmux and the paytop executable are available"))
+    func otlpReceiverBesideTheConsole() throws {
+        let db = NSTemporaryDirectory() + "paytop-tmux-otlp-\(UUID().uuidString.prefix(8)).db"
+        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + s) } }
+        let s = try Session("\(KillNineTests.binary!) --db \(db) --otlp-receiver 127.0.0.1:0", env: ["TERM": "screen"])
+        #expect(s.waitFor("otlp in 127.0.0.1:"), "no receiver address in the header:\n\(s.screen())")
+        let screen = s.screen()
+        #expect(screen.contains("receiving") || screen.contains("received"))
+        let match = try #require(screen.range(of: #"otlp in 127\.0\.0\.1:[0-9]+"#, options: .regularExpression))
+        let url = "http://" + screen[match].dropFirst(8)
+        let body = """
+            {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"o11y-lab-payments-initializer"}}]},
+              "scopeSpans":[{"spans":[{"traceId":"5759e988bd862e3fe1be46a994272793","spanId":"53995c3f42cd8ad8","name":"POST /v1/payments",
+                "kind":2,"startTimeUnixNano":"1796138770000000000","endTimeUnixNano":"1796138770120000000",
+                "attributes":[{"key":"checkout_id","value":{"stringValue":"chk-tmux-otlp"}}]}]}]}]}
+            """
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        curl.arguments = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H", "Content-Type: application/json",
+                          "--data-binary", body, url + "/v1/traces"]
+        let out = Pipe()
+        curl.standardOutput = out
+        try curl.run()
+        let status = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        curl.waitUntilExit()
+        #expect(status == "200")
+        #expect(s.waitFor("1 received"), "the header counts what arrived:\n\(s.screen())")
+        s.keys("o")
+        #expect(s.waitFor("act on paytop's embedded engine only"), "\(s.screen())")
+        s.keys("t")
+        s.type("chk-tmux-otlp")
+        s.keys("Enter")
+        #expect(s.waitFor("Trace chk-tmux-otlp"), "no trace view:\n\(s.screen())")
+        #expect(s.waitFor("POST /v1/payments") && s.screen().contains("received · no settled or failed event yet"), "\(s.screen())")
+        s.keys("q")
+        #expect(s.exitCode() == "0")
+    }
+
     @Test(.enabled(if: tmuxAvailable && KillNineTests.binary != nil, "tmux and the paytop executable are available"))
     func liveConsoleEndToEnd() throws {
         let db = NSTemporaryDirectory() + "paytop-tmux-\(UUID().uuidString.prefix(8)).db"

@@ -249,18 +249,25 @@ final class TempStore {
     @Test func aFullIntakeRefusesAtOnceAndCountsWhatItRefused() throws {
         let t = TempStore("full")
         let intake = try Intake(storePath: t.path, listen: "test", maxQueuedItems: 10)
-        defer { intake.close() }
-        let big = Self.checkoutTelemetry("chk-big", traceByte: 3, at: Self.now, settled: true, apiMillis: 1)
-        // Fill the queue faster than the intake drains it: some submissions are refused.
-        var refused = 0
-        let done = DispatchGroup()
-        for _ in 0..<200 {
+        let request = Self.checkoutTelemetry("chk-big", traceByte: 3, at: Self.now, settled: true, apiMillis: 1)
+        #expect(request.itemCount == 4)
+        // A's answer holds the writer's thread (answers run there after each commit), so
+        // what is submitted next stays queued: B and C fit in 10 items, D does not.
+        let gate = DispatchSemaphore(value: 0), answering = DispatchSemaphore(value: 0), done = DispatchGroup()
+        done.enter()
+        try intake.submit(request) { _ in answering.signal(); gate.wait(); done.leave() }
+        answering.wait()
+        for _ in 0..<2 {
             done.enter()
-            do { try intake.submit(big) { _ in done.leave() } } catch is Intake.Refused { refused += 1; done.leave() }
+            try intake.submit(request) { _ in done.leave() }
         }
+        #expect(throws: Intake.Refused.self) { try intake.submit(request) { _ in } }
+        #expect(intake.status.refused == 4)
+        gate.signal()
         done.wait()
-        #expect(refused > 0, "a queue of 10 items cannot hold 200 requests of 4")
-        #expect(intake.status.refused == Int64(refused * big.itemCount))
+        #expect(intake.queuedItems == 0)
+        try intake.submit(request) { _ in }  // room again
+        intake.close()
     }
 
     @Test func theConsoleOnReceivedDataSaysWhatItCannotShowAndShowsWhatItCan() throws {
