@@ -46,13 +46,18 @@ enum WaterfallText {
             func walk(_ s: TraceWaterfall.SpanLine, depth: Int) {
                 var line = pad("+" + duration(s.start - start), 11) + pad(duration(s.end - s.start), 11) + pad(s.kind, 10)
                     + pad("\(s.serviceName) \(s.serviceVersion)", 20) + String(repeating: "  ", count: depth) + inert(s.name)
-                if s.kind == "CONSUMER", let p = s.parentSpanID.flatMap({ byID[$0] }) {
+                if s.kind == "CONSUMER", let p = s.parentSpanID.flatMap({ byID[$0] }), p.kind == "PRODUCER" {
                     line += "  (waited \(duration(s.start - p.end)) in the queue)"
                 }
                 if s.attributes.contains("\"faas.coldstart\":true") { line += "  [cold start]" }
                 if s.status == "ERROR" { line += "  ✖ " + inert(s.statusMessage ?? "error") }
                 for l in s.linkedFrom { line += "  ← linked from " + l }
                 out.append(line)
+                for e in s.events {
+                    let detail = (try? JSONValue.parse(e.attributes))?["exception.message"]?.stringValue.map { ": " + inert($0) } ?? ""
+                    out.append(pad("+" + duration(e.at - start), 11) + pad("", 41) + String(repeating: "  ", count: depth + 1)
+                               + "· " + inert(e.name) + detail)
+                }
                 for child in (children[s.spanID] ?? []).sorted(by: { ($0.start, $0.spanID) < ($1.start, $1.spanID) }) {
                     walk(child, depth: depth + 1)
                 }
@@ -95,6 +100,10 @@ enum WaterfallText {
                             "status_code": .string(s.status), "status_message": opt(s.statusMessage),
                             "attributes": (try? JSONValue.parse(s.attributes)) ?? .null,
                             "linked_from": .array(s.linkedFrom.map { .string($0) }),
+                            "events": .array(s.events.map { e in
+                                .object(["name": .string(e.name), "time_unix_nano": .string(String(e.at)),
+                                         "attributes": (try? JSONValue.parse(e.attributes)) ?? .null])
+                            }),
                         ])
                     }),
                     "business_events": .array(t.events.map { e in

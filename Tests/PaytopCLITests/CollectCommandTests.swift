@@ -112,6 +112,9 @@ import PaytopProtobuf
         #expect(producer["linked_from"]?.arrayValue?.first?.stringValue?.hasPrefix("process payment-execution-queue ") == true,
                 "the consumer's link to the producer, across traces")
         #expect(spans.first { $0["name"]?.stringValue == "POST /v1/payments" }?["service_name"]?.stringValue == "o11y-lab-payments-initializer")
+        let failing = try #require(spans.first { $0["name"]?.stringValue == "UpdateItem PaymentEvent" })
+        #expect(failing["events"]?.arrayValue?.first?["name"]?.stringValue == "exception", "the span's own event, from record_exception")
+        #expect(failing["events"]?.arrayValue?.first?["attributes"]?["exception.message"]?.stringValue == "ConditionalCheckFailed (retried)")
         let events = traces.flatMap { $0["business_events"]?.arrayValue ?? [] }
         #expect(events.compactMap { $0["event_name"]?.stringValue }.sorted() == [
             "payment.checkout.initiated", "payment.checkout.queued", "payment.checkout.settled", "payment.order.settled",

@@ -19,6 +19,15 @@ public struct TraceWaterfall: Sendable {
         /// Spans in other traces that link to this one (a batch invocation that received
         /// the message this span sent), as "name trace_id/span_id".
         public var linkedFrom: [String]
+        /// The span's own events (received spans: an `exception` with its message, …).
+        public var events: [SpanEvent] = []
+    }
+
+    public struct SpanEvent: Sendable, Equatable {
+        public var name: String
+        public var at: Int64
+        /// JSON object.
+        public var attributes: String
     }
 
     public struct EventLine: Sendable, Equatable {
@@ -109,10 +118,14 @@ public struct TraceWaterfall: Sendable {
                 JOIN service_version v ON v.service_code = e.service_code
                 WHERE e.trace_no = ?1 AND (e.checkout_id IS NULL OR e.checkout_id = ?2) ORDER BY e.biz_timestamp, e.event_no
                 """)
+            let spanEvents = try c.cached("""
+                SELECT span_id, printf('%016x', span_id), time_offset_ns, name, coalesce(attributes, '{}') FROM span_event_data
+                WHERE trace_no = ? ORDER BY span_id, seq
+                """)
             var traces: [Trace] = []
             for (no, id, started) in found {
                 spans.bind(1, no)
-                let lines = try spans.all {
+                var lines = try spans.all {
                     SpanLine(spanID: $0.string(0), parentSpanID: $0.optionalString(1), name: $0.string(2), kind: $0.string(3),
                              serviceName: $0.string(4), serviceVersion: $0.string(5), start: started + $0.int(6),
                              end: started + $0.int(6) + $0.int(7), status: ["UNSET", "OK", "ERROR"][Int(min(2, $0.int(8)))],
@@ -120,6 +133,16 @@ public struct TraceWaterfall: Sendable {
                              linkedFrom: $0.optionalString(11).map { $0.components(separatedBy: ", ") } ?? [])
                 }
                 spans.reset()
+                spanEvents.bind(1, no)
+                var eventsBySpan: [String: [SpanEvent]] = [:]
+                while try spanEvents.step() {
+                    eventsBySpan[spanEvents.string(1), default: []].append(
+                        SpanEvent(name: spanEvents.string(3), at: started + spanEvents.int(2), attributes: spanEvents.string(4)))
+                }
+                spanEvents.reset()
+                if !eventsBySpan.isEmpty {
+                    for i in lines.indices { lines[i].events = eventsBySpan[lines[i].spanID] ?? [] }
+                }
                 events.bind(1, no).bind(2, checkoutID)
                 let eventLines = try events.all {
                     EventLine(name: $0.string(0), outcome: $0.string(1), stage: $0.string(2), at: $0.int(3),
