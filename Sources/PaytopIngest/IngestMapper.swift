@@ -73,7 +73,13 @@ public final class IngestMapper {
         if traces.count > traceMemoryLimit { traces.removeAll(keepingCapacity: true) }
     }
 
+    /// The newest time among what was mapped (span ends, log records): the receiver's
+    /// present, which retention counts back from.
+    public private(set) var newest: Int64 = 0
+
     public func map(_ t: ReceivedTelemetry, into b: inout WriteBatch) throws -> Outcome {
+        for s in t.spans where s.endNanos > newest { newest = s.endNanos }
+        for l in t.logs where l.timeNanos > newest { newest = l.timeNanos }
         var outcome = Outcome()
         let serviceCodes = t.resources.map { resourceService($0, &b) }
         for s in t.spans { try span(s, service: serviceCodes[s.resource], &b, &outcome) }

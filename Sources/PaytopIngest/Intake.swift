@@ -39,10 +39,18 @@ public final class Intake: @unchecked Sendable {
     public let maxQueuedItems: Int
     /// Items mapped into one commit at most.
     let maxItemsPerCommit = 50_000
+    /// Retention, as a live engine keeps its own telemetry (docs/telemetry.md), counted
+    /// back from the newest item received: traces a day (500,000 at most), roll-ups a week.
+    static let retention = (traces: Int64(86_400_000_000_000), rollups: Int64(7 * 86_400_000_000_000),
+                            finePoints: Int64(3_600_000_000_000), maxTraces: Int64(500_000))
+    private var lastPrune = Date()
+    private let pruneEvery: TimeInterval
 
     /// Opens (or creates) the store and starts the intake thread. Refuses a store an
     /// engine or another receiver is writing right now.
-    public init(storePath: String, listen: String, maxQueuedItems: Int = 400_000) throws {
+    /// `pruneEvery`: seconds between retention passes (tests shorten it).
+    public init(storePath: String, listen: String, maxQueuedItems: Int = 400_000, pruneEvery: TimeInterval = 60) throws {
+        self.pruneEvery = pruneEvery
         let c = try Store.openForWriting(path: storePath, create: !Store.exists(storePath))
         if let (pid, mode) = try RunLog.liveWriter(c, nowMillis: Self.wallMillis()) {
             let who = mode == .received ? "another paytop receiver" : "a paytop engine"
@@ -195,6 +203,13 @@ public final class Intake: @unchecked Sendable {
             statusValue.updatedAtMillis = Self.wallMillis()
             batch.receiverStatus = statusValue
             statusDirty = false
+            if Date().timeIntervalSince(lastPrune) >= pruneEvery, mapper.newest > 0 {
+                // Once a minute, in the commit of what it counts back from: the store keeps its budget.
+                lastPrune = Date()
+                let now = mapper.newest
+                batch.prune = TelemetryPrune(finePointsBefore: now - Self.retention.finePoints, rollupsBefore: now - Self.retention.rollups,
+                                             tracesBefore: now - Self.retention.traces, maxTraces: Self.retention.maxTraces)
+            }
             inflight.append((items, answered))
             condition.unlock()
             do {

@@ -270,6 +270,21 @@ final class TempStore {
         intake.close()
     }
 
+    @Test func receivedTelemetryIsKeptForADayCountedBackFromTheNewest() throws {
+        let t = TempStore("retention")
+        let intake = try Intake(storePath: t.path, listen: "test", pruneEvery: 0)
+        let day: Int64 = 86_400_000_000_000
+        _ = try intake.submitAndWait(Self.checkoutTelemetry("chk-old", traceByte: 4, at: Self.now - 2 * day, settled: true, apiMillis: 1))
+        _ = try intake.submitAndWait(Self.checkoutTelemetry("chk-new", traceByte: 5, at: Self.now, settled: true, apiMillis: 1))
+        intake.close()
+        let c = try Store.openForReading(path: t.path)
+        #expect(try TraceWaterfall.load(c, checkoutID: "chk-old") == nil, "two days older than the newest: gone")
+        #expect(try TraceWaterfall.load(c, checkoutID: "chk-new") != nil)
+        #expect(try c.scalarInt("SELECT count(*) FROM received_trace") == 1)
+        #expect(try c.scalarInt("SELECT count(*) FROM log_record") == 3, "the old checkout's records went with its trace")
+        #expect(try c.scalarInt("SELECT count(*) FROM business_rollup WHERE period_seconds = 60") ?? 0 > 0, "roll-ups stay a week")
+    }
+
     @Test func theConsoleOnReceivedDataSaysWhatItCannotShowAndShowsWhatItCan() throws {
         let t = TempStore("console")
         _ = try Self.receive(t.path, Self.checkoutTelemetry("chk-a", traceByte: 1, at: Self.now, settled: true, apiMillis: 120))

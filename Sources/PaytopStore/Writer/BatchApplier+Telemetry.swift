@@ -125,6 +125,10 @@ extension BatchApplier {
         let rollups = try c.cached("DELETE FROM metric_data WHERE period_seconds >= 60 AND period_start < ?")
         rollups.bind(1, p.rollupsBefore)
         try rollups.run()
+        // Received log records tied to no trace go by age (log_record_time).
+        let logs = try c.cached("DELETE FROM log_record WHERE trace_no IS NULL AND time_unix_nano < ?")
+        logs.bind(1, p.tracesBefore)
+        try logs.run()
         for table in ["business_rollup", "psp_latency_rollup", "metric_histogram"] {
             let s = try c.cached("DELETE FROM \(table) WHERE period_start < ?")
             s.bind(1, p.rollupsBefore)
