@@ -161,6 +161,9 @@ public final class Intake: @unchecked Sendable {
                 // Once a second: the run's heartbeat (other writers see a live receiver).
                 lastBeat = Date()
                 try? RunLog.heartbeat(runConnection, runID: runID, wallMillis: Self.wallMillis(), engineTime: Self.wallMillis() * 1_000_000)
+                // The counters' row every 5 s even when idle: readers show receivers that
+                // committed in the last 10 s.
+                if Self.wallMillis() - statusValue.updatedAtMillis >= 5_000 { statusDirty = true }
                 if pending.isEmpty && !statusDirty {
                     condition.unlock()
                     continue

@@ -250,7 +250,7 @@ public enum OTLPProtobufDecoding {
         }
     }
 
-    static func keyValue(_ r: inout ProtobufReader, _ wire: ProtobufReader.WireType) throws -> KeyValue {
+    static func keyValue(_ r: inout ProtobufReader, _ wire: ProtobufReader.WireType, depth: Int = 0) throws -> KeyValue {
         try ProtobufReader.expect(wire, .lengthDelimited, field: 0)
         var kv = try r.message()
         var key = ""
@@ -260,7 +260,7 @@ public enum OTLPProtobufDecoding {
             case (1, .lengthDelimited): key = try kv.string()
             case (2, .lengthDelimited):
                 var v = try kv.message()
-                value = try anyValue(&v) ?? .string("")
+                value = try anyValue(&v, depth: depth) ?? .string("")
             default: try kv.skip(w)
             }
         }
@@ -288,7 +288,7 @@ public enum OTLPProtobufDecoding {
                         var item = try list.message()
                         items.append(try anyValue(&item, depth: depth + 1) ?? .string(""))
                     } else {
-                        pairs.append(try keyValue(&list, lw))
+                        pairs.append(try keyValue(&list, lw, depth: depth + 1))
                     }
                 }
                 value = f == 5 ? .array(items) : .map(pairs)

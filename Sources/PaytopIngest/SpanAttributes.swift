@@ -129,7 +129,7 @@ struct SpanAttributeTranscoder {
                 var pairs: [KeyValue] = []
                 while let (lf, lw) = try list.next() {
                     guard lf == 1, lw == .lengthDelimited else { try list.skip(lw); continue }
-                    pairs.append(try OTLPProtobufDecoding.keyValue(&list, lw))
+                    pairs.append(try OTLPProtobufDecoding.keyValue(&list, lw, depth: depth + 1))
                 }
                 AttributeJSON.appendObject(pairs, to: &out)
             default:

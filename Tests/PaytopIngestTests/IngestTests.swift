@@ -134,6 +134,31 @@ final class TempStore {
         #expect(try OTLPProtobufDecoding.decode(.traces, encode(twice)).spans[0].attributes == SpanAttributes(twice))
     }
 
+    @Test func valuesNestedWithoutEndAreRefusedNotFollowed() throws {
+        // A map in a map in a map …, 1,000 deep: refused at depth 32 (each level used to start counting again).
+        var inner: [UInt8] = []
+        for _ in 0..<1_000 {
+            var w = ProtobufWriter()
+            w.message(6) { list in list.message(1) { kv in kv.string(1, "k"); kv.raw([0x12] + Self.varint(inner.count) + inner) } }
+            inner = w.bytes
+        }
+        var body = ProtobufWriter()
+        body.message(1) { rs in rs.message(2) { ss in ss.message(2) { s in
+            s.message(9) { kv in kv.string(1, "deep"); kv.raw([0x12] + Self.varint(inner.count) + inner) }
+        } } }
+        #expect(throws: ProtobufError.malformed("values nested deeper than 32")) { try OTLPProtobufDecoding.decode(.traces, body.bytes) }
+        var logs = ProtobufWriter()
+        logs.message(1) { rl in rl.message(2) { sl in sl.message(2) { l in l.raw([0x2a] + Self.varint(inner.count) + inner) } } }
+        #expect(throws: ProtobufError.malformed("values nested deeper than 32")) { try OTLPProtobufDecoding.decode(.logs, logs.bytes) }
+    }
+
+    static func varint(_ n: Int) -> [UInt8] {
+        var v = UInt64(n), out: [UInt8] = []
+        while v >= 0x80 { out.append(UInt8(truncatingIfNeeded: v) | 0x80); v >>= 7 }
+        out.append(UInt8(v))
+        return out
+    }
+
     @Test func gzipRoundTripsAndABombIsStopped() throws {
         let data = Array("hello, otlp ".utf8) + [UInt8](repeating: 7, count: 100_000)
         #expect(try Gzip.inflate(Gzip.deflate(data), limit: 200_000) == data)
