@@ -167,6 +167,18 @@ import PaytopProtobuf
             #expect(first == nil, "\(what) differ: \(first.map { "\($0.0)\n\($0.1)" } ?? "")")
         }
         #expect(try rows(received.path, "SELECT count(*) FROM received_trace") == rows(received.path, "SELECT count(*) FROM trace"))
+
+        // And on again: the received store (each span a patch over its name's attributes,
+        // null for a shared key it lacks) exported into a third store gives the same spans.
+        let again = Temp("collect-again")
+        let (second, secondURL) = try startCollect(db: again.path)
+        let forward = try ReconcileCommandTests.paytop(["export", "--db", received.path, "--otlp-endpoint", secondURL])
+        #expect(forward.status == 0, "\(forward.err)")
+        #expect(stop(second) == 143)
+        let a = try rows(simulated.path, spans), c = try rows(again.path, spans)
+        #expect(a.count == c.count && zip(a, c).allSatisfy(sameRow), "spans forwarded from a received store differ")
+        #expect(try rows(received.path, "SELECT count(*) FROM span_data WHERE attributes LIKE '%:null%'").first?.first != "0",
+                "some received spans do lack a shared key (the patch's null is exercised)")
     }
 
     /// Rows as text columns; the last column of span rows (attributes) is compared as JSON.

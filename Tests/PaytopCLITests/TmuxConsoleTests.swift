@@ -70,6 +70,20 @@ import Testing
         }
     }
 
+    /// A JSON POST with curl (`data` as curl's --data-binary takes it); the HTTP status.
+    static func curlPost(_ url: String, data: String) throws -> String {
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        curl.arguments = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H", "Content-Type: application/json",
+                          "--data-binary", data, url]
+        let out = Pipe()
+        curl.standardOutput = out
+        try curl.run()
+        let status = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        curl.waitUntilExit()
+        return status
+    }
+
     /// `paytop --listen`: the API beside the console; a request sent with curl shows up
     /// in the console's trace view.
     @Test(.enabled(if: tmuxAvailable && KillNineTests.binary != nil, "tmux and the paytop executable are available"))
@@ -82,16 +96,7 @@ import Testing
         let match = try #require(screen.range(of: #"api 127\.0\.0\.1:[0-9]+"#, options: .regularExpression))
         let url = "http://" + screen[match].dropFirst(4)
         let sample = ServeCommandTests.root.appendingPathComponent("sample-data/payments/success.json").path
-        let curl = Process()
-        curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        curl.arguments = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H", "Content-Type: application/json",
-                          "--data-binary", "@" + sample, url + "/v1/payments"]
-        let out = Pipe()
-        curl.standardOutput = out
-        try curl.run()
-        let status = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        curl.waitUntilExit()
-        #expect(status == "202")
+        #expect(try Self.curlPost(url + "/v1/payments", data: "@" + sample) == "202")
         s.keys("t")
         s.type("chk-sample-success")
         s.keys("Enter")
@@ -119,16 +124,7 @@ import Testing
                 "kind":2,"startTimeUnixNano":"1796138770000000000","endTimeUnixNano":"1796138770120000000",
                 "attributes":[{"key":"checkout_id","value":{"stringValue":"chk-tmux-otlp"}}]}]}]}]}
             """
-        let curl = Process()
-        curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        curl.arguments = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H", "Content-Type: application/json",
-                          "--data-binary", body, url + "/v1/traces"]
-        let out = Pipe()
-        curl.standardOutput = out
-        try curl.run()
-        let status = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        curl.waitUntilExit()
-        #expect(status == "200")
+        #expect(try Self.curlPost(url + "/v1/traces", data: body) == "200")
         #expect(s.waitFor("1 received"), "the header counts what arrived:\n\(s.screen())")
         s.keys("o")
         #expect(s.waitFor("act on paytop's embedded engine only"), "\(s.screen())")
