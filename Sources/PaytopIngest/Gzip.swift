@@ -45,7 +45,7 @@ public enum Gzip {
         }
     }
 
-    /// gzip-compresses `input` (tests and the ingest benchmark's client).
+    /// gzip-compresses `input` (the tests' gzip bodies and bombs).
     public static func deflate(_ input: [UInt8]) -> [UInt8] {
         var stream = z_stream()
         // 15 + 16: a gzip header.

@@ -1,4 +1,5 @@
 import Foundation
+import PaytopJSON
 import PaytopStore
 import PaytopVocabulary
 
@@ -59,7 +60,7 @@ public final class IngestMapper {
         lastTraceNo = codes.lastTraceNo
         // Names the store holds are not reused: their constant attributes are another
         // writer's (the engine's, or a receiver's before a restart).
-        lastNameCode = codes.spanNames.map(\.code).max() ?? 0
+        lastNameCode = codes.lastSpanNameCode
         for s in codes.services { services[ServiceKey(name: s.name, version: s.version)] = s.code }
         lastServiceCode = codes.services.map(\.code).max() ?? 0
         knownEvents = codes.eventCodes
@@ -301,7 +302,7 @@ public final class IngestMapper {
     static func dimensions(_ attributes: [KeyValue]) -> String {
         var last: [String: AttributeValue] = [:]
         for kv in attributes { last[kv.key] = kv.value }
-        return AttributeJSON.object(last.keys.sorted().map { KeyValue($0, .string(last[$0]!.text ?? AttributeJSON.text(last[$0]!))) }) ?? "{}"
+        return JSONText.object(last.keys.sorted().map { ($0, last[$0]!.text ?? AttributeJSON.text(last[$0]!)) })
     }
 
     // MARK: - ids

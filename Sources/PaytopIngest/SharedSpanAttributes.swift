@@ -2,7 +2,7 @@
 /// as the engine keeps its spans' constant attributes: each span then stores only a JSON
 /// merge patch (RFC 7396) over them — the keys whose values differ, and `null` for a
 /// shared key it lacks — which the store's `span` view applies with json_patch. Received
-/// spans carry every attribute on every span; the patch is what varies (a fifth of it).
+/// spans carry every attribute on every span; the patch is what varies (20 bytes a span on average against 307, docs/ingest.md).
 struct SharedSpanAttributes {
     /// The first span's attributes: the name's.
     let bytes: [UInt8]

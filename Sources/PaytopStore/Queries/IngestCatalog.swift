@@ -5,7 +5,9 @@ public final class IngestCatalog {
     private let c: Connection
 
     public struct Codes: Sendable {
-        public var spanNames: [SpanNameRow] = []
+        /// The highest span-name code (received spans take new names after it: a stored
+        /// name's constant attributes are another writer's).
+        public var lastSpanNameCode = 0
         public var services: [ServiceVersionRow] = []
         public var eventCodes: Set<Int> = []
         public var series: [MetricSeriesRow] = []
@@ -19,9 +21,7 @@ public final class IngestCatalog {
     public func codes() throws -> Codes {
         try c.read {
             var out = Codes()
-            let names = try c.cached("SELECT name_code, name, kind, attributes FROM span_name")
-            out.spanNames = try names.all { SpanNameRow(code: Int($0.int(0)), name: $0.string(1), kind: $0.string(2), attributes: $0.string(3)) }
-            names.reset()
+            out.lastSpanNameCode = Int(try c.scalarInt("SELECT coalesce(max(name_code), 0) FROM span_name") ?? 0)
             let services = try c.cached("SELECT service_code, service_name, service_version FROM service_version")
             out.services = try services.all { ServiceVersionRow(code: Int($0.int(0)), name: $0.string(1), version: $0.string(2)) }
             services.reset()
