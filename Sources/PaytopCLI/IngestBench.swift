@@ -6,6 +6,7 @@ import PaytopIngest
 import PaytopJSON
 import PaytopServer
 import PaytopStore
+import Synchronization
 
 /// `paytop bench --ingest`: OTLP/HTTP spans received per second, and the console's frame
 /// time while they arrive (issue 14).
@@ -126,7 +127,7 @@ struct IngestBench {
         let requests = bodies.map { RawHTTPClient.request(path: "/v1/traces", contentType: "application/x-protobuf", body: $0.body) }
 
         // The console beside it: read the store and draw, every 250 ms, until the clients finish.
-        let stop = Flag()
+        let stop = Atomic<Bool>(false)
         let console = Measurements()
         let drawer = Thread {
             guard let reader = try? Store.openForReading(path: path) else { return }
@@ -134,7 +135,7 @@ struct IngestBench {
             state.width = 200; state.height = 60
             state.watchingReceived = true
             guard let theme = try? Theme.named("dark") else { return }
-            while !stop.isSet {
+            while !stop.load(ordering: .relaxed) {
                 let t0 = ContinuousClock.now
                 guard let snap = try? ConsoleSnapshot.load(reader, limits: ConsoleLimits.snapshot, windowNanos: state.timeRange.nanos,
                                                            parts: state.view.parts) else { break }
@@ -153,7 +154,7 @@ struct IngestBench {
             }
         }
         drawer.start()
-        let failures = Measurements()
+        let failures = Atomic<Int>(0)
         let group = DispatchGroup()
         let start = ContinuousClock.now
         let cpuStart = Self.cpuSeconds()
@@ -163,20 +164,21 @@ struct IngestBench {
                 defer { group.leave() }
                 // The clients stand in for a Collector on another machine: they yield too.
                 ThreadPriority.yieldToOthers()
-                guard let client = try? RawHTTPClient(host: "127.0.0.1", port: server.port) else { return failures.frame(1) }
+                guard let client = try? RawHTTPClient(host: "127.0.0.1", port: server.port) else { failures.add(1, ordering: .relaxed); return }
                 for i in stride(from: k, to: requests.count, by: clients) {
-                    if (try? client.send(requests[i])) != 200 { failures.frame(1) }
+                    if (try? client.send(requests[i])) != 200 { failures.add(1, ordering: .relaxed) }
                 }
             }.start()
         }
         group.wait()
         let wall = seconds(ContinuousClock.now - start)
         let cores = (Self.cpuSeconds() - cpuStart) / wall
-        stop.set()
+        stop.store(true, ordering: .relaxed)
         server.stop()
         intake.close()
         while !drawer.isFinished { usleep(10_000) }
-        guard failures.frames.isEmpty else { throw CLIError(message: "\(failures.frames.count) requests were not answered 200") }
+        let failed = failures.load(ordering: .relaxed)
+        guard failed == 0 else { throw CLIError(message: "\(failed) requests were not answered 200") }
         let c = try Store.openForReading(path: path)
         let summary = try StoreSummary.load(c)
         let stored = summary.rowsByTable["span_data"] ?? 0
@@ -185,13 +187,6 @@ struct IngestBench {
         let ceiling = try RawInsertCeiling.measure(source: path, target: copy)
         return Run(spans: total, seconds: wall, rowsPerSecond: Double(rows) / wall, ceiling: ceiling.rowsPerSecond,
                    frames: console.frames, reads: console.reads, cores: cores)
-    }
-
-    private final class Flag: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value = false
-        var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
-        func set() { lock.lock(); value = true; lock.unlock() }
     }
 
     private final class Measurements: @unchecked Sendable {
