@@ -35,7 +35,8 @@ let package = Package(
         // The protobuf wire format, both ways (OTLP export writes it, ingest reads it).
         .target(name: "PaytopProtobuf"),
         .target(name: "PaytopStore", dependencies: [
-            "CSQLite", "PaytopVocabulary", "PaytopJSON", .product(name: "DequeModule", package: "swift-collections"),
+            "CSQLite", "CZlib", "PaytopVocabulary", "PaytopJSON", "PaytopProtobuf",
+            .product(name: "DequeModule", package: "swift-collections"),
         ]),
         .target(
             name: "PaytopConsole",

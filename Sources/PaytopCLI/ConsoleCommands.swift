@@ -60,7 +60,7 @@ struct LiveCommand: ParsableCommand {
         let inbox = listen.map { _ in EngineInbox() }
         let server = try listen.map { try startApi($0, inbox: inbox!, storePath: store.path) }
         defer { server?.stop() }
-        let engine = try engineOptions.makeEngine(path: store.path, exporter: exporter)
+        let engine = try engineOptions.makeEngine(path: store.path, exporter: exporter, answersOutsideCallers: inbox != nil)
         try engine.waitForCommits()
 
         StopSignals.install()

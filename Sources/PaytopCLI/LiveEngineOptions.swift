@@ -24,7 +24,9 @@ struct LiveEngineOptions: ParsableArguments {
 
     /// Opens (or creates, or resumes) the store at `path` as a live engine starting now.
     /// `notes` hears what a user should know (resuming keeps stored settings).
-    func makeEngine(path: String, exporter: OTLPExporter? = nil, notes: (String) -> Void = { _ in }) throws -> Engine {
+    /// `answersOutsideCallers`: an HTTP API waits on this engine, so its writer keeps a redo log.
+    func makeEngine(path: String, exporter: OTLPExporter? = nil, answersOutsideCallers: Bool = false,
+                    notes: (String) -> Void = { _ in }) throws -> Engine {
         let loaded = try scenario.map { try Scenario.load(path: $0) }
         var settings = EngineSettings()
         try loaded?.apply(to: &settings)
@@ -34,6 +36,7 @@ struct LiveEngineOptions: ParsableArguments {
         var options = Engine.Options(storePath: path, mode: .live, settings: settings, scenario: loaded)
         options.startTime = EngineTime(nanos: Int64(Date().timeIntervalSince1970 * 1e9))
         if let exporter { options.onCommit = { exporter.offer($0) } }
+        options.redoLog = answersOutsideCallers
         let engine = try Engine(options)
         if engine.resumed {
             notes("resuming \(path) at engine time \(engine.now): its stored settings and seed are kept"

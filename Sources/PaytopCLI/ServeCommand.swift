@@ -38,7 +38,7 @@ struct ServeCommand: ParsableCommand {
         let server = try startApi(listen, inbox: inbox, storePath: store.path)
         let engine: Engine
         do {
-            engine = try engineOptions.makeEngine(path: store.path, exporter: exporter) { printError("paytop: " + $0) }
+            engine = try engineOptions.makeEngine(path: store.path, exporter: exporter, answersOutsideCallers: true) { printError("paytop: " + $0) }
         } catch {
             server.stop()
             throw error

@@ -45,6 +45,8 @@ extension Engine {
         context.metrics?.recorder.drain(into: &b)
         b.prune = pendingPrune
         pendingPrune = nil
+        b.heartbeat = pendingHeartbeat
+        pendingHeartbeat = nil
         context.pendingRows = 0
 
         let sequence = try writer.submit(b)
@@ -60,10 +62,11 @@ extension Engine {
         for id in context.checkouts.evict(committed: writer.committedSequence) { psp.charges[id] = nil }
     }
 
-    /// Calls back the API callers whose answers are now durable.
+    /// Calls back the API callers whose answers are now durable (committed, or in the
+    /// redo log).
     public func deliverCommittedResponses() {
         guard !responsesAwaitingCommit.isEmpty else { return }
-        let committed = writer.committedSequence
+        let committed = writer.durableSequence
         var kept: [(sequence: Int, response: ApiResponse, respond: (ApiResponse) -> Void)] = []
         for entry in responsesAwaitingCommit {
             if entry.sequence <= committed { entry.respond(entry.response) } else { kept.append(entry) }
@@ -75,8 +78,22 @@ extension Engine {
     /// Whether some API caller still waits for a commit.
     public var hasResponsesAwaitingCommit: Bool { !responsesAwaitingCommit.isEmpty }
 
-    /// Whether the writer has committed everything handed to it.
+    /// Whether everything handed to the writer is durable.
     public var writerIsIdle: Bool { writer.isIdle }
+
+    /// How far the store's file lags what is durable (the redo log's batches not yet
+    /// committed), from any thread.
+    public var storeLagView: @Sendable () -> StoreWriter.Lag {
+        let w = writer
+        return { w.lag }
+    }
+
+    /// Looks up, from any thread, a checkout whose newest state is durable but not yet
+    /// committed to the file (nil when the file holds all there is of it).
+    public var uncommittedCheckouts: @Sendable (String) -> (event: PaymentEventRow, orders: [PaymentOrderRow], traceID: [UInt8]?)? {
+        let w = writer
+        return { w.uncommittedCheckout($0) }
+    }
 
     /// Whether some API caller waits for the next flush.
     public var hasResponsesAwaitingFlush: Bool { initializer.hasAnswers }

@@ -193,9 +193,11 @@ extension Engine {
         try RunLog.liveWriter(c, nowMillis: wallClockMillis())
     }
 
-    /// Tells readers (the CLI's control commands) that an engine is alive on this store.
-    public func recordHeartbeat() throws {
-        try RunLog.heartbeat(reader, runID: runID, wallMillis: Engine.wallClockMillis(), engineTime: now.nanos)
+    /// Tells readers (the CLI's control commands) that an engine is alive on this store,
+    /// with the next batch: a write of its own would wait for the writer's commit.
+    public func recordHeartbeat() {
+        pendingHeartbeat = RunLog.Heartbeat(runID: runID, wallMillis: Engine.wallClockMillis(), engineTime: now.nanos)
+        markStateDirty()
     }
 
     func recordRunEnd() throws {

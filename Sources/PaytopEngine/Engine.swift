@@ -35,6 +35,9 @@ public final class Engine {
         public var startTime = EngineTime.simulationEpoch
         /// Hears every committed batch on the writer's thread (OTLP export).
         public var onCommit: (@Sendable (WriteBatch) -> Void)?
+        /// Outside callers wait on this engine (the HTTP API): their answers are durable once
+        /// in the store's redo log, and the file commits every `StoreWriter.commitInterval`.
+        public var redoLog = false
 
         public init(storePath: String, mode: EngineClock.Mode, settings: EngineSettings = EngineSettings(),
                     scenario: Scenario? = nil) {
@@ -72,6 +75,7 @@ public final class Engine {
     // What waits on the writer
     var responsesAwaitingCommit: [(sequence: Int, response: ApiResponse, respond: (ApiResponse) -> Void)] = []
     var pendingPrune: TelemetryPrune?
+    var pendingHeartbeat: RunLog.Heartbeat?
 
     /// Whether this engine continued a store an earlier run had filled.
     public private(set) var resumed = false
@@ -100,7 +104,8 @@ public final class Engine {
         do { self.backOffice = try BackOffice(ctx, storePath: options.storePath) } catch let e as SettlementSchedule.Invalid {
             throw StoreError.failed("settings: \(e.description)")
         }
-        self.writer = try StoreWriter(path: options.storePath, crashAfterCommits: options.crashAfterCommits, onCommit: options.onCommit)
+        self.writer = try StoreWriter(path: options.storePath, crashAfterCommits: options.crashAfterCommits, redoLog: options.redoLog,
+                                      onCommit: options.onCommit)
         let resumed = try Engine.hasEngineState(c)
         self.resumed = resumed
         var metrics: PipelineMetrics?
@@ -169,7 +174,7 @@ public final class Engine {
     var initializer: InitializerService { pipeline.initializer }
     var wallet: WalletService { pipeline.wallet }
 
-    /// Called when a checkout becomes durable (its 202 is committed). Tests use it.
+    /// Called when a checkout becomes durable (its 202 is committed, or in the redo log). Tests use it.
     public var onAcknowledged: ((String) -> Void)? {
         get { initializer.onAcknowledged }
         set { initializer.onAcknowledged = newValue }
@@ -178,8 +183,8 @@ public final class Engine {
     // MARK: Requests from outside
 
     /// Sends a request from outside the engine (HTTP clients, tests, sample files) through
-    /// API Gateway. `respond` is called once the answer is final; for a 202 that is after
-    /// the commit that holds the checkout.
+    /// API Gateway. `respond` is called once the answer is final; for a 202 that is once
+    /// the checkout is durable (committed, or in the redo log when there is one).
     ///
     /// `traceparent` is the client's W3C header: a valid one makes the checkout's trace
     /// continue the client's (its trace id, and API Gateway's span as a child of the

@@ -23,6 +23,9 @@ public struct ProtobufReader {
         end = range.upperBound
     }
 
+    /// Whether every byte has been read.
+    public var isAtEnd: Bool { position >= end }
+
     /// The next field's number and wire type, or nil at the end of the message.
     public mutating func next() throws -> (field: Int, wire: WireType)? {
         guard position < end else { return nil }

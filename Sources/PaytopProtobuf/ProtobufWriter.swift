@@ -70,6 +70,19 @@ public struct ProtobufWriter: Sendable {
         bytes.append(contentsOf: utf8)
     }
 
+    /// A length and the bytes, with no field key: for formats that lay fields out by
+    /// position (the store's redo log) rather than by number.
+    public mutating func lengthDelimited(_ v: String) {
+        let utf8 = v.utf8
+        varint(UInt64(utf8.count))
+        bytes.append(contentsOf: utf8)
+    }
+
+    public mutating func lengthDelimited(_ v: [UInt8]) {
+        varint(UInt64(v.count))
+        bytes.append(contentsOf: v)
+    }
+
     /// A oneof member: written even when it is the zero value, so the receiver sees
     /// which member was set.
     public mutating func oneofString(_ field: Int, _ v: String) {

@@ -9,8 +9,9 @@ import PaytopJSON
 /// The routes of paytop's HTTP API (docs/api.md):
 ///
 /// - `POST /v1/payments`: the seed's API Gateway endpoint, answered by the engine (a 202
-///   only once the checkout is committed);
-/// - `GET /v1/payments/{checkout_id}`: the checkout and its orders as of the last commit;
+///   only once the checkout is durable: in the store's redo log);
+/// - `GET /v1/payments/{checkout_id}`: the checkout and its orders as of the last durable
+///   batch (the writer's uncommitted rows, else the file);
 /// - `GET /healthz`: whether the engine is taking requests;
 /// - `GET /openapi.json`: the OpenAPI 3.1 document of all of them (docs/openapi.json).
 ///
@@ -107,7 +108,13 @@ public struct PaymentsAPI: Sendable, HTTPRoutes {
         let id = context.parameters.get("checkout_id") ?? ""
         let found: CheckoutLookup.Checkout?
         do {
-            found = try reader.read { try CheckoutLookup.find($0, checkoutID: id) }
+            // The writer first: rows it holds durable are newer than the file's, and a batch
+            // leaves it only once committed, so one of the two always has an answered checkout.
+            let pending = inbox.writer?.checkout(id)
+            found = try reader.read { c in
+                if let p = pending { return try CheckoutLookup.uncommitted(c, event: p.event, orders: p.orders, traceID: p.traceID) }
+                return try CheckoutLookup.find(c, checkoutID: id)
+            }
         } catch {
             return Self.json(.internalServerError, ["error": "Internal server error", "message": .string("store: \(error)")])
         }
@@ -120,7 +127,12 @@ public struct PaymentsAPI: Sendable, HTTPRoutes {
     // MARK: GET /healthz
 
     func health() -> Response {
-        let counts: [String: JSONValue] = ["inbox_depth": .number(Double(inbox.depth)), "in_flight": .number(Double(inbox.inFlight))]
+        var counts: [String: JSONValue] = ["inbox_depth": .number(Double(inbox.depth)), "in_flight": .number(Double(inbox.inFlight))]
+        if let lag = inbox.writer?.lag() {
+            // Durable in the redo log, not yet in the file readers (console, CLI) see.
+            counts["store_lag_ms"] = .number(Double((lag.oldestNanos ?? 0) / 1_000_000))
+            counts["uncommitted_batches"] = .number(Double(lag.batches))
+        }
         if inbox.isClosed {
             return Self.json(.serviceUnavailable, .object(counts.merging(["status": "stopping"]) { $1 }))
         }

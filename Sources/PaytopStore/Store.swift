@@ -31,12 +31,15 @@ public enum Store {
         }
         try configureForWriting(connection)
         try migrate(connection, path: path)
+        _ = try RedoLog.applyOrphaned(storePath: path) { connection }
         return connection
     }
 
     /// Opens an existing store for reading only.
+    /// A redo log a dead engine left beside the store is applied first (RedoLog).
     public static func openForReading(path: String) throws -> Connection {
         if !exists(path) { throw StoreError.missing(path: path) }
+        _ = try RedoLog.applyOrphaned(storePath: path) { try openForWriting(path: path, create: false) }
         let connection: Connection
         do {
             connection = try Connection(path: path, mode: .readOnly)

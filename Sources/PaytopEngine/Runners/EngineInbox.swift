@@ -1,5 +1,6 @@
 import Foundation
 import PaytopJSON
+import PaytopStore
 
 /// Requests from other threads (the HTTP server) waiting for the engine's thread.
 ///
@@ -106,6 +107,21 @@ public final class EngineInbox: @unchecked Sendable {
     public var nanosSinceLastDrain: Int64 {
         condition.lock(); defer { condition.unlock() }
         return LiveRunner.monotonicNanos() - lastDrainNanos
+    }
+
+    /// What the engine's writer holds durable and not yet committed to the file: a
+    /// checkout's newest rows, and how far the file lags. Set by the `LiveRunner` that
+    /// drains this inbox; read from the server's threads.
+    public struct WriterView: Sendable {
+        public var checkout: @Sendable (String) -> (event: PaymentEventRow, orders: [PaymentOrderRow], traceID: [UInt8]?)?
+        public var lag: @Sendable () -> StoreWriter.Lag
+    }
+
+    private var writerView: WriterView?
+
+    public var writer: WriterView? {
+        get { condition.lock(); defer { condition.unlock() }; return writerView }
+        set { condition.lock(); writerView = newValue; condition.unlock() }
     }
 
     /// Requests waiting for the engine's thread.

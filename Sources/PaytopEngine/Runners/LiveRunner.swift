@@ -3,10 +3,12 @@ import Glibc
 #endif
 
 /// Runs an engine on the wall clock × its speed: processes events as they fall due,
-/// takes operator commands from the store at least every 250 ms, and group-commits every
-/// 20 ms while anything changed. While an API caller waits for its answer, it flushes as
-/// soon as the writer has finished its previous commit: one batch in flight, its size
-/// set by how long a commit takes (group commit), so answers wait about one commit.
+/// takes operator commands from the store at least every 250 ms, and hands the writer a
+/// batch every 20 ms while anything changed. While an API caller waits for its answer, it
+/// hands one over as soon as the writer has made the previous one durable: one batch in
+/// flight, its size set by how long that takes (group commit). With a redo log (an engine
+/// with an inbox) durable means appended to the log, so answers wait about one append
+/// and the file commits every `StoreWriter.commitInterval`; without one, one commit.
 public final class LiveRunner {
     public let engine: Engine
     /// Requests from the HTTP server; nil when nothing outside the engine sends any.
@@ -20,6 +22,8 @@ public final class LiveRunner {
         self.engine = engine
         self.inbox = inbox
         self.clock = .live(startingAt: engine.now, wallNow: LiveRunner.monotonicNanos(), speed: engine.speed)
+        let lag = engine.storeLagView
+        inbox?.writer = .init(checkout: engine.uncommittedCheckouts, lag: lag)
     }
 
     /// Runs until `shouldStop` says so or `wallSeconds` pass, then stops taking requests,
@@ -74,8 +78,7 @@ public final class LiveRunner {
         engine.deliverCommittedResponses()
         if wall - lastHeartbeat >= heartbeatInterval {
             lastHeartbeat = wall
-            try engine.recordHeartbeat()
-            engine.markStateDirty()  // keep the stored clock current even when idle
+            engine.recordHeartbeat()  // with the stored clock, current even when idle
         }
         if budget == 0 { return }  // behind schedule: no sleep
         var wakeAt = min(lastFlush + flushInterval, lastPoll + controlPollInterval)

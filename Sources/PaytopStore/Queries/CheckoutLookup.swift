@@ -50,6 +50,23 @@ public enum CheckoutLookup {
         }
     }
 
+    /// The checkout from rows the writer holds durable and not yet committed (its redo
+    /// log); a trace id those rows lack is read from the file, where the trace row landed
+    /// with an earlier commit.
+    public static func uncommitted(_ c: Connection, event e: PaymentEventRow, orders: [PaymentOrderRow],
+                                   traceID: [UInt8]?) throws -> Checkout {
+        var hex = traceID.map { bytes in bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined() }
+        if hex == nil, let no = e.traceNo {
+            let s = try c.cached("SELECT lower(hex(trace_id)) FROM trace WHERE trace_no = ?")
+            s.bind(1, no)
+            defer { s.reset() }
+            if try s.step() { hex = s.string(0) }
+        }
+        return Checkout(checkoutID: e.checkoutID, isPaymentDone: e.isPaymentDone, outcome: e.outcome, failureCode: e.failureCode,
+                        amountTotal: e.amountTotal, currency: e.currency, createdAt: e.createdAt, doneAt: e.doneAt, traceID: hex,
+                        orders: orders)
+    }
+
     static func money(_ text: String) throws -> Money {
         guard let m = Money(decimalString: text) else { throw StoreError.failed("the store holds an amount that is not decimal: \(text)") }
         return m

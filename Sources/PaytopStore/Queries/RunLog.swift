@@ -29,6 +29,15 @@ public enum RunLog {
         return (pid, Mode(rawValue: s.string(2)))
     }
 
+    /// A run's heartbeat, written with the batch that carries it (so an engine never
+    /// waits on its own writer's commit to say it is alive).
+    public struct Heartbeat: Sendable, Equatable {
+        public var runID: Int64, wallMillis: Int64, engineTime: Int64
+        public init(runID: Int64, wallMillis: Int64, engineTime: Int64) {
+            self.runID = runID; self.wallMillis = wallMillis; self.engineTime = engineTime
+        }
+    }
+
     public static func heartbeat(_ c: Connection, runID: Int64, wallMillis: Int64, engineTime: Int64) throws {
         let s = try c.cached("UPDATE run SET heartbeat_wall = ?, engine_end = ? WHERE run_id = ?")
         s.bind(1, wallMillis).bind(2, engineTime).bind(3, runID)

@@ -3,7 +3,9 @@
 struct BatchApplier {
     let c: Connection
 
-    func apply(_ b: WriteBatch) throws {
+    /// `includeEngineState` false skips the batch's engine state: a commit that merges
+    /// several batches writes only the last one's (each is a whole snapshot).
+    func apply(_ b: WriteBatch, includeEngineState: Bool = true) throws {
         try applyTelemetry(b)
         if !b.paymentEventInserts.isEmpty {
             let s = try c.cached("""
@@ -138,15 +140,19 @@ struct BatchApplier {
                 try s.run()
             }
         }
-        if !b.engineState.isEmpty {
-            let s = try c.cached("""
-                INSERT INTO engine_state (key, value) VALUES (?, ?)
-                ON CONFLICT (key) DO UPDATE SET value = excluded.value
-                """)
-            for (k, v) in b.engineState {
-                s.bind(1, k).bind(2, v)
-                try s.run()
-            }
+        if let h = b.heartbeat { try RunLog.heartbeat(c, runID: h.runID, wallMillis: h.wallMillis, engineTime: h.engineTime) }
+        if includeEngineState {
+            for (k, v) in b.engineState { try setEngineState(key: k, value: v) }
         }
+    }
+
+    /// One `engine_state` row, inserted or replaced.
+    func setEngineState(key: String, value: String) throws {
+        let s = try c.cached("""
+            INSERT INTO engine_state (key, value) VALUES (?, ?)
+            ON CONFLICT (key) DO UPDATE SET value = excluded.value
+            """)
+        s.bind(1, key).bind(2, value)
+        try s.run()
     }
 }

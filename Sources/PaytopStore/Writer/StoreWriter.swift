@@ -1,51 +1,90 @@
 import Foundation
 import DequeModule
 
-/// The store's one writer: a thread of its own with its own connection, committing each
-/// submitted batch in one transaction (group commit) while the engine computes the next.
+/// The store's one writer: threads of its own with their own connection, committing the
+/// submitted batches in order, each commit one transaction (group commit), while the
+/// engine computes the next.
 ///
 /// Batches commit strictly in submission order, so the file always holds the engine's
-/// state as of some commit, never a mixture. `submit` blocks when two batches are already
-/// waiting, so a slow disk slows the engine instead of filling memory.
+/// state as of some batch, never a mixture.
+///
+/// Two ways to be durable:
+/// - plain (simulations, engines nobody outside waits on): a batch is durable when it has
+///   committed; one thread commits each batch as it comes, and `submit` blocks when two
+///   are already waiting, so a slow disk slows the engine instead of filling memory;
+/// - with a redo log (`redoLog: true`, a live engine answering outside callers): a batch is
+///   durable once a first thread has appended it to the `RedoLog` (one `write(2)` for
+///   every batch waiting, well under a millisecond), and a second thread commits what the
+///   log holds to SQLite every `commitInterval` in one transaction — so an answer waits
+///   for a small append, not for a commit that rewrites the pages of ~30 B-trees, and the
+///   file is written in commits large enough to write each page about once.
 public final class StoreWriter: @unchecked Sendable {
     private let condition = NSCondition()
+    /// Submitted, not yet durable.
     private var pending = Deque<(sequence: Int, batch: WriteBatch)>()
+    /// Durable in the redo log, not yet committed (with when they became durable).
+    private var logged = Deque<(sequence: Int, batch: WriteBatch, at: Int64)>()
+    private var loggedRows = 0
     private var submitted = 0
+    private var durable = 0
     private var committed = 0
     private var closing = false
+    private var threadsRunning = 0
     private var finished = false
     private var failure: Error?
     private var rowsWritten = 0
-    private let maxPending = 2
+    private var commits = 0
+    private let maxPending: Int
     /// Test hook: after this many commits the writer silently drops everything, as if the
     /// process had been killed right after that commit.
     private let crashAfterCommits: Int?
-    private var thread: Thread?
     private let path: String
+    private let redo: RedoLog?
 
-    /// Called on the writer's thread after each commit with the batch just committed
+    /// With a redo log: how long batches gather in the log before they commit.
+    public var commitInterval: Int64 = 250_000_000
+    /// With a redo log: the log stops taking batches (and the engine waits) while this
+    /// many rows wait for a commit — a store that cannot keep up slows the engine.
+    public var maxUncommittedRows = 1_000_000
+
+    /// Called on the writer's thread after each commit with each batch just committed
     /// (OTLP export listens here). It must return quickly.
     private let onCommit: (@Sendable (WriteBatch) -> Void)?
 
-    /// `yielding`: the thread runs at a lower priority (nice 10), so a console in the same
-    /// process draws on time while a receiver commits flat out.
-    public init(path: String, crashAfterCommits: Int? = nil, yielding: Bool = false,
+    /// `yielding`: the committing thread runs at a lower priority (nice 10), so a console in
+    /// the same process draws on time while a receiver commits flat out.
+    /// `redoLog`: answers are durable once appended to the store's redo log (see above).
+    public init(path: String, crashAfterCommits: Int? = nil, yielding: Bool = false, redoLog: Bool = false,
                 onCommit: (@Sendable (WriteBatch) -> Void)? = nil) throws {
         self.path = path
         self.onCommit = onCommit
         self.crashAfterCommits = crashAfterCommits
         let connection = try Store.openForWriting(path: path, create: false)
+        let redo = redoLog ? try RedoLog(storePath: path) : nil
+        self.redo = redo
+        maxPending = redo == nil ? 2 : 64
         let handoff = Handoff(connection)
-        let t = Thread { [self] in
-            if yielding { ThreadPriority.yieldToOthers() }
-            self.loop(handoff.connection)
+        let commitThread = Thread { [self] in
+            // With a redo log nobody waits on a commit: the engine and the server come first.
+            if yielding || redo != nil { ThreadPriority.yieldToOthers() }
+            if redo == nil { self.commitEach(handoff.connection) } else { self.commitLogged(handoff.connection) }
+            self.threadEnded()
         }
-        t.name = "paytop-store-writer"
-        thread = t
-        t.start()
+        commitThread.name = "paytop-store-writer"
+        threadsRunning = 1
+        if let redo {
+            let logThread = Thread { [self] in
+                self.appendToLog(redo)
+                self.threadEnded()
+            }
+            logThread.name = "paytop-redo-log"
+            threadsRunning = 2
+            logThread.start()
+        }
+        commitThread.start()
     }
 
-    /// Queues a batch for commit and returns its sequence number.
+    /// Queues a batch and returns its sequence number.
     @discardableResult
     public func submit(_ batch: WriteBatch) throws -> Int {
         condition.lock()
@@ -58,16 +97,22 @@ public final class StoreWriter: @unchecked Sendable {
         return submitted
     }
 
-    /// The sequence number of the last committed batch.
+    /// The sequence number of the last committed batch (what readers of the file see).
     public var committedSequence: Int {
         condition.lock(); defer { condition.unlock() }
         return committed
     }
 
-    /// Whether every submitted batch has committed.
+    /// The sequence number of the last durable batch: committed, or appended to the redo log.
+    public var durableSequence: Int {
+        condition.lock(); defer { condition.unlock() }
+        return redo == nil ? committed : durable
+    }
+
+    /// Whether every submitted batch is durable.
     public var isIdle: Bool {
         condition.lock(); defer { condition.unlock() }
-        return committed == submitted
+        return (redo == nil ? committed : durable) == submitted
     }
 
     /// Rows the writer has inserted, updated or deleted so far.
@@ -76,15 +121,65 @@ public final class StoreWriter: @unchecked Sendable {
         return rowsWritten
     }
 
+    /// How the file stands against what is durable: batches and rows in the redo log and
+    /// not yet in the file, and how long the oldest of them has waited (nil when none).
+    public struct Lag: Sendable, Equatable {
+        public var batches: Int
+        public var rows: Int
+        public var oldestNanos: Int64?
+        public var commits: Int
+    }
+
+    public var lag: Lag {
+        condition.lock(); defer { condition.unlock() }
+        return Lag(batches: logged.count, rows: loggedRows, oldestNanos: logged.first.map { StoreWriter.monotonicNanos() - $0.at },
+                   commits: commits)
+    }
+
+    /// Bytes appended to the redo log so far (0 without one).
+    public var redoBytes: Int {
+        condition.lock(); defer { condition.unlock() }
+        return redo?.bytesAppended ?? 0
+    }
+
+    /// A checkout as the durable batches not yet committed leave it: its newest event row,
+    /// the newest row of each of its orders and its trace id if one of those batches holds
+    /// it. Nil when no such batch names it (the file then holds all there is).
+    public func uncommittedCheckout(_ checkoutID: String) -> (event: PaymentEventRow, orders: [PaymentOrderRow], traceID: [UInt8]?)? {
+        condition.lock(); defer { condition.unlock() }
+        var event: PaymentEventRow?
+        var orders: [String: PaymentOrderRow] = [:]
+        var traceID: [UInt8]?
+        for entry in logged.reversed() {
+            let b = entry.batch
+            if event == nil {
+                event = b.paymentEventUpdates.last { $0.checkoutID == checkoutID } ?? b.paymentEventInserts.last { $0.checkoutID == checkoutID }
+            }
+            for o in b.orderUpdates.reversed() where o.checkoutID == checkoutID && orders[o.paymentOrderID] == nil { orders[o.paymentOrderID] = o }
+            for o in b.orderInserts where o.checkoutID == checkoutID && orders[o.paymentOrderID] == nil { orders[o.paymentOrderID] = o }
+            if let no = event?.traceNo, traceID == nil { traceID = b.traces.first { $0.traceNo == no }?.traceID }
+        }
+        guard let event else { return nil }
+        return (event, orders.values.sorted { $0.paymentOrderID < $1.paymentOrderID }, traceID)
+    }
+
     /// Blocks until every submitted batch is committed; throws the writer's failure if any.
     public func waitUntilIdle() throws {
         condition.lock()
         defer { condition.unlock() }
-        while committed < submitted && failure == nil && !finished { condition.wait() }
+        while committed < submitted && failure == nil && !finished {
+            flushRequested = true
+            condition.broadcast()
+            condition.wait()
+        }
         if let failure { throw failure }
     }
 
-    /// Commits what is queued, then stops the thread.
+    /// Asks the committing thread not to wait for `commitInterval`.
+    private var flushRequested = false
+
+    /// Commits what is queued, then stops the threads (and removes the redo log, all of
+    /// it committed).
     public func close() throws {
         condition.lock()
         closing = true
@@ -104,46 +199,141 @@ public final class StoreWriter: @unchecked Sendable {
         init(_ c: Connection) { connection = c }
     }
 
-    private func loop(_ connection: Connection) {
+    private func threadEnded() {
+        condition.lock()
+        threadsRunning -= 1
+        if threadsRunning == 0 {
+            if let redo { if failure == nil { redo.remove() } else { redo.abandon() } }
+            finished = true
+        }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func fail(_ error: Error) {
+        condition.lock()
+        if failure == nil { failure = error is SimulatedCrash ? error : StoreError.failed("writing to the store failed: \(error)") }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Plain: each batch in its own transaction, as it comes.
+    private func commitEach(_ connection: Connection) {
         let applier = BatchApplier(c: connection)
         while true {
             condition.lock()
-            while pending.isEmpty && !closing { condition.wait() }
-            if pending.isEmpty && closing {
-                finished = true
-                condition.broadcast()
+            while pending.isEmpty && !closing && failure == nil { condition.wait() }
+            if failure != nil || pending.isEmpty {
                 condition.unlock()
                 return
             }
             let next = pending[0]
             condition.unlock()
 
-            var error: Error?
             if let limit = crashAfterCommits, next.sequence > limit {
                 // Simulated kill -9 right after commit `limit`: nothing more reaches the
                 // file, nothing more is acknowledged, and the engine's next call fails.
-                error = SimulatedCrash()
-            } else {
-                do {
-                    try connection.transaction { try applier.apply(next.batch) }
-                } catch let e { error = e }
+                fail(SimulatedCrash())
+                return
             }
-
+            do {
+                try connection.transaction { try applier.apply(next.batch) }
+            } catch {
+                fail(error)
+                return
+            }
             condition.lock()
             pending.removeFirst()
-            if let error {
-                failure = error is SimulatedCrash ? error : StoreError.failed("writing to the store failed: \(error)")
-                finished = true
-            } else {
-                committed = next.sequence
-                rowsWritten += next.batch.rowCount
-            }
+            committed = next.sequence
+            commits += 1
+            rowsWritten += next.batch.rowCount
             condition.broadcast()
-            let stop = finished
             condition.unlock()
-            if error == nil { onCommit?(next.batch) }
-            if stop { return }
+            onCommit?(next.batch)
         }
+    }
+
+    /// Redo log, first thread: appends every waiting batch with one write.
+    private func appendToLog(_ redo: RedoLog) {
+        while true {
+            condition.lock()
+            while (pending.isEmpty || loggedRows >= maxUncommittedRows) && !closing && failure == nil { condition.wait() }
+            if failure != nil || (pending.isEmpty && closing) {
+                condition.unlock()
+                return
+            }
+            let batches = Array(pending)
+            condition.unlock()
+
+            do { try redo.append(batches) } catch {
+                fail(error)
+                return
+            }
+            let now = StoreWriter.monotonicNanos()
+            condition.lock()
+            pending.removeFirst(batches.count)
+            for (sequence, batch) in batches {
+                logged.append((sequence, batch, now))
+                loggedRows += batch.rowCount
+            }
+            durable = batches.last!.sequence
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    /// Redo log, second thread: every `commitInterval`, what the log holds in one transaction.
+    private func commitLogged(_ connection: Connection) {
+        let applier = BatchApplier(c: connection)
+        let logID = redo!.logID
+        var lastCommit = StoreWriter.monotonicNanos()
+        while true {
+            condition.lock()
+            while failure == nil {
+                let due = lastCommit + commitInterval
+                let now = StoreWriter.monotonicNanos()
+                if !logged.isEmpty && (now >= due || flushRequested || closing || loggedRows >= maxUncommittedRows) { break }
+                if logged.isEmpty && closing && threadsRunning == 1 { break }  // the log's thread has stopped
+                if logged.isEmpty { condition.wait() } else { _ = condition.wait(until: Date(timeIntervalSinceNow: Double(due - now) / 1e9)) }
+            }
+            if failure != nil || logged.isEmpty {
+                condition.unlock()
+                return
+            }
+            flushRequested = false
+            let batches = Array(logged)
+            condition.unlock()
+
+            lastCommit = StoreWriter.monotonicNanos()
+            let last = batches.last!.sequence
+            do {
+                try connection.transaction {
+                    for (i, entry) in batches.enumerated() { try applier.apply(entry.batch, includeEngineState: i == batches.count - 1) }
+                    try applier.setEngineState(key: RedoLog.positionKey, value: RedoLog.Position(logID: logID, sequence: last).text)
+                }
+            } catch {
+                fail(error)
+                return
+            }
+            condition.lock()
+            logged.removeFirst(batches.count)
+            var rows = 0
+            for entry in batches { rows += entry.batch.rowCount }
+            loggedRows -= rows
+            rowsWritten += rows
+            committed = last
+            commits += 1
+            condition.broadcast()
+            condition.unlock()
+            redo!.release(committedThrough: last)
+            if let onCommit { for entry in batches { onCommit(entry.batch) } }
+        }
+    }
+
+    static func monotonicNanos() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
 }
 

@@ -27,6 +27,7 @@ public struct WriteBatch: Sendable {
     public var metricSeries: [MetricSeriesRow] = []
     public var metricPoints: [MetricPointRow] = []
     public var prune: TelemetryPrune?
+    public var heartbeat: RunLog.Heartbeat?
     // Received from outside (schema v6); the engine leaves these empty.
     public var receivedTraces: [ReceivedTraceRow] = []
     public var receivedResources: [ReceivedResourceRow] = []

@@ -1,0 +1,309 @@
+import PaytopProtobuf
+
+/// A `WriteBatch` as the redo log holds it: every field of every row in the order the row
+/// declares it, integers as zig-zag varints, text and bytes behind their length, an
+/// optional behind a presence byte. No field numbers: the log is read back only by the
+/// build that wrote it (a segment names its format version), and positional fields keep
+/// an acknowledged checkout's ~50 rows near the size they take in the store.
+struct RedoEncoder {
+    private(set) var writer = ProtobufWriter(capacity: 16 * 1024)
+
+    var bytes: [UInt8] { writer.bytes }
+
+    mutating func int(_ v: Int64) { writer.varint(UInt64(bitPattern: (v << 1) ^ (v >> 63))) }
+    mutating func int(_ v: Int) { int(Int64(v)) }
+    mutating func bool(_ v: Bool) { writer.varint(v ? 1 : 0) }
+    mutating func string(_ v: String) { writer.lengthDelimited(v) }
+    mutating func bytes(_ v: [UInt8]) { writer.lengthDelimited(v) }
+    mutating func double(_ v: Double) { writer.varint(v.bitPattern) }
+    mutating func money(_ v: Money) { int(v.minorUnits) }
+
+    mutating func optional<T>(_ v: T?, _ write: (inout RedoEncoder, T) -> Void) {
+        if let v { writer.varint(1); write(&self, v) } else { writer.varint(0) }
+    }
+    mutating func int(_ v: Int64?) { optional(v) { $0.int($1) } }
+    mutating func int(_ v: Int?) { optional(v) { $0.int($1) } }
+    mutating func string(_ v: String?) { optional(v) { $0.string($1) } }
+    mutating func double(_ v: Double?) { optional(v) { $0.double($1) } }
+
+    mutating func rows<R>(_ rows: [R], _ write: (inout RedoEncoder, R) -> Void) {
+        writer.varint(UInt64(rows.count))
+        for r in rows { write(&self, r) }
+    }
+}
+
+struct RedoDecoder {
+    var reader: ProtobufReader
+
+    mutating func int() throws -> Int64 {
+        let z = try reader.varint()
+        return Int64(bitPattern: (z >> 1) ^ (0 &- (z & 1)))
+    }
+    mutating func int() throws -> Int { Int(try int() as Int64) }
+    mutating func bool() throws -> Bool { try reader.varint() != 0 }
+    mutating func string() throws -> String { try reader.string() }
+    mutating func bytes() throws -> [UInt8] { try reader.bytes() }
+    mutating func double() throws -> Double { Double(bitPattern: try reader.varint()) }
+    mutating func money() throws -> Money { Money(minorUnits: try int()) }
+
+    mutating func optional<T>(_ read: (inout RedoDecoder) throws -> T) throws -> T? {
+        switch try reader.varint() {
+        case 0: return nil
+        case 1: return try read(&self)
+        case let other: throw ProtobufError.malformed("presence byte \(other)")
+        }
+    }
+    mutating func optionalInt() throws -> Int64? { try optional { try $0.int() } }
+    mutating func optionalString() throws -> String? { try optional { try $0.string() } }
+    mutating func optionalDouble() throws -> Double? { try optional { try $0.double() } }
+
+    mutating func rows<R>(_ read: (inout RedoDecoder) throws -> R) throws -> [R] {
+        let n = try reader.varint()
+        // Every row takes at least one byte: a count beyond that is damage, not a huge batch.
+        guard n <= 1 << 28 else { throw ProtobufError.malformed("row count \(n)") }
+        var out: [R] = []
+        out.reserveCapacity(Int(n))
+        for _ in 0..<n { out.append(try read(&self)) }
+        return out
+    }
+}
+
+/// Why a batch cannot go to the redo log.
+public struct RedoUnsupported: Error, CustomStringConvertible {
+    public var description: String { "the redo log holds the engine's batches only, not received telemetry" }
+}
+
+extension WriteBatch {
+    /// The batch in the redo log's layout. Received telemetry (which only `paytop collect`
+    /// writes, and which answers after its own commit) has no layout here.
+    func redoEncoded() throws -> [UInt8] {
+        guard receivedTraces.isEmpty, receivedResources.isEmpty, receivedSpans.isEmpty, traceCheckouts.isEmpty,
+              spanEvents.isEmpty, logRecords.isEmpty, receivedMetricPoints.isEmpty, receiverStatus == nil else {
+            throw RedoUnsupported()
+        }
+        var e = RedoEncoder()
+        e.rows(paymentEventInserts) { $1.encode(&$0) }
+        e.rows(paymentEventUpdates) { $1.encode(&$0) }
+        e.rows(orderInserts) { $1.encode(&$0) }
+        e.rows(orderUpdates) { $1.encode(&$0) }
+        e.rows(walletUpserts) { $1.encode(&$0) }
+        e.rows(ledgerInserts) { $1.encode(&$0) }
+        e.rows(messageInserts) { $1.encode(&$0) }
+        e.rows(messageUpdates) { $1.encode(&$0) }
+        e.rows(messageDeletes) { $0.string($1) }
+        e.rows(pspInserts) { $1.encode(&$0) }
+        e.rows(controlEvents) { $1.encode(&$0) }
+        e.rows(controlAcks) { e, a in e.int(a.id); e.string(a.status); e.int(a.appliedAt); e.string(a.result) }
+        e.rows(engineState) { e, kv in e.string(kv.key); e.string(kv.value) }
+        e.rows(traces) { e, t in e.int(t.traceNo); e.bytes(t.traceID); e.string(t.checkoutID); e.int(t.startedAt) }
+        e.rows(spans) { $1.encode(&$0) }
+        e.rows(spanLinks) { e, l in e.int(l.traceNo); e.int(l.spanID); e.int(l.linkedTraceNo); e.int(l.linkedSpanID) }
+        e.rows(businessEvents) { $1.encode(&$0) }
+        e.rows(sdlcEvents) { $1.encode(&$0) }
+        e.rows(spanNames) { e, n in e.int(n.code); e.string(n.name); e.string(n.kind); e.string(n.attributes) }
+        e.rows(eventNames) { e, n in e.int(n.code); e.string(n.name); e.string(n.type); e.string(n.stage); e.string(n.message) }
+        e.rows(serviceVersions) { e, s in e.int(s.code); e.string(s.name); e.string(s.version) }
+        e.rows(metricSeries) { e, s in e.int(s.id); e.string(s.name); e.string(s.dimensions); e.string(s.unit); e.string(s.kind) }
+        e.rows(metricPoints) { $1.encode(&$0) }
+        e.optional(prune) { e, p in e.int(p.finePointsBefore); e.int(p.rollupsBefore); e.int(p.tracesBefore); e.int(p.maxTraces) }
+        e.optional(heartbeat) { e, h in e.int(h.runID); e.int(h.wallMillis); e.int(h.engineTime) }
+        return e.bytes
+    }
+
+    /// A batch from the redo log's layout; `ProtobufError` for bytes that are not one.
+    init(redo buffer: UnsafeBufferPointer<UInt8>) throws {
+        var d = RedoDecoder(reader: ProtobufReader(buffer))
+        self.init()
+        paymentEventInserts = try d.rows { try PaymentEventRow(&$0) }
+        paymentEventUpdates = try d.rows { try PaymentEventRow(&$0) }
+        orderInserts = try d.rows { try PaymentOrderRow(&$0) }
+        orderUpdates = try d.rows { try PaymentOrderRow(&$0) }
+        walletUpserts = try d.rows { try WalletRow(&$0) }
+        ledgerInserts = try d.rows { try LedgerEntryRow(&$0) }
+        messageInserts = try d.rows { try QueueMessageRow(&$0) }
+        messageUpdates = try d.rows { try QueueMessageRow(&$0) }
+        messageDeletes = try d.rows { try $0.string() }
+        pspInserts = try d.rows { try PspChargeRow(&$0) }
+        controlEvents = try d.rows { try ControlEventRow(&$0) }
+        controlAcks = try d.rows { ControlAck(id: try $0.int(), status: try $0.string(), appliedAt: try $0.int(), result: try $0.string()) }
+        engineState = try d.rows { (key: try $0.string(), value: try $0.string()) }
+        traces = try d.rows { TraceRow(traceNo: try $0.int(), traceID: try $0.bytes(), checkoutID: try $0.optionalString(), startedAt: try $0.int()) }
+        spans = try d.rows { try SpanRow(&$0) }
+        spanLinks = try d.rows { SpanLinkRow(traceNo: try $0.int(), spanID: try $0.int(), linkedTraceNo: try $0.int(), linkedSpanID: try $0.int()) }
+        businessEvents = try d.rows { try BusinessEventRow(&$0) }
+        sdlcEvents = try d.rows { try SdlcEventRow(&$0) }
+        spanNames = try d.rows { SpanNameRow(code: try $0.int(), name: try $0.string(), kind: try $0.string(), attributes: try $0.string()) }
+        eventNames = try d.rows {
+            EventNameRow(code: try $0.int(), name: try $0.string(), type: try $0.string(), stage: try $0.string(), message: try $0.string())
+        }
+        serviceVersions = try d.rows { ServiceVersionRow(code: try $0.int(), name: try $0.string(), version: try $0.string()) }
+        metricSeries = try d.rows {
+            MetricSeriesRow(id: try $0.int(), name: try $0.string(), dimensions: try $0.string(), unit: try $0.string(), kind: try $0.string())
+        }
+        metricPoints = try d.rows { try MetricPointRow(&$0) }
+        prune = try d.optional {
+            TelemetryPrune(finePointsBefore: try $0.int(), rollupsBefore: try $0.int(), tracesBefore: try $0.int(), maxTraces: try $0.int())
+        }
+        heartbeat = try d.optional { RunLog.Heartbeat(runID: try $0.int(), wallMillis: try $0.int(), engineTime: try $0.int()) }
+        guard d.reader.isAtEnd else { throw ProtobufError.malformed("bytes after the batch") }
+    }
+}
+
+extension PaymentEventRow {
+    func encode(_ e: inout RedoEncoder) {
+        e.string(checkoutID); e.string(buyerInfo); e.string(sellerInfo); e.string(creditCardInfo); e.bool(isPaymentDone)
+        e.money(amountTotal); e.string(currency); e.int(orderCount); e.string(outcome); e.string(failureCode); e.string(simulate)
+        e.string(requestHash); e.int(createdAt); e.int(doneAt); e.int(traceNo)
+    }
+
+    init(_ d: inout RedoDecoder) throws {
+        self.init(checkoutID: try d.string(), buyerInfo: try d.string(), sellerInfo: try d.string(), creditCardInfo: try d.string(),
+                  isPaymentDone: try d.bool(), amountTotal: try d.money(), currency: try d.string(), orderCount: try d.int(),
+                  outcome: try d.optionalString(), failureCode: try d.optionalString(), simulate: try d.optionalString(),
+                  requestHash: try d.string(), createdAt: try d.int(), doneAt: try d.optionalInt(), traceNo: try d.optionalInt())
+    }
+}
+
+extension PaymentOrderRow {
+    func encode(_ e: inout RedoEncoder) {
+        e.string(paymentOrderID); e.string(checkoutID); e.string(buyerAccount); e.string(sellerAccount); e.money(amount)
+        e.string(currency); e.string(status); e.bool(ledgerUpdated); e.bool(walletUpdated); e.int(createdAt); e.int(executingAt)
+        e.int(completedAt); e.int(updatedAt)
+    }
+
+    init(_ d: inout RedoDecoder) throws {
+        self.init(paymentOrderID: try d.string(), checkoutID: try d.string(), buyerAccount: try d.string(), sellerAccount: try d.string(),
+                  amount: try d.money(), currency: try d.string(), status: try d.string(), ledgerUpdated: try d.bool(),
+                  walletUpdated: try d.bool(), createdAt: try d.int(), executingAt: try d.optionalInt(),
+                  completedAt: try d.optionalInt(), updatedAt: try d.int())
+    }
+}
+
+extension WalletRow {
+    func encode(_ e: inout RedoEncoder) { e.string(merchantID); e.string(currency); e.money(balance); e.int(updatedAt) }
+
+    init(_ d: inout RedoDecoder) throws {
+        self.init(merchantID: try d.string(), currency: try d.string(), balance: try d.money(), updatedAt: try d.int())
+    }
+}
+
+extension LedgerEntryRow {
+    func encode(_ e: inout RedoEncoder) {
+        e.string(entryID); e.string(transactionID); e.string(account); e.string(direction); e.money(amount); e.string(currency)
+        e.string(paymentOrderID); e.int(createdAt)
+    }
+
+    init(_ d: inout RedoDecoder) throws {
+        self.init(entryID: try d.string(), transactionID: try d.string(), account: try d.string(), direction: try d.string(),
+                  amount: try d.money(), currency: try d.string(), paymentOrderID: try d.string(), createdAt: try d.int())
+    }
+}
+
+extension QueueMessageRow {
+    func encode(_ e: inout RedoEncoder) {
+        e.string(messageID); e.string(queueName); e.string(sourceQueue); e.string(checkoutID); e.string(body); e.string(attributes)
+        e.int(sentAt); e.int(visibleAt); e.int(receiveCount); e.int(firstReceivedAt); e.int(movedAt); e.string(lastError)
+    }
+
+    init(_ d: inout RedoDecoder) throws {
+        self.init(messageID: try d.string(), queueName: try d.string(), sourceQueue: try d.string(), checkoutID: try d.string(),
+                  body: try d.string(), attributes: try d.string(), sentAt: try d.int(), visibleAt: try d.int(),
+                  receiveCount: try d.int(), firstReceivedAt: try d.optionalInt(), movedAt: try d.optionalInt(),
+                  lastError: try d.optionalString())
+    }
+}
+
+extension PspChargeRow {
+    func encode(_ e: inout RedoEncoder) {
+        e.string(idempotencyKey); e.string(pspReference); e.string(checkoutID); e.money(amount); e.string(currency); e.string(status)
+        e.string(declineCode); e.int(requestedAt); e.int(completedAt)
+    }
+
+    init(_ d: inout RedoDecoder) throws {
+        self.init(idempotencyKey: try d.string(), pspReference: try d.string(), checkoutID: try d.string(), amount: try d.money(),
+                  currency: try d.string(), status: try d.string(), declineCode: try d.optionalString(), requestedAt: try d.int(),
+                  completedAt: try d.int())
+    }
+}
+
+extension ControlEventRow {
+    func encode(_ e: inout RedoEncoder) {
+        e.int(at); e.string(source); e.int(commandID); e.string(command); e.string(args); e.string(summary)
+    }
+
+    init(_ d: inout RedoDecoder) throws {
+        self.init(at: try d.int(), source: try d.string(), commandID: try d.optionalInt(), command: try d.string(),
+                  args: try d.string(), summary: try d.string())
+    }
+}
+
+extension SpanRow {
+    func encode(_ e: inout RedoEncoder) {
+        e.int(traceNo); e.int(spanID); e.int(parentSpanID); e.int(nameCode); e.int(serviceCode); e.int(startOffset); e.int(duration)
+        e.int(status); e.string(statusMessage); e.string(attributes)
+    }
+
+    init(_ d: inout RedoDecoder) throws {
+        self.init(traceNo: try d.int(), spanID: try d.int(), parentSpanID: try d.optionalInt(), nameCode: try d.int(),
+                  serviceCode: try d.int(), startOffset: try d.int(), duration: try d.int(), status: try d.int(),
+                  statusMessage: try d.optionalString(), attributes: try d.optionalString())
+    }
+}
+
+extension BusinessEventRow {
+    func encode(_ e: inout RedoEncoder) {
+        e.int(eventCode); e.string(outcome); e.int(bizTimestamp); e.string(amountTotal); e.string(amountCurrency); e.int(orderCount)
+        e.string(paymentOrderID); e.string(merchantID); e.string(errorCode); e.string(errorCategory); e.int(pspLatencyMillis)
+        e.int(traceNo); e.int(spanID); e.int(serviceCode); e.string(checkoutID)
+    }
+
+    init(_ d: inout RedoDecoder) throws {
+        self.init(eventCode: try d.int(), outcome: try d.string(), bizTimestamp: try d.int(), amountTotal: try d.optionalString(),
+                  amountCurrency: try d.optionalString(), orderCount: try d.optionalInt().map(Int.init),
+                  paymentOrderID: try d.optionalString(), merchantID: try d.optionalString(), errorCode: try d.optionalString(),
+                  errorCategory: try d.optionalString(), pspLatencyMillis: try d.optionalInt(), traceNo: try d.optionalInt(),
+                  spanID: try d.optionalInt(), serviceCode: try d.int(), checkoutID: try d.optionalString())
+    }
+}
+
+extension SdlcEventRow {
+    func encode(_ e: inout RedoEncoder) {
+        e.int(at); e.string(eventType); e.string(eventStatus); e.string(deploymentID); e.string(artifactName); e.string(artifactVersion)
+        e.string(revision); e.string(previousVersion); e.string(regression); e.string(source)
+    }
+
+    init(_ d: inout RedoDecoder) throws {
+        self.init(at: try d.int(), eventType: try d.string(), eventStatus: try d.string(), deploymentID: try d.string(),
+                  artifactName: try d.string(), artifactVersion: try d.string(), revision: try d.string(),
+                  previousVersion: try d.optionalString(), regression: try d.optionalString(), source: try d.string())
+    }
+}
+
+extension MetricPointRow {
+    func encode(_ e: inout RedoEncoder) {
+        e.int(seriesID); e.int(periodSeconds); e.int(periodStart)
+        switch value {
+        case .integer(let v): e.int(0); e.int(v)
+        case .real(let v): e.int(1); e.double(v)
+        }
+        e.int(count); e.double(min); e.double(max); e.double(p50); e.double(p95); e.double(p99)
+        e.optional(buckets) { $0.bytes($1.encoded) }
+    }
+
+    init(_ d: inout RedoDecoder) throws {
+        let series: Int = try d.int(), period: Int = try d.int(), start: Int64 = try d.int()
+        let value: Value
+        switch try d.int() as Int64 {
+        case 0: value = .integer(try d.int())
+        case 1: value = .real(try d.double())
+        case let other: throw ProtobufError.malformed("metric value kind \(other)")
+        }
+        self.init(seriesID: series, periodSeconds: period, periodStart: start, value: value, count: try d.optionalInt(),
+                  min: try d.optionalDouble(), max: try d.optionalDouble(), p50: try d.optionalDouble(), p95: try d.optionalDouble(),
+                  p99: try d.optionalDouble())
+        buckets = try d.optional { d in
+            guard let b = HistogramBuckets(decoding: try d.bytes()) else { throw ProtobufError.malformed("histogram buckets") }
+            return b
+        }
+    }
+}

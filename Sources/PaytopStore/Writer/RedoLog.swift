@@ -1,0 +1,295 @@
+import CZlib
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The redo log of a live engine that answers outside callers: each batch the engine
+/// hands over is appended here before its callers hear their answer, and reaches the
+/// SQLite file later, many batches to one commit. An answered checkout is therefore on
+/// disk (in the log) before its 202, whatever the commit cadence.
+///
+/// Durability: the same as the store's own (WAL, `synchronous = NORMAL`): a write is in
+/// the kernel's page cache when `write(2)` returns, so `kill -9` loses nothing the log
+/// holds; neither the log nor SQLite's WAL is synced to the device on each commit.
+///
+/// On disk, beside the store: `<store>-redo/` holds `lock` (an `flock` held by the engine
+/// while it runs, released by the kernel when its process dies) and numbered segments.
+/// A segment is a header (`PTREDO01`, the log's id) and records: the payload's length and
+/// CRC-32 (4 bytes each, little-endian), then the payload (the batch's sequence as a
+/// varint, then the batch in `RedoCoding`'s layout). Segments roll at `segmentBytes`;
+/// one whose batches have all committed is deleted. Each commit also records, in
+/// `engine_state` under `redo_log`, the log's id and the last sequence it holds, so a
+/// replay applies exactly the batches the file lacks.
+///
+/// A log left by a process that died (its lock free, segments still there) is applied by
+/// the next process that opens the store (`applyOrphaned`), reader or writer, before it
+/// reads anything; a torn record at the end of the last segment is one that was never
+/// acknowledged and is ignored.
+final class RedoLog: @unchecked Sendable {
+    static let magic = Array("PTREDO01".utf8)
+    static let headerBytes = 16
+    /// The `engine_state` key of the log's position.
+    static let positionKey = "redo_log"
+    var segmentBytes = 8 << 20
+
+    let directory: String
+    /// Names this log in the position each commit records (random, never 0).
+    let logID: UInt64
+    private let lockFD: Int32
+    private var segment: (fd: Int32, number: Int, bytes: Int, lastSequence: Int)
+    private var closedSegments: [(number: Int, lastSequence: Int)] = []
+    private var appended = 0
+    /// The writer's log thread appends while its commit thread releases segments.
+    private let lock = NSLock()
+
+    /// Bytes appended to segments, in total (benchmarks).
+    var bytesAppended: Int { lock.withLock { appended } }
+
+    static func directory(for storePath: String) -> String { storePath + "-redo" }
+
+    /// Starts a new log for a store whose orphaned log, if any, has been applied.
+    init(storePath: String) throws {
+        directory = RedoLog.directory(for: storePath)
+        if mkdir(directory, 0o755) != 0 && errno != EEXIST {
+            throw StoreError.failed("cannot create the redo log \(directory): \(String(cString: strerror(errno)))")
+        }
+        let fd = open(directory + "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StoreError.failed("cannot open \(directory)/lock: \(String(cString: strerror(errno)))") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw StoreError.failed("another paytop process holds the redo log \(directory)")
+        }
+        lockFD = fd
+        if let left = try? RedoLog.segmentNumbers(in: directory), !left.isEmpty {
+            flock(fd, LOCK_UN); close(fd)
+            throw StoreError.failed("the redo log \(directory) holds batches not yet applied to the store")
+        }
+        var id: UInt64 = 0
+        while id == 0 { id = UInt64.random(in: 1...UInt64.max) }
+        logID = id
+        segment = (-1, 0, 0, 0)
+        segment = try openSegment(1)
+    }
+
+    private func segmentPath(_ number: Int) -> String { RedoLog.segmentPath(directory, number) }
+
+    static func segmentPath(_ directory: String, _ number: Int) -> String {
+        let digits = String(number)
+        return directory + "/" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits + ".seg"
+    }
+
+    private func openSegment(_ number: Int) throws -> (fd: Int32, number: Int, bytes: Int, lastSequence: Int) {
+        let path = segmentPath(number)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StoreError.failed("cannot create \(path): \(String(cString: strerror(errno)))") }
+        var header = RedoLog.magic
+        withUnsafeBytes(of: logID.littleEndian) { header.append(contentsOf: $0) }
+        try RedoLog.writeAll(fd, header, path: path)
+        return (fd, number, header.count, 0)
+    }
+
+    /// Appends batches with one `write(2)`; when it returns, they survive the process.
+    func append(_ batches: [(sequence: Int, batch: WriteBatch)]) throws {
+        guard let last = batches.last else { return }
+        var out: [UInt8] = []
+        for (sequence, batch) in batches {
+            var payload: [UInt8] = []
+            withUnsafeBytes(of: Int64(sequence).littleEndian) { payload.append(contentsOf: $0) }
+            payload.append(contentsOf: try batch.redoEncoded())
+            RedoLog.appendFrame(payload, to: &out)
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        try RedoLog.writeAll(segment.fd, out, path: segmentPath(segment.number))
+        segment.bytes += out.count
+        segment.lastSequence = last.sequence
+        appended += out.count
+        if segment.bytes >= segmentBytes {
+            close(segment.fd)
+            closedSegments.append((segment.number, segment.lastSequence))
+            segment = try openSegment(segment.number + 1)
+        }
+    }
+
+    static func appendFrame(_ payload: [UInt8], to out: inout [UInt8]) {
+        let crc = payload.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, uInt($0.count))) }
+        withUnsafeBytes(of: UInt32(payload.count).littleEndian) { out.append(contentsOf: $0) }
+        withUnsafeBytes(of: crc.littleEndian) { out.append(contentsOf: $0) }
+        out.append(contentsOf: payload)
+    }
+
+    /// Deletes the closed segments whose batches have all committed.
+    func release(committedThrough sequence: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        while let first = closedSegments.first, first.lastSequence <= sequence {
+            unlink(segmentPath(first.number))
+            closedSegments.removeFirst()
+        }
+    }
+
+    /// Everything has committed: the log is removed and its lock released.
+    func remove() {
+        close(segment.fd)
+        for s in closedSegments { unlink(segmentPath(s.number)) }
+        unlink(segmentPath(segment.number))
+        closedSegments.removeAll()
+        RedoLog.removeDirectory(directory, lockFD: lockFD)
+    }
+
+    /// The writer stopped on a failure: the segments stay for the next open to apply.
+    func abandon() {
+        close(segment.fd)
+        flock(lockFD, LOCK_UN)
+        close(lockFD)
+    }
+
+    private static func removeDirectory(_ directory: String, lockFD: Int32) {
+        unlink(directory + "/lock")
+        flock(lockFD, LOCK_UN)
+        close(lockFD)
+        rmdir(directory)
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+        var done = 0
+        try bytes.withUnsafeBytes { raw in
+            while done < raw.count {
+                let n = write(fd, raw.baseAddress! + done, raw.count - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw StoreError.failed("writing the redo log \(path) failed: \(String(cString: strerror(errno)))")
+                }
+                done += n
+            }
+        }
+    }
+
+    static func segmentNumbers(in directory: String) throws -> [Int] {
+        try FileManager.default.contentsOfDirectory(atPath: directory)
+            .compactMap { $0.hasSuffix(".seg") ? Int($0.dropLast(4)) : nil }.sorted()
+    }
+
+    // MARK: Replay
+
+    /// What a replay found and did.
+    struct Replay: Equatable {
+        var batches = 0
+        var skipped = 0
+    }
+
+    /// Applies the log a dead process left beside the store, if there is one and no live
+    /// process holds it: the batches the store lacks, in one transaction, then the log is
+    /// removed. Returns nil when there is nothing to do or a live engine owns the log.
+    static func applyOrphaned(storePath: String, open: () throws -> Connection) throws -> Replay? {
+        let directory = directory(for: storePath)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else { return nil }
+        let fd = Glibc.open(directory + "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw StoreError.failed("the store's redo log \(directory) cannot be opened: \(String(cString: strerror(errno)))")
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { close(fd); return nil }  // a live engine's
+        let numbers: [Int]
+        do { numbers = try segmentNumbers(in: directory) } catch {
+            flock(fd, LOCK_UN); close(fd)
+            throw StoreError.failed("the store's redo log \(directory) cannot be read: \(error)")
+        }
+        if numbers.isEmpty { removeDirectory(directory, lockFD: fd); return Replay() }
+        var replay = Replay()
+        do {
+            let c = try open()
+            try c.transaction {
+                let position = try storedPosition(c)
+                let applier = BatchApplier(c: c)
+                var last: Position?
+                for (i, number) in numbers.enumerated() {
+                    try readSegment(segmentPath(directory, number), isLast: i == numbers.count - 1) { logID, sequence, batch in
+                        if let position, position.logID == logID, sequence <= position.sequence {
+                            replay.skipped += 1
+                            return
+                        }
+                        try applier.apply(batch)
+                        replay.batches += 1
+                        last = Position(logID: logID, sequence: sequence)
+                    }
+                }
+                if let last { try applier.setEngineState(key: positionKey, value: last.text) }
+            }
+        } catch {
+            flock(fd, LOCK_UN); close(fd)
+            throw StoreError.failed("applying the redo log \(directory) to the store failed (the log is kept): \(error)")
+        }
+        for n in numbers { unlink(segmentPath(directory, n)) }
+        removeDirectory(directory, lockFD: fd)
+        return replay
+    }
+
+    /// The log position the store's last commit recorded, if any.
+    static func storedPosition(_ c: Connection) throws -> Position? {
+        let s = try c.cached("SELECT value FROM engine_state WHERE key = ?")
+        s.bind(1, positionKey)
+        defer { s.reset() }
+        return try s.step() ? Position(text: s.string(0)) : nil
+    }
+
+    /// Where a store stands in a log: the log's id and the last sequence it committed.
+    struct Position: Equatable {
+        var logID: UInt64
+        var sequence: Int
+
+        var text: String { String(logID, radix: 16) + ":" + String(sequence) }
+
+        init(logID: UInt64, sequence: Int) { self.logID = logID; self.sequence = sequence }
+
+        init?(text: String) {
+            let parts = text.split(separator: ":")
+            guard parts.count == 2, let id = UInt64(parts[0], radix: 16), let s = Int(parts[1]) else { return nil }
+            logID = id; sequence = s
+        }
+    }
+
+    /// Calls `body` with each batch of a segment, in order. A record cut short or failing
+    /// its checksum ends the last segment (a write the process died in, never answered);
+    /// anywhere else it is damage.
+    static func readSegment(_ path: String, isLast: Bool, _ body: (UInt64, Int, WriteBatch) throws -> Void) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw StoreError.failed("cannot read \(path)")
+        }
+        let bytes = [UInt8](data)
+        guard bytes.count >= headerBytes, Array(bytes[0..<8]) == magic else {
+            if isLast && bytes.count < headerBytes && magic.starts(with: bytes.prefix(8)) { return }  // died writing the header
+            throw StoreError.failed("\(path) is not a paytop redo log segment of this version")
+        }
+        let logID = bytes[8..<16].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        var at = headerBytes
+        func u32(_ i: Int) -> UInt32 { bytes[i..<i + 4].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) } }
+        while at < bytes.count {
+            guard at + 8 <= bytes.count else {
+                if isLast { return }
+                throw StoreError.failed("\(path) ends inside a record header")
+            }
+            let length = Int(u32(at)), crc = u32(at + 4)
+            guard length <= bytes.count - at - 8 else {
+                if isLast { return }
+                throw StoreError.failed("\(path) ends inside a record")
+            }
+            let start = at + 8
+            let ok = try bytes.withUnsafeBufferPointer { all -> Bool in
+                let payload = UnsafeBufferPointer(rebasing: all[start..<start + length])
+                guard UInt32(crc32(0, payload.baseAddress, uInt(length))) == crc else { return false }
+                guard length >= 8 else { return false }
+                let sequence = Int(payload[0..<8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+                try body(logID, sequence, try WriteBatch(redo: UnsafeBufferPointer(rebasing: payload[8...])))
+                return true
+            }
+            if !ok {
+                if isLast { return }
+                throw StoreError.failed("\(path) has a record whose checksum does not match")
+            }
+            at = start + length
+        }
+    }
+}
