@@ -3,9 +3,7 @@
 struct BatchApplier {
     let c: Connection
 
-    /// `includeEngineState` false skips the batch's engine state: a commit that merges
-    /// several batches writes only the last one's (each is a whole snapshot).
-    func apply(_ b: WriteBatch, includeEngineState: Bool = true) throws {
+    func apply(_ b: WriteBatch) throws {
         try applyTelemetry(b)
         if !b.paymentEventInserts.isEmpty {
             let s = try c.cached("""
@@ -141,9 +139,7 @@ struct BatchApplier {
             }
         }
         if let h = b.heartbeat { try RunLog.heartbeat(c, runID: h.runID, wallMillis: h.wallMillis, engineTime: h.engineTime) }
-        if includeEngineState {
-            for (k, v) in b.engineState { try setEngineState(key: k, value: v) }
-        }
+        for (k, v) in b.engineState { try setEngineState(key: k, value: v) }
     }
 
     /// One `engine_state` row, inserted or replaced.

@@ -181,7 +181,7 @@ final class RedoLog: @unchecked Sendable {
     }
 
     /// Applies the log a dead process left beside the store, if there is one and no live
-    /// process holds it: the batches the store lacks, in one transaction, then the log is
+    /// process holds it: the batches the store lacks, merged into one transaction, then the log is
     /// removed. Returns nil when there is nothing to do or a live engine owns the log.
     static func applyOrphaned(storePath: String, open: () throws -> Connection) throws -> Replay? {
         let directory = directory(for: storePath)
@@ -203,7 +203,7 @@ final class RedoLog: @unchecked Sendable {
             let c = try open()
             try c.transaction {
                 let position = try storedPosition(c)
-                let applier = BatchApplier(c: c)
+                var merger = BatchMerger()
                 var last: Position?
                 for (i, number) in numbers.enumerated() {
                     try readSegment(segmentPath(directory, number), isLast: i == numbers.count - 1) { logID, sequence, batch in
@@ -211,12 +211,16 @@ final class RedoLog: @unchecked Sendable {
                             replay.skipped += 1
                             return
                         }
-                        try applier.apply(batch)
+                        merger.add(batch)
                         replay.batches += 1
                         last = Position(logID: logID, sequence: sequence)
                     }
                 }
-                if let last { try applier.setEngineState(key: positionKey, value: last.text) }
+                if let last {
+                    let applier = BatchApplier(c: c)
+                    try applier.apply(merger.finish())
+                    try applier.setEngineState(key: positionKey, value: last.text)
+                }
             }
         } catch {
             flock(fd, LOCK_UN); close(fd)

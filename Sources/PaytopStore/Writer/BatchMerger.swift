@@ -1,0 +1,104 @@
+/// Several batches, in order, as one batch with the same effect on the store: a commit of
+/// what the redo log gathered writes each row once, with its last value. A row inserted
+/// and later updated becomes one insert; a queue message sent and deleted inside the
+/// window never reaches the file; later engine state, wallets, heartbeat and retention
+/// replace earlier ones; everything else (telemetry, ledger, PSP charges) is appended.
+///
+/// Relies on what the engine's rows are: a payment event's or order's update row is the
+/// whole row (`Engine.paymentEventRow`, `orderRow`); a queue message's update carries the
+/// bookkeeping the applier's UPDATE sets (queue, visibility, receives, errors), not its body.
+struct BatchMerger {
+    private(set) var batch = WriteBatch()
+    private var eventInsert: [String: Int] = [:], eventUpdate: [String: Int] = [:]
+    private var orderInsert: [String: Int] = [:], orderUpdate: [String: Int] = [:]
+    private var messageInsert: [String: Int] = [:], messageUpdate: [String: Int] = [:]
+    private var droppedInserts = Set<Int>(), droppedUpdates = Set<Int>()
+    private var wallet: [String: Int] = [:]
+    /// How many batches went in.
+    private(set) var count = 0
+
+    mutating func add(_ b: WriteBatch) {
+        count += 1
+        if count == 1 {
+            batch = b
+            index()
+            return
+        }
+        for r in b.paymentEventInserts { eventInsert[r.checkoutID] = batch.paymentEventInserts.count; batch.paymentEventInserts.append(r) }
+        for r in b.paymentEventUpdates {
+            if let i = eventInsert[r.checkoutID] { batch.paymentEventInserts[i] = r }
+            else if let i = eventUpdate[r.checkoutID] { batch.paymentEventUpdates[i] = r }
+            else { eventUpdate[r.checkoutID] = batch.paymentEventUpdates.count; batch.paymentEventUpdates.append(r) }
+        }
+        for r in b.orderInserts { orderInsert[r.paymentOrderID] = batch.orderInserts.count; batch.orderInserts.append(r) }
+        for r in b.orderUpdates {
+            if let i = orderInsert[r.paymentOrderID] { batch.orderInserts[i] = r }
+            else if let i = orderUpdate[r.paymentOrderID] { batch.orderUpdates[i] = r }
+            else { orderUpdate[r.paymentOrderID] = batch.orderUpdates.count; batch.orderUpdates.append(r) }
+        }
+        for r in b.walletUpserts {
+            let key = r.merchantID + "\u{0}" + r.currency
+            if let i = wallet[key] { batch.walletUpserts[i] = r } else { wallet[key] = batch.walletUpserts.count; batch.walletUpserts.append(r) }
+        }
+        for r in b.messageInserts { messageInsert[r.messageID] = batch.messageInserts.count; batch.messageInserts.append(r) }
+        for r in b.messageUpdates {
+            if let i = messageInsert[r.messageID] {
+                var m = batch.messageInserts[i]
+                m.queueName = r.queueName; m.visibleAt = r.visibleAt; m.receiveCount = r.receiveCount
+                m.firstReceivedAt = r.firstReceivedAt; m.movedAt = r.movedAt; m.lastError = r.lastError
+                batch.messageInserts[i] = m
+            } else if let i = messageUpdate[r.messageID] {
+                batch.messageUpdates[i] = r
+            } else {
+                messageUpdate[r.messageID] = batch.messageUpdates.count; batch.messageUpdates.append(r)
+            }
+        }
+        for id in b.messageDeletes {
+            if let i = messageInsert.removeValue(forKey: id) {
+                droppedInserts.insert(i)  // sent and deleted inside the window: never written
+            } else {
+                if let i = messageUpdate.removeValue(forKey: id) { droppedUpdates.insert(i) }
+                batch.messageDeletes.append(id)
+            }
+        }
+        batch.ledgerInserts += b.ledgerInserts
+        batch.pspInserts += b.pspInserts
+        batch.controlEvents += b.controlEvents
+        batch.controlAcks += b.controlAcks
+        if !b.engineState.isEmpty { batch.engineState = b.engineState }
+        batch.traces += b.traces
+        batch.spans += b.spans
+        batch.spanLinks += b.spanLinks
+        batch.businessEvents += b.businessEvents
+        batch.sdlcEvents += b.sdlcEvents
+        batch.spanNames += b.spanNames
+        batch.eventNames += b.eventNames
+        batch.serviceVersions += b.serviceVersions
+        batch.metricSeries += b.metricSeries
+        batch.metricPoints += b.metricPoints
+        if let p = b.prune { batch.prune = p }
+        if let h = b.heartbeat { batch.heartbeat = h }
+    }
+
+    /// The merged batch, messages deleted inside the window left out.
+    mutating func finish() -> WriteBatch {
+        if !droppedInserts.isEmpty {
+            batch.messageInserts = batch.messageInserts.enumerated().filter { !droppedInserts.contains($0.offset) }.map(\.element)
+        }
+        if !droppedUpdates.isEmpty {
+            batch.messageUpdates = batch.messageUpdates.enumerated().filter { !droppedUpdates.contains($0.offset) }.map(\.element)
+        }
+        droppedInserts = []; droppedUpdates = []
+        return batch
+    }
+
+    private mutating func index() {
+        for (i, r) in batch.paymentEventInserts.enumerated() { eventInsert[r.checkoutID] = i }
+        for (i, r) in batch.paymentEventUpdates.enumerated() { eventUpdate[r.checkoutID] = i }
+        for (i, r) in batch.orderInserts.enumerated() { orderInsert[r.paymentOrderID] = i }
+        for (i, r) in batch.orderUpdates.enumerated() { orderUpdate[r.paymentOrderID] = i }
+        for (i, r) in batch.walletUpserts.enumerated() { wallet[r.merchantID + "\u{0}" + r.currency] = i }
+        for (i, r) in batch.messageInserts.enumerated() { messageInsert[r.messageID] = i }
+        for (i, r) in batch.messageUpdates.enumerated() { messageUpdate[r.messageID] = i }
+    }
+}
