@@ -20,8 +20,12 @@ struct CheckCommand: ParsableCommand {
     var full = false
 
     func run() throws {
-        let c = try Store.openForReading(path: store.path)
-        let report = try InvariantCheck.run(c, integrity: full ? .full : .quick)
+        let report: InvariantReport
+        do {
+            report = try InvariantCheck.run(try Store.openForReading(path: store.path), integrity: full ? .full : .quick)
+        } catch StoreError.damaged(_, let problem) {
+            report = InvariantCheck.damaged(problem)  // its schema cannot even be read
+        }
         if json {
             print(report.json.encoded)
         } else {

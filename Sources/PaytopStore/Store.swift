@@ -70,6 +70,9 @@ public enum Store {
             appID = try c.scalarInt("PRAGMA application_id") ?? 0
             tableCount = try c.scalarInt("SELECT count(*) FROM sqlite_master") ?? 0
         } catch let e as SQLiteError {
+            // A file whose header is a paytop store's and whose schema cannot be read is a
+            // damaged store (cut short, say), not someone else's file.
+            if e.isNotADatabase, headerNamesPaytop(path) { throw StoreError.damaged(path: path, problem: e.message) }
             throw StoreError.notAStore(path: path, reason: e.isNotADatabase ? "file is not a database" : e.message)
         }
         if appID == Migrations.applicationID {
@@ -84,6 +87,18 @@ public enum Store {
             throw StoreError.notAStore(path: path, reason: "the database is empty")
         }
         throw StoreError.notAStore(path: path, reason: "it is a SQLite database of another application")
+    }
+
+    /// Whether the file starts with SQLite's header and paytop's application id (offset 68,
+    /// big-endian), read from the bytes themselves.
+    static func headerNamesPaytop(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var header = [UInt8](repeating: 0, count: 72)
+        guard read(fd, &header, 72) == 72, header.starts(with: Array("SQLite format 3\u{0}".utf8)) else { return false }
+        let id = header[68..<72].reduce(Int64(0)) { $0 << 8 | Int64($1) }
+        return id == Migrations.applicationID
     }
 
     /// Caps a connection's page cache. The engine's own connection reads little between

@@ -85,6 +85,72 @@ import Testing
         #expect(try store.int("SELECT count(*) FROM queue_message WHERE queue_name NOT LIKE '%-dlq'") == 0)
     }
 
+    /// With a redo log the file commits many batches merged into one: the store it leaves
+    /// is the one batch-by-batch commits leave (the log's position row aside).
+    @Test func aRedoLoggedWriterLeavesTheSameStore() throws {
+        var settings = testSettings(seed: 42, rate: 30, errorMix: true)
+        settings.duplicateDeliveryProbability = 0.05
+        let plain = TempStore("plain"), logged = TempStore("logged")
+        let a = try makeEngine(plain, settings, flushThreshold: 300)
+        _ = try SimulationRunner.run(a, checkouts: 1_500)
+        try a.close()
+        var options = Engine.Options(storePath: logged.path, mode: .simulated, settings: settings)
+        options.flushThreshold = 300
+        options.redoLog = true
+        let b = try Engine(options)
+        _ = try SimulationRunner.run(b, checkouts: 1_500)
+        try b.close()
+        #expect(b.writer.lag.commits * 3 < b.writer.durableSequence, "batches were merged: \(b.writer.lag.commits) commits")
+        var ca = try Self.content(plain), cb = try Self.content(logged)
+        cb["engine_state"] = cb["engine_state"]?.filter { $0.first != RedoLog.positionKey }
+        #expect(ca.removeValue(forKey: "engine_state") == cb.removeValue(forKey: "engine_state"))
+        for (table, rows) in ca { #expect(rows == cb[table], "\(table)") }
+        #expect(!FileManager.default.fileExists(atPath: RedoLog.directory(for: logged.path)))
+    }
+
+    /// The writer dies with batches in its redo log and not in the file: the next engine
+    /// applies them before it resumes, so every checkout acknowledged from the log survives.
+    @Test func aKillWithTheRedoLogAheadOfTheFileLosesNothingAcknowledged() throws {
+        let store = TempStore()
+        var settings = testSettings(seed: 77, rate: 40, errorMix: true)
+        settings.duplicateDeliveryProbability = 0.1
+        var acknowledged: [String] = []
+        do {
+            var options = Engine.Options(storePath: store.path, mode: .simulated, settings: settings)
+            options.flushThreshold = 300
+            options.redoLog = true
+            let engine = try Engine(options)
+            engine.writer.commitInterval = 3_600_000_000_000  // nothing reaches the file on its own
+            engine.onAcknowledged = { acknowledged.append($0) }
+            engine.limitTraffic(to: 2_000)
+            do {
+                for _ in 0..<200_000 {
+                    guard try engine.step(notAfter: EngineTime(nanos: .max)) else { break }
+                    engine.deliverCommittedResponses()
+                    if acknowledged.count >= 600 { engine.writer.simulateKill() }
+                }
+                Issue.record("the writer was never killed")
+            } catch is StoreWriter.SimulatedCrash {}
+        }
+        #expect(acknowledged.count >= 600)
+        let inFile = try Connection(path: store.path, mode: .readOnly).scalarInt("SELECT count(*) FROM payment_event") ?? 0
+        #expect(inFile < Int64(acknowledged.count), "the file lagged the log when the writer died")
+
+        let resumed = try makeEngine(store, settings)  // applies the log, then resumes
+        let applied = Set(try store.rows("SELECT checkout_id FROM payment_event").map { $0[0] })
+        let lost = Set(acknowledged).subtracting(applied)
+        #expect(lost.isEmpty, "\(lost.count) acknowledged checkouts lost, e.g. \(lost.first ?? "")")
+        _ = try SimulationRunner.run(resumed, checkouts: 100)
+        try resumed.close()
+        let report = try store.invariants()
+        #expect(report.isClean, "\(report.violations)")
+        let done = Set(try store.rows("""
+            SELECT checkout_id FROM payment_event e WHERE is_payment_done = 1
+               OR EXISTS (SELECT 1 FROM queue_message m WHERE m.checkout_id = e.checkout_id AND m.queue_name LIKE '%-dlq')
+            """).map { $0[0] })
+        #expect(Set(acknowledged).subtracting(done).isEmpty)
+    }
+
     @Test func resumeContinuesFromTheStoredClockAndRandomState() throws {
         let store = TempStore()
         let first = try makeEngine(store, testSettings(seed: 9))

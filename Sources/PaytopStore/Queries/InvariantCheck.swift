@@ -47,12 +47,7 @@ public enum InvariantCheck {
     /// Checks the file first (unless `.none`): a damaged store is reported as such, and
     /// the invariants, which would read broken pages, are not run on it.
     public static func run(_ c: Connection, integrity check: Integrity = .quick) throws -> InvariantReport {
-        if check != .none, let problem = try Store.integrityProblem(c, full: check == .full) {
-            var report = InvariantReport()
-            report.checked = [integrity]
-            report.violations = [.init(invariant: integrity, count: 1, examples: [problem])]
-            return report
-        }
+        if check != .none, let problem = try Store.integrityProblem(c, full: check == .full) { return damaged(problem) }
         return try c.read {
             var report = InvariantReport()
             report.checked = (check == .none ? [] : [integrity]) + invariants
@@ -125,6 +120,14 @@ public enum InvariantCheck {
                 """)
             return report
         }
+    }
+
+    /// The report on a store too damaged to check: SQLite's words for the first problem.
+    public static func damaged(_ problem: String) -> InvariantReport {
+        var report = InvariantReport()
+        report.checked = [integrity]
+        report.violations = [.init(invariant: integrity, count: 1, examples: [problem])]
+        return report
     }
 
     static func sqlCheck(_ c: Connection, _ report: inout InvariantReport, _ name: String, _ sql: String) throws {

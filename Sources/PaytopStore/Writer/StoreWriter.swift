@@ -54,13 +54,21 @@ public final class StoreWriter: @unchecked Sendable {
     /// `yielding`: the committing thread runs at a lower priority (nice 10), so a console in
     /// the same process draws on time while a receiver commits flat out.
     /// `redoLog`: answers are durable once appended to the store's redo log (see above).
-    public init(path: String, crashAfterCommits: Int? = nil, yielding: Bool = false, redoLog: Bool = false,
+    public convenience init(path: String, crashAfterCommits: Int? = nil, yielding: Bool = false, redoLog: Bool = false,
                 onCommit: (@Sendable (WriteBatch) -> Void)? = nil) throws {
+        try self.init(path: path, crashAfterCommits: crashAfterCommits, yielding: yielding, redoLog: redoLog,
+                      redoSegmentBytes: nil, onCommit: onCommit)
+    }
+
+    /// `redoSegmentBytes`: where the log's segments roll (tests make them small).
+    init(path: String, crashAfterCommits: Int?, yielding: Bool, redoLog: Bool, redoSegmentBytes: Int?,
+         onCommit: (@Sendable (WriteBatch) -> Void)?) throws {
         self.path = path
         self.onCommit = onCommit
         self.crashAfterCommits = crashAfterCommits
         let connection = try Store.openForWriting(path: path, create: false)
         let redo = redoLog ? try RedoLog(storePath: path) : nil
+        if let redoSegmentBytes { redo?.segmentBytes = redoSegmentBytes }
         self.redo = redo
         maxPending = redo == nil ? 2 : 64
         let handoff = Handoff(connection)
@@ -176,6 +184,14 @@ public final class StoreWriter: @unchecked Sendable {
         if let failure { throw failure }
     }
 
+    /// Blocks until batch `sequence` is durable; throws the writer's failure if any.
+    public func waitUntilDurable(_ sequence: Int) throws {
+        condition.lock()
+        defer { condition.unlock() }
+        while (redo == nil ? committed : durable) < sequence && failure == nil && !finished { condition.wait() }
+        if let failure { throw failure }
+    }
+
     /// Asks the committing thread not to wait for `commitInterval`.
     private var flushRequested = false
 
@@ -193,6 +209,15 @@ public final class StoreWriter: @unchecked Sendable {
 
     /// The writer "died" at its crash point (a test hook).
     public struct SimulatedCrash: Error {}
+
+    /// Test hook: the process "dies" now. Nothing more is committed; a redo log stays on
+    /// disk as a killed process leaves it (its lock released, as the kernel would).
+    func simulateKill() {
+        fail(SimulatedCrash())
+        condition.lock()
+        while !finished { condition.wait() }
+        condition.unlock()
+    }
 
     /// Moves the connection to the writer thread, which owns it from then on.
     private final class Handoff: @unchecked Sendable {
