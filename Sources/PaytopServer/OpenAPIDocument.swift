@@ -9,7 +9,7 @@ enum OpenAPIDocument {
   "info": {
     "title": "paytop payments API",
     "version": "0.1.0",
-    "description": "The seed's pay-in endpoint as paytop serves it (docs/api.md). Every answer is a JSON object. A 202 is sent only once the checkout, its orders and the execution message are committed."
+    "description": "The seed's pay-in endpoint as paytop serves it (docs/api.md). Every answer is a JSON object. A 202 is sent only once the checkout, its orders and the execution message are durable (in the store's redo log, committed to its file within about 250 ms)."
   },
   "servers": [{"url": "http://127.0.0.1:8080"}],
   "paths": {
@@ -32,7 +32,7 @@ enum OpenAPIDocument {
         },
         "responses": {
           "202": {
-            "description": "Accepted and committed; the same bytes again for the same body (idempotent).",
+            "description": "Accepted and durable; the same bytes again for the same body (idempotent).",
             "headers": {"traceparent": {"$ref": "#/components/headers/traceparent"}},
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}},
             "links": {
@@ -70,7 +70,7 @@ enum OpenAPIDocument {
     "/v1/payments/{checkout_id}": {
       "get": {
         "operationId": "getPayment",
-        "summary": "The checkout and its orders as of the last commit",
+        "summary": "The checkout and its orders as of the last durable batch",
         "parameters": [
           {
             "name": "checkout_id",
@@ -313,7 +313,10 @@ enum OpenAPIDocument {
           "status": {"type": "string", "enum": ["ok", "stopping", "stalled"]},
           "inbox_depth": {"type": "integer", "minimum": 0},
           "in_flight": {"type": "integer", "minimum": 0},
-          "engine_idle_ms": {"type": "integer", "minimum": 0}
+          "engine_idle_ms": {"type": "integer", "minimum": 0},
+          "store_lag_ms": {"type": "integer", "minimum": 0, "description": "How long the oldest batch durable in the redo log has waited for its commit to the store's file (what the console and CLI read)."},
+          "uncommitted_batches": {"type": "integer", "minimum": 0},
+          "redo_log_bytes": {"type": "integer", "minimum": 0, "description": "Bytes appended to the redo log since the engine started."}
         }
       }
     }

@@ -132,6 +132,7 @@ public struct PaymentsAPI: Sendable, HTTPRoutes {
             // Durable in the redo log, not yet in the file readers (console, CLI) see.
             counts["store_lag_ms"] = .number(Double((lag.oldestNanos ?? 0) / 1_000_000))
             counts["uncommitted_batches"] = .number(Double(lag.batches))
+            counts["redo_log_bytes"] = .number(Double(lag.redoBytes))
         }
         if inbox.isClosed {
             return Self.json(.serviceUnavailable, .object(counts.merging(["status": "stopping"]) { $1 }))

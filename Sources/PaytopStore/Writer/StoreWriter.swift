@@ -132,23 +132,20 @@ public final class StoreWriter: @unchecked Sendable {
 
     /// How the file stands against what is durable: batches and rows in the redo log and
     /// not yet in the file, and how long the oldest of them has waited (nil when none).
+    /// With `commits` so far and the bytes appended to the redo log so far (0 without one).
     public struct Lag: Sendable, Equatable {
         public var batches: Int
         public var rows: Int
         public var oldestNanos: Int64?
         public var commits: Int
+        public var redoBytes: Int
     }
 
     public var lag: Lag {
+        let redoBytes = redo?.bytesAppended ?? 0
         condition.lock(); defer { condition.unlock() }
         return Lag(batches: logged.count, rows: loggedRows, oldestNanos: logged.first.map { StoreWriter.monotonicNanos() - $0.at },
-                   commits: commits)
-    }
-
-    /// Bytes appended to the redo log so far (0 without one).
-    public var redoBytes: Int {
-        condition.lock(); defer { condition.unlock() }
-        return redo?.bytesAppended ?? 0
+                   commits: commits, redoBytes: redoBytes)
     }
 
     /// A checkout as the durable batches not yet committed leave it: its newest event row,
