@@ -50,7 +50,7 @@ final class PspSimulator {
         } else if random.chance(faults.pspDeclineRate) {
             outcome = .declined(code: faults.pspDeclineCode)
         } else {
-            outcome = .succeeded(reference: "psp_" + random.hex(16))
+            outcome = .succeeded(reference: Self.reference(at: now, &random))
         }
         switch outcome {
         case .serverError:
@@ -61,11 +61,16 @@ final class PspSimulator {
             record(key: key, reference: reference, checkout: checkout, status: "SUCCEEDED", code: nil, at: now, latency: latency)
         case .declined(let code):
             counters.declined += 1
-            record(key: key, reference: "psp_" + random.hex(16), checkout: checkout, status: "DECLINED", code: code, at: now, latency: latency)
+            record(key: key, reference: Self.reference(at: now, &random), checkout: checkout, status: "DECLINED", code: code, at: now, latency: latency)
         }
         charges[key] = Charge(outcome: outcome, amount: checkout.request.total)
         return (outcome, latency)
     }
+
+    /// The PSP's reference for a charge, sorting by when it was made (12 hex digits of
+    /// engine milliseconds, 6 random): the store's psp_reference index then grows at its
+    /// end, where a random reference dirtied one index page for every charge committed.
+    static func reference(at now: EngineTime, _ random: inout SeededRandom) -> String { random.timeOrderedID("psp_", at: now) }
 
     private func record(key: String, reference: String, checkout: Checkout, status: String, code: String?,
                         at now: EngineTime, latency: Nanos) {

@@ -4,9 +4,8 @@
 /// window never reaches the file; later engine state, wallets, heartbeat and retention
 /// replace earlier ones; everything else (telemetry, ledger, PSP charges) is appended.
 ///
-/// Relies on what the engine's rows are: a payment event's or order's update row is the
-/// whole row (`Engine.paymentEventRow`, `orderRow`); a queue message's update carries the
-/// bookkeeping the applier's UPDATE sets (queue, visibility, receives, errors), not its body.
+/// An update row counts only for the columns the applier's UPDATE sets (`takeUpdate`):
+/// the engine's update rows are whole, but the redo log keeps only those columns.
 struct BatchMerger {
     private(set) var batch = WriteBatch()
     private var eventInsert: [String: Int] = [:], eventUpdate: [String: Int] = [:]
@@ -26,13 +25,13 @@ struct BatchMerger {
         }
         for r in b.paymentEventInserts { eventInsert[r.checkoutID] = batch.paymentEventInserts.count; batch.paymentEventInserts.append(r) }
         for r in b.paymentEventUpdates {
-            if let i = eventInsert[r.checkoutID] { batch.paymentEventInserts[i] = r }
+            if let i = eventInsert[r.checkoutID] { batch.paymentEventInserts[i].takeUpdate(r) }
             else if let i = eventUpdate[r.checkoutID] { batch.paymentEventUpdates[i] = r }
             else { eventUpdate[r.checkoutID] = batch.paymentEventUpdates.count; batch.paymentEventUpdates.append(r) }
         }
         for r in b.orderInserts { orderInsert[r.paymentOrderID] = batch.orderInserts.count; batch.orderInserts.append(r) }
         for r in b.orderUpdates {
-            if let i = orderInsert[r.paymentOrderID] { batch.orderInserts[i] = r }
+            if let i = orderInsert[r.paymentOrderID] { batch.orderInserts[i].takeUpdate(r) }
             else if let i = orderUpdate[r.paymentOrderID] { batch.orderUpdates[i] = r }
             else { orderUpdate[r.paymentOrderID] = batch.orderUpdates.count; batch.orderUpdates.append(r) }
         }
@@ -43,10 +42,7 @@ struct BatchMerger {
         for r in b.messageInserts { messageInsert[r.messageID] = batch.messageInserts.count; batch.messageInserts.append(r) }
         for r in b.messageUpdates {
             if let i = messageInsert[r.messageID] {
-                var m = batch.messageInserts[i]
-                m.queueName = r.queueName; m.visibleAt = r.visibleAt; m.receiveCount = r.receiveCount
-                m.firstReceivedAt = r.firstReceivedAt; m.movedAt = r.movedAt; m.lastError = r.lastError
-                batch.messageInserts[i] = m
+                batch.messageInserts[i].takeUpdate(r)
             } else if let i = messageUpdate[r.messageID] {
                 batch.messageUpdates[i] = r
             } else {
@@ -100,5 +96,26 @@ struct BatchMerger {
         for (i, r) in batch.walletUpserts.enumerated() { wallet[r.merchantID + "\u{0}" + r.currency] = i }
         for (i, r) in batch.messageInserts.enumerated() { messageInsert[r.messageID] = i }
         for (i, r) in batch.messageUpdates.enumerated() { messageUpdate[r.messageID] = i }
+    }
+}
+
+// What an update row changes: the columns of BatchApplier's UPDATE statements, no others.
+extension PaymentEventRow {
+    mutating func takeUpdate(_ u: PaymentEventRow) {
+        isPaymentDone = u.isPaymentDone; outcome = u.outcome; failureCode = u.failureCode; doneAt = u.doneAt
+    }
+}
+
+extension PaymentOrderRow {
+    mutating func takeUpdate(_ u: PaymentOrderRow) {
+        status = u.status; ledgerUpdated = u.ledgerUpdated; walletUpdated = u.walletUpdated
+        executingAt = u.executingAt; completedAt = u.completedAt; updatedAt = u.updatedAt
+    }
+}
+
+extension QueueMessageRow {
+    mutating func takeUpdate(_ u: QueueMessageRow) {
+        queueName = u.queueName; visibleAt = u.visibleAt; receiveCount = u.receiveCount
+        firstReceivedAt = u.firstReceivedAt; movedAt = u.movedAt; lastError = u.lastError
     }
 }

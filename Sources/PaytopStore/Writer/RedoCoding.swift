@@ -1,8 +1,9 @@
 import PaytopProtobuf
 
 /// A `WriteBatch` as the redo log holds it: every field of every row in the order the row
-/// declares it, integers as zig-zag varints, text and bytes behind their length, an
-/// optional behind a presence byte. No field numbers: the log is read back only by the
+/// declares it — of an update row, only its key and the columns the UPDATE sets
+/// (`takeUpdate`), the others read back empty — integers as zig-zag varints, text and
+/// bytes behind their length, an optional behind a presence byte. No field numbers: the log is read back only by the
 /// build that wrote it (a segment names its format version), and positional fields keep
 /// an acknowledged checkout's ~50 rows near the size they take in the store.
 struct RedoEncoder {
@@ -83,13 +84,13 @@ extension WriteBatch {
         }
         var e = RedoEncoder()
         e.rows(paymentEventInserts) { $1.encode(&$0) }
-        e.rows(paymentEventUpdates) { $1.encode(&$0) }
+        e.rows(paymentEventUpdates) { $1.encodeUpdate(&$0) }
         e.rows(orderInserts) { $1.encode(&$0) }
-        e.rows(orderUpdates) { $1.encode(&$0) }
+        e.rows(orderUpdates) { $1.encodeUpdate(&$0) }
         e.rows(walletUpserts) { $1.encode(&$0) }
         e.rows(ledgerInserts) { $1.encode(&$0) }
         e.rows(messageInserts) { $1.encode(&$0) }
-        e.rows(messageUpdates) { $1.encode(&$0) }
+        e.rows(messageUpdates) { $1.encodeUpdate(&$0) }
         e.rows(messageDeletes) { $0.string($1) }
         e.rows(pspInserts) { $1.encode(&$0) }
         e.rows(controlEvents) { $1.encode(&$0) }
@@ -115,13 +116,13 @@ extension WriteBatch {
         var d = RedoDecoder(reader: ProtobufReader(buffer))
         self.init()
         paymentEventInserts = try d.rows { try PaymentEventRow(&$0) }
-        paymentEventUpdates = try d.rows { try PaymentEventRow(&$0) }
+        paymentEventUpdates = try d.rows { try PaymentEventRow(update: &$0) }
         orderInserts = try d.rows { try PaymentOrderRow(&$0) }
-        orderUpdates = try d.rows { try PaymentOrderRow(&$0) }
+        orderUpdates = try d.rows { try PaymentOrderRow(update: &$0) }
         walletUpserts = try d.rows { try WalletRow(&$0) }
         ledgerInserts = try d.rows { try LedgerEntryRow(&$0) }
         messageInserts = try d.rows { try QueueMessageRow(&$0) }
-        messageUpdates = try d.rows { try QueueMessageRow(&$0) }
+        messageUpdates = try d.rows { try QueueMessageRow(update: &$0) }
         messageDeletes = try d.rows { try $0.string() }
         pspInserts = try d.rows { try PspChargeRow(&$0) }
         controlEvents = try d.rows { try ControlEventRow(&$0) }
@@ -161,6 +162,46 @@ extension PaymentEventRow {
                   isPaymentDone: try d.bool(), amountTotal: try d.money(), currency: try d.string(), orderCount: try d.int(),
                   outcome: try d.optionalString(), failureCode: try d.optionalString(), simulate: try d.optionalString(),
                   requestHash: try d.string(), createdAt: try d.int(), doneAt: try d.optionalInt(), traceNo: try d.optionalInt())
+    }
+}
+
+extension PaymentEventRow {
+    func encodeUpdate(_ e: inout RedoEncoder) {
+        e.string(checkoutID); e.bool(isPaymentDone); e.string(outcome); e.string(failureCode); e.int(doneAt)
+    }
+
+    init(update d: inout RedoDecoder) throws {
+        self.init(checkoutID: try d.string(), buyerInfo: "", sellerInfo: "", creditCardInfo: "", isPaymentDone: try d.bool(),
+                  amountTotal: .zero, currency: "", orderCount: 0, outcome: try d.optionalString(), failureCode: try d.optionalString(),
+                  simulate: nil, requestHash: "", createdAt: 0, doneAt: try d.optionalInt())
+    }
+}
+
+extension PaymentOrderRow {
+    func encodeUpdate(_ e: inout RedoEncoder) {
+        e.string(paymentOrderID); e.string(status); e.bool(ledgerUpdated); e.bool(walletUpdated); e.int(executingAt)
+        e.int(completedAt); e.int(updatedAt)
+    }
+
+    init(update d: inout RedoDecoder) throws {
+        let id = try d.string(), status = try d.string(), ledger = try d.bool(), wallet = try d.bool()
+        self.init(paymentOrderID: id, checkoutID: "", buyerAccount: "", sellerAccount: "", amount: .zero, currency: "", status: status,
+                  ledgerUpdated: ledger, walletUpdated: wallet, createdAt: 0, executingAt: try d.optionalInt(),
+                  completedAt: try d.optionalInt(), updatedAt: try d.int())
+    }
+}
+
+extension QueueMessageRow {
+    func encodeUpdate(_ e: inout RedoEncoder) {
+        e.string(messageID); e.string(queueName); e.int(visibleAt); e.int(receiveCount); e.int(firstReceivedAt); e.int(movedAt)
+        e.string(lastError)
+    }
+
+    init(update d: inout RedoDecoder) throws {
+        let id = try d.string(), queue = try d.string()
+        self.init(messageID: id, queueName: queue, sourceQueue: "", checkoutID: "", body: "", attributes: "", sentAt: 0,
+                  visibleAt: try d.int(), receiveCount: try d.int(), firstReceivedAt: try d.optionalInt(), movedAt: try d.optionalInt(),
+                  lastError: try d.optionalString())
     }
 }
 
