@@ -68,6 +68,7 @@ struct LiveCommand: ParsableCommand {
         var consoleOptions = ConsoleApp.Options(storePath: store.path)
         consoleOptions.embedded = true
         consoleOptions.apiURL = server?.url
+        consoleOptions.storeLag = engine.storeLagView
         consoleOptions.themeName = console.theme
         consoleOptions.noColor = console.noColor
         var consoleError: Error?

@@ -14,6 +14,8 @@ public final class ConsoleApp {
         public var apiURL: String?
         /// Where this process receives OTLP (`paytop --otlp-receiver`), shown in the header.
         public var receiverURL: String?
+        /// How far the embedded engine's store lags what it made durable (its writer's redo log).
+        public var storeLag: (@Sendable () -> StoreWriter.Lag)?
         public var themeName = "dark"
         public var noColor = false
         public init(storePath: String) { self.storePath = storePath }
@@ -48,6 +50,12 @@ public final class ConsoleApp {
         var dirty = true
         dispatch(.resized(width: terminal.size.0, height: terminal.size.1))
         while !state.quit && !shouldStop() {
+            if let lag = options.storeLag {
+                // Read each turn: a writer that falls behind may commit nothing for a while.
+                let behind = (lag().oldestNanos ?? 0) / 1_000_000
+                if Screen.storeBehindText(behind) != Screen.storeBehindText(data.storeBehindMillis) { dirty = true }
+                data.storeBehindMillis = behind
+            }
             let version = reader.dataVersion
             if version != lastVersion && Date().timeIntervalSince(lastLoad) >= 0.5 {
                 lastVersion = version

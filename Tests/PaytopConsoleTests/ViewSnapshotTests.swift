@@ -179,6 +179,20 @@ import PaytopEngine
         #expect(clean.contains("otlp 12.3k sent") && !clean.contains("DROPPED"))
     }
 
+    @Test func theHeaderSaysWhenTheStoreLagsTheEmbeddedEngine() throws {
+        var s = ConsoleState()
+        s.width = 160
+        s.height = 40
+        let theme = Theme.builtIn("dark")!
+        var d = ConsoleData(snapshot: ConsoleSnapshot())
+        d.storeBehindMillis = 240  // within a commit: the normal cadence, not said
+        #expect(!Screen.render(s, d, theme: theme, glyphs: .unicode).lines[0].contains("BEHIND"))
+        d.storeBehindMillis = 2_160
+        let buffer = Screen.render(s, d, theme: theme, glyphs: .unicode)
+        let badge = try #require(buffer.lines[0].range(of: "STORE 2.1 s BEHIND"))
+        #expect(buffer[buffer.lines[0].distance(from: buffer.lines[0].startIndex, to: badge.lowerBound), 0].style == theme[.badge])
+    }
+
     @Test func dataIsDrawnInertAndAsciiTerminalsGetAscii() {
         var snap = ConsoleSnapshot()
         snap.payments = [.init(checkoutID: "chk-\u{1B}[31mred", state: .success, orders: 1, amount: "1.00", currency: "USD",

@@ -9,4 +9,7 @@ public enum ConsoleLimits {
         events: 40,          // the Overview's event tail
         declineWindow: 3_000 // business events the decline breakdown counts over
     )
+    /// The header says the store lags the embedded engine once its file is this far behind
+    /// the redo log (four commits of 250 ms).
+    public static let storeBehindMillis: Int64 = 1_000
 }

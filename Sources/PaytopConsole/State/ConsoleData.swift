@@ -12,6 +12,9 @@ public struct ConsoleData: Sendable {
     public var apiURL: String?
     /// Where this process receives OTLP (`paytop --otlp-receiver`), for the header.
     public var receiverURL: String?
+    /// How far the store's file lags what the embedded engine has made durable (its redo
+    /// log), in ms; the header says so once it passes `ConsoleLimits.storeBehindMillis`.
+    public var storeBehindMillis: Int64 = 0
 
     public init(snapshot: ConsoleSnapshot, trace: TraceWaterfall? = nil, traceMissing: String? = nil,
                 storePath: String = "", embedded: Bool = false, apiURL: String? = nil) {

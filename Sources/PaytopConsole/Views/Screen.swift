@@ -30,6 +30,14 @@ public enum Screen {
         return glyphs.asciiOnly ? p.buffer.asciified() : p.buffer
     }
 
+    /// The header's badge while the file lags the engine's redo log by more than a few
+    /// commits' worth (it is up to one commit, 250 ms, behind all the time), in tenths of
+    /// a second so it does not flicker.
+    static func storeBehindText(_ millis: Int64) -> String? {
+        guard millis >= ConsoleLimits.storeBehindMillis else { return nil }
+        return "STORE \(millis / 1000).\(millis % 1000 / 100) s BEHIND"
+    }
+
     static func header(_ p: inout Painter, _ s: ConsoleState, _ d: ConsoleData) {
         let snap = d.snapshot
         let row = Rect(x: 0, y: 0, width: s.width, height: 1)
@@ -57,6 +65,10 @@ public enum Screen {
         }
         if let v = snap.versions[.executor] { x = p.buffer.put(" executor \(v)", x: x, y: 0, style: p.theme[.header], clip: row) }
         if snap.storeBytes > 0 { x = p.buffer.put("  store \(Format.bytes(snap.storeBytes))", x: x, y: 0, style: p.theme[.header], clip: row) }
+        if let behind = storeBehindText(d.storeBehindMillis) {
+            x = p.buffer.put(" ", x: x, y: 0, style: p.theme[.header], clip: row)
+            x = p.buffer.put(" \(behind) ", x: x, y: 0, style: p.theme[.badge], clip: row)
+        }
         if let api = d.apiURL { x = p.buffer.put("  api \(api.replacingOccurrences(of: "http://", with: ""))", x: x, y: 0, style: p.theme[.header], clip: row) }
         if let url = d.receiverURL { x = p.buffer.put("  otlp in \(url.replacingOccurrences(of: "http://", with: ""))", x: x, y: 0, style: p.theme[.header], clip: row) }
         for r in snap.receivers {
