@@ -192,6 +192,8 @@ final class RedoLog: @unchecked Sendable {
             throw StoreError.failed("the store's redo log \(directory) cannot be opened: \(String(cString: strerror(errno)))")
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { close(fd); return nil }  // a live engine's
+        // Another process may have applied and removed it while this one waited for the lock.
+        guard FileManager.default.fileExists(atPath: directory) else { flock(fd, LOCK_UN); close(fd); return nil }
         let numbers: [Int]
         do { numbers = try segmentNumbers(in: directory) } catch {
             flock(fd, LOCK_UN); close(fd)
@@ -224,7 +226,8 @@ final class RedoLog: @unchecked Sendable {
             }
         } catch {
             flock(fd, LOCK_UN); close(fd)
-            throw StoreError.failed("applying the redo log \(directory) to the store failed (the log is kept): \(error)")
+            throw StoreError.failed("applying the redo log \(directory) to the store failed (the log is kept): \(error). "
+                                    + "Moving the directory aside opens the store without it, losing the answered checkouts it holds")
         }
         for n in numbers { unlink(segmentPath(directory, n)) }
         removeDirectory(directory, lockFD: fd)
