@@ -16,12 +16,11 @@ extension Engine {
         var b = WriteBatch()
         let dirty = context.checkouts.takeDirty()
         for c in dirty.checkouts {
-            let event = paymentEventRow(c)
             if c.persisted {
-                b.paymentEventUpdates.append(event)
+                b.paymentEventUpdates.append(paymentEventRow(c, update: true))
                 for o in c.orders { b.orderUpdates.append(orderRow(o, c)) }
             } else {
-                b.paymentEventInserts.append(event)
+                b.paymentEventInserts.append(paymentEventRow(c))
                 for o in c.orders { b.orderInserts.append(orderRow(o, c)) }
                 c.persisted = true
             }
@@ -117,23 +116,27 @@ extension Engine {
     /// Rows written, in total, by this engine's writer.
     public var rowsCommitted: Int { writer.rowsCommitted }
 
-    func paymentEventRow(_ c: Checkout) -> PaymentEventRow {
+    /// `update`: the row for an UPDATE, which sets the state columns only — the request's
+    /// JSON columns (written once, with the insert) are left empty rather than built again.
+    func paymentEventRow(_ c: Checkout, update: Bool = false) -> PaymentEventRow {
         let r = c.request
         var sellers = "{"
-        for (i, o) in r.orders.enumerated() {
-            if i > 0 { sellers += "," }
-            JSONText.appendQuoted(o.paymentOrderID, to: &sellers)
-            sellers += ":"
-            JSONText.appendQuoted(o.sellerAccount, to: &sellers)
+        if !update {
+            for (i, o) in r.orders.enumerated() {
+                if i > 0 { sellers += "," }
+                JSONText.appendQuoted(o.paymentOrderID, to: &sellers)
+                sellers += ":"
+                JSONText.appendQuoted(o.sellerAccount, to: &sellers)
+            }
         }
         sellers += "}"
         return PaymentEventRow(
             checkoutID: r.checkoutID,
-            buyerInfo: JSONText.object([("user_id", r.buyerUserID), ("email", r.buyerEmail)]),
+            buyerInfo: update ? "{}" : JSONText.object([("user_id", r.buyerUserID), ("email", r.buyerEmail)]),
             sellerInfo: sellers,
-            creditCardInfo: r.paymentToken.map { JSONText.object([("payment_token", $0)]) } ?? "{}",
+            creditCardInfo: update ? "{}" : r.paymentToken.map { JSONText.object([("payment_token", $0)]) } ?? "{}",
             isPaymentDone: c.isPaymentDone, amountTotal: r.total, currency: r.currency, orderCount: r.orders.count,
-            outcome: c.outcome, failureCode: c.failureCode, simulate: r.simulate.json, requestHash: c.requestHash,
+            outcome: c.outcome, failureCode: c.failureCode, simulate: update ? nil : r.simulate.json, requestHash: c.requestHash,
             createdAt: c.createdAt.nanos, doneAt: c.doneAt?.nanos, traceNo: c.trace?.no)
     }
 
@@ -187,10 +190,9 @@ extension Engine {
         var resultsSourceLimit: Int
     }
 
+    /// The engine state rows that changed since the last batch (EngineStateRows).
     func engineStateRows() -> [(key: String, value: String)] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        func json<T: Encodable>(_ v: T) -> String { (try? String(decoding: encoder.encode(v), as: UTF8.self)) ?? "null" }
+        let json = stateRows
         let saved = SavedRuntime(
             functions: Dictionary(uniqueKeysWithValues: FunctionName.allCases.map { ($0, runtime.function($0).counters) }),
             queues: Dictionary(uniqueKeysWithValues: QueueName.allCases.map { ($0.rawValue, runtime.queue($0).counters) }),
@@ -199,16 +201,16 @@ extension Engine {
         let telemetry = context.telemetry
         let rows: [(EngineStateKey, String)] = [
             (.clock, String(now.nanos)),
-            (.random, json(context.random.stateWords.map { String($0, radix: 16) })),
-            (.settings, json(settings)),
-            (.faults, json(faults)),
-            (.releases, json(releases)),
-            (.traffic, json(traffic)),
-            (.stats, json(stats)),
-            (.runtime, json(saved)),
+            (.random, json.json(context.random.stateWords.map { String($0, radix: 16) })),
+            (.settings, json.json(settings)),
+            (.faults, json.json(faults)),
+            (.releases, json.json(releases)),
+            (.traffic, json.json(traffic)),
+            (.stats, json.json(stats)),
+            (.runtime, json.json(saved)),
             (.speed, String(speed)),
             (.telemetry, "{\"enabled\":\(telemetry.enabled),\"next_trace_no\":\(telemetry.nextTraceNo)}"),
         ]
-        return rows.map { (key: $0.0.rawValue, value: $0.1) }
+        return json.changed(rows)
     }
 }

@@ -76,6 +76,7 @@ public final class Engine {
     var responsesAwaitingCommit: [(sequence: Int, response: ApiResponse, respond: (ApiResponse) -> Void)] = []
     var pendingPrune: TelemetryPrune?
     var pendingHeartbeat: RunLog.Heartbeat?
+    let stateRows = EngineStateRows()
 
     /// Whether this engine continued a store an earlier run had filled.
     public private(set) var resumed = false

@@ -1,8 +1,8 @@
 /// Several batches, in order, as one batch with the same effect on the store: a commit of
 /// what the redo log gathered writes each row once, with its last value. A row inserted
 /// and later updated becomes one insert; a queue message sent and deleted inside the
-/// window never reaches the file; later engine state, wallets, heartbeat and retention
-/// replace earlier ones; everything else (telemetry, ledger, PSP charges) is appended.
+/// window never reaches the file; later engine state (key by key), wallets, heartbeat and
+/// retention replace earlier ones; everything else (telemetry, ledger, PSP charges) is appended.
 ///
 /// An update row counts only for the columns the applier's UPDATE sets (`takeUpdate`):
 /// the engine's update rows are whole, but the redo log keeps only those columns.
@@ -13,6 +13,7 @@ struct BatchMerger {
     private var messageInsert: [String: Int] = [:], messageUpdate: [String: Int] = [:]
     private var droppedInserts = Set<Int>(), droppedUpdates = Set<Int>()
     private var wallet: [String: Int] = [:]
+    private var stateKey: [String: Int] = [:]
     /// How many batches went in.
     private(set) var count = 0
 
@@ -61,7 +62,9 @@ struct BatchMerger {
         batch.pspInserts += b.pspInserts
         batch.controlEvents += b.controlEvents
         batch.controlAcks += b.controlAcks
-        if !b.engineState.isEmpty { batch.engineState = b.engineState }
+        for kv in b.engineState {
+            if let i = stateKey[kv.key] { batch.engineState[i] = kv } else { stateKey[kv.key] = batch.engineState.count; batch.engineState.append(kv) }
+        }
         batch.traces += b.traces
         batch.spans += b.spans
         batch.spanLinks += b.spanLinks
@@ -94,6 +97,7 @@ struct BatchMerger {
         for (i, r) in batch.orderInserts.enumerated() { orderInsert[r.paymentOrderID] = i }
         for (i, r) in batch.orderUpdates.enumerated() { orderUpdate[r.paymentOrderID] = i }
         for (i, r) in batch.walletUpserts.enumerated() { wallet[r.merchantID + "\u{0}" + r.currency] = i }
+        for (i, kv) in batch.engineState.enumerated() { stateKey[kv.key] = i }
         for (i, r) in batch.messageInserts.enumerated() { messageInsert[r.messageID] = i }
         for (i, r) in batch.messageUpdates.enumerated() { messageUpdate[r.messageID] = i }
     }
