@@ -12,7 +12,11 @@ public final class Connection {
 
     enum Mode: Sendable { case readOnly, readWrite, readWriteCreate }
 
+    /// Process-wide settings SQLite takes only before its first connection.
+    private static let configured: Void = { _ = csqlite_disable_memstatus() }()
+
     init(path: String, mode: Mode) throws {
+        _ = Connection.configured
         var db: OpaquePointer?
         let flags: Int32
         switch mode {
