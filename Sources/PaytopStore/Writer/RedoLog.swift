@@ -55,6 +55,10 @@ final class RedoLog: @unchecked Sendable {
         if mkdir(directory, 0o755) != 0 && errno != EEXIST {
             throw StoreError.failed("cannot create the redo log \(directory): \(String(cString: strerror(errno)))")
         }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw StoreError.failed("\(directory) is not a directory: paytop keeps the store's redo log there while it serves the API; move that file aside")
+        }
         let fd = open(directory + "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StoreError.failed("cannot open \(directory)/lock: \(String(cString: strerror(errno)))") }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
