@@ -41,6 +41,9 @@ public final class StoreWriter: @unchecked Sendable {
     private let path: String
     private let redo: RedoLog?
 
+    /// With a redo log: WAL pages between automatic checkpoints (4 KB each).
+    static let redoCheckpointPages = 16_000
+
     /// With a redo log: how long batches gather in the log before they commit.
     public var commitInterval: Int64 = 250_000_000
     /// With a redo log: the log stops taking batches (and the engine waits) while this
@@ -67,6 +70,12 @@ public final class StoreWriter: @unchecked Sendable {
         self.onCommit = onCommit
         self.crashAfterCommits = crashAfterCommits
         let connection = try Store.openForWriting(path: path, create: false)
+        if redoLog {
+            // Checkpoints every 64 MB of WAL instead of 4 MB: a page that several commits
+            // rewrite reaches the file once (bytes written per checkout 5.1× → 4.5× stored,
+            // measured with the final checkpoint counted); answers never wait for either.
+            try connection.execute("PRAGMA wal_autocheckpoint = \(StoreWriter.redoCheckpointPages)")
+        }
         let redo = redoLog ? try RedoLog(storePath: path) : nil
         if let redoSegmentBytes { redo?.segmentBytes = redoSegmentBytes }
         self.redo = redo
