@@ -87,11 +87,11 @@ extension Engine {
         return { w.lag }
     }
 
-    /// Looks up, from any thread, a checkout whose newest state is durable but not yet
-    /// committed to the file (nil when the file holds all there is of it).
-    public var uncommittedCheckouts: @Sendable (String) -> (event: PaymentEventRow, orders: [PaymentOrderRow], traceID: [UInt8]?)? {
+    /// Looks up, from any thread, a checkout's rows that are durable but not yet committed
+    /// to the file (`StoreWriter.uncommittedRows`).
+    public var uncommittedRows: @Sendable (String) -> WriteBatch? {
         let w = writer
-        return { w.uncommittedCheckout($0) }
+        return { w.uncommittedRows(ofCheckout: $0) }
     }
 
     /// Whether some API caller waits for the next flush.

@@ -108,13 +108,10 @@ public struct PaymentsAPI: Sendable, HTTPRoutes {
         let id = context.parameters.get("checkout_id") ?? ""
         let found: CheckoutLookup.Checkout?
         do {
-            // The writer first: rows it holds durable are newer than the file's, and a batch
-            // leaves it only once committed, so one of the two always has an answered checkout.
-            let pending = inbox.writer?.checkout(id)
-            found = try reader.read { c in
-                if let p = pending { return try CheckoutLookup.uncommitted(c, event: p.event, orders: p.orders, traceID: p.traceID) }
-                return try CheckoutLookup.find(c, checkoutID: id)
-            }
+            // The writer's rows first, then the file: a batch leaves the writer only once
+            // committed, so the two together always hold an answered checkout.
+            let uncommitted = inbox.writer?.uncommittedRows(id)
+            found = try reader.read { try CheckoutLookup.find($0, checkoutID: id, over: uncommitted) }
         } catch {
             return Self.json(.internalServerError, ["error": "Internal server error", "message": .string("store: \(error)")])
         }

@@ -31,7 +31,7 @@ public enum Store {
         }
         try configureForWriting(connection)
         try migrate(connection, path: path)
-        _ = try RedoLog.applyOrphaned(storePath: path) { connection }
+        try RedoLog.applyOrphaned(storePath: path) { connection }
         return connection
     }
 
@@ -39,7 +39,7 @@ public enum Store {
     /// A redo log a dead engine left beside the store is applied first (RedoLog).
     public static func openForReading(path: String) throws -> Connection {
         if !exists(path) { throw StoreError.missing(path: path) }
-        _ = try RedoLog.applyOrphaned(storePath: path) { try openForWriting(path: path, create: false) }
+        try RedoLog.applyOrphaned(storePath: path) { try openForWriting(path: path, create: false) }
         let connection: Connection
         do {
             connection = try Connection(path: path, mode: .readOnly)

@@ -15,6 +15,22 @@ import Testing
         return out
     }
 
+    /// Steps `engine`, delivering the answers that became durable (and calling `each`),
+    /// until its writer dies; records an issue if it never does.
+    static func runUntilTheWriterDies(_ engine: Engine, each: () -> Void = {}) throws {
+        do {
+            for _ in 0..<200_000 {
+                guard try engine.step(notAfter: EngineTime(nanos: .max)) else { break }
+                engine.deliverCommittedResponses()
+                each()
+            }
+            try engine.waitForCommits()
+            Issue.record("the writer never died")
+        } catch is StoreWriter.SimulatedCrash {
+            engine.deliverCommittedResponses()
+        }
+    }
+
     @Test func sameSeedGivesTheSameStore() throws {
         var settings = testSettings(seed: 42, rate: 30, errorMix: true)
         settings.duplicateDeliveryProbability = 0.05
@@ -53,16 +69,7 @@ import Testing
             engine.limitTraffic(to: 3_000)
             // Run until the writer dies at its crash point, delivering acknowledgements as
             // commits land; the engine and its uncommitted state are then dropped.
-            do {
-                for _ in 0..<200_000 {
-                    guard try engine.step(notAfter: EngineTime(nanos: .max)) else { break }
-                    engine.deliverCommittedResponses()
-                }
-                try engine.waitForCommits()
-                Issue.record("the writer never reached its crash point")
-            } catch is StoreWriter.SimulatedCrash {
-                engine.deliverCommittedResponses()
-            }
+            try Self.runUntilTheWriterDies(engine)
         }
         #expect(!acknowledged.isEmpty)
         let beforeResume = Set(try store.rows("SELECT checkout_id FROM payment_event").map { $0[0] })
@@ -123,14 +130,7 @@ import Testing
             engine.writer.commitInterval = 3_600_000_000_000  // nothing reaches the file on its own
             engine.onAcknowledged = { acknowledged.append($0) }
             engine.limitTraffic(to: 2_000)
-            do {
-                for _ in 0..<200_000 {
-                    guard try engine.step(notAfter: EngineTime(nanos: .max)) else { break }
-                    engine.deliverCommittedResponses()
-                    if acknowledged.count >= 600 { engine.writer.simulateKill() }
-                }
-                Issue.record("the writer was never killed")
-            } catch is StoreWriter.SimulatedCrash {}
+            try Self.runUntilTheWriterDies(engine) { if acknowledged.count >= 600 { engine.writer.simulateKill() } }
         }
         #expect(acknowledged.count >= 600)
         let inFile = try Connection(path: store.path, mode: .readOnly).scalarInt("SELECT count(*) FROM payment_event") ?? 0

@@ -1,5 +1,5 @@
 import Foundation
-import PaytopEngine
+@testable import PaytopEngine
 import PaytopExport
 import PaytopServer
 @testable import PaytopStore
@@ -19,12 +19,16 @@ final class LiveApi: @unchecked Sendable {
 
     let inbox = EngineInbox()
 
+    /// `redoLogHoldingCommits`: the engine answers from a redo log, as `paytop serve` does,
+    /// whose batches reach the file only when the engine stops.
     init(_ tag: String = #function, settings: EngineSettings = LiveApi.quietSettings(), speed: Double = 100,
-         drainSeconds: Double = 5) throws {
+         drainSeconds: Double = 5, redoLogHoldingCommits: Bool = false) throws {
         path = NSTemporaryDirectory() + "paytop-api-\(tag.filter { $0.isLetter })-\(UUID().uuidString.prefix(8)).db"
         var options = Engine.Options(storePath: path, mode: .live, settings: settings)
         options.startTime = EngineTime(nanos: Int64(Date().timeIntervalSince1970 * 1e9))
+        options.redoLog = redoLogHoldingCommits
         let engine = try Engine(options)
+        if redoLogHoldingCommits { engine.writer.commitInterval = 3_600_000_000_000 }
         try engine.apply(.speed(speed), source: "test")
         server = try ApiServer.start(host: "127.0.0.1", port: 0, api: PaymentsAPI(inbox: inbox, storePath: path))
         let box = EngineBox(engine)
@@ -58,7 +62,7 @@ final class LiveApi: @unchecked Sendable {
     }
 
     deinit {
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        for suffix in ["", "-wal", "-shm", "-redo"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 
     func url(_ path: String) -> URL { URL(string: server.url + path)! }

@@ -38,6 +38,28 @@ import PaytopJSON
         #expect(report.violations.isEmpty, "\(report.violations)")
     }
 
+    /// As `paytop serve` runs: the 202 once the checkout is in the redo log, the file behind
+    /// it, and GET and /healthz answering from what is durable.
+    @Test func aCheckoutInTheRedoLogIsReadableBeforeTheFileHasIt() throws {
+        let api = try LiveApi(redoLogHoldingCommits: true)
+        let r = try api.post(paymentRequest("chk-api-redo"))
+        #expect(r.status == 202)
+        #expect(try api.rows("SELECT count(*) FROM payment_event WHERE checkout_id = 'chk-api-redo'") == [["0"]], "the file lags")
+        let g = try api.get("/v1/payments/chk-api-redo")
+        #expect(g.status == 200)
+        #expect(g.json?["amount_total"] == "25.00")
+        #expect(g.json?["payment_orders"]?.arrayValue?.first?["payment_order_id"] == "po-chk-api-redo-1")
+        let traceID = try #require(r.headers["traceparent"]).split(separator: "-")[1]
+        #expect(g.json?["trace_id"]?.stringValue == String(traceID))
+        let h = try api.get("/healthz")
+        #expect((h.json?["uncommitted_batches"]?.numberValue ?? 0) > 0)
+        #expect((h.json?["redo_log_bytes"]?.numberValue ?? 0) > 0)
+        #expect(h.json?["store_lag_ms"] != nil)
+        try api.stop()
+        #expect(try api.rows("SELECT count(*) FROM payment_event WHERE checkout_id = 'chk-api-redo'") == [["1"]])
+        #expect(!FileManager.default.fileExists(atPath: api.path + "-redo"), "a clean stop commits and removes the log")
+    }
+
     @Test func stoppingAnswersTheRequestsTheEngineHolds() throws {
         let api = try LiveApi()
         // 10 s in the initializer is 100 ms of wall time at ×100: in flight when the stop comes.

@@ -206,14 +206,56 @@ import Testing
         let c = try Store.openForReading(path: t.path)
         #expect(try c.scalarInt("SELECT count(*) FROM payment_event") == 0)
         #expect(!t.segments.isEmpty)
-        #expect(writer.uncommittedCheckout("chk-2")?.event.requestHash == "h2")
-        #expect(writer.uncommittedCheckout("chk-9") == nil)
+        #expect(writer.uncommittedRows(ofCheckout: "chk-2")?.paymentEventInserts.first?.requestHash == "h2")
+        #expect(writer.uncommittedRows(ofCheckout: "chk-9") == nil)
         #expect(writer.lag.batches == 3)
         // A second writer cannot take it.
         #expect { _ = try RedoLog(storePath: t.path) } throws: { "\($0)".contains("another paytop process holds the redo log") }
         try writer.close()
         #expect(try c.scalarInt("SELECT count(*) FROM payment_event") == 3)
-        #expect(writer.uncommittedCheckout("chk-2") == nil)
+        #expect(writer.uncommittedRows(ofCheckout: "chk-2") == nil)
+    }
+
+    /// `GET /v1/payments/{id}`'s view: the file's rows with the writer's durable,
+    /// uncommitted ones laid over them.
+    @Test func aCheckoutIsReadAsItsLastDurableBatchLeftIt() throws {
+        let t = try Temp()
+        let writer = try StoreWriter(path: t.path, redoLog: true)
+        var first = Self.fullBatch(1, optionals: false)
+        first.traces = [TraceRow(traceNo: 3, traceID: Array(repeating: 3, count: 16), checkoutID: "chk-3", startedAt: 1)]
+        writer.commitInterval = 3_600_000_000_000
+        try writer.submit(first)
+        try writer.waitUntilIdle()  // chk-1 inserted, NOT_STARTED, and chk-3's trace, in the file
+        var done = WriteBatch()
+        var e = first.paymentEventInserts[0]; e.isPaymentDone = true; e.outcome = "SUCCESS"; e.doneAt = 9
+        done.paymentEventUpdates = [e]
+        var o = first.orderInserts[0]; o.status = "SUCCESS"; o.walletUpdated = true; o.ledgerUpdated = true; o.completedAt = 9
+        done.orderUpdates = [o]
+        try writer.submit(done)
+        var second = Self.fullBatch(2, optionals: false)
+        second.paymentEventInserts[0].traceNo = 2
+        second.traces[0].checkoutID = "chk-2"
+        try writer.submit(second)  // chk-2 and its trace only in the log
+        var third = WriteBatch()
+        third.paymentEventInserts = [Self.fullBatch(3, optionals: false).paymentEventInserts[0]]
+        third.paymentEventInserts[0].traceNo = 3
+        try writer.waitUntilDurable(try writer.submit(third))  // chk-3 in the log, its trace in the file
+
+        let c = try Connection(path: t.path, mode: .readOnly)
+        let fileOnly = try #require(try CheckoutLookup.find(c, checkoutID: "chk-1"))
+        #expect(!fileOnly.isPaymentDone && fileOnly.orders.map(\.status) == ["NOT_STARTED"])
+        let one = try #require(try CheckoutLookup.find(c, checkoutID: "chk-1", over: writer.uncommittedRows(ofCheckout: "chk-1")))
+        #expect(one.isPaymentDone && one.outcome == "SUCCESS" && one.doneAt == 9)
+        #expect(one.orders.map(\.status) == ["SUCCESS"] && one.orders[0].sellerAccount == "m" && one.orders[0].amount == Money(minorUnits: 1234))
+        #expect(one.traceID == nil)
+        #expect(try CheckoutLookup.find(c, checkoutID: "chk-2") == nil)
+        let two = try #require(try CheckoutLookup.find(c, checkoutID: "chk-2", over: writer.uncommittedRows(ofCheckout: "chk-2")))
+        #expect(two.amountTotal == Money(minorUnits: 1234) && !two.isPaymentDone && two.orders.map(\.paymentOrderID) == ["po-2"])
+        #expect(two.traceID == String(repeating: "02", count: 16))
+        let three = try #require(try CheckoutLookup.find(c, checkoutID: "chk-3", over: writer.uncommittedRows(ofCheckout: "chk-3")))
+        #expect(three.traceID == String(repeating: "03", count: 16) && three.orders.isEmpty)
+        try writer.close()
+        #expect(try CheckoutLookup.find(c, checkoutID: "chk-2") == two, "committed, the file says the same")
     }
 
     @Test func mergedBatchesLeaveTheStoreAsBatchByBatchDoes() throws {

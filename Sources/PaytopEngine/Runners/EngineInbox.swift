@@ -110,10 +110,10 @@ public final class EngineInbox: @unchecked Sendable {
     }
 
     /// What the engine's writer holds durable and not yet committed to the file: a
-    /// checkout's newest rows, and how far the file lags. Set by the `LiveRunner` that
-    /// drains this inbox; read from the server's threads.
+    /// checkout's rows, and how far the file lags. Set by the `LiveRunner` that drains
+    /// this inbox; read from the server's threads.
     public struct WriterView: Sendable {
-        public var checkout: @Sendable (String) -> (event: PaymentEventRow, orders: [PaymentOrderRow], traceID: [UInt8]?)?
+        public var uncommittedRows: @Sendable (String) -> WriteBatch?
         public var lag: @Sendable () -> StoreWriter.Lag
     }
 

@@ -22,8 +22,7 @@ public final class LiveRunner {
         self.engine = engine
         self.inbox = inbox
         self.clock = .live(startingAt: engine.now, wallNow: LiveRunner.monotonicNanos(), speed: engine.speed)
-        let lag = engine.storeLagView
-        inbox?.writer = .init(checkout: engine.uncommittedCheckouts, lag: lag)
+        inbox?.writer = .init(uncommittedRows: engine.uncommittedRows, lag: engine.storeLagView)
     }
 
     /// Runs until `shouldStop` says so or `wallSeconds` pass, then stops taking requests,

@@ -50,21 +50,39 @@ public enum CheckoutLookup {
         }
     }
 
-    /// The checkout from rows the writer holds durable and not yet committed (its redo
-    /// log); a trace id those rows lack is read from the file, where the trace row landed
-    /// with an earlier commit.
-    public static func uncommitted(_ c: Connection, event e: PaymentEventRow, orders: [PaymentOrderRow],
-                                   traceID: [UInt8]?) throws -> Checkout {
-        var hex = traceID.map { bytes in bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined() }
-        if hex == nil, let no = e.traceNo {
-            let s = try c.cached("SELECT lower(hex(trace_id)) FROM trace WHERE trace_no = ?")
-            s.bind(1, no)
-            defer { s.reset() }
-            if try s.step() { hex = s.string(0) }
+    /// The checkout as its last durable batch left it: the file's rows with `uncommitted`
+    /// laid over them — the rows of the writer's batches not yet committed
+    /// (`StoreWriter.uncommittedRows`): an insert the file lacks, the columns an update sets
+    /// (those of `takeUpdate`), a trace row not yet in the file.
+    public static func find(_ c: Connection, checkoutID: String, over uncommitted: WriteBatch?) throws -> Checkout? {
+        guard let u = uncommitted else { return try find(c, checkoutID: checkoutID) }
+        var checkout = try find(c, checkoutID: checkoutID)
+        if checkout == nil, let e = u.paymentEventInserts.first {
+            checkout = Checkout(checkoutID: e.checkoutID, isPaymentDone: e.isPaymentDone, outcome: e.outcome, failureCode: e.failureCode,
+                                amountTotal: e.amountTotal, currency: e.currency, createdAt: e.createdAt, doneAt: e.doneAt,
+                                traceID: nil, orders: [])
         }
-        return Checkout(checkoutID: e.checkoutID, isPaymentDone: e.isPaymentDone, outcome: e.outcome, failureCode: e.failureCode,
-                        amountTotal: e.amountTotal, currency: e.currency, createdAt: e.createdAt, doneAt: e.doneAt, traceID: hex,
-                        orders: orders)
+        guard var found = checkout else { return nil }
+        let traceNo = u.paymentEventInserts.first?.traceNo
+        if let e = u.paymentEventUpdates.last {
+            found.isPaymentDone = e.isPaymentDone; found.outcome = e.outcome; found.failureCode = e.failureCode; found.doneAt = e.doneAt
+        }
+        var orders = Dictionary(uniqueKeysWithValues: found.orders.map { ($0.paymentOrderID, $0) })
+        for o in u.orderInserts { orders[o.paymentOrderID] = o }
+        for o in u.orderUpdates { orders[o.paymentOrderID]?.takeUpdate(o) }
+        found.orders = orders.values.sorted { $0.paymentOrderID < $1.paymentOrderID }
+        if found.traceID == nil, let traceNo {
+            // The trace row may be in the writer's rows or, begun a commit earlier, in the file.
+            let s = try c.cached("""
+                SELECT lower(hex(t)) FROM (SELECT coalesce(?, (SELECT trace_id FROM trace WHERE trace_no = ?)) AS t)
+                WHERE t IS NOT NULL
+                """)
+            if let t = u.traces.first(where: { $0.traceNo == traceNo }) { s.bind(1, bytes: t.traceID) } else { s.bind(1, nil as Int64?) }
+            s.bind(2, traceNo)
+            defer { s.reset() }
+            if try s.step() { found.traceID = s.string(0) }
+        }
+        return found
     }
 
     static func money(_ text: String) throws -> Money {

@@ -178,33 +178,26 @@ final class RedoLog: @unchecked Sendable {
 
     // MARK: Replay
 
-    /// What a replay found and did.
-    struct Replay: Equatable {
-        var batches = 0
-        var skipped = 0
-    }
-
     /// Applies the log a dead process left beside the store, if there is one and no live
-    /// process holds it: the batches the store lacks, merged into one transaction, then the log is
-    /// removed. Returns nil when there is nothing to do or a live engine owns the log.
-    static func applyOrphaned(storePath: String, open: () throws -> Connection) throws -> Replay? {
+    /// process holds it: the batches the store lacks, merged into one transaction, then the
+    /// log is removed. Nothing happens when there is no log or a live engine owns it.
+    static func applyOrphaned(storePath: String, open: () throws -> Connection) throws {
         let directory = directory(for: storePath)
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else { return nil }
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else { return }
         let fd = Glibc.open(directory + "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw StoreError.failed("the store's redo log \(directory) cannot be opened: \(String(cString: strerror(errno)))")
         }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { close(fd); return nil }  // a live engine's
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { close(fd); return }  // a live engine's
         // Another process may have applied and removed it while this one waited for the lock.
-        guard FileManager.default.fileExists(atPath: directory) else { flock(fd, LOCK_UN); close(fd); return nil }
+        guard FileManager.default.fileExists(atPath: directory) else { flock(fd, LOCK_UN); close(fd); return }
         let numbers: [Int]
         do { numbers = try segmentNumbers(in: directory) } catch {
             flock(fd, LOCK_UN); close(fd)
             throw StoreError.failed("the store's redo log \(directory) cannot be read: \(error)")
         }
-        if numbers.isEmpty { removeDirectory(directory, lockFD: fd); return Replay() }
-        var replay = Replay()
+        if numbers.isEmpty { removeDirectory(directory, lockFD: fd); return }
         do {
             let c = try open()
             try c.transaction {
@@ -213,12 +206,8 @@ final class RedoLog: @unchecked Sendable {
                 var last: Position?
                 for (i, number) in numbers.enumerated() {
                     try readSegment(segmentPath(directory, number), isLast: i == numbers.count - 1) { logID, sequence, batch in
-                        if let position, position.logID == logID, sequence <= position.sequence {
-                            replay.skipped += 1
-                            return
-                        }
+                        if let position, position.logID == logID, sequence <= position.sequence { return }  // in the file
                         merger.add(batch)
-                        replay.batches += 1
                         last = Position(logID: logID, sequence: sequence)
                     }
                 }
@@ -235,7 +224,6 @@ final class RedoLog: @unchecked Sendable {
         }
         for n in numbers { unlink(segmentPath(directory, n)) }
         removeDirectory(directory, lockFD: fd)
-        return replay
     }
 
     /// The log position the store's last commit recorded, if any.
@@ -262,6 +250,11 @@ final class RedoLog: @unchecked Sendable {
         }
     }
 
+    /// Up to 8 bytes as the little-endian number they are.
+    static func littleEndian(_ bytes: some Collection<UInt8>) -> UInt64 {
+        bytes.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+    }
+
     /// Calls `body` with each batch of a segment, in order. A record cut short or failing
     /// its checksum ends the last segment (a write the process died in, never answered);
     /// anywhere else it is damage.
@@ -274,9 +267,9 @@ final class RedoLog: @unchecked Sendable {
             if isLast && bytes.count < headerBytes && magic.starts(with: bytes.prefix(8)) { return }  // died writing the header
             throw StoreError.failed("\(path) is not a paytop redo log segment of this version")
         }
-        let logID = bytes[8..<16].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        let logID = littleEndian(bytes[8..<16])
         var at = headerBytes
-        func u32(_ i: Int) -> UInt32 { bytes[i..<i + 4].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) } }
+        func u32(_ i: Int) -> UInt32 { UInt32(littleEndian(bytes[i..<i + 4])) }
         while at < bytes.count {
             guard at + 8 <= bytes.count else {
                 if isLast { return }
@@ -292,7 +285,7 @@ final class RedoLog: @unchecked Sendable {
                 let payload = UnsafeBufferPointer(rebasing: all[start..<start + length])
                 guard UInt32(crc32(0, payload.baseAddress, uInt(length))) == crc else { return false }
                 guard length >= 8 else { return false }
-                let sequence = Int(payload[0..<8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+                let sequence = Int(littleEndian(payload[0..<8]))
                 try body(logID, sequence, try WriteBatch(redo: UnsafeBufferPointer(rebasing: payload[8...])))
                 return true
             }

@@ -38,17 +38,21 @@ public final class StoreWriter: @unchecked Sendable {
     /// Test hook: after this many commits the writer silently drops everything, as if the
     /// process had been killed right after that commit.
     private let crashAfterCommits: Int?
-    private let path: String
     private let redo: RedoLog?
 
     /// With a redo log: WAL pages between automatic checkpoints (4 KB each).
     static let redoCheckpointPages = 16_000
 
-    /// With a redo log: how long batches gather in the log before they commit.
-    public var commitInterval: Int64 = 250_000_000
+    /// With a redo log: how long batches gather in the log before they commit (tests
+    /// lengthen it so that nothing commits on its own).
+    var commitInterval: Int64 {
+        get { condition.lock(); defer { condition.unlock() }; return interval }
+        set { condition.lock(); interval = newValue; condition.broadcast(); condition.unlock() }
+    }
+    private var interval: Int64 = 250_000_000
     /// With a redo log: the log stops taking batches (and the engine waits) while this
     /// many rows wait for a commit — a store that cannot keep up slows the engine.
-    public var maxUncommittedRows = 1_000_000
+    private let maxUncommittedRows = 1_000_000
 
     /// Called on the writer's thread after each commit with each batch just committed
     /// (OTLP export listens here). It must return quickly.
@@ -66,7 +70,6 @@ public final class StoreWriter: @unchecked Sendable {
     /// `redoSegmentBytes`: where the log's segments roll (tests make them small).
     init(path: String, crashAfterCommits: Int?, yielding: Bool, redoLog: Bool, redoSegmentBytes: Int?,
          onCommit: (@Sendable (WriteBatch) -> Void)?) throws {
-        self.path = path
         self.onCommit = onCommit
         self.crashAfterCommits = crashAfterCommits
         let connection = try Store.openForWriting(path: path, create: false)
@@ -140,8 +143,8 @@ public final class StoreWriter: @unchecked Sendable {
     }
 
     /// How the file stands against what is durable: batches and rows in the redo log and
-    /// not yet in the file, and how long the oldest of them has waited (nil when none).
-    /// With `commits` so far and the bytes appended to the redo log so far (0 without one).
+    /// not yet in the file, and how long the oldest of them has waited (nil when none);
+    /// also the commits so far and the bytes appended to the redo log (0 without one).
     public struct Lag: Sendable, Equatable {
         public var batches: Int
         public var rows: Int
@@ -157,25 +160,27 @@ public final class StoreWriter: @unchecked Sendable {
                    commits: commits, redoBytes: redoBytes)
     }
 
-    /// A checkout as the durable batches not yet committed leave it: its newest event row,
-    /// the newest row of each of its orders and its trace id if one of those batches holds
-    /// it. Nil when no such batch names it (the file then holds all there is).
-    public func uncommittedCheckout(_ checkoutID: String) -> (event: PaymentEventRow, orders: [PaymentOrderRow], traceID: [UInt8]?)? {
+    /// One checkout's rows in the durable batches not yet committed, merged as the next
+    /// commit will write them (its event, orders and trace; nil when none names it). Laid
+    /// over the file's rows (`CheckoutLookup.find(_:checkoutID:over:)`) they give the
+    /// checkout as its last durable batch left it.
+    public func uncommittedRows(ofCheckout id: String) -> WriteBatch? {
         condition.lock(); defer { condition.unlock() }
-        var event: PaymentEventRow?
-        var orders: [String: PaymentOrderRow] = [:]
-        var traceID: [UInt8]?
-        for entry in logged.reversed() {
-            let b = entry.batch
-            if event == nil {
-                event = b.paymentEventUpdates.last { $0.checkoutID == checkoutID } ?? b.paymentEventInserts.last { $0.checkoutID == checkoutID }
-            }
-            for o in b.orderUpdates.reversed() where o.checkoutID == checkoutID && orders[o.paymentOrderID] == nil { orders[o.paymentOrderID] = o }
-            for o in b.orderInserts where o.checkoutID == checkoutID && orders[o.paymentOrderID] == nil { orders[o.paymentOrderID] = o }
-            if let no = event?.traceNo, traceID == nil { traceID = b.traces.first { $0.traceNo == no }?.traceID }
+        var merger = BatchMerger()
+        var traceNos = Set<Int64>()
+        for entry in logged {
+            for e in entry.batch.paymentEventInserts where e.checkoutID == id { if let no = e.traceNo { traceNos.insert(no) } }
         }
-        guard let event else { return nil }
-        return (event, orders.values.sorted { $0.paymentOrderID < $1.paymentOrderID }, traceID)
+        for entry in logged {
+            var b = WriteBatch()
+            b.paymentEventInserts = entry.batch.paymentEventInserts.filter { $0.checkoutID == id }
+            b.paymentEventUpdates = entry.batch.paymentEventUpdates.filter { $0.checkoutID == id }
+            b.orderInserts = entry.batch.orderInserts.filter { $0.checkoutID == id }
+            b.orderUpdates = entry.batch.orderUpdates.filter { $0.checkoutID == id }
+            b.traces = entry.batch.traces.filter { traceNos.contains($0.traceNo) }
+            if b.rowCount > 0 { merger.add(b) }
+        }
+        return merger.count == 0 ? nil : merger.finish()
     }
 
     /// Blocks until every submitted batch is committed; throws the writer's failure if any.
@@ -322,7 +327,7 @@ public final class StoreWriter: @unchecked Sendable {
         while true {
             condition.lock()
             while failure == nil {
-                let due = lastCommit + commitInterval
+                let due = lastCommit + interval
                 let now = StoreWriter.monotonicNanos()
                 if !logged.isEmpty && (now >= due || flushRequested || closing || loggedRows >= maxUncommittedRows) { break }
                 if logged.isEmpty && closing && threadsRunning == 1 { break }  // the log's thread has stopped
