@@ -58,16 +58,13 @@ public struct ProtobufWriter: Sendable {
     public mutating func bytes(_ field: Int, _ v: [UInt8]) {
         guard !v.isEmpty else { return }
         tag(field, 2)
-        varint(UInt64(v.count))
-        bytes.append(contentsOf: v)
+        lengthDelimited(v)
     }
 
     public mutating func string(_ field: Int, _ v: String) {
         guard !v.isEmpty else { return }
         tag(field, 2)
-        let utf8 = v.utf8
-        varint(UInt64(utf8.count))
-        bytes.append(contentsOf: utf8)
+        lengthDelimited(v)
     }
 
     /// A length and the bytes, with no field key: for formats that lay fields out by
@@ -87,9 +84,7 @@ public struct ProtobufWriter: Sendable {
     /// which member was set.
     public mutating func oneofString(_ field: Int, _ v: String) {
         tag(field, 2)
-        let utf8 = v.utf8
-        varint(UInt64(utf8.count))
-        bytes.append(contentsOf: utf8)
+        lengthDelimited(v)
     }
 
     public mutating func oneofInt(_ field: Int, _ v: Int64) {

@@ -187,11 +187,9 @@ public final class StoreWriter: @unchecked Sendable {
     public func waitUntilIdle() throws {
         condition.lock()
         defer { condition.unlock() }
-        while committed < submitted && failure == nil && !finished {
-            flushRequested = true
-            condition.broadcast()
-            condition.wait()
-        }
+        flushThrough = max(flushThrough, submitted)
+        condition.broadcast()
+        while committed < submitted && failure == nil && !finished { condition.wait() }
         if let failure { throw failure }
     }
 
@@ -203,8 +201,9 @@ public final class StoreWriter: @unchecked Sendable {
         if let failure { throw failure }
     }
 
-    /// Asks the committing thread not to wait for `commitInterval`.
-    private var flushRequested = false
+    /// The committing thread does not wait for `commitInterval` while it has committed
+    /// less than this (someone waits for the file to hold everything up to it).
+    private var flushThrough = 0
 
     /// Commits what is queued, then stops the threads (and removes the redo log, all of
     /// it committed).
@@ -329,7 +328,7 @@ public final class StoreWriter: @unchecked Sendable {
             while failure == nil {
                 let due = lastCommit + interval
                 let now = StoreWriter.monotonicNanos()
-                if !logged.isEmpty && (now >= due || flushRequested || closing || loggedRows >= maxUncommittedRows) { break }
+                if !logged.isEmpty && (now >= due || flushThrough > committed || closing || loggedRows >= maxUncommittedRows) { break }
                 if logged.isEmpty && closing && threadsRunning == 1 { break }  // the log's thread has stopped
                 if logged.isEmpty { condition.wait() } else { _ = condition.wait(until: Date(timeIntervalSinceNow: Double(due - now) / 1e9)) }
             }
@@ -337,7 +336,6 @@ public final class StoreWriter: @unchecked Sendable {
                 condition.unlock()
                 return
             }
-            flushRequested = false
             let batches = Array(logged)
             condition.unlock()
 
