@@ -300,7 +300,7 @@ import Testing
         var all = BatchMerger()
         for b in batches() { all.add(b) }
         let whole = all.finish()
-        #expect(whole.messageInserts.map(\.messageID) == ["m-3"], "m-1 and m-x were sent and deleted inside the window")
+        #expect(whole.keyed.messageInserts.map(\.messageID) == ["m-3"], "m-1 and m-x were sent and deleted inside the window")
         try c2.transaction { try BatchApplier(c: c2).apply(whole) }
         // The first batch committed alone, the rest merged: updates of committed rows.
         let c3 = try Store.openForWriting(path: tail.path, create: false)

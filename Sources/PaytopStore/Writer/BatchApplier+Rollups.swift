@@ -1,6 +1,6 @@
 import PaytopVocabulary
 
-/// The business roll-ups (schema v5): each batch's business events counted into
+/// The business roll-ups (schema v5): the business events of each commit counted into
 /// `business_rollup` and `psp_latency_rollup`, per minute and per hour, in the same
 /// transaction as the events, so the roll-ups always agree with the events they count.
 extension BatchApplier {
@@ -15,7 +15,7 @@ extension BatchApplier {
     /// The two levels, in seconds: minutes for a window's edges, hours for its body.
     static let rollupPeriods: [Int64] = [60, 3600]
 
-    func applyBusinessRollups(_ events: [BusinessEventRow]) throws {
+    func applyBusinessRollups(_ events: some Sequence<BusinessEventRow>) throws {
         var counts: [RollupKey: (events: Int64, amount: Int64)] = [:]
         var latencies: [LatencyKey: Int64] = [:]
         for e in events {

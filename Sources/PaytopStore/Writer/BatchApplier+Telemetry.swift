@@ -1,7 +1,16 @@
 import CSQLite
 
 extension BatchApplier {
+    /// A batch's telemetry: its rows, the roll-ups of its business events and its pruning.
     func applyTelemetry(_ b: WriteBatch) throws {
+        try insertTelemetry(b)
+        try applyBusinessRollups(b.businessEvents)
+        if let p = b.prune { try applyPrune(p) }
+    }
+
+    /// A batch's telemetry rows (names, traces, spans, business and release events,
+    /// metrics, what was received), without roll-ups or pruning.
+    func insertTelemetry(_ b: WriteBatch) throws {
         var eventNumbers: [Int64] = []
         if !b.spanNames.isEmpty {
             let s = try c.cached("INSERT OR IGNORE INTO span_name (name_code, name, kind, attributes) VALUES (?,?,?,?)")
@@ -56,7 +65,6 @@ extension BatchApplier {
                 try s.run()
                 if numbered { eventNumbers.append(c.lastInsertRowID) }
             }
-            try applyBusinessRollups(b.businessEvents)
         }
         if !b.sdlcEvents.isEmpty {
             let s = try c.cached("""
@@ -101,7 +109,6 @@ extension BatchApplier {
             }
         }
         try applyReceived(b, eventNumbers: eventNumbers)
-        if let p = b.prune { try applyPrune(p) }
     }
 
     /// Span rows; received ones (`orIgnore`) may repeat when an exporter retries a request.

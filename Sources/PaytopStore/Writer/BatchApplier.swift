@@ -3,8 +3,74 @@
 struct BatchApplier {
     let c: Connection
 
+    /// One batch, as the engine built it.
     func apply(_ b: WriteBatch) throws {
         try applyTelemetry(b)
+        try insertAppended(b)
+        try applyKeyed(b)
+    }
+
+    /// A redo log's window (`MergedWindow`): each batch's appended rows read where they
+    /// are, in order, the roll-ups counted once over all of them, then the merged keyed rows.
+    func apply(_ w: MergedWindow) throws {
+        for b in w.batches {
+            try insertTelemetry(b)
+            try insertAppended(b)
+        }
+        try applyBusinessRollups(w.batches.lazy.flatMap(\.businessEvents))
+        if let p = w.keyed.prune { try applyPrune(p) }
+        try applyKeyed(w.keyed)
+    }
+
+    /// The rows a batch only ever adds outside telemetry: ledger entries, PSP charges,
+    /// control events and their acknowledgements.
+    func insertAppended(_ b: WriteBatch) throws {
+        if !b.ledgerInserts.isEmpty {
+            let s = try c.cached("""
+                INSERT INTO ledger_entry (account, direction, amount, currency, payment_order_id, created_at)
+                VALUES (?,?,?,?,?,?)
+                """)
+            // entry_id and transaction_id are generated from payment_order_id and direction.
+            for r in b.ledgerInserts {
+                s.bind(1, r.account).bind(2, r.direction).bind(3, r.amount.description).bind(4, r.currency)
+                    .bind(5, r.paymentOrderID).bind(6, r.createdAt)
+                try s.run()
+            }
+        }
+        if !b.pspInserts.isEmpty {
+            let s = try c.cached("""
+                INSERT INTO psp_charge (idempotency_key, psp_reference, checkout_id, amount, currency, status,
+                  decline_code, requested_at, completed_at) VALUES (?,?,?,?,?,?,?,?,?)
+                """)
+            for r in b.pspInserts {
+                s.bind(1, r.idempotencyKey).bind(2, r.pspReference).bind(3, r.checkoutID)
+                    .bind(4, r.amount.description).bind(5, r.currency).bind(6, r.status).bind(7, r.declineCode)
+                    .bind(8, r.requestedAt).bind(9, r.completedAt)
+                try s.run()
+            }
+        }
+        if !b.controlEvents.isEmpty {
+            let s = try c.cached("""
+                INSERT INTO control_event (at, source, command_id, command, args, summary) VALUES (?,?,?,?,?,?)
+                """)
+            for r in b.controlEvents {
+                s.bind(1, r.at).bind(2, r.source).bind(3, r.commandID).bind(4, r.command).bind(5, r.args)
+                    .bind(6, r.summary)
+                try s.run()
+            }
+        }
+        if !b.controlAcks.isEmpty {
+            let s = try c.cached("UPDATE control_command SET status = ?, applied_at = ?, result = ? WHERE id = ?")
+            for a in b.controlAcks {
+                s.bind(1, a.status).bind(2, a.appliedAt).bind(3, a.result).bind(4, a.id)
+                try s.run()
+            }
+        }
+    }
+
+    /// The rows a later batch may change again (`BatchMerger` merges these): payment
+    /// events and orders, wallets, queue messages, the heartbeat and engine state.
+    func applyKeyed(_ b: WriteBatch) throws {
         if !b.paymentEventInserts.isEmpty {
             let s = try c.cached("""
                 INSERT INTO payment_event (checkout_id, buyer_info, seller_info, credit_card_info,
@@ -66,18 +132,6 @@ struct BatchApplier {
                 try s.run()
             }
         }
-        if !b.ledgerInserts.isEmpty {
-            let s = try c.cached("""
-                INSERT INTO ledger_entry (account, direction, amount, currency, payment_order_id, created_at)
-                VALUES (?,?,?,?,?,?)
-                """)
-            // entry_id and transaction_id are generated from payment_order_id and direction.
-            for r in b.ledgerInserts {
-                s.bind(1, r.account).bind(2, r.direction).bind(3, r.amount.description).bind(4, r.currency)
-                    .bind(5, r.paymentOrderID).bind(6, r.createdAt)
-                try s.run()
-            }
-        }
         if !b.messageInserts.isEmpty {
             let s = try c.cached("""
                 INSERT INTO queue_message (message_id, queue_name, source_queue, checkout_id, body, attributes,
@@ -106,35 +160,6 @@ struct BatchApplier {
             let s = try c.cached("DELETE FROM queue_message WHERE message_id = ?")
             for id in b.messageDeletes {
                 s.bind(1, id)
-                try s.run()
-            }
-        }
-        if !b.pspInserts.isEmpty {
-            let s = try c.cached("""
-                INSERT INTO psp_charge (idempotency_key, psp_reference, checkout_id, amount, currency, status,
-                  decline_code, requested_at, completed_at) VALUES (?,?,?,?,?,?,?,?,?)
-                """)
-            for r in b.pspInserts {
-                s.bind(1, r.idempotencyKey).bind(2, r.pspReference).bind(3, r.checkoutID)
-                    .bind(4, r.amount.description).bind(5, r.currency).bind(6, r.status).bind(7, r.declineCode)
-                    .bind(8, r.requestedAt).bind(9, r.completedAt)
-                try s.run()
-            }
-        }
-        if !b.controlEvents.isEmpty {
-            let s = try c.cached("""
-                INSERT INTO control_event (at, source, command_id, command, args, summary) VALUES (?,?,?,?,?,?)
-                """)
-            for r in b.controlEvents {
-                s.bind(1, r.at).bind(2, r.source).bind(3, r.commandID).bind(4, r.command).bind(5, r.args)
-                    .bind(6, r.summary)
-                try s.run()
-            }
-        }
-        if !b.controlAcks.isEmpty {
-            let s = try c.cached("UPDATE control_command SET status = ?, applied_at = ?, result = ? WHERE id = ?")
-            for a in b.controlAcks {
-                s.bind(1, a.status).bind(2, a.appliedAt).bind(3, a.result).bind(4, a.id)
                 try s.run()
             }
         }

@@ -1,13 +1,37 @@
-/// Several batches, in order, as one batch with the same effect on the store: a commit of
-/// what the redo log gathered writes each row once, with its last value. A row inserted
-/// and later updated becomes one insert; a queue message sent and deleted inside the
-/// window never reaches the file; later engine state (key by key), wallets, heartbeat and
-/// retention replace earlier ones; everything else (telemetry, ledger, PSP charges) is appended.
+/// A redo log's window: several batches, in order, committed as one with the same effect
+/// on the store. Rows a batch only adds (telemetry, ledger, PSP charges, control events)
+/// are read from the batches themselves (`batches`), not copied; the rows a later batch
+/// may change again are merged into `keyed` so that each is written once, with its last
+/// value. `BatchApplier.apply(_: MergedWindow)` writes both.
+struct MergedWindow {
+    /// The merged keyed rows: payment events, orders, wallets, queue messages, engine
+    /// state, the last heartbeat and retention; its other arrays are empty.
+    var keyed = WriteBatch()
+    /// The window's batches, in order.
+    var batches: [WriteBatch] = []
+
+    /// Rows the window's commit writes.
+    var rowCount: Int { batches.reduce(keyed.rowCount) { $0 + $1.rowCount - $1.keyedRowCount } }
+}
+
+extension WriteBatch {
+    /// Rows of the kinds `BatchMerger` merges.
+    var keyedRowCount: Int {
+        paymentEventInserts.count + paymentEventUpdates.count + orderInserts.count + orderUpdates.count + walletUpserts.count
+            + messageInserts.count + messageUpdates.count + messageDeletes.count + engineState.count
+    }
+}
+
+/// Merges the keyed rows of several batches, in order: a row inserted and later updated
+/// becomes one insert; a queue message sent and deleted inside the window never reaches
+/// the file; later engine state (key by key), wallets, heartbeat and retention replace
+/// earlier ones.
 ///
 /// An update row counts only for the columns the applier's UPDATE sets (`takeUpdate`):
 /// the engine's update rows are whole, but the redo log keeps only those columns.
 struct BatchMerger {
-    private(set) var batch = WriteBatch()
+    private var batch = WriteBatch()
+    private var batches: [WriteBatch] = []
     private var eventInsert: [String: Int] = [:], eventUpdate: [String: Int] = [:]
     private var orderInsert: [String: Int] = [:], orderUpdate: [String: Int] = [:]
     private var messageInsert: [String: Int] = [:], messageUpdate: [String: Int] = [:]
@@ -15,12 +39,16 @@ struct BatchMerger {
     private var wallet: [String: Int] = [:]
     private var stateKey: [String: Int] = [:]
     /// How many batches went in.
-    private(set) var count = 0
+    var count: Int { batches.count }
 
     mutating func add(_ b: WriteBatch) {
-        count += 1
-        if count == 1 {
-            batch = b
+        batches.append(b)
+        if batches.count == 1 {
+            batch.paymentEventInserts = b.paymentEventInserts; batch.paymentEventUpdates = b.paymentEventUpdates
+            batch.orderInserts = b.orderInserts; batch.orderUpdates = b.orderUpdates
+            batch.walletUpserts = b.walletUpserts; batch.engineState = b.engineState
+            batch.messageInserts = b.messageInserts; batch.messageUpdates = b.messageUpdates; batch.messageDeletes = b.messageDeletes
+            batch.prune = b.prune; batch.heartbeat = b.heartbeat
             index()
             return
         }
@@ -58,29 +86,15 @@ struct BatchMerger {
                 batch.messageDeletes.append(id)
             }
         }
-        batch.ledgerInserts += b.ledgerInserts
-        batch.pspInserts += b.pspInserts
-        batch.controlEvents += b.controlEvents
-        batch.controlAcks += b.controlAcks
         for kv in b.engineState {
             if let i = stateKey[kv.key] { batch.engineState[i] = kv } else { stateKey[kv.key] = batch.engineState.count; batch.engineState.append(kv) }
         }
-        batch.traces += b.traces
-        batch.spans += b.spans
-        batch.spanLinks += b.spanLinks
-        batch.businessEvents += b.businessEvents
-        batch.sdlcEvents += b.sdlcEvents
-        batch.spanNames += b.spanNames
-        batch.eventNames += b.eventNames
-        batch.serviceVersions += b.serviceVersions
-        batch.metricSeries += b.metricSeries
-        batch.metricPoints += b.metricPoints
         if let p = b.prune { batch.prune = p }
         if let h = b.heartbeat { batch.heartbeat = h }
     }
 
-    /// The merged batch, messages deleted inside the window left out.
-    mutating func finish() -> WriteBatch {
+    /// The window: its batches and their merged keyed rows, messages deleted inside it left out.
+    mutating func finish() -> MergedWindow {
         if !droppedInserts.isEmpty {
             batch.messageInserts = batch.messageInserts.enumerated().filter { !droppedInserts.contains($0.offset) }.map(\.element)
         }
@@ -88,7 +102,7 @@ struct BatchMerger {
             batch.messageUpdates = batch.messageUpdates.enumerated().filter { !droppedUpdates.contains($0.offset) }.map(\.element)
         }
         droppedInserts = []; droppedUpdates = []
-        return batch
+        return MergedWindow(keyed: batch, batches: batches)
     }
 
     private mutating func index() {

@@ -168,6 +168,7 @@ public final class StoreWriter: @unchecked Sendable {
         condition.lock(); defer { condition.unlock() }
         var merger = BatchMerger()
         var traceNos = Set<Int64>()
+        var traces: [TraceRow] = []
         for entry in logged {
             for e in entry.batch.paymentEventInserts where e.checkoutID == id { if let no = e.traceNo { traceNos.insert(no) } }
         }
@@ -177,10 +178,13 @@ public final class StoreWriter: @unchecked Sendable {
             b.paymentEventUpdates = entry.batch.paymentEventUpdates.filter { $0.checkoutID == id }
             b.orderInserts = entry.batch.orderInserts.filter { $0.checkoutID == id }
             b.orderUpdates = entry.batch.orderUpdates.filter { $0.checkoutID == id }
-            b.traces = entry.batch.traces.filter { traceNos.contains($0.traceNo) }
+            traces += entry.batch.traces.filter { traceNos.contains($0.traceNo) }
             if b.rowCount > 0 { merger.add(b) }
         }
-        return merger.count == 0 ? nil : merger.finish()
+        guard merger.count > 0 || !traces.isEmpty else { return nil }
+        var rows = merger.finish().keyed
+        rows.traces = traces
+        return rows
     }
 
     /// Blocks until every submitted batch is committed; throws the writer's failure if any.
