@@ -8,7 +8,7 @@ struct ServeCommand: ParsableCommand {
         commandName: "serve",
         abstract: "Run the live engine with its HTTP API and no console.",
         discussion: """
-            POST /v1/payments takes the seed's request (a 202 only once the checkout is committed), \
+            POST /v1/payments takes the seed's request (a 202 only once the checkout is durable), \
             GET /v1/payments/{checkout_id} shows a checkout and its orders, GET /healthz tells whether the \
             engine takes requests. docs/api.md has every status. The API listens on loopback unless --listen \
             names another address. Ctrl-C or SIGTERM stops taking requests, answers those in flight, commits \
