@@ -287,7 +287,7 @@ import Testing
             let c = try Connection(path: path, mode: .readOnly)
             var out: [String] = []
             for table in ["payment_event", "payment_order", "wallet", "queue_message", "ledger_entry", "engine_state", "span_data",
-                          "business_event_data", "metric_data", "trace"] {
+                          "business_event_data", "metric_data", "trace", "business_rollup", "psp_charge", "control_event", "span_link_data"] {
                 let s = try c.cached("SELECT * FROM \(table)")
                 while try s.step() { out.append(table + ": " + (0..<s.columnCount).map { s.isNull($0) ? "NULL" : s.string($0) }.joined(separator: "|")) }
             }
@@ -311,6 +311,9 @@ import Testing
         try c3.transaction { try BatchApplier(c: c3).apply(rest.finish()) }
         let expected = try dump(one.path)
         #expect(expected.contains { $0.hasPrefix("queue_message: m-3|") && $0.contains("boom") })
+        // Two batches' business events counted once over the window, as two commits count them.
+        #expect(expected.filter { $0.hasPrefix("business_rollup: ") }.allSatisfy { $0.hasSuffix("|2|0") })
+        #expect(expected.contains { $0.hasPrefix("business_rollup: ") })
         #expect(try dump(merged.path) == expected)
         #expect(try dump(tail.path) == expected)
     }
