@@ -181,7 +181,7 @@ public final class StoreWriter: @unchecked Sendable {
             traces += entry.batch.traces.filter { traceNos.contains($0.traceNo) }
             if b.rowCount > 0 { merger.add(b) }
         }
-        guard merger.count > 0 || !traces.isEmpty else { return nil }
+        guard merger.count > 0 else { return nil }  // a trace is taken only for an event the merger has
         var rows = merger.finish().keyed
         rows.traces = traces
         return rows
