@@ -197,6 +197,81 @@ import Testing
         #expect(try c.scalarInt("SELECT count(*) FROM payment_event") == 30)
     }
 
+    /// What can happen to the last segment, and whether it is a torn tail (applied without
+    /// it) or damage (an error, the log kept).
+    enum LastSegment: String, CaseIterable, CustomTestStringConvertible {
+        case flippedPayloadWithRecordsAfter, flippedLengthWithRecordsAfter, flippedLastPayload
+        case recordCutShort, headerCutShort, zerosToTheEnd
+        var testDescription: String { rawValue }
+        var isDamage: Bool { [.flippedPayloadWithRecordsAfter, .flippedLengthWithRecordsAfter, .flippedLastPayload].contains(self) }
+    }
+
+    @Test(arguments: LastSegment.allCases)
+    func onlyATornEndOfTheLastSegmentIsIgnored(_ what: LastSegment) throws {
+        let t = try Temp()
+        let writer = try StoreWriter(path: t.path, crashAfterCommits: nil, yielding: false, redoLog: true, redoSegmentBytes: 4_096,
+                                     onCommit: nil)
+        writer.commitInterval = 3_600_000_000_000
+        try submit(writer, 1...6)
+        writer.simulateKill()
+        #expect(t.segments.count == 1)
+        let path = t.segments[0]
+        var bytes = [UInt8](FileManager.default.contents(atPath: path)!)
+        // Record boundaries: 12-byte headers (length, CRC, header CRC), then the payload.
+        var starts: [Int] = []
+        var at = RedoLog.headerBytes
+        while at < bytes.count {
+            starts.append(at)
+            at += 12 + Int(RedoLog.littleEndian(bytes[at..<at + 4]))
+        }
+        #expect(starts.count == 6 && at == bytes.count)
+        switch what {
+        case .flippedPayloadWithRecordsAfter: bytes[starts[1] + 12 + 20] ^= 0x40
+        case .flippedLengthWithRecordsAfter: bytes[starts[1] + 1] ^= 0x01
+        case .flippedLastPayload: bytes[starts[5] + 12 + 20] ^= 0x40
+        case .recordCutShort: bytes = Array(bytes[..<(starts[5] + 12 + 10)])
+        case .headerCutShort: bytes = Array(bytes[..<(starts[5] + 7)])
+        case .zerosToTheEnd: bytes += [UInt8](repeating: 0, count: 700)
+        }
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+
+        if what.isDamage {
+            #expect {
+                _ = try Store.openForReading(path: t.path)
+            } throws: { error in
+                "\(error)".contains("checksum does not match") && "\(error)".contains("the log is kept")
+            }
+            #expect(t.segments == [path], "a log that cannot be applied is kept")
+            #expect(try t.count("SELECT count(*) FROM payment_event") == 0, "nothing half-applied")
+        } else {
+            let c = try Store.openForReading(path: t.path)
+            #expect(try c.scalarInt("SELECT count(*) FROM payment_event") == (what == .zerosToTheEnd ? 6 : 5))
+            #expect(t.segments.isEmpty)
+        }
+    }
+
+    /// A log the build before the header checksum left (`PTREDO01`: 8-byte record headers).
+    @Test func aLogOfThePreviousLayoutIsStillApplied() throws {
+        let t = try Temp()
+        let writer = try StoreWriter(path: t.path, crashAfterCommits: nil, yielding: false, redoLog: true, redoSegmentBytes: 4_096,
+                                     onCommit: nil)
+        writer.commitInterval = 3_600_000_000_000
+        try submit(writer, 1...4)
+        writer.simulateKill()
+        let path = t.segments[0]
+        let bytes = [UInt8](FileManager.default.contents(atPath: path)!)
+        var old = RedoLog.magicWithoutHeaderCRC + bytes[8..<RedoLog.headerBytes]
+        var at = RedoLog.headerBytes
+        while at < bytes.count {
+            let end = at + 12 + Int(RedoLog.littleEndian(bytes[at..<at + 4]))
+            old += bytes[at..<at + 8] + bytes[(at + 12)..<end]
+            at = end
+        }
+        FileManager.default.createFile(atPath: path, contents: Data(old))
+        let c = try Store.openForReading(path: t.path)
+        #expect(try c.scalarInt("SELECT count(*) FROM payment_event") == 4)
+    }
+
     @Test func aLiveWritersLogIsLeftAlone() throws {
         let t = try Temp()
         let writer = try StoreWriter(path: t.path, redoLog: true)

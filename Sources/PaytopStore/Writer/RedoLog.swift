@@ -16,9 +16,9 @@ import Glibc
 ///
 /// On disk, beside the store: `<store>-redo/` holds `lock` (an `flock` held by the engine
 /// while it runs, released by the kernel when its process dies) and numbered segments.
-/// A segment is a header (`PTREDO01`, the log's id) and records: the payload's length and
-/// CRC-32 (4 bytes each, little-endian), then the payload (the batch's sequence as a
-/// varint, then the batch in `RedoCoding`'s layout). Segments roll at `segmentBytes`;
+/// A segment is a header (`PTREDO02`, the log's id) and records: the payload's length and
+/// CRC-32, the CRC-32 of those 8 bytes (4 bytes each, little-endian), then the payload
+/// (the batch's sequence, 8 bytes little-endian, then the batch in `RedoCoding`'s layout). Segments roll at `segmentBytes`;
 /// one whose batches have all committed is deleted. Each commit also records, in
 /// `engine_state` under `redo_log`, the log's id and the last sequence it holds, so a
 /// replay applies exactly the batches the file lacks.
@@ -28,7 +28,9 @@ import Glibc
 /// reads anything; a torn record at the end of the last segment is one that was never
 /// acknowledged and is ignored.
 final class RedoLog: @unchecked Sendable {
-    static let magic = Array("PTREDO01".utf8)
+    static let magic = Array("PTREDO02".utf8)
+    /// The layout before records carried a header checksum; still read, never written.
+    static let magicWithoutHeaderCRC = Array("PTREDO01".utf8)
     static let headerBytes = 16
     /// The `engine_state` key of the log's position.
     static let positionKey = "redo_log"
@@ -117,10 +119,16 @@ final class RedoLog: @unchecked Sendable {
         }
     }
 
+    /// A record: the payload's length and CRC-32, the CRC-32 of those 8 bytes, the payload.
+    /// The header's own checksum tells a length damaged on disk (an error) from the
+    /// intact header of a record the process died writing (a torn tail).
     static func appendFrame(_ payload: [UInt8], to out: inout [UInt8]) {
         let crc = payload.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, uInt($0.count))) }
+        let start = out.count
         withUnsafeBytes(of: UInt32(payload.count).littleEndian) { out.append(contentsOf: $0) }
         withUnsafeBytes(of: crc.littleEndian) { out.append(contentsOf: $0) }
+        let headerCRC = out.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress! + start, 8)) }
+        withUnsafeBytes(of: headerCRC.littleEndian) { out.append(contentsOf: $0) }
         out.append(contentsOf: payload)
     }
 
@@ -255,43 +263,58 @@ final class RedoLog: @unchecked Sendable {
         bytes.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
     }
 
-    /// Calls `body` with each batch of a segment, in order. A record cut short or failing
-    /// its checksum ends the last segment (a write the process died in, never answered);
-    /// anywhere else it is damage.
+    /// Calls `body` with each batch of a segment, in order. Only the end of the last
+    /// segment may be torn — a write the process died in, never answered: a record
+    /// header cut short, a record whose intact header promises more bytes than are there,
+    /// or zeros to the end (space the file system allotted and never wrote). Anything
+    /// else is damage, and an error: a record failing a checksum would otherwise take the
+    /// answered batches behind it with it. (`PTREDO01` records have no header checksum:
+    /// there a last record failing its checksum reads as torn too.)
     static func readSegment(_ path: String, isLast: Bool, _ body: (UInt64, Int, WriteBatch) throws -> Void) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw StoreError.failed("cannot read \(path)")
         }
         let bytes = [UInt8](data)
-        guard bytes.count >= headerBytes, Array(bytes[0..<8]) == magic else {
+        let layout = Array(bytes.prefix(8))
+        guard bytes.count >= headerBytes, layout == magic || layout == magicWithoutHeaderCRC else {
             if isLast && bytes.count < headerBytes && magic.starts(with: bytes.prefix(8)) { return }  // died writing the header
-            throw StoreError.failed("\(path) is not a paytop redo log segment of this version")
+            throw StoreError.failed("\(path) is not a paytop redo log segment of a layout this build reads")
         }
+        let recordHeader = layout == magic ? 12 : 8
         let logID = littleEndian(bytes[8..<16])
         var at = headerBytes
         func u32(_ i: Int) -> UInt32 { UInt32(littleEndian(bytes[i..<i + 4])) }
+        func crc(_ range: Range<Int>) -> UInt32 {
+            bytes.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress! + range.lowerBound, uInt(range.count))) }
+        }
+        func damaged(_ what: String) -> StoreError {
+            StoreError.failed("\(path) \(what) at byte \(at) of \(bytes.count)")
+        }
         while at < bytes.count {
-            guard at + 8 <= bytes.count else {
+            guard at + recordHeader <= bytes.count else {
                 if isLast { return }
-                throw StoreError.failed("\(path) ends inside a record header")
+                throw damaged("ends inside a record header")
             }
-            let length = Int(u32(at)), crc = u32(at + 4)
-            guard length <= bytes.count - at - 8 else {
+            // Asked only of a record that fails: it reads the rest of the segment.
+            var zerosToTheEnd: Bool { isLast && bytes[at...].allSatisfy { $0 == 0 } }
+            if recordHeader == 12 && crc(at..<at + 8) != u32(at + 8) {
+                if zerosToTheEnd { return }
+                throw damaged("has a record header whose checksum does not match")
+            }
+            let length = Int(u32(at)), start = at + recordHeader
+            guard length <= bytes.count - start else {
                 if isLast { return }
-                throw StoreError.failed("\(path) ends inside a record")
+                throw damaged("ends inside a record")
             }
-            let start = at + 8
-            let ok = try bytes.withUnsafeBufferPointer { all -> Bool in
+            guard length >= 8, crc(start..<start + length) == u32(at + 4) else {
+                // With the header's own checksum intact the process wrote all of it: a
+                // short write would have failed the length above.
+                if zerosToTheEnd || (isLast && recordHeader == 8 && start + length == bytes.count) { return }
+                throw damaged("has a record whose checksum does not match")
+            }
+            try bytes.withUnsafeBufferPointer { all in
                 let payload = UnsafeBufferPointer(rebasing: all[start..<start + length])
-                guard UInt32(crc32(0, payload.baseAddress, uInt(length))) == crc else { return false }
-                guard length >= 8 else { return false }
-                let sequence = Int(littleEndian(payload[0..<8]))
-                try body(logID, sequence, try WriteBatch(redo: UnsafeBufferPointer(rebasing: payload[8...])))
-                return true
-            }
-            if !ok {
-                if isLast { return }
-                throw StoreError.failed("\(path) has a record whose checksum does not match")
+                try body(logID, Int(littleEndian(payload[0..<8])), try WriteBatch(redo: UnsafeBufferPointer(rebasing: payload[8...])))
             }
             at = start + length
         }
