@@ -250,6 +250,35 @@ import Testing
         }
     }
 
+    /// Batches must follow one another: a segment lost from the middle, or one from another
+    /// store's log, is an error and the log is kept, not a store missing answered batches.
+    @Test(arguments: ["missing", "foreign"])
+    func aGapInTheBatchesIsAClearError(_ what: String) throws {
+        let t = try Temp()
+        let writer = try StoreWriter(path: t.path, crashAfterCommits: nil, yielding: false, redoLog: true, redoSegmentBytes: 4_096,
+                                     onCommit: nil)
+        writer.commitInterval = 3_600_000_000_000
+        try submit(writer, 1...30)
+        writer.simulateKill()
+        let segments = t.segments
+        #expect(segments.count >= 3)
+        if what == "missing" {
+            try FileManager.default.removeItem(atPath: segments[1])
+        } else {
+            // The same segment as another log would have written it: another log id.
+            var bytes = [UInt8](FileManager.default.contents(atPath: segments[1])!)
+            bytes[8] ^= 0x01
+            FileManager.default.createFile(atPath: segments[1], contents: Data(bytes))
+        }
+        #expect {
+            _ = try Store.openForReading(path: t.path)
+        } throws: { error in
+            "\(error)".contains("a segment is missing or foreign") && "\(error)".contains("the log is kept")
+        }
+        #expect(t.segments.count == segments.count - (what == "missing" ? 1 : 0), "the log is kept")
+        #expect(try t.count("SELECT count(*) FROM payment_event") == 0, "nothing half-applied")
+    }
+
     /// A log the build before the header checksum left (`PTREDO01`: 8-byte record headers).
     @Test func aLogOfThePreviousLayoutIsStillApplied() throws {
         let t = try Temp()

@@ -213,8 +213,19 @@ final class RedoLog: @unchecked Sendable {
                 var merger = BatchMerger()
                 var last: Position?
                 for (i, number) in numbers.enumerated() {
-                    try readSegment(segmentPath(directory, number), isLast: i == numbers.count - 1) { logID, sequence, batch in
+                    let path = segmentPath(directory, number)
+                    try readSegment(path, isLast: i == numbers.count - 1) { logID, sequence, batch in
                         if let position, position.logID == logID, sequence <= position.sequence { return }  // in the file
+                        // Batches follow one another from the file's position (or from the
+                        // first of a log none of whose batches committed): a missing one is
+                        // a segment lost, and applying around it would be a state no
+                        // engine ever had.
+                        let expected = last.map { $0.sequence + 1 } ?? (position?.logID == logID ? position!.sequence + 1 : 1)
+                        guard logID == (last?.logID ?? logID), sequence == expected else {
+                            throw StoreError.failed("\(path) holds batch \(sequence) of log \(String(logID, radix: 16)) where batch "
+                                                    + "\(expected)\(last.map { " of log \(String($0.logID, radix: 16))" } ?? "") was due: "
+                                                    + "a segment is missing or foreign")
+                        }
                         merger.add(batch)
                         last = Position(logID: logID, sequence: sequence)
                     }
