@@ -74,6 +74,19 @@ extension Engine {
         evictCommitted()
     }
 
+    /// The writer has failed: the callers whose answers are durable hear them, every
+    /// other one hears `refusal` — its batch never reached the log, so nothing of it was
+    /// acknowledged or kept.
+    public func refuseUndeliveredAnswers(_ refusal: ApiResponse) {
+        deliverCommittedResponses()
+        for entry in responsesAwaitingCommit { entry.respond(refusal) }
+        responsesAwaitingCommit.removeAll()
+        for (_, respond) in initializer.takeAnswers() { respond(refusal) }
+    }
+
+    /// What stopped the store's writer, if it failed.
+    public var writerFailure: Error? { writer.failed }
+
     /// Whether some API caller still waits for a commit.
     public var hasResponsesAwaitingCommit: Bool { !responsesAwaitingCommit.isEmpty }
 

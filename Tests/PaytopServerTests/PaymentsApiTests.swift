@@ -86,6 +86,43 @@ import PaytopJSON
         #expect(api.inbox.inFlight == 0)
     }
 
+    /// The redo log's disk fills while callers wait: each hears an answer — 202 for what
+    /// the log holds, 503 for what it could not take — none is left hanging, the engine
+    /// stops with the error, and the store then holds exactly the accepted checkouts.
+    @Test func aFullDiskAnswersEveryCallerAndKeepsExactlyTheAccepted() throws {
+        let api = try LiveApi(redoLogHoldingCommits: true, redoLogDeviceBytes: 40_000)
+        let ids = (0..<160).map { "chk-api-full-\($0)" }
+        // 16 callers at once, so that answers wait on the append that fails.
+        let callers = stride(from: 0, to: ids.count, by: 10).map { first in
+            let mine = Array(ids[first..<first + 10])
+            let done = DispatchSemaphore(value: 0)
+            nonisolated(unsafe) var statuses: [(String, Result<Reply, Error>)] = []
+            Thread {
+                for id in mine { statuses.append((id, Result { try api.post(paymentRequest(id)) })) }
+                done.signal()
+            }.start()
+            return { done.wait(); return statuses }
+        }
+        let replies = callers.flatMap { $0() }
+        #expect { try api.stop() } throws: { "\($0)".contains("No space left on device") }
+
+        var accepted = Set<String>()
+        for (id, result) in replies {
+            let reply = try result.get()  // an answer, not a client timeout
+            #expect(reply.status == 202 || reply.status == 503, "\(id): \(reply.status) \(reply.text)")
+            if reply.status == 202 { accepted.insert(id) }
+            if reply.status == 503 {
+                #expect(reply.json?["message"]?.stringValue?.contains("store cannot be written") == true
+                        || reply.json?["message"] == "the engine is stopping", "\(reply.text)")
+            }
+        }
+        #expect(!accepted.isEmpty && accepted.count < ids.count, "the disk filled part-way: \(accepted.count) accepted")
+        // Opening the store applies the log the stopped engine left.
+        let stored = Set(try api.rows("SELECT checkout_id FROM payment_event").map { $0[0] })
+        #expect(stored == accepted)
+        #expect(!FileManager.default.fileExists(atPath: api.path + "-redo"), "the log was applied")
+    }
+
     @Test func resubmissionIsIdempotentAndADifferentBodyConflicts() throws {
         let api = try LiveApi()
         defer { try? api.stop() }

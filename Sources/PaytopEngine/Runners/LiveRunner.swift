@@ -31,21 +31,29 @@ public final class LiveRunner {
     public func run(wallSeconds: Double? = nil, shouldStop: () -> Bool) throws {
         let started = LiveRunner.monotonicNanos()
         let deadline = wallSeconds.map { started + Int64($0 * 1e9) }
-        // On every way out (a store failure included) no caller is left waiting.
+        // On every way out (a store failure included) no caller is left waiting; after a
+        // failure they hear why.
+        var refusal = LiveRunner.stopping(at: engine.now)
         defer {
-            refuseWaitingRequests()
-            engine.refuseCallsInFlight(LiveRunner.stopping(at: engine.now))
+            refuseWaitingRequests(refusal)
+            engine.refuseCallsInFlight(refusal)
+            engine.refuseUndeliveredAnswers(refusal)
         }
-        try engine.pollControlCommands()
-        while !shouldStop() {
-            if let deadline, LiveRunner.monotonicNanos() >= deadline { break }
-            try turn(until: deadline)
+        do {
+            try engine.pollControlCommands()
+            while !shouldStop() {
+                if let deadline, LiveRunner.monotonicNanos() >= deadline { break }
+                try turn(until: deadline)
+            }
+            refuseWaitingRequests(refusal)
+            let drainEnd = LiveRunner.monotonicNanos() + drainNanos
+            while engine.hasOutsideCallsInFlight && LiveRunner.monotonicNanos() < drainEnd { try turn(until: drainEnd) }
+            engine.refuseCallsInFlight(refusal)
+            try engine.close()
+        } catch {
+            refusal = LiveRunner.storeFailed(at: engine.now)
+            throw error
         }
-        refuseWaitingRequests()
-        let drainEnd = LiveRunner.monotonicNanos() + drainNanos
-        while engine.hasOutsideCallsInFlight && LiveRunner.monotonicNanos() < drainEnd { try turn(until: drainEnd) }
-        engine.refuseCallsInFlight(LiveRunner.stopping(at: engine.now))
-        try engine.close()
     }
 
     /// How long a stopping runner keeps the engine going for callers it already holds.
@@ -56,6 +64,8 @@ public final class LiveRunner {
     /// One turn of the loop: due events, new requests, operator commands, a flush when
     /// one is due, answers for what committed; then sleep until the next thing to do.
     private func turn(until deadline: Int64?) throws {
+        // A writer that failed makes nothing durable again: stop, rather than hold callers.
+        if let failure = engine.writerFailure { throw failure }
         let wall = LiveRunner.monotonicNanos()
         let target = clock.engineTime(atWall: wall)
         var budget = 50_000
@@ -90,15 +100,23 @@ public final class LiveRunner {
 
     /// Requests that arrived too late for this run hear so (503); the answers already owed
     /// are delivered by the final commit in `close`. Later posts are refused at once.
-    private func refuseWaitingRequests() {
+    private func refuseWaitingRequests(_ refusal: ApiResponse) {
         guard let inbox else { return }
-        let refusal = LiveRunner.stopping(at: engine.now)
         for r in inbox.close() { r.respond(refusal) }
     }
 
     /// The answer to a caller the stopping engine will not serve.
     static func stopping(at time: EngineTime) -> ApiResponse {
         ApiResponse(status: 503, body: .object(["error": "Service Unavailable", "message": "the engine is stopping"]),
+                    respondedAt: time, checkoutID: nil)
+    }
+
+    /// The answer to a caller the engine cannot serve because the store cannot be
+    /// written: its checkout was not kept, and it may retry once the store is mended. The
+    /// error itself (with the store's path) goes to the server's log, not to callers.
+    static func storeFailed(at time: EngineTime) -> ApiResponse {
+        ApiResponse(status: 503, body: .object(["error": "Service Unavailable",
+                                                "message": "the engine stopped: its store cannot be written; this request was not kept"]),
                     respondedAt: time, checkoutID: nil)
     }
 

@@ -96,7 +96,14 @@ final class RedoLog: @unchecked Sendable {
         return (fd, number, header.count, 0)
     }
 
+    /// Test hook: the device fills after this many more bytes (a write then fails, as
+    /// with ENOSPC, after writing what fits).
+    private var spaceLeft: Int?
+    func fillDevice(after bytes: Int) { lock.withLock { spaceLeft = bytes } }
+
     /// Appends batches with one `write(2)`; when it returns, they survive the process.
+    /// When it fails (a full disk) the segment is cut back to where it was, so the log
+    /// holds no batch whose callers were not answered.
     func append(_ batches: [(sequence: Int, batch: WriteBatch)]) throws {
         guard let last = batches.last else { return }
         var out: [UInt8] = []
@@ -108,7 +115,18 @@ final class RedoLog: @unchecked Sendable {
         }
         lock.lock()
         defer { lock.unlock() }
-        try RedoLog.writeAll(segment.fd, out, path: segmentPath(segment.number))
+        do {
+            if let space = spaceLeft, out.count > space {
+                try RedoLog.writeAll(segment.fd, Array(out.prefix(space)), path: segmentPath(segment.number))
+                spaceLeft = 0
+                throw StoreError.failed("writing the redo log \(segmentPath(segment.number)) failed: No space left on device (test hook)")
+            }
+            try RedoLog.writeAll(segment.fd, out, path: segmentPath(segment.number))
+            spaceLeft = spaceLeft.map { $0 - out.count }
+        } catch {
+            _ = ftruncate(segment.fd, off_t(segment.bytes))
+            throw error
+        }
         segment.bytes += out.count
         segment.lastSequence = last.sequence
         appended += out.count

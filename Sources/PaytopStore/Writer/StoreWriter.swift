@@ -118,6 +118,16 @@ public final class StoreWriter: @unchecked Sendable {
         return submitted
     }
 
+    /// What stopped the writer, if it has failed (a full disk, a damaged file): nothing
+    /// more becomes durable, and the engine must stop and refuse whom it still holds.
+    public var failed: Error? {
+        condition.lock(); defer { condition.unlock() }
+        return failure
+    }
+
+    /// Test hook: the redo log's device fills after this many more bytes.
+    func fillRedoLogDevice(after bytes: Int) { redo?.fillDevice(after: bytes) }
+
     /// The sequence number of the last committed batch (what readers of the file see).
     public var committedSequence: Int {
         condition.lock(); defer { condition.unlock() }
