@@ -132,6 +132,16 @@ import Testing
         for n in range { try writer.waitUntilDurable(try writer.submit(Self.fullBatch(n, optionals: false))) }
     }
 
+    /// Leaves the log a killed writer leaves: batches 1…`batches`, appended one at a time
+    /// to 4 KB segments, none committed.
+    func killedWritersLog(_ t: Temp, batches: Int) throws {
+        let writer = try StoreWriter(path: t.path, crashAfterCommits: nil, yielding: false, redoLog: true, redoSegmentBytes: 4_096,
+                                     onCommit: nil)
+        writer.commitInterval = 3_600_000_000_000  // nothing commits on its own
+        try submit(writer, 1...batches)
+        writer.simulateKill()
+    }
+
     @Test func aCleanCloseCommitsEverythingAndRemovesTheLog() throws {
         let t = try Temp()
         let writer = try StoreWriter(path: t.path, redoLog: true)
@@ -164,11 +174,7 @@ import Testing
 
     @Test func aTornTailIsIgnoredAndDamageInsideTheLogIsAClearError() throws {
         let t = try Temp()
-        let writer = try StoreWriter(path: t.path, crashAfterCommits: nil, yielding: false, redoLog: true, redoSegmentBytes: 4_096,
-                                     onCommit: nil)
-        writer.commitInterval = 3_600_000_000_000
-        try submit(writer, 1...30)
-        writer.simulateKill()
+        try killedWritersLog(t, batches: 30)
         let segments = t.segments
         #expect(segments.count >= 3)
 
@@ -209,11 +215,7 @@ import Testing
     @Test(arguments: LastSegment.allCases)
     func onlyATornEndOfTheLastSegmentIsIgnored(_ what: LastSegment) throws {
         let t = try Temp()
-        let writer = try StoreWriter(path: t.path, crashAfterCommits: nil, yielding: false, redoLog: true, redoSegmentBytes: 4_096,
-                                     onCommit: nil)
-        writer.commitInterval = 3_600_000_000_000
-        try submit(writer, 1...6)
-        writer.simulateKill()
+        try killedWritersLog(t, batches: 6)
         #expect(t.segments.count == 1)
         let path = t.segments[0]
         var bytes = [UInt8](FileManager.default.contents(atPath: path)!)
@@ -255,11 +257,7 @@ import Testing
     @Test(arguments: ["missing", "foreign"])
     func aGapInTheBatchesIsAClearError(_ what: String) throws {
         let t = try Temp()
-        let writer = try StoreWriter(path: t.path, crashAfterCommits: nil, yielding: false, redoLog: true, redoSegmentBytes: 4_096,
-                                     onCommit: nil)
-        writer.commitInterval = 3_600_000_000_000
-        try submit(writer, 1...30)
-        writer.simulateKill()
+        try killedWritersLog(t, batches: 30)
         let segments = t.segments
         #expect(segments.count >= 3)
         if what == "missing" {
@@ -282,11 +280,7 @@ import Testing
     /// A log the build before the header checksum left (`PTREDO01`: 8-byte record headers).
     @Test func aLogOfThePreviousLayoutIsStillApplied() throws {
         let t = try Temp()
-        let writer = try StoreWriter(path: t.path, crashAfterCommits: nil, yielding: false, redoLog: true, redoSegmentBytes: 4_096,
-                                     onCommit: nil)
-        writer.commitInterval = 3_600_000_000_000
-        try submit(writer, 1...4)
-        writer.simulateKill()
+        try killedWritersLog(t, batches: 4)
         let path = t.segments[0]
         let bytes = [UInt8](FileManager.default.contents(atPath: path)!)
         var old = RedoLog.magicWithoutHeaderCRC + bytes[8..<RedoLog.headerBytes]
