@@ -112,7 +112,7 @@ import PaytopJSON
             #expect(reply.status == 202 || reply.status == 503, "\(id): \(reply.status) \(reply.text)")
             if reply.status == 202 { accepted.insert(id) }
             if reply.status == 503 {
-                #expect(reply.json?["message"]?.stringValue?.contains("store cannot be written") == true
+                #expect(reply.json?["message"]?.stringValue?.contains("its store failed") == true
                         || reply.json?["message"] == "the engine is stopping", "\(reply.text)")
             }
         }

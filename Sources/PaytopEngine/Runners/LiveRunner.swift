@@ -111,12 +111,12 @@ public final class LiveRunner {
                     respondedAt: time, checkoutID: nil)
     }
 
-    /// The answer to a caller the engine cannot serve because the store cannot be
-    /// written: its checkout was not kept, and it may retry once the store is mended. The
-    /// error itself (with the store's path) goes to the server's log, not to callers.
+    /// The answer to a caller the engine cannot serve because its store failed (a full
+    /// disk, say): its checkout was not kept, and it may retry once the store is mended.
+    /// The error itself (with the store's path) goes to the server's log, not to callers.
     static func storeFailed(at time: EngineTime) -> ApiResponse {
         ApiResponse(status: 503, body: .object(["error": "Service Unavailable",
-                                                "message": "the engine stopped: its store cannot be written; this request was not kept"]),
+                                                "message": "the engine stopped: its store failed; this request was not kept"]),
                     respondedAt: time, checkoutID: nil)
     }
 

@@ -18,8 +18,9 @@ import Glibc
 /// while it runs, released by the kernel when its process dies) and numbered segments.
 /// A segment is a header (`PTREDO02`, the log's id) and records: the payload's length and
 /// CRC-32, the CRC-32 of those 8 bytes (4 bytes each, little-endian), then the payload
-/// (the batch's sequence, 8 bytes little-endian, then the batch in `RedoCoding`'s layout). Segments roll at `segmentBytes`;
-/// one whose batches have all committed is deleted. Each commit also records, in
+/// (the batch's sequence, 8 bytes little-endian, then the batch in `RedoCoding`'s
+/// layout). Segments roll at `segmentBytes`; one whose batches have all committed is
+/// deleted. Each commit also records, in
 /// `engine_state` under `redo_log`, the log's id and the last sequence it holds, so a
 /// replay applies exactly the batches the file lacks.
 ///
