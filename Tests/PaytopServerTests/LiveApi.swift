@@ -18,18 +18,20 @@ final class LiveApi: @unchecked Sendable {
     private var runnerFailure: Error?
 
     let inbox = EngineInbox()
+    /// The engine's writer (its test hooks are thread-safe).
+    let writer: StoreWriter
 
     /// `redoLogHoldingCommits`: the engine answers from a redo log, as `paytop serve` does,
     /// whose batches reach the file only when the engine stops.
     init(_ tag: String = #function, settings: EngineSettings = LiveApi.quietSettings(), speed: Double = 100,
-         drainSeconds: Double = 5, redoLogHoldingCommits: Bool = false, redoLogDeviceBytes: Int? = nil) throws {
+         drainSeconds: Double = 5, redoLogHoldingCommits: Bool = false) throws {
         path = NSTemporaryDirectory() + "paytop-api-\(tag.filter { $0.isLetter })-\(UUID().uuidString.prefix(8)).db"
         var options = Engine.Options(storePath: path, mode: .live, settings: settings)
         options.startTime = EngineTime(nanos: Int64(Date().timeIntervalSince1970 * 1e9))
         options.redoLog = redoLogHoldingCommits
         let engine = try Engine(options)
         if redoLogHoldingCommits { engine.writer.commitInterval = 3_600_000_000_000 }
-        if let redoLogDeviceBytes { engine.writer.fillRedoLogDevice(after: redoLogDeviceBytes) }
+        writer = engine.writer
         try engine.apply(.speed(speed), source: "test")
         server = try ApiServer.start(host: "127.0.0.1", port: 0, api: PaymentsAPI(inbox: inbox, storePath: path))
         let box = EngineBox(engine)
