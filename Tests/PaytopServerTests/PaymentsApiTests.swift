@@ -91,7 +91,7 @@ import PaytopJSON
     /// stops with the error, and the store then holds exactly the accepted checkouts.
     @Test func aFullDiskAnswersEveryCallerAndKeepsExactlyTheAccepted() throws {
         let api = try LiveApi(redoLogHoldingCommits: true)
-        // Three accepted before the disk fills, so some are whatever the burst's batching.
+        // Three accepted before the disk fills: some are, however the burst is batched.
         for i in 0..<3 { #expect(try api.post(paymentRequest("chk-api-full-before-\(i)")).status == 202) }
         api.writer.fillRedoLogDevice(after: 40_000)  // about a dozen checkouts (~3.4 KB each)
         let ids = (0..<3).map { "chk-api-full-before-\($0)" } + (0..<160).map { "chk-api-full-\($0)" }
