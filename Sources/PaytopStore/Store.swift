@@ -73,6 +73,8 @@ public enum Store {
             // A file whose header is a paytop store's and whose schema cannot be read is a
             // damaged store (cut short, say), not someone else's file.
             if e.isNotADatabase, headerNamesPaytop(path) { throw StoreError.damaged(path: path, problem: e.message) }
+            // A paytop store SQLite cannot open: say why, not that it is someone else's file.
+            if headerNamesPaytop(path) { throw StoreError.failed(cannotOpen(path, e.message)) }
             throw StoreError.notAStore(path: path, reason: e.isNotADatabase ? "file is not a database" : e.message)
         }
         if appID == Migrations.applicationID {
@@ -87,6 +89,18 @@ public enum Store {
             throw StoreError.notAStore(path: path, reason: "the database is empty")
         }
         throw StoreError.notAStore(path: path, reason: "it is a SQLite database of another application")
+    }
+
+    /// Why a store SQLite cannot open may not be the store's fault: a store in WAL mode
+    /// needs `<store>-wal` and `<store>-shm` beside it, so its directory must be writable,
+    /// even to read it.
+    static func cannotOpen(_ path: String, _ reason: String) -> String {
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        guard access(directory, W_OK) != 0 else { return "cannot open the store \(path): \(reason)" }
+        return "cannot open the store \(path): \(reason) — its directory \(directory) is not writable "
+            + "(\(String(cString: strerror(errno)))), and SQLite keeps \(name)-wal and \(name)-shm beside the store, even to read it"
     }
 
     /// Whether the file starts with SQLite's header and paytop's application id (offset 68,

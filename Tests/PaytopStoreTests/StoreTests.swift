@@ -17,6 +17,20 @@ import Testing
         #expect(try s.step() && s.string(0) == "wal")
     }
 
+    /// A store SQLite cannot open is not called someone else's file, and when its
+    /// directory is not writable (a read-only mount: WAL needs -wal and -shm beside it)
+    /// the message says so. Root writes anywhere a mount allows, so the unwritable case is
+    /// a directory that is not there; the read-only mount was tried by hand (docs/store.md).
+    @Test func whyAStoreCannotBeOpenedIsSaid() {
+        let writable = NSTemporaryDirectory() + "s.db"
+        #expect(Store.cannotOpen(writable, "unable to open database file") == "cannot open the store \(writable): unable to open database file")
+        let gone = "/paytop-no-such-dir-\(UUID().uuidString.prefix(8))/s.db"
+        let message = Store.cannotOpen(gone, "unable to open database file")
+        #expect(message.contains("is not writable (No such file or directory)"))
+        #expect(message.contains("s.db-wal and s.db-shm beside the store, even to read it"))
+        #expect(Store.cannotOpen("s.db", "x").hasPrefix("cannot open the store s.db: x"))
+    }
+
     @Test func theWriterCommitsBatchesInOrderAndCountsRows() throws {
         let t = Temp()
         _ = try Store.openForWriting(path: t.path, create: true)
