@@ -1,4 +1,5 @@
 import CSQLite
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -95,12 +96,13 @@ public enum Store {
     /// needs `<store>-wal` and `<store>-shm` beside it, so its directory must be writable,
     /// even to read it.
     static func cannotOpen(_ path: String, _ reason: String) -> String {
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let parent = (path as NSString).deletingLastPathComponent
+        let directory = parent.isEmpty ? "." : parent
+        let name = (path as NSString).lastPathComponent
         guard access(directory, W_OK) != 0 else { return "cannot open the store \(path): \(reason)" }
+        let why = String(cString: strerror(errno))
         return "cannot open the store \(path): \(reason) — its directory \(directory) is not writable "
-            + "(\(String(cString: strerror(errno)))), and SQLite keeps \(name)-wal and \(name)-shm beside the store, even to read it"
+            + "(\(why)), and SQLite keeps \(name)-wal and \(name)-shm beside the store, even to read it"
     }
 
     /// Whether the file starts with SQLite's header and paytop's application id (offset 68,
