@@ -44,13 +44,29 @@ url="$(grep -o 'http://127.0.0.1:[0-9]*' "$dir/serve.log" | head -1)"
 io() { awk -v f="$1" '$1 == f ":" {print $2}' "/proc/$pid/io"; }
 written_before="$(io write_bytes)"; cancelled_before="$(io cancelled_write_bytes)"
 
+# CPU by thread (clock ticks from /proc/PID/task/*/stat): the engine is the main thread;
+# the writer's two threads, NIO's event loops and Swift's concurrency pool go by name.
+threads() {
+  for t in /proc/"$pid"/task/*; do
+    tid="${t##*/}"; name="$(cat "$t/comm" 2>/dev/null)" || continue
+    case "$name" in
+      paytop-writer) k=commit ;; paytop-redo-log) k=redo-log ;; NIO-*) k=NIO ;;
+      *) if [ "$tid" = "$pid" ]; then k=engine; else k=pool; fi ;;
+    esac
+    echo "$k $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0)"
+  done | awk '{s[$1] += $2} END {for (k in s) print k, s[k]}' | sort
+}
+TIMEFORMAT='%U %S'
 for conns in 64 8; do
   : > "$dir/results-$conns"
+  if [ "$conns" = 64 ]; then threads > "$dir/threads-before"; fi
   for r in $(seq "$runs"); do
-    line="$(wrk -t2 -c"$conns" -d"${secs}s" --latency -s bench/post-payments.lua "$url" | grep '^RESULT')"
+    { time wrk -t2 -c"$conns" -d"${secs}s" --latency -s bench/post-payments.lua "$url" > "$dir/wrk.out"; } 2>> "$dir/wrk-cpu-$conns"
+    line="$(grep '^RESULT' "$dir/wrk.out")"
     echo "$line" >> "$dir/results-$conns"
     echo "POST /v1/payments, $conns connections, run $r: $(echo "$line" | sed 's/^RESULT //')"
   done
+  if [ "$conns" = 64 ]; then threads > "$dir/threads-after"; fi
 done
 
 # The file commits behind the answers (redo log): wait until what the log holds has been
@@ -86,6 +102,17 @@ for conns in 64 8; do
     "$(field p99 < "$f" | median)" "$(field non2xx < "$f" | awk '{s += $1} END {print s}')"
 done
 post="$(field rps < "$dir/results-64" | median)"
+# Where a POST's CPU goes at 64 connections, wrk's own included: two cores' worth is the
+# ceiling the ratio meets (docs/benchmarks.md, "what two cores allow").
+requests64="$(field requests < "$dir/results-64" | awk '{s += $1} END {print s}')"
+hz="$(getconf CLK_TCK)"
+join "$dir/threads-before" "$dir/threads-after" | awk -v n="$requests64" -v hz="$hz" -v w="$(awk '{s += $1 + $2} END {print s}' "$dir/wrk-cpu-64")" '
+  { d[$1] = ($3 - $2) / hz * 1e6 / n; total += d[$1] }
+  END {
+    printf "CPU per POST at 64 connections: "
+    split("engine commit redo-log NIO pool", order, " ")
+    for (i = 1; i <= 5; i++) if (order[i] in d) printf "%s %.0f µs · ", order[i], d[order[i]]
+    printf "wrk %.0f µs · all %.0f µs\n", w * 1e6 / n, total + w * 1e6 / n }'
 awk -v p="$post" -v s="$sim" 'BEGIN { printf "ratio POST/s (64 connections) ÷ simulate: %.2f (goal ≥ 0.90)\n", p / s }'
 if [ -n "$checkouts" ] && [ "$checkouts" -gt 0 ]; then
   awk -v w="$((written_after - written_before))" -v c="$((cancelled_after - cancelled_before))" -v r="${redo:-0}" \

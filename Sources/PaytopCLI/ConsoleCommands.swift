@@ -140,7 +140,7 @@ final class EngineThread: @unchecked Sendable {
 
     init(_ engine: Engine, inbox: EngineInbox? = nil) {
         let box = EngineBox(engine)
-        Thread { [self] in
+        Thread(named: "paytop-engine") { [self] in
             do {
                 try LiveRunner(engine: box.engine, inbox: inbox).run { self.stop.load(ordering: .relaxed) }
             } catch {

@@ -129,7 +129,7 @@ struct IngestBench {
         // The console beside it: read the store and draw, every 250 ms, until the clients finish.
         let stop = Atomic<Bool>(false)
         let console = Measurements()
-        let drawer = Thread {
+        let drawer = Thread(named: "bench-console") {
             guard let reader = try? Store.openForReading(path: path) else { return }
             var state = ConsoleState()
             state.width = 200; state.height = 60
@@ -160,7 +160,7 @@ struct IngestBench {
         let cpuStart = Self.cpuSeconds()
         for k in 0..<clients {
             group.enter()
-            Thread {
+            Thread(named: "bench-client") {
                 defer { group.leave() }
                 // The clients stand in for a Collector on another machine: they yield too.
                 ThreadPriority.yieldToOthers()

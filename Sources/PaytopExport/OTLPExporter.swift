@@ -62,8 +62,7 @@ public final class OTLPExporter: @unchecked Sendable {
         self.settings = settings
         self.storePath = storePath
         client = BlockingHTTPClient(timeoutSeconds: settings.requestTimeout)
-        let t = Thread { [self] in self.loop() }
-        t.name = "paytop-otlp-export"
+        let t = Thread(named: "paytop-otlp-out") { [self] in self.loop() }
         t.start()
     }
 

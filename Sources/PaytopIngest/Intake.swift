@@ -67,11 +67,10 @@ public final class Intake: @unchecked Sendable {
         // work flat out (issue 14: ≤ 5 ms a frame while ingesting).
         writer = try StoreWriter(path: storePath, yielding: true, onCommit: { _ in box.intake?.committed() })
         box.intake = self
-        let t = Thread { [self] in
+        let t = Thread(named: "paytop-intake") { [self] in
             ThreadPriority.yieldToOthers()
             self.loop()
         }
-        t.name = "paytop-intake"
         thread = t
         t.start()
     }

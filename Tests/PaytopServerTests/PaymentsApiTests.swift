@@ -1,13 +1,25 @@
 import Foundation
 import Testing
 import PaytopEngine
-import PaytopServer
+@testable import PaytopServer
 import PaytopJSON
 @testable import PaytopStore
 
 /// The HTTP API from a real client over loopback: every status it answers, idempotent
 /// resubmission, traceparent continuation, and the seed's sample requests.
 @Suite(.serialized) struct PaymentsApiTests {
+    /// Which Content-Type a POST may carry (the 415 rule), without a server.
+    @Test func aJSONMediaTypeIsRecognisedWithParametersCaseAndWhitespace() {
+        for ok in ["application/json", "Application/JSON", " application/json\t; charset=utf-8", "application/json;charset=UTF-8",
+                   "application/merge-patch+json", "application/vnd.api+json ; v=1"] {
+            #expect(PaymentsAPI.isJSON(ok), "\(ok)")
+        }
+        for bad in ["text/plain", "text/json", "application/jsonx", "application/json-seq", "", ";application/json",
+                    "application/x-www-form-urlencoded", "json", "+json", "text/+json"] {
+            #expect(!PaymentsAPI.isJSON(bad), "\(bad)")
+        }
+    }
+
     @Test func acceptedCheckoutIsCommittedAndReadableBack() throws {
         let api = try LiveApi()
         let r = try api.post(paymentRequest("chk-api-1"))

@@ -153,6 +153,24 @@ import Testing
         #expect(try RedoLog.storedPosition(c)?.sequence == 20)
     }
 
+    /// `top -H`, `perf` and `/proc/PID/task/*/comm` tell the writer's two threads apart
+    /// (Foundation on Linux keeps a name set before `start()` to itself).
+    @Test func theWritersThreadsAreNamedForTheOperatingSystem() throws {
+        func names() -> [String] {
+            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+            return tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) }
+                .map { $0.trimmingCharacters(in: .newlines) }
+        }
+        let t = try Temp()
+        let writer = try StoreWriter(path: t.path, redoLog: true)
+        try submit(writer, 1...2)
+        try writer.waitUntilIdle()  // both threads have run: one appended, the other committed
+        let named = names()
+        try writer.close()
+        #expect(named.contains("paytop-redo-log"))
+        #expect(named.contains("paytop-writer"))
+    }
+
     @Test func aKilledWritersLogIsAppliedByTheNextOpen() throws {
         let t = try Temp()
         let writer = try StoreWriter(path: t.path, crashAfterCommits: nil, yielding: false, redoLog: true, redoSegmentBytes: 4_096,

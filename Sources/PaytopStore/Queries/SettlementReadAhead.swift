@@ -40,7 +40,7 @@ public enum SettlementReadAhead {
                                         _ produce: @escaping @Sendable (Connection, (Item) throws -> Void) throws -> Void,
                                         _ consume: (Item) throws -> Void) throws {
         let channel = Channel<Item>()
-        let thread = Thread {
+        let thread = Thread(named: "paytop-prefetch") {
             do {
                 let c = try Store.openForReading(path: storePath)
                 var chunk: [Item] = []
@@ -75,7 +75,6 @@ public enum SettlementReadAhead {
             channel.condition.unlock()
             channel.exited.signal()
         }
-        thread.name = "paytop settlement read-ahead"
         thread.start()
         defer {
             channel.condition.lock()

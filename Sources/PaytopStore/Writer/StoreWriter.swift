@@ -84,21 +84,19 @@ public final class StoreWriter: @unchecked Sendable {
         self.redo = redo
         maxPending = redo == nil ? 2 : 64
         let handoff = Handoff(connection)
-        let commitThread = Thread { [self] in
+        let commitThread = Thread(named: "paytop-writer") { [self] in
             // Not lowered with a redo log (measured): at nice 10 the commits fall behind a
             // saturated engine by seconds, until the log's bound stalls every caller at once.
             if yielding { ThreadPriority.yieldToOthers() }
             if redo == nil { self.commitEach(handoff.connection) } else { self.commitLogged(handoff.connection) }
             self.threadEnded()
         }
-        commitThread.name = "paytop-store-writer"
         threadsRunning = 1
         if let redo {
-            let logThread = Thread { [self] in
+            let logThread = Thread(named: "paytop-redo-log") { [self] in
                 self.appendToLog(redo)
                 self.threadEnded()
             }
-            logThread.name = "paytop-redo-log"
             threadsRunning = 2
             logThread.start()
         }
@@ -384,16 +382,5 @@ public final class StoreWriter: @unchecked Sendable {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
-    }
-}
-
-/// Thread priorities on Linux: a thread's nice value is its own.
-public enum ThreadPriority {
-    /// Nice 10 for the calling thread: it runs when threads at the default priority do not need the core.
-    public static func yieldToOthers() {
-        #if os(Linux)
-        // Linux keeps the nice value per thread; `who` 0 is the calling one (setpriority(2), BUGS).
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
-        #endif
     }
 }
