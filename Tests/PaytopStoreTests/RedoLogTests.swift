@@ -171,6 +171,21 @@ import Testing
         #expect(named.contains("paytop-writer"))
     }
 
+    /// The writer says when batches become durable (a live engine's runner wakes on it
+    /// rather than polling): with a redo log once appended, without one once committed.
+    @Test(arguments: [true, false]) func theWriterSaysWhenABatchIsDurable(redoLog: Bool) throws {
+        let t = try Temp()
+        let writer = try StoreWriter(path: t.path, redoLog: redoLog)
+        writer.commitInterval = 3_600_000_000_000  // with a log, durable long before committed
+        let heard = DispatchSemaphore(value: 0)
+        writer.onDurable = { heard.signal() }
+        try submit(writer, 1...1)
+        #expect(heard.wait(timeout: .now() + 10) == .success)
+        #expect(writer.durableSequence == 1)
+        #expect(writer.committedSequence == (redoLog ? 0 : 1))
+        try writer.close()
+    }
+
     @Test func aKilledWritersLogIsAppliedByTheNextOpen() throws {
         let t = try Temp()
         let writer = try StoreWriter(path: t.path, crashAfterCommits: nil, yielding: false, redoLog: true, redoSegmentBytes: 4_096,

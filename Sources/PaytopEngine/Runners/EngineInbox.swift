@@ -78,14 +78,25 @@ public final class EngineInbox: @unchecked Sendable {
         return taken
     }
 
-    /// Sleeps until a request is posted or `nanos` pass (engine thread).
+    /// Sleeps until a request is posted, `wake()` is called, or `nanos` pass (engine thread).
     func wait(nanos: Int64) {
-        guard nanos > 0 else { return }
         condition.lock()
         defer { condition.unlock() }
-        if !waiting.isEmpty || closed { return }
+        defer { woken = false }
+        guard nanos > 0, waiting.isEmpty, !closed, !woken else { return }
         _ = condition.wait(until: Date(timeIntervalSinceNow: Double(nanos) / 1e9))
     }
+
+    /// Ends the engine thread's current or next `wait` at once (the writer made a batch
+    /// durable: answers may be due).
+    func wake() {
+        condition.lock()
+        woken = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    private var woken = false
 
     /// Refuses every later request and hands back those still waiting.
     func close() -> [Request] {

@@ -23,6 +23,9 @@ public final class LiveRunner {
         self.inbox = inbox
         self.clock = .live(startingAt: engine.now, wallNow: LiveRunner.monotonicNanos(), speed: engine.speed)
         inbox?.writer = .init(uncommittedRows: engine.uncommittedRows, lag: engine.storeLagView)
+        // Answers are due when their batch is durable: the writer says when, so the loop
+        // sleeps until then instead of polling.
+        if let inbox { engine.writer.onDurable = { [weak inbox] in inbox?.wake() } }
     }
 
     /// Runs until `shouldStop` says so or `wallSeconds` pass, then stops taking requests,
@@ -91,7 +94,8 @@ public final class LiveRunner {
         }
         if budget == 0 { return }  // behind schedule: no sleep
         var wakeAt = min(lastFlush + flushInterval, lastPoll + controlPollInterval)
-        if engine.hasResponsesAwaitingCommit || engine.hasResponsesAwaitingFlush { wakeAt = min(wakeAt, wall + 200_000) }
+        // Without an inbox nothing wakes the loop when a batch becomes durable: poll.
+        if inbox == nil && (engine.hasResponsesAwaitingCommit || engine.hasResponsesAwaitingFlush) { wakeAt = min(wakeAt, wall + 200_000) }
         if let next = engine.nextEventTime { wakeAt = min(wakeAt, clock.wallTime(forEngine: next)) }
         if let deadline { wakeAt = min(wakeAt, deadline) }
         let sleep = min(wakeAt - LiveRunner.monotonicNanos(), 50_000_000)

@@ -123,6 +123,15 @@ public final class StoreWriter: @unchecked Sendable {
         return failure
     }
 
+    /// Called on the writer's thread each time batches become durable (appended to the
+    /// redo log, or committed without one), outside the writer's lock: a live engine's runner wakes on it to answer its
+    /// callers instead of polling. It must return quickly.
+    public var onDurable: (@Sendable () -> Void)? {
+        get { condition.lock(); defer { condition.unlock() }; return durableListener }
+        set { condition.lock(); durableListener = newValue; condition.unlock() }
+    }
+    private var durableListener: (@Sendable () -> Void)?
+
     /// Test hook: the redo log's device fills after this many more bytes.
     func fillRedoLogDevice(after bytes: Int) { redo?.fillDevice(after: bytes) }
 
@@ -295,8 +304,10 @@ public final class StoreWriter: @unchecked Sendable {
             committed = next.sequence
             commits += 1
             rowsWritten += next.batch.rowCount
+            let listener = durableListener
             condition.broadcast()
             condition.unlock()
+            listener?()  // plain: committed is durable
             onCommit?(next.batch)
         }
     }
@@ -325,8 +336,10 @@ public final class StoreWriter: @unchecked Sendable {
                 loggedRows += batch.rowCount
             }
             durable = batches.last!.sequence
+            let listener = durableListener
             condition.broadcast()
             condition.unlock()
+            listener?()
         }
     }
 
