@@ -57,6 +57,9 @@ threads() {
     esac
     echo "$k $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0)"
   done | awk '{s[$1] += $2} END {for (k in s) print k, s[k]}' | sort
+  # The process's own total counts threads that have exited too (the pool's come and go):
+  # the pool is what the process used less the threads named above.
+  awk '{print "process", $14 + $15}' /proc/"$pid"/stat
 }
 TIMEFORMAT='%U %S'
 for conns in 64 8; do
@@ -109,8 +112,9 @@ post="$(field rps < "$dir/results-64" | median)"
 requests64="$(field requests < "$dir/results-64" | awk '{s += $1} END {print s}')"
 hz="$(getconf CLK_TCK)"
 join "$dir/threads-before" "$dir/threads-after" | awk -v n="$requests64" -v hz="$hz" -v w="$(awk '{s += $1 + $2} END {print s}' "$dir/wrk-cpu-64")" '
-  { d[$1] = ($3 - $2) / hz * 1e6 / n; total += d[$1] }
+  { d[$1] = ($3 - $2) / hz * 1e6 / n }
   END {
+    total = d["process"]; d["pool"] = total - d["engine"] - d["commit"] - d["redo-log"] - d["NIO"]
     printf "CPU per POST at 64 connections: "
     split("engine commit redo-log NIO pool", order, " ")
     for (i = 1; i <= 5; i++) if (order[i] in d) printf "%s %.0f µs · ", order[i], d[order[i]]

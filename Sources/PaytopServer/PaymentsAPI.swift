@@ -95,7 +95,7 @@ public struct PaymentsAPI: Sendable, HTTPRoutes {
     /// application/json, with or without parameters, and the `+json` structured types; the
     /// media type is case-insensitive and may have optional whitespace (SP, HTAB) around it
     /// (RFC 9110 §8.3). Plain Swift: Foundation's trimming bridged through NSString and took
-    /// ~6 % of the handler's CPU on every POST.
+    /// ~6 % of the concurrency pool's CPU on every POST.
     static func isJSON(_ contentType: String) -> Bool {
         var media = contentType.prefix { $0 != ";" }
         while let c = media.first, c == " " || c == "\t" { media.removeFirst() }

@@ -124,8 +124,8 @@ public final class StoreWriter: @unchecked Sendable {
     }
 
     /// Called on the writer's thread each time batches become durable (appended to the
-    /// redo log, or committed without one), outside the writer's lock: a live engine's runner wakes on it to answer its
-    /// callers instead of polling. It must return quickly.
+    /// redo log, or committed without one), outside the writer's lock: a live engine's
+    /// runner wakes on it to answer its callers instead of polling. It must return quickly.
     public var onDurable: (@Sendable () -> Void)? {
         get { condition.lock(); defer { condition.unlock() }; return durableListener }
         set { condition.lock(); durableListener = newValue; condition.unlock() }
