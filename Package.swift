@@ -83,7 +83,9 @@ let package = Package(
         .executableTarget(name: "paytop", dependencies: ["PaytopCLI"]),
         .testTarget(name: "PaytopVocabularyTests", dependencies: ["PaytopVocabulary", "PaytopJSON"]),
         .testTarget(name: "PaytopStoreTests", dependencies: ["PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
-        .testTarget(name: "PaytopEngineTests", dependencies: ["PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
+        .testTarget(name: "PaytopEngineTests", dependencies: [
+            "PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON", .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
         .testTarget(name: "PaytopConsoleTests", dependencies: ["PaytopConsole", "PaytopStore", "PaytopEngine", "PaytopVocabulary", "PaytopJSON"],
                     exclude: ["Snapshots"]),
         .testTarget(name: "PaytopCLITests", dependencies: ["PaytopCLI", "PaytopEngine", "PaytopStore", "PaytopIngest", "PaytopProtobuf", "PaytopVocabulary", "PaytopJSON"]),

@@ -1,10 +1,39 @@
 import Foundation
+import Histogram
 import Testing
 @testable import PaytopEngine
 @testable import PaytopStore
 import PaytopVocabulary
 
 @Suite struct MetricsAndSloTests {
+    /// The recorder's one-walk percentiles give what the library's own `valueAtPercentile`
+    /// gives, over shapes that put the percentiles in one bucket, across buckets, at the
+    /// ends of the layout and on histograms of one value.
+    @Test(arguments: 0..<6) func oneWalkPercentilesAgreeWithTheLibrary(shape: Int) {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15 &+ UInt64(shape)
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 11
+        }
+        for size in [1, 2, 3, 7, 100, 5_000] {
+            var h = MetricsRecorder.newHistogram()
+            for _ in 0..<size {
+                let v: UInt64 = switch shape {
+                case 0: 1 + next() % 100                                  // small, exact buckets
+                case 1: 1_000 + next() % 50_000                           // ms-scale latencies in µs
+                case 2: 1 << (next() % 36)                                // every power of two in range
+                case 3: 42                                                // one value
+                case 4: next() % 10 == 0 ? 86_400_000_000 : 1 + next() % 5 // the layout's two ends
+                default: 1 + (next() % 1_000) * (next() % 1_000)            // skewed
+                }
+                _ = h.record(v)
+            }
+            let ps: [Double] = [1, 50, 90, 95, 99, 99.9]
+            #expect(MetricsRecorder.valuesAtPercentiles(h, ps) == ps.map { h.valueAtPercentile($0) }, "shape \(shape), \(size) values")
+        }
+        #expect(MetricsRecorder.valuesAtPercentiles(MetricsRecorder.newHistogram(), [50, 99]) == [0, 0])
+    }
+
     @Test func metricsAgreeWithTheState() throws {
         let store = TempStore()
         var settings = testSettings(seed: 12, rate: 15, errorMix: true)

@@ -17,6 +17,27 @@ import Testing
         #expect(try s.step() && s.string(0) == "wal")
     }
 
+    /// Text goes in and comes out by its length: empty stays empty (not NULL), multi-byte
+    /// UTF-8 and a U+0000 inside survive, small and large strings alike.
+    @Test func textIsStoredAndReadByItsLength() throws {
+        let c = try Connection(path: ":memory:", mode: .readWriteCreate)
+        try c.execute("CREATE TABLE t (n INTEGER PRIMARY KEY, v TEXT)")
+        let values = ["", "a", "a\u{0}b", "ümlaut €", String(repeating: "x", count: 40) + "\u{0}", "日本語のテキスト"]
+        let insert = try c.cached("INSERT INTO t (n, v) VALUES (?, ?)")
+        for (i, v) in values.enumerated() {
+            insert.reset()
+            try insert.bind(1, i).bind(2, v).run()
+        }
+        let read = try c.cached("SELECT v, v IS NULL, length(CAST(v AS BLOB)) FROM t ORDER BY n")
+        var got: [String] = []
+        while try read.step() {
+            #expect(read.int(1) == 0)
+            #expect(Int(read.int(2)) == values[got.count].utf8.count)
+            got.append(read.string(0))
+        }
+        #expect(got == values)
+    }
+
     /// A store SQLite cannot open is not called someone else's file, and when its
     /// directory is not writable (a read-only mount: WAL needs -wal and -shm beside it)
     /// the message says so. Root writes anywhere a mount allows, so the unwritable case is

@@ -15,9 +15,11 @@ struct MetricSeriesSet {
     let sloGood: [SloName: MetricsRecorder.Series]
     let sloValid: [SloName: MetricsRecorder.Series]
     let recorder: MetricsRecorder
+    let dynamo: DynamoSeries
 
     init(_ m: MetricsRecorder) {
         recorder = m
+        dynamo = DynamoSeries(m)
         for q in QueueName.allCases {
             let d = MetricDimensions.queue(q)
             queues.append((q, QueueSeries(
@@ -91,24 +93,49 @@ struct MetricSeriesSet {
     /// capacity it consumed per table.
     func recordDynamoCall(_ op: DynamoOperation, tables: [DynamoTable], items: Int64, latency: Nanos, failed: Bool) {
         for t in tables {
-            let d = MetricDimensions.table(t, op)
             if failed {
-                recorder.add(recorder.series(.systemErrors, d, unit: "count", .counter), 1)
+                recorder.add(dynamo.series(.systemErrors, t, op, unit: "count", .counter), 1)
             } else {
-                recorder.observe(recorder.series(.successfulRequestLatency, d, unit: "ms", .distribution), micros: latency / 1000)
+                recorder.observe(dynamo.series(.successfulRequestLatency, t, op, unit: "ms", .distribution), micros: latency / 1000)
             }
             if op.writeUnitsPerItem > 0 {
-                recorder.add(recorder.series(.consumedWriteCapacityUnits, MetricDimensions.table(t), unit: "count", .counter),
-                             op.writeUnitsPerItem * items)
+                recorder.add(dynamo.series(.consumedWriteCapacityUnits, t, nil, unit: "count", .counter), op.writeUnitsPerItem * items)
             }
             if op.readUnitsPerItem > 0 {
-                recorder.add(recorder.series(.consumedReadCapacityUnits, MetricDimensions.table(t), unit: "count", .counter),
-                             op.readUnitsPerItem * items)
+                recorder.add(dynamo.series(.consumedReadCapacityUnits, t, nil, unit: "count", .counter), op.readUnitsPerItem * items)
             }
         }
     }
 
     func revenue(_ currency: String) -> MetricsRecorder.Series {
         recorder.series(.revenue, MetricDimensions.currency(currency), unit: "minor units", .counter)
+    }
+}
+
+/// The DynamoDB series by metric, table and operation, each made on its first call (so
+/// their ids come in the order calls first need them) and then found by its enums: every
+/// DynamoDB span records two or three of them, and building their dimensions' JSON and
+/// hashing it on every call was a tenth of the live engine thread's CPU.
+final class DynamoSeries {
+    private struct Key: Hashable {
+        let metric: MetricName
+        let table: DynamoTable
+        let operation: DynamoOperation?
+    }
+
+    private let recorder: MetricsRecorder
+    private var made: [Key: MetricsRecorder.Series] = [:]
+
+    init(_ recorder: MetricsRecorder) { self.recorder = recorder }
+
+    /// `operation` nil: a per-table series (the consumed capacity ones).
+    func series(_ metric: MetricName, _ table: DynamoTable, _ operation: DynamoOperation?, unit: String,
+                _ kind: MetricsRecorder.Kind) -> MetricsRecorder.Series {
+        let key = Key(metric: metric, table: table, operation: operation)
+        if let s = made[key] { return s }
+        let dimensions = operation.map { MetricDimensions.table(table, $0) } ?? MetricDimensions.table(table)
+        let s = recorder.series(metric, dimensions, unit: unit, kind)
+        made[key] = s
+        return s
     }
 }

@@ -140,12 +140,34 @@ final class MetricsRecorder {
         for (id, h) in histograms.sorted(by: { $0.key < $1.key }) where h.totalCount > 0 {
             func ms(_ micros: UInt64) -> Double { (Double(micros) / 1000 * 1000).rounded() / 1000 }
             let sum = Double(sums[id] ?? 0) / 1000  // ms
+            let p = MetricsRecorder.valuesAtPercentiles(h, [50, 95, 99])
             points.append(MetricPointRow(
                 seriesID: id, periodSeconds: seconds, periodStart: start.nanos, value: .real((sum * 1000).rounded() / 1000),
-                count: Int64(h.totalCount), min: ms(h.min), max: ms(h.max), p50: ms(h.valueAtPercentile(50)),
-                p95: ms(h.valueAtPercentile(95)), p99: ms(h.valueAtPercentile(99)),
+                count: Int64(h.totalCount), min: ms(h.min), max: ms(h.max), p50: ms(p[0]), p95: ms(p[1]), p99: ms(p[2]),
                 buckets: seconds == 60 ? HistogramBuckets(sortedPairs: h.recordedValues().map { (Int64($0.value), Int64($0.count)) }) : nil))
         }
+    }
+
+    /// `h.valueAtPercentile` of each of `percentiles` (ascending, below 100), in one walk
+    /// of the recorded values: the library's own walks every bucket once a percentile
+    /// (~4,000 for this layout), unspecialised across the module boundary, and three such
+    /// walks a series a second were 5 % of the live engine thread. The same rule: the
+    /// first value whose cumulative count reaches ⌈(p − 1 ulp) × total ÷ 100⌉ (at least 1),
+    /// kept within the recorded minimum and maximum.
+    static func valuesAtPercentiles(_ h: Histogram<UInt64>, _ percentiles: [Double]) -> [UInt64] {
+        let total = h.totalCount
+        guard total > 0 else { return percentiles.map { _ in 0 } }
+        let low = h.min, high = h.maxRecorded
+        let targets = percentiles.map { p in Swift.max(1, UInt64((p.nextDown * Double(total) / 100).rounded(.up))) }
+        var out: [UInt64] = []
+        out.reserveCapacity(targets.count)
+        for v in h.recordedValues() {
+            while out.count < targets.count, v.totalCountToThisValue >= targets[out.count] {
+                out.append(Swift.max(Swift.min(v.value, high), low))
+            }
+            if out.count == targets.count { break }
+        }
+        return out
     }
 
     func drain(into b: inout WriteBatch) {
