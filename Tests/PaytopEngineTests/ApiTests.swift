@@ -96,6 +96,19 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(engine.stats.idempotentReplays == 1 && engine.stats.conflicts == 2)
     }
 
+    /// Ids that differ only after a U+0000 are two checkouts in the store as in the
+    /// engine: the store once cut text at the first U+0000, so the second checkout's
+    /// ledger rows collided with the first's and the writer stopped the engine.
+    @Test func idsThatDifferAfterANulCharacterAreTwoCheckouts() throws {
+        let store = TempStore()
+        let engine = try makeEngine(store, testSettings())
+        let responses = try submitAndDrain(engine, [requestBody(checkoutID: "chk-nul\u{0}a"), requestBody(checkoutID: "chk-nul\u{0}b")])
+        try engine.close()
+        #expect(responses.map(\.status) == [202, 202])
+        #expect(try store.rows("SELECT checkout_id FROM payment_event ORDER BY checkout_id") == [["chk-nul\u{0}a"], ["chk-nul\u{0}b"]])
+        #expect(try store.int("SELECT count(*) FROM ledger_entry WHERE direction = 'credit'") == 2)
+    }
+
     @Test func anInitializerSlowerThanTheGatewayTimeoutGets504() throws {
         let store = TempStore()
         let engine = try makeEngine(store, testSettings())
