@@ -111,7 +111,11 @@ public struct PaymentsAPI: Sendable, HTTPRoutes {
     // MARK: GET /v1/payments/{checkout_id}
 
     func payment(_ context: BasicRequestContext) throws -> Response {
-        let id = context.parameters.get("checkout_id") ?? ""
+        // The router hands the path segment over as sent; a client percent-encodes an id
+        // with spaces, slashes or non-ASCII letters, so it is decoded here. A segment that
+        // is not valid percent-encoding is taken literally (and is most likely a 404).
+        let raw = context.parameters.get("checkout_id") ?? ""
+        let id = raw.removingPercentEncoding ?? raw
         let found: CheckoutLookup.Checkout?
         do {
             // The writer's rows first, then the file: a batch leaves the writer only once

@@ -50,6 +50,20 @@ import PaytopJSON
         #expect(report.violations.isEmpty, "\(report.violations)")
     }
 
+    /// A checkout whose id holds a space, a slash and a non-ASCII letter is found by its
+    /// percent-encoded path, as any HTTP client sends it.
+    @Test func aPercentEncodedIdIsFound() throws {
+        let api = try LiveApi()
+        let id = "chk a/é"
+        #expect(try api.post(paymentRequest(id)).status == 202)
+        let g = try api.get("/v1/payments/chk%20a%2F%C3%A9")
+        #expect(g.status == 200)
+        #expect(g.json?["checkout_id"]?.stringValue == id)
+        // Not valid percent-encoding: taken as written, and no checkout has that id.
+        #expect(try api.get("/v1/payments/chk%zz").status == 404)
+        try api.stop()
+    }
+
     /// As `paytop serve` runs: the 202 once the checkout is in the redo log, the file behind
     /// it, and GET and /healthz answering from what is durable.
     @Test func aCheckoutInTheRedoLogIsReadableBeforeTheFileHasIt() throws {
