@@ -26,33 +26,7 @@ struct SloCommand: ParsableCommand {
         let c = try Store.openForReading(path: store.path)
         let report = try SloReport.load(c, definitions: definitions)
         if json {
-            print(JSONValue.object([
-                "at": .string(EngineTime(nanos: report.at).description),
-                "conversion": report.conversion.map { .number(($0 * 10_000).rounded() / 10_000) } ?? .null,
-                "conversion_healthy": report.conversion.map { .bool($0 > 0.95) } ?? .null,
-                "conversion_definition": "settled ÷ received",
-                "conversion_window_days": .number(Double(report.conversionWindowDays)),
-                "slos": .array(report.objectives.map { o in
-                    .object([
-                        "name": .string(o.definition.name), "description": .string(o.definition.description),
-                        "target": .number(o.definition.target), "window_days": .number(o.definition.windowDays),
-                        "good": .number(Double(o.good)), "valid": .number(Double(o.valid)),
-                        "sli": o.sli.map { .number(($0 * 1_000_000).rounded() / 1_000_000) } ?? .null,
-                        "budget_consumed_pct": .number((o.budgetConsumed * 1000).rounded() / 10),
-                        "burn_rates": .object(Dictionary(uniqueKeysWithValues: o.windows.map {
-                            ($0.label, JSONValue.number(($0.burnRate * 100).rounded() / 100))
-                        })),
-                        "alert": .string(o.alert), "policy": .string(o.policy),
-                        "alerts": .array(o.alerts.map { a in
-                            .object(["severity": .string(a.rule.severity), "long_window": .string(a.rule.long),
-                                     "short_window": .string(a.rule.short), "threshold": .number(a.rule.threshold),
-                                     "long_burn_rate": .number((a.longBurn * 100).rounded() / 100),
-                                     "short_burn_rate": .number((a.shortBurn * 100).rounded() / 100), "firing": .bool(a.firing),
-                                     "seconds_to_exhaustion": a.secondsToExhaustion.map { .number($0.rounded()) } ?? .null])
-                        }),
-                    ])
-                }),
-            ]).encoded)
+            print(Self.json(report).encoded)
             return
         }
         print("SLOs at \(EngineTime(nanos: report.at)) (engine time)")
@@ -62,15 +36,58 @@ struct SloCommand: ParsableCommand {
             print("\(o.definition.name) — \(inert(o.definition.description))")
             print(String(format: "  target %.2f%% over %g days · SLI %@ (%@ good / %@ valid)",
                          o.definition.target * 100, o.definition.windowDays, sli, Int(o.good).grouped, Int(o.valid).grouped))
-            print(String(format: "  error budget consumed %.1f%% · %@", o.budgetConsumed * 100, o.policy))
-            print("  burn rates  " + o.windows.map { String(format: "%@ %.2f", $0.label, $0.burnRate) }.joined(separator: " · ")
-                  + "  → alert: \(o.alert)")
+            if let late = o.badInFlight, late > 0 {
+                print("  \(Int(late).grouped) of the bad events are checkouts still in flight past the objective")
+            }
+            if let consumed = o.budgetConsumed, let policy = o.policy {
+                print(String(format: "  error budget consumed %.1f%% · ", consumed * 100) + policy.description)
+            } else {
+                print("  not enough data yet (\(Int(o.valid).grouped) events; a budget verdict needs \(Int(o.eventsForVerdict).grouped)): no budget, policy or alert")
+            }
+            let burns = o.windows.map { w in "\(w.label) " + (w.burnRate.map { String(format: "%.2f", $0) } ?? "—") }
+            print("  burn rates  " + burns.joined(separator: " · ") + "  → alert: \(o.alert?.rawValue ?? "none")")
         }
         if let conv = report.conversion {
             print("")
             print(String(format: "conversion (KPI, not an SLO; settled ÷ received over %lld days): %.2f%% — %@", report.conversionWindowDays, conv * 100,
                          conv > 0.95 ? "healthy funnel" : "below 95%: potential UX, PSP or fraud-rule issues"))
         }
+    }
+}
+
+extension SloCommand {
+    /// `paytop slo --json`: null where the report has too few events to say.
+    static func json(_ report: SloReport) -> JSONValue {
+        func rounded(_ v: Double?, _ scale: Double) -> JSONValue { v.map { .number(($0 * scale).rounded() / scale) } ?? .null }
+        let slos: [JSONValue] = report.objectives.map { o in
+            let alerts: [JSONValue] = o.alerts.map { a in
+                .object(["severity": .string(a.rule.severity.rawValue), "long_window": .string(a.rule.long),
+                         "short_window": .string(a.rule.short), "threshold": .number(a.rule.threshold),
+                         "long_burn_rate": rounded(a.longBurn, 100), "short_burn_rate": rounded(a.shortBurn, 100),
+                         "firing": .bool(a.firing), "seconds_to_exhaustion": a.secondsToExhaustion.map { .number($0.rounded()) } ?? .null])
+            }
+            let burns = Dictionary(uniqueKeysWithValues: o.windows.map { ($0.label, rounded($0.burnRate, 100)) })
+            return .object([
+                "name": .string(o.definition.name), "description": .string(o.definition.description),
+                "target": .number(o.definition.target), "window_days": .number(o.definition.windowDays),
+                "good": .number(Double(o.good)), "valid": .number(Double(o.valid)),
+                "sli": rounded(o.sli, 1_000_000),
+                "enough_data": .bool(o.enoughData), "events_for_verdict": .number(Double(o.eventsForVerdict)),
+                "bad_in_flight": o.badInFlight.map { .number(Double($0)) } ?? .null,
+                "budget_consumed_pct": rounded(o.budgetConsumed.map { $0 * 100 }, 10),
+                "burn_rates": .object(burns),
+                "alert": .string(o.alert?.rawValue ?? "none"), "policy": o.policy.map { .string($0.description) } ?? .null,
+                "alerts": .array(alerts),
+            ])
+        }
+        return .object([
+            "at": .string(EngineTime(nanos: report.at).description),
+            "conversion": rounded(report.conversion, 10_000),
+            "conversion_healthy": report.conversion.map { .bool($0 > 0.95) } ?? .null,
+            "conversion_definition": "settled ÷ received",
+            "conversion_window_days": .number(Double(report.conversionWindowDays)),
+            "slos": .array(slos),
+        ])
     }
 }
 

@@ -120,7 +120,7 @@ extension Engine {
     /// Commits everything and stops the writer. The engine cannot be used afterwards.
     public func close() throws {
         markStateDirty()  // the clock may have moved with nothing else changing
-        if let m = metrics { m.closePeriods(before: max(now, m.series.recorder.nextBoundary)) }
+        if let m = metrics { m.closePeriods(before: max(now, m.series.recorder.nextBoundary), sweepLimit: now) }
         try waitForCommits()
         try writer.close()
         try? recordRunEnd()
@@ -222,7 +222,8 @@ extension Engine {
             (.stats, json.json(stats)),
             (.runtime, json.json(saved)),
             (.speed, String(speed)),
-            (.telemetry, "{\"enabled\":\(telemetry.enabled),\"next_trace_no\":\(telemetry.nextTraceNo)}"),
+            (.telemetry, "{\"enabled\":\(telemetry.enabled),\"next_trace_no\":\(telemetry.nextTraceNo)"
+                + (metrics.map { ",\"settlement_swept_through\":\($0.series.settlementDeadlines.sweptThrough.nanos)" } ?? "") + "}"),
         ]
         return json.changed(rows)
     }

@@ -36,7 +36,9 @@ extension Engine {
         }
     }
 
-    func restore() throws {
+    /// Restores the engine's state; returns how far the settlement SLO's objectives had
+    /// been looked at (nil: a store from before that was kept).
+    func restore() throws -> EngineTime? {
         let state = try StoredEngineState.load(reader)
         let decoder = JSONDecoder()
         func decode<T: Decodable>(_ key: EngineStateKey, _ type: T.Type) throws -> T {
@@ -79,6 +81,21 @@ extension Engine {
             ctx.telemetry.restoreService(code: s.code, name: s.name, version: s.version)
         }
         control.lastTakenID = try EngineResume.lastTakenControlCommand(reader)
+        return state.text[.telemetry].flatMap { try? JSONValue.parse($0) }?["settlement_swept_through"]?.numberValue
+            .map { EngineTime(nanos: Int64($0)) }
+    }
+
+    /// Hands the checkouts read back to the settlement SLO's objectives, in the order they
+    /// were accepted: one that is done, or has a dead letter, has ended for the SLOs.
+    func restoreSloState(into deadlines: SettlementDeadlines) {
+        let inDeadLetterQueue = Set(QueueName.allCases.filter(\.isDeadLetterQueue)
+            .flatMap { runtime.queue($0).messages.values.map(\.checkoutID) })
+        let restored = context.checkouts.live.values.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+        for c in restored {
+            let ended = c.isPaymentDone || inDeadLetterQueue.contains(c.id)
+            c.sloCounted = ended
+            deadlines.restore(c, ended: ended)
+        }
     }
 
     private func restoreCheckouts() throws {

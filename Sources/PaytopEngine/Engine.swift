@@ -110,8 +110,9 @@ public final class Engine {
         let resumed = try Engine.hasEngineState(c)
         self.resumed = resumed
         var metrics: PipelineMetrics?
+        var settlementSweptThrough = ctx.now
         if resumed {
-            try restore()
+            settlementSweptThrough = try restore() ?? ctx.now
             do { self.backOffice = try BackOffice(ctx, storePath: options.storePath) } catch let e as SettlementSchedule.Invalid {
                 throw StoreError.failed("stored settings: \(e.description)")
             }
@@ -120,8 +121,9 @@ public final class Engine {
         if ctx.settings.telemetry {
             let recorder = MetricsRecorder(finePeriod: options.mode == .live ? Span.seconds(Int64(1)) : Span.minutes(1), start: ctx.now)
             try Engine.restoreMetricSeries(c, into: recorder)
-            let set = MetricSeriesSet(recorder)
+            let set = MetricSeriesSet(recorder, settlementSweptThrough: settlementSweptThrough)
             ctx.metrics = set
+            if resumed { restoreSloState(into: set.settlementDeadlines) }
             for f in FunctionName.allCases { runtime.function(f).recordsDurations = true }
             let m = PipelineMetrics(set, ctx: ctx, runtime: runtime, psp: pipeline.psp)
             m.startFromRestoredCounters()

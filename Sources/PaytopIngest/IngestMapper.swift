@@ -86,8 +86,20 @@ public final class IngestMapper {
         for s in t.spans { try span(s, service: serviceCodes[s.resource], &b, &outcome) }
         for l in t.logs { try log(l, resource: t.resources[l.resource], service: serviceCodes[l.resource], &b, &outcome) }
         for p in t.metricPoints { metric(p, &b, &outcome) }
+        for e in slos.sweep(through: newest) { slo(e, &b) }
+        if slos.lateInFlight != lastLateInFlight {
+            lastLateInFlight = slos.lateInFlight
+            let id = seriesID(MetricName.sloBadEventsInFlight.rawValue, MetricDimensions.slo(SloName.settlement.rawValue),
+                              unit: "count", kind: "gauge", &b)
+            b.receivedMetricPoints.append(ReceivedMetricPointRow(
+                seriesID: id, periodSeconds: 60, periodStart: Period.start(of: newest, length: Period.minute),
+                merge: .reading(Double(slos.lateInFlight))))
+        }
         return outcome
     }
+
+    /// The bad settlement events in flight last written.
+    private var lastLateInFlight = 0
 
     // MARK: - spans
 

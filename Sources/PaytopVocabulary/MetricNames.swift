@@ -51,6 +51,8 @@ public enum MetricName: String, CaseIterable, Sendable {
     // SLIs
     case sloGoodEvents = "SloGoodEvents"
     case sloValidEvents = "SloValidEvents"
+    /// Events already counted bad whose checkout has not ended (settlement past 2 minutes).
+    case sloBadEventsInFlight = "SloBadEventsInFlight"
 }
 
 /// A series' dimensions as the store keys them: a JSON object with sorted keys.

@@ -271,6 +271,34 @@ final class TempStore {
         #expect(business.funnel.first { $0.step == .received }?.count == 2)
     }
 
+    /// A received checkout with no end two minutes after its start is a bad settlement
+    /// event once newer telemetry shows the time has passed; its end, when it comes, does
+    /// not count it again.
+    @Test func anUnendedReceivedCheckoutIsBadAtItsObjective() throws {
+        let t = TempStore("late")
+        let intake = try Intake(storePath: t.path, listen: "test")  // one receiver remembers the open checkouts
+        defer { intake.close() }
+        var open = Self.checkoutTelemetry("chk-late", traceByte: 4, at: Self.now, settled: true, apiMillis: 100)
+        var end = open.logs.removeLast()
+        end.timeNanos = Self.now + 400_000_000_000  // it ends after 400 s, later than chk-next
+        _ = try intake.submitAndWait(open)
+        func settlement() throws -> SloReport.Objective {
+            try #require(try SloReport.load(try Store.openForReading(path: t.path)).objectives.first { $0.definition.name == "settlement" })
+        }
+        #expect(try settlement().valid == 0, "not two minutes yet")
+        // Another checkout five minutes later: chk-late's two minutes have run out.
+        _ = try intake.submitAndWait(Self.checkoutTelemetry("chk-next", traceByte: 5, at: Self.now + 300_000_000_000, settled: true,
+                                                            apiMillis: 100))
+        var s = try settlement()
+        #expect(s.valid == 2 && s.good == 1 && s.badInFlight == 1, "chk-late bad, chk-next good")
+        var ending = ReceivedTelemetry()
+        ending.resources = open.resources
+        ending.logs = [end]
+        _ = try intake.submitAndWait(ending)
+        s = try settlement()
+        #expect(s.valid == 2 && s.good == 1 && s.badInFlight == 0, "counted once: \(s)")
+    }
+
     @Test func aFullIntakeRefusesAtOnceAndCountsWhatItRefused() throws {
         let t = TempStore("full")
         let intake = try Intake(storePath: t.path, listen: "test", maxQueuedItems: 10)

@@ -126,19 +126,29 @@ enum OverviewView {
         let gaugeWidth = max(6, r.width - 58)
         var y = r.y
         for o in report.objectives where y < r.maxY {
-            let left = max(0, 1 - o.budgetConsumed)
             var x = p.text(o.definition.name.fit(17), r.x + 1, y, .text, clip: r)
             x = p.text(Format.percent(o.sli).fit(9), x, y, (o.sli ?? 1) >= o.definition.target ? .ok : .bad, clip: r)
-            p.gauge(left, x, y, width: gaugeWidth, role: left > 0.5 ? .ok : (left > 0.25 ? .warn : .bad), clip: r)
-            x += gaugeWidth + 1
-            x = p.text((left > 0 ? String(format: "%.0f%% left", left * 100) : "exhausted").fit(11), x, y, left > 0 ? .text : .bad, clip: r)
-            let burn = o.windows.first { $0.label == "1h" }?.burnRate ?? 0
-            x = p.text(String(format: "burn %5.1f", burn).fit(11), x, y, burn > 1 ? .warn : .muted, clip: r)
-            if o.alert != "none" { p.text(o.alert, x, y, .bad, clip: r) }
+            if let consumed = o.budgetConsumed {
+                let left = max(0, 1 - consumed)
+                p.gauge(left, x, y, width: gaugeWidth, role: left > 0.5 ? .ok : (left > 0.25 ? .warn : .bad), clip: r)
+                x += gaugeWidth + 1
+                x = p.text((left > 0 ? String(format: "%.0f%% left", left * 100) : "exhausted").fit(11), x, y, left > 0 ? .text : .bad, clip: r)
+            } else {
+                x = p.text("not enough data yet (\(Format.count(o.valid)) events)".fit(gaugeWidth + 12), x, y, .muted, clip: r)
+            }
+            let burn = o.windows.first { $0.label == "1h" }?.burnRate
+            x = p.text(("burn " + SloWords.burn(burn)).fit(11), x, y, (burn ?? 0) > 1 ? .warn : .muted, clip: r)
+            if let alert = o.alert { x = p.text(alert.rawValue + " ", x, y, .bad, clip: r) }
+            if let late = o.badInFlight, late > 0 { p.text("\(Format.count(late)) late", x, y, .bad, clip: r) }
             y += 1
         }
-        if y < r.maxY, let worst = report.objectives.max(by: { $0.budgetConsumed < $1.budgetConsumed }) {
-            p.text("policy  " + worst.policy, r.x + 1, y, worst.budgetConsumed > 1 ? .bad : .muted, clip: r)
+        let judged = report.objectives.compactMap { o in o.budgetConsumed.map { (o, $0) } }
+        if y < r.maxY {
+            if let (worst, consumed) = judged.max(by: { $0.1 < $1.1 }), let policy = worst.policy {
+                p.text("policy  " + policy.description, r.x + 1, y, consumed > 1 ? .bad : .muted, clip: r)
+            } else {
+                p.text("policy  none until an SLO's budget has data", r.x + 1, y, .muted, clip: r)
+            }
         }
     }
 

@@ -37,22 +37,33 @@ enum SloView {
         var y = b.y
         for (i, o) in report.objectives.enumerated() where y + 2 < b.maxY {
             let selected = s.selected(.slos) == i
-            let left = max(0, 1 - o.budgetConsumed)
             var x = p.text(o.definition.name.fit(18), b.x + 1, y, selected ? .accent : .title, clip: b)
             x = p.text("SLI " + Format.percent(o.sli, digits: 3) + " ", x, y, (o.sli ?? 1) >= o.definition.target ? .ok : .bad, clip: b)
             x = p.text(String(format: "target %.2f%%  ", o.definition.target * 100), x, y, .muted, clip: b)
-            x = p.text("\(o.good)/\(o.valid) good  ", x, y, .muted, clip: b)
-            p.text(o.alert == "none" ? "no alert" : o.alert, x, y, o.alert == "none" ? .ok : .bad, clip: b)
+            x = p.text("\(Format.grouped(o.good))/\(Format.grouped(o.valid)) good  ", x, y, .muted, clip: b)
+            if let late = o.badInFlight, late > 0 {
+                x = p.text("\(Format.grouped(late)) bad still in flight  ", x, y, .bad, clip: b)
+            }
+            p.text(o.alert?.rawValue ?? "no alert", x, y, o.alert == nil ? .ok : .bad, clip: b)
             y += 1
             x = p.text("budget ", b.x + 3, y, .text, clip: b)
-            let gw = max(10, b.width / 3)
-            p.gauge(left, x, y, width: gw, role: left > 0.5 ? .ok : (left > 0.25 ? .warn : .bad), clip: b)
-            p.text(String(format: " %.1f%% consumed", o.budgetConsumed * 100), x + gw, y, o.budgetConsumed > 1 ? .bad : .text, clip: b)
+            if let consumed = o.budgetConsumed {
+                let left = max(0, 1 - consumed)
+                let gw = max(10, b.width / 3)
+                p.gauge(left, x, y, width: gw, role: left > 0.5 ? .ok : (left > 0.25 ? .warn : .bad), clip: b)
+                p.text(String(format: " %.1f%% consumed", consumed * 100), x + gw, y, consumed > 1 ? .bad : .text, clip: b)
+            } else {
+                p.text(SloWords.notEnoughData(o), x, y, .muted, clip: b)
+            }
             y += 1
-            let burns = o.windows.map { String(format: "%@ %.1f", $0.label, $0.burnRate) }.joined(separator: "  ")
+            let burns = o.windows.map { "\($0.label) " + SloWords.burn($0.burnRate) }.joined(separator: "  ")
             p.text("burn   " + burns, b.x + 3, y, .muted, clip: b)
             y += 1
-            p.text("policy " + o.policy, b.x + 3, y, o.budgetConsumed > 1 ? .bad : (o.budgetConsumed > 0.5 ? .warn : .muted), clip: b)
+            if let policy = o.policy {
+                p.text("policy " + policy.description, b.x + 3, y, policy == .freeze ? .bad : (policy == .normal ? .muted : .warn), clip: b)
+            } else {
+                p.text("policy none until the budget has data", b.x + 3, y, .muted, clip: b)
+            }
             y += 1
         }
         if y < b.maxY, let c = report.conversion {
@@ -79,12 +90,14 @@ enum SloView {
             .sorted { ($0.element.1.firing ? 0 : 1, $0.offset) < ($1.element.1.firing ? 0 : 1, $1.offset) }.map(\.element)
         for (o, a) in ordered {
             do {
-                rows.append(Table.Row([.init(o.definition.name), .init(a.rule.severity), .init(a.rule.long + "/" + a.rule.short),
+                func hot(_ burn: Double?) -> Theme.Role? { (burn ?? 0) > a.rule.threshold ? .warn : nil }
+                let state = a.firing ? " FIRING" : (o.enoughData ? " ok" : " no data")
+                rows.append(Table.Row([.init(o.definition.name), .init(a.rule.severity.rawValue), .init(a.rule.long + "/" + a.rule.short),
                                        .init(String(format: "%g", a.rule.threshold)),
-                                       .init(String(format: "%.1f", a.longBurn), a.longBurn > a.rule.threshold ? .warn : nil),
-                                       .init(String(format: "%.1f", a.shortBurn), a.shortBurn > a.rule.threshold ? .warn : nil),
+                                       .init(SloWords.burn(a.longBurn), hot(a.longBurn)),
+                                       .init(SloWords.burn(a.shortBurn), hot(a.shortBurn)),
                                        .init(exhaustion(a.secondsToExhaustion), .muted),
-                                       .init(a.firing ? " FIRING" : " ok", a.firing ? .bad : .ok)]))
+                                       .init(state, a.firing ? .bad : (o.enoughData ? .ok : .muted))]))
             }
         }
         table.draw(&p, r, rows: rows, selected: nil)
@@ -116,5 +129,15 @@ enum SloView {
             Table.Row([.init(e.code), .init(Format.count(e.loss.checkouts)), .init(e.action),
                        .init(BusinessView.amounts(e.loss.amounts), .muted)], role: e.category == "TECHNICAL" ? .bad : .warn)
         }, selected: nil)
+    }
+}
+
+/// How the SLO panes say what a report leaves out.
+enum SloWords {
+    /// A burn rate, or "—" for a window with too few events.
+    static func burn(_ rate: Double?) -> String { rate.map { String(format: "%.1f", $0) } ?? "—" }
+
+    static func notEnoughData(_ o: SloReport.Objective) -> String {
+        "not enough data yet (\(Format.grouped(o.valid)) events; a verdict needs \(Format.grouped(o.eventsForVerdict)))"
     }
 }

@@ -18,8 +18,12 @@ final class Checkout {
     var dirty = false
     /// The trace of the request that created the checkout.
     var trace: TraceRef?
-    /// Already counted toward the settlement and success SLOs.
+    /// Its end already counted toward the payment-success SLO.
     var sloCounted = false
+    /// Already counted toward the settlement SLO: at its end, or bad at its objective.
+    var settlementCounted = false
+    /// Counted bad at its settlement objective and not ended yet.
+    var missedSettlementInFlight = false
 
     final class Order {
         let spec: PaymentRequest.Order

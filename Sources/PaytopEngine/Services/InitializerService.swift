@@ -219,6 +219,7 @@ final class InitializerService {
         checkout.trace = call.trace
         ctx.checkouts.add(checkout, fromOutside: call.respond != nil)
         ctx.markDirty(checkout)
+        ctx.sloCheckoutAccepted(checkout)
         // The handler's steps, laid out in the order the seed's initializer runs them.
         let validated = handlerStart + Latencies.compute
         let putEnd = validated + call.putDuration

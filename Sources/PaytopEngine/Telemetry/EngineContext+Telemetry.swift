@@ -97,10 +97,18 @@ extension EngineContext {
 
     /// A checkout reached its end for the SLOs: settled, failed, or dead-lettered.
     func sloCheckoutEnded(_ c: Checkout, success: Bool, businessDecline: Bool, deadLettered: Bool = false) {
-        guard metrics != nil, !c.sloCounted else { return }
+        guard let m = metrics, !c.sloCounted else { return }
         c.sloCounted = true
-        // Settlement: the checkout reached its final outcome (settled or declined) within 2 minutes.
-        sloEvent(.settlement, good: !deadLettered && now - c.createdAt <= Span.minutes(2))
+        // Settlement: the checkout reached its final outcome (settled or declined) within
+        // 2 minutes — unless it was already counted bad when those 2 minutes ran out.
+        if m.settlementDeadlines.ended(c) {
+            sloEvent(.settlement, good: !deadLettered && now - c.createdAt <= SettlementDeadlines.objective)
+        }
         if !businessDecline { sloEvent(.paymentSuccess, good: success) }
+    }
+
+    /// An accepted checkout: its settlement objective starts now.
+    func sloCheckoutAccepted(_ c: Checkout) {
+        metrics?.settlementDeadlines.track(c)
     }
 }

@@ -14,11 +14,15 @@ struct MetricSeriesSet {
     let received, settled, failed, rejected, conversion: MetricsRecorder.Series
     let sloGood: [SloName: MetricsRecorder.Series]
     let sloValid: [SloName: MetricsRecorder.Series]
+    /// Checkouts counted bad at their settlement objective that have not ended (a gauge).
+    let sloBadInFlight: MetricsRecorder.Series
+    let settlementDeadlines: SettlementDeadlines
     let recorder: MetricsRecorder
     let dynamo: DynamoSeries
 
-    init(_ m: MetricsRecorder) {
+    init(_ m: MetricsRecorder, settlementSweptThrough: EngineTime) {
         recorder = m
+        settlementDeadlines = SettlementDeadlines(sweptThrough: settlementSweptThrough)
         dynamo = DynamoSeries(m)
         for q in QueueName.allCases {
             let d = MetricDimensions.queue(q)
@@ -71,6 +75,7 @@ struct MetricSeriesSet {
         }
         sloGood = good
         sloValid = valid
+        sloBadInFlight = m.series(.sloBadEventsInFlight, MetricDimensions.slo(SloName.settlement.rawValue), unit: "count", .gauge)
     }
 
     func reconciliationMismatches(_ c: MismatchClass) -> MetricsRecorder.Series {

@@ -27,8 +27,10 @@ final class PipelineMetrics {
 
     /// Closes every metric period that ended before `t` (called before each event).
     /// Returns true when a roll-up period closed too.
+    /// `sweepLimit`: time has not reached the period's end (the engine is closing at
+    /// `now`), so settlement objectives are looked at only up to it.
     @discardableResult
-    func closePeriods(before t: EngineTime) -> Bool {
+    func closePeriods(before t: EngineTime, sweepLimit: EngineTime? = nil) -> Bool {
         let metrics = series.recorder, s = series
         guard t >= metrics.nextBoundary else { return false }
         readCumulativeCounters()
@@ -48,6 +50,12 @@ final class PipelineMetrics {
             }
             for d in fn.takeInitDurations() { metrics.observe(fs.initDuration, micros: d / 1000) }
         }
+        // Settlement objectives that ran out by the period's end (or by now, when the
+        // engine closes early) are bad events in this period.
+        s.settlementDeadlines.sweep(through: min(metrics.nextBoundary, sweepLimit ?? metrics.nextBoundary)) { [ctx] _ in
+            ctx.sloEvent(.settlement, good: false)
+        }
+        metrics.gauge(s.sloBadInFlight, Double(s.settlementDeadlines.badInFlight))
         // Conversion in the period: checkouts that ended settled ÷ all that ended.
         let ended = ctx.stats.settled + ctx.stats.failed - conversionBaseline.ended
         if ended > 0 {

@@ -132,7 +132,8 @@ public struct DashboardSeries: Sendable {
     }
 
     /// Each SLO's error budget remaining over its rolling window, and its 1 h burn rate,
-    /// minute by minute through the chart's window (as Pyrra draws them).
+    /// minute by minute through the chart's window (as Pyrra draws them), from the first
+    /// minute whose window holds enough events.
     static func loadSlos(_ c: Connection, _ s: inout DashboardSeries, _ slos: [SloDefinition]) throws {
         for d in slos {
             let window = Int64(d.windowDays * 86_400e9)
@@ -156,10 +157,11 @@ public struct DashboardSeries: Sendable {
             var remaining: [(t: Int64, v: Double)] = [], burn: [(t: Int64, v: Double)] = []
             for m in minutes {
                 let end = index(after: m)
+                // No point where the window's events are too few for a verdict (SloReport's rule).
                 func errorRate(_ length: Int64) -> Double? {
                     let start = index(after: m - length)
                     let v = prefixValid[end] - prefixValid[start], g = prefixGood[end] - prefixGood[start]
-                    return v == 0 ? nil : Double(v - g) / Double(v)
+                    return SloReport.enoughData(valid: v, target: d.target) ? Double(v - g) / Double(v) : nil
                 }
                 if let e = errorRate(window), budget > 0 { remaining.append((m, (1 - e / budget) * 100)) }
                 if let e = errorRate(3_600_000_000_000), budget > 0 { burn.append((m, e / budget)) }

@@ -35,6 +35,27 @@ public enum MetricWindow {
         try total(c, name.rawValue, dimensions, from: from, to: to)
     }
 
+    /// A gauge's last reading at or before `at` (a fine period's before its minute's
+    /// roll-up); nil when it has none.
+    public static func latestGauge(_ c: Connection, _ name: String, _ dimensions: String, at: Int64) throws -> Double? {
+        // One index seek for the fine periods (1 s, live) and one for the minutes.
+        let s = try c.cached("""
+            WITH series AS (SELECT series_id FROM metric_series WHERE name = ?1 AND dimensions = ?2)
+            SELECT value FROM (
+                SELECT * FROM (SELECT value, period_start, period_seconds FROM metric_data
+                               WHERE series_id = (SELECT series_id FROM series) AND period_seconds = 1 AND period_start <= ?3
+                               ORDER BY period_start DESC LIMIT 1)
+                UNION ALL
+                SELECT * FROM (SELECT value, period_start, period_seconds FROM metric_data
+                               WHERE series_id = (SELECT series_id FROM series) AND period_seconds = 60 AND period_start <= ?3
+                               ORDER BY period_start DESC LIMIT 1))
+            ORDER BY period_start DESC, period_seconds ASC LIMIT 1
+            """)
+        s.bind(1, name).bind(2, dimensions).bind(3, at)
+        defer { s.reset() }
+        return try s.step() ? s.double(0) : nil
+    }
+
     /// The highest value a gauge reached in the window's points (their `max` where kept).
     public static func peak(_ c: Connection, _ name: MetricName, _ dimensions: String, from: Int64, to: Int64) throws -> Double {
         let s = try c.cached("""

@@ -37,18 +37,30 @@ public struct SloDefinition: Sendable, Equatable {
 /// SLIs, error budgets, multiwindow multi-burn-rate alerts (SRE Workbook) and the seed's
 /// error-budget policy, computed from the SLO counters in `metric_point` over windows of
 /// engine time ending at the store's clock.
+///
+/// No verdict without data: a window whose valid events could not yet hold 10 bad ones
+/// within the budget (valid × (1 − target) < 10) gives its SLI but no burn rate, budget,
+/// policy or alert (docs/telemetry.md).
 public struct SloReport: Sendable {
+    /// Bad events a window's budget must be able to hold before it says anything.
+    public static let minimumBudgetEvents = 10.0
+
     public struct Window: Sendable, Equatable {
         public var label: String
         public var good: Int64
         public var valid: Int64
-        public var burnRate: Double
+        /// nil: too few events in the window for a rate.
+        public var burnRate: Double?
+    }
+
+    public enum Severity: String, Sendable, Equatable {
+        case page = "PAGE", ticket = "TICKET"
     }
 
     /// A multiwindow, multi-burn-rate alert (SRE Workbook, chapter 5): it fires when the
     /// burn rates over both its long and its short window exceed its threshold.
     public struct AlertRule: Sendable, Equatable {
-        public var severity: String   // PAGE or TICKET
+        public var severity: Severity
         public var long: String, short: String
         public var threshold: Double
     }
@@ -56,20 +68,44 @@ public struct SloReport: Sendable {
     /// The Workbook's four rules: 2 % of a 30-day budget in 1 h, 5 % in 6 h (pages), 10 % in
     /// 1 d and in 3 d (tickets).
     public static let alertRules: [AlertRule] = [
-        AlertRule(severity: "PAGE", long: "1h", short: "5m", threshold: 14.4),
-        AlertRule(severity: "PAGE", long: "6h", short: "30m", threshold: 6),
-        AlertRule(severity: "TICKET", long: "1d", short: "2h", threshold: 3),
-        AlertRule(severity: "TICKET", long: "3d", short: "6h", threshold: 1),
+        AlertRule(severity: .page, long: "1h", short: "5m", threshold: 14.4),
+        AlertRule(severity: .page, long: "6h", short: "30m", threshold: 6),
+        AlertRule(severity: .ticket, long: "1d", short: "2h", threshold: 3),
+        AlertRule(severity: .ticket, long: "3d", short: "6h", threshold: 1),
     ]
 
     /// One rule against one SLO now.
     public struct AlertState: Sendable, Equatable {
         public var rule: AlertRule
-        public var longBurn: Double, shortBurn: Double
+        /// nil: too few events in that window.
+        public var longBurn: Double?, shortBurn: Double?
         public var firing: Bool
         /// Seconds until the remaining budget is gone at the long window's burn rate (nil:
-        /// not burning, or nothing left).
+        /// not burning, nothing left, or too few events).
         public var secondsToExhaustion: Double?
+    }
+
+    /// The seed's error-budget policy, by the share of the budget consumed.
+    public enum Policy: String, Sendable, Equatable {
+        case normal, scrutiny, reliabilityFirst = "reliability-first", freeze
+
+        public init(consumed: Double) {
+            switch consumed {
+            case ..<0.5: self = .normal
+            case ..<0.75: self = .scrutiny
+            case ...1.0: self = .reliabilityFirst
+            default: self = .freeze
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .normal: return "normal: feature work as usual"
+            case .scrutiny: return "scrutiny: more testing and change review"
+            case .reliabilityFirst: return "reliability first: risky changes deferred"
+            case .freeze: return "FREEZE: deployments frozen except critical fixes; postmortem required"
+            }
+        }
     }
 
     public struct Objective: Sendable, Equatable {
@@ -77,11 +113,28 @@ public struct SloReport: Sendable {
         public var good: Int64
         public var valid: Int64
         public var sli: Double?                 // nil with no valid events
-        public var budgetConsumed: Double       // 1.0 = the whole budget
+        /// Whether the window holds enough events for a budget verdict.
+        public var enoughData: Bool
+        /// 1.0 = the whole budget; nil without enough data.
+        public var budgetConsumed: Double?
         public var windows: [Window]
-        public var alert: String                // PAGE, TICKET or none
+        /// The most severe firing alert; nil when none fires.
+        public var alert: Severity?
         public var alerts: [AlertState]
-        public var policy: String
+        /// nil without enough data.
+        public var policy: Policy?
+        /// Events already counted bad whose checkout has not ended (settlement past its
+        /// objective and still in flight); nil when the SLO has no such gauge.
+        public var badInFlight: Int64?
+
+        /// Valid events the window needs before it gives a budget verdict.
+        public var eventsForVerdict: Int64 { SloReport.eventsForVerdict(target: definition.target) }
+    }
+
+    /// Valid events for which a budget of `1 − target` can hold `minimumBudgetEvents` bad ones.
+    /// (A millionth off before rounding up: 10 ÷ (1 − 0.99) is 1,000.000…1 in binary.)
+    public static func eventsForVerdict(target: Double) -> Int64 {
+        max(1, Int64((minimumBudgetEvents / (1 - target) - 1e-6).rounded(.up)))
     }
 
     public var at: Int64
@@ -95,13 +148,9 @@ public struct SloReport: Sendable {
         ("5m", 300), ("30m", 1_800), ("1h", 3_600), ("2h", 7_200), ("6h", 21_600), ("1d", 86_400), ("3d", 259_200),
     ].map { ($0.0, Int64($0.1) * 1_000_000_000) }
 
-    public static func policy(_ consumed: Double) -> String {
-        switch consumed {
-        case ..<0.5: return "normal: feature work as usual"
-        case ..<0.75: return "scrutiny: more testing and change review"
-        case ...1.0: return "reliability first: risky changes deferred"
-        default: return "FREEZE: deployments frozen except critical fixes; postmortem required"
-        }
+    /// Whether `valid` events are enough to judge an objective of `target`.
+    public static func enoughData(valid: Int64, target: Double) -> Bool {
+        valid >= eventsForVerdict(target: target)
     }
 
     public static func load(_ c: Connection, definitions: [SloDefinition] = SloDefinition.defaults,
@@ -118,24 +167,28 @@ public struct SloReport: Sendable {
                 let (good, valid) = try sums(at - Int64(d.windowDays * 86_400e9))
                 let windows = try burnWindows.map { label, length -> Window in
                     let (g, v) = try sums(at - length)
-                    let errorRate = v == 0 ? 0 : Double(v - g) / Double(v)
-                    return Window(label: label, good: g, valid: v, burnRate: budget > 0 ? errorRate / budget : 0)
+                    let rate = enoughData(valid: v, target: d.target) ? Double(v - g) / Double(v) / budget : nil
+                    return Window(label: label, good: g, valid: v, burnRate: rate)
                 }
                 let burn = Dictionary(uniqueKeysWithValues: windows.map { ($0.label, $0.burnRate) })
-                let consumed = valid == 0 || budget <= 0 ? 0 : (Double(valid - good) / Double(valid)) / budget
+                let enough = enoughData(valid: valid, target: d.target)
+                let consumed = enough ? (Double(valid - good) / Double(valid)) / budget : nil
                 let windowSeconds = d.windowDays * 86_400
                 let alerts = alertRules.map { rule -> AlertState in
-                    let (l, sh) = (burn[rule.long] ?? 0, burn[rule.short] ?? 0)
-                    let left = max(0, 1 - consumed)
-                    return AlertState(rule: rule, longBurn: l, shortBurn: sh, firing: l > rule.threshold && sh > rule.threshold,
-                                      secondsToExhaustion: l > 0 && left > 0 ? left * windowSeconds / l : nil)
+                    let (l, sh) = (burn[rule.long] ?? nil, burn[rule.short] ?? nil)
+                    let firing = enough && (l ?? 0) > rule.threshold && (sh ?? 0) > rule.threshold
+                    let left = consumed.map { max(0, 1 - $0) } ?? 0
+                    return AlertState(rule: rule, longBurn: l, shortBurn: sh, firing: firing,
+                                      secondsToExhaustion: (l ?? 0) > 0 && left > 0 ? left * windowSeconds / l! : nil)
                 }
-                let alert = alerts.first { $0.firing && $0.rule.severity == "PAGE" }.map { _ in "PAGE" }
-                    ?? (alerts.contains { $0.firing } ? "TICKET" : "none")
+                let alert: Severity? = alerts.contains { $0.firing && $0.rule.severity == .page } ? .page
+                    : (alerts.contains { $0.firing } ? .ticket : nil)
+                let inFlight = try MetricWindow.latestGauge(c, MetricName.sloBadEventsInFlight.rawValue, d.dimensions, at: at)
                 objectives.append(Objective(definition: d, good: good, valid: valid,
-                                            sli: valid == 0 ? nil : Double(good) / Double(valid),
+                                            sli: valid == 0 ? nil : Double(good) / Double(valid), enoughData: enough,
                                             budgetConsumed: consumed, windows: windows, alert: alert, alerts: alerts,
-                                            policy: policy(consumed)))
+                                            policy: consumed.map(Policy.init(consumed:)),
+                                            badInFlight: inFlight.map { Int64($0) }))
             }
             // The one conversion: settled ÷ received (the seed's), over the longest SLO window.
             let longest = Int64((definitions.map(\.windowDays).max() ?? 30) * 86_400e9)
