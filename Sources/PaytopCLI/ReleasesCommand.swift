@@ -23,9 +23,10 @@ struct ReleasesCommand: ParsableCommand {
         let report = try ReleaseReport.load(c, windowNanos: Int64(window * 60e9))
         if json {
             func health(_ h: ReleaseReport.Health) -> JSONValue {
-                ["count": .number(Double(h.count)), "errors": .number(Double(h.errors)),
-                 "error_rate": .number((h.errorRate * 10_000).rounded() / 10_000),
-                 "mean_ms": .number((h.meanMillis * 10).rounded() / 10), "p95_ms": .number((h.p95Millis * 10).rounded() / 10)]
+                func rounded(_ v: Double?, _ scale: Double) -> JSONValue { v.map { .number(($0 * scale).rounded() / scale) } ?? .null }
+                return ["count": .number(Double(h.count)), "errors": .number(Double(h.errors)),
+                        "enough_data": .bool(h.enoughData), "error_rate": rounded(h.errorRate, 10_000),
+                        "mean_ms": rounded(h.meanMillis, 10), "p95_ms": rounded(h.p95Millis, 10)]
             }
             let list: [JSONValue] = report.deployments.map { d in
                 .object(["at": .string(EngineTime(nanos: d.at).description), "cicd.deployment.id": .string(d.deploymentID),
@@ -46,8 +47,8 @@ struct ReleasesCommand: ParsableCommand {
               + WaterfallText.pad("errors before → after", 24) + "p95 before → after")
         for d in report.deployments {
             let version = (d.previousVersion.map { inert($0) + " → " } ?? "") + inert(d.version)
-            let errors = String(format: "%.1f%% → %.1f%%", d.before.errorRate * 100, d.after.errorRate * 100)
-            let p95 = String(format: "%.0f ms → %.0f ms", d.before.p95Millis, d.after.p95Millis)
+            let errors = d.before.errorRateText + " → " + d.after.errorRateText
+            let p95 = d.before.p95Text + " → " + d.after.p95Text
             print(WaterfallText.pad(EngineTime(nanos: d.at).description, 26) + WaterfallText.pad(d.service.rawValue, 12)
                   + WaterfallText.pad(version, 18) + WaterfallText.pad(errors, 24) + p95 + (d.suspect ? "   ◀ SUSPECT" : ""))
         }
@@ -56,3 +57,4 @@ struct ReleasesCommand: ParsableCommand {
         }
     }
 }
+

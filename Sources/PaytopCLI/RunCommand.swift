@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
 import PaytopEngine
-import PaytopConsole
 import PaytopExport
 import PaytopStore
+import PaytopVocabulary
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

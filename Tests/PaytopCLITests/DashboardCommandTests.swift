@@ -7,6 +7,39 @@ import PaytopJSON
 /// `paytop business` and `paytop functions` as a user runs them: the JSON twins'
 /// contracts, the window option, and a bad window refused.
 @Suite struct DashboardCommandTests {
+    /// A small store says what it cannot judge: `slo` gives SLIs and "not enough data yet"
+    /// with no policy, burn rate or alert (null in JSON); `status` names its faults in words.
+    @Test(.enabled(if: KillNineTests.binary != nil, "the paytop executable is built"))
+    func figuresFromTooLittleDataAreNotGiven() throws {
+        let t = CommandLineTests.Temp("nodata")
+        let scenario = t.path + ".toml"
+        try """
+            name = "declines from the start"
+            [[timeline]]
+            at = "0s"
+            command = "fault"
+            kind = "psp-declines"
+            on = true
+            """.write(toFile: scenario, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: scenario) }
+        #expect(try ReconcileCommandTests.paytop(["simulate", "--checkouts", "300", "--seed", "3", "--db", t.path,
+                                                  "--scenario", scenario]).status == 0)
+        let text = try ReconcileCommandTests.paytop(["slo", "--db", t.path])
+        #expect(text.out.contains("not enough data yet") && !text.out.contains("budget consumed") && !text.out.contains("FREEZE"), "\(text.out)")
+        #expect(text.out.contains("5m —"))
+        let json = try JSONValue.parse(try ReconcileCommandTests.paytop(["slo", "--db", t.path, "--json"]).out)
+        for slo in json["slos"]?.arrayValue ?? [] {
+            #expect(slo["enough_data"] == .bool(false))
+            #expect(slo["policy"] == .null && slo["budget_consumed_pct"] == .null && slo["alert"]?.stringValue == "none")
+            #expect(slo["burn_rates"]?["5m"] == .null)
+        }
+        let status = try ReconcileCommandTests.paytop(["status", "--db", t.path])
+        #expect(status.out.contains("faults       DECLINES 30%"), "\(status.out)")
+        #expect(!status.out.contains("{"))
+        let statusJSON = try JSONValue.parse(try ReconcileCommandTests.paytop(["status", "--db", t.path, "--json"]).out)
+        #expect(statusJSON["faults"] == .array([.string("DECLINES 30%")]))
+    }
+
     @Test(.enabled(if: KillNineTests.binary != nil, "the paytop executable is built"))
     func theBusinessTwinsContract() throws {
         let t = CommandLineTests.Temp("business")

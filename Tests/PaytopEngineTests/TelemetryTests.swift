@@ -186,7 +186,22 @@ import PaytopJSON
         let report = try ReleaseReport.load(try Store.openForReading(path: store.path))
         #expect(report.deployments.count == 2)
         #expect(report.suspect?.version == "1.3.0")
-        #expect(report.deployments[0].after.errorRate > 0.1 && report.deployments[0].before.errorRate < 0.05)
+        #expect((report.deployments[0].after.errorRate ?? 0) > 0.1 && (report.deployments[0].before.errorRate ?? 1) < 0.05)
         #expect(!report.deployments[1].suspect)
+    }
+
+    /// A deploy with no traffic after it has no "after": no error rate of 0 % and no p95
+    /// of 0 ms, and it is not a suspect.
+    @Test func aDeployWithNoTrafficAfterItHasNoFigures() throws {
+        let store = TempStore()
+        try simulate(store, testSettings(rate: 10), checkouts: 600) { _ in }
+        let engine = try makeEngine(store, testSettings(rate: 10))
+        try engine.apply(.deploy(service: .executor, version: "2.0.0", regression: nil))
+        try engine.close()
+        let d = try #require(try ReleaseReport.load(try Store.openForReading(path: store.path)).deployments.last)
+        #expect(d.before.errorRate != nil && d.before.p95Millis != nil)
+        #expect(d.after.count == 0 && d.after.errorRate == nil && d.after.p95Millis == nil && d.after.meanMillis == nil)
+        #expect(d.after.errorRateText == "— (0)" && d.after.p95Text == "— (0)")
+        #expect(!d.suspect)
     }
 }

@@ -26,8 +26,8 @@ enum ReleasesView {
             Table.Row([
                 .init(Format.clock(dep.at)), .init(dep.service.rawValue),
                 .init((dep.previousVersion.map { $0 + " → " } ?? "") + dep.version),
-                .init(String(format: "%.1f%% → %.1f%%", dep.before.errorRate * 100, dep.after.errorRate * 100)),
-                .init(String(format: "%.0f ms → %.0f ms", dep.before.p95Millis, dep.after.p95Millis)),
+                .init(dep.before.errorRateText + " → " + dep.after.errorRateText),
+                .init(dep.before.p95Text + " → " + dep.after.p95Text),
                 .init(dep.deploymentID + (dep.suspect ? "  ◀ SUSPECT" : "")),
             ], role: dep.suspect ? .bad : .text)
         }

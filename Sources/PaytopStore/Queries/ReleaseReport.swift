@@ -1,3 +1,4 @@
+import Foundation
 import PaytopVocabulary
 
 /// Deployments with their service's error rate and latency before and after each, and
@@ -9,12 +10,25 @@ import PaytopVocabulary
 /// traces started in the window (default 10 minutes of engine time) before and after the
 /// deployment, the "after" window ending early at the service's next deployment.
 public struct ReleaseReport: Sendable {
+    /// A service's units of work in a window. Rates and percentiles need `minimumUnits`
+    /// of them: nil below it (a deploy with no traffic after it has no "after").
     public struct Health: Sendable, Equatable {
+        public static let minimumUnits = 20
         public var count: Int
         public var errors: Int
-        public var meanMillis: Double
-        public var p95Millis: Double
-        public var errorRate: Double { count == 0 ? 0 : Double(errors) / Double(count) }
+        /// nil with no units.
+        public var meanMillis: Double?
+        /// nil below `minimumUnits`.
+        public var p95Millis: Double?
+        public var enoughData: Bool { count >= Self.minimumUnits }
+        /// nil below `minimumUnits`.
+        public var errorRate: Double? { enoughData ? Double(errors) / Double(count) : nil }
+
+        /// "0.4%", or "— (3)" with the units there were when too few to say (the CLI and
+        /// the console print the same).
+        public var errorRateText: String { errorRate.map { String(format: "%.1f%%", $0 * 100) } ?? "— (\(count))" }
+        /// "498 ms", or "— (3)".
+        public var p95Text: String { p95Millis.map { String(format: "%.0f ms", $0) } ?? "— (\(count))" }
     }
 
     public struct Deployment: Sendable, Equatable {
@@ -56,8 +70,8 @@ public struct ReleaseReport: Sendable {
                 let afterEnd = min(r.0 + windowNanos, next ?? Int64.max)
                 let before = try health(c, service: service, from: r.0 - windowNanos, to: r.0)
                 let after = try health(c, service: service, from: r.0, to: afterEnd)
-                let worseErrors = after.count >= 20 && after.errorRate > max(0.01, before.errorRate * 2)
-                let slower = after.count >= 20 && before.count >= 20 && after.p95Millis > before.p95Millis * 1.5 + 50
+                let worseErrors = after.errorRate.map { $0 > max(0.01, (before.errorRate ?? 0) * 2) } ?? false
+                let slower = after.p95Millis.map { a in before.p95Millis.map { a > $0 * 1.5 + 50 } ?? false } ?? false
                 out.append(Deployment(at: r.0, deploymentID: r.1, service: service, version: r.3, previousVersion: r.4,
                                       revision: r.5, regression: r.6, before: before, after: after,
                                       suspect: worseErrors || slower))
@@ -67,7 +81,7 @@ public struct ReleaseReport: Sendable {
     }
 
     static func health(_ c: Connection, service: FunctionName, from: Int64, to: Int64) throws -> Health {
-        guard let name = unitSpan[service] else { return Health(count: 0, errors: 0, meanMillis: 0, p95Millis: 0) }
+        guard let name = unitSpan[service] else { return Health(count: 0, errors: 0, meanMillis: nil, p95Millis: nil) }
         let s = try c.cached("""
             SELECT s.duration_ns, s.status FROM trace t
             JOIN span_data s ON s.trace_no = t.trace_no
@@ -83,9 +97,10 @@ public struct ReleaseReport: Sendable {
             if s.int(1) == 2 { errors += 1 }
         }
         s.reset()
-        guard !durations.isEmpty else { return Health(count: 0, errors: 0, meanMillis: 0, p95Millis: 0) }
+        guard !durations.isEmpty else { return Health(count: 0, errors: 0, meanMillis: nil, p95Millis: nil) }
         let mean = Double(durations.reduce(0, +)) / Double(durations.count) / 1e6
         let p95 = Double(durations[min(durations.count - 1, Int(Double(durations.count) * 0.95))]) / 1e6
-        return Health(count: durations.count, errors: errors, meanMillis: mean, p95Millis: p95)
+        return Health(count: durations.count, errors: errors, meanMillis: mean,
+                      p95Millis: durations.count >= Health.minimumUnits ? p95 : nil)
     }
 }

@@ -1,6 +1,5 @@
-import PaytopVocabulary
-
-/// The header's badge for each active fault: what the operator turned on, in a few letters.
+/// Each active fault as the operator would name it, in a few words: the console's header
+/// badges, `paytop run`'s progress line and `paytop status` print these.
 public enum FaultBadge: Equatable, Sendable {
     case pspOutage
     case pspSlow(factor: Double)
