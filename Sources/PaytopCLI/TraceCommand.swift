@@ -37,7 +37,14 @@ enum WaterfallText {
             let state = w.received
                 ? "RECEIVED · " + (w.outcomeFromEvents ?? "no settled or failed event yet")
                 : w.outcome ?? (w.isPaymentDone ? "DONE" : (t.spans.contains { $0.kind == "PRODUCER" } ? "IN FLIGHT" : "NOT ACCEPTED"))
-            out.append("checkout \(inert(w.checkoutID)) · trace \(t.traceID) · \(t.spans.count) spans · \(duration(end - start)) · \(state)")
+            guard let traceID = t.traceID else {
+                out.append("checkout \(inert(w.checkoutID)) · no spans arrived for it · \(t.events.count) business events from log lines "
+                           + "without a trace id · \(duration(end - start)) · \(state)")
+                appendEvents(t.events, start: start, to: &out)
+                out.append("")
+                continue
+            }
+            out.append("checkout \(inert(w.checkoutID)) · trace \(traceID) · \(t.spans.count) spans · \(duration(end - start)) · \(state)")
             out.append(pad("offset", 11) + pad("duration", 11) + pad("kind", 10) + pad("service", 20) + "span")
             let children = Dictionary(grouping: t.spans, by: { $0.parentSpanID ?? "" })
             let ids = Set(t.spans.map(\.spanID))
@@ -64,20 +71,23 @@ enum WaterfallText {
             }
             let roots = t.spans.filter { $0.parentSpanID == nil || !ids.contains($0.parentSpanID!) }
             for r in roots.sorted(by: { ($0.start, $0.spanID) < ($1.start, $1.spanID) }) { walk(r, depth: 0) }
-            if !t.events.isEmpty {
-                out.append("business events:")
-                for e in t.events {
-                    var line = pad("+" + duration(e.at - start), 11) + pad(e.name, 28) + pad(e.outcome, 10)
-                    if let a = e.amount, let cur = e.currency { line += " \(inert(a)) \(inert(cur))" }
-                    if let m = e.merchantID { line += " " + inert(m) }
-                    if let code = e.errorCode { line += " " + inert(code) }
-                    if let ms = e.pspLatencyMillis { line += " psp \(ms) ms" }
-                    out.append(line)
-                }
-            }
+            appendEvents(t.events, start: start, to: &out)
             out.append("")
         }
         return out.joined(separator: "\n").trimmingCharacters(in: .newlines)
+    }
+
+    static func appendEvents(_ events: [TraceWaterfall.EventLine], start: Int64, to out: inout [String]) {
+        guard !events.isEmpty else { return }
+        out.append("business events:")
+        for e in events {
+            var line = pad("+" + duration(e.at - start), 11) + pad(e.name, 28) + pad(e.outcome, 10)
+            if let a = e.amount, let cur = e.currency { line += " \(inert(a)) \(inert(cur))" }
+            if let m = e.merchantID { line += " " + inert(m) }
+            if let code = e.errorCode { line += " " + inert(code) }
+            if let ms = e.pspLatencyMillis { line += " psp \(ms) ms" }
+            out.append(line)
+        }
     }
 
     static func json(_ w: TraceWaterfall) -> JSONValue {
@@ -89,8 +99,8 @@ enum WaterfallText {
             "received": .bool(w.received),
             "outcome_from_events": opt(w.outcomeFromEvents),
             "traces": .array(w.traces.map { t in
-                .object([
-                    "trace_id": .string(t.traceID),
+                var o: [String: JSONValue] = [
+                    "no_spans": .bool(t.spans.isEmpty),
                     "spans": .array(t.spans.map { s in
                         .object([
                             "span_id": .string(s.spanID), "parent_span_id": opt(s.parentSpanID), "name": .string(s.name),
@@ -116,7 +126,9 @@ enum WaterfallText {
                             "span_id": opt(e.spanID), "service_name": .string(e.service),
                         ])
                     }),
-                ])
+                ]
+                if let id = t.traceID { o["trace_id"] = .string(id) }  // absent for events that came without one
+                return .object(o)
             }),
         ])
     }

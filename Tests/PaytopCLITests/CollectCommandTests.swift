@@ -344,4 +344,39 @@ import PaytopProtobuf
         let trace = try ReconcileCommandTests.paytop(["trace", "chk-log-1", "--db", t.path])
         #expect(trace.status == 0 && trace.out.contains("payment.psp.response"), "\(trace.out)\(trace.err)")
     }
+
+    /// The seed's handlers run locally log with no X-Ray trace id: their events keep their
+    /// checkout everywhere — `events --json` (checkout_id present, trace_id absent),
+    /// `events --checkout`, and `trace`, which shows the events timeline and says no spans
+    /// arrived.
+    @Test(.enabled(if: KillNineTests.binary != nil, "the paytop executable is built"))
+    func logLinesWithoutATraceKeepTheirCheckout() throws {
+        let t = Temp("ingest-untraced")
+        let file = t.path + ".log"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let lines = [
+            #"{"level":"INFO","message":"Payment request received","timestamp":"2026-12-01 15:26:10,500+0000","service":"payments-initializer","event_name":"payment.request.received","payment_checkout_id":"chk-local-1","payment_outcome":"RECEIVED","payment_stage":"INITIALIZATION","amount_total":"42.00","amount_currency":"EUR"}"#,
+            #"{"level":"INFO","message":"PSP response received","timestamp":"2026-12-01 15:26:11,020+0000","service":"payments-executor","event_type":"payment.psp.response","biz_checkout_id":"chk-local-1","outcome":"SUCCESS","stage":"PSP_INTEGRATION","psp.latency.ms":211}"#,
+            #"{"level":"INFO","message":"Checkout settled","timestamp":"2026-12-01 15:26:12,000+0000","service":"payments-wallet","event_name":"payment.checkout.settled","payment_checkout_id":"chk-local-1","payment_outcome":"SUCCESS","payment_stage":"SETTLEMENT"}"#,
+            #"{"level":"INFO","message":"Payment request received","timestamp":"2026-12-01 15:26:13,000+0000","service":"payments-initializer","event_name":"payment.request.received","payment_checkout_id":"chk-local-2","payment_outcome":"RECEIVED","payment_stage":"INITIALIZATION"}"#,
+        ]
+        try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(try ReconcileCommandTests.paytop(["ingest", "--logs", file, "--db", t.path]).status == 0)
+        let all = try ReconcileCommandTests.paytop(["events", "--json", "--db", t.path]).out
+            .split(separator: "\n").map { try JSONValue.parse(String($0)) }
+        #expect(all.count == 4)
+        #expect(all.map { $0["checkout_id"]?.stringValue } == ["chk-local-1", "chk-local-1", "chk-local-1", "chk-local-2"])
+        #expect(all.allSatisfy { $0["trace_id"] == nil }, "no trace id: the key is absent, not empty")
+        let one = try ReconcileCommandTests.paytop(["events", "--json", "--checkout", "chk-local-1", "--db", t.path]).out
+            .split(separator: "\n")
+        #expect(one.count == 3)
+        let trace = try ReconcileCommandTests.paytop(["trace", "chk-local-1", "--db", t.path])
+        #expect(trace.status == 0, "\(trace.err)")
+        #expect(trace.out.contains("no spans arrived") && trace.out.contains("payment.checkout.settled")
+                && trace.out.contains("SUCCESS"), "\(trace.out)")
+        let json = try JSONValue.parse(try ReconcileCommandTests.paytop(["trace", "chk-local-1", "--json", "--db", t.path]).out)
+        #expect(json["traces"]?.arrayValue?.first?["business_events"]?.arrayValue?.count == 3)
+        #expect(json["traces"]?.arrayValue?.first?["trace_id"] == nil && json["traces"]?.arrayValue?.first?["no_spans"] == .bool(true))
+        #expect(json["outcome_from_events"]?.stringValue == "SUCCESS")
+    }
 }

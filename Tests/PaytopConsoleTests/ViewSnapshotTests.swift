@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import PaytopConsole
 import PaytopEngine
+import PaytopVocabulary
 @testable import PaytopStore
 
 /// Every view rendered from a fixed-seed store, compared cell-text by cell-text with the
@@ -191,6 +192,29 @@ import PaytopEngine
         let buffer = Screen.render(s, d, theme: theme, glyphs: .unicode)
         let badge = try #require(buffer.lines[0].range(of: "STORE 2.1 s BEHIND"))
         #expect(buffer[buffer.lines[0].distance(from: buffer.lines[0].startIndex, to: badge.lowerBound), 0].style == theme[.badge])
+    }
+
+    /// A checkout known only from received events (log lines with no trace id): the
+    /// trace view draws their timeline and says no spans arrived, instead of "no trace".
+    @Test func aCheckoutWithEventsButNoSpansShowsItsEvents() {
+        func event(_ name: BusinessEventName, _ outcome: String, _ ms: Int64) -> TraceWaterfall.EventLine {
+            .init(name: name.name, outcome: outcome, stage: "X", at: 1_000_000_000 + ms * 1_000_000, amount: "42.00", currency: "EUR",
+                  paymentOrderID: nil, merchantID: nil, errorCode: nil, pspLatencyMillis: nil, spanID: nil, service: "payments-wallet")
+        }
+        let events = [event(.requestReceived, "RECEIVED", 0), event(.pspResponse, "SUCCESS", 520), event(.checkoutSettled, "SUCCESS", 1_500)]
+        var w = TraceWaterfall(checkoutID: "chk-local-1", traces: [.init(traceID: nil, startedAt: 1_000_000_000, spans: [], events: events)],
+                               outcome: nil, isPaymentDone: false)
+        w.received = true
+        var s = ConsoleState()
+        s.width = 120
+        s.height = 30
+        s.view = .trace
+        s.traceCheckoutID = "chk-local-1"
+        let text = Screen.render(s, ConsoleData(snapshot: ConsoleSnapshot(), trace: w), theme: Theme.builtIn("dark")!, glyphs: .unicode)
+            .lines.joined(separator: "\n")
+        #expect(text.contains("no spans · 3 business events"), "\(text)")
+        #expect(text.contains("No spans arrived for this checkout"))
+        #expect(text.contains("payment.checkout.settled") && text.contains("+1.50 s"), "\(text)")
     }
 
     @Test func dataIsDrawnInertAndAsciiTerminalsGetAscii() {

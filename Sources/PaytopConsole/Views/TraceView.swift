@@ -16,13 +16,14 @@ enum TraceView {
             p.text(d.traceMissing ?? "loading…", b.x + 1, b.y, d.traceMissing == nil ? .muted : .bad, clip: b)
             return
         }
+        if w.hasNoSpans { return eventsOnly(&p, r, w, t) }
         let rows = TraceLayout.rows(w, folded: s.folded)
         let start = t.spans.map(\.start).min() ?? t.startedAt
         let end = max(t.spans.map(\.end).max() ?? start, start + 1)
         let state = w.received ? "received · " + (w.outcomeFromEvents ?? "no settled or failed event yet")
             : w.outcome ?? (w.isPaymentDone ? "DONE" : "IN FLIGHT")
         let (top, bottom) = r.splitRows(max(8, r.height - 9))
-        let b = p.box(top, title: "Trace \(w.checkoutID) · \(w.received && w.traces.count > 1 ? "\(w.traces.count) traces" : "trace \(t.traceID.prefix(4))…\(t.traceID.suffix(4))") · \(t.spans.count) spans · \(Format.duration(end - start)) · \(state)",
+        let b = p.box(top, title: "Trace \(w.checkoutID) · \(w.received && w.traces.count > 1 ? "\(w.traces.count) traces" : "trace \((t.traceID ?? "").prefix(4))…\((t.traceID ?? "").suffix(4))") · \(t.spans.count) spans · \(Format.duration(end - start)) · \(state)",
                       focused: s.focus == 0)
         let nameWidth = min(44, b.width / 3), kindWidth = 9, serviceWidth = 20
         let barX = b.x + 1 + nameWidth + kindWidth + serviceWidth
@@ -81,8 +82,24 @@ enum TraceView {
                 p.text(v, x, a.y + i, .text, clip: a)
             }
         }
-        let e = p.box(eventsRect, title: "business events", focused: false)
-        for (i, ev) in t.events.prefix(e.height).enumerated() {
+        events(&p, p.box(eventsRect, title: "business events", focused: false), t.events, start: start)
+    }
+
+    /// A checkout known from its business events only (log lines with no trace id): the
+    /// events timeline, and that no span arrived.
+    static func eventsOnly(_ p: inout Painter, _ r: Rect, _ w: TraceWaterfall, _ t: TraceWaterfall.Trace) {
+        let start = t.events.map(\.at).min() ?? t.startedAt
+        let end = t.events.map(\.at).max() ?? start
+        let state = w.outcomeFromEvents ?? "no settled or failed event yet"
+        let b = p.box(r, title: "Trace \(w.checkoutID) · no spans · \(t.events.count) business events over \(Format.duration(end - start)) · received · \(state)",
+                      focused: true)
+        p.text("No spans arrived for this checkout: its business events came from log lines without a trace id.", b.x + 1, b.y, .warn, clip: b)
+        events(&p, Rect(x: b.x, y: b.y + 2, width: b.width, height: max(0, b.height - 2)), t.events, start: start)
+    }
+
+    /// Business events in time order, each at its offset from `start`.
+    static func events(_ p: inout Painter, _ e: Rect, _ list: [TraceWaterfall.EventLine], start: Int64) {
+        for (i, ev) in list.prefix(e.height).enumerated() {
             var x = p.text(("+" + Format.duration(ev.at - start)).fit(10), e.x + 1, e.y + i, .muted, clip: e)
             x = p.text(ev.name.fit(28), x, e.y + i, .text, clip: e)
             x = p.text(ev.outcome.fit(10), x, e.y + i, ev.outcome == "FAILURE" || ev.outcome == "REJECTED" ? .bad : .ok, clip: e)

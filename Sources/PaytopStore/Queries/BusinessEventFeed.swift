@@ -33,12 +33,16 @@ public enum BusinessEventFeed {
 
     public static func read(_ c: Connection, after: Int64 = 0, limit: Int = 1000, checkoutID: String? = nil,
                             latest: Bool = false) throws -> [Event] {
-        let filter = checkoutID == nil ? "" : "AND t.checkout_id = ?2"
+        // The event's own checkout (received events carry it) before its trace's; a
+        // batch invocation's trace names no checkout, or another.
+        let filter = checkoutID == nil ? "" : """
+            AND (e.checkout_id = ?2 OR (e.checkout_id IS NULL AND e.trace_no IN (SELECT trace_no FROM trace WHERE checkout_id = ?2)))
+            """
         let order = latest ? "DESC" : "ASC"
         let s = try c.cached("""
-            SELECT e.event_no, n.event_name, n.event_type, n.stage, n.message, t.checkout_id, e.outcome, e.biz_timestamp,
-                   e.amount_total, e.amount_currency, e.order_count, e.payment_order_id, e.merchant_id, e.error_code,
-                   e.error_category, e.psp_latency_ms, lower(hex(t.trace_id)),
+            SELECT e.event_no, n.event_name, n.event_type, n.stage, n.message, coalesce(e.checkout_id, t.checkout_id), e.outcome,
+                   e.biz_timestamp, e.amount_total, e.amount_currency, e.order_count, e.payment_order_id, e.merchant_id, e.error_code,
+                   e.error_category, e.psp_latency_ms, CASE WHEN t.trace_id IS NULL THEN NULL ELSE lower(hex(t.trace_id)) END,
                    CASE WHEN e.span_id IS NULL THEN NULL ELSE printf('%016x', e.span_id) END, v.service_name, v.service_version
             FROM business_event_data e JOIN business_event_name n ON n.event_code = e.event_code
             JOIN service_version v ON v.service_code = e.service_code

@@ -46,7 +46,9 @@ public struct TraceWaterfall: Sendable {
     }
 
     public struct Trace: Sendable {
-        public var traceID: String
+        /// nil for the business events that arrived with no trace id (log lines without
+        /// `xray_trace_id`): no spans, only the checkout's events timeline.
+        public var traceID: String?
         public var startedAt: Int64
         public var spans: [SpanLine]
         public var events: [EventLine]
@@ -67,7 +69,7 @@ public struct TraceWaterfall: Sendable {
     public var shown: Trace? {
         guard let last = traces.last else { return nil }
         guard received, traces.count > 1 else { return last }
-        return Trace(traceID: traces[0].traceID, startedAt: traces.map(\.startedAt).min() ?? last.startedAt,
+        return Trace(traceID: traces.lazy.compactMap(\.traceID).first, startedAt: traces.map(\.startedAt).min() ?? last.startedAt,
                      spans: traces.flatMap(\.spans), events: traces.flatMap(\.events).sorted { $0.at < $1.at })
     }
 
@@ -78,6 +80,16 @@ public struct TraceWaterfall: Sendable {
         if names.contains(BusinessEventName.checkoutFailed.name) { return "FAILED" }
         if names.contains(BusinessEventName.checkoutSettled.name) { return "SUCCESS" }
         return nil
+    }
+
+    /// Whether no span arrived for the checkout: its business events only.
+    public var hasNoSpans: Bool { traces.allSatisfy(\.spans.isEmpty) }
+
+    static func eventLine(_ r: Statement) -> EventLine {
+        EventLine(name: r.string(0), outcome: r.string(1), stage: r.string(2), at: r.int(3),
+                  amount: r.optionalString(4), currency: r.optionalString(5), paymentOrderID: r.optionalString(6),
+                  merchantID: r.optionalString(7), errorCode: r.optionalString(8),
+                  pspLatencyMillis: r.optionalInt(9), spanID: r.optionalString(10), service: r.string(11))
     }
 
     /// How many traces the store holds (none: recorded with telemetry off).
@@ -97,7 +109,19 @@ public struct TraceWaterfall: Sendable {
             traceRows.bind(1, checkoutID)
             let found = try traceRows.all { ($0.int(0), $0.string(1), $0.int(2)) }
             traceRows.reset()
-            guard !found.isEmpty else { return nil }
+            // Received events that name the checkout and came with no trace id.
+            let untraced = try c.cached("""
+                SELECT n.event_name, e.outcome, n.stage, e.biz_timestamp, e.amount_total, e.amount_currency, e.payment_order_id,
+                       e.merchant_id, e.error_code, e.psp_latency_ms,
+                       CASE WHEN e.span_id IS NULL THEN NULL ELSE printf('%016x', e.span_id) END, v.service_name
+                FROM business_event_data e JOIN business_event_name n ON n.event_code = e.event_code
+                JOIN service_version v ON v.service_code = e.service_code
+                WHERE e.checkout_id = ?1 AND e.trace_no IS NULL ORDER BY e.biz_timestamp, e.event_no
+                """)
+            untraced.bind(1, checkoutID)
+            let eventsWithoutTrace = try untraced.all(Self.eventLine)
+            untraced.reset()
+            guard !found.isEmpty || !eventsWithoutTrace.isEmpty else { return nil }
             let spans = try c.cached("""
                 SELECT printf('%016x', s.span_id), CASE WHEN s.parent_span_id IS NULL THEN NULL ELSE printf('%016x', s.parent_span_id) END,
                        n.name, n.kind, v.service_name, v.service_version, s.start_offset_ns, s.duration_ns, s.status,
@@ -144,14 +168,12 @@ public struct TraceWaterfall: Sendable {
                     for i in lines.indices { lines[i].events = eventsBySpan[lines[i].spanID] ?? [] }
                 }
                 events.bind(1, no).bind(2, checkoutID)
-                let eventLines = try events.all {
-                    EventLine(name: $0.string(0), outcome: $0.string(1), stage: $0.string(2), at: $0.int(3),
-                              amount: $0.optionalString(4), currency: $0.optionalString(5), paymentOrderID: $0.optionalString(6),
-                              merchantID: $0.optionalString(7), errorCode: $0.optionalString(8),
-                              pspLatencyMillis: $0.optionalInt(9), spanID: $0.optionalString(10), service: $0.string(11))
-                }
+                let eventLines = try events.all(Self.eventLine)
                 events.reset()
                 traces.append(Trace(traceID: id, startedAt: started, spans: lines, events: eventLines))
+            }
+            if let first = eventsWithoutTrace.first {
+                traces.append(Trace(traceID: nil, startedAt: first.at, spans: [], events: eventsWithoutTrace))
             }
             let state = try c.cached("SELECT outcome, is_payment_done FROM payment_event WHERE checkout_id = ?")
             state.bind(1, checkoutID)
@@ -159,8 +181,9 @@ public struct TraceWaterfall: Sendable {
             let has = try state.step()
             var w = TraceWaterfall(checkoutID: checkoutID, traces: traces, outcome: has ? state.optionalString(0) : nil,
                                    isPaymentDone: has && state.int(1) != 0)
+            w.received = !eventsWithoutTrace.isEmpty  // only a receiver writes an event's own checkout_id
             let received = try c.cached("SELECT 1 FROM received_trace WHERE trace_no = ?")
-            for (no, _, _) in found {
+            for (no, _, _) in found where !w.received {
                 received.bind(1, no)
                 w.received = try received.step()
                 received.reset()
