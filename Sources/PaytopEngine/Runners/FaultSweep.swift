@@ -21,7 +21,7 @@ public enum FaultSweep {
 
     /// Every fault kind a plan can hold, in the order the summary lists them.
     public static let faultKinds = ["psp-outage", "psp-latency", "psp-declines", "function-errors", "duplicates",
-                                    "bad-release", "crash-and-resume"]
+                                    "bad-release", "settlement-drift", "crash-and-resume"]
 
     public static func plan(seed: UInt64) -> Plan {
         var r = SeededRandom(seed: seed ^ 0x5EED_5EE9_0000_0000)
@@ -66,6 +66,20 @@ public enum FaultSweep {
             let f = r.pick(FunctionName.pipelineOrder)
             let regression: Release.Regression = r.chance(0.5) ? .errors : .latency
             window(.deploy(service: f, version: "9.9.\(r.int(in: 0...9))", regression: regression), .rollback(f))
+        }
+        if r.chance(0.5) {
+            // Short settlement intervals, so a run of a few hundred checkouts closes and
+            // reconciles several batches, and the PSP drifting in some of its ways (late
+            // lines among them) while the other faults run.
+            faults.append("settlement-drift")
+            let interval = r.pick([30, 60, 120, 300])
+            settings.settlementInterval = "\(interval)s"
+            settings.settlementLag = "\(r.pick([0, 5, 20].filter { $0 < interval }))s"
+            settings.reconcileAfter = "\(r.pick([1, 10, 25].filter { $0 < interval }))s"
+            var kinds = SettlementDriftKind.allCases.filter { _ in r.chance(0.6) }
+            if kinds.isEmpty { kinds = [r.pick(SettlementDriftKind.allCases)] }
+            let drift = SettlementDrift(kinds: kinds, rate: Double(r.int(in: 2...15)) / 100)
+            window(.settlementDrift(drift), .settlementDrift(nil))
         }
         var crash: Int?
         if r.chance(0.5) {

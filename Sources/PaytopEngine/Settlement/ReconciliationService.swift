@@ -85,6 +85,10 @@ public final class ReconciliationService {
         // so a second line for a charge is a duplicate); the captures of the batch's
         // window that no line took are read afterwards. Memory holds only those.
         var matcher = ReconciliationMatcher(fees: schedule.fees, remembersTaken: false)
+        // Lines waiting for their seller's credit, from earlier runs or batches of this one.
+        for m in open + out.found where m.status == .open && m.kind == .capturedNotCredited {
+            if let id = m.checkoutID { matcher.expectCreditPending(checkoutID: id) }
+        }
         // Timing items of earlier batches may settle in this one.
         var waiting: [String: Int] = [:]
         for (i, m) in open.enumerated() where m.status == .open && (m.kind == .timing || m.kind == .notSettled) {
@@ -115,7 +119,7 @@ public final class ReconciliationService {
                     out.matched += 1
                     out.latencies.append(now - line.createdAt)
                 }
-            case .duplicate, .unmatched: break
+            case .duplicate, .duplicateOfUncredited, .unmatched: break
             }
             if let m = Self.mismatch(finding, line, batch: batch.batchNo, at: now) { try found(m) }
         }
@@ -208,6 +212,8 @@ public final class ReconciliationService {
             return problem.map { row($0, charge, checkoutID: charge.checkoutID) }
         case .duplicate(let charge):
             return row(.duplicate, charge, checkoutID: charge.checkoutID)
+        case .duplicateOfUncredited(let checkoutID):
+            return row(.duplicate, nil, checkoutID: checkoutID)
         case .unmatched(let kind, _):
             return row(kind, nil, checkoutID: kind == .unknownReference ? nil : line.merchantReference)
         }
