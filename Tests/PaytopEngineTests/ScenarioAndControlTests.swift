@@ -43,6 +43,43 @@ import Testing
         }
     }
 
+    /// Orders look like the seed's (its script sent 10–100): the median order of a default
+    /// simulation lies in 10–100, with a tail above it and none past the maximum; the
+    /// uniform shape is a setting; bad settings are refused with their key.
+    @Test func orderAmountsLookLikeTheSeeds() throws {
+        func cents(_ store: TempStore) throws -> [Int64] {
+            try store.rows("SELECT amount FROM payment_order").map { Money(decimalString: $0[0])!.minorUnits }.sorted()
+        }
+        let store = TempStore()
+        try simulate(store, testSettings(rate: 20), checkouts: 2_000)
+        let amounts = try cents(store)
+        #expect(amounts.count > 3_000)
+        let median = amounts[amounts.count / 2]
+        #expect((1_000...10_000).contains(median), "median \(median) cents")
+        let p99 = amounts[amounts.count * 99 / 100]
+        #expect(p99 > 20_000 && amounts.last! <= 1_000_000, "p99 \(p99), max \(amounts.last!)")
+
+        var uniform = testSettings(rate: 20)
+        try Scenario.parse("""
+            name = "uniform"
+            [settings.order_amounts]
+            shape = "uniform"
+            min = "10.00"
+            max = "20.00"
+            """).apply(to: &uniform)
+        let other = TempStore()
+        try simulate(other, uniform, checkouts: 300)
+        let flat = try cents(other)
+        #expect(flat.first! >= 1_000 && flat.last! <= 2_000 && flat.first! < 1_100 && flat.last! > 1_900)
+
+        for (key, value) in [("median", "\"abc\""), ("min", "\"-1.00\""), ("median", "\"50000.00\""), ("sigma", "-1.0")] {
+            var s = EngineSettings()
+            #expect(throws: Scenario.LoadError.self) {
+                try Scenario.parse("name = \"bad\"\n[settings.order_amounts]\n\(key) = \(value)\n").apply(to: &s)
+            }
+        }
+    }
+
     @Test func durationsReadAsHumansWriteThem() {
         #expect(Scenario.parseDuration("90s") == Span.seconds(Int64(90)))
         #expect(Scenario.parseDuration("1h30m") == Span.minutes(90))

@@ -8,6 +8,8 @@ public struct EngineSettings: Codable, Equatable, Sendable {
     public var ratePerSecond: Double = 5
     /// The original traffic generator's background error mix.
     public var errorMix = true
+    /// How each simulated order's amount is drawn (log-normal, median 40.00).
+    public var orderAmounts = OrderAmounts()
     /// Probability that a sent message is delivered twice (SQS is at-least-once).
     public var duplicateDeliveryProbability: Double = 0
     public var api = Api()

@@ -88,6 +88,7 @@ public struct Scenario: Sendable {
         } catch {
             throw LoadError(description: "settings: a value has the wrong type (\(error))")
         }
+        _ = try settings.orderAmounts.draw()
     }
 
     static func merge(_ base: JSONValue, _ patch: JSONValue, path: String) throws -> JSONValue {

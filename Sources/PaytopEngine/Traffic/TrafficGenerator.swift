@@ -2,7 +2,8 @@ import PaytopVocabulary
 import PaytopJSON
 
 /// Builds the requests of simulated buyers, as the seed's traffic generator did: 1–3
-/// orders per checkout, amounts 10.00–10000.00, sellers seller-acct-001…010, and — when
+/// orders per checkout, amounts drawn as `OrderAmounts` says (log-normal around 40.00 by
+/// default; the seed's script sent 10–100), sellers seller-acct-001…010, and — when
 /// the error mix is on — its background errors: validation 2 %, PSP business decline 3 %,
 /// initializer 0.2 %, executor 0.1 %, wallet 0.1 %.
 enum TrafficGenerator {
@@ -26,7 +27,7 @@ enum TrafficGenerator {
         }
     }
 
-    static func request(random: inout SeededRandom, errorMix: Bool, at now: EngineTime) -> JSONValue {
+    static func request(random: inout SeededRandom, errorMix: Bool, amounts: OrderAmountDraw, at now: EngineTime) -> JSONValue {
         let mix = errorMix ? pickMix(&random) : .valid
         let checkoutID = random.timeOrderedID("chk-", at: now)
         let user = "user-" + random.hex(6)
@@ -41,7 +42,7 @@ enum TrafficGenerator {
         var orders: [JSONValue] = []
         orders.reserveCapacity(count)
         for _ in 0..<count {
-            let cents = random.int(in: 1_000...1_000_000)
+            let cents = amounts.next(&random)
             orders.append(.object([
                 "payment_order_id": .string(random.timeOrderedID("po-", at: now)),
                 "seller_account": .string(random.pick(sellers)),

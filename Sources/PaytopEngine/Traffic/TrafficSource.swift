@@ -33,9 +33,20 @@ final class TrafficSource {
         if state.paused { return }
         if let limit = state.limit, state.generated >= limit { return }
         state.generated += 1
-        let body = TrafficGenerator.request(random: &ctx.random, errorMix: ctx.settings.errorMix, at: ctx.now)
+        let body = TrafficGenerator.request(random: &ctx.random, errorMix: ctx.settings.errorMix, amounts: amountDraw(), at: ctx.now)
         initializer.receive(ApiCall(body: body, arrivedAt: ctx.now, respond: nil))
         scheduleArrivalIfNeeded()
+    }
+
+    private var amounts: (settings: OrderAmounts, draw: OrderAmountDraw)?
+
+    /// The order-amount distribution of the current settings (checked when they were
+    /// loaded; a stored setting that no longer parses falls back to the default).
+    private func amountDraw() -> OrderAmountDraw {
+        if let a = amounts, a.settings == ctx.settings.orderAmounts { return a.draw }
+        let draw = (try? ctx.settings.orderAmounts.draw()) ?? (try! OrderAmounts().draw())
+        amounts = (ctx.settings.orderAmounts, draw)
+        return draw
     }
 
     /// A new rate takes effect from now, not after the gap drawn at the old rate.
