@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import PaytopConsole
 
@@ -29,6 +30,14 @@ import Testing
         #expect(top.suffix(3).contains { ($0.unicodeScalars.first?.value ?? 0) >= 0x2800 })
         #expect(lines[11].hasPrefix("     00:00:00"), "time labels below the axis: \(lines[11])")
         #expect(lines[11].hasSuffix("00:10:00"))
+    }
+
+    /// A maximum of 1 drawn with whole numbers: the axis reads 1 and 0, not 1 twice.
+    @Test func valueAxisLabelsAreDistinct() {
+        let chart = Chart(series: [.init("depth", [(0, 0), (minute, 1)])], from: 0, to: minute, format: { String(format: "%.0f", $0) })
+        let axis = render(chart).dropFirst().prefix(9).compactMap { $0.split(separator: "┤", maxSplits: 1).first }
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        #expect(axis == ["1", "0"], "\(axis)")
     }
 
     @Test func markersSitAtTheColumnOfTheirTime() {

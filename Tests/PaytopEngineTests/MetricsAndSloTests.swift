@@ -169,6 +169,26 @@ import PaytopVocabulary
         #expect(ended.valid == Int64(try store.int("SELECT count(*) FROM payment_event")))
     }
 
+    /// The queue-depth chart counts what is in flight: with the PSP down every message of
+    /// the execution queue is in flight (visible alone drew a flat zero). A store younger
+    /// than the chart's window is charted over the data there is.
+    @Test func queueChartsCountInFlightAndSpanTheDataThereIs() throws {
+        let store = TempStore()
+        let engine = try makeEngine(store, testSettings(rate: 20))
+        try engine.apply(.pspOutage(on: true))
+        let stop = engine.now + Span.minutes(4)
+        while try engine.step(notAfter: stop) {}
+        try engine.waitForCommits()
+        let c = try Store.openForReading(path: store.path)
+        let at = try StoredEngineState.load(c).now
+        let series = try DashboardSeries.load(c, at: at, windowNanos: 3_600_000_000_000)
+        let execution = try #require(series.queueDepth.first { $0.label == QueueName.execution.rawValue })
+        #expect((execution.points.map(\.v).max() ?? 0) > 1_000, "in flight counted")
+        #expect(series.from >= EngineTime.simulationEpoch.nanos - 60_000_000_000, "not an hour before the store began")
+        #expect(series.to - series.from < 6 * 60_000_000_000)
+        try engine.close()
+    }
+
     /// A fresh store judges nothing: a few hundred events give SLIs, not budgets,
     /// policies or alerts (it once said FREEZE eight seconds in).
     @Test func aFreshStoreHasNoPolicy() throws {

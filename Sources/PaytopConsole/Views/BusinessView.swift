@@ -79,16 +79,15 @@ enum BusinessView {
         }
     }
 
-    static func amounts(_ list: [BusinessReport.Amount]) -> String {
-        list.isEmpty ? "—" : list.map { "\($0.currency) \($0.amount)" }.joined(separator: " · ")
-    }
+    /// "EUR 12.50" each, for `Format.whole` or a `.whole` cell.
+    static func items(_ list: [BusinessReport.Amount]) -> [String] { list.map { "\($0.currency) \($0.amount)" } }
 
     static func stages(_ p: inout Painter, _ r: Rect, _ b: BusinessReport) {
         for (i, (stage, loss)) in b.stages.enumerated() where i < r.height {
             let y = r.y + i
             var x = p.text(stage.label.fit(18), r.x + 1, y, loss.checkouts > 0 ? .warn : .text, clip: r)
             x = p.text(Format.count(loss.checkouts).fit(7), x, y, .text, clip: r)
-            p.text(amounts(loss.amounts), x, y, .muted, clip: r)
+            p.text(loss.amounts.isEmpty ? "—" : Format.whole(items(loss.amounts), width: r.maxX - x - 1), x, y, .muted, clip: r)
         }
     }
 

@@ -162,13 +162,22 @@ enum OverviewView {
         y += 1
         // Per currency, exact, never added across currencies (view 7 has the rest); wide
         // boxes put them on one line, narrow ones one a line while three lines stay free.
-        let revenue = (b?.revenue ?? []).map { "\($0.currency) \($0.amount)" }
-        let oneLine = "revenue      " + (revenue.isEmpty ? "none settled" : revenue.joined(separator: " · "))
-        if Buffer.columns(oneLine) <= r.width - 2 || revenue.count <= 1 {
+        // Amounts are never cut: too narrow for the label beside them, they go below it.
+        let revenue = BusinessView.items(b?.revenue ?? [])
+        let label = "revenue      "
+        let oneLine = label + (revenue.isEmpty ? "none settled" : revenue.joined(separator: " · "))
+        let widest = revenue.map(Buffer.columns).max() ?? 0
+        if Buffer.columns(oneLine) <= r.width - 2 {
             if y < r.maxY { p.text(oneLine, r.x + 1, y, revenue.isEmpty ? .muted : .text, clip: r); y += 1 }
         } else {
-            for (i, line) in revenue.enumerated() where y < r.maxY - 3 || i == 0 {
-                p.text((i == 0 ? "revenue      " : "             ") + line, r.x + 1, y, .text, clip: r)
+            let indent = Buffer.columns(label) + widest <= r.width - 2 ? Buffer.columns(label) : 0
+            if indent == 0, y < r.maxY { p.text("revenue", r.x + 1, y, .text, clip: r); y += 1 }
+            let lines = max(1, min(revenue.count, r.maxY - 3 - y))
+            for i in 0..<lines where y < r.maxY {
+                let lead = i == 0 && indent > 0 ? label : String(repeating: " ", count: indent)
+                let item = lines < revenue.count && i == lines - 1
+                    ? Format.whole(Array(revenue[i...]), width: r.width - 2 - indent) : revenue[i]
+                p.text(lead + item, r.x + 1, y, .text, clip: r)
                 y += 1
             }
         }
@@ -202,10 +211,10 @@ enum OverviewView {
             x = p.text(e.name.replacingOccurrences(of: "payment.", with: "").fit(20), x, y, .text, clip: r)
             let role: Theme.Role = e.outcome == "FAILURE" || e.outcome == "REJECTED" ? .bad : (e.outcome == "SUCCESS" ? .ok : .text)
             x = p.text(e.outcome.fit(10), x, y, role, clip: r)
-            var detail = e.errorCode ?? e.merchantID ?? ""
-            if let a = e.amountTotal, let c = e.amountCurrency { detail += (detail.isEmpty ? "" : " ") + "\(a) \(c)" }
+            var detail = [e.errorCode ?? e.merchantID].compactMap { $0 }
+            if let a = e.amountTotal, let c = e.amountCurrency { detail.append("\(a) \(c)") }
             x = p.text((e.checkoutID ?? "-").fit(24) + " ", x, y, .muted, clip: r)
-            p.text(detail, x, y, .text, clip: r)
+            p.text(Format.whole(detail, width: r.maxX - x - 1, separator: " "), x, y, .text, clip: r)
         }
     }
 }

@@ -13,7 +13,7 @@ enum QueuesView {
             if r.width >= 140 {
                 bottom = letters
                 let (depth, age) = charts.splitRows(charts.height / 2)
-                ChartPane.draw(&p, depth, title: "Queue depth (visible) · \(s.timeRange.label)", series.queueDepth, d, listMarks: false,
+                ChartPane.draw(&p, depth, title: "Queue depth (visible + in flight) · \(s.timeRange.label)", series.queueDepth, d, listMarks: false,
                                format: ChartPane.count)
                 ChartPane.draw(&p, age, title: "DLQ age of oldest message (s)", series.dlqAge, d, format: ChartPane.count)
             }

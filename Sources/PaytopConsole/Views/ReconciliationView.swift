@@ -33,8 +33,12 @@ enum ReconciliationView {
                    x + 2, y, .muted, clip: b)
         y += 1
         x = p.text("unreconciled  ", b.x + 1, y, .muted, clip: b)
-        x = p.text(amounts(rec.unreconciled), x, y, rec.unreconciled.values.contains { $0 != .zero } ? .warn : .ok, clip: b)
-        p.text("   runs \(rec.runs)" + (rec.lastRunAt.map { " · last \(Format.clock($0))" } ?? ""), x, y, .muted, clip: b)
+        let runs = "   runs \(rec.runs)" + (rec.lastRunAt.map { " · last \(Format.clock($0))" } ?? "")
+        let unreconciled = amounts(rec.unreconciled)
+        let fits = Buffer.columns(unreconciled.joined(separator: " · ") + runs) <= b.maxX - x - 1
+        x = p.text(unreconciled.isEmpty ? "none" : Format.whole(unreconciled, width: b.maxX - x - 1), x, y,
+                   rec.unreconciled.values.contains { $0 != .zero } ? .warn : .ok, clip: b)
+        if fits || unreconciled.isEmpty { p.text(runs, x, y, .muted, clip: b) }
         y += 2
         // Narrow terminals drop the close time and the latency first; the counts stay.
         let wide = b.width >= Self.wideWidth
@@ -53,7 +57,7 @@ enum ReconciliationView {
             cells += [.init(Format.count(Int64(batch.row.settledLines))), .init(Format.count(Int64(batch.matched))),
                       .init(counted(batch, .auto)), .init(counted(batch, .manual)), .init(counted(batch, .investigate))]
             if wide { cells.append(.init(batch.meanLatencyNanos.map { Format.duration($0) } ?? "—")) }
-            cells.append(.init(amounts(batch.unreconciled)))
+            cells.append(.whole(amounts(batch.unreconciled), empty: "none"))
             return Table.Row(cells, role: .text)
         }
         table.draw(&p, Rect(x: b.x, y: y, width: b.width, height: b.maxY - y), rows: rows,
@@ -70,9 +74,9 @@ enum ReconciliationView {
         return found == 0 ? "0" : "\(open)/\(found)"
     }
 
-    static func amounts(_ d: [String: Money]) -> String {
-        let nonzero = d.filter { $0.value != .zero }.sorted { $0.key < $1.key }
-        return nonzero.isEmpty ? "none" : nonzero.map { "\($0.value) \($0.key)" }.joined(separator: " · ")
+    /// "12.50 EUR" for each currency with an amount left, in currency order.
+    static func amounts(_ d: [String: Money]) -> [String] {
+        d.filter { $0.value != .zero }.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
     }
 
     static func mismatches(_ p: inout Painter, _ r: Rect, _ s: ConsoleState, _ rec: ReconciliationReport) {

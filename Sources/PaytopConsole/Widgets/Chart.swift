@@ -72,7 +72,10 @@ public struct Chart: Sendable {
             x = p.text(s.label + "  ", x, r.y, .text, clip: r)
         }
         let top = self.top
-        let labels = [format(top), format(top / 2), format(0)]
+        // Top, middle and zero, the middle left out where it would read as another (a top of 1
+        // formatted whole once gave "1" twice).
+        let middle = format(top / 2)
+        let labels = [format(top), middle == format(top) || middle == format(0) ? "" : middle, format(0)]
         let axisWidth = min(12, (labels.map { Buffer.columns($0) }.max() ?? 1) + 1)
         let plot = Rect(x: r.x + axisWidth + 1, y: r.y + 1, width: r.width - axisWidth - 1, height: r.height - 3)
         guard plot.width > 2, plot.height > 0 else { return }

@@ -18,7 +18,15 @@ public struct Table {
         public var text: String
         /// nil: the row's role.
         public var role: Theme.Role?
+        /// A list the cell shows as many of, whole, as its column allows ("+N" for the
+        /// rest): amounts, which are never cut.
+        public var items: [String]?
         public init(_ text: String, _ role: Theme.Role? = nil) { self.text = text; self.role = role }
+        public static func whole(_ items: [String], empty: String = "—", _ role: Theme.Role? = nil) -> Cell {
+            var c = Cell(items.isEmpty ? empty : items.joined(separator: " · "), role)
+            if !items.isEmpty { c.items = items }
+            return c
+        }
     }
 
     public struct Row: Sendable {
@@ -68,6 +76,12 @@ public struct Table {
             let role: Theme.Role = selected ? .selection : (cell.role ?? rowRole)
             let width = c.width > 0 ? c.width : max(0, r.maxX - x)
             let text: String
+            if let items = cell.items {
+                let shown = Format.whole(items, width: max(0, width - 1))
+                p.text(c.width > 0 ? shown.fit(width) : shown, x, y, role, clip: r)
+                x += width
+                continue
+            }
             switch c.alignment {
             case .left: text = width > 1 ? cell.text.fit(width - 1) + " " : cell.text.fit(width)
             case .right:

@@ -112,6 +112,21 @@ enum Format {
         }
     }
 
+    /// As many of `items` as fit whole in `width` columns, then "+N" for the rest: amounts
+    /// are never cut (docs/console.md), so a narrow pane shows fewer of them instead.
+    static func whole(_ items: [String], width: Int, separator: String = " · ") -> String {
+        var out = ""
+        for (i, item) in items.enumerated() {
+            let candidate = out.isEmpty ? item : out + separator + item
+            let left = items.count - i - 1
+            let reserve = left > 0 ? Buffer.columns(" +\(left)") : 0
+            if Buffer.columns(candidate) + reserve <= width { out = candidate; continue }
+            let more = (out.isEmpty ? "" : " ") + "+\(items.count - i)"
+            return Buffer.columns(out + more) <= width ? out + more : out
+        }
+        return out
+    }
+
     /// 3,925: every digit, grouped by thousands.
     static func grouped(_ n: Int64) -> String {
         let digits = String(n.magnitude)

@@ -207,7 +207,11 @@ public struct ConsoleSnapshot: Sendable {
             row.sentPerSecond = try rate(c, .messagesSent, dims, period: s.periodSeconds, at: s.at)
             row.receivedPerSecond = try rate(c, .messagesReceived, dims, period: s.periodSeconds, at: s.at)
             row.deletedPerSecond = try rate(c, .messagesDeleted, dims, period: s.periodSeconds, at: s.at)
-            row.depthSpark = try series(c, .messagesVisible, dims, period: s.periodSeconds)
+            // The depth drawn as the figure beside it counts: visible and in flight (both
+            // gauges are read at every period's close, so their points pair up).
+            let visible = try series(c, .messagesVisible, dims, period: s.periodSeconds)
+            let inFlight = try series(c, .messagesNotVisible, dims, period: s.periodSeconds)
+            row.depthSpark = visible.count == inFlight.count ? zip(visible, inFlight).map { $0 + $1 } : visible
             row.ageSpark = try series(c, .ageOfOldestMessage, dims, period: s.periodSeconds)
             s.queues.append(row)
         }

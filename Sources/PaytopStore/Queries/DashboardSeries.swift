@@ -37,7 +37,14 @@ public struct DashboardSeries: Sendable {
     /// The series of the window ending at `at` (nil: from the store's first point).
     public static func load(_ c: Connection, at: Int64, windowNanos: Int64?, slos: [SloDefinition] = SloDefinition.defaults) throws -> DashboardSeries {
         let from: Int64
-        if let windowNanos { from = at - windowNanos } else { from = min(try c.scalarInt("SELECT min(period_start) FROM metric_data") ?? at, at) }
+        if let windowNanos {
+            // A store younger than the window: the charts span the data there is, not an
+            // hour-wide frame with a minute of data at its right edge.
+            let first = try firstPoint(c) ?? (at - windowNanos)
+            from = min(at - 60_000_000_000, max(at - windowNanos, first))
+        } else {
+            from = min(try c.scalarInt("SELECT min(period_start) FROM metric_data") ?? at, at)
+        }
         var period = 60
         if let windowNanos, windowNanos <= 15 * 60_000_000_000 {
             // Per second where a live store keeps fine points (the last hour).
@@ -64,7 +71,12 @@ public struct DashboardSeries: Sendable {
         s.invocations = try FunctionName.pipelineOrder.map { try line($0.rawValue, .invocations, MetricDimensions.function($0), .rate) }
         s.functionErrors = try FunctionName.pipelineOrder.map { try line($0.rawValue, .errors, MetricDimensions.function($0), .rate) }
         s.functionP95 = try FunctionName.pipelineOrder.map { try line($0.rawValue + " p95", .duration, MetricDimensions.function($0), .p95) }
-        s.queueDepth = try QueueName.allCases.map { try line($0.rawValue, .messagesVisible, MetricDimensions.queue($0), .value) }
+        // Visible and in flight: in an outage every message is in flight, and visible alone drew zero.
+        s.queueDepth = try QueueName.allCases.map { q in
+            let d = MetricDimensions.queue(q)
+            return Line(q.rawValue, sum(try points(c, .messagesVisible, d, from: from, to: at, period: period, .value),
+                                        try points(c, .messagesNotVisible, d, from: from, to: at, period: period, .value)))
+        }
         s.dlqAge = try [QueueName.executionDLQ, .resultsDLQ].map { try line($0.rawValue, .ageOfOldestMessage, MetricDimensions.queue($0), .value) }
         try loadBusiness(c, &s)
         try loadSlos(c, &s, slos)
@@ -76,6 +88,30 @@ public struct DashboardSeries: Sendable {
     }
 
     enum Column { case value, rate, p50, p95, mean }
+
+    /// Two series added period by period (a period only one has counts its value).
+    static func sum(_ a: [(t: Int64, v: Double)], _ b: [(t: Int64, v: Double)]) -> [(t: Int64, v: Double)] {
+        var byTime: [Int64: Double] = [:]
+        for p in a + b { byTime[p.t, default: 0] += p.v }
+        return byTime.keys.sorted().map { ($0, byTime[$0]!) }
+    }
+
+    /// When the store's metrics begin: the first point of the API's Count or of the
+    /// execution queue's depth (two index seeks each; nil for a store without either).
+    static func firstPoint(_ c: Connection) throws -> Int64? {
+        let s = try c.cached("""
+            SELECT min(t) FROM (
+                SELECT (SELECT period_start FROM metric_data WHERE series_id = m.series_id AND period_seconds = 1
+                        ORDER BY period_start LIMIT 1) AS t FROM metric_series m WHERE (m.name, m.dimensions) IN ((?1, ?2), (?3, ?4))
+                UNION ALL
+                SELECT (SELECT period_start FROM metric_data WHERE series_id = m.series_id AND period_seconds = 60
+                        ORDER BY period_start LIMIT 1) FROM metric_series m WHERE (m.name, m.dimensions) IN ((?1, ?2), (?3, ?4)))
+            """)
+        s.bind(1, MetricName.count.rawValue).bind(2, MetricDimensions.api)
+            .bind(3, MetricName.messagesVisible.rawValue).bind(4, MetricDimensions.queue(.execution))
+        defer { s.reset() }
+        return try s.step() ? s.optionalInt(0) : nil
+    }
 
     /// One series' points in [from, to] at one period length.
     static func points(_ c: Connection, _ name: MetricName, _ dims: String, from: Int64, to: Int64, period: Int,
