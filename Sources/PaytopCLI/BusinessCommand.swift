@@ -60,7 +60,7 @@ enum BusinessJSON {
                          "lost": amounts($0.loss.amounts)])
             }),
             "error_codes": .array(r.errorCodes.map {
-                .object(["code": .string($0.code), "category": .string($0.category), "checkouts": .number(Double($0.loss.checkouts)),
+                .object(["code": .string($0.code), "category": .string($0.category.rawValue), "checkouts": .number(Double($0.loss.checkouts)),
                          "lost": amounts($0.loss.amounts), "action": .string($0.action)])
             }),
             "merchants": .array(r.merchants.map { m in

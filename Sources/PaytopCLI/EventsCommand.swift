@@ -46,7 +46,7 @@ struct EventsCommand: ParsableCommand {
             writeLine(Self.json(e).encoded)
         } else {
             var line = EngineTime(nanos: e.bizTimestamp).description + "  " + WaterfallText.pad(e.name, 28)
-                + WaterfallText.pad(e.outcome, 10) + inert(e.checkoutID ?? "-")
+                + WaterfallText.pad(e.outcome.rawValue, 10) + inert(e.checkoutID ?? "-")
             if let a = e.amountTotal, let cur = e.amountCurrency { line += "  \(inert(a)) \(inert(cur))" }
             if let m = e.merchantID { line += "  " + inert(m) }
             if let code = e.errorCode { line += "  " + inert(code) }
@@ -62,17 +62,17 @@ struct EventsCommand: ParsableCommand {
     static func json(_ e: BusinessEventFeed.Event) -> JSONValue {
         let ts = EngineTime(nanos: e.bizTimestamp).description
         var o: [String: JSONValue] = [
-            "level": .string(e.outcome == "FAILURE" || e.outcome == "REJECTED" ? "WARNING" : "INFO"),
+            "level": .string(e.outcome.isFailure ? "WARNING" : "INFO"),
             "message": .string(e.message), "timestamp": .string(ts), "biz_timestamp": .string(ts),
             "event_name": .string(e.name), "event_type": .string(e.type), "event_domain": "payments",
-            "event_provider": "payment-service", "event_version": "1.0", "outcome": .string(e.outcome),
+            "event_provider": "payment-service", "event_version": "1.0", "outcome": .string(e.outcome.rawValue),
             "stage": .string(e.stage), "service_name": .string(e.serviceName), "service_version": .string(e.serviceVersion),
             "function_name": .string(FunctionName(rawValue: e.serviceName)?.deployedName ?? e.serviceName),
         ]
         func put(_ k: String, _ v: String?) { if let v { o[k] = .string(v) } }
         put("checkout_id", e.checkoutID); put("amount_total", e.amountTotal); put("amount_currency", e.amountCurrency)
         put("payment_order_id", e.paymentOrderID); put("merchant_id", e.merchantID); put("error_code", e.errorCode)
-        put("error_category", e.errorCategory); put("trace_id", e.traceID); put("span_id", e.spanID)
+        put("error_category", e.errorCategory?.rawValue); put("trace_id", e.traceID); put("span_id", e.spanID)
         if let n = e.orderCount { o["order_count"] = .number(Double(n)) }
         if let ms = e.pspLatencyMillis { o["psp_latency_ms"] = .number(Double(ms)) }
         return .object(o)

@@ -36,7 +36,7 @@ enum WaterfallText {
             let end = max(t.spans.map(\.end).max() ?? start, t.events.map(\.at).max() ?? start)
             let state = w.received
                 ? "RECEIVED · " + (w.outcomeFromEvents ?? "no settled or failed event yet")
-                : w.outcome ?? (w.isPaymentDone ? "DONE" : (t.spans.contains { $0.kind == "PRODUCER" } ? "IN FLIGHT" : "NOT ACCEPTED"))
+                : w.outcome ?? (w.isPaymentDone ? "DONE" : (t.spans.contains { $0.kind == .producer } ? "IN FLIGHT" : "NOT ACCEPTED"))
             guard let traceID = t.traceID else {
                 out.append("checkout \(inert(w.checkoutID)) · no spans arrived for it · \(t.events.count) business events from log lines "
                            + "without a trace id · \(duration(end - start)) · \(state)")
@@ -51,13 +51,13 @@ enum WaterfallText {
             var byID: [String: TraceWaterfall.SpanLine] = [:]
             for s in t.spans { byID[s.spanID] = s }
             func walk(_ s: TraceWaterfall.SpanLine, depth: Int) {
-                var line = pad("+" + duration(s.start - start), 11) + pad(duration(s.end - s.start), 11) + pad(s.kind, 10)
+                var line = pad("+" + duration(s.start - start), 11) + pad(duration(s.end - s.start), 11) + pad(s.kind.rawValue, 10)
                     + pad("\(s.serviceName) \(s.serviceVersion)", 20) + String(repeating: "  ", count: depth) + inert(s.name)
-                if s.kind == "CONSUMER", let p = s.parentSpanID.flatMap({ byID[$0] }), p.kind == "PRODUCER" {
+                if s.kind == .consumer, let p = s.parentSpanID.flatMap({ byID[$0] }), p.kind == .producer {
                     line += "  (waited \(duration(s.start - p.end)) in the queue)"
                 }
-                if s.attributes.contains("\"faas.coldstart\":true") { line += "  [cold start]" }
-                if s.status == "ERROR" { line += "  ✖ " + inert(s.statusMessage ?? "error") }
+                if s.coldStart { line += "  [cold start]" }
+                if s.status == .error { line += "  ✖ " + inert(s.statusMessage ?? "error") }
                 for l in s.linkedFrom { line += "  ← linked from " + l }
                 out.append(line)
                 for e in s.events {
@@ -81,7 +81,7 @@ enum WaterfallText {
         guard !events.isEmpty else { return }
         out.append("business events:")
         for e in events {
-            var line = pad("+" + duration(e.at - start), 11) + pad(e.name, 28) + pad(e.outcome, 10)
+            var line = pad("+" + duration(e.at - start), 11) + pad(e.name, 28) + pad(e.outcome.rawValue, 10)
             if let a = e.amount, let cur = e.currency { line += " \(inert(a)) \(inert(cur))" }
             if let m = e.merchantID { line += " " + inert(m) }
             if let code = e.errorCode { line += " " + inert(code) }
@@ -104,10 +104,10 @@ enum WaterfallText {
                     "spans": .array(t.spans.map { s in
                         .object([
                             "span_id": .string(s.spanID), "parent_span_id": opt(s.parentSpanID), "name": .string(s.name),
-                            "kind": .string(s.kind), "service_name": .string(s.serviceName),
+                            "kind": .string(s.kind.rawValue), "service_name": .string(s.serviceName),
                             "service_version": .string(s.serviceVersion),
                             "start_time_unix_nano": .string(String(s.start)), "end_time_unix_nano": .string(String(s.end)),
-                            "status_code": .string(s.status), "status_message": opt(s.statusMessage),
+                            "status_code": .string(s.status.name), "status_message": opt(s.statusMessage),
                             "attributes": (try? JSONValue.parse(s.attributes)) ?? .null,
                             "linked_from": .array(s.linkedFrom.map { .string($0) }),
                             "events": .array(s.events.map { e in
@@ -118,7 +118,7 @@ enum WaterfallText {
                     }),
                     "business_events": .array(t.events.map { e in
                         .object([
-                            "event_name": .string(e.name), "outcome": .string(e.outcome), "stage": .string(e.stage),
+                            "event_name": .string(e.name), "outcome": .string(e.outcome.rawValue), "stage": .string(e.stage),
                             "biz_timestamp": .string(EngineTime(nanos: e.at).description), "amount_total": opt(e.amount),
                             "amount_currency": opt(e.currency), "payment_order_id": opt(e.paymentOrderID),
                             "merchant_id": opt(e.merchantID), "error_code": opt(e.errorCode),

@@ -128,12 +128,12 @@ enum OTLPEncoding {
         w.bytes(2, idBytes(s.spanID))
         if let p = s.parentSpanID { w.bytes(4, idBytes(p)) }
         w.string(5, s.name)
-        w.int(6, s.kind.rawValue)
+        w.int(6, Int64(s.kind.otlpNumber))
         w.fixed64(7, UInt64(bitPattern: s.startNanos))
         w.fixed64(8, UInt64(bitPattern: s.endNanos))
         w.raw(s.sharedAttributes.bytes)
         for (k, v) in s.attributes { keyValue(&w, spanAttributesField, k, v) }
-        if s.status == 2 {
+        if s.status == .error {
             // OpenTelemetry records a failure as an `exception` event at its time (the
             // span's end, where the engine records it) carrying the message.
             w.message(11) { event in
@@ -150,7 +150,7 @@ enum OTLPEncoding {
         }
         w.message(15) { status in
             status.string(2, s.statusMessage ?? "")
-            status.int(3, Int64(s.status))
+            status.int(3, Int64(s.status.rawValue))
         }
         w.fixed32(16, 0x01)  // W3C trace flags: sampled
     }

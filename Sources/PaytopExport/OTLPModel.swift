@@ -1,22 +1,22 @@
 import PaytopProtobuf
 import PaytopStore
+import PaytopVocabulary
 
 /// Spans and log records as OTLP carries them, resolved from the store's compact rows
 /// (ids as bytes, names and services spelled out, times absolute).
 public struct ExportSpan: Sendable, Equatable {
-    public enum Kind: Int64, Sendable { case internalKind = 1, server = 2, client = 3, producer = 4, consumer = 5 }
 
     public var traceID: [UInt8]
     public var spanID: UInt64
     public var parentSpanID: UInt64?
     public var name: String
-    public var kind: Kind
+    public var kind: SpanKind
     public var serviceName: String
     public var serviceVersion: String
     public var startNanos: Int64
     public var endNanos: Int64
     /// 0 unset, 1 ok, 2 error (OTLP's StatusCode).
-    public var status: Int
+    public var status: SpanStatus
     public var statusMessage: String?
     /// The attributes every span of this name and service carries, already encoded as
     /// KeyValue fields (they are the same for thousands of spans); `attributes` follow.

@@ -1,5 +1,6 @@
 import Foundation
 import PaytopStore
+import PaytopVocabulary
 import PaytopJSON
 
 /// Turns the store's compact telemetry rows (trace numbers, name and service codes,
@@ -10,7 +11,7 @@ import PaytopJSON
 /// exporter's thread, never the engine's.
 final class RowResolver {
     private struct TraceInfo { let id: [UInt8]; let startedAt: Int64; let checkoutID: String? }
-    private struct NameInfo { let name: String; let kind: ExportSpan.Kind; let attributes: [(String, AttributeValue)] }
+    private struct NameInfo { let name: String; let kind: SpanKind; let attributes: [(String, AttributeValue)] }
     private struct EventInfo {
         let name: String, type: String, stage: String, message: String
         /// What every record of this event carries, encoded once.
@@ -44,7 +45,7 @@ final class RowResolver {
     }
 
     func resolve(_ b: WriteBatch) throws -> ExportChunk {
-        for n in b.spanNames { names[n.code] = NameInfo(name: n.name, kind: Self.kind(n.kind), attributes: Self.attributes(n.attributes)) }
+        for n in b.spanNames { names[n.code] = NameInfo(name: n.name, kind: n.kind, attributes: Self.attributes(n.attributes)) }
         for s in b.serviceVersions { services[s.code] = (s.name, s.version) }
         for e in b.eventNames { events[e.code] = EventInfo(name: e.name, type: e.type, stage: e.stage, message: e.message) }
         for m in b.metricSeries { series[m.id] = Self.seriesInfo(m.name, m.unit, m.kind, m.dimensions) }
@@ -80,7 +81,7 @@ final class RowResolver {
         for e in b.businessEvents {
             guard let info = try event(e.eventCode), let svc = try service(e.serviceCode) else { continue }
             let t = try e.traceNo.flatMap { try trace($0) }
-            var attrs: [(String, AttributeValue)] = [("payment.outcome", .string(e.outcome))]
+            var attrs: [(String, AttributeValue)] = [("payment.outcome", .string(e.outcome.rawValue))]
             if let v = t?.checkoutID { attrs.append(("checkout_id", .string(v))) }
             if let v = e.amountTotal { attrs.append(("amount_total", .string(v))) }
             if let v = e.amountCurrency { attrs.append(("amount_currency", .string(v))) }
@@ -88,7 +89,7 @@ final class RowResolver {
             if let v = e.paymentOrderID { attrs.append(("payment_order_id", .string(v))) }
             if let v = e.merchantID { attrs.append(("merchant_id", .string(v))) }
             if let v = e.errorCode { attrs.append(("error_code", .string(v))) }
-            if let v = e.errorCategory { attrs.append(("error_category", .string(v))) }
+            if let v = e.errorCategory { attrs.append(("error_category", .string(v.rawValue))) }
             if let v = e.pspLatencyMillis { attrs.append(("psp_latency_ms", .int(v))) }
             let failed = e.errorCode != nil
             chunk.logs.append(ExportLog(
@@ -181,7 +182,7 @@ final class RowResolver {
 
     private func name(_ code: Int) throws -> NameInfo? {
         try cachedRow(&names, code, catalog.spanName) {
-            NameInfo(name: $0.name, kind: Self.kind($0.kind), attributes: Self.attributes($0.attributes))
+            NameInfo(name: $0.name, kind: $0.kind, attributes: Self.attributes($0.attributes))
         }
     }
 
@@ -192,16 +193,6 @@ final class RowResolver {
     private func event(_ code: Int) throws -> EventInfo? {
         try cachedRow(&events, code, catalog.eventName) {
             EventInfo(name: $0.name, type: $0.type, stage: $0.stage, message: $0.message)
-        }
-    }
-
-    static func kind(_ text: String) -> ExportSpan.Kind {
-        switch text {
-        case "SERVER": .server
-        case "CLIENT": .client
-        case "PRODUCER": .producer
-        case "CONSUMER": .consumer
-        default: .internalKind
         }
     }
 

@@ -10,7 +10,7 @@ import PaytopVocabulary
 public struct BusinessEventFields: Sendable, Equatable {
     public var name: BusinessEventName
     public var checkoutID: String?
-    public var outcome: String
+    public var outcome: EventOutcome
     /// biz_timestamp, when the record has one.
     public var timestamp: Int64?
     public var amountTotal: String?
@@ -19,7 +19,7 @@ public struct BusinessEventFields: Sendable, Equatable {
     public var paymentOrderID: String?
     public var merchantID: String?
     public var errorCode: String?
-    public var errorCategory: String?
+    public var errorCategory: ErrorCategory?
     public var pspLatencyMillis: Int64?
     /// Powertools' `service`, else `function_name`: who emitted it, when the record has no resource.
     public var service: String?
@@ -58,7 +58,7 @@ public struct BusinessEventFields: Sendable, Equatable {
             name = BusinessEventName.allCases.first { $0.type == type && $0.stage == stage }
         }
         guard let name else { return nil }
-        var e = BusinessEventFields(name: name, outcome: text(Key.outcome) ?? "UNKNOWN")
+        var e = BusinessEventFields(name: name, outcome: text(Key.outcome).map(EventOutcome.init(rawValue:)) ?? .unknown)
         e.checkoutID = text(Key.checkout)
         if let t = Key.timestamp.lazy.compactMap({ fields[$0] }).first {
             if case .string(let s) = t { e.timestamp = LogTimestamp.nanos(s) } else if let n = t.integer { e.timestamp = LogTimestamp.nanos(number: Double(n)) }
@@ -69,13 +69,13 @@ public struct BusinessEventFields: Sendable, Equatable {
         e.paymentOrderID = text(Key.paymentOrder)
         e.merchantID = text(Key.merchant)
         e.errorCode = text(Key.errorCode)
-        e.errorCategory = text(Key.errorCategory)
+        e.errorCategory = text(Key.errorCategory).map(ErrorCategory.init(rawValue:))
         e.pspLatencyMillis = Key.pspLatency.lazy.compactMap { fields[$0]?.integer }.first
         e.service = text(Key.service)
         return e
     }
 
-    init(name: BusinessEventName, outcome: String) { self.name = name; self.outcome = outcome }
+    init(name: BusinessEventName, outcome: EventOutcome) { self.name = name; self.outcome = outcome }
 
     /// A record's attributes and, when its body is a JSON object (or a map), the body's
     /// fields, flattened with dotted keys (`{"amount": {"total": …}}` → `amount.total`).

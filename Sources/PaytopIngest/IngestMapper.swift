@@ -31,7 +31,7 @@ public final class IngestMapper {
 
     private struct TraceKey: Hashable { let hi: UInt64, lo: UInt64 }
     private struct TraceInfo { let no: Int64; let startedAt: Int64; var hasCheckout: Bool }
-    private struct NameKey: Hashable { let name: String, kind: String, service: Int }
+    private struct NameKey: Hashable { let name: String, kind: SpanKind, service: Int }
     private struct ServiceKey: Hashable { let name: String, version: String }
     private struct SeriesKey: Hashable { let name: String, dimensions: String }
     private struct CumulativeKey: Hashable { let series: Int, start: Int64 }
@@ -103,7 +103,6 @@ public final class IngestMapper {
 
     // MARK: - spans
 
-    static let kinds = ["INTERNAL", "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER"]
 
     private func span(_ s: ReceivedSpan, service: Int, _ b: inout WriteBatch, _ o: inout Outcome) throws {
         guard let traceKey = Self.traceKey(s.traceID) else { return o.reject("a span's trace_id is not 16 bytes (or is all zero)") }
@@ -115,12 +114,12 @@ public final class IngestMapper {
         }
         let checkout = s.attributes.checkoutID
         let t = try trace(traceKey, s.traceID, start: s.startNanos, checkout: checkout, &b)
-        let kind = Self.kinds[(0..<Self.kinds.count).contains(s.kind) ? s.kind : 1]
+        let kind = SpanKind(otlpNumber: s.kind)
         let (code, shared) = name(s.name, kind, service: service, first: s.attributes, &b)
         b.receivedSpans.append(SpanRow(
             traceNo: t.no, spanID: spanID, parentSpanID: parent, nameCode: code, serviceCode: service,
             startOffset: s.startNanos &- t.startedAt, duration: max(0, s.endNanos &- s.startNanos),
-            status: (0...2).contains(s.statusCode) ? s.statusCode : 0, statusMessage: s.statusMessage.isEmpty ? nil : s.statusMessage,
+            status: SpanStatus(code: s.statusCode), statusMessage: s.statusMessage.isEmpty ? nil : s.statusMessage,
             attributes: shared.patch(s.attributes, present: &present)))
         for (i, e) in s.events.enumerated() {
             b.spanEvents.append(SpanEventRow(traceNo: t.no, spanID: spanID, seq: i, timeOffset: e.timeNanos &- t.startedAt,
@@ -160,7 +159,7 @@ public final class IngestMapper {
 
     /// A span name's code for this service, and the attributes its spans share (the
     /// first span's: each later one keeps a patch over them).
-    private func name(_ name: String, _ kind: String, service: Int, first: SpanAttributes,
+    private func name(_ name: String, _ kind: SpanKind, service: Int, first: SpanAttributes,
                       _ b: inout WriteBatch) -> (Int, SharedSpanAttributes) {
         let key = NameKey(name: name, kind: kind, service: service)
         if let known = spanNames[key] { return known }

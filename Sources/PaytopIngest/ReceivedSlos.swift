@@ -25,10 +25,10 @@ struct ReceivedSlos {
     static let latencyLimit: Int64 = 300_000_000
 
     func span(_ s: ReceivedSpan) -> Event? {
-        guard s.kind == 2, s.name == PipelineNames.paymentsRequestSpan else { return nil }
-        let status = s.attributes.httpStatusCode ?? (s.statusCode == 2 ? 500 : 202)
+        guard SpanKind(otlpNumber: s.kind) == .server, s.name == PipelineNames.paymentsRequestSpan else { return nil }
+        let status = s.attributes.httpStatusCode ?? (SpanStatus(code: s.statusCode) == .error ? 500 : 202)
         guard status != 400 && status != 409 else { return nil }
-        let good = s.endNanos - s.startNanos <= Self.latencyLimit && status < 500 && status != 429 && s.statusCode != 2
+        let good = s.endNanos - s.startNanos <= Self.latencyLimit && status < 500 && status != 429 && SpanStatus(code: s.statusCode) != .error
         return Event(slo: .apiLatency, good: good, at: s.endNanos)
     }
 
@@ -54,7 +54,7 @@ struct ReceivedSlos {
             } else {
                 late.remove(checkout)  // counted bad at its objective already
             }
-            let businessDecline = !success && (e.errorCategory == "BUSINESS" || e.errorCode.map(DeclineCode.all.contains) == true)
+            let businessDecline = !success && (e.errorCategory == .business || e.errorCode.map(DeclineCode.all.contains) == true)
             if !businessDecline { out.append(Event(slo: .paymentSuccess, good: success, at: at)) }
             return out
         default:

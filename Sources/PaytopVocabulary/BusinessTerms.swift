@@ -20,9 +20,9 @@ public enum FunnelStep: Int, CaseIterable, Sendable {
     }
 
     /// The outcome the event must carry, where the event has more than one.
-    public var outcome: String? {
+    public var outcome: EventOutcome? {
         switch self {
-        case .pspSuccess, .walletQueued: return "SUCCESS"
+        case .pspSuccess, .walletQueued: return .success
         default: return nil
         }
     }

@@ -199,7 +199,7 @@ final class ServiceWorld {
         let events = b.businessEvents.sorted { ($0.bizTimestamp, $0.eventCode) < ($1.bizTimestamp, $1.eventCode) }
         #expect(events.map { BusinessEventName(rawValue: $0.eventCode)!.name }
                 == ["payment.request.received", "payment.checkout.initiated", "payment.checkout.failed"])
-        #expect(events.last?.errorCode == "INITIALIZER_ERROR" && events.last?.errorCategory == "TECHNICAL")
+        #expect(events.last?.errorCode == "INITIALIZER_ERROR" && events.last?.errorCategory == .technical)
         #expect(events.last?.amountTotal == "100.00")
     }
 }

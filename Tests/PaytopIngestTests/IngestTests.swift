@@ -43,7 +43,7 @@ final class TempStore {
             "payment_outcome": .string("VALIDATED"), "payment_stage": .string("INITIALIZATION"), "amount_total": .string("149.9"),
             "amount_currency": .string("USD"), "order_count": .int(3),
         ])
-        #expect(blog?.name == .checkoutInitiated && blog?.checkoutID == "chk-1" && blog?.outcome == "VALIDATED")
+        #expect(blog?.name == .checkoutInitiated && blog?.checkoutID == "chk-1" && blog?.outcome == .validated)
         #expect(blog?.amountTotal == "149.90" && blog?.orderCount == 3, "amounts become two-decimal text")
         let code = BusinessEventFields.read(BusinessEventFields.fields(attributes: [
             KeyValue("event_type", .string("payment.psp.response")), KeyValue("biz_checkout_id", .string("chk-2")),
@@ -58,7 +58,7 @@ final class TempStore {
         #expect(short?.name == .walletQueued, "the blog's short type with its stage")
         let exported = BusinessEventFields.read(["payment.outcome": .string("SUCCESS"), "checkout_id": .string("c")],
                                                 eventName: "payment.order.settled")
-        #expect(exported?.name == .orderSettled && exported?.outcome == "SUCCESS")
+        #expect(exported?.name == .orderSettled && exported?.outcome == .success)
         #expect(BusinessEventFields.read(["event_name": .string("user.signed.up")]) == nil, "not the seed's taxonomy: a plain log")
         #expect(BusinessEventFields.read(["amount_total": .string("1.00"), "event_name": .string("payment.request.received")])?
             .amountTotal == "1.00")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PaytopVocabulary
 @testable import PaytopStore
 
 /// The redo log (RedoLog, StoreWriter with `redoLog: true`): its layout reads back what
@@ -50,14 +51,14 @@ import Testing
         b.engineState = [(key: "clock", value: String(n)), (key: "k", value: "v\(n)")]
         b.traces = [TraceRow(traceNo: Int64(n), traceID: Array(repeating: UInt8(n & 0xff), count: 16), checkoutID: t, startedAt: 7)]
         b.spans = [SpanRow(traceNo: Int64(n), spanID: Int64.min + Int64(n), parentSpanID: optionals ? -1 : nil, nameCode: 1, serviceCode: 2,
-                           startOffset: 0, duration: Int64.max, status: 2, statusMessage: t, attributes: t)]
+                           startOffset: 0, duration: Int64.max, status: .error, statusMessage: t, attributes: t)]
         b.spanLinks = [SpanLinkRow(traceNo: Int64(n), spanID: -5, linkedTraceNo: 9, linkedSpanID: 10)]
-        b.businessEvents = [BusinessEventRow(eventCode: 3, outcome: "OK", bizTimestamp: 11, amountTotal: t, amountCurrency: t,
-                                             orderCount: optionals ? 2 : nil, paymentOrderID: t, merchantID: t, errorCode: t, errorCategory: t,
+        b.businessEvents = [BusinessEventRow(eventCode: 3, outcome: EventOutcome(rawValue: "OK"), bizTimestamp: 11, amountTotal: t, amountCurrency: t,
+                                             orderCount: optionals ? 2 : nil, paymentOrderID: t, merchantID: t, errorCode: t, errorCategory: t.map(ErrorCategory.init(rawValue:)),
                                              pspLatencyMillis: o, traceNo: o, spanID: o, serviceCode: 1, checkoutID: t)]
         b.sdlcEvents = [SdlcEventRow(at: 1, eventType: "deployment", eventStatus: "started", deploymentID: "d", artifactName: "a",
                                      artifactVersion: "v", revision: "r", previousVersion: t, regression: t, source: "s")]
-        b.spanNames = [SpanNameRow(code: n, name: "span \(n)", kind: "internal", attributes: "{}")]
+        b.spanNames = [SpanNameRow(code: n, name: "span \(n)", kind: .internal, attributes: "{}")]
         b.eventNames = [EventNameRow(code: n, name: "ev \(n)", type: "t", stage: "s", message: "m")]
         b.serviceVersions = [ServiceVersionRow(code: n, name: "svc", version: "1")]
         b.metricSeries = [MetricSeriesRow(id: n, name: "m\(n)", dimensions: "{}", unit: "ms", kind: "distribution")]

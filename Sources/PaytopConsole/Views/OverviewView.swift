@@ -105,17 +105,17 @@ enum OverviewView {
     }
 
     static func queues(_ p: inout Painter, _ r: Rect, _ snap: ConsoleSnapshot) {
-        let labels = ["execution", "execution DLQ", "results", "results DLQ"]
+        let labels: [QueueName: String] = [.execution: "execution", .executionDLQ: "execution DLQ", .results: "results",
+                                           .resultsDLQ: "results DLQ"]
         let sparkWidth = max(4, r.width - 34)
-        for (i, q) in snap.queues.prefix(r.height).enumerated() {
-            let dlq = q.name.isDeadLetterQueue
-            let depth = q.visible + q.inFlight
-            let y = r.y + i
-            var x = p.text(labels[i].fit(14), r.x + 1, y, dlq && depth > 0 ? .bad : .text, clip: r)
-            x = p.text(p.sparkline(q.depthSpark, width: sparkWidth).fit(sparkWidth), x, y, dlq && depth > 0 ? .bad : .accent, clip: r)
-            x = p.text(" \(depth)".fit(8), x, y, .text, clip: r)
-            p.text(Format.age(q.oldestAgeSeconds), x, y, .muted, clip: r)
-        }
+        let table = Table([.init("queue", width: 14), .init("depth", width: sparkWidth + 1),
+                           .init("msgs", width: 8, .right), .init("oldest", width: 0)])
+        table.draw(&p, r, rows: snap.queues.map { q in
+            let alarm = q.name.isDeadLetterQueue && q.visible + q.inFlight > 0
+            return Table.Row([.init(labels[q.name] ?? q.name.rawValue, alarm ? .bad : .text),
+                              .init(p.sparkline(q.depthSpark, width: sparkWidth), alarm ? .bad : .accent),
+                              .init(Format.grouped(Int64(q.visible + q.inFlight))), .init(Format.age(q.oldestAgeSeconds), .muted)])
+        }, selected: nil)
     }
 
     static func slos(_ p: inout Painter, _ r: Rect, _ snap: ConsoleSnapshot) {
@@ -204,18 +204,21 @@ enum OverviewView {
     }
 
     static func events(_ p: inout Painter, _ r: Rect, _ snap: ConsoleSnapshot) {
-        let recent = snap.events.suffix(r.height).reversed()
-        for (i, e) in recent.enumerated() {
-            let y = r.y + i
-            var x = p.text(Format.clock(e.bizTimestamp) + " ", r.x + 1, y, .muted, clip: r)
-            x = p.text(e.name.replacingOccurrences(of: "payment.", with: "").fit(20), x, y, .text, clip: r)
-            let role: Theme.Role = e.outcome == "FAILURE" || e.outcome == "REJECTED" ? .bad : (e.outcome == "SUCCESS" ? .ok : .text)
-            x = p.text(e.outcome.fit(10), x, y, role, clip: r)
-            var detail = [e.errorCode ?? e.merchantID].compactMap { $0 }
+        // The checkout column only where the detail keeps room for an amount beside it.
+        let withCheckout = r.width >= 96
+        var columns: [Table.Column] = [.init("time", width: 9), .init("event", width: 20), .init("outcome", width: 8)]
+        if withCheckout { columns.append(.init("checkout", width: 23)) }
+        let table = Table(columns + [.init("detail", width: 0)])
+        table.draw(&p, r, rows: snap.events.suffix(max(0, r.height - 1)).reversed().map { e in
+            // What went wrong first, then the amount, then the merchant: as many as fit whole.
+            var detail = [e.errorCode].compactMap { $0 }
             if let a = e.amountTotal, let c = e.amountCurrency { detail.append("\(a) \(c)") }
-            x = p.text((e.checkoutID ?? "-").fit(24) + " ", x, y, .muted, clip: r)
-            p.text(Format.whole(detail, width: r.maxX - x - 1, separator: " "), x, y, .text, clip: r)
-        }
+            if let m = e.merchantID { detail.append(m) }
+            var cells: [Table.Cell] = [.init(Format.clock(e.bizTimestamp), .muted), .init(EventWords.shortName(e.name)),
+                                       .init(e.outcome.rawValue, EventWords.role(e.outcome))]
+            if withCheckout { cells.append(.init(e.checkoutID ?? "-", .muted)) }
+            return Table.Row(cells + [.whole(detail, empty: "")])
+        }, selected: nil)
     }
 }
 

@@ -127,7 +127,7 @@ enum SloView {
         let table = Table([.init("code", width: 20), .init("n", width: 7, .right), .init("action", width: 24), .init("lost", width: 0)])
         table.draw(&p, r, rows: codes.map { e in
             Table.Row([.init(e.code), .init(Format.count(e.loss.checkouts)), .init(e.action),
-                       .whole(BusinessView.items(e.loss.amounts), .muted)], role: e.category == "TECHNICAL" ? .bad : .warn)
+                       .whole(BusinessView.items(e.loss.amounts), .muted)], role: e.category == .technical ? .bad : .warn)
         }, selected: nil)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import PaytopStore
+import PaytopVocabulary
 
 /// One checkout's waterfall: span tree (fold/unfold), kind, service, version, duration,
 /// bars on a time axis scaled to the trace, queue waits, errors; the selected span's
@@ -36,9 +37,9 @@ enum TraceView {
             let sp = row.span
             let marker = row.hasChildren ? (row.folded ? p.glyphs.folded : p.glyphs.unfolded) + " " : "  "
             return Table.Row([
-                .init((String(repeating: "  ", count: row.depth) + marker + sp.name).fit(nameWidth - 1)), .init(sp.kind, .muted),
+                .init((String(repeating: "  ", count: row.depth) + marker + sp.name).fit(nameWidth - 1)), .init(sp.kind.rawValue, .muted),
                 .init("\(sp.serviceName) \(sp.serviceVersion)"),
-            ], role: sp.status == "ERROR" ? .bad : .text)
+            ], role: sp.status == .error ? .bad : .text)
         }, selected: sel)
         var axisEnd = barX
         for i in 0...4 {
@@ -55,24 +56,24 @@ enum TraceView {
             // The bar, and for a consumer the wait since its producer ended.
             func col(_ t: Int64) -> Int { barX + Int(Double(t - start) / Double(end - start) * Double(barWidth - 1)) }
             let bx = col(sp.start), ex = max(col(sp.end), bx + 1)
-            if sp.kind == "CONSUMER", let parent = sp.parentSpanID.flatMap({ byID[$0] }) {
+            if sp.kind == .consumer, let parent = sp.parentSpanID.flatMap({ byID[$0] }) {
                 let px = col(parent.end)
                 if bx - px > 1 { p.text(String(repeating: p.glyphs.wait, count: bx - px - 1), px + 1, y, .muted, clip: b) }
             }
-            p.text(String(repeating: p.glyphs.full, count: ex - bx), bx, y, sp.status == "ERROR" ? .bad : (selected ? .selection : .accent), clip: b)
+            p.text(String(repeating: p.glyphs.full, count: ex - bx), bx, y, sp.status == .error ? .bad : (selected ? .selection : .accent), clip: b)
             var label = " " + Format.duration(sp.end - sp.start)
-            if sp.status == "ERROR" { label += " " + p.glyphs.cross + " " + (sp.statusMessage ?? "error") }
-            if sp.attributes.contains("\"faas.coldstart\":true") { label += " cold" }
+            if sp.status == .error { label += " " + p.glyphs.cross + " " + (sp.statusMessage ?? "error") }
+            if sp.coldStart { label += " cold" }
             // The label goes after the bar, or before it when the bar ends near the edge.
             let labelX = ex + Buffer.columns(label) <= b.maxX - 1 || bx - Buffer.columns(label) < barX ? ex : bx - Buffer.columns(label)
-            p.text(label, labelX, y, sp.status == "ERROR" ? .bad : .muted, clip: b)
+            p.text(label, labelX, y, sp.status == .error ? .bad : .muted, clip: b)
         }
         let (attrsRect, eventsRect) = bottom.splitColumns(bottom.width / 2)
         let selectedSpan = sel < rows.count ? rows[sel].span : nil
         let a = p.box(attrsRect, title: "span · \(selectedSpan?.name ?? "-")", focused: s.focus == 1)
         if let sp = selectedSpan {
             var lines: [(String, String)] = [("span_id", sp.spanID), ("duration", Format.duration(sp.end - sp.start)),
-                                             ("status", sp.status + (sp.statusMessage.map { ": " + $0 } ?? ""))]
+                                             ("status", sp.status.name + (sp.statusMessage.map { ": " + $0 } ?? ""))]
             if let obj = (try? JSONSerialization.jsonObject(with: Data(sp.attributes.utf8))) as? [String: Any] {
                 for k in obj.keys.sorted() { lines.append((k, "\(obj[k]!)")) }
             }
@@ -99,13 +100,22 @@ enum TraceView {
 
     /// Business events in time order, each at its offset from `start`.
     static func events(_ p: inout Painter, _ e: Rect, _ list: [TraceWaterfall.EventLine], start: Int64) {
-        for (i, ev) in list.prefix(e.height).enumerated() {
-            var x = p.text(("+" + Format.duration(ev.at - start)).fit(10), e.x + 1, e.y + i, .muted, clip: e)
-            x = p.text(ev.name.fit(28), x, e.y + i, .text, clip: e)
-            x = p.text(ev.outcome.fit(10), x, e.y + i, ev.outcome == "FAILURE" || ev.outcome == "REJECTED" ? .bad : .ok, clip: e)
-            var detail = ev.errorCode ?? ""
-            if let amount = ev.amount, let cur = ev.currency { detail += (detail.isEmpty ? "" : " ") + "\(amount) \(cur)" }
-            p.text(detail, x, e.y + i, .text, clip: e)
-        }
+        let table = Table([.init("at", width: 9), .init("event", width: 19), .init("outcome", width: 10), .init("detail", width: 0)])
+        table.draw(&p, e, rows: list.map { ev in
+            var detail = [ev.errorCode].compactMap { $0 }
+            if let amount = ev.amount, let cur = ev.currency { detail.append("\(amount) \(cur)") }
+            return Table.Row([.init("+" + Format.duration(ev.at - start), .muted), .init(EventWords.shortName(ev.name)),
+                              .init(ev.outcome.rawValue, EventWords.role(ev.outcome)), .whole(detail, empty: "")])
+        }, selected: nil)
+    }
+}
+
+/// How the event lists colour an outcome.
+enum EventWords {
+    static func role(_ o: EventOutcome) -> Theme.Role { o.isFailure ? .bad : (o == .success ? .ok : .text) }
+
+    /// An event's name without the "payment." every one of the seed's starts with.
+    static func shortName(_ name: String) -> String {
+        name.hasPrefix("payment.") ? String(name.dropFirst("payment.".count)) : name
     }
 }

@@ -118,19 +118,19 @@ final class ExecutorService: BatchConsumer {
         let status: OrderStatus
         switch outcome {
         case .serverError:
-            ctx.recordEvent(.pspResponse, checkout: checkout, outcome: "FAILURE", at: ctx.now, trace: checkout.trace,
+            ctx.recordEvent(.pspResponse, checkout: checkout, outcome: .failure, at: ctx.now, trace: checkout.trace,
                             span: inv.processSpan, service: executorService, errorCode: ErrorCodes.pspServerError,
-                            errorCategory: "TECHNICAL", pspLatency: call.latency)
+                            errorCategory: .technical, pspLatency: call.latency)
             failExecutorRecord(inv, m, checkout, "PSP returned HTTP 500: PSP unavailable", after: Latencies.failFast)
             return
         case .succeeded:
             status = .success
-            ctx.recordEvent(.pspResponse, checkout: checkout, outcome: "SUCCESS", at: ctx.now, trace: checkout.trace,
+            ctx.recordEvent(.pspResponse, checkout: checkout, outcome: .success, at: ctx.now, trace: checkout.trace,
                             span: inv.processSpan, service: executorService, pspLatency: call.latency)
         case .declined(let code):
             status = .failed
-            ctx.recordEvent(.pspResponse, checkout: checkout, outcome: "FAILURE", at: ctx.now, trace: checkout.trace,
-                            span: inv.processSpan, service: executorService, errorCode: code, errorCategory: "BUSINESS",
+            ctx.recordEvent(.pspResponse, checkout: checkout, outcome: .failure, at: ctx.now, trace: checkout.trace,
+                            span: inv.processSpan, service: executorService, errorCode: code, errorCategory: .business,
                             pspLatency: call.latency)
         }
         for o in checkout.orders where !o.status.isTerminal {
@@ -158,9 +158,9 @@ final class ExecutorService: BatchConsumer {
         ctx.recordSpan(.sendResults, trace: checkout.trace, id: sendSpan, parent: inv.processSpan, service: service,
                        start: start, end: end)
         let failed: String? = if case .failed(let code) = result { code } else { nil }
-        ctx.recordEvent(.walletQueued, checkout: checkout, outcome: failed == nil ? "SUCCESS" : "FAILURE", at: end,
+        ctx.recordEvent(.walletQueued, checkout: checkout, outcome: failed == nil ? .success : .failure, at: end,
                         trace: checkout.trace, span: sendSpan, service: service, errorCode: failed,
-                        errorCategory: failed == nil ? nil : "BUSINESS")
+                        errorCategory: failed == nil ? nil : .business)
         return end
     }
 

@@ -147,12 +147,12 @@ final class InitializerService {
             }
         }
         defer { function.release(lease, at: ctx.now, started: call.startedAt, reusable: true) }
-        ctx.recordEvent(.requestReceived, checkout: nil, checkoutID: call.body?["checkout_id"]?.stringValue, outcome: "RECEIVED",
+        ctx.recordEvent(.requestReceived, checkout: nil, checkoutID: call.body?["checkout_id"]?.stringValue, outcome: .received,
                         at: handlerStart, trace: call.trace, span: invocationSpan, service: service)
         func rejected(_ code: String) {
-            ctx.recordEvent(.checkoutRejected, checkout: nil, checkoutID: call.body?["checkout_id"]?.stringValue, outcome: "REJECTED",
+            ctx.recordEvent(.checkoutRejected, checkout: nil, checkoutID: call.body?["checkout_id"]?.stringValue, outcome: .rejected,
                             at: handlerStart + Latencies.compute, trace: call.trace, span: invocationSpan, service: service,
-                            errorCode: code, errorCategory: "VALIDATION")
+                            errorCode: code, errorCategory: .validation)
         }
 
         guard let body = call.body else {
@@ -181,10 +181,10 @@ final class InitializerService {
             // failure event, so a funnel puts the loss at initialization.
             let failed = Checkout(request: request, requestHash: request.bodyHash, createdAt: ctx.now)
             failed.trace = call.trace
-            ctx.recordEvent(.checkoutInitiated, checkout: failed, outcome: "VALIDATED", at: handlerStart + Latencies.compute,
+            ctx.recordEvent(.checkoutInitiated, checkout: failed, outcome: .validated, at: handlerStart + Latencies.compute,
                             trace: call.trace, span: invocationSpan, service: service)
-            ctx.recordEvent(.checkoutFailed, checkout: failed, outcome: "FAILURE", at: ctx.now, trace: call.trace,
-                            span: invocationSpan, service: service, errorCode: Self.initializerErrorCode, errorCategory: "TECHNICAL")
+            ctx.recordEvent(.checkoutFailed, checkout: failed, outcome: .failure, at: ctx.now, trace: call.trace,
+                            span: invocationSpan, service: service, errorCode: Self.initializerErrorCode, errorCategory: .technical)
             reply(500, .object(["error": .string(message)]), nil, error: message)
             return
         }
@@ -225,7 +225,7 @@ final class InitializerService {
         let putEnd = validated + call.putDuration
         let batchEnd = putEnd + call.batchWriteDuration
         let sendEnd = batchEnd + call.sendDuration
-        ctx.recordEvent(.checkoutInitiated, checkout: checkout, outcome: "VALIDATED", at: validated, trace: call.trace,
+        ctx.recordEvent(.checkoutInitiated, checkout: checkout, outcome: .validated, at: validated, trace: call.trace,
                         span: invocationSpan, service: service)
         ctx.recordSpan(.putPaymentEvent, trace: call.trace, id: ctx.newSpanID(), parent: invocationSpan, service: service,
                        start: validated, end: putEnd)
@@ -236,7 +236,7 @@ final class InitializerService {
         runtime.send(.execute, for: checkout, to: .execution, context: context)
         ctx.recordSpan(.sendExecution, trace: call.trace, id: sendSpan, parent: invocationSpan, service: service,
                        start: batchEnd, end: sendEnd)
-        ctx.recordEvent(.checkoutQueued, checkout: checkout, outcome: "QUEUED", at: sendEnd, trace: call.trace,
+        ctx.recordEvent(.checkoutQueued, checkout: checkout, outcome: .queued, at: sendEnd, trace: call.trace,
                         span: sendSpan, service: service)
         if ran <= gatewayTimeout { ctx.stats.accepted += 1 }
         reply(202, accepted(request), checkout.id)

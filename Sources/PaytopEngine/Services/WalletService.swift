@@ -109,7 +109,7 @@ final class WalletService: BatchConsumer {
                 t = t + d
                 credit(o, at: now)
                 if let m = ctx.metrics { m.recorder.add(m.revenue(o.spec.currency), o.spec.amount.minorUnits) }
-                ctx.recordEvent(.orderSettled, checkout: checkout, outcome: "SUCCESS", at: t, trace: trace, span: span,
+                ctx.recordEvent(.orderSettled, checkout: checkout, outcome: .success, at: t, trace: trace, span: span,
                                 service: service, order: o)
             }
             checkout.outcome = "SUCCESS"
@@ -123,8 +123,8 @@ final class WalletService: BatchConsumer {
                     o.completedAt = o.completedAt ?? now
                     o.updatedAt = now
                 }
-                ctx.recordEvent(.orderFailed, checkout: checkout, outcome: "FAILURE", at: t, trace: trace,
-                                span: inv.processSpan, service: service, order: o, errorCode: code, errorCategory: "BUSINESS")
+                ctx.recordEvent(.orderFailed, checkout: checkout, outcome: .failure, at: t, trace: trace,
+                                span: inv.processSpan, service: service, order: o, errorCode: code, errorCategory: .business)
             }
             checkout.outcome = "FAILED"
             checkout.failureCode = code
@@ -135,10 +135,10 @@ final class WalletService: BatchConsumer {
         ctx.recordSpan(.updatePaymentEvent, trace: trace, id: ctx.newSpanID(), parent: inv.processSpan, service: service,
                        start: max(t, now - last), end: now, attributes: ctx.attrs([("paytop.is_payment_done", true)]))
         if case .failed(let code) = result {
-            ctx.recordEvent(.checkoutFailed, checkout: checkout, outcome: "FAILURE", at: now, trace: trace,
-                            span: inv.processSpan, service: service, errorCode: code, errorCategory: "BUSINESS")
+            ctx.recordEvent(.checkoutFailed, checkout: checkout, outcome: .failure, at: now, trace: trace,
+                            span: inv.processSpan, service: service, errorCode: code, errorCategory: .business)
         } else {
-            ctx.recordEvent(.checkoutSettled, checkout: checkout, outcome: "SUCCESS", at: now, trace: trace,
+            ctx.recordEvent(.checkoutSettled, checkout: checkout, outcome: .success, at: now, trace: trace,
                             span: inv.processSpan, service: service)
         }
         checkout.isPaymentDone = true

@@ -41,7 +41,7 @@ final class BackOffice {
         let psp = PipelineNames.pspService
         let service = ctx.telemetry.serviceCode(psp.name, psp.version)
         for (currency, gross) in closed.gross.sorted(by: { $0.key < $1.key }) {
-            ctx.recordBackOfficeEvent(.settlementBatchClosed, outcome: "SUCCESS", traceNo: nil, service: service,
+            ctx.recordBackOfficeEvent(.settlementBatchClosed, outcome: .success, traceNo: nil, service: service,
                                       amount: gross, currency: currency, count: closed.settledLines,
                                       errorCode: nil, errorCategory: nil)
         }
@@ -57,11 +57,11 @@ final class BackOffice {
         for m in out.found {
             let at = ReconciliationReport.unreconciledAmount(m)
             let trace = try m.checkoutID.flatMap { try ReconciliationBook.traceNo(c, checkoutID: $0) }
-            ctx.recordBackOfficeEvent(.reconciliationMismatch, outcome: "FAILURE", traceNo: trace, service: service,
+            ctx.recordBackOfficeEvent(.reconciliationMismatch, outcome: .failure, traceNo: trace, service: service,
                                       amount: at?.1, currency: at?.0, count: nil, errorCode: m.kind.rawValue,
-                                      errorCategory: m.mismatchClass.rawValue)
+                                      errorCategory: ErrorCategory(rawValue: m.mismatchClass.rawValue))
         }
-        ctx.recordBackOfficeEvent(.reconciliationCompleted, outcome: "SUCCESS", traceNo: nil, service: service, amount: nil,
+        ctx.recordBackOfficeEvent(.reconciliationCompleted, outcome: .success, traceNo: nil, service: service, amount: nil,
                                   currency: nil, count: out.lines, errorCode: nil, errorCategory: nil)
         if let m = ctx.metrics {
             let report = try ReconciliationReport.load(c, batchLimit: 0, mismatchLimit: 0)

@@ -43,7 +43,7 @@ extension EngineContext {
         }
         telemetry.spans.append(SpanRow(
             traceNo: trace.no, spanID: id, parentSpanID: parent, nameCode: name.rawValue, serviceCode: service,
-            startOffset: start.nanos - trace.startedAt, duration: max(0, end - start), status: error == nil ? 0 : 2, statusMessage: error,
+            startOffset: start.nanos - trace.startedAt, duration: max(0, end - start), status: error == nil ? .unset : .error, statusMessage: error,
             attributes: attributes))
         pendingRows += 1
     }
@@ -55,9 +55,9 @@ extension EngineContext {
         pendingRows += 1
     }
 
-    func recordEvent(_ name: BusinessEventName, checkout: Checkout?, checkoutID: String? = nil, outcome: String,
+    func recordEvent(_ name: BusinessEventName, checkout: Checkout?, checkoutID: String? = nil, outcome: EventOutcome,
                      at t: EngineTime, trace: TraceRef?, span: Int64?, service: Int, order: Checkout.Order? = nil,
-                     errorCode: String? = nil, errorCategory: String? = nil, pspLatency: Nanos? = nil) {
+                     errorCode: String? = nil, errorCategory: ErrorCategory? = nil, pspLatency: Nanos? = nil) {
         guard telemetry.enabled else { return }
         let r = checkout?.request
         telemetry.events.append(BusinessEventRow(
@@ -72,8 +72,8 @@ extension EngineContext {
 
     /// A business event of the back office (settlement, reconciliation): no checkout of
     /// its own, tied to a checkout's trace when it concerns one.
-    func recordBackOfficeEvent(_ name: BusinessEventName, outcome: String, traceNo: Int64?, service: Int, amount: Money?,
-                               currency: String?, count: Int?, errorCode: String?, errorCategory: String?) {
+    func recordBackOfficeEvent(_ name: BusinessEventName, outcome: EventOutcome, traceNo: Int64?, service: Int, amount: Money?,
+                               currency: String?, count: Int?, errorCode: String?, errorCategory: ErrorCategory?) {
         guard telemetry.enabled else { return }
         telemetry.events.append(BusinessEventRow(
             eventCode: name.rawValue, outcome: outcome, bizTimestamp: now.nanos, amountTotal: amount?.description,

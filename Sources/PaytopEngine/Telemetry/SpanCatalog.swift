@@ -26,12 +26,12 @@ enum SpanName: Int, CaseIterable {
         }
     }
 
-    var kind: String {
+    var kind: SpanKind {
         switch self {
-        case .apiRequest, .initializerInvocation, .executorInvocation, .walletInvocation, .pspCharge: return "SERVER"
-        case .sendExecution, .sendResults: return "PRODUCER"
-        case .processExecution, .processResults: return "CONSUMER"
-        default: return "CLIENT"
+        case .apiRequest, .initializerInvocation, .executorInvocation, .walletInvocation, .pspCharge: return .server
+        case .sendExecution, .sendResults: return .producer
+        case .processExecution, .processResults: return .consumer
+        default: return .client
         }
     }
 

@@ -1,3 +1,4 @@
+import PaytopVocabulary
 import CSQLite
 
 /// The fastest this machine writes a store's rows: every row of `source` bulk-inserted
@@ -98,7 +99,7 @@ public enum RawInsertCeiling {
         func cut() { if current.rowCount >= rowsPerTransaction { batches.append(current); current = WriteBatch() } }
         let names = try src.cached("SELECT name_code, name, kind, attributes FROM span_name")
         while try names.step() {
-            current.spanNames.append(SpanNameRow(code: Int(names.int(0)), name: names.string(1), kind: names.string(2),
+            current.spanNames.append(SpanNameRow(code: Int(names.int(0)), name: names.string(1), kind: SpanKind(stored: names.string(2)),
                                                  attributes: names.string(3)))
         }
         let events = try src.cached("SELECT event_code, event_name, event_type, stage, message FROM business_event_name")
@@ -121,7 +122,7 @@ public enum RawInsertCeiling {
         while try spans.step() {
             current.spans.append(SpanRow(
                 traceNo: spans.int(0), spanID: spans.int(1), parentSpanID: spans.optionalInt(2), nameCode: Int(spans.int(3)),
-                serviceCode: Int(spans.int(4)), startOffset: spans.int(5), duration: spans.int(6), status: Int(spans.int(7)),
+                serviceCode: Int(spans.int(4)), startOffset: spans.int(5), duration: spans.int(6), status: SpanStatus(code: Int(spans.int(7))),
                 statusMessage: spans.optionalString(8), attributes: spans.optionalString(9)))
             cut()
         }
@@ -134,10 +135,10 @@ public enum RawInsertCeiling {
         let bes = try src.cached("SELECT event_code, outcome, biz_timestamp, amount_total, amount_currency, order_count, payment_order_id, merchant_id, error_code, error_category, psp_latency_ms, trace_no, span_id, service_code FROM business_event_data")
         while try bes.step() {
             current.businessEvents.append(BusinessEventRow(
-                eventCode: Int(bes.int(0)), outcome: bes.string(1), bizTimestamp: bes.int(2), amountTotal: bes.optionalString(3),
+                eventCode: Int(bes.int(0)), outcome: EventOutcome(rawValue: bes.string(1)), bizTimestamp: bes.int(2), amountTotal: bes.optionalString(3),
                 amountCurrency: bes.optionalString(4), orderCount: bes.optionalInt(5).map(Int.init),
                 paymentOrderID: bes.optionalString(6), merchantID: bes.optionalString(7), errorCode: bes.optionalString(8),
-                errorCategory: bes.optionalString(9), pspLatencyMillis: bes.optionalInt(10), traceNo: bes.optionalInt(11),
+                errorCategory: bes.optionalString(9).map(ErrorCategory.init(rawValue:)), pspLatencyMillis: bes.optionalInt(10), traceNo: bes.optionalInt(11),
                 spanID: bes.optionalInt(12), serviceCode: Int(bes.int(13))))
             cut()
         }

@@ -1,3 +1,5 @@
+import PaytopVocabulary
+
 /// Business events in the order they were recorded, for `paytop events` and the
 /// console's event tail. Each read is one short query.
 public enum BusinessEventFeed {
@@ -8,7 +10,7 @@ public enum BusinessEventFeed {
         public var stage: String
         public var message: String
         public var checkoutID: String?
-        public var outcome: String
+        public var outcome: EventOutcome
         public var bizTimestamp: Int64
         public var amountTotal: String?
         public var amountCurrency: String?
@@ -16,7 +18,7 @@ public enum BusinessEventFeed {
         public var paymentOrderID: String?
         public var merchantID: String?
         public var errorCode: String?
-        public var errorCategory: String?
+        public var errorCategory: ErrorCategory?
         public var pspLatencyMillis: Int64?
         public var traceID: String?
         public var spanID: String?
@@ -55,10 +57,10 @@ public enum BusinessEventFeed {
         defer { s.reset() }
         let rows = try s.all {
             Event(eventNo: $0.int(0), name: $0.string(1), type: $0.string(2), stage: $0.string(3), message: $0.string(4),
-                  checkoutID: $0.optionalString(5), outcome: $0.string(6), bizTimestamp: $0.int(7),
+                  checkoutID: $0.optionalString(5), outcome: EventOutcome(rawValue: $0.string(6)), bizTimestamp: $0.int(7),
                   amountTotal: $0.optionalString(8), amountCurrency: $0.optionalString(9), orderCount: $0.optionalInt(10),
                   paymentOrderID: $0.optionalString(11), merchantID: $0.optionalString(12), errorCode: $0.optionalString(13),
-                  errorCategory: $0.optionalString(14), pspLatencyMillis: $0.optionalInt(15), traceID: $0.optionalString(16),
+                  errorCategory: $0.optionalString(14).map(ErrorCategory.init(rawValue:)), pspLatencyMillis: $0.optionalInt(15), traceID: $0.optionalString(16),
                   spanID: $0.optionalString(17), serviceName: $0.string(18), serviceVersion: $0.string(19))
         }
         return latest ? rows.reversed() : rows

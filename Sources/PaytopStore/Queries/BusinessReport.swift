@@ -20,7 +20,7 @@ public struct BusinessReport: Sendable {
     }
 
     public struct ErrorCode: Sendable, Equatable {
-        public var code: String, category: String, action: String
+        public var code: String, category: ErrorCategory, action: String
         public var loss: Loss
     }
 
@@ -109,7 +109,7 @@ public struct BusinessReport: Sendable {
         var steps = [Int64](repeating: 0, count: FunnelStep.allCases.count)
         var revenue: [String: Int64] = [:], lost: [String: Int64] = [:]
         var stageCounts: [LossStage: Int64] = [:], stageAmounts: [LossStage: [String: Int64]] = [:]
-        var codes: [String: (category: String, checkouts: Int64, amounts: [String: Int64])] = [:]
+        var codes: [String: (category: ErrorCategory, checkouts: Int64, amounts: [String: Int64])] = [:]
         var merchants: [String: (m: Merchant, revenue: [String: Int64])] = [:]
         var pspResponses: Int64 = 0, pspTechnical: Int64 = 0
         let s = try c.cached("""
@@ -120,7 +120,7 @@ public struct BusinessReport: Sendable {
         defer { s.reset() }
         while try s.step() {
             guard let event = BusinessEventName(rawValue: Int(s.int(0))) else { continue }
-            let outcome = s.string(1), currency = s.string(2), merchant = s.string(3), code = s.string(4)
+            let outcome = EventOutcome(rawValue: s.string(1)), currency = s.string(2), merchant = s.string(3), code = s.string(4)
             let n = s.int(6), amount = s.int(7)
             for step in FunnelStep.allCases where step.event == event && (step.outcome == nil || step.outcome == outcome) {
                 steps[step.rawValue] += n
@@ -153,7 +153,7 @@ public struct BusinessReport: Sendable {
                     byCurrency[currency, default: 0] += amount
                 }
                 if !code.isEmpty {
-                    codes[code] = (s.string(5), (codes[code]?.checkouts ?? 0) + n, byCurrency)
+                    codes[code] = (ErrorCategory(rawValue: s.string(5)), (codes[code]?.checkouts ?? 0) + n, byCurrency)
                 }
             }
         }

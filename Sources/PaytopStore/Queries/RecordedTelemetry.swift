@@ -1,3 +1,4 @@
+import PaytopVocabulary
 /// Reads a recorded store's telemetry back as the writer once committed it, a few
 /// hundred traces at a time in trace order, for `paytop export`.
 public enum RecordedTelemetry {
@@ -33,7 +34,7 @@ public enum RecordedTelemetry {
             while try spanQuery.step() {
                 let s = spanQuery
                 b.spans.append(SpanRow(traceNo: s.int(0), spanID: s.int(1), parentSpanID: s.optionalInt(2), nameCode: Int(s.int(3)),
-                                       serviceCode: Int(s.int(4)), startOffset: s.int(5), duration: s.int(6), status: Int(s.int(7)),
+                                       serviceCode: Int(s.int(4)), startOffset: s.int(5), duration: s.int(6), status: SpanStatus(code: Int(s.int(7))),
                                        statusMessage: s.optionalString(8), attributes: s.optionalString(9)))
             }
             spanQuery.reset()
@@ -92,9 +93,9 @@ public enum RecordedTelemetry {
         """
 
     private static func event(_ s: Statement) -> BusinessEventRow {
-        BusinessEventRow(eventCode: Int(s.int(0)), outcome: s.string(1), bizTimestamp: s.int(2), amountTotal: s.optionalString(3),
+        BusinessEventRow(eventCode: Int(s.int(0)), outcome: EventOutcome(rawValue: s.string(1)), bizTimestamp: s.int(2), amountTotal: s.optionalString(3),
                          amountCurrency: s.optionalString(4), orderCount: s.optionalInt(5).map { Int($0) }, paymentOrderID: s.optionalString(6),
-                         merchantID: s.optionalString(7), errorCode: s.optionalString(8), errorCategory: s.optionalString(9),
+                         merchantID: s.optionalString(7), errorCode: s.optionalString(8), errorCategory: s.optionalString(9).map(ErrorCategory.init(rawValue:)),
                          pspLatencyMillis: s.optionalInt(10), traceNo: s.optionalInt(11), spanID: s.optionalInt(12), serviceCode: Int(s.int(13)))
     }
 }

@@ -1,3 +1,4 @@
+import PaytopVocabulary
 /// What a telemetry row's codes stand for — a trace number's trace, a span name code's
 /// name, a service code's service and version, an event code's event, a series id's
 /// series — read from a store one code at a time, for readers that meet codes in
@@ -17,7 +18,7 @@ public final class TelemetryCatalog {
 
     public func spanName(_ code: Int) throws -> SpanNameRow? {
         try one("SELECT name, kind, attributes FROM span_name WHERE name_code = ?", Int64(code)) {
-            SpanNameRow(code: code, name: $0.string(0), kind: $0.string(1), attributes: $0.string(2))
+            SpanNameRow(code: code, name: $0.string(0), kind: SpanKind(stored: $0.string(1)), attributes: $0.string(2))
         }
     }
 

@@ -8,14 +8,16 @@ public struct TraceWaterfall: Sendable {
         public var spanID: String
         public var parentSpanID: String?
         public var name: String
-        public var kind: String
+        public var kind: SpanKind
         public var serviceName: String
         public var serviceVersion: String
         public var start: Int64
         public var end: Int64
-        public var status: String
+        public var status: SpanStatus
         public var statusMessage: String?
         public var attributes: String
+        /// The invocation started a new environment (`faas.coldstart`).
+        public var coldStart: Bool
         /// Spans in other traces that link to this one (a batch invocation that received
         /// the message this span sent), as "name trace_id/span_id".
         public var linkedFrom: [String]
@@ -32,7 +34,7 @@ public struct TraceWaterfall: Sendable {
 
     public struct EventLine: Sendable, Equatable {
         public var name: String
-        public var outcome: String
+        public var outcome: EventOutcome
         public var stage: String
         public var at: Int64
         public var amount: String?
@@ -86,7 +88,7 @@ public struct TraceWaterfall: Sendable {
     public var hasNoSpans: Bool { traces.allSatisfy(\.spans.isEmpty) }
 
     static func eventLine(_ r: Statement) -> EventLine {
-        EventLine(name: r.string(0), outcome: r.string(1), stage: r.string(2), at: r.int(3),
+        EventLine(name: r.string(0), outcome: EventOutcome(rawValue: r.string(1)), stage: r.string(2), at: r.int(3),
                   amount: r.optionalString(4), currency: r.optionalString(5), paymentOrderID: r.optionalString(6),
                   merchantID: r.optionalString(7), errorCode: r.optionalString(8),
                   pspLatencyMillis: r.optionalInt(9), spanID: r.optionalString(10), service: r.string(11))
@@ -129,7 +131,8 @@ public struct TraceWaterfall: Sendable {
                        (SELECT group_concat(ln.name || ' ' || lower(hex(lt.trace_id)) || '/' || printf('%016x', l.span_id), ', ')
                         FROM span_link_data l JOIN span_data ls ON ls.trace_no = l.trace_no AND ls.span_id = l.span_id
                         JOIN span_name ln ON ln.name_code = ls.name_code JOIN trace lt ON lt.trace_no = l.trace_no
-                        WHERE l.linked_trace_no = s.trace_no AND l.linked_span_id = s.span_id)
+                        WHERE l.linked_trace_no = s.trace_no AND l.linked_span_id = s.span_id),
+                       coalesce(json_extract(s.attributes, '$."faas.coldstart"'), json_extract(n.attributes, '$."faas.coldstart"'), 0)
                 FROM span_data s JOIN span_name n ON n.name_code = s.name_code
                 JOIN service_version v ON v.service_code = s.service_code
                 WHERE s.trace_no = ? ORDER BY s.start_offset_ns, s.span_id
@@ -150,10 +153,11 @@ public struct TraceWaterfall: Sendable {
             for (no, id, started) in found {
                 spans.bind(1, no)
                 var lines = try spans.all {
-                    SpanLine(spanID: $0.string(0), parentSpanID: $0.optionalString(1), name: $0.string(2), kind: $0.string(3),
-                             serviceName: $0.string(4), serviceVersion: $0.string(5), start: started + $0.int(6),
-                             end: started + $0.int(6) + $0.int(7), status: ["UNSET", "OK", "ERROR"][Int(min(2, $0.int(8)))],
-                             statusMessage: $0.optionalString(9), attributes: $0.string(10),
+                    SpanLine(spanID: $0.string(0), parentSpanID: $0.optionalString(1), name: $0.string(2),
+                             kind: SpanKind(stored: $0.string(3)), serviceName: $0.string(4), serviceVersion: $0.string(5),
+                             start: started + $0.int(6), end: started + $0.int(6) + $0.int(7),
+                             status: SpanStatus(code: Int($0.int(8))), statusMessage: $0.optionalString(9), attributes: $0.string(10),
+                             coldStart: $0.int(12) != 0,
                              linkedFrom: $0.optionalString(11).map { $0.components(separatedBy: ", ") } ?? [])
                 }
                 spans.reset()

@@ -1,3 +1,4 @@
+import PaytopVocabulary
 /// Telemetry rows as the engine hands them to the writer. Ids are the compact physical
 /// form: a trace is a `trace_no` (its 16-byte W3C id lives once in `trace`), a span id
 /// is the 8 bytes of the W3C span id as a signed 64-bit integer.
@@ -21,13 +22,12 @@ public struct SpanRow: Sendable, Equatable {
     /// Nanoseconds after the trace's start (trace.started_at).
     public var startOffset: Int64
     public var duration: Int64
-    /// 0 unset, 1 ok, 2 error (OpenTelemetry's status codes).
-    public var status: Int
+    public var status: SpanStatus
     public var statusMessage: String?
     /// Only the attributes that vary per span, as JSON; constant ones live in span_name.
     public var attributes: String?
     public init(traceNo: Int64, spanID: Int64, parentSpanID: Int64?, nameCode: Int, serviceCode: Int, startOffset: Int64,
-                duration: Int64, status: Int, statusMessage: String?, attributes: String?) {
+                duration: Int64, status: SpanStatus, statusMessage: String?, attributes: String?) {
         self.traceNo = traceNo; self.spanID = spanID; self.parentSpanID = parentSpanID; self.nameCode = nameCode
         self.serviceCode = serviceCode; self.startOffset = startOffset; self.duration = duration; self.status = status
         self.statusMessage = statusMessage; self.attributes = attributes
@@ -47,7 +47,7 @@ public struct SpanLinkRow: Sendable, Equatable {
 /// Its checkout_id is its trace's (trace.checkout_id).
 public struct BusinessEventRow: Sendable, Equatable {
     public var eventCode: Int
-    public var outcome: String
+    public var outcome: EventOutcome
     public var bizTimestamp: Int64
     public var amountTotal: String?
     public var amountCurrency: String?
@@ -55,7 +55,7 @@ public struct BusinessEventRow: Sendable, Equatable {
     public var paymentOrderID: String?
     public var merchantID: String?
     public var errorCode: String?
-    public var errorCategory: String?
+    public var errorCategory: ErrorCategory?
     public var pspLatencyMillis: Int64?
     public var traceNo: Int64?
     public var spanID: Int64?
@@ -63,9 +63,9 @@ public struct BusinessEventRow: Sendable, Equatable {
     /// The event's own checkout, where its trace does not say it (received events only:
     /// one batch trace may carry many checkouts). The engine leaves it nil.
     public var checkoutID: String?
-    public init(eventCode: Int, outcome: String, bizTimestamp: Int64, amountTotal: String? = nil,
+    public init(eventCode: Int, outcome: EventOutcome, bizTimestamp: Int64, amountTotal: String? = nil,
                 amountCurrency: String? = nil, orderCount: Int? = nil, paymentOrderID: String? = nil,
-                merchantID: String? = nil, errorCode: String? = nil, errorCategory: String? = nil,
+                merchantID: String? = nil, errorCode: String? = nil, errorCategory: ErrorCategory? = nil,
                 pspLatencyMillis: Int64? = nil, traceNo: Int64?, spanID: Int64?, serviceCode: Int, checkoutID: String? = nil) {
         self.checkoutID = checkoutID
         self.eventCode = eventCode; self.outcome = outcome; self.bizTimestamp = bizTimestamp
@@ -98,8 +98,8 @@ public struct SdlcEventRow: Sendable, Equatable {
 /// Dictionary rows written once: span names with their constant attributes, event names,
 /// service versions.
 public struct SpanNameRow: Sendable, Equatable {
-    public var code: Int, name: String, kind: String, attributes: String
-    public init(code: Int, name: String, kind: String, attributes: String) {
+    public var code: Int, name: String, kind: SpanKind, attributes: String
+    public init(code: Int, name: String, kind: SpanKind, attributes: String) {
         self.code = code; self.name = name; self.kind = kind; self.attributes = attributes
     }
 }

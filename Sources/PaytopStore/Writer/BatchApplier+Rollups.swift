@@ -22,8 +22,8 @@ extension BatchApplier {
             let amount = try e.amountTotal.map(Self.hundredths) ?? 0
             for period in Self.rollupPeriods {
                 let start = Period.start(of: e.bizTimestamp, length: period * 1_000_000_000)
-                let key = RollupKey(period: period, start: start, event: e.eventCode, outcome: e.outcome, currency: e.amountCurrency ?? "",
-                                    merchant: e.merchantID ?? "", code: e.errorCode ?? "", category: e.errorCategory ?? "")
+                let key = RollupKey(period: period, start: start, event: e.eventCode, outcome: e.outcome.rawValue, currency: e.amountCurrency ?? "",
+                                    merchant: e.merchantID ?? "", code: e.errorCode ?? "", category: e.errorCategory?.rawValue ?? "")
                 counts[key, default: (0, 0)].events += 1
                 counts[key, default: (0, 0)].amount += amount
                 if e.eventCode == BusinessEventName.pspResponse.rawValue, let ms = e.pspLatencyMillis {

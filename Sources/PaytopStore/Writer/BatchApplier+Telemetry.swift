@@ -1,3 +1,4 @@
+import PaytopVocabulary
 import CSQLite
 
 extension BatchApplier {
@@ -15,7 +16,7 @@ extension BatchApplier {
         if !b.spanNames.isEmpty {
             let s = try c.cached("INSERT OR IGNORE INTO span_name (name_code, name, kind, attributes) VALUES (?,?,?,?)")
             for r in b.spanNames {
-                s.bind(1, r.code).bind(2, r.name).bind(3, r.kind).bind(4, r.attributes)
+                s.bind(1, r.code).bind(2, r.name).bind(3, r.kind.rawValue).bind(4, r.attributes)
                 try s.run()
             }
         }
@@ -58,9 +59,9 @@ extension BatchApplier {
             let numbered = !b.logRecords.isEmpty
             if numbered { eventNumbers.reserveCapacity(b.businessEvents.count) }
             for r in b.businessEvents {
-                s.bind(1, r.eventCode).bind(2, r.outcome).bind(3, r.bizTimestamp).bind(4, r.amountTotal)
+                s.bind(1, r.eventCode).bind(2, r.outcome.rawValue).bind(3, r.bizTimestamp).bind(4, r.amountTotal)
                     .bind(5, r.amountCurrency).bind(6, r.orderCount.map(Int64.init)).bind(7, r.paymentOrderID)
-                    .bind(8, r.merchantID).bind(9, r.errorCode).bind(10, r.errorCategory).bind(11, r.pspLatencyMillis)
+                    .bind(8, r.merchantID).bind(9, r.errorCode).bind(10, r.errorCategory?.rawValue).bind(11, r.pspLatencyMillis)
                     .bind(12, r.traceNo).bind(13, r.spanID).bind(14, r.serviceCode).bind(15, r.checkoutID)
                 try s.run()
                 if numbered { eventNumbers.append(c.lastInsertRowID) }
@@ -119,7 +120,7 @@ extension BatchApplier {
             """)
         for r in rows {
             s.bind(1, r.traceNo).bind(2, r.spanID).bind(3, r.parentSpanID).bind(4, r.nameCode).bind(5, r.serviceCode)
-                .bind(6, r.startOffset).bind(7, r.duration).bind(8, r.status).bind(9, r.statusMessage).bind(10, r.attributes)
+                .bind(6, r.startOffset).bind(7, r.duration).bind(8, r.status.rawValue).bind(9, r.statusMessage).bind(10, r.attributes)
             try s.run()
         }
     }

@@ -1,3 +1,4 @@
+import PaytopVocabulary
 import PaytopProtobuf
 
 /// A `WriteBatch` as the redo log holds it: every field of every row in the order the row
@@ -134,7 +135,7 @@ extension WriteBatch {
         e.rows(spanLinks) { e, l in e.int(l.traceNo); e.int(l.spanID); e.int(l.linkedTraceNo); e.int(l.linkedSpanID) }
         e.rows(businessEvents) { $1.encode(&$0) }
         e.rows(sdlcEvents) { $1.encode(&$0) }
-        e.rows(spanNames) { e, n in e.int(n.code); e.string(n.name); e.string(n.kind); e.string(n.attributes) }
+        e.rows(spanNames) { e, n in e.int(n.code); e.string(n.name); e.string(n.kind.rawValue); e.string(n.attributes) }
         e.rows(eventNames) { e, n in e.int(n.code); e.string(n.name); e.string(n.type); e.string(n.stage); e.string(n.message) }
         e.rows(serviceVersions) { e, s in e.int(s.code); e.string(s.name); e.string(s.version) }
         e.rows(metricSeries) { e, s in e.int(s.id); e.string(s.name); e.string(s.dimensions); e.string(s.unit); e.string(s.kind) }
@@ -166,7 +167,7 @@ extension WriteBatch {
         spanLinks = try d.rows { SpanLinkRow(traceNo: try $0.int(), spanID: try $0.int(), linkedTraceNo: try $0.int(), linkedSpanID: try $0.int()) }
         businessEvents = try d.rows { try BusinessEventRow(&$0) }
         sdlcEvents = try d.rows { try SdlcEventRow(&$0) }
-        spanNames = try d.rows { SpanNameRow(code: try $0.int(), name: try $0.string(), kind: try $0.string(), attributes: try $0.string()) }
+        spanNames = try d.rows { SpanNameRow(code: try $0.int(), name: try $0.string(), kind: SpanKind(stored: try $0.string()), attributes: try $0.string()) }
         eventNames = try d.rows {
             EventNameRow(code: try $0.int(), name: try $0.string(), type: try $0.string(), stage: try $0.string(), message: try $0.string())
         }
@@ -314,28 +315,28 @@ extension ControlEventRow {
 extension SpanRow {
     func encode(_ e: inout RedoEncoder) {
         e.int(traceNo); e.int(spanID); e.int(parentSpanID); e.int(nameCode); e.int(serviceCode); e.int(startOffset); e.int(duration)
-        e.int(status); e.string(statusMessage); e.string(attributes)
+        e.int(status.rawValue); e.string(statusMessage); e.string(attributes)
     }
 
     init(_ d: inout RedoDecoder) throws {
         self.init(traceNo: try d.int(), spanID: try d.int(), parentSpanID: try d.optionalInt(), nameCode: try d.int(),
-                  serviceCode: try d.int(), startOffset: try d.int(), duration: try d.int(), status: try d.int(),
+                  serviceCode: try d.int(), startOffset: try d.int(), duration: try d.int(), status: SpanStatus(code: try d.int()),
                   statusMessage: try d.optionalString(), attributes: try d.optionalString())
     }
 }
 
 extension BusinessEventRow {
     func encode(_ e: inout RedoEncoder) {
-        e.int(eventCode); e.key(outcome); e.int(bizTimestamp); e.key(amountTotal); e.key(amountCurrency); e.int(orderCount)
-        e.key(paymentOrderID); e.key(merchantID); e.key(errorCode); e.key(errorCategory); e.int(pspLatencyMillis)
+        e.int(eventCode); e.key(outcome.rawValue); e.int(bizTimestamp); e.key(amountTotal); e.key(amountCurrency); e.int(orderCount)
+        e.key(paymentOrderID); e.key(merchantID); e.key(errorCode); e.key(errorCategory?.rawValue); e.int(pspLatencyMillis)
         e.int(traceNo); e.int(spanID); e.int(serviceCode); e.key(checkoutID)
     }
 
     init(_ d: inout RedoDecoder) throws {
-        self.init(eventCode: try d.int(), outcome: try d.key(), bizTimestamp: try d.int(), amountTotal: try d.optionalKey(),
+        self.init(eventCode: try d.int(), outcome: EventOutcome(rawValue: try d.key()), bizTimestamp: try d.int(), amountTotal: try d.optionalKey(),
                   amountCurrency: try d.optionalKey(), orderCount: try d.optionalInt().map(Int.init),
                   paymentOrderID: try d.optionalKey(), merchantID: try d.optionalKey(), errorCode: try d.optionalKey(),
-                  errorCategory: try d.optionalKey(), pspLatencyMillis: try d.optionalInt(), traceNo: try d.optionalInt(),
+                  errorCategory: try d.optionalKey().map(ErrorCategory.init(rawValue:)), pspLatencyMillis: try d.optionalInt(), traceNo: try d.optionalInt(),
                   spanID: try d.optionalInt(), serviceCode: try d.int(), checkoutID: try d.optionalKey())
     }
 }
