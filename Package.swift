@@ -56,7 +56,7 @@ let package = Package(
         .target(
             name: "PaytopServer",
             dependencies: [
-                "PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON", "PaytopIngest",
+                "PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON", "PaytopIngest", "PaytopProtobuf",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import PaytopEngine
 import PaytopJSON
 import PaytopStore
 import PaytopVocabulary

@@ -1,4 +1,4 @@
-import PaytopEngine
+import PaytopVocabulary
 import PaytopStore
 import PaytopJSON
 

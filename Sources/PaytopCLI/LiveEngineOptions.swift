@@ -1,3 +1,4 @@
+import PaytopVocabulary
 import ArgumentParser
 import Foundation
 import PaytopEngine

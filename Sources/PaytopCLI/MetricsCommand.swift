@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import PaytopEngine
 import PaytopStore
 import PaytopVocabulary
 import PaytopJSON

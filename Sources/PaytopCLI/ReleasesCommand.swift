@@ -1,6 +1,6 @@
+import PaytopVocabulary
 import ArgumentParser
 import Foundation
-import PaytopEngine
 import PaytopStore
 import PaytopJSON
 

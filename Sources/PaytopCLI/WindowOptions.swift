@@ -1,5 +1,4 @@
 import ArgumentParser
-import PaytopEngine
 import PaytopJSON
 import PaytopVocabulary
 

@@ -91,7 +91,7 @@ public final class IngestMapper {
             lastLateInFlight = slos.lateInFlight
             let id = seriesID(MetricName.sloBadEventsInFlight.rawValue, MetricDimensions.slo(SloName.settlement.rawValue),
                               unit: "count", kind: "gauge", &b)
-            b.receivedMetricPoints.append(ReceivedMetricPointRow(
+            b.received.metricPoints.append(ReceivedMetricPointRow(
                 seriesID: id, periodSeconds: 60, periodStart: Period.start(of: newest, length: Period.minute),
                 merge: .reading(Double(slos.lateInFlight))))
         }
@@ -116,13 +116,13 @@ public final class IngestMapper {
         let t = try trace(traceKey, s.traceID, start: s.startNanos, checkout: checkout, &b)
         let kind = SpanKind(otlpNumber: s.kind)
         let (code, shared) = name(s.name, kind, service: service, first: s.attributes, &b)
-        b.receivedSpans.append(SpanRow(
+        b.received.spans.append(SpanRow(
             traceNo: t.no, spanID: spanID, parentSpanID: parent, nameCode: code, serviceCode: service,
             startOffset: s.startNanos &- t.startedAt, duration: max(0, s.endNanos &- s.startNanos),
             status: SpanStatus(code: s.statusCode), statusMessage: s.statusMessage.isEmpty ? nil : s.statusMessage,
             attributes: shared.patch(s.attributes, present: &present)))
         for (i, e) in s.events.enumerated() {
-            b.spanEvents.append(SpanEventRow(traceNo: t.no, spanID: spanID, seq: i, timeOffset: e.timeNanos &- t.startedAt,
+            b.received.spanEvents.append(SpanEventRow(traceNo: t.no, spanID: spanID, seq: i, timeOffset: e.timeNanos &- t.startedAt,
                                              name: e.name, attributes: AttributeJSON.object(e.attributes)))
         }
         if let e = slos.span(s) { slo(e, &b) }
@@ -145,12 +145,12 @@ public final class IngestMapper {
             lastTraceNo += 1
             info = TraceInfo(no: lastTraceNo, startedAt: start, hasCheckout: checkout != nil)
             b.traces.append(TraceRow(traceNo: info.no, traceID: id, checkoutID: checkout, startedAt: start))
-            b.receivedTraces.append(ReceivedTraceRow(traceNo: info.no, traceID: id))
+            b.received.traces.append(ReceivedTraceRow(traceNo: info.no, traceID: id))
             traces[key] = info
             return info
         }
         if !info.hasCheckout, let checkout {
-            b.traceCheckouts.append(TraceCheckoutRow(traceNo: info.no, checkoutID: checkout))
+            b.received.traceCheckouts.append(TraceCheckoutRow(traceNo: info.no, checkoutID: checkout))
             info.hasCheckout = true
         }
         traces[key] = info
@@ -187,7 +187,7 @@ public final class IngestMapper {
         let rest = resource.filter { $0.key != "service.name" && $0.key != "service.version" }
         if let json = AttributeJSON.object(rest), resources[code] != json {
             resources[code] = json
-            b.receivedResources.append(ReceivedResourceRow(serviceCode: code, attributes: json))
+            b.received.resources.append(ReceivedResourceRow(serviceCode: code, attributes: json))
         }
         return code
     }
@@ -225,7 +225,7 @@ public final class IngestMapper {
             o.businessEvents += 1
             for event in slos.businessEvent(e, at: e.timestamp ?? time) { slo(event, &b) }
         }
-        b.logRecords.append(LogRecordRow(
+        b.received.logRecords.append(LogRecordRow(
             timeNanos: time, severityNumber: l.severityNumber, severityText: l.severityText.isEmpty ? nil : l.severityText,
             body: l.body.map(AttributeJSON.text), serviceCode: serviceCode, traceNo: traceNo, spanID: spanID,
             attributes: AttributeJSON.object(l.attributes), businessEventIndex: eventIndex))
@@ -240,7 +240,7 @@ public final class IngestMapper {
         let period = Period.start(of: e.at, length: Period.minute)
         for (name, add) in [(MetricName.sloValidEvents, true), (MetricName.sloGoodEvents, e.good)] where add {
             let id = seriesID(name.rawValue, dimensions, unit: "count", kind: "counter", &b)
-            b.receivedMetricPoints.append(ReceivedMetricPointRow(seriesID: id, periodSeconds: 60, periodStart: period, merge: .add(1)))
+            b.received.metricPoints.append(ReceivedMetricPointRow(seriesID: id, periodSeconds: 60, periodStart: period, merge: .add(1)))
         }
     }
 
@@ -288,7 +288,7 @@ public final class IngestMapper {
             merge = .observations(count: p.count, sum: p.sum, min: quantile(0) ?? p.min, max: quantile(1) ?? p.max,
                                   p50: quantile(0.5), p95: quantile(0.95), p99: quantile(0.99))
         }
-        b.receivedMetricPoints.append(ReceivedMetricPointRow(seriesID: id, periodSeconds: 60, periodStart: period, merge: merge))
+        b.received.metricPoints.append(ReceivedMetricPointRow(seriesID: id, periodSeconds: 60, periodStart: period, merge: merge))
         o.metricPoints += 1
     }
 

@@ -203,7 +203,7 @@ public final class Intake: @unchecked Sendable {
             statusValue.rejected += Int64(total.rejected)
             if let why = total.rejection { statusValue.lastError = why }
             statusValue.updatedAtMillis = Self.wallMillis()
-            batch.receiverStatus = statusValue
+            batch.received.status = statusValue
             statusDirty = false
             if Date().timeIntervalSince(lastPrune) >= pruneEvery, mapper.newest > 0 {
                 // Once a minute, in the commit of what it counts back from: the store keeps its budget.

@@ -1,5 +1,5 @@
+import PaytopVocabulary
 import Foundation
-import PaytopEngine
 import PaytopStore
 import PaytopJSON
 

@@ -1,3 +1,4 @@
+import PaytopVocabulary
 import Foundation
 import Testing
 @testable import PaytopEngine

@@ -1,3 +1,4 @@
+import PaytopVocabulary
 import Foundation
 @testable import PaytopEngine
 import PaytopExport

@@ -122,7 +122,7 @@ import PaytopVocabulary
 
     @Test func receivedTelemetryHasNoPlaceInTheLog() {
         var b = WriteBatch()
-        b.logRecords = [LogRecordRow(timeNanos: 1, severityNumber: 9, severityText: "INFO", body: "b", serviceCode: 1,
+        b.received.logRecords = [LogRecordRow(timeNanos: 1, severityNumber: 9, severityText: "INFO", body: "b", serviceCode: 1,
                                      traceNo: nil, spanID: nil, attributes: nil, businessEventIndex: nil)]
         #expect(throws: RedoUnsupported.self) { try b.redoEncoded() }
     }

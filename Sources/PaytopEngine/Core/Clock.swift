@@ -1,3 +1,5 @@
+import PaytopVocabulary
+
 /// How engine time relates to the wall clock.
 ///
 /// - `simulated`: engine time jumps from event to event as fast as the CPU allows.

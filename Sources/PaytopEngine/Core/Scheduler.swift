@@ -1,3 +1,4 @@
+import PaytopVocabulary
 import HeapModule
 
 /// The engine's one discrete-event scheduler: a priority queue of timed events

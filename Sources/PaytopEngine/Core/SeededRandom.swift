@@ -113,6 +113,7 @@ extension Double {
 }
 
 #if canImport(Glibc)
+import PaytopVocabulary
 import Glibc
 #else
 import Darwin

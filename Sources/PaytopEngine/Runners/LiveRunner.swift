@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import PaytopVocabulary
 import Glibc
 #endif
 

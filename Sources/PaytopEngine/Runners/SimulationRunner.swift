@@ -1,3 +1,5 @@
+import PaytopVocabulary
+
 /// Runs an engine on simulated time: events back to back, as fast as the CPU allows,
 /// until `checkouts` have arrived and every accepted one is done or dead-lettered. A run
 /// that completes ends as the PSP's day would: its last settlement batch closes and the

@@ -1,3 +1,5 @@
+import PaytopVocabulary
+
 /// Lambda's SQS event source mapping for one queue: how many batches it runs at once,
 /// scaling up while a backlog lasts, and how many empty long polls its idle pollers make.
 struct EventSource {

@@ -1,3 +1,5 @@
+import PaytopVocabulary
+
 /// Service times of the simulated AWS calls, drawn uniformly from these ranges. They are
 /// not in the seed; they are typical same-region figures, documented in docs/engine.md.
 enum Latencies {

@@ -1,3 +1,5 @@
+import PaytopVocabulary
+
 /// API Gateway's throttle: a token bucket refilled at `rate` per second up to `burst`.
 struct TokenBucket {
     var rate: Double

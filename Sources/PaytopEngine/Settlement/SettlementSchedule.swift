@@ -1,3 +1,4 @@
+import PaytopVocabulary
 import PaytopStore
 
 /// The settlement settings read once: when batches close, how late a charge may be, when

@@ -1,3 +1,4 @@
+import PaytopVocabulary
 import DequeModule
 
 /// The settlement SLO's latency objective while it is being missed: a checkout still

@@ -7,51 +7,51 @@ extension BatchApplier {
     /// `eventNumbers[i]` is the event_no of the batch's i-th business event (filled when
     /// the batch has log records).
     func applyReceived(_ b: WriteBatch, eventNumbers: [Int64]) throws {
-        if !b.receivedTraces.isEmpty {
+        if !b.received.traces.isEmpty {
             let s = try c.cached("INSERT INTO received_trace (trace_no, trace_id) VALUES (?,?)")
-            for r in b.receivedTraces {
+            for r in b.received.traces {
                 s.bind(1, r.traceNo).bind(2, bytes: r.traceID)
                 try s.run()
             }
         }
-        if !b.receivedResources.isEmpty {
+        if !b.received.resources.isEmpty {
             let s = try c.cached("INSERT OR REPLACE INTO received_resource (service_code, attributes) VALUES (?,?)")
-            for r in b.receivedResources {
+            for r in b.received.resources {
                 s.bind(1, r.serviceCode).bind(2, r.attributes)
                 try s.run()
             }
         }
-        if !b.receivedSpans.isEmpty { try insertSpans(b.receivedSpans, orIgnore: true) }
-        if !b.traceCheckouts.isEmpty {
+        if !b.received.spans.isEmpty { try insertSpans(b.received.spans, orIgnore: true) }
+        if !b.received.traceCheckouts.isEmpty {
             let s = try c.cached("UPDATE trace SET checkout_id = ? WHERE trace_no = ? AND checkout_id IS NULL")
-            for r in b.traceCheckouts {
+            for r in b.received.traceCheckouts {
                 s.bind(1, r.checkoutID).bind(2, r.traceNo)
                 try s.run()
             }
         }
-        if !b.spanEvents.isEmpty {
+        if !b.received.spanEvents.isEmpty {
             let s = try c.cached("""
                 INSERT OR IGNORE INTO span_event_data (trace_no, span_id, seq, time_offset_ns, name, attributes) VALUES (?,?,?,?,?,?)
                 """)
-            for r in b.spanEvents {
+            for r in b.received.spanEvents {
                 s.bind(1, r.traceNo).bind(2, r.spanID).bind(3, r.seq).bind(4, r.timeOffset).bind(5, r.name).bind(6, r.attributes)
                 try s.run()
             }
         }
-        if !b.logRecords.isEmpty {
+        if !b.received.logRecords.isEmpty {
             let s = try c.cached("""
                 INSERT INTO log_record (time_unix_nano, severity_number, severity_text, body, service_code, trace_no, span_id,
                   attributes, event_no) VALUES (?,?,?,?,?,?,?,?,?)
                 """)
-            for r in b.logRecords {
+            for r in b.received.logRecords {
                 let eventNo = r.businessEventIndex.flatMap { $0 < eventNumbers.count ? eventNumbers[$0] : nil }
                 s.bind(1, r.timeNanos).bind(2, r.severityNumber).bind(3, r.severityText).bind(4, r.body).bind(5, r.serviceCode)
                     .bind(6, r.traceNo).bind(7, r.spanID).bind(8, r.attributes).bind(9, eventNo)
                 try s.run()
             }
         }
-        if !b.receivedMetricPoints.isEmpty { try applyReceivedPoints(b.receivedMetricPoints) }
-        if let r = b.receiverStatus {
+        if !b.received.metricPoints.isEmpty { try applyReceivedPoints(b.received.metricPoints) }
+        if let r = b.received.status {
             let s = try c.cached("""
                 INSERT INTO otlp_receiver (listen, requests, spans_accepted, logs_accepted, metric_points_accepted, business_events,
                   refused, rejected, last_error, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)

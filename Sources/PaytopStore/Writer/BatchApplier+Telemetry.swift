@@ -56,7 +56,7 @@ extension BatchApplier {
                   service_code, checkout_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 """)
             // Received log records name their event by its index here: keep each event_no.
-            let numbered = !b.logRecords.isEmpty
+            let numbered = !b.received.logRecords.isEmpty
             if numbered { eventNumbers.reserveCapacity(b.businessEvents.count) }
             for r in b.businessEvents {
                 s.bind(1, r.eventCode).bind(2, r.outcome.rawValue).bind(3, r.bizTimestamp).bind(4, r.amountTotal)

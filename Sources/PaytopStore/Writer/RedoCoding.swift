@@ -112,8 +112,7 @@ extension WriteBatch {
     /// The batch in the redo log's layout. Received telemetry (which only `paytop collect`
     /// writes, and which answers after its own commit) has no layout here.
     func redoEncoded() throws -> [UInt8] {
-        guard receivedTraces.isEmpty, receivedResources.isEmpty, receivedSpans.isEmpty, traceCheckouts.isEmpty,
-              spanEvents.isEmpty, logRecords.isEmpty, receivedMetricPoints.isEmpty, receiverStatus == nil else {
+        guard received.isEmpty else {
             throw RedoUnsupported()
         }
         var e = RedoEncoder()

@@ -28,17 +28,8 @@ public struct WriteBatch: Sendable {
     public var metricPoints: [MetricPointRow] = []
     public var prune: TelemetryPrune?
     public var heartbeat: RunLog.Heartbeat?
-    // Received from outside (schema v6); the engine leaves these empty.
-    public var receivedTraces: [ReceivedTraceRow] = []
-    public var receivedResources: [ReceivedResourceRow] = []
-    /// Received spans: a retried request may bring a span again, so these are inserted
-    /// or ignored (the engine's `spans` never repeat and keep the plain insert).
-    public var receivedSpans: [SpanRow] = []
-    public var traceCheckouts: [TraceCheckoutRow] = []
-    public var spanEvents: [SpanEventRow] = []
-    public var logRecords: [LogRecordRow] = []
-    public var receivedMetricPoints: [ReceivedMetricPointRow] = []
-    public var receiverStatus: ReceiverStatus?
+    /// What a receiver took in from outside; the engine leaves it empty.
+    public var received = ReceivedRows()
 
     public init() {}
 
@@ -49,7 +40,32 @@ public struct WriteBatch: Sendable {
             + messageDeletes.count + pspInserts.count + controlEvents.count + controlAcks.count
             + engineState.count + traces.count + spans.count + spanLinks.count + businessEvents.count
             + sdlcEvents.count + spanNames.count + eventNames.count + serviceVersions.count
-            + metricSeries.count + metricPoints.count + receivedTraces.count + receivedResources.count + receivedSpans.count + traceCheckouts.count + spanEvents.count
-            + logRecords.count + receivedMetricPoints.count
+            + metricSeries.count + metricPoints.count + received.rowCount
+    }
+}
+
+/// The rows only a receiver writes (schema v6): received traces and their resources,
+/// spans (inserted or ignored: a retried request may bring a span again, while the
+/// engine's `spans` never repeat and keep the plain insert), the checkouts traces name,
+/// span events, log records, metric points merged into their minute, the receiver's status.
+public struct ReceivedRows: Sendable {
+    public var traces: [ReceivedTraceRow] = []
+    public var resources: [ReceivedResourceRow] = []
+    public var spans: [SpanRow] = []
+    public var traceCheckouts: [TraceCheckoutRow] = []
+    public var spanEvents: [SpanEventRow] = []
+    public var logRecords: [LogRecordRow] = []
+    public var metricPoints: [ReceivedMetricPointRow] = []
+    public var status: ReceiverStatus?
+
+    public init() {}
+
+    public var isEmpty: Bool {
+        traces.isEmpty && resources.isEmpty && spans.isEmpty && traceCheckouts.isEmpty && spanEvents.isEmpty
+            && logRecords.isEmpty && metricPoints.isEmpty && status == nil
+    }
+
+    public var rowCount: Int {
+        traces.count + resources.count + spans.count + traceCheckouts.count + spanEvents.count + logRecords.count + metricPoints.count
     }
 }

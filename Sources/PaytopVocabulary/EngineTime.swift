@@ -16,16 +16,9 @@ public struct EngineTime: Comparable, Hashable, Sendable, CustomStringConvertibl
     public var description: String { ISO8601.format(nanos: nanos) }
 }
 
-/// A span of engine time in nanoseconds. Named constructors keep units in sight.
+/// A length of engine time in nanoseconds.
 public typealias Nanos = Int64
 
-public enum Span {
-    public static func ms(_ v: Int64) -> Nanos { v * 1_000_000 }
-    public static func seconds(_ v: Int64) -> Nanos { v * 1_000_000_000 }
-    public static func seconds(_ v: Double) -> Nanos { Nanos((v * 1e9).rounded()) }
-    public static func minutes(_ v: Int64) -> Nanos { v * 60_000_000_000 }
-    public static func toSeconds(_ d: Nanos) -> Double { Double(d) / 1e9 }
-}
 
 /// RFC 3339 timestamps without Foundation's formatters (which are slow and locale-bound).
 public enum ISO8601 {
@@ -46,7 +39,7 @@ public enum ISO8601 {
     }
 
     // Howard Hinnant's days-to-civil algorithm.
-    static func civil(fromDays z0: Int64) -> (Int, Int, Int) {
+    public static func civil(fromDays z0: Int64) -> (Int, Int, Int) {
         let z = z0 + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
