@@ -205,8 +205,8 @@ enum OverviewView {
 
     static func events(_ p: inout Painter, _ r: Rect, _ snap: ConsoleSnapshot) {
         // The checkout column only where the detail keeps room for an amount beside it.
-        let withCheckout = r.width >= 96
-        var columns: [Table.Column] = [.init("time", width: 9), .init("event", width: 20), .init("outcome", width: 8)]
+        let withCheckout = r.width >= 98
+        var columns: [Table.Column] = [.init("time", width: 9), .init("event", width: 20), .init("outcome", width: 10)]
         if withCheckout { columns.append(.init("checkout", width: 23)) }
         let table = Table(columns + [.init("detail", width: 0)])
         table.draw(&p, r, rows: snap.events.suffix(max(0, r.height - 1)).reversed().map { e in
