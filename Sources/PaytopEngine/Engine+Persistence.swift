@@ -120,7 +120,10 @@ extension Engine {
     /// Commits everything and stops the writer. The engine cannot be used afterwards.
     public func close() throws {
         markStateDirty()  // the clock may have moved with nothing else changing
-        if let m = metrics { m.closePeriods(before: max(now, m.series.recorder.nextBoundary), sweepLimit: now) }
+        if let m = metrics {
+            m.closePeriods(before: max(now, m.series.recorder.nextBoundary), sweepLimit: now)
+            m.closeRollupAtShutdown()
+        }
         try waitForCommits()
         try writer.close()
         try? recordRunEnd()

@@ -189,6 +189,39 @@ import PaytopVocabulary
         try engine.close()
     }
 
+    /// A resumed engine neither counts a missed objective twice nor skips one: stopped in
+    /// the middle of a PSP outage and resumed, every accepted checkout is still one valid
+    /// settlement event once all have ended, and each counted bad at its objective stays so.
+    @Test(arguments: [EngineClock.Mode.simulated, .live]) func aResumedEngineCountsEachSettlementOnce(mode: EngineClock.Mode) throws {
+        let store = TempStore()
+        func makeEngine(_ store: TempStore, _ settings: EngineSettings) throws -> Engine {
+            try Engine(Engine.Options(storePath: store.path, mode: mode, settings: settings))  // live: 1-s periods, 1-min roll-ups
+        }
+        let first = try makeEngine(store, testSettings(rate: 20))
+        try first.apply(.pspOutage(on: true))
+        let stop = first.now + Span.minutes(6) + Span.seconds(Int64(17))  // mid-period
+        while try first.step(notAfter: stop) {}
+        first.limitTraffic(to: first.traffic.generated)
+        try first.close()
+        let before = try #require(try SloReport.load(try Store.openForReading(path: store.path)).objectives
+            .first { $0.definition.name == "settlement" })
+        #expect(before.valid > 1_000 && before.good < before.valid / 10, "the outage's checkouts counted bad at their objective")
+        let resumed = try makeEngine(store, testSettings(rate: 20))
+        resumed.limitTraffic(to: resumed.traffic.generated)
+        try resumed.apply(.pspOutage(on: false))
+        _ = try SimulationRunner.run(resumed, checkouts: 0)  // the rest retry, settle or dead-letter
+        try resumed.apply(.redrive(.executionDLQ))
+        _ = try SimulationRunner.run(resumed, checkouts: 0)
+        try resumed.close()
+        let after = try #require(try SloReport.load(try Store.openForReading(path: store.path)).objectives
+            .first { $0.definition.name == "settlement" })
+        let accepted = Int64(try store.int("SELECT count(*) FROM payment_event"))
+        let open = try store.int("SELECT count(*) FROM payment_event WHERE is_payment_done = 0")
+        #expect(after.valid == accepted, "each accepted checkout once: \(after.valid) of \(accepted), \(before.valid) before, \(open) not done")
+        #expect(after.valid - after.good >= before.valid - before.good, "bad stays bad")
+        #expect(after.badInFlight == 0)
+    }
+
     /// A fresh store judges nothing: a few hundred events give SLIs, not budgets,
     /// policies or alerts (it once said FREEZE eight seconds in).
     @Test func aFreshStoreHasNoPolicy() throws {

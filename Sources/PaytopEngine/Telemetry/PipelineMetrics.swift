@@ -74,6 +74,18 @@ final class PipelineMetrics {
         return rolledUp
     }
 
+    /// At shutdown, after the last `closePeriods`: the roll-up minute in progress is written
+    /// too (a live engine's 1-second points are rolled up a minute at a time), so that the
+    /// engine resumed on the store adds the rest of the minute to it instead of writing a
+    /// roll-up that hides this part.
+    func closeRollupAtShutdown() {
+        let metrics = series.recorder
+        guard metrics.writesRollups else { return }
+        let before = metrics.points.count
+        metrics.closeRollup(next: metrics.rollupStart)
+        ctx.pendingRows += metrics.points.count - before
+    }
+
     func readCumulativeCounters() {
         let s = series
         let m = s.recorder

@@ -145,6 +145,11 @@ public struct MetricPointRow: Sendable, Equatable {
         self.count = count; self.min = min; self.max = max; self.p50 = p50; self.p95 = p95; self.p99 = p99
         self.buckets = buckets
     }
+
+    public enum Kind { case counter, gauge, distribution }
+    /// What the row is, as the recorder writes them: distributions carry a count, gauges
+    /// their peak in `max`, counters neither.
+    public var kind: Kind { count != nil ? .distribution : (max != nil ? .gauge : .counter) }
 }
 
 /// Live-mode retention: what to delete, oldest first.

@@ -87,10 +87,16 @@ extension BatchApplier {
             }
         }
         if !b.metricPoints.isEmpty {
+            // A period a row already holds is one an engine closed at its shutdown and the
+            // engine resumed on the store closes again with what came after: the two parts
+            // are merged (counters added, a gauge's last reading kept with the higher peak,
+            // distributions added and their percentiles taken from the merged histogram),
+            // where a replace lost the first part (a resumed engine's SLO counts fell short).
             let s = try c.cached("""
-                INSERT OR REPLACE INTO metric_data (series_id, period_seconds, period_start, value, count, min, max, p50, p95, p99)
+                INSERT OR IGNORE INTO metric_data (series_id, period_seconds, period_start, value, count, min, max, p50, p95, p99)
                 VALUES (?,?,?,?,?,?,?,?,?,?)
                 """)
+            let h = try c.cached("INSERT OR REPLACE INTO metric_histogram (series_id, period_start, buckets) VALUES (?,?,?)")
             for r in b.metricPoints {
                 s.bind(1, r.seriesID).bind(2, r.periodSeconds).bind(3, r.periodStart)
                 switch r.value {
@@ -101,12 +107,12 @@ extension BatchApplier {
                 func real(_ i: Int32, _ v: Double?) { if let v { s.bind(i, v) } else { s.bind(i, nil as Int64?) } }
                 real(6, r.min); real(7, r.max); real(8, r.p50); real(9, r.p95); real(10, r.p99)
                 try s.run()
-            }
-            let h = try c.cached("INSERT OR REPLACE INTO metric_histogram (series_id, period_start, buckets) VALUES (?,?,?)")
-            for r in b.metricPoints {
-                guard let buckets = r.buckets else { continue }
-                h.bind(1, r.seriesID).bind(2, r.periodStart).bind(3, bytes: buckets.encoded)
-                try h.run()
+                var buckets = r.buckets
+                if c.changes == 0 { buckets = try mergeMetricPoint(r) }
+                if let buckets {
+                    h.bind(1, r.seriesID).bind(2, r.periodStart).bind(3, bytes: buckets.encoded)
+                    try h.run()
+                }
             }
         }
         try applyReceived(b, eventNumbers: eventNumbers)
@@ -161,6 +167,55 @@ extension BatchApplier {
             let s = try c.cached("DELETE FROM \(table) WHERE trace_no <= ? AND \(keep)")
             s.bind(1, cut)
             try s.run()
+        }
+    }
+
+    /// Merges a metric point into the row of its period that is there already; returns the
+    /// merged histogram to keep for a roll-up minute's distribution.
+    private func mergeMetricPoint(_ r: MetricPointRow) throws -> HistogramBuckets? {
+        func value(_ v: MetricPointRow.Value) -> Double { switch v { case .integer(let i): Double(i); case .real(let d): d } }
+        switch r.kind {
+        case .counter:
+            let u = try c.cached("UPDATE metric_data SET value = value + ?4 WHERE series_id = ?1 AND period_seconds = ?2 AND period_start = ?3")
+            u.bind(1, r.seriesID).bind(2, r.periodSeconds).bind(3, r.periodStart)
+            if case .integer(let i) = r.value { u.bind(4, i) } else { u.bind(4, value(r.value)) }
+            try u.run()
+            return nil
+        case .gauge:
+            let u = try c.cached("""
+                UPDATE metric_data SET value = ?4, max = max(coalesce(max, ?5), ?5)
+                WHERE series_id = ?1 AND period_seconds = ?2 AND period_start = ?3
+                """)
+            u.bind(1, r.seriesID).bind(2, r.periodSeconds).bind(3, r.periodStart).bind(5, r.max ?? value(r.value))
+            if case .integer(let i) = r.value { u.bind(4, i) } else { u.bind(4, value(r.value)) }
+            try u.run()
+            return nil
+        case .distribution:
+            var merged: HistogramBuckets?
+            if let mine = r.buckets {
+                let q = try c.cached("SELECT buckets FROM metric_histogram WHERE series_id = ? AND period_start = ?")
+                q.bind(1, r.seriesID).bind(2, r.periodStart)
+                var all = mine
+                if try q.step(), let there = HistogramBuckets(decoding: q.blob(0)) { all.add(there) }
+                q.reset()
+                merged = all
+            }
+            // Percentiles from the merged histogram (µs → ms) where there is one, else the
+            // newer part's.
+            func ms(_ p: Double) -> Double? { merged?.percentile(p).map { (Double($0) / 1000 * 1000).rounded() / 1000 } }
+            let u = try c.cached("""
+                UPDATE metric_data SET value = value + ?4, count = coalesce(count, 0) + ?5,
+                  min = CASE WHEN min IS NULL THEN ?6 WHEN ?6 IS NULL THEN min ELSE min(min, ?6) END,
+                  max = CASE WHEN max IS NULL THEN ?7 WHEN ?7 IS NULL THEN max ELSE max(max, ?7) END,
+                  p50 = coalesce(?8, p50), p95 = coalesce(?9, p95), p99 = coalesce(?10, p99)
+                WHERE series_id = ?1 AND period_seconds = ?2 AND period_start = ?3
+                """)
+            u.bind(1, r.seriesID).bind(2, r.periodSeconds).bind(3, r.periodStart).bind(4, value(r.value)).bind(5, r.count ?? 0)
+            func real(_ i: Int32, _ v: Double?) { if let v { u.bind(i, v) } else { u.bind(i, nil as Int64?) } }
+            real(6, r.min); real(7, r.max)
+            real(8, ms(50) ?? r.p50); real(9, ms(95) ?? r.p95); real(10, ms(99) ?? r.p99)
+            try u.run()
+            return merged
         }
     }
 }
