@@ -188,6 +188,9 @@ import Testing
         s.keys("1")
         s.keys("o")
         #expect(s.waitFor("PSP OUTAGE"))
+        // The settlement SLO sees it before any dead letter: checkouts past 2 minutes are bad now.
+        s.keys("5")
+        #expect(s.waitFor("bad still in flight", seconds: 45), "the SLO never saw the outage:\n\(s.screen())")
         s.keys("2")
         #expect(s.waitFor("PSP returned HTTP 500", seconds: 45), "no dead letters:\n\(s.screen())")
 
