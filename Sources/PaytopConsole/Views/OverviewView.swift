@@ -107,9 +107,9 @@ enum OverviewView {
     static func queues(_ p: inout Painter, _ r: Rect, _ snap: ConsoleSnapshot) {
         let labels: [QueueName: String] = [.execution: "execution", .executionDLQ: "execution DLQ", .results: "results",
                                            .resultsDLQ: "results DLQ"]
-        let sparkWidth = max(4, r.width - 34)
-        let table = Table([.init("queue", width: 14), .init("depth", width: sparkWidth + 1),
-                           .init("msgs", width: 8, .right), .init("oldest", width: 0)])
+        let sparkWidth = max(4, r.width - 36)
+        let table = Table([.init("queue", width: 14), .init("", width: sparkWidth + 1),
+                           .init("msgs", width: 7, .right), .init("age", width: 0)])
         table.draw(&p, r, rows: snap.queues.map { q in
             let alarm = q.name.isDeadLetterQueue && q.visible + q.inFlight > 0
             return Table.Row([.init(labels[q.name] ?? q.name.rawValue, alarm ? .bad : .text),
@@ -123,18 +123,27 @@ enum OverviewView {
             p.text("no SLO data yet", r.x + 1, r.y, .muted, clip: r)
             return
         }
-        let gaugeWidth = max(6, r.width - 58)
+        // Name, SLI and burn rate always; the budget takes what is left after room for an
+        // alert: a gauge and its words where they fit, the words alone where not.
+        let spare = max(8, r.width - 2 - 17 - 9 - 11 - 6)
+        let gaugeWidth = spare >= 18 ? spare - 12 : 0
         var y = r.y
         for o in report.objectives where y < r.maxY {
             var x = p.text(o.definition.name.fit(17), r.x + 1, y, .text, clip: r)
             x = p.text(Format.percent(o.sli).fit(9), x, y, (o.sli ?? 1) >= o.definition.target ? .ok : .bad, clip: r)
             if let consumed = o.budgetConsumed {
                 let left = max(0, 1 - consumed)
-                p.gauge(left, x, y, width: gaugeWidth, role: left > 0.5 ? .ok : (left > 0.25 ? .warn : .bad), clip: r)
-                x += gaugeWidth + 1
-                x = p.text((left > 0 ? String(format: "%.0f%% left", left * 100) : "exhausted").fit(11), x, y, left > 0 ? .text : .bad, clip: r)
+                if gaugeWidth > 0 {
+                    p.gauge(left, x, y, width: gaugeWidth, role: left > 0.5 ? .ok : (left > 0.25 ? .warn : .bad), clip: r)
+                    x += gaugeWidth + 1
+                }
+                let words = left > 0 ? String(format: "%.0f%% left", left * 100) : "exhausted"
+                x = p.text(words.fit(gaugeWidth > 0 ? 11 : spare), x, y, left > 0 ? .text : .bad, clip: r)
             } else {
-                x = p.text("not enough data yet (\(Format.count(o.valid)) events)".fit(gaugeWidth + 12), x, y, .muted, clip: r)
+                // The longest wording that fits whole in the budget's place.
+                let words = ["not enough data yet (\(Format.count(o.valid)) events)", "not enough data", "no data"]
+                    .first { Buffer.columns($0) < spare } ?? ""
+                x = p.text(words.fit(spare), x, y, .muted, clip: r)
             }
             let burn = o.windows.first { $0.label == "1h" }?.burnRate
             x = p.text(("burn " + SloWords.burn(burn)).fit(11), x, y, (burn ?? 0) > 1 ? .warn : .muted, clip: r)
