@@ -39,7 +39,7 @@ enum BusinessJSON {
         .object(Dictionary(uniqueKeysWithValues: list.map { ($0.currency, JSONValue.string($0.amount.description)) }))
     }
 
-    static func ratio(_ v: Double?) -> JSONValue { v.map { .number(($0 * 1_000_000).rounded() / 1_000_000) } ?? .null }
+    static func ratio(_ v: Double?) -> JSONValue { .rounded(v, 1_000_000) }
 
     static func object(_ r: BusinessReport, window: WindowOptions) -> JSONValue {
         let received = r.count(.received)

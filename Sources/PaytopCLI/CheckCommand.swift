@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import PaytopStore
 import PaytopVocabulary
 import PaytopJSON
@@ -60,6 +59,7 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let c = try Store.openForReading(path: store.path)
         let s = try StoreSummary.load(c)
+        let faults = try StoredEngineState.load(c).faults  // nil for a store no engine has run on
         if json {
             var o: [String: JSONValue] = [
                 "checkouts_by_outcome": .object(s.checkoutsByOutcome.mapValues { .number(Double($0)) }),
@@ -68,7 +68,7 @@ struct StatusCommand: ParsableCommand {
                 "wallet_totals": .object(s.walletTotals.mapValues { .string($0.description) }),
             ]
             if let t = s.engineState["clock"], let n = Int64(t) { o["engine_time"] = .string(EngineTime(nanos: n).description) }
-            if let f = Self.faults(s) { o["faults"] = .array(FaultBadge.active(f).map { .string($0.label) }) }
+            if let f = faults { o["faults"] = .array(FaultBadge.active(f).map { .string($0.label) }) }
             print(JSONValue.object(o).encoded)
             return
         }
@@ -77,14 +77,9 @@ struct StatusCommand: ParsableCommand {
         print("orders       " + s.ordersByStatus.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.grouped)" }.joined(separator: " · "))
         print("queues       " + QueueName.allCases.map { "\($0.rawValue) \((s.queueDepths[$0.rawValue] ?? 0).grouped)" }.joined(separator: " · "))
         print("wallets      " + s.walletTotals.keys.sorted().map { "\($0) \(s.walletTotals[$0]!)" }.joined(separator: " · "))
-        if let f = Self.faults(s) {
+        if let f = faults {
             let active = FaultBadge.active(f).map(\.label)
             print("faults       " + (active.isEmpty ? "none" : active.joined(separator: " · ")))
         }
-    }
-
-    /// The engine's faults as stored (nil for a store no engine has run on).
-    static func faults(_ s: StoreSummary) -> FaultState? {
-        s.engineState["faults"].flatMap { try? JSONDecoder().decode(FaultState.self, from: Data($0.utf8)) }
     }
 }

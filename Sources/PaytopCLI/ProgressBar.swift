@@ -39,16 +39,3 @@ final class ProgressBar {
 func seconds(_ d: Duration) -> Double {
     Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
 }
-
-extension Int {
-    /// 1234567 → "1,234,567".
-    var grouped: String {
-        let s = String(self.magnitude)
-        var out = ""
-        for (i, ch) in s.enumerated() {
-            if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return (self < 0 ? "-" : "") + out
-    }
-}

@@ -23,10 +23,9 @@ struct ReleasesCommand: ParsableCommand {
         let report = try ReleaseReport.load(c, windowNanos: Int64(window * 60e9))
         if json {
             func health(_ h: ReleaseReport.Health) -> JSONValue {
-                func rounded(_ v: Double?, _ scale: Double) -> JSONValue { v.map { .number(($0 * scale).rounded() / scale) } ?? .null }
-                return ["count": .number(Double(h.count)), "errors": .number(Double(h.errors)),
-                        "enough_data": .bool(h.enoughData), "error_rate": rounded(h.errorRate, 10_000),
-                        "mean_ms": rounded(h.meanMillis, 10), "p95_ms": rounded(h.p95Millis, 10)]
+                ["count": .number(Double(h.count)), "errors": .number(Double(h.errors)),
+                        "enough_data": .bool(h.enoughData), "error_rate": .rounded(h.errorRate, 10_000),
+                        "mean_ms": .rounded(h.meanMillis, 10), "p95_ms": .rounded(h.p95Millis, 10)]
             }
             let list: [JSONValue] = report.deployments.map { d in
                 .object(["at": .string(EngineTime(nanos: d.at).description), "cicd.deployment.id": .string(d.deploymentID),

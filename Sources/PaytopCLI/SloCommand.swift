@@ -57,23 +57,22 @@ struct SloCommand: ParsableCommand {
 extension SloCommand {
     /// `paytop slo --json`: null where the report has too few events to say.
     static func json(_ report: SloReport) -> JSONValue {
-        func rounded(_ v: Double?, _ scale: Double) -> JSONValue { v.map { .number(($0 * scale).rounded() / scale) } ?? .null }
         let slos: [JSONValue] = report.objectives.map { o in
             let alerts: [JSONValue] = o.alerts.map { a in
                 .object(["severity": .string(a.rule.severity.rawValue), "long_window": .string(a.rule.long),
                          "short_window": .string(a.rule.short), "threshold": .number(a.rule.threshold),
-                         "long_burn_rate": rounded(a.longBurn, 100), "short_burn_rate": rounded(a.shortBurn, 100),
+                         "long_burn_rate": .rounded(a.longBurn, 100), "short_burn_rate": .rounded(a.shortBurn, 100),
                          "firing": .bool(a.firing), "seconds_to_exhaustion": a.secondsToExhaustion.map { .number($0.rounded()) } ?? .null])
             }
-            let burns = Dictionary(uniqueKeysWithValues: o.windows.map { ($0.label, rounded($0.burnRate, 100)) })
+            let burns = Dictionary(uniqueKeysWithValues: o.windows.map { ($0.label, JSONValue.rounded($0.burnRate, 100)) })
             return .object([
                 "name": .string(o.definition.name), "description": .string(o.definition.description),
                 "target": .number(o.definition.target), "window_days": .number(o.definition.windowDays),
                 "good": .number(Double(o.good)), "valid": .number(Double(o.valid)),
-                "sli": rounded(o.sli, 1_000_000),
+                "sli": .rounded(o.sli, 1_000_000),
                 "enough_data": .bool(o.enoughData), "events_for_verdict": .number(Double(o.eventsForVerdict)),
                 "bad_in_flight": o.badInFlight.map { .number(Double($0)) } ?? .null,
-                "budget_consumed_pct": rounded(o.budgetConsumed.map { $0 * 100 }, 10),
+                "budget_consumed_pct": .rounded(o.budgetConsumed.map { $0 * 100 }, 10),
                 "burn_rates": .object(burns),
                 "alert": .string(o.alert?.rawValue ?? "none"), "policy": o.policy.map { .string($0.description) } ?? .null,
                 "alerts": .array(alerts),
@@ -81,7 +80,7 @@ extension SloCommand {
         }
         return .object([
             "at": .string(EngineTime(nanos: report.at).description),
-            "conversion": rounded(report.conversion, 10_000),
+            "conversion": .rounded(report.conversion, 10_000),
             "conversion_healthy": report.conversion.map { .bool($0 > 0.95) } ?? .null,
             "conversion_definition": "settled ÷ received",
             "conversion_window_days": .number(Double(report.conversionWindowDays)),

@@ -114,7 +114,7 @@ enum OverviewView {
             let alarm = q.name.isDeadLetterQueue && q.visible + q.inFlight > 0
             return Table.Row([.init(labels[q.name] ?? q.name.rawValue, alarm ? .bad : .text),
                               .init(p.sparkline(q.depthSpark, width: sparkWidth), alarm ? .bad : .accent),
-                              .init(Format.grouped(Int64(q.visible + q.inFlight))), .init(Format.age(q.oldestAgeSeconds), .muted)])
+                              .init((q.visible + q.inFlight).grouped), .init(Format.age(q.oldestAgeSeconds), .muted)])
         }, selected: nil)
     }
 

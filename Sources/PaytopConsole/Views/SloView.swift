@@ -40,9 +40,9 @@ enum SloView {
             var x = p.text(o.definition.name.fit(18), b.x + 1, y, selected ? .accent : .title, clip: b)
             x = p.text("SLI " + Format.percent(o.sli, digits: 3) + " ", x, y, (o.sli ?? 1) >= o.definition.target ? .ok : .bad, clip: b)
             x = p.text(String(format: "target %.2f%%  ", o.definition.target * 100), x, y, .muted, clip: b)
-            x = p.text("\(Format.grouped(o.good))/\(Format.grouped(o.valid)) good  ", x, y, .muted, clip: b)
+            x = p.text("\(o.good.grouped)/\(o.valid.grouped) good  ", x, y, .muted, clip: b)
             if let late = o.badInFlight, late > 0 {
-                x = p.text("\(Format.grouped(late)) bad still in flight  ", x, y, .bad, clip: b)
+                x = p.text("\(late.grouped) bad still in flight  ", x, y, .bad, clip: b)
             }
             p.text(o.alert?.rawValue ?? "no alert", x, y, o.alert == nil ? .ok : .bad, clip: b)
             y += 1
@@ -138,6 +138,6 @@ enum SloWords {
     static func burn(_ rate: Double?) -> String { rate.map { String(format: "%.1f", $0) } ?? "—" }
 
     static func notEnoughData(_ o: SloReport.Objective) -> String {
-        "not enough data yet (\(Format.grouped(o.valid)) events; a verdict needs \(Format.grouped(o.eventsForVerdict)))"
+        "not enough data yet (\(o.valid.grouped) events; a verdict needs \(o.eventsForVerdict.grouped))"
     }
 }

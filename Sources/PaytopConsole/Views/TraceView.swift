@@ -109,13 +109,3 @@ enum TraceView {
         }, selected: nil)
     }
 }
-
-/// How the event lists colour an outcome.
-enum EventWords {
-    static func role(_ o: EventOutcome) -> Theme.Role { o.isFailure ? .bad : (o == .success ? .ok : .text) }
-
-    /// An event's name without the "payment." every one of the seed's starts with.
-    static func shortName(_ name: String) -> String {
-        name.hasPrefix("payment.") ? String(name.dropFirst("payment.".count)) : name
-    }
-}

@@ -127,17 +127,6 @@ enum Format {
         return out
     }
 
-    /// 3,925: every digit, grouped by thousands.
-    static func grouped(_ n: Int64) -> String {
-        let digits = String(n.magnitude)
-        var out = ""
-        for (i, ch) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return (n < 0 ? "-" : "") + out
-    }
-
     static func clock(_ nanos: Int64) -> String {
         let s = (nanos / 1_000_000_000) % 86_400
         return String(format: "%02d:%02d:%02d", s / 3600, s % 3600 / 60, s % 60)

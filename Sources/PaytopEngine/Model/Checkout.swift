@@ -20,10 +20,9 @@ final class Checkout {
     var trace: TraceRef?
     /// Its end already counted toward the payment-success SLO.
     var sloCounted = false
-    /// Already counted toward the settlement SLO: at its end, or bad at its objective.
+    /// Already counted toward the settlement SLO: at its end, or bad at its objective
+    /// (then, until it ends, one of the SLO's bad events in flight).
     var settlementCounted = false
-    /// Counted bad at its settlement objective and not ended yet.
-    var missedSettlementInFlight = false
 
     final class Order {
         let spec: PaymentRequest.Order

@@ -30,21 +30,19 @@ final class SettlementDeadlines {
             waiting.removeFirst()
             guard !c.settlementCounted else { continue }
             c.settlementCounted = true
-            c.missedSettlementInFlight = true
             badInFlight += 1
             bad(c)
         }
         sweptThrough = t
     }
 
-    /// A checkout ended (settled, failed or dead-lettered); false when its settlement
-    /// event was already counted at its objective.
+    /// A checkout ended (settled, failed or dead-lettered; called once); false when its
+    /// settlement event was already counted at its objective — it is no longer in flight.
     func ended(_ c: Checkout) -> Bool {
-        if c.missedSettlementInFlight {
-            c.missedSettlementInFlight = false
+        if c.settlementCounted {
             badInFlight -= 1
+            return false
         }
-        guard !c.settlementCounted else { return false }
         c.settlementCounted = true
         return true
     }
@@ -56,7 +54,6 @@ final class SettlementDeadlines {
             c.settlementCounted = true
         } else if c.createdAt + Self.objective <= sweptThrough {
             c.settlementCounted = true
-            c.missedSettlementInFlight = true
             badInFlight += 1
         } else {
             waiting.append(c)

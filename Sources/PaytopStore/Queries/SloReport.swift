@@ -86,8 +86,8 @@ public struct SloReport: Sendable {
     }
 
     /// The seed's error-budget policy, by the share of the budget consumed.
-    public enum Policy: String, Sendable, Equatable {
-        case normal, scrutiny, reliabilityFirst = "reliability-first", freeze
+    public enum Policy: Sendable, Equatable {
+        case normal, scrutiny, reliabilityFirst, freeze
 
         public init(consumed: Double) {
             switch consumed {

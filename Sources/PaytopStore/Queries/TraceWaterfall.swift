@@ -87,6 +87,15 @@ public struct TraceWaterfall: Sendable {
     /// Whether no span arrived for the checkout: its business events only.
     public var hasNoSpans: Bool { traces.allSatisfy(\.spans.isEmpty) }
 
+    /// A business event as `eventLine` reads it, and the joins it needs (a WHERE follows).
+    static let eventColumns = """
+        SELECT n.event_name, e.outcome, n.stage, e.biz_timestamp, e.amount_total, e.amount_currency, e.payment_order_id,
+               e.merchant_id, e.error_code, e.psp_latency_ms,
+               CASE WHEN e.span_id IS NULL THEN NULL ELSE printf('%016x', e.span_id) END, v.service_name
+        FROM business_event_data e JOIN business_event_name n ON n.event_code = e.event_code
+        JOIN service_version v ON v.service_code = e.service_code
+        """
+
     static func eventLine(_ r: Statement) -> EventLine {
         EventLine(name: r.string(0), outcome: EventOutcome(rawValue: r.string(1)), stage: r.string(2), at: r.int(3),
                   amount: r.optionalString(4), currency: r.optionalString(5), paymentOrderID: r.optionalString(6),
@@ -113,11 +122,7 @@ public struct TraceWaterfall: Sendable {
             traceRows.reset()
             // Received events that name the checkout and came with no trace id.
             let untraced = try c.cached("""
-                SELECT n.event_name, e.outcome, n.stage, e.biz_timestamp, e.amount_total, e.amount_currency, e.payment_order_id,
-                       e.merchant_id, e.error_code, e.psp_latency_ms,
-                       CASE WHEN e.span_id IS NULL THEN NULL ELSE printf('%016x', e.span_id) END, v.service_name
-                FROM business_event_data e JOIN business_event_name n ON n.event_code = e.event_code
-                JOIN service_version v ON v.service_code = e.service_code
+                \(Self.eventColumns)
                 WHERE e.checkout_id = ?1 AND e.trace_no IS NULL ORDER BY e.biz_timestamp, e.event_no
                 """)
             untraced.bind(1, checkoutID)
@@ -138,11 +143,7 @@ public struct TraceWaterfall: Sendable {
                 WHERE s.trace_no = ? ORDER BY s.start_offset_ns, s.span_id
                 """)
             let events = try c.cached("""
-                SELECT n.event_name, e.outcome, n.stage, e.biz_timestamp, e.amount_total, e.amount_currency, e.payment_order_id,
-                       e.merchant_id, e.error_code, e.psp_latency_ms,
-                       CASE WHEN e.span_id IS NULL THEN NULL ELSE printf('%016x', e.span_id) END, v.service_name
-                FROM business_event_data e JOIN business_event_name n ON n.event_code = e.event_code
-                JOIN service_version v ON v.service_code = e.service_code
+                \(Self.eventColumns)
                 WHERE e.trace_no = ?1 AND (e.checkout_id IS NULL OR e.checkout_id = ?2) ORDER BY e.biz_timestamp, e.event_no
                 """)
             let spanEvents = try c.cached("""

@@ -99,10 +99,7 @@ extension BatchApplier {
             let h = try c.cached("INSERT OR REPLACE INTO metric_histogram (series_id, period_start, buckets) VALUES (?,?,?)")
             for r in b.metricPoints {
                 s.bind(1, r.seriesID).bind(2, r.periodSeconds).bind(3, r.periodStart)
-                switch r.value {
-                case .integer(let v): s.bind(4, v)
-                case .real(let v): s.bind(4, v)
-                }
+                Self.bind(s, 4, r.value)
                 s.bind(5, r.count)
                 func real(_ i: Int32, _ v: Double?) { if let v { s.bind(i, v) } else { s.bind(i, nil as Int64?) } }
                 real(6, r.min); real(7, r.max); real(8, r.p50); real(9, r.p95); real(10, r.p99)
@@ -170,24 +167,32 @@ extension BatchApplier {
         }
     }
 
+    /// A metric value as it was recorded: an integer stays an integer.
+    private static func bind(_ s: Statement, _ i: Int32, _ v: MetricPointRow.Value) {
+        switch v {
+        case .integer(let n): s.bind(i, n)
+        case .real(let d): s.bind(i, d)
+        }
+    }
+
     /// Merges a metric point into the row of its period that is there already; returns the
     /// merged histogram to keep for a roll-up minute's distribution.
     private func mergeMetricPoint(_ r: MetricPointRow) throws -> HistogramBuckets? {
-        func value(_ v: MetricPointRow.Value) -> Double { switch v { case .integer(let i): Double(i); case .real(let d): d } }
         switch r.kind {
         case .counter:
             let u = try c.cached("UPDATE metric_data SET value = value + ?4 WHERE series_id = ?1 AND period_seconds = ?2 AND period_start = ?3")
             u.bind(1, r.seriesID).bind(2, r.periodSeconds).bind(3, r.periodStart)
-            if case .integer(let i) = r.value { u.bind(4, i) } else { u.bind(4, value(r.value)) }
+            Self.bind(u, 4, r.value)
             try u.run()
             return nil
         case .gauge:
+            // A gauge row always carries its peak in `max` (that is how `kind` tells it).
             let u = try c.cached("""
                 UPDATE metric_data SET value = ?4, max = max(coalesce(max, ?5), ?5)
                 WHERE series_id = ?1 AND period_seconds = ?2 AND period_start = ?3
                 """)
-            u.bind(1, r.seriesID).bind(2, r.periodSeconds).bind(3, r.periodStart).bind(5, r.max ?? value(r.value))
-            if case .integer(let i) = r.value { u.bind(4, i) } else { u.bind(4, value(r.value)) }
+            u.bind(1, r.seriesID).bind(2, r.periodSeconds).bind(3, r.periodStart).bind(5, r.max ?? 0)
+            Self.bind(u, 4, r.value)
             try u.run()
             return nil
         case .distribution:
@@ -210,7 +215,8 @@ extension BatchApplier {
                   p50 = coalesce(?8, p50), p95 = coalesce(?9, p95), p99 = coalesce(?10, p99)
                 WHERE series_id = ?1 AND period_seconds = ?2 AND period_start = ?3
                 """)
-            u.bind(1, r.seriesID).bind(2, r.periodSeconds).bind(3, r.periodStart).bind(4, value(r.value)).bind(5, r.count ?? 0)
+            u.bind(1, r.seriesID).bind(2, r.periodSeconds).bind(3, r.periodStart).bind(5, r.count ?? 0)
+            Self.bind(u, 4, r.value)
             func real(_ i: Int32, _ v: Double?) { if let v { u.bind(i, v) } else { u.bind(i, nil as Int64?) } }
             real(6, r.min); real(7, r.max)
             real(8, ms(50) ?? r.p50); real(9, ms(95) ?? r.p95); real(10, ms(99) ?? r.p99)
