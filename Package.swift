@@ -38,6 +38,8 @@ let package = Package(
             "CSQLite", "CZlib", "PaytopVocabulary", "PaytopJSON", "PaytopProtobuf",
             .product(name: "DequeModule", package: "swift-collections"),
         ]),
+        // Detection: the detectors and problem tracking of whichever process writes the store.
+        .target(name: "PaytopDetect", dependencies: ["PaytopStore", "PaytopVocabulary"]),
         .target(
             name: "PaytopConsole",
             dependencies: ["PaytopStore", "PaytopVocabulary", "PaytopJSON", "CNcurses", .product(name: "TOMLKit", package: "TOMLKit")]
@@ -45,7 +47,7 @@ let package = Package(
         .target(
             name: "PaytopEngine",
             dependencies: [
-                "PaytopStore", "PaytopVocabulary", "PaytopJSON",
+                "PaytopStore", "PaytopVocabulary", "PaytopJSON", "PaytopDetect",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "HeapModule", package: "swift-collections"),
@@ -76,6 +78,7 @@ let package = Package(
             name: "PaytopCLI",
             dependencies: [
                 "PaytopEngine", "PaytopStore", "PaytopConsole", "PaytopServer", "PaytopExport", "PaytopIngest", "PaytopVocabulary", "PaytopJSON",
+                "PaytopDetect",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
@@ -84,7 +87,7 @@ let package = Package(
         .testTarget(name: "PaytopVocabularyTests", dependencies: ["PaytopVocabulary", "PaytopJSON"]),
         .testTarget(name: "PaytopStoreTests", dependencies: ["PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
         .testTarget(name: "PaytopEngineTests", dependencies: [
-            "PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON", .product(name: "Histogram", package: "hdrhistogram-swift"),
+            "PaytopEngine", "PaytopDetect", "PaytopStore", "PaytopVocabulary", "PaytopJSON", .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .testTarget(name: "PaytopConsoleTests", dependencies: ["PaytopConsole", "PaytopStore", "PaytopEngine", "PaytopVocabulary", "PaytopJSON"],
                     exclude: ["Snapshots"]),

@@ -42,6 +42,7 @@ extension Engine {
         b.engineState = engineStateRows()
         context.telemetry.drain(into: &b)
         context.metrics?.recorder.drain(into: &b)
+        if let m = metrics { b.problems = m.detection.drain() }
         b.prune = pendingPrune
         pendingPrune = nil
         b.heartbeat = pendingHeartbeat

@@ -127,6 +127,10 @@ public final class Engine {
             for f in FunctionName.allCases { runtime.function(f).recordsDurations = true }
             let m = PipelineMetrics(set, ctx: ctx, runtime: runtime, psp: pipeline.psp)
             m.startFromRestoredCounters()
+            if resumed {
+                let recent = try ProblemBook.resumable(c, closedAfter: ctx.now.nanos - 30 * 60_000_000_000)
+                m.detection.tracker.restore(recent.rows, nextID: recent.nextID)
+            }
             metrics = m
         }
         self.metrics = metrics
@@ -277,6 +281,7 @@ public final class Engine {
     public func reconcile(source: String) throws {
         try waitForCommits()
         try backOffice.reconcile(on: reader, source: source)
+        metrics?.openInvestigateItems = backOffice.openInvestigateItems
         context.pendingRows += 1
     }
 

@@ -28,3 +28,23 @@ public enum DurationText {
         return Int64((total * 1e9).rounded())
     }
 }
+
+extension DurationText {
+    /// A duration in words for a sentence: 842 µs, 42 ms, 2.41 s, 15m02s, 2h05m.
+    public static func words(nanos: Int64) -> String {
+        let n = max(0, nanos)
+        if n < 1_000_000 { return "\(n / 1000) µs" }
+        if n < 1_000_000_000 { return "\(n / 1_000_000) ms" }
+        if n < 60_000_000_000 {
+            let hundredths = (n + 5_000_000) / 10_000_000
+            let frac = hundredths % 100
+            return "\(hundredths / 100).\(frac < 10 ? "0" : "")\(frac) s"
+        }
+        let s = n / 1_000_000_000
+        func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return s < 3600 ? "\(s / 60)m\(two(s % 60))s" : "\(s / 3600)h\(two(s % 3600 / 60))m"
+    }
+
+    public static func words(seconds: Double) -> String { words(nanos: Int64((seconds * 1e9).rounded())) }
+    public static func words(millis: Double) -> String { words(nanos: Int64((millis * 1e6).rounded())) }
+}

@@ -20,6 +20,13 @@ final class PspSimulator {
     var charges: [String: Charge] = [:]
     var newRows: [PspChargeRow] = []
     var counters = Counters()
+    /// Declines by code since the detectors last took them (not kept across restarts).
+    private var minuteDeclines: [String: Int] = [:]
+
+    func takeMinuteDeclines() -> [String: Int] {
+        defer { minuteDeclines.removeAll(keepingCapacity: true) }
+        return minuteDeclines
+    }
 
     struct Counters: Codable, Equatable {
         var calls = 0
@@ -61,6 +68,7 @@ final class PspSimulator {
             record(key: key, reference: reference, checkout: checkout, status: "SUCCEEDED", code: nil, at: now, latency: latency)
         case .declined(let code):
             counters.declined += 1
+            minuteDeclines[code, default: 0] += 1
             record(key: key, reference: Self.reference(at: now, &random), checkout: checkout, status: "DECLINED", code: code, at: now, latency: latency)
         }
         charges[key] = Charge(outcome: outcome, amount: checkout.request.total)

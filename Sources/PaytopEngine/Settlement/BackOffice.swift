@@ -12,6 +12,8 @@ final class BackOffice {
     private let ctx: EngineContext
     /// Cut-off and reconciliation events in the scheduler (they never keep a run alive).
     private(set) var eventsPending = 0
+    /// Reconciliation items no rule explains, as the last run left them (the detectors' red batch).
+    private(set) var openInvestigateItems: Int?
 
     init(_ ctx: EngineContext, storePath: String) throws {
         self.ctx = ctx
@@ -65,6 +67,7 @@ final class BackOffice {
                                   currency: nil, count: out.lines, errorCode: nil, errorCategory: nil)
         if let m = ctx.metrics {
             let report = try ReconciliationReport.load(c, batchLimit: 0, mismatchLimit: 0)
+            openInvestigateItems = report.open[.investigate] ?? 0
             for cls in MismatchClass.allCases {
                 m.recorder.gauge(m.reconciliationMismatches(cls), Double(report.open[cls] ?? 0))
             }

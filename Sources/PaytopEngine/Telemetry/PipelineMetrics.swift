@@ -1,3 +1,4 @@
+import PaytopDetect
 import PaytopStore
 import PaytopVocabulary
 
@@ -10,12 +11,20 @@ final class PipelineMetrics {
     private let psp: PspSimulator
     /// Checkouts ended and settled at the last period's close.
     private var conversionBaseline: (ended: Int, settled: Int) = (0, 0)
+    /// The detectors, judging each roll-up minute as it closes (docs/problems.md).
+    let detection: ProblemDetection
+    private let figures: MinuteFiguresReader
+    /// Reconciliation items no rule explains, as the last run left them (nil: none ran).
+    var openInvestigateItems: Int?
 
-    init(_ series: MetricSeriesSet, ctx: EngineContext, runtime: PipelineRuntime, psp: PspSimulator) {
+    init(_ series: MetricSeriesSet, ctx: EngineContext, runtime: PipelineRuntime, psp: PspSimulator,
+         detection: ProblemDetection = ProblemDetection()) {
         self.series = series
         self.ctx = ctx
         self.runtime = runtime
         self.psp = psp
+        self.detection = detection
+        self.figures = MinuteFiguresReader(series)
     }
 
     /// Counters restored from the store are the baseline, not a burst in the first period.
@@ -33,6 +42,8 @@ final class PipelineMetrics {
     func closePeriods(before t: EngineTime, sweepLimit: EngineTime? = nil) -> Bool {
         let metrics = series.recorder, s = series
         guard t >= metrics.nextBoundary else { return false }
+        let firstPoint = metrics.points.count
+        let closing = metrics.periodStart
         readCumulativeCounters()
         for (q, qs) in s.queues {
             let d = runtime.queue(q).depth(at: ctx.now)
@@ -66,12 +77,24 @@ final class PipelineMetrics {
         metrics.closePeriod()
         let before = metrics.points.count
         var rolledUp = false
+        if !metrics.writesRollups {
+            judge(minute: closing, points: metrics.points[firstPoint...])
+        }
         if metrics.advance(to: t) {
+            let minute = metrics.rollupStart
+            let rollupFirst = metrics.points.count
             metrics.closeRollup(next: t)
+            judge(minute: minute, points: metrics.points[rollupFirst...])
             rolledUp = true
         }
         ctx.pendingRows += metrics.points.count - before + s.queues.count * 4
         return rolledUp
+    }
+
+    /// The detectors' verdict on one closed roll-up minute.
+    private func judge(minute: EngineTime, points: ArraySlice<MetricPointRow>) {
+        detection.minute(figures.figures(start: minute.nanos, points: points, declines: psp.takeMinuteDeclines(),
+                                         investigateItems: openInvestigateItems))
     }
 
     /// At shutdown, after the last `closePeriods`: the roll-up minute in progress is written

@@ -49,6 +49,7 @@ struct BatchApplier {
                 try s.run()
             }
         }
+        if !b.problems.isEmpty { try upsertProblems(b.problems) }
         if !b.controlEvents.isEmpty {
             let s = try c.cached("""
                 INSERT INTO control_event (at, source, command_id, command, args, summary) VALUES (?,?,?,?,?,?)

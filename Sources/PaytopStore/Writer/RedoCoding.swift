@@ -141,6 +141,8 @@ extension WriteBatch {
         e.rows(metricPoints) { $1.encode(&$0) }
         e.optional(prune) { e, p in e.int(p.finePointsBefore); e.int(p.rollupsBefore); e.int(p.tracesBefore); e.int(p.maxTraces) }
         e.optional(heartbeat) { e, h in e.int(h.runID); e.int(h.wallMillis); e.int(h.engineTime) }
+        // Last, and only when there are some: a log written before problems existed reads the same.
+        if !problems.isEmpty { e.rows(problems) { $1.encode(&$0) } }
         return e.bytes
     }
 
@@ -179,6 +181,7 @@ extension WriteBatch {
             TelemetryPrune(finePointsBefore: try $0.int(), rollupsBefore: try $0.int(), tracesBefore: try $0.int(), maxTraces: try $0.int())
         }
         heartbeat = try d.optional { RunLog.Heartbeat(runID: try $0.int(), wallMillis: try $0.int(), engineTime: try $0.int()) }
+        if !d.reader.isAtEnd { problems = try d.rows { try ProblemRow(&$0) } }
         guard d.reader.isAtEnd else { throw ProtobufError.malformed("bytes after the batch") }
     }
 }
@@ -297,6 +300,23 @@ extension PspChargeRow {
         self.init(idempotencyKey: try d.key(), pspReference: try d.string(), checkoutID: try d.key(), amount: try d.money(),
                   currency: try d.string(), status: try d.string(), declineCode: try d.optionalString(), requestedAt: try d.int(),
                   completedAt: try d.int())
+    }
+}
+
+extension ProblemRow {
+    func encode(_ e: inout RedoEncoder) {
+        e.int(id); e.string(title); e.string(severity); e.int(openedAt); e.int(firstSignalAt); e.int(lastViolationAt)
+        e.int(closedAt)
+        e.rows(signals) { e, s in e.string(s.kind); e.string(s.subject); e.int(s.firstAt); e.int(s.lastAt); e.string(s.detail) }
+    }
+
+    init(_ d: inout RedoDecoder) throws {
+        self.init(id: try d.int(), title: try d.string(), severity: try d.string(), openedAt: try d.int(),
+                  firstSignalAt: try d.int(), lastViolationAt: try d.int(), closedAt: try d.optionalInt(),
+                  signals: try d.rows {
+                      ProblemSignalRow(kind: try $0.string(), subject: try $0.string(), firstAt: try $0.int(), lastAt: try $0.int(),
+                                       detail: try $0.string())
+                  })
     }
 }
 

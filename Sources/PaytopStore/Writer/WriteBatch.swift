@@ -26,6 +26,8 @@ public struct WriteBatch: Sendable {
     public var serviceVersions: [ServiceVersionRow] = []
     public var metricSeries: [MetricSeriesRow] = []
     public var metricPoints: [MetricPointRow] = []
+    /// Problems as the detectors last left them, each whole with its signals (applied in order).
+    public var problems: [ProblemRow] = []
     public var prune: TelemetryPrune?
     public var heartbeat: RunLog.Heartbeat?
     /// What a receiver took in from outside; the engine leaves it empty.
@@ -40,7 +42,7 @@ public struct WriteBatch: Sendable {
             + messageDeletes.count + pspInserts.count + controlEvents.count + controlAcks.count
             + engineState.count + traces.count + spans.count + spanLinks.count + businessEvents.count
             + sdlcEvents.count + spanNames.count + eventNames.count + serviceVersions.count
-            + metricSeries.count + metricPoints.count + received.rowCount
+            + metricSeries.count + metricPoints.count + problems.count + received.rowCount
     }
 }
 
