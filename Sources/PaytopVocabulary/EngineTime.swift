@@ -33,6 +33,12 @@ public enum ISO8601 {
         return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(hh, 2)):\(pad(mm, 2)):\(pad(ss, 2)).\(pad(millis, 3))Z"
     }
 
+    /// The time of day in a sentence: "22:35:00" (UTC).
+    public static func time(nanos: Int64) -> String {
+        let f = format(nanos: nanos)
+        return String(f.dropFirst(11).prefix(8))
+    }
+
     static func pad(_ v: Int, _ width: Int) -> String {
         let s = String(v)
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s

@@ -1,0 +1,349 @@
+import PaytopJSON
+import PaytopVocabulary
+
+/// A problem's causes, impact and exemplars, read from the checkouts, business events and
+/// control events of its window (docs/problems.md): the detectors store what they saw,
+/// this says why and what it cost, from the record as it stands.
+public struct ProblemAnalysis: Sendable {
+    public struct Cause: Sendable, Equatable {
+        public var rank = 0
+        public var kind: CauseKind
+        public var fault: String?
+        public var function: FunctionName?
+        public var version: String?
+        public var dimension: CauseDimension?
+        public var value: String?
+        /// 0–1: how well it explains the problem.
+        public var score: Double
+        public var evidence: String
+        /// When the control event happened (nil for attribute differences).
+        public var at: Int64?
+    }
+
+    public struct Impact: Sendable, Equatable {
+        /// Checkouts that failed or were delayed past the settlement objective in the window.
+        public var checkouts = 0
+        public var failed = 0
+        public var delayed = 0
+        /// Amounts of failed checkouts, per currency (never summed across currencies).
+        public var lost: [String: Money] = [:]
+        /// Amounts of delayed checkouts not yet settled, per currency.
+        public var atRisk: [String: Money] = [:]
+        public var merchants = 0
+        /// Per SLO: the share of its error budget (over its window) the problem's window burned, in percent.
+        public var budgetBurned: [String: Double] = [:]
+    }
+
+    public var problem: ProblemRow
+    public var causes: [Cause]
+    public var impact: Impact
+    public var exemplars: [String]
+    /// The affected checkout whose time is the median of the affected ones.
+    public var typical: String?
+
+    /// Before the first signal, control events this far back may be its cause.
+    public static let causeLookback: Int64 = 15 * 60_000_000_000
+    /// Checkouts are compared from this long before the first signal.
+    public static let windowLead: Int64 = 2 * 60_000_000_000
+    /// The settlement objective: a checkout unsettled this long after acceptance is delayed.
+    public static let delayedAfter: Int64 = 120_000_000_000
+
+    /// Every problem (open first, then newest), each analysed, in one read transaction;
+    /// `window`: only those open or closed within it, ending at the store's clock.
+    public static func list(_ c: Connection, openOnly: Bool = false, window: Int64? = nil) throws -> [ProblemAnalysis] {
+        try c.readIf(true) {
+            let now = try StoredEngineState.load(c).now
+            return try ProblemBook.list(c, openOnly: openOnly, since: window.map { now - $0 }).map { try load(c, problem: $0, now: now) }
+        }
+    }
+
+    /// One problem analysed, or nil when the store holds none with that id.
+    public static func one(_ c: Connection, id: Int64) throws -> ProblemAnalysis? {
+        try c.readIf(true) {
+            let now = try StoredEngineState.load(c).now
+            return try ProblemBook.problem(c, id: id).map { try load(c, problem: $0, now: now) }
+        }
+    }
+
+    public static func load(_ c: Connection, problem: ProblemRow, now: Int64, exemplarCount: Int = 5) throws -> ProblemAnalysis {
+        let from = problem.firstSignalAt - windowLead
+        let to = max(from, problem.closedAt ?? now)
+        let checkouts = try windowCheckouts(c, from: from, to: to, now: now)
+        let impact = try measure(c, checkouts, from: from, to: to)
+        let affected = checkouts.filter(\.affected)
+        var causes = try controlCauses(c, problem: problem, checkouts: checkouts)
+        causes += attributeCauses(checkouts, controls: causes)
+        causes.sort { ($0.score, $0.at ?? 0) > ($1.score, $1.at ?? 0) }
+        for i in causes.indices { causes[i].rank = i + 1 }
+        let byTime = affected.sorted { $0.createdAt < $1.createdAt }
+        let step = max(1, byTime.count / max(1, exemplarCount))
+        let exemplars = stride(from: 0, to: byTime.count, by: step).prefix(exemplarCount).map { byTime[$0].checkoutID }
+        return ProblemAnalysis(problem: problem, causes: Array(causes.prefix(8)), impact: impact, exemplars: Array(exemplars),
+                               typical: byTime.isEmpty ? nil : byTime[byTime.count / 2].checkoutID)
+    }
+
+    // MARK: - The window's checkouts
+
+    struct WindowCheckout {
+        let checkoutID: String
+        let createdAt: Int64
+        let failed: Bool
+        let delayed: Bool
+        let unsettled: Bool
+        let amount: Money
+        let currency: String
+        let failureCode: String?
+        let merchants: [String]
+        var releases: [String] = []
+        var affected: Bool { failed || delayed }
+    }
+
+    /// Every checkout accepted in the window: failed (not a business decline), delayed past
+    /// the objective (or still unsettled past it), or fine.
+    static func windowCheckouts(_ c: Connection, from: Int64, to: Int64, now: Int64) throws -> [WindowCheckout] {
+        let s = try c.cached("""
+            SELECT t.trace_no, p.checkout_id, p.created_at, p.done_at, p.outcome, p.failure_code, p.amount_total, p.currency, p.seller_info
+            FROM trace t JOIN payment_event p ON p.checkout_id = t.checkout_id
+            WHERE t.started_at >= ? AND t.started_at <= ? ORDER BY t.trace_no
+            """)
+        s.bind(1, from).bind(2, to)
+        var byTrace: [Int64: Int] = [:]
+        var out: [WindowCheckout] = []
+        while try s.step() {
+            let created = s.int(2)
+            let done = s.optionalInt(3)
+            let outcome = s.optionalString(4)
+            let code = s.optionalString(5)
+            let decline = code.map { DeclineCode.all.contains($0) } ?? false
+            let elapsed = (done ?? now) - created
+            let merchants = (try? JSONValue.parse(s.string(8)))?.objectValue?.values.compactMap(\.stringValue) ?? []
+            byTrace[s.int(0)] = out.count
+            out.append(WindowCheckout(
+                checkoutID: s.string(1), createdAt: created, failed: outcome == "FAILED" && !decline,
+                delayed: elapsed > delayedAfter, unsettled: done == nil && elapsed > delayedAfter,
+                amount: Money(decimalString: s.string(6)) ?? .zero, currency: s.string(7), failureCode: code,
+                merchants: Array(Set(merchants)).sorted()))
+        }
+        s.reset()
+        guard let low = byTrace.keys.min(), let high = byTrace.keys.max() else { return out }
+        let r = try c.cached("""
+            SELECT DISTINCT e.trace_no, v.service_name, v.service_version FROM business_event_data e
+            JOIN service_version v ON v.service_code = e.service_code WHERE e.trace_no BETWEEN ? AND ?
+            """)
+        r.bind(1, low).bind(2, high)
+        while try r.step() {
+            guard let i = byTrace[r.int(0)] else { continue }
+            out[i].releases.append(r.string(1) + " " + r.string(2))
+        }
+        r.reset()
+        return out
+    }
+
+    static func measure(_ c: Connection, _ checkouts: [WindowCheckout], from: Int64, to: Int64) throws -> Impact {
+        var i = Impact()
+        var merchants = Set<String>()
+        for k in checkouts where k.affected {
+            i.checkouts += 1
+            if k.failed {
+                i.failed += 1
+                i.lost[k.currency, default: .zero] += k.amount
+            } else {
+                i.delayed += 1
+                if k.unsettled { i.atRisk[k.currency, default: .zero] += k.amount }
+            }
+            merchants.formUnion(k.merchants)
+        }
+        i.merchants = merchants.count
+        for d in SloDefinition.defaults {
+            let bad = try MetricWindow.total(c, d.validMetric, d.dimensions, from: from, to: to)
+                - MetricWindow.total(c, d.goodMetric, d.dimensions, from: from, to: to)
+            let windowStart = to - Int64(d.windowDays * 86_400e9)
+            let valid = try MetricWindow.total(c, d.validMetric, d.dimensions, from: windowStart, to: to)
+            let budget = (1 - d.target) * Double(valid)
+            if bad > 0, budget > 0 { i.budgetBurned[d.name] = (Double(bad) / budget * 1000).rounded() / 10 }
+        }
+        return i
+    }
+
+    // MARK: - Causes
+
+    /// Control events from the lookback to a minute after the first signal, each scored by
+    /// how near it came before the first signal and how well its kind explains the
+    /// problem's signals (the deepest one most); a deploy also by how much more often the
+    /// affected checkouts ran its version than the unaffected ones of the same window.
+    static func controlCauses(_ c: Connection, problem: ProblemRow, checkouts: [WindowCheckout]) throws -> [Cause] {
+        let s = try c.cached("SELECT at, command, args FROM control_event WHERE at >= ? AND at <= ? ORDER BY at, id")
+        s.bind(1, problem.firstSignalAt - causeLookback).bind(2, problem.firstSignalAt + 60_000_000_000)
+        let signals = problem.signals.compactMap { r -> (SignalKind, SignalSubject)? in
+            guard let k = SignalKind(rawValue: r.kind), let sub = SignalSubject(text: r.subject) else { return nil }
+            return (k, sub)
+        }
+        let rootDepth = signals.map(\.1.depth).min() ?? 0
+        var out: [Cause] = []
+        while try s.step() {
+            let at = s.int(0)
+            guard let args = try? JSONValue.parse(s.string(2)),
+                  let command = try? ControlCommand.parse(name: s.string(1), args: args),
+                  var cause = candidate(command) else { continue }
+            let relevance = signals.map { k, sub in
+                CauseRelevance.of(command, k, sub) * (sub.depth == rootDepth ? 1 : 0.6)
+            }.max() ?? 0
+            guard relevance > 0 else { continue }
+            let lead = problem.firstSignalAt - at
+            let nearness = lead >= 0 ? max(0.1, 1 - Double(lead) / Double(causeLookback)) : 0.5
+            var score = relevance * nearness
+            var evidence = "\(cause.evidence) at \(ISO8601.time(nanos: at)), \(Self.lead(lead)) the first signal"
+            if case .deploy(let f, let v, _) = command {
+                let tag = f.rawValue + " " + v
+                let (inAffected, inRest) = shares(checkouts) { $0.releases.contains(tag) }
+                score *= 0.4 + 0.6 * max(0, inAffected - inRest)
+                evidence += "; \(pct(inAffected)) of affected checkouts ran \(tag), \(pct(inRest)) of the others"
+            }
+            cause.score = (score * 1000).rounded() / 1000
+            cause.evidence = evidence
+            cause.at = at
+            out.append(cause)
+        }
+        s.reset()
+        return out
+    }
+
+    private static func candidate(_ command: ControlCommand) -> Cause? {
+        switch command {
+        case .pspOutage(true): return Cause(kind: .fault, fault: "psp-outage", score: 0, evidence: "PSP outage switched on")
+        case .pspLatency(true, let x):
+            return Cause(kind: .fault, fault: "psp-latency", score: 0, evidence: "PSP latency ×\(Int(x)) switched on")
+        case .pspDeclines(true, let rate, let code):
+            return Cause(kind: .fault, fault: "psp-declines", dimension: .declineCode, value: code, score: 0,
+                         evidence: "PSP declines (\(Int((rate * 100).rounded())) % \(code)) switched on")
+        case .functionErrors(let f, let rate) where rate > 0:
+            return Cause(kind: .fault, fault: "function-errors", function: f, score: 0,
+                         evidence: "\(f.rawValue) errors (\(Int((rate * 100).rounded())) %) switched on")
+        case .settlementDrift(let d?) where d.rate > 0:
+            return Cause(kind: .fault, fault: "settlement-drift", score: 0, evidence: "settlement drift switched on")
+        case .deploy(let f, let v, _): return Cause(kind: .deploy, function: f, version: v, score: 0, evidence: "\(f.rawValue) \(v) deployed")
+        case .rollback(let f): return Cause(kind: .rollback, function: f, score: 0, evidence: "\(f.rawValue) rolled back")
+        case .rate(let r): return Cause(kind: .traffic, score: 0, evidence: "traffic set to \(Int(r))/s")
+        default: return nil
+        }
+    }
+
+    /// Grafana's comparison: per dimension, each value's share among affected checkouts
+    /// minus its share among the others of the window; a dimension scores its largest
+    /// difference. Attribute differences describe, change events explain: when a control
+    /// event explains the problem, attributes rank below it (half their difference).
+    static func attributeCauses(_ checkouts: [WindowCheckout], controls: [Cause]) -> [Cause] {
+        let affected = checkouts.filter(\.affected)
+        let rest = checkouts.filter { !$0.affected }
+        guard affected.count >= 5 else { return [] }
+        var out: [Cause] = []
+        let damp = controls.contains { $0.score >= 0.3 } ? 0.5 : 1.0
+        for dim in CauseDimension.allCases {
+            let values: (WindowCheckout) -> [String]
+            switch dim {
+            case .release: values = { $0.releases }
+            case .pspErrorCode: values = { k in k.failed ? [k.failureCode ?? "none"] : [] }
+            case .declineCode: values = { k in k.failureCode.flatMap { DeclineCode.all.contains($0) ? [$0] : nil } ?? [] }
+            case .merchant: values = { $0.merchants }
+            case .currency: values = { [$0.currency] }
+            case .amountBand: values = { [band($0.amount)] }
+            }
+            var a: [String: Int] = [:], b: [String: Int] = [:]
+            for k in affected { for v in Set(values(k)) { a[v, default: 0] += 1 } }
+            for k in rest { for v in Set(values(k)) { b[v, default: 0] += 1 } }
+            var best: (String, Double, Double, Double)?
+            for v in Set(a.keys).union(b.keys).sorted() {
+                let sa = Double(a[v] ?? 0) / Double(affected.count)
+                let sb = rest.isEmpty ? 0 : Double(b[v] ?? 0) / Double(rest.count)
+                if best == nil || sa - sb > best!.1 { best = (v, sa - sb, sa, sb) }
+            }
+            guard let (value, diff, sa, sb) = best, diff >= 0.2 else { continue }
+            var cause = Cause(kind: .attribute, dimension: dim, value: value, score: (diff * damp * 1000).rounded() / 1000,
+                              evidence: "\(pct(sa)) of affected checkouts have \(dim.rawValue) \(value); \(pct(sb)) of the others")
+            if dim == .release {
+                let parts = value.split(separator: " ", maxSplits: 1).map(String.init)
+                if parts.count == 2 { cause.function = FunctionName(rawValue: parts[0]); cause.version = parts[1] }
+            }
+            out.append(cause)
+        }
+        return out
+    }
+
+    static func shares(_ checkouts: [WindowCheckout], _ has: (WindowCheckout) -> Bool) -> (Double, Double) {
+        var a = 0, an = 0, b = 0, bn = 0
+        for k in checkouts {
+            if k.affected { an += 1; if has(k) { a += 1 } } else { bn += 1; if has(k) { b += 1 } }
+        }
+        return (an == 0 ? 0 : Double(a) / Double(an), bn == 0 ? 0 : Double(b) / Double(bn))
+    }
+
+    static func band(_ m: Money) -> String {
+        switch m.minorUnits {
+        case ..<1_000: return "under 10"
+        case ..<10_000: return "10–100"
+        case ..<100_000: return "100–1,000"
+        default: return "1,000 and over"
+        }
+    }
+
+    static func pct(_ v: Double) -> String { "\(Int((v * 100).rounded())) %" }
+
+    static func lead(_ nanos: Int64) -> String {
+        if nanos == 0 { return "the minute of" }
+        return nanos > 0 ? DurationText.words(nanos: nanos) + " before" : DurationText.words(nanos: -nanos) + " after"
+    }
+}
+
+/// How well a control command explains one signal (0: not at all, 1: exactly): which
+/// signals each kind of change produces when it goes wrong.
+public enum CauseRelevance {
+    public static func of(_ command: ControlCommand, _ kind: SignalKind, _ subject: SignalSubject) -> Double {
+        switch command {
+        case .pspOutage:
+            switch (kind, subject) {
+            case (.pspErrors, _): return 1
+            case (.errorRate, .function(.executor)): return 0.8
+            case (.backlog, _), (.deadLetters, _), (.sloBurn, _), (.conversion, _): return 0.5
+            default: return 0.2
+            }
+        case .pspLatency:
+            switch (kind, subject) {
+            case (.latency, .psp): return 1
+            case (.latency, .function(.executor)), (.errorRate, .function(.executor)): return 0.8
+            case (.backlog, _), (.sloBurn, _), (.deadLetters, _): return 0.5
+            default: return 0.2
+            }
+        case .pspDeclines(_, _, let code):
+            switch (kind, subject) {
+            case (.declines, .declineCode(let c)): return c == code ? 1 : 0.3
+            case (.conversion, _), (.sloBurn, _): return 0.6
+            default: return 0.1
+            }
+        case .functionErrors(let f, _):
+            switch (kind, subject) {
+            case (.errorRate, .function(let g)): return f == g ? 1 : 0.3
+            case (.deadLetters, _), (.backlog, _), (.sloBurn, _), (.reconciliation, _): return 0.5
+            default: return 0.1
+            }
+        case .settlementDrift:
+            return kind == .reconciliation ? 1 : 0
+        case .deploy(let f, _, _), .rollback(let f):
+            let weight = { if case .rollback = command { return 0.5 } else { return 1.0 } }()
+            switch (kind, subject) {
+            case (.errorRate, .function(let g)), (.latency, .function(let g)): return (f == g ? 0.9 : 0.2) * weight
+            case (.api5xx, _), (.latency, .api): return (f == .initializer ? 0.7 : 0.2) * weight
+            case (.deadLetters, _), (.backlog, _), (.sloBurn, _): return 0.3 * weight
+            default: return 0.1 * weight
+            }
+        case .rate:
+            switch kind {
+            case .throttling: return 1
+            case .backlog: return 0.8
+            case .latency, .sloBurn: return 0.5
+            default: return 0.1
+            }
+        default:
+            return 0
+        }
+    }
+}
