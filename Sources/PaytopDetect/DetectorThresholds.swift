@@ -18,8 +18,11 @@ public struct DetectorThresholds: Sendable, Equatable {
     }
 
     public struct BacklogRule: Sendable, Equatable {
-        public var floorSeconds: Double
+        /// Visible messages: past max(floorMessages, factor × baseline median)…
+        public var floorMessages: Int
         public var factor: Double
+        /// …while the oldest is older than this.
+        public var floorSeconds: Double
     }
 
     public struct ConversionRule: Sendable, Equatable {
@@ -60,13 +63,13 @@ public struct DetectorThresholds: Sendable, Equatable {
     public var mergeForMinutes: Int
 
     public static let standard = DetectorThresholds(
-        functionErrors: RateRule(floor: 0.05, factor: 3, margin: 0.05, minEvents: 5, minTotal: 20),
+        functionErrors: RateRule(floor: 0.015, factor: 3, margin: 0.01, minEvents: 5, minTotal: 20),
         pspErrors: RateRule(floor: 0.05, factor: 3, margin: 0.05, minEvents: 5, minTotal: 20),
         api5xx: RateRule(floor: 0.02, factor: 3, margin: 0.02, minEvents: 5, minTotal: 50),
         declines: RateRule(floor: 0.08, factor: 3, margin: 0.08, minEvents: 10, minTotal: 50),
         throttling: RateRule(floor: 0.02, factor: 3, margin: 0.02, minEvents: 10, minTotal: 50),
         latency: LatencyRule(factor: 2, margin: 250, minTotal: 20),
-        backlog: BacklogRule(floorSeconds: 120, factor: 2),
+        backlog: BacklogRule(floorMessages: 50, factor: 3, floorSeconds: 60),
         conversion: ConversionRule(drop: 0.10, minTotal: 50),
         burn: BurnRule(rate: 14.4, minValid: 50),
         dlqAgeSeconds: 900,

@@ -39,6 +39,8 @@ public struct MinuteFigures: Sendable, Equatable {
     /// Messages in each queue (visible and in flight) and the age of its oldest, seconds.
     public var queueDepth: [QueueName: Int] = [:]
     public var queueAge: [QueueName: Double] = [:]
+    /// Messages visible (waiting for a consumer) in each queue.
+    public var queueVisible: [QueueName: Int] = [:]
     /// Checkouts that ended in the minute, and how many of them settled.
     public var conversion = Rate()
     /// Each SLO's bad and valid events in the minute.

@@ -79,8 +79,8 @@ public final class SignalDetectors {
                                                   overwhelming: age > t.dlqAgeSeconds,
                                                   detail: "oldest dead letter \(DurationText.words(seconds: age)) old (limit \(DurationText.words(seconds: t.dlqAgeSeconds)))"))
                 }
-            } else if let age = m.queueAge[q] {
-                readings.append(backlog(q, age: age))
+            } else if let age = m.queueAge[q], let visible = m.queueVisible[q] {
+                readings.append(backlog(q, age: age, visible: visible))
             }
         }
         readings.append(conversion(m.conversion))
@@ -178,16 +178,18 @@ public final class SignalDetectors {
                              detail: "\(what) \(DurationText.words(millis: l.p95)) (baseline \(baseText), \(l.count.grouped) samples)")
     }
 
-    /// The oldest message growing older than the baseline allows.
-    private func backlog(_ q: QueueName, age: Double) -> SignalReading {
+    /// Messages piling up: more visible than the baseline allows, the oldest past a floor.
+    /// Age alone misleads: one message failing its three receives sits 15 minutes (3 × the
+    /// 300 s visibility timeout) in a queue that is otherwise empty.
+    private func backlog(_ q: QueueName, age: Double, visible: Int) -> SignalReading {
         let key = SignalKey(kind: .backlog, subject: .queue(q))
         let rule = thresholds.backlog
         let base = baselineMedian(key) ?? 0
-        let limit = max(rule.floorSeconds, base * rule.factor)
-        let violating = age > limit
-        if !violating { learn(key, value: age) }
-        return SignalReading(kind: .backlog, subject: .queue(q), violating: violating, overwhelming: violating && age > 2 * limit,
-                             detail: "oldest message in \(q.rawValue) \(DurationText.words(seconds: age)) old (limit \(DurationText.words(seconds: limit)))")
+        let limit = max(Double(rule.floorMessages), base * rule.factor)
+        let violating = Double(visible) > limit && age > rule.floorSeconds
+        if !violating { learn(key, value: Double(visible)) }
+        return SignalReading(kind: .backlog, subject: .queue(q), violating: violating, overwhelming: violating && Double(visible) > 4 * limit,
+                             detail: "\(visible.grouped) messages waiting in \(q.rawValue) (limit \(Int(limit).grouped)), oldest \(DurationText.words(seconds: age)) old")
     }
 
     /// The share of ended checkouts that settled, against the pooled share of recent normal minutes.

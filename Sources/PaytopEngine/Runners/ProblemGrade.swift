@@ -186,17 +186,21 @@ public enum ProblemGrade {
         }
         for t in c.truths {
             let at = epoch + t.at, until = epoch + t.until
-            var best: (Nanos, ProblemAnalysis)?
+            // Detected when a problem showed it (its opening, or a later signal joining it);
+            // its cause is the best rank among the problems that showed it.
+            var detectedAt: Nanos?
+            var best: (rank: Int?, problem: ProblemAnalysis)?
             for p in problems {
-                // When the problem showed this fault: its opening, or a later signal joining it.
                 let seen = p.problem.signals.filter { $0.firstAt >= at - 60_000_000_000 && $0.firstAt <= until + 300_000_000_000 }
                 guard let first = seen.map(\.firstAt).min() else { continue }
-                let detectedAt = max(p.problem.openedAt, first + 60_000_000_000)
-                if best == nil || detectedAt < best!.0 { best = (detectedAt, p) }
+                let when = max(p.problem.openedAt, first + 60_000_000_000)
+                detectedAt = min(detectedAt ?? when, when)
+                let rank = p.causes.first { matches($0, t) }?.rank
+                if best == nil || (rank ?? .max) < (best!.rank ?? .max) { best = (rank, p) }
             }
-            var s = Scored(name: c.name, truth: t, detected: best != nil, timeToDetect: best.map { max(0, $0.0 - at) }, causeRank: nil,
-                           problemTitle: best?.1.problem.title, topCause: best?.1.causes.first?.evidence, replay: c.replay)
-            if let p = best?.1 { s.causeRank = p.causes.first { matches($0, t) }?.rank }
+            let s = Scored(name: c.name, truth: t, detected: detectedAt != nil, timeToDetect: detectedAt.map { max(0, $0 - at) },
+                           causeRank: best?.rank, problemTitle: best?.problem.problem.title,
+                           topCause: best?.problem.causes.first?.evidence, replay: c.replay)
             report.scored.append(s)
         }
     }

@@ -51,7 +51,7 @@ struct MinuteFiguresReader {
             case .errors(let f): errors[f] = n
             case .throttles(let f): throttles[f] = n
             case .duration(let f): m.functionLatency[f] = latency()
-            case .visible(let q): m.queueDepth[q, default: 0] += n
+            case .visible(let q): m.queueDepth[q, default: 0] += n; m.queueVisible[q] = n
             case .notVisible(let q): m.queueDepth[q, default: 0] += n
             case .age(let q): m.queueAge[q] = v
             case .apiCount: apiCount = n

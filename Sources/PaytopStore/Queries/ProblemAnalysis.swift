@@ -41,8 +41,18 @@ public struct ProblemAnalysis: Sendable {
     /// The affected checkout whose time is the median of the affected ones.
     public var typical: String?
 
-    /// Before the first signal, control events this far back may be its cause.
+    /// Before the first signal (less the delay its kind has by nature), control events this
+    /// far back may be its cause.
     public static let causeLookback: Int64 = 15 * 60_000_000_000
+    /// Some signals come late by nature: a dead letter after its message's three receives
+    /// (3 × the 300 s visibility timeout), an old dead letter later still.
+    static func expectedDelay(_ k: SignalKind?) -> Int64 {
+        switch k {
+        case .deadLetters?: return 15 * 60_000_000_000
+        case .dlqAge?: return 30 * 60_000_000_000
+        default: return 0
+        }
+    }
     /// Checkouts are compared from this long before the first signal.
     public static let windowLead: Int64 = 2 * 60_000_000_000
     /// The settlement objective: a checkout unsettled this long after acceptance is delayed.
@@ -132,8 +142,9 @@ public struct ProblemAnalysis: Sendable {
             """)
         r.bind(1, low).bind(2, high)
         while try r.step() {
-            guard let i = byTrace[r.int(0)] else { continue }
-            out[i].releases.append(r.string(1) + " " + r.string(2))
+            // Releases of the pipeline's functions (the ones deploys change), by either spelling.
+            guard let i = byTrace[r.int(0)], let f = FunctionName(rawValue: r.string(1)) ?? FunctionName(deployedName: r.string(1)) else { continue }
+            out[i].releases.append(f.rawValue + " " + r.string(2))
         }
         r.reset()
         return out
@@ -173,12 +184,16 @@ public struct ProblemAnalysis: Sendable {
     /// affected checkouts ran its version than the unaffected ones of the same window.
     static func controlCauses(_ c: Connection, problem: ProblemRow, checkouts: [WindowCheckout]) throws -> [Cause] {
         let s = try c.cached("SELECT at, command, args FROM control_event WHERE at >= ? AND at <= ? ORDER BY at, id")
-        s.bind(1, problem.firstSignalAt - causeLookback).bind(2, problem.firstSignalAt + 60_000_000_000)
+        let firstKindForWindow = problem.signals.min { $0.firstAt < $1.firstAt }.flatMap { SignalKind(rawValue: $0.kind) }
+        s.bind(1, problem.firstSignalAt - causeLookback - expectedDelay(firstKindForWindow)).bind(2, problem.firstSignalAt + 60_000_000_000)
         let signals = problem.signals.compactMap { r -> (SignalKind, SignalSubject)? in
             guard let k = SignalKind(rawValue: r.kind), let sub = SignalSubject(text: r.subject) else { return nil }
             return (k, sub)
         }
         let rootDepth = signals.map(\.1.depth).min() ?? 0
+        // The earliest signal's kind sets how late the first signal may come after its cause.
+        let firstKind = problem.signals.min { $0.firstAt < $1.firstAt }.flatMap { SignalKind(rawValue: $0.kind) }
+        let delay = expectedDelay(firstKind)
         var out: [Cause] = []
         while try s.step() {
             let at = s.int(0)
@@ -190,7 +205,7 @@ public struct ProblemAnalysis: Sendable {
             }.max() ?? 0
             guard relevance > 0 else { continue }
             let lead = problem.firstSignalAt - at
-            let nearness = lead >= 0 ? max(0.1, 1 - Double(lead) / Double(causeLookback)) : 0.5
+            let nearness = lead >= 0 ? max(0.1, 1 - Double(max(0, lead - delay)) / Double(causeLookback)) : 0.5
             var score = relevance * nearness
             var evidence = "\(cause.evidence) at \(ISO8601.time(nanos: at)), \(Self.lead(lead)) the first signal"
             if case .deploy(let f, let v, _) = command {
