@@ -85,6 +85,7 @@ let package = Package(
         ),
         .executableTarget(name: "paytop", dependencies: ["PaytopCLI"]),
         .testTarget(name: "PaytopVocabularyTests", dependencies: ["PaytopVocabulary", "PaytopJSON"]),
+        .testTarget(name: "PaytopDetectTests", dependencies: ["PaytopDetect", "PaytopStore", "PaytopVocabulary"]),
         .testTarget(name: "PaytopStoreTests", dependencies: ["PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
         .testTarget(name: "PaytopEngineTests", dependencies: [
             "PaytopEngine", "PaytopDetect", "PaytopStore", "PaytopVocabulary", "PaytopJSON", .product(name: "Histogram", package: "hdrhistogram-swift"),
