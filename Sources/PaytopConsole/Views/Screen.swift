@@ -55,6 +55,10 @@ public enum Screen {
                              x: 0, y: 0, style: p.theme[.header], clip: row)
             x = p.buffer.put(snap.traffic.paused ? "traffic paused  " : "\(trimNumber(snap.traffic.ratePerSecond)) checkouts/s  ", x: x, y: 0, style: p.theme[.header], clip: row)
         }
+        if snap.openProblems > 0 {
+            x = p.buffer.put(" \(snap.openProblems) PROBLEM\(snap.openProblems == 1 ? "" : "S") ", x: x, y: 0, style: p.theme[.badge], clip: row)
+            x += 1
+        }
         for b in FaultBadge.active(snap.faults) {
             x = p.buffer.put(" \(b.label) ", x: x, y: 0, style: p.theme[.badge], clip: row)
             x += 1

@@ -60,6 +60,8 @@ public struct ConsoleSnapshot: Sendable {
     public var exports: [ExportStatus] = []
     /// Settlement batches and reconciliation (nil on a store that has none yet).
     public var reconciliation: ReconciliationReport?
+    /// Problems the detectors hold open (the header's badge).
+    public var openProblems = 0
     /// The window the business, functions and charts cover (nil: all engine time).
     public var windowNanos: Int64?
     /// OTLP receivers that committed in the last 10 s (`otlp_receiver`).
@@ -129,6 +131,7 @@ public struct ConsoleSnapshot: Sendable {
             s.receivers = try ReceiverStatus.recent(c, nowMillis: Int64(Date().timeIntervalSince1970 * 1000))
             let r = try ReconciliationReport.loadInside(c, batchLimit: limits.batches, mismatchLimit: limits.mismatches)
             s.reconciliation = r.batches.isEmpty && r.runs == 0 ? nil : r
+            s.openProblems = (try? ProblemBook.openCount(c)) ?? 0  // a store from before problems has none
             let from = windowNanos.map { BusinessReport.windowStart(at: s.at, nanos: $0) }
             if parts.contains(.business) { s.business = try BusinessReport.load(c, at: s.at, from: from) }
             if parts.contains(.functions) { s.functionsReport = try FunctionsReport.load(c, at: s.at, from: from) }
