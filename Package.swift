@@ -1,8 +1,9 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Rooms (docs/architecture.md): Engine → Store ← Console, adapters beside the engine, the CLI
-// wiring them, and every room → Vocabulary. The console never imports the engine.
+// Rooms (docs/architecture.md): Engine → Store ← Console, the engine's detectors (Detect) beside
+// it, adapters beside the engine, the CLI wiring them, and every room → Vocabulary. The console
+// never imports the engine.
 let package = Package(
     name: "paytop",
     platforms: [.macOS(.v14)],

@@ -24,6 +24,7 @@ struct GradeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Run only the generated case of this seed.", valueName: "seed")) var `case`: UInt64?
     @Option(help: ArgumentHelp("Folder of library scenarios.", valueName: "dir")) var scenarios = "sample-data/scenarios"
     @Flag(help: "Print as JSON.") var json = false
+    @Flag(help: "Exit 1 when a goal is missed (CI's bounded grade).") var check = false
 
     func validate() throws {
         guard seeds >= 1, seeds <= 1000 else { throw ValidationError("--seeds must be from 1 to 1000") }
@@ -61,6 +62,23 @@ struct GradeCommand: ParsableCommand {
         } else {
             printTable(report)
         }
+        let missed = Self.missedGoals(report)
+        if check, !missed.isEmpty {
+            FileHandle.standardError.write(Data("goals missed: \(missed.joined(separator: ", "))\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    /// The issue's goals that this report misses.
+    static func missedGoals(_ r: ProblemGrade.Report) -> [String] {
+        var out: [String] = []
+        if r.recall < 0.98 { out.append("recall") }
+        if (r.ttdQuantile(0.5) ?? .infinity) > 120 { out.append("median time to detect") }
+        if (r.ttdQuantile(0.9) ?? .infinity) > 300 { out.append("p90 time to detect") }
+        if r.accuracy(at: 1) < 0.9 { out.append("AC@1") }
+        if r.accuracy(at: 3) < 0.98 { out.append("AC@3") }
+        if r.falsePerDay > 1 { out.append("false problems a day") }
+        return out
     }
 
     func printTable(_ r: ProblemGrade.Report) {
