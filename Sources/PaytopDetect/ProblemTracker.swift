@@ -103,6 +103,11 @@ public final class ProblemTracker {
             update(i, f, detail)
             return
         }
+        // A queue's other signal (its dead letters grown old) joins the problem that holds the queue.
+        if case .queue = f.subject, let i = problems.firstIndex(where: { p in p.closedAt == nil && p.signals.contains { $0.subject == f.subject } }) {
+            update(i, f, detail)
+            return
+        }
         let reopenAfter = minuteEnd - Int64(t.reopenWithinMinutes) * Self.minute
         if let i = problems.lastIndex(where: { p in p.closedAt.map { $0 >= reopenAfter } ?? false && p.holds(f.kind, f.subject) }) {
             problems[i].closedAt = nil
@@ -114,7 +119,8 @@ public final class ProblemTracker {
         let mergeAfter = minuteEnd - Int64(t.mergeForMinutes) * Self.minute
         if let i = problems.lastIndex(where: { p in
             p.closedAt == nil && p.openedAt >= mergeAfter
-                && p.signals.contains { Self.path($0.kind) == Self.path(f.kind) && !Self.standing($0.kind) && $0.lastAt >= joinAfter }
+                && p.signals.contains { Self.path($0.kind) == Self.path(f.kind) && $0.lastAt >= joinAfter
+                    && (!Self.standing($0.kind) || Self.standing(f.kind)) }
         }) {
             problems[i].signals.append(Entry(kind: f.kind, subject: f.subject, firstAt: f.firstAt, lastAt: minuteEnd, detail: detail))
             problems[i].firstSignalAt = min(problems[i].firstSignalAt, f.firstAt)
@@ -145,7 +151,8 @@ public final class ProblemTracker {
     private static func key(_ k: SignalKind, _ s: SignalSubject) -> String { k.rawValue + "\u{0}" + s.text }
 
     /// Signals that stay while dead letters wait, whatever else happens: a problem holding
-    /// only these does not take in new signals (the seed's standing dead-letter problem).
+    /// only these takes in more dead letters but no other new signal (the seed's standing
+    /// dead-letter problem does not swallow a later outage).
     private static func standing(_ k: SignalKind) -> Bool { k == .deadLetters || k == .dlqAge }
 
     /// The payment path (API → functions → PSP → queues → SLOs) or the back office.
