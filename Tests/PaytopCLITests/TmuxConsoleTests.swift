@@ -191,6 +191,8 @@ import Testing
         // The settlement SLO sees it before any dead letter: checkouts past 2 minutes are bad now.
         s.keys("5")
         #expect(s.waitFor("bad still in flight", seconds: 45), "the SLO never saw the outage:\n\(s.screen())")
+        // The engine's detectors opened a problem for it: the header says so in every view.
+        #expect(s.waitFor("1 PROBLEM ", seconds: 45), "no problem badge:\n\(s.screen())")
         s.keys("2")
         #expect(s.waitFor("PSP returned HTTP 500", seconds: 45), "no dead letters:\n\(s.screen())")
 
