@@ -183,17 +183,16 @@ public struct ProblemAnalysis: Sendable {
     /// problem's signals (the deepest one most); a deploy also by how much more often the
     /// affected checkouts ran its version than the unaffected ones of the same window.
     static func controlCauses(_ c: Connection, problem: ProblemRow, checkouts: [WindowCheckout]) throws -> [Cause] {
+        // The earliest signal's kind sets how late the first signal may come after its cause.
+        let firstKind = problem.signals.min { $0.firstAt < $1.firstAt }.flatMap { SignalKind(rawValue: $0.kind) }
+        let delay = expectedDelay(firstKind)
         let s = try c.cached("SELECT at, command, args FROM control_event WHERE at >= ? AND at <= ? ORDER BY at, id")
-        let firstKindForWindow = problem.signals.min { $0.firstAt < $1.firstAt }.flatMap { SignalKind(rawValue: $0.kind) }
-        s.bind(1, problem.firstSignalAt - causeLookback - expectedDelay(firstKindForWindow)).bind(2, problem.firstSignalAt + 60_000_000_000)
+        s.bind(1, problem.firstSignalAt - causeLookback - delay).bind(2, problem.firstSignalAt + 60_000_000_000)
         let signals = problem.signals.compactMap { r -> (SignalKind, SignalSubject)? in
             guard let k = SignalKind(rawValue: r.kind), let sub = SignalSubject(text: r.subject) else { return nil }
             return (k, sub)
         }
         let rootDepth = signals.map(\.1.depth).min() ?? 0
-        // The earliest signal's kind sets how late the first signal may come after its cause.
-        let firstKind = problem.signals.min { $0.firstAt < $1.firstAt }.flatMap { SignalKind(rawValue: $0.kind) }
-        let delay = expectedDelay(firstKind)
         var out: [Cause] = []
         while try s.step() {
             let at = s.int(0)
