@@ -100,12 +100,31 @@ public final class ConsoleApp {
             data.snapshot = try ConsoleSnapshot.load(reader, storePath: options.storePath, limits: ConsoleLimits.snapshot,
                                                      windowNanos: state.timeRange.nanos, parts: state.view.parts)
             if let id = state.traceCheckoutID, data.trace?.isPaymentDone != true { loadTrace(id) }
+            if state.view == .problems, let id = state.problemID, data.problem?.analysis.problem.closedAt == nil,
+               Date().timeIntervalSince(lastProblemLoad) >= ConsoleLimits.problemRefreshSeconds {
+                loadProblem(id)
+            }
             let received = options.receiverURL != nil || (data.snapshot.holdsReceived && !options.embedded && !data.snapshot.engineAlive)
             if received != state.watchingReceived { dispatch(.watchingReceived(received)) }
         } catch let e as SQLiteError {
             dispatch(.storeReadFailed(e.userMessage))
         } catch {
             dispatch(.storeReadFailed("reading the store failed: \(error)"))
+        }
+    }
+
+    var lastProblemLoad = Date.distantPast
+
+    /// The selected problem's detail: analysed again on reload while it is open, at most
+    /// every few seconds (on a big store an analysis reads its whole window).
+    func loadProblem(_ id: Int64) {
+        lastProblemLoad = Date()
+        do {
+            data.problem = try ProblemDetail.load(reader, id: id)
+        } catch let e as SQLiteError {
+            dispatch(.storeReadFailed(e.userMessage))
+        } catch {
+            dispatch(.storeReadFailed("reading the problem failed: \(error)"))
         }
     }
 
@@ -125,6 +144,10 @@ public final class ConsoleApp {
         case .quit: return nil
         case .reload:
             reload()
+            return nil
+        case .loadProblem(let id):
+            data.problem = nil
+            loadProblem(id)
             return nil
         case .loadTrace(let id):
             data.trace = nil

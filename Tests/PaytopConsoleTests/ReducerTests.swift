@@ -35,13 +35,13 @@ import PaytopVocabulary
     @Test func digitsSwitchViewsAndHelpOpensAndCloses() {
         var s = state()
         for v in ViewID.allCases {
-            _ = press(&s, [.char(Character(String(v.rawValue)))])
+            _ = press(&s, [.char(v.key)])
             #expect(s.view == v)
         }
         _ = press(&s, [.char("?")])
         #expect(s.showHelp)
         _ = press(&s, [.char("3")])
-        #expect(s.view == .reconciliation && s.showHelp)  // keys do not leak through the overlay
+        #expect(s.view == .problems && s.showHelp)  // keys do not leak through the overlay
         _ = press(&s, [.escape])
         #expect(!s.showHelp)
         #expect(press(&s, [.char("q")]) == [.quit] && s.quit)
@@ -262,5 +262,32 @@ import PaytopVocabulary
         #expect(s.status?.isError == true)
         _ = press(&s, [.escape])
         #expect(s.status == nil)
+    }
+
+    /// 0 opens the Problems view and asks for the selected problem's analysis; moving asks
+    /// for the next one's; Enter moves to its exemplars and Enter there opens the trace.
+    @Test func problemsViewLoadsTheSelectedProblemAndOpensAnExemplarsTrace() {
+        var s = state()
+        var d = data()
+        d.snapshot.problems = [7, 3].map {
+            ProblemRow(id: $0, title: "PSP failing (5xx)", severity: "critical", openedAt: 60, firstSignalAt: 0, lastViolationAt: 60,
+                       closedAt: nil, signals: [])
+        }
+        #expect(press(&s, [.char("0")], d) == [.loadProblem(7)])
+        #expect(s.view == .problems && s.problemID == 7)
+        #expect(press(&s, [.char("0")], d) == [])  // already shown: not analysed again
+        #expect(press(&s, [.char("j")], d) == [.loadProblem(3)])
+        #expect(press(&s, [.char("j")], d) == [])  // the last one stays selected
+        // Before its analysis arrives Enter asks for it again rather than move on.
+        #expect(press(&s, [.enter], d) == [] && s.focus == 0)
+        d.problem = ProblemDetail(
+            analysis: ProblemAnalysis(problem: d.snapshot.problems[1], causes: [], impact: .init(),
+                                      exemplars: ["chk-a", "chk-b"], typical: "chk-c"),
+            series: DashboardSeries(from: 0, to: 60, periodSeconds: 60))
+        #expect(press(&s, [.enter], d) == [] && s.focus == 1)
+        #expect(press(&s, [.char("j"), .char("j"), .char("j")], d) == [])
+        #expect(s.selectedExemplar == 2)  // the typical checkout follows the exemplars
+        #expect(press(&s, [.enter], d) == [.loadTrace("chk-c")])
+        #expect(s.view == .trace && s.traceCheckoutID == "chk-c")
     }
 }

@@ -48,7 +48,10 @@ import PaytopVocabulary
         let id = settled.string(0)
         settled.reset()
         let trace = try TraceWaterfall.load(c, checkoutID: id)
-        return (path, ConsoleData(snapshot: snap, trace: trace), id)
+        var data = ConsoleData(snapshot: snap, trace: trace)
+        // The Problems view shows the outage's problem.
+        data.problem = try snap.problems.first.flatMap { try ProblemDetail.load(c, id: $0.id) }
+        return (path, data, id)
     }
 
     func render(_ view: ViewID, _ d: ConsoleData, traceID: String, width: Int = 120, height: Int = 36) -> String {
@@ -57,6 +60,7 @@ import PaytopVocabulary
         s.height = height
         s.view = view
         s.traceCheckoutID = traceID
+        s.problemID = d.problem?.analysis.problem.id
         let theme = Theme.builtIn("monochrome")!
         return Screen.render(s, d, theme: theme, glyphs: .unicode).lines.joined(separator: "\n") + "\n"
     }
@@ -86,7 +90,7 @@ import PaytopVocabulary
     @Test func dashboardViewsMatchTheirSnapshotsLargeAndSmall() throws {
         let (path, d, id) = try Self.fixture()
         defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
-        for view in [ViewID.business, .functions, .slos, .overview, .queues, .releases] {
+        for view in [ViewID.business, .functions, .slos, .overview, .queues, .releases, .problems] {
             for (w, h) in [(200, 60), (80, 24)] {
                 try Self.compare(render(view, d, traceID: id, width: w, height: h), "\(view.rawValue)-\(view.title.lowercased())-\(w)x\(h)")
             }
@@ -99,6 +103,14 @@ import PaytopVocabulary
         let functions = render(.functions, d, traceID: id, width: 200, height: 60)
         #expect(functions.contains("PutItem PaymentEvent"))
         #expect(functions.contains("ConsumedWriteCapacityUnits"))
+        // The Problems view: the outage's problem, its top cause, its impact and exemplars.
+        let problems = render(.problems, d, traceID: id, width: 200, height: 60)
+        let detail = try #require(d.problem)
+        #expect(problems.contains(String(detail.analysis.problem.title.prefix(40))))
+        #expect(detail.analysis.causes.first?.fault == "psp-outage" && problems.contains("PSP outage switched on"))
+        #expect(problems.contains("\(Format.count(Int64(detail.analysis.impact.checkouts))) checkouts"))
+        for e in detail.analysis.exemplars { #expect(problems.contains(e)) }
+        #expect(problems.contains("━"), "the problem's window is marked on its chart's axis")
         // The scenario's fault and deploy are marked on the charts' time axis and listed.
         #expect(d.snapshot.series?.marks.count ?? 0 >= 3)
         #expect(functions.contains("PSP outage on") && functions.contains("deployed executor 1.3.0"))

@@ -57,7 +57,7 @@ import PaytopVocabulary
         let c = try Store.openForReading(path: store.path)
         let a = try #require(try ProblemAnalysis.list(c).first)
         let now = try StoredEngineState.load(c).now
-        let from = a.problem.firstSignalAt - ProblemAnalysis.windowLead
+        let from = ProblemAnalysis.windowStart(a.problem)
         let to = a.problem.closedAt ?? now
         let window = """
             FROM trace t JOIN payment_event p ON p.checkout_id = t.checkout_id

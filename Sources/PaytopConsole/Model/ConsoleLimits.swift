@@ -12,4 +12,7 @@ public enum ConsoleLimits {
     /// The header says the store lags the embedded engine once its file is this far behind
     /// the redo log (four commits of 250 ms).
     public static let storeBehindMillis: Int64 = 1_000
+    /// An open problem's detail is analysed again at most this often (its analysis reads
+    /// the problem's whole window of checkouts).
+    public static let problemRefreshSeconds = 5.0
 }

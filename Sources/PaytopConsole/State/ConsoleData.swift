@@ -6,6 +6,8 @@ public struct ConsoleData: Sendable {
     public var trace: TraceWaterfall?
     /// Set when the trace asked for does not exist.
     public var traceMissing: String?
+    /// The Problems view's detail: the selected problem analysed.
+    public var problem: ProblemDetail?
     public var storePath: String
     public var embedded: Bool
     /// Where this process serves the HTTP API (`paytop --listen`), for the header.

@@ -1,10 +1,19 @@
 import PaytopStore
 import PaytopVocabulary
 
-/// The console's views, by the digit that opens them.
+/// The console's views, by the digit that opens them (Problems: 0).
 public enum ViewID: Int, CaseIterable, Sendable {
     case overview = 1, queues, payments, trace, slos, releases, business, functions
     case reconciliation = 9
+    case problems = 10
+
+    /// The digit that opens the view.
+    public var key: Character { self == .problems ? "0" : Character(String(rawValue)) }
+
+    public init?(key: Character) {
+        guard let n = key.wholeNumberValue else { return nil }
+        self.init(rawValue: n == 0 ? 10 : n)
+    }
 
     /// The costly snapshot parts the view draws (ConsoleSnapshot.Parts).
     public var parts: ConsoleSnapshot.Parts {
@@ -12,7 +21,7 @@ public enum ViewID: Int, CaseIterable, Sendable {
         case .overview, .slos, .business: return [.business, .series]
         case .functions: return [.functions, .series]
         case .queues, .releases: return [.series]
-        case .payments, .trace, .reconciliation: return []
+        case .payments, .trace, .reconciliation, .problems: return []
         }
     }
 
@@ -27,6 +36,7 @@ public enum ViewID: Int, CaseIterable, Sendable {
         case .business: return "Business"
         case .functions: return "Functions"
         case .reconciliation: return "Reconciliation"
+        case .problems: return "Problems"
         }
     }
 }
@@ -96,6 +106,10 @@ public struct ConsoleState: Sendable {
     public var timeRange: TimeRange = .hour
     public var merchantSort: MerchantSort = .orders
     public var traceCheckoutID: String?
+    /// The problem whose detail the Problems view shows (loaded by `.loadProblem`).
+    public var problemID: Int64?
+    /// The selected exemplar of that problem (the Problems view's second pane).
+    public var selectedExemplar = 0
     public var selectedSpan = 0
     public var folded: Set<String> = []
     public var themeName = "dark"
@@ -130,6 +144,8 @@ public enum Effect: Equatable, Sendable {
     /// Write a control command row (docs/control.md).
     case control(ControlCommand, summary: String)
     case loadTrace(String)
+    /// Analyse one problem (causes, impact, exemplars, its key signal's chart).
+    case loadProblem(Int64)
     /// Read the store again now (the time range changed).
     case reload
     case setTheme(String)

@@ -46,10 +46,11 @@ public enum Reducer {
         case .char("?"): s.showHelp = true
         case .escape: s.status = nil
         case .char(let c) where c.isNumber:
-            if let n = c.wholeNumberValue, let v = ViewID(rawValue: n) {
+            if let v = ViewID(key: c) {
                 let needsMore = !data.snapshot.parts.isSuperset(of: v.parts)
                 s.view = v
                 s.focus = 0
+                if v == .problems { return problemSelected(&s, snapshot) + (needsMore ? [.reload] : []) }
                 if needsMore { return [.reload] }
             }
         case .tab: s.focus = (s.focus + 1) % panes(s.view)
@@ -57,12 +58,14 @@ public enum Reducer {
         case .char("t"): s.prompt = .init(kind: .checkout)
         case .char(":"): s.prompt = .init(kind: .command)
         case .char("/"): if s.view == .payments { s.prompt = .init(kind: .filter, text: s.paymentFilter) }
-        case .up, .char("k"): move(&s, -1, snapshot)
-        case .down, .char("j"): move(&s, 1, snapshot)
-        case .pageUp: move(&s, -10, snapshot)
-        case .pageDown: move(&s, 10, snapshot)
-        case .home, .char("g"): s.selection[s.view] = 0; if s.view == .trace { s.selectedSpan = 0 }
-        case .end, .char("G"): move(&s, 1_000_000, snapshot)
+        case .up, .char("k"): return move(&s, -1, data)
+        case .down, .char("j"): return move(&s, 1, data)
+        case .pageUp: return move(&s, -10, data)
+        case .pageDown: return move(&s, 10, data)
+        case .home, .char("g"):
+            if s.view == .trace { s.selectedSpan = 0 }
+            return move(&s, -1_000_000, data)
+        case .end, .char("G"): return move(&s, 1_000_000, data)
         case .left, .char("h"): if s.view == .trace { return foldKey(&s, fold: true, data.trace) }
         case .right, .char("l"): if s.view == .trace { return foldKey(&s, fold: false, data.trace) }
         case .enter: return enter(&s, data)
@@ -137,7 +140,7 @@ public enum Reducer {
     static func panes(_ v: ViewID) -> Int {
         switch v {
         case .overview: return 4
-        case .queues, .trace, .reconciliation: return 2
+        case .queues, .trace, .reconciliation, .problems: return 2
         default: return 1
         }
     }
@@ -147,6 +150,7 @@ public enum Reducer {
         case .queues: return s.focus == 0 ? snap.queues.count : snap.deadLetters.count
         case .payments: return visiblePayments(s, snap).count
         case .slos: return snap.slo?.objectives.count ?? 0
+        case .problems: return snap.problems.count
         case .releases: return snap.releases.count
         case .business: return snap.business?.merchants.count ?? 0
         case .reconciliation:
@@ -155,14 +159,34 @@ public enum Reducer {
         }
     }
 
-    static func move(_ s: inout ConsoleState, _ delta: Int, _ snap: ConsoleSnapshot) {
+    static func move(_ s: inout ConsoleState, _ delta: Int, _ data: ConsoleData) -> [Effect] {
+        let snap = data.snapshot
         if s.view == .trace {
+            // (Trace selection is clamped by the view, which knows how many rows are visible.)
             s.selectedSpan = max(0, s.selectedSpan + delta)
-            return
+            return []
         }
-        // (Trace selection is clamped by the view, which knows how many rows are visible.)
+        if s.view == .problems && s.focus == 1 {
+            let n = data.problem?.analysis.exemplarsAndTypical.count ?? 0
+            s.selectedExemplar = max(0, min(n - 1, s.selectedExemplar + delta))
+            return []
+        }
         let n = rowCount(s, snap)
         s.selection[s.view] = max(0, min(n - 1, s.selected(s.view) + delta))
+        return s.view == .problems ? problemSelected(&s, snap) : []
+    }
+
+    /// The Problems view's selection moved (or the view opened): load the selected
+    /// problem's detail unless it is the one shown.
+    static func problemSelected(_ s: inout ConsoleState, _ snap: ConsoleSnapshot) -> [Effect] {
+        let i = min(s.selected(.problems), max(0, snap.problems.count - 1))
+        guard i < snap.problems.count else { return [] }
+        s.selection[.problems] = i
+        let id = snap.problems[i].id
+        guard id != s.problemID else { return [] }
+        s.problemID = id
+        s.selectedExemplar = 0
+        return [.loadProblem(id)]
     }
 
     /// Payments after the `/` filter and the sort.
@@ -203,6 +227,15 @@ public enum Reducer {
             return openTrace(&s, id)
         case .trace:
             return foldKey(&s, fold: nil, data.trace)
+        case .problems where s.focus == 0:
+            // The problem's checkouts: Enter moves to its exemplars.
+            guard data.problem != nil, !snap.problems.isEmpty else { return problemSelected(&s, snap) }
+            s.focus = 1
+            return []
+        case .problems:
+            let list = data.problem?.analysis.exemplarsAndTypical ?? []
+            guard s.selectedExemplar < list.count else { return [] }
+            return openTrace(&s, list[s.selectedExemplar])
         case .business:
             // A merchant's payments: the Payments view filtered to it.
             let list = sortedMerchants(s, snap)

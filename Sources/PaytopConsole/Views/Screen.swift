@@ -24,6 +24,7 @@ public enum Screen {
         case .business: BusinessView.draw(&p, body, s, d)
         case .functions: FunctionsView.draw(&p, body, s, d)
         case .reconciliation: ReconciliationView.draw(&p, body, s, d)
+        case .problems: ProblemsView.draw(&p, body, s, d)
         }
         footer(&p, s)
         if s.showHelp { HelpOverlay.draw(&p, s) }
@@ -119,7 +120,7 @@ public enum Screen {
         }
         var x = 0
         var tabs = ""
-        for v in ViewID.allCases { tabs += "\(v.rawValue) \(v.title) " }
+        for v in ViewID.allCases { tabs += "\(v.key) \(v.title) " }
         x = p.buffer.put(" " + tabs, x: x, y: y, style: p.theme[.footer], clip: row)
         for (key, label) in keys(s.view) {
             x = p.buffer.put("│ ", x: x, y: y, style: p.theme[.footer], clip: row)
@@ -141,6 +142,7 @@ public enum Screen {
         case .reconciliation: return [("j/k", "move"), ("Tab", "table"), ("Enter", "trace"), ("c", "reconcile"), ("R", "drift")]
         case .business: return [("j/k", "move"), ("O", "sort"), ("Enter", "payments"), ("[ ]", "range")]
         case .functions: return [("[ ]", "range")] + faults
+        case .problems: return [("j/k", "move"), ("Tab", "exemplars"), ("Enter", "trace")] + faults.prefix(1)
         }
     }
 
@@ -152,8 +154,8 @@ public enum Screen {
 /// Every key, for `?`.
 enum HelpOverlay {
     static let lines: [(String, String)] = [
-        ("1–9", "views: Overview, Queues, Payments, Trace, SLOs, Releases, Business, Functions, Reconciliation"), ("Tab / Shift-Tab", "next / previous pane"),
-        ("j k ↑ ↓ PgUp PgDn g G", "move"), ("Enter", "open (payment or dead letter → trace; span → fold)"),
+        ("1–9 0", "views: Overview, Queues, Payments, Trace, SLOs, Releases, Business, Functions, Reconciliation, Problems"), ("Tab / Shift-Tab", "next / previous pane"),
+        ("j k ↑ ↓ PgUp PgDn g G", "move"), ("Enter", "open (payment, dead letter or exemplar → trace; span → fold)"),
         ("h l ← →", "fold / unfold a span (Trace)"), ("t", "trace a checkout_id (Tab completes)"),
         ("/", "filter payments"), (":", "command: trace ID · fault psp-outage|psp-latency|psp-declines on|off"),
         ("", "fault clear · theme dark|light|high-contrast|monochrome · sort newest|amount|state · quit"),

@@ -18,14 +18,24 @@ public struct Chart: Sendable {
         public init(t: Int64, symbol: Character) { self.t = t; self.symbol = symbol }
     }
 
+    /// A stretch of time drawn heavy on the time axis: a problem's window, first signal to
+    /// close (or now).
+    public struct Window: Sendable, Equatable {
+        public var from: Int64, to: Int64
+        public init(from: Int64, to: Int64) { self.from = from; self.to = to }
+    }
+
     public var series: [Series]
     public var from: Int64, to: Int64
     /// Formats a value-axis label.
     public var format: @Sendable (Double) -> String
     public var markers: [Marker]
+    public var windows: [Window]
 
-    public init(series: [Series], from: Int64, to: Int64, markers: [Marker] = [], format: @escaping @Sendable (Double) -> String) {
-        self.series = series; self.from = from; self.to = max(to, from + 1); self.markers = markers; self.format = format
+    public init(series: [Series], from: Int64, to: Int64, markers: [Marker] = [], windows: [Window] = [],
+                format: @escaping @Sendable (Double) -> String) {
+        self.series = series; self.from = from; self.to = max(to, from + 1); self.markers = markers; self.windows = windows
+        self.format = format
     }
 
     /// The roles series are drawn in, in order.
@@ -89,6 +99,12 @@ public struct Chart: Sendable {
         // Time axis, its labels and the markers.
         let axisY = plot.maxY
         p.text((ascii ? "+" : "└") + String(repeating: ascii ? "-" : "─", count: plot.width), r.x + axisWidth, axisY, .border, clip: r)
+        // Problem windows: the axis under them heavy, in the alarm colour.
+        for w in windows where w.to >= from && w.from <= to {
+            let a = Chart.column(of: max(w.from, from), from: from, to: to, width: plot.width)
+            let b = Chart.column(of: min(w.to, to), from: from, to: to, width: plot.width)
+            p.text(String(repeating: ascii ? "=" : "━", count: b - a + 1), plot.x + a, axisY, .bad, clip: r)
+        }
         let markY = axisY + 1
         let start = Format.clock(from), end = Format.clock(to), mid = Format.clock(from + (to - from) / 2)
         p.text(start, plot.x, markY, .muted, clip: r)

@@ -62,6 +62,9 @@ public struct ConsoleSnapshot: Sendable {
     public var reconciliation: ReconciliationReport?
     /// Problems the detectors hold open (the header's badge).
     public var openProblems = 0
+    /// The problems (open first, then newest), at most `Limits.problems`: the Problems
+    /// view's list and the windows every chart marks.
+    public var problems: [ProblemRow] = []
     /// The window the business, functions and charts cover (nil: all engine time).
     public var windowNanos: Int64?
     /// OTLP receivers that committed in the last 10 s (`otlp_receiver`).
@@ -83,9 +86,11 @@ public struct ConsoleSnapshot: Sendable {
         /// Recent business events the decline breakdown counts over.
         public var declineWindow: Int
         public var batches: Int, mismatches: Int
-        public init(deadLetters: Int, payments: Int, events: Int, declineWindow: Int, batches: Int = 30, mismatches: Int = 200) {
+        public var problems: Int
+        public init(deadLetters: Int, payments: Int, events: Int, declineWindow: Int, batches: Int = 30, mismatches: Int = 200,
+                    problems: Int = 200) {
             self.deadLetters = deadLetters; self.payments = payments; self.events = events; self.declineWindow = declineWindow
-            self.batches = batches; self.mismatches = mismatches
+            self.batches = batches; self.mismatches = mismatches; self.problems = problems
         }
     }
 
@@ -131,7 +136,9 @@ public struct ConsoleSnapshot: Sendable {
             s.receivers = try ReceiverStatus.recent(c, nowMillis: Int64(Date().timeIntervalSince1970 * 1000))
             let r = try ReconciliationReport.loadInside(c, batchLimit: limits.batches, mismatchLimit: limits.mismatches)
             s.reconciliation = r.batches.isEmpty && r.runs == 0 ? nil : r
-            s.openProblems = (try? ProblemBook.openCount(c)) ?? 0  // a store from before problems has none
+            // A store from before problems (schema v7) has none.
+            s.openProblems = (try? ProblemBook.openCount(c)) ?? 0
+            s.problems = (try? ProblemBook.list(c, limit: limits.problems)) ?? []
             let from = windowNanos.map { BusinessReport.windowStart(at: s.at, nanos: $0) }
             if parts.contains(.business) { s.business = try BusinessReport.load(c, at: s.at, from: from) }
             if parts.contains(.functions) { s.functionsReport = try FunctionsReport.load(c, at: s.at, from: from) }

@@ -41,6 +41,12 @@ public struct ProblemAnalysis: Sendable {
     /// The affected checkout whose time is the median of the affected ones.
     public var typical: String?
 
+    /// The exemplars, then the typical checkout when it is not one of them.
+    public var exemplarsAndTypical: [String] {
+        guard let typical, !exemplars.contains(typical) else { return exemplars }
+        return exemplars + [typical]
+    }
+
     /// Before the first signal (less the delay its kind has by nature), control events this
     /// far back may be its cause.
     public static let causeLookback: Int64 = 15 * 60_000_000_000
@@ -53,8 +59,19 @@ public struct ProblemAnalysis: Sendable {
         default: return 0
         }
     }
-    /// Checkouts are compared from this long before the first signal.
+    /// Checkouts are compared from this long before the first signal (and its natural delay).
     public static let windowLead: Int64 = 2 * 60_000_000_000
+
+    /// The earliest signal's kind: it sets how late the first signal may come after its cause.
+    static func firstKind(_ problem: ProblemRow) -> SignalKind? {
+        problem.signals.min { $0.firstAt < $1.firstAt }.flatMap { SignalKind(rawValue: $0.kind) }
+    }
+
+    /// Where the problem's checkouts start: a little before its first signal, less the delay
+    /// that signal has by nature (a dead letter's checkout was accepted 15 minutes before).
+    public static func windowStart(_ problem: ProblemRow) -> Int64 {
+        problem.firstSignalAt - windowLead - expectedDelay(firstKind(problem))
+    }
     /// The settlement objective: a checkout unsettled this long after acceptance is delayed.
     public static let delayedAfter: Int64 = 120_000_000_000
 
@@ -68,15 +85,15 @@ public struct ProblemAnalysis: Sendable {
     }
 
     /// One problem analysed, or nil when the store holds none with that id.
-    public static func one(_ c: Connection, id: Int64) throws -> ProblemAnalysis? {
-        try c.readIf(true) {
+    public static func one(_ c: Connection, id: Int64, transaction: Bool = true) throws -> ProblemAnalysis? {
+        try c.readIf(transaction) {
             let now = try StoredEngineState.load(c).now
             return try ProblemBook.problem(c, id: id).map { try load(c, problem: $0, now: now) }
         }
     }
 
     public static func load(_ c: Connection, problem: ProblemRow, now: Int64, exemplarCount: Int = 5) throws -> ProblemAnalysis {
-        let from = problem.firstSignalAt - windowLead
+        let from = windowStart(problem)
         let to = max(from, problem.closedAt ?? now)
         let checkouts = try windowCheckouts(c, from: from, to: to, now: now)
         let impact = try measure(c, checkouts, from: from, to: to)
@@ -183,9 +200,7 @@ public struct ProblemAnalysis: Sendable {
     /// problem's signals (the deepest one most); a deploy also by how much more often the
     /// affected checkouts ran its version than the unaffected ones of the same window.
     static func controlCauses(_ c: Connection, problem: ProblemRow, checkouts: [WindowCheckout]) throws -> [Cause] {
-        // The earliest signal's kind sets how late the first signal may come after its cause.
-        let firstKind = problem.signals.min { $0.firstAt < $1.firstAt }.flatMap { SignalKind(rawValue: $0.kind) }
-        let delay = expectedDelay(firstKind)
+        let delay = expectedDelay(firstKind(problem))
         let s = try c.cached("SELECT at, command, args FROM control_event WHERE at >= ? AND at <= ? ORDER BY at, id")
         s.bind(1, problem.firstSignalAt - causeLookback - delay).bind(2, problem.firstSignalAt + 60_000_000_000)
         let signals = problem.signals.compactMap { r -> (SignalKind, SignalSubject)? in

@@ -2,14 +2,14 @@
 /// which changed since a time, one by its id.
 public enum ProblemBook {
     /// Problems, open first then newest first; `openOnly` leaves out closed ones, `since`
-    /// those that ended (closed) before it.
-    public static func list(_ c: Connection, openOnly: Bool = false, since: Int64? = nil) throws -> [ProblemRow] {
+    /// those that ended (closed) before it; at most `limit` of them.
+    public static func list(_ c: Connection, openOnly: Bool = false, since: Int64? = nil, limit: Int = Int(Int32.max)) throws -> [ProblemRow] {
         let s = try c.cached("""
             SELECT problem_id, title, severity, opened_at, first_signal_at, last_violation_at, closed_at FROM problem
             WHERE (?1 = 0 OR closed_at IS NULL) AND (?2 IS NULL OR closed_at IS NULL OR closed_at >= ?2)
-            ORDER BY closed_at IS NOT NULL, opened_at DESC, problem_id DESC
+            ORDER BY closed_at IS NOT NULL, opened_at DESC, problem_id DESC LIMIT ?3
             """)
-        s.bind(1, openOnly).bind(2, since)
+        s.bind(1, openOnly).bind(2, since).bind(3, Int64(limit))
         var rows = try s.all(Self.problem)
         for i in rows.indices { rows[i].signals = try signals(c, rows[i].id) }
         return rows
