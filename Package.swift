@@ -72,7 +72,7 @@ let package = Package(
         ]),
         // Adapter: telemetry from outside (OTLP requests, Lambda log lines) into the store.
         .target(name: "PaytopIngest", dependencies: [
-            "PaytopStore", "PaytopVocabulary", "PaytopJSON", "PaytopProtobuf", "CZlib",
+            "PaytopStore", "PaytopDetect", "PaytopVocabulary", "PaytopJSON", "PaytopProtobuf", "CZlib",
             .product(name: "DequeModule", package: "swift-collections"),
         ]),
         .target(

@@ -120,3 +120,11 @@ public struct BusinessEventFields: Sendable, Equatable {
         }
     }
 }
+
+extension BusinessEventFields {
+    /// A failed checkout the buyer's bank declined (a business outcome, not a pipeline
+    /// failure): not valid for payment-success, not a loss of conversion.
+    var isBusinessDecline: Bool {
+        name == .checkoutFailed && (errorCategory == .business || errorCode.map(DeclineCode.all.contains) == true)
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import PaytopDetect
 import PaytopJSON
 import PaytopStore
 import PaytopVocabulary
@@ -50,6 +51,7 @@ public final class IngestMapper {
     private var cumulative: [CumulativeKey: Double] = [:]
     private var resources: [Int: String] = [:]
     private var slos = ReceivedSlos()
+    private var detection: ReceivedDetection
     /// Traces remembered at most; beyond it the map starts again and older traces are
     /// found in the store (`forgetTracesIfLarge`, called when nothing is in flight).
     let traceMemoryLimit = 1_000_000
@@ -66,6 +68,8 @@ public final class IngestMapper {
         knownEvents = codes.eventCodes
         for s in codes.series { series[SeriesKey(name: s.name, dimensions: s.dimensions)] = s.id }
         lastSeriesID = codes.series.map(\.id).max() ?? 0
+        let problems = try catalog.resumableProblems(reopenWindow: Int64(DetectorThresholds.standard.reopenWithinMinutes) * Period.minute)
+        detection = ReceivedDetection(resuming: problems.rows, nextID: problems.nextID)
     }
 
     /// Forgets remembered traces when there are too many. Call only when every batch
@@ -83,10 +87,14 @@ public final class IngestMapper {
         for l in t.logs where l.timeNanos > newest { newest = l.timeNanos }
         var outcome = Outcome()
         let serviceCodes = t.resources.map { resourceService($0, &b) }
-        for s in t.spans { try span(s, service: serviceCodes[s.resource], &b, &outcome) }
+        for s in t.spans {
+            try span(s, service: serviceCodes[s.resource], &b, &outcome)
+            detection.span(s, serviceName: t.resources[s.resource].serviceName)
+        }
         for l in t.logs { try log(l, resource: t.resources[l.resource], service: serviceCodes[l.resource], &b, &outcome) }
         for p in t.metricPoints { metric(p, &b, &outcome) }
         for e in slos.sweep(through: newest) { slo(e, &b) }
+        b.problems += detection.judge(through: newest)
         if slos.lateInFlight != lastLateInFlight {
             lastLateInFlight = slos.lateInFlight
             let id = seriesID(MetricName.sloBadEventsInFlight.rawValue, MetricDimensions.slo(SloName.settlement.rawValue),
@@ -224,6 +232,9 @@ public final class IngestMapper {
                 spanID: spanID, serviceCode: serviceCode, checkoutID: e.checkoutID))
             o.businessEvents += 1
             for event in slos.businessEvent(e, at: e.timestamp ?? time) { slo(event, &b) }
+            if e.name == .checkoutSettled || e.name == .checkoutFailed, !e.isBusinessDecline {
+                detection.checkoutEnded(settled: e.name == .checkoutSettled, at: e.timestamp ?? time)
+            }
         }
         b.received.logRecords.append(LogRecordRow(
             timeNanos: time, severityNumber: l.severityNumber, severityText: l.severityText.isEmpty ? nil : l.severityText,
@@ -236,6 +247,7 @@ public final class IngestMapper {
 
     /// One SLO event as the engine counts it: valid, and good or not, in its minute.
     private func slo(_ e: ReceivedSlos.Event, _ b: inout WriteBatch) {
+        detection.slo(e)
         let dimensions = MetricDimensions.slo(e.slo.rawValue)
         let period = Period.start(of: e.at, length: Period.minute)
         for (name, add) in [(MetricName.sloValidEvents, true), (MetricName.sloGoodEvents, e.good)] where add {

@@ -54,8 +54,7 @@ struct ReceivedSlos {
             } else {
                 late.remove(checkout)  // counted bad at its objective already
             }
-            let businessDecline = !success && (e.errorCategory == .business || e.errorCode.map(DeclineCode.all.contains) == true)
-            if !businessDecline { out.append(Event(slo: .paymentSuccess, good: success, at: at)) }
+            if !e.isBusinessDecline { out.append(Event(slo: .paymentSuccess, good: success, at: at)) }
             return out
         default:
             return []

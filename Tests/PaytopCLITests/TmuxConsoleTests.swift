@@ -193,6 +193,15 @@ import Testing
         #expect(s.waitFor("bad still in flight", seconds: 45), "the SLO never saw the outage:\n\(s.screen())")
         // The engine's detectors opened a problem for it: the header says so in every view.
         #expect(s.waitFor("1 PROBLEM ", seconds: 45), "no problem badge:\n\(s.screen())")
+        // View 0 holds it, analysed: its cause, and exemplars whose trace Enter opens.
+        s.keys("0")
+        #expect(s.waitFor("PSP failing (5xx)", seconds: 20), "no problems view:\n\(s.screen())")
+        #expect(s.waitFor("PSP outage switched on", seconds: 45), "no cause:\n\(s.screen())")
+        #expect(s.waitFor("affected", seconds: 45), "no exemplars:\n\(s.screen())")
+        s.keys("Tab")
+        s.keys("Enter")
+        #expect(s.waitFor("Trace chk-", seconds: 20), "the exemplar's trace never opened:\n\(s.screen())")
+        #expect(s.waitFor("POST /v1/payments"))
         s.keys("2")
         #expect(s.waitFor("PSP returned HTTP 500", seconds: 45), "no dead letters:\n\(s.screen())")
 

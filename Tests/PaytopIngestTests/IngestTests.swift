@@ -253,6 +253,48 @@ final class TempStore {
         return t
     }
 
+    /// The engine's detectors run over what a receiver takes in: five quiet minutes of the
+    /// executor and its PSP calls, then a burst of errors, open a problem naming both.
+    @Test func aBurstOfReceivedErrorsOpensAProblem() throws {
+        let t = TempStore("problem")
+        let intake = try Intake(storePath: t.path, listen: "test")
+        var next: UInt8 = 0
+        func minute(_ m: Int64, failing: Bool) -> ReceivedTelemetry {
+            var r = ReceivedTelemetry()
+            r.resources = [ReceivedResource(attributes: [KeyValue("service.name", .string("o11y-lab-payments-executor"))])]
+            for i in 0..<40 {
+                next &+= 1
+                let at = Self.now + m * 60_000_000_000 + Int64(i) * 1_000_000_000
+                var consumer = ReceivedSpan(resource: 0)
+                consumer.traceID = [UInt8(m + 1)] + Array(repeating: next, count: 15); consumer.spanID = [1, 0, 0, 0, 0, 0, 0, next]
+                consumer.name = "process payment-execution-queue"; consumer.kind = 5
+                consumer.startNanos = at; consumer.endNanos = at + 150_000_000
+                consumer.statusCode = failing ? 2 : 1
+                var call = consumer
+                call.spanID = [2, 0, 0, 0, 0, 0, 0, next]; call.parentSpanID = consumer.spanID
+                call.name = "POST /process"; call.kind = 3; call.statusCode = failing ? 2 : 0
+                call.attributes = SpanAttributes([KeyValue("http.response.status_code", .int(failing ? 500 : 200))])
+                r.spans += [consumer, call]
+            }
+            return r
+        }
+        for m in 0..<6 { _ = try intake.submitAndWait(minute(Int64(m), failing: false)) }
+        var c = try Store.openForReading(path: t.path)
+        #expect(try ProblemBook.list(c).isEmpty, "quiet minutes open nothing")
+        for m in 6..<12 { _ = try intake.submitAndWait(minute(Int64(m), failing: m < 10)) }
+        intake.close()
+        c = try Store.openForReading(path: t.path)
+        let problems = try ProblemBook.list(c)
+        #expect(problems.count == 1, "one problem, not one per signal: \(problems.map(\.title))")
+        let p = try #require(problems.first)
+        let signals = Set(p.signals.map { "\($0.kind) \($0.subject)" })
+        #expect(signals.contains("psp-errors psp") && signals.contains("error-rate executor"), "\(signals)")
+        #expect(p.firstSignalAt == Period.start(of: Self.now + 6 * 60_000_000_000, length: Period.minute), "the burst's first minute")
+        // Analysed as the engine's are (no control events arrive: no fault is named).
+        let a = try #require(try ProblemAnalysis.one(c, id: p.id))
+        #expect(!a.causes.contains { $0.kind == .fault })
+    }
+
     @Test func sloEventsAreCountedFromReceivedSpansAndBusinessEvents() throws {
         let t = TempStore("slo")
         _ = try Self.receive(t.path, Self.checkoutTelemetry("chk-a", traceByte: 1, at: Self.now, settled: true, apiMillis: 120))

@@ -38,6 +38,16 @@ public final class IngestCatalog {
         }
     }
 
+    /// The problems a receiver goes on with after a restart: those open, or closed within
+    /// `reopenWindow` of the last one's end (they may reopen), and the id after the highest.
+    public func resumableProblems(reopenWindow: Int64) throws -> (rows: [ProblemRow], nextID: Int64) {
+        try c.read {
+            guard try c.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'problem'") == 1 else { return ([], 1) }
+            let last = try c.scalarInt("SELECT max(coalesce(closed_at, last_violation_at)) FROM problem") ?? 0
+            return try ProblemBook.resumable(c, closedAfter: last - reopenWindow)
+        }
+    }
+
     /// A received trace by its 16-byte id: its number, start and whether it knows its checkout.
     public func receivedTrace(_ traceID: [UInt8]) throws -> (traceNo: Int64, startedAt: Int64, hasCheckout: Bool)? {
         let s = try c.cached("""
