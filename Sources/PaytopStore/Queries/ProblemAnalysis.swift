@@ -95,21 +95,54 @@ public struct ProblemAnalysis: Sendable {
     public static func load(_ c: Connection, problem: ProblemRow, now: Int64, exemplarCount: Int = 5) throws -> ProblemAnalysis {
         let from = windowStart(problem)
         let to = max(from, problem.closedAt ?? now)
-        let checkouts = try windowCheckouts(c, from: from, to: to, now: now)
-        let impact = try measure(c, checkouts, from: from, to: to)
-        let affected = checkouts.filter(\.affected)
-        var causes = try controlCauses(c, problem: problem, checkouts: checkouts)
-        causes += attributeCauses(checkouts, controls: causes)
+        guard let traces = try traceRange(c, from: from, to: to) else {
+            return ProblemAnalysis(problem: problem, causes: try rank(c, problem, []), impact: try measure(c, nil, from: from, to: to, now: now),
+                                   exemplars: [], typical: nil)
+        }
+        let impact = try measure(c, traces, from: from, to: to, now: now)
+        // Exemplars: spread over the affected checkouts in the order they came.
+        let affected = try affectedCheckouts(c, traces, now: now)
+        let step = max(1, affected.count / max(1, exemplarCount))
+        let exemplars = stride(from: 0, to: affected.count, by: step).prefix(exemplarCount).map { affected[$0] }
+        // Causes: the checkouts from the window's start to a while after the first signal.
+        let compareTo = min(to, problem.firstSignalAt + compareSpan)
+        let sample = try traceRange(c, from: from, to: compareTo).map { try comparisonSample(c, $0, now: now) } ?? []
+        return ProblemAnalysis(problem: problem, causes: try rank(c, problem, sample), impact: impact, exemplars: Array(exemplars),
+                               typical: affected.isEmpty ? nil : affected[affected.count / 2])
+    }
+
+    static func rank(_ c: Connection, _ problem: ProblemRow, _ sample: [WindowCheckout]) throws -> [Cause] {
+        var causes = try controlCauses(c, problem: problem, checkouts: sample)
+        causes += attributeCauses(sample, controls: causes)
         causes.sort { ($0.score, $0.at ?? 0) > ($1.score, $1.at ?? 0) }
         for i in causes.indices { causes[i].rank = i + 1 }
-        let byTime = affected.sorted { $0.createdAt < $1.createdAt }
-        let step = max(1, byTime.count / max(1, exemplarCount))
-        let exemplars = stride(from: 0, to: byTime.count, by: step).prefix(exemplarCount).map { byTime[$0].checkoutID }
-        return ProblemAnalysis(problem: problem, causes: Array(causes.prefix(8)), impact: impact, exemplars: Array(exemplars),
-                               typical: byTime.isEmpty ? nil : byTime[byTime.count / 2].checkoutID)
+        return Array(causes.prefix(8))
     }
 
     // MARK: - The window's checkouts
+
+    /// Causes compare the checkouts from the window's start to this long after the first
+    /// signal: a cause shows in the checkouts it hit first, and a long problem's later
+    /// hours add reading, not evidence.
+    public static let compareSpan: Int64 = 10 * 60_000_000_000
+    /// At most this many affected checkouts, and as many others, spread evenly over the
+    /// compared span: shares of a thousand are within a few points.
+    public static let sampleSize = 1_000
+
+    /// The ended checkouts `payment_event_affected` holds, its WHERE word for word (so the
+    /// planner can use it): slower than the settlement objective, or failed other than by a
+    /// business decline.
+    static let endedAffected = """
+        (done_at - created_at > 120000000000 OR (outcome = 'FAILED' AND coalesce(failure_code, '') NOT IN \
+        ('INSUFFICIENT_FUNDS','CARD_DECLINED','EXPIRED_CARD','INVALID_CARD','FRAUD_SUSPECTED')))
+        """
+    /// A failed checkout that was not a business decline.
+    static let failedTerm = """
+        (outcome = 'FAILED' AND coalesce(failure_code, '') NOT IN \
+        ('INSUFFICIENT_FUNDS','CARD_DECLINED','EXPIRED_CARD','INVALID_CARD','FRAUD_SUSPECTED'))
+        """
+    /// Open past the objective at `?3` (the store's clock), through `payment_event_open`.
+    static let openLate = "is_payment_done = 0 AND ?3 - created_at > 120000000000"
 
     struct WindowCheckout {
         let checkoutID: String
@@ -125,63 +158,139 @@ public struct ProblemAnalysis: Sendable {
         var affected: Bool { failed || delayed }
     }
 
-    /// Every checkout accepted in the window: failed (not a business decline), delayed past
-    /// the objective (or still unsettled past it), or fine.
-    static func windowCheckouts(_ c: Connection, from: Int64, to: Int64, now: Int64) throws -> [WindowCheckout] {
+    /// The trace numbers of checkouts started in [from, to] (trace numbers follow start
+    /// times), found by two index seeks rather than a scan of the window.
+    static func traceRange(_ c: Connection, from: Int64, to: Int64) throws -> ClosedRange<Int64>? {
+        let first = try c.cached("SELECT trace_no FROM trace WHERE started_at >= ? ORDER BY started_at, trace_no LIMIT 1")
+        first.bind(1, from)
+        defer { first.reset() }
+        guard try first.step() else { return nil }
+        let last = try c.cached("SELECT trace_no FROM trace WHERE started_at <= ? ORDER BY started_at DESC, trace_no DESC LIMIT 1")
+        last.bind(1, to)
+        defer { last.reset() }
+        guard try last.step(), last.int(0) >= first.int(0) else { return nil }
+        return first.int(0)...last.int(0)
+    }
+
+    /// The affected checkouts' ids in the order they came.
+    static func affectedCheckouts(_ c: Connection, _ traces: ClosedRange<Int64>, now: Int64) throws -> [String] {
         let s = try c.cached("""
-            SELECT t.trace_no, p.checkout_id, p.created_at, p.done_at, p.outcome, p.failure_code, p.amount_total, p.currency, p.seller_info
-            FROM trace t JOIN payment_event p ON p.checkout_id = t.checkout_id
-            WHERE t.started_at >= ? AND t.started_at <= ? ORDER BY t.trace_no
+            SELECT checkout_id, trace_no FROM payment_event WHERE trace_no BETWEEN ?1 AND ?2 AND \(endedAffected)
+            UNION ALL SELECT checkout_id, trace_no FROM payment_event WHERE trace_no BETWEEN ?1 AND ?2 AND \(openLate)
+            ORDER BY 2
             """)
-        s.bind(1, from).bind(2, to)
-        var byTrace: [Int64: Int] = [:]
-        var out: [WindowCheckout] = []
+        s.bind(1, traces.lowerBound).bind(2, traces.upperBound).bind(3, now)
+        return try s.all { $0.string(0) }
+    }
+
+    /// Up to `sampleSize` affected checkouts of the range and as many others, each with its
+    /// sellers and the releases of the pipeline's functions it ran.
+    static func comparisonSample(_ c: Connection, _ traces: ClosedRange<Int64>, now: Int64) throws -> [WindowCheckout] {
+        let columns = "trace_no, checkout_id, created_at, done_at, outcome, failure_code, amount_total, currency, seller_info"
+        let count = try c.cached("""
+            SELECT (SELECT count(*) FROM payment_event WHERE trace_no BETWEEN ?1 AND ?2 AND \(endedAffected))
+                 + (SELECT count(*) FROM payment_event WHERE trace_no BETWEEN ?1 AND ?2 AND \(openLate))
+            """)
+        count.bind(1, traces.lowerBound).bind(2, traces.upperBound).bind(3, now)
+        let affectedCount = try count.step() ? count.int(0) : 0
+        count.reset()
+        let affected = try c.cached("""
+            SELECT \(columns) FROM payment_event WHERE trace_no BETWEEN ?1 AND ?2 AND \(endedAffected) AND trace_no % ?4 = 0
+            UNION ALL SELECT \(columns) FROM payment_event WHERE trace_no BETWEEN ?1 AND ?2 AND \(openLate) AND trace_no % ?4 = 0
+            """)
+        // The stride leaves every k-th by trace number; a small set is read whole.
+        let k = affectedCount > Int64(sampleSize) ? affectedCount / Int64(sampleSize) : 1
+        affected.bind(1, traces.lowerBound).bind(2, traces.upperBound).bind(3, now).bind(4, k)
+        var out = try rows(affected, now: now).filter(\.1.affected)
+        let others = try c.cached("""
+            SELECT \(columns.split(separator: ",").map { "p." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
+            FROM trace t JOIN payment_event p ON p.checkout_id = t.checkout_id
+            WHERE t.trace_no BETWEEN ?1 AND ?2 AND t.trace_no % ?3 = 0
+            """)
+        let span = traces.upperBound - traces.lowerBound + 1
+        others.bind(1, traces.lowerBound).bind(2, traces.upperBound).bind(3, max(1, span / Int64(sampleSize)))
+        out += try rows(others, now: now).filter { !$0.1.affected }
+        let r = try c.cached("""
+            SELECT DISTINCT v.service_name, v.service_version FROM business_event_data e
+            JOIN service_version v ON v.service_code = e.service_code WHERE e.trace_no = ?
+            """)
+        var sample: [WindowCheckout] = []
+        sample.reserveCapacity(out.count)
+        for (traceNo, var k) in out {
+            r.bind(1, traceNo)
+            while try r.step() {
+                // Releases of the pipeline's functions (the ones deploys change), by either spelling.
+                guard let f = FunctionName(rawValue: r.string(0)) ?? FunctionName(deployedName: r.string(0)) else { continue }
+                k.releases.append(f.rawValue + " " + r.string(1))
+            }
+            r.reset()
+            sample.append(k)
+        }
+        return sample
+    }
+
+    /// Reads `WindowCheckout`s (with their trace numbers) from a statement selecting the
+    /// sample's columns.
+    private static func rows(_ s: Statement, now: Int64) throws -> [(Int64, WindowCheckout)] {
+        var out: [(Int64, WindowCheckout)] = []
         while try s.step() {
             let created = s.int(2)
             let done = s.optionalInt(3)
-            let outcome = s.optionalString(4)
             let code = s.optionalString(5)
             let decline = code.map { DeclineCode.all.contains($0) } ?? false
             let elapsed = (done ?? now) - created
             let merchants = (try? JSONValue.parse(s.string(8)))?.objectValue?.values.compactMap(\.stringValue) ?? []
-            byTrace[s.int(0)] = out.count
-            out.append(WindowCheckout(
-                checkoutID: s.string(1), createdAt: created, failed: outcome == "FAILED" && !decline,
+            out.append((s.int(0), WindowCheckout(
+                checkoutID: s.string(1), createdAt: created, failed: s.optionalString(4) == "FAILED" && !decline,
                 delayed: elapsed > delayedAfter, unsettled: done == nil && elapsed > delayedAfter,
                 amount: Money(decimalString: s.string(6)) ?? .zero, currency: s.string(7), failureCode: code,
-                merchants: Array(Set(merchants)).sorted()))
+                merchants: Array(Set(merchants)).sorted())))
         }
         s.reset()
-        guard let low = byTrace.keys.min(), let high = byTrace.keys.max() else { return out }
-        let r = try c.cached("""
-            SELECT DISTINCT e.trace_no, v.service_name, v.service_version FROM business_event_data e
-            JOIN service_version v ON v.service_code = e.service_code WHERE e.trace_no BETWEEN ? AND ?
-            """)
-        r.bind(1, low).bind(2, high)
-        while try r.step() {
-            // Releases of the pipeline's functions (the ones deploys change), by either spelling.
-            guard let i = byTrace[r.int(0)], let f = FunctionName(rawValue: r.string(1)) ?? FunctionName(deployedName: r.string(1)) else { continue }
-            out[i].releases.append(f.rawValue + " " + r.string(2))
-        }
-        r.reset()
         return out
     }
 
-    static func measure(_ c: Connection, _ checkouts: [WindowCheckout], from: Int64, to: Int64) throws -> Impact {
+    /// The problem's impact, counted by SQL over the affected checkouts alone (the
+    /// partial indexes find them), and each SLO's budget burned in the window.
+    static func measure(_ c: Connection, _ traces: ClosedRange<Int64>?, from: Int64, to: Int64, now: Int64) throws -> Impact {
         var i = Impact()
-        var merchants = Set<String>()
-        for k in checkouts where k.affected {
-            i.checkouts += 1
-            if k.failed {
-                i.failed += 1
-                i.lost[k.currency, default: .zero] += k.amount
-            } else {
-                i.delayed += 1
-                if k.unsettled { i.atRisk[k.currency, default: .zero] += k.amount }
+        if let traces {
+            let amount = "CAST(replace(amount_total, '.', '') AS INTEGER)"
+            let ended = try c.cached("""
+                SELECT currency, count(*), sum(\(failedTerm)), sum(CASE WHEN \(failedTerm) THEN \(amount) ELSE 0 END)
+                FROM payment_event WHERE trace_no BETWEEN ?1 AND ?2 AND \(endedAffected) GROUP BY currency ORDER BY currency
+                """)
+            ended.bind(1, traces.lowerBound).bind(2, traces.upperBound)
+            while try ended.step() {
+                let n = Int(ended.int(1)), failed = Int(ended.int(2))
+                i.checkouts += n
+                i.failed += failed
+                i.delayed += n - failed
+                if failed > 0 { i.lost[ended.string(0), default: .zero] += Money(minorUnits: ended.int(3)) }
             }
-            merchants.formUnion(k.merchants)
+            ended.reset()
+            let open = try c.cached("""
+                SELECT currency, count(*), sum(\(amount)) FROM payment_event
+                WHERE trace_no BETWEEN ?1 AND ?2 AND \(openLate) GROUP BY currency ORDER BY currency
+                """)
+            open.bind(1, traces.lowerBound).bind(2, traces.upperBound).bind(3, now)
+            while try open.step() {
+                i.checkouts += Int(open.int(1))
+                i.delayed += Int(open.int(1))
+                i.atRisk[open.string(0), default: .zero] += Money(minorUnits: open.int(2))
+            }
+            open.reset()
+            let merchants = try c.cached("""
+                SELECT count(DISTINCT m) FROM (
+                    SELECT j.value AS m FROM payment_event p, json_each(p.seller_info) j
+                    WHERE p.trace_no BETWEEN ?1 AND ?2 AND \(endedAffected)
+                    UNION ALL SELECT j.value FROM payment_event p, json_each(p.seller_info) j
+                    WHERE p.trace_no BETWEEN ?1 AND ?2 AND \(openLate))
+                """)
+            merchants.bind(1, traces.lowerBound).bind(2, traces.upperBound).bind(3, now)
+            i.merchants = try merchants.step() ? Int(merchants.int(0)) : 0
+            merchants.reset()
         }
-        i.merchants = merchants.count
         for d in SloDefinition.defaults {
             let bad = try MetricWindow.total(c, d.validMetric, d.dimensions, from: from, to: to)
                 - MetricWindow.total(c, d.goodMetric, d.dimensions, from: from, to: to)

@@ -1,4 +1,4 @@
-/// Schema v7: problems (docs/problems.md). Shipped migrations are frozen (MigrationsFrozenTests).
+/// Schema v7 and v8: problems (docs/problems.md). Shipped migrations are frozen (MigrationsFrozenTests).
 extension Migrations {
     /// The problems the detectors of the writing process opened: one row each, rewritten
     /// as it changes, and its signals (kind and subject as the vocabulary spells them).
@@ -24,5 +24,14 @@ extension Migrations {
         detail     TEXT NOT NULL,
         PRIMARY KEY (problem_id, kind, subject)
     ) WITHOUT ROWID;
+    """
+
+    /// The checkouts a problem's impact counts, found without reading the others: ended,
+    /// and either slower than the settlement objective (2 minutes) or failed other than
+    /// by a business decline. (Open checkouts have `payment_event_open`.) The WHERE is
+    /// `ProblemAnalysis.endedAffected`, which queries repeat word for word.
+    static let v8 = """
+    CREATE INDEX payment_event_affected ON payment_event (trace_no)
+    WHERE done_at - created_at > 120000000000 OR (outcome = 'FAILED' AND coalesce(failure_code, '') NOT IN ('INSUFFICIENT_FUNDS','CARD_DECLINED','EXPIRED_CARD','INVALID_CARD','FRAUD_SUSPECTED'));
     """
 }
