@@ -133,7 +133,7 @@ import Testing
         "783f47f365eb0a2b", // v5: business, PSP-latency and histogram roll-ups
         "b3bc8f0a1af27eed", // v6: received telemetry (traces, resources, span events, log records, receiver counters)
         "27e29fb0b3d82861", // v7: problems and their signals
-        "d4542226eb8cdea5", // v8: the checkouts a problem affected, indexed
+        "91ab22031d90cd73", // v8: the checkouts a problem affected, indexed
     ]
 
     /// FNV-1a (64 bits) of a migration's SQL text.
