@@ -100,6 +100,7 @@ public final class ConsoleApp {
             data.snapshot = try ConsoleSnapshot.load(reader, storePath: options.storePath, limits: ConsoleLimits.snapshot,
                                                      windowNanos: state.timeRange.nanos, parts: state.view.parts)
             if let id = state.traceCheckoutID, data.trace?.isPaymentDone != true { loadTrace(id) }
+            dispatch(.problemsReloaded)
             if state.view == .problems, let id = state.problemID, data.problem?.analysis.problem.closedAt == nil,
                Date().timeIntervalSince(lastProblemLoad) >= ConsoleLimits.problemRefreshSeconds {
                 loadProblem(id)

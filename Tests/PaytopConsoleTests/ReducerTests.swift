@@ -289,5 +289,11 @@ import PaytopVocabulary
         #expect(s.selectedExemplar == 2)  // the typical checkout follows the exemplars
         #expect(press(&s, [.enter], d) == [.loadTrace("chk-c")])
         #expect(s.view == .trace && s.traceCheckoutID == "chk-c")
+        // Back in view 0, a newer problem opens above the one shown: the selection follows it.
+        _ = press(&s, [.char("0")], d)
+        d.snapshot.problems.insert(ProblemRow(id: 9, title: "Backlog", severity: "minor", openedAt: 120, firstSignalAt: 60,
+                                              lastViolationAt: 120, closedAt: nil, signals: []), at: 0)
+        #expect(Reducer.reduce(&s, .problemsReloaded, data: d) == [])
+        #expect(s.selected(.problems) == 2 && s.problemID == 3)
     }
 }

@@ -137,6 +137,8 @@ public enum Action: Equatable, Sendable {
     /// What kind of store the console watches, learned from each read (and at start for
     /// `paytop --otlp-receiver`).
     case watchingReceived(Bool)
+    /// The store was read again: the problems' list may have moved under the selection.
+    case problemsReloaded
 }
 
 /// What the reducer asks the app to do: the only side effects the console has.

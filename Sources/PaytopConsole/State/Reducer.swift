@@ -22,6 +22,14 @@ public enum Reducer {
         case .traceMissing(let id): s.status = .init(text: "unknown checkout_id \(id)", isError: true)
         case .storeReadFailed(let error): s.status = .init(text: error, isError: true)
         case .watchingReceived(let on): s.watchingReceived = on
+        case .problemsReloaded:
+            // The selection follows the problem shown when newer ones open above it.
+            guard s.view == .problems else { return [] }
+            if let id = s.problemID, let i = data.snapshot.problems.firstIndex(where: { $0.id == id }) {
+                s.selection[.problems] = i
+                return []
+            }
+            return problemSelected(&s, data.snapshot)
         }
         return []
     }
