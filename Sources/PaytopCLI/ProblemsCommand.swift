@@ -26,6 +26,7 @@ struct ProblemsCommand: ParsableCommand {
             let c = try Store.openForReading(path: window.store.path)
             // An analysis reads the affected checkouts' index more than once: keep it cached.
             try Store.limitPageCache(c, megabytes: ProblemAnalysis.pageCacheMegabytes)
+            try Store.mapForReading(c, megabytes: 8_192)
             let since = try window.nanos()
             let analyses = try ProblemAnalysis.list(c, openOnly: open, window: since)
             if window.json {
@@ -49,6 +50,7 @@ struct ProblemsCommand: ParsableCommand {
         func run() throws {
             let c = try Store.openForReading(path: store.path)
             try Store.limitPageCache(c, megabytes: ProblemAnalysis.pageCacheMegabytes)
+            try Store.mapForReading(c, megabytes: 8_192)
             guard let a = try ProblemAnalysis.one(c, id: id) else { throw CLIError(message: "no problem \(id) in \(store.path)") }
             if json {
                 print(JSONValue.object(["problems": .array([ProblemsCommand.json(a)])]).encoded)
