@@ -116,25 +116,28 @@ enum ProblemsView {
         return signals.filter { $0.1.depth == rootDepth }.min { $0.2 < $1.2 }.map { ($0.0, $0.1) }
     }
 
-    /// The dashboard's lines that show a signal of this kind at this subject.
+    /// The dashboard's lines that show a signal of this kind at this subject: the line of
+    /// that subject where the set has one per subject, else the whole set.
     static func chartLines(_ s: DashboardSeries, _ kind: SignalKind, _ subject: SignalSubject) -> [DashboardSeries.Line] {
-        func named(_ lines: [DashboardSeries.Line], _ prefix: String) -> [DashboardSeries.Line] {
-            let hit = lines.filter { $0.label.hasPrefix(prefix) }
+        func of(_ lines: [DashboardSeries.Line]) -> [DashboardSeries.Line] {
+            let hit = lines.filter { $0.subject == subject }
             return hit.isEmpty ? lines : hit
         }
-        switch (kind, subject) {
-        case (.errorRate, .function(let f)): return named(s.functionErrors, f.rawValue)
-        case (.pspErrors, _): return s.errors.filter { $0.label.hasPrefix("PSP") }
-        case (.api5xx, _), (.throttling, _): return s.errors
-        case (.latency, .function(let f)): return named(s.functionP95, f.rawValue)
-        case (.latency, .psp): return s.pspLatency
-        case (.latency, _): return s.latency
-        case (.deadLetters, _), (.dlqAge, _): return s.dlqAge
-        case (.backlog, .queue(let q)): return named(s.queueDepth, q.rawValue)
-        case (.sloBurn, .slo(let name)): return named(s.burn, name.rawValue)
-        case (.conversion, _), (.declines, _): return s.conversion
-        case (.reconciliation, _): return s.revenue
-        default: return s.errors
+        switch kind {
+        case .errorRate: return of(s.functionErrors)
+        case .pspErrors: return of(s.errors)
+        case .api5xx, .throttling: return s.errors.filter { $0.subject == .api }
+        case .latency:
+            switch subject {
+            case .function: return of(s.functionP95)
+            case .psp: return s.pspLatency
+            default: return s.latency
+            }
+        case .deadLetters, .dlqAge: return of(s.dlqAge)
+        case .backlog: return of(s.queueDepth)
+        case .sloBurn: return of(s.burn)
+        case .conversion, .declines: return s.conversion
+        case .reconciliation: return s.revenue
         }
     }
 

@@ -7,7 +7,12 @@ public struct DashboardSeries: Sendable {
     public struct Line: Sendable {
         public var label: String
         public var points: [(t: Int64, v: Double)]
-        public init(_ label: String, _ points: [(t: Int64, v: Double)]) { self.label = label; self.points = points }
+        /// The part of the pipeline the line shows, where it shows one (a function, a
+        /// queue, an SLO, the PSP, the API): how a problem's chart picks its signal's line.
+        public var subject: SignalSubject?
+        public init(_ label: String, _ points: [(t: Int64, v: Double)], subject: SignalSubject? = nil) {
+            self.label = label; self.points = points; self.subject = subject
+        }
     }
 
     /// A control event: a fault on or off, a deploy, a rollback, a redrive, a rate change, …
@@ -54,30 +59,39 @@ public struct DashboardSeries: Sendable {
             q.reset()
         }
         var s = DashboardSeries(from: from, to: at, periodSeconds: period)
-        func line(_ label: String, _ name: MetricName, _ dims: String, _ column: Column) throws -> Line {
-            Line(label, try points(c, name, dims, from: from, to: at, period: period, column))
+        func line(_ label: String, _ name: MetricName, _ dims: String, _ column: Column, _ subject: SignalSubject? = nil) throws -> Line {
+            Line(label, try points(c, name, dims, from: from, to: at, period: period, column), subject: subject)
         }
         let api = MetricDimensions.api
         s.throughput = [try line("requests/s", .count, api, .rate),
                         try line("settled/s", .checkoutsSettled, MetricDimensions.business, .rate)]
-        s.errors = [try line("5xx/s", .serverErrors, api, .rate), try line("4xx/s", .clientErrors, api, .rate),
-                    try line("PSP 500/s", .pspResponses, MetricDimensions.pspResponses(code: 500), .rate)]
+        s.errors = [try line("5xx/s", .serverErrors, api, .rate, .api), try line("4xx/s", .clientErrors, api, .rate, .api),
+                    try line("PSP 500/s", .pspResponses, MetricDimensions.pspResponses(code: 500), .rate, .psp)]
         s.latency = [try line("Latency p95", .latency, api, .p95),
                      try line("IntegrationLatency p95", .integrationLatency, api, .p95),
                      try line("initializer Duration p95", .duration, MetricDimensions.function(.initializer), .p95)]
         s.pspLatency = [try line("PSP p50", .pspLatency, MetricDimensions.psp, .p50),
                         try line("PSP p95", .pspLatency, MetricDimensions.psp, .p95),
                         try line("PSP avg", .pspLatency, MetricDimensions.psp, .mean)]
-        s.invocations = try FunctionName.pipelineOrder.map { try line($0.rawValue, .invocations, MetricDimensions.function($0), .rate) }
-        s.functionErrors = try FunctionName.pipelineOrder.map { try line($0.rawValue, .errors, MetricDimensions.function($0), .rate) }
-        s.functionP95 = try FunctionName.pipelineOrder.map { try line($0.rawValue + " p95", .duration, MetricDimensions.function($0), .p95) }
+        s.invocations = try FunctionName.pipelineOrder.map {
+            try line($0.rawValue, .invocations, MetricDimensions.function($0), .rate, .function($0))
+        }
+        s.functionErrors = try FunctionName.pipelineOrder.map {
+            try line($0.rawValue, .errors, MetricDimensions.function($0), .rate, .function($0))
+        }
+        s.functionP95 = try FunctionName.pipelineOrder.map {
+            try line($0.rawValue + " p95", .duration, MetricDimensions.function($0), .p95, .function($0))
+        }
         // Visible and in flight: in an outage every message is in flight, and visible alone drew zero.
         s.queueDepth = try QueueName.allCases.map { q in
             let d = MetricDimensions.queue(q)
             return Line(q.rawValue, sum(try points(c, .messagesVisible, d, from: from, to: at, period: period, .value),
-                                        try points(c, .messagesNotVisible, d, from: from, to: at, period: period, .value)))
+                                        try points(c, .messagesNotVisible, d, from: from, to: at, period: period, .value)),
+                        subject: .queue(q))
         }
-        s.dlqAge = try [QueueName.executionDLQ, .resultsDLQ].map { try line($0.rawValue, .ageOfOldestMessage, MetricDimensions.queue($0), .value) }
+        s.dlqAge = try [QueueName.executionDLQ, .resultsDLQ].map {
+            try line($0.rawValue, .ageOfOldestMessage, MetricDimensions.queue($0), .value, .queue($0))
+        }
         try loadBusiness(c, &s)
         try loadSlos(c, &s, slos)
         let m = try c.cached("SELECT at, command, summary FROM control_event WHERE at >= ? AND at <= ? ORDER BY at, id")
@@ -202,8 +216,9 @@ public struct DashboardSeries: Sendable {
                 if let e = errorRate(window), budget > 0 { remaining.append((m, (1 - e / budget) * 100)) }
                 if let e = errorRate(3_600_000_000_000), budget > 0 { burn.append((m, e / budget)) }
             }
-            s.budget.append(Line(d.name, remaining))
-            s.burn.append(Line(d.name, burn))
+            let subject = SloName(rawValue: d.name).map(SignalSubject.slo)
+            s.budget.append(Line(d.name, remaining, subject: subject))
+            s.burn.append(Line(d.name, burn, subject: subject))
         }
     }
 
