@@ -74,7 +74,27 @@ enum WaterfallText {
             appendEvents(t.events, start: start, to: &out)
             out.append("")
         }
+        appendCriticalPath(w.shown?.spans ?? [], to: &out)
         return out.joined(separator: "\n").trimmingCharacters(in: .newlines)
+    }
+
+    /// Where the time went: the critical path's segments, then the statistics' largest
+    /// self times.
+    static func appendCriticalPath(_ spans: [TraceWaterfall.SpanLine], to out: inout [String]) {
+        guard let path = CriticalPath.of(spans) else { return }
+        let whole = max(1, path.end - path.start)
+        func pct(_ n: Int64) -> String { String(format: "%5.1f %%", Double(n) / Double(whole) * 100) }
+        out.append("critical path · \(duration(whole)) end to end")
+        for seg in path.segments {
+            out.append(pad("+" + duration(seg.start - path.start), 11) + pad(duration(seg.nanos), 11) + pad(pct(seg.nanos), 9)
+                       + (seg.kind == .queueWait ? "┈ " : "") + inert(seg.name))
+        }
+        out.append("")
+        out.append(pad("self time", 11) + pad("total", 11) + pad("share", 9) + pad("count", 7) + "service · operation")
+        for r in TraceStatistics.of(spans).rows.prefix(12) {
+            out.append(pad(duration(r.selfNanos), 11) + pad(duration(r.totalNanos), 11) + pad(String(format: "%5.1f %%", r.selfPercent), 9)
+                       + pad("\(r.count)", 7) + inert(r.service) + " · " + inert(r.operation))
+        }
     }
 
     static func appendEvents(_ events: [TraceWaterfall.EventLine], start: Int64, to out: inout [String]) {
@@ -92,7 +112,22 @@ enum WaterfallText {
 
     static func json(_ w: TraceWaterfall) -> JSONValue {
         func opt(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
+        func ms(_ nanos: Int64) -> JSONValue { .rounded(Double(nanos) / 1e6, 1000) }
+        let spans = w.shown?.spans ?? []
+        // Where the checkout's time went, end to end (docs/telemetry.md).
+        let path = CriticalPath.of(spans)?.segments.map { seg -> JSONValue in
+            var o: [String: JSONValue] = ["kind": .string(seg.kind.rawValue), "name": .string(seg.name),
+                                          "start": .string(ISO8601.format(nanos: seg.start)), "ms": ms(seg.nanos)]
+            if let id = seg.spanID { o["span_id"] = .string(id) }
+            return .object(o)
+        } ?? []
+        let statistics = TraceStatistics.of(spans).rows.map { r -> JSONValue in
+            .object(["service": .string(r.service), "operation": .string(r.operation), "count": .number(Double(r.count)),
+                     "total_ms": ms(r.totalNanos), "self_ms": ms(r.selfNanos), "self_pct": .rounded(r.selfPercent, 100)])
+        }
         return .object([
+            "critical_path": .array(path),
+            "statistics": .array(statistics),
             "checkout_id": .string(w.checkoutID),
             "outcome": opt(w.outcome),
             "is_payment_done": .bool(w.isPaymentDone),
