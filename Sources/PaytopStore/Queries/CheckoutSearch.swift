@@ -1,0 +1,166 @@
+import PaytopJSON
+import PaytopVocabulary
+
+/// Which checkouts are behind a figure: those accepted in a window that match every
+/// filter given, newest first (`paytop checkouts`, the console's drill lists). The most
+/// selective index given drives the search — an error code's events (`business_event_error`),
+/// a merchant's orders (`payment_order_seller`), or the window's traces — and each
+/// candidate is read by its key and kept when every other filter holds, until `limit`.
+public enum CheckoutSearch {
+    public struct Filter: Sendable, Equatable {
+        /// Its request arrived (its trace started) in [from, to], engine ns.
+        public var from: Int64?, to: Int64?
+        public var state: PaymentState?
+        /// SUCCESS or FAILED (the checkout's end; nil: any, open ones included).
+        public var outcome: String?
+        /// A business event of the checkout carries this code.
+        public var errorCode: String?
+        /// Lost at this stage (`LossStage.of` its failure).
+        public var stage: LossStage?
+        /// An order of the checkout is for this merchant.
+        public var merchant: String?
+        public var currency: String?
+        /// A function of the pipeline served the checkout at this version.
+        public var release: (function: FunctionName, version: String)?
+        /// End to end (to the store's clock for one in flight) longer than this, ns.
+        public var slowerThan: Int64?
+        /// An invocation that served it was a cold start.
+        public var cold = false
+        /// At most this many (0: all).
+        public var limit = 100
+
+        public init() {}
+
+        public static func == (a: Filter, b: Filter) -> Bool {
+            a.from == b.from && a.to == b.to && a.state == b.state && a.outcome == b.outcome && a.errorCode == b.errorCode
+                && a.stage == b.stage && a.merchant == b.merchant && a.currency == b.currency
+                && a.release?.function == b.release?.function && a.release?.version == b.release?.version
+                && a.slowerThan == b.slowerThan && a.cold == b.cold && a.limit == b.limit
+        }
+    }
+
+    public struct Row: Sendable, Equatable {
+        public var checkoutID: String
+        public var state: PaymentState
+        public var outcome: String?
+        public var amountTotal: String
+        public var currency: String
+        public var createdAt: Int64
+        public var doneAt: Int64?
+        /// End to end: to the end, or to the store's clock while in flight.
+        public var durationNanos: Int64
+        public var errorCode: String?
+        public var merchants: [String]
+        var traceNo: Int64?
+        /// When its request arrived (its trace's start): what windows and "newest" go by.
+        public var arrivedAt: Int64
+    }
+
+    /// The matching checkouts, newest first, in one read transaction.
+    public static func find(_ c: Connection, _ f: Filter) throws -> [Row] {
+        try c.read {
+            let now = try StoredEngineState.load(c).now
+            var out: [Row] = []
+            var seen = Set<String>()
+            let limit = f.limit > 0 ? f.limit : Int.max
+            try candidates(c, f) { id in
+                guard seen.insert(id).inserted, let row = try row(c, id, now: now), try keep(c, row, f) else { return true }
+                out.append(row)
+                return out.count < limit
+            }
+            return out
+        }
+    }
+
+    /// Calls `visit` with candidate ids, newest first, until it returns false.
+    static func candidates(_ c: Connection, _ f: Filter, _ visit: (String) throws -> Bool) throws {
+        let from = f.from ?? Int64.min, to = f.to ?? Int64.max
+        let s: Statement
+        if let code = f.errorCode {
+            s = try c.cached("""
+                SELECT coalesce(e.checkout_id, t.checkout_id) FROM business_event_data e LEFT JOIN trace t ON t.trace_no = e.trace_no
+                WHERE e.error_code = ?1 AND e.biz_timestamp >= ?2 AND coalesce(e.checkout_id, t.checkout_id) IS NOT NULL
+                ORDER BY e.biz_timestamp DESC
+                """)
+            // A checkout's events come at or after its acceptance: the window's start bounds them.
+            s.bind(1, code).bind(2, from)
+        } else if let merchant = f.merchant {
+            // Orders are created just after their checkout's request arrived: the window,
+            // a minute wider at its end, holds every order of the window's checkouts.
+            s = try c.cached("""
+                SELECT checkout_id FROM payment_order WHERE seller_account = ?1 AND created_at BETWEEN ?2 AND ?3
+                ORDER BY created_at DESC
+                """)
+            s.bind(1, merchant).bind(2, from).bind(3, to > Int64.max - 60_000_000_000 ? to : to + 60_000_000_000)
+        } else {
+            s = try c.cached("""
+                SELECT checkout_id FROM trace WHERE started_at BETWEEN ?1 AND ?2 AND checkout_id IS NOT NULL
+                ORDER BY started_at DESC, trace_no DESC
+                """)
+            s.bind(1, from).bind(2, to)
+        }
+        defer { s.reset() }
+        while try s.step() {
+            guard try visit(s.string(0)) else { return }
+        }
+    }
+
+    static func row(_ c: Connection, _ id: String, now: Int64) throws -> Row? {
+        let s = try c.cached("""
+            SELECT is_payment_done, outcome, amount_total, currency, created_at, done_at, failure_code, seller_info,
+                   (SELECT queue_name FROM queue_message m WHERE m.checkout_id = p.checkout_id ORDER BY sent_at DESC LIMIT 1),
+                   trace_no, (SELECT started_at FROM trace t WHERE t.trace_no = p.trace_no)
+            FROM payment_event p WHERE checkout_id = ?
+            """)
+        s.bind(1, id)
+        defer { s.reset() }
+        guard try s.step() else { return nil }
+        let done = s.int(0) != 0
+        let outcome = s.optionalString(1)
+        let created = s.int(4), doneAt = s.optionalInt(5)
+        let sellers = (try? JSONValue.parse(s.string(7)))?.objectValue?.values.compactMap(\.stringValue) ?? []
+        return Row(checkoutID: id,
+                   state: PaymentState(isPaymentDone: done, outcome: outcome, latestQueue: s.optionalString(8).flatMap(QueueName.init(rawValue:))),
+                   outcome: outcome, amountTotal: s.string(2), currency: s.string(3), createdAt: created, doneAt: doneAt,
+                   durationNanos: (doneAt ?? max(now, created)) - created, errorCode: s.optionalString(6),
+                   merchants: Array(Set(sellers)).sorted(), traceNo: s.optionalInt(9), arrivedAt: s.optionalInt(10) ?? created)
+    }
+
+    /// Every filter but the error code's, which always drives when given (its candidates
+    /// have it); the merchant's and the window's are checked again, cheaply.
+    static func keep(_ c: Connection, _ r: Row, _ f: Filter) throws -> Bool {
+        if let from = f.from, r.arrivedAt < from { return false }
+        if let to = f.to, r.arrivedAt > to { return false }
+        if let s = f.state, r.state != s { return false }
+        if let o = f.outcome, r.outcome != o { return false }
+        if let cur = f.currency, r.currency != cur { return false }
+        if let m = f.merchant, !r.merchants.contains(m) { return false }
+        if let stage = f.stage {
+            guard r.outcome == PaymentState.failed.rawValue, LossStage.of(event: .checkoutFailed, errorCode: r.errorCode) == stage else { return false }
+        }
+        if let slower = f.slowerThan, r.durationNanos <= slower { return false }
+        if let release = f.release {
+            let s = try c.cached("""
+                SELECT 1 FROM business_event_data e JOIN service_version v ON v.service_code = e.service_code
+                WHERE e.trace_no = ?1 AND v.service_name IN (?2, ?3) AND v.service_version = ?4 LIMIT 1
+                """)
+            s.bind(1, r.traceNo ?? -1).bind(2, release.function.rawValue).bind(3, release.function.deployedName).bind(4, release.version)
+            defer { s.reset() }
+            guard try s.step() else { return false }
+        }
+        if f.cold {
+            // Its own invocations (the initializer), or a batch invocation that took its message.
+            let s = try c.cached("""
+                SELECT 1 FROM span_data s WHERE s.trace_no = ?1 AND json_extract(s.attributes, '$."faas.coldstart"') = 1
+                UNION ALL
+                SELECT 1 FROM span_link_data l JOIN span_data s ON s.trace_no = l.trace_no AND s.span_id = l.span_id
+                WHERE l.linked_trace_no = ?1 AND json_extract(s.attributes, '$."faas.coldstart"') = 1
+                LIMIT 1
+                """)
+            s.bind(1, r.traceNo ?? -1)
+            defer { s.reset() }
+            guard try s.step() else { return false }
+        }
+        return true
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+@testable import PaytopEngine
+@testable import PaytopStore
+import PaytopVocabulary
+
+/// Every drill list equals the same question asked in SQL over the store, on the outage,
+/// decline-surge, latency-spike and bad-release scenarios (the sample files, their first
+/// minutes: each fault is on by then).
+@Suite struct CheckoutSearchTests {
+    static let scenarios: [(file: String, checkouts: Int)] = [
+        ("psp-outage", 4_800), ("decline-surge", 6_000), ("latency-spike", 1_800), ("bad-release", 4_200),
+    ]
+
+    static func scenario(_ name: String) throws -> Scenario {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return try Scenario.load(path: dir.appendingPathComponent("sample-data/scenarios/\(name).toml").path)
+    }
+
+    @Test(arguments: scenarios.map(\.file))
+    func everyListIsWhatSQLSays(_ name: String) throws {
+        let store = TempStore()
+        let checkouts = Self.scenarios.first { $0.file == name }!.checkouts
+        _ = try simulate(store, testSettings(seed: 11, rate: 10, errorMix: true), checkouts: checkouts, scenario: try Self.scenario(name))
+        let c = try Store.openForReading(path: store.path)
+        let now = try StoredEngineState.load(c).now
+        func ids(_ f: CheckoutSearch.Filter) throws -> [String] { try CheckoutSearch.find(c, f).map(\.checkoutID) }
+        func sql(_ q: String) throws -> [String] { try store.rows(q).map { $0[0] } }
+        let span = try store.rows("SELECT min(started_at), max(started_at) FROM trace WHERE checkout_id IS NOT NULL")[0].map { Int64($0)! }
+        let (from, to) = (span[0] + (span[1] - span[0]) / 4, span[0] + (span[1] - span[0]) * 3 / 4)
+        let windowed = "FROM trace t JOIN payment_event p ON p.checkout_id = t.checkout_id WHERE t.started_at BETWEEN \(from) AND \(to)"
+        let newest = "ORDER BY t.started_at DESC, t.trace_no DESC"
+
+        // A window: every checkout accepted in it, newest first.
+        var f = CheckoutSearch.Filter()
+        f.from = from; f.to = to; f.limit = 0
+        let all = try ids(f)
+        #expect(all == (try sql("SELECT p.checkout_id \(windowed) \(newest)")) && all.count > 100, "\(name): window")
+        // The first page of the same.
+        f.limit = 25
+        #expect(try ids(f) == Array(all.prefix(25)))
+        f.limit = 0
+
+        // A currency.
+        var cur = f; cur.currency = "EUR"
+        #expect(try ids(cur) == (try sql("SELECT p.checkout_id \(windowed) AND p.currency = 'EUR' \(newest)")), "\(name): currency")
+
+        // Failed, lost at the PSP (a decline or a PSP technical failure).
+        var lost = f; lost.outcome = "FAILED"; lost.stage = .psp
+        let pspCodes = (DeclineCode.all + ErrorCodes.pspTechnical).map { "'\($0)'" }.joined(separator: ",")
+        #expect(try ids(lost) == (try sql("SELECT p.checkout_id \(windowed) AND p.outcome = 'FAILED' AND p.failure_code IN (\(pspCodes)) \(newest)")),
+                "\(name): stage")
+
+        // Slower than a second end to end (to the store's clock for those in flight).
+        var slow = f; slow.slowerThan = 1_000_000_000
+        #expect(try ids(slow) == (try sql("SELECT p.checkout_id \(windowed) AND coalesce(p.done_at, \(now)) - p.created_at > 1000000000 \(newest)")),
+                "\(name): slower than")
+
+        // A merchant's checkouts in the window (any order: the list is newest first by order time).
+        var merchant = f; merchant.merchant = "seller-acct-003"
+        let byMerchant = try ids(merchant)
+        let merchantSQL = try sql("""
+            SELECT DISTINCT p.checkout_id \(windowed) AND EXISTS (SELECT 1 FROM payment_order o WHERE o.checkout_id = p.checkout_id
+            AND o.seller_account = 'seller-acct-003')
+            """)
+        #expect(Set(byMerchant) == Set(merchantSQL) && byMerchant.count == merchantSQL.count && !byMerchant.isEmpty, "\(name): merchant")
+
+        // The commonest error code: checkouts with an event carrying it.
+        let code = try sql("SELECT error_code FROM business_event_data WHERE error_code IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")[0]
+        var coded = f; coded.errorCode = code
+        let byCode = try ids(coded)
+        let codeSQL = try sql("""
+            SELECT p.checkout_id \(windowed) AND EXISTS (SELECT 1 FROM business_event_data e WHERE e.trace_no = p.trace_no AND e.error_code = '\(code)')
+            """)
+        #expect(Set(byCode) == Set(codeSQL) && byCode.count == codeSQL.count && !byCode.isEmpty, "\(name): error code \(code)")
+
+        // Each state, from the payment and its latest message's queue.
+        let states = try store.rows("""
+            SELECT p.checkout_id, p.is_payment_done, p.outcome,
+                   (SELECT queue_name FROM queue_message m WHERE m.checkout_id = p.checkout_id ORDER BY sent_at DESC LIMIT 1)
+            \(windowed) \(newest)
+            """)
+        for state in PaymentState.allCases {
+            var s = f; s.state = state
+            let want = states.filter {
+                PaymentState(isPaymentDone: $0[1] == "1", outcome: $0[2].isEmpty ? nil : $0[2], latestQueue: QueueName(rawValue: $0[3])) == state
+            }.map { $0[0] }
+            #expect(try ids(s) == want, "\(name): state \(state)")
+        }
+
+        // A release: the executor's versions the store knows.
+        for version in try sql("SELECT DISTINCT service_version FROM service_version WHERE service_name = 'executor'") {
+            var r = f; r.release = (.executor, version)
+            #expect(try ids(r) == (try sql("""
+                SELECT p.checkout_id \(windowed) AND EXISTS (SELECT 1 FROM business_event_data e JOIN service_version v
+                ON v.service_code = e.service_code WHERE e.trace_no = p.trace_no AND v.service_name = 'executor' AND v.service_version = '\(version)')
+                \(newest)
+                """)), "\(name): release executor@\(version)")
+        }
+
+        // Served by a cold start: its own spans, or a batch invocation linked to it.
+        var cold = f; cold.cold = true
+        let coldSQL = try sql("""
+            SELECT p.checkout_id \(windowed) AND (
+              EXISTS (SELECT 1 FROM span_data s WHERE s.trace_no = p.trace_no AND json_extract(s.attributes, '$."faas.coldstart"') = 1)
+              OR EXISTS (SELECT 1 FROM span_link_data l JOIN span_data s ON s.trace_no = l.trace_no AND s.span_id = l.span_id
+                         WHERE l.linked_trace_no = p.trace_no AND json_extract(s.attributes, '$."faas.coldstart"') = 1))
+            \(newest)
+            """)
+        #expect(try ids(cold) == coldSQL, "\(name): cold")
+    }
+}
