@@ -3,6 +3,7 @@ import Foundation
 import PaytopConsole
 import PaytopEngine
 import PaytopStore
+import PaytopVocabulary
 import PaytopJSON
 
 struct BenchCommand: ParsableCommand {
@@ -100,6 +101,22 @@ func maxResidentMB() -> Int {
 }
 
 extension BenchCommand {
+    /// The drill's lists a bench times: a chart bucket's minute, its failures, the slow
+    /// ones, an error code's, a merchant's whole history, a stage's losses, cold starts.
+    static func drillLists(at: Int64) -> [(String, CheckoutSearch.Filter)] {
+        var minute = CheckoutSearch.Filter()
+        minute.from = at - 30 * 60_000_000_000; minute.to = minute.from! + 60_000_000_000
+        var failed = minute; failed.outcome = PaymentState.failed.rawValue
+        var slow = CheckoutSearch.Filter(); slow.slowerThan = 120_000_000_000
+        var code = CheckoutSearch.Filter(); code.errorCode = ErrorCodes.pspServerError
+        var merchant = CheckoutSearch.Filter(); merchant.merchant = "seller-acct-003"
+        var stage = CheckoutSearch.Filter(); stage.stage = .psp
+        var cold = CheckoutSearch.Filter(); cold.cold = true
+        return [("a minute's arrivals", minute), ("a minute's failures", failed), ("slower than 2m", slow),
+                ("error code PSP_SERVER_ERROR", code), ("merchant seller-acct-003", merchant), ("lost at the PSP", stage),
+                ("cold starts", cold)]
+    }
+
     /// Median and p95 of `paytop trace` lookups (random accepted checkouts) and of the SLO
     /// report, measured in-process on a recorded store.
     func benchQueries(_ path: String) throws {
@@ -129,10 +146,21 @@ extension BenchCommand {
                      pct(traceTimes, 0.5), pct(traceTimes, 0.95), traceTimes.max() ?? 0, ids.count, Double(spans) / Double(ids.count)))
         print(String(format: "SLO report: median %.2f ms · p95 %.2f ms over %d runs",
                      pct(sloTimes, 0.5), pct(sloTimes, 0.95), sloTimes.count))
+        // The drill's lists (docs/drill.md): the first page of each, as the console asks.
+        let at = try StoredEngineState.load(c).now
+        for (what, filter) in Self.drillLists(at: at) {
+            var times: [Double] = []
+            var found = 0
+            for _ in 0..<10 { times.append(try time { found = try CheckoutSearch.find(c, filter).count }) }
+            print(String(format: "checkouts %@: median %.2f ms · p95 %.2f ms (%d found; medians of 10)", what, pct(times, 0.5), pct(times, 0.95), found))
+        }
+        // Every problem analysed (paytop problems).
+        var problemTimes: [Double] = []
+        for _ in 0..<5 { problemTimes.append(try time { _ = try ProblemAnalysis.list(c) }) }
+        print(String(format: "problems, each analysed: median %.2f ms over 5 runs", pct(problemTimes, 0.5)))
         // The Business and Functions views' queries and the charts' series, per time range.
         for range in ConsoleState.TimeRange.allCases {
             var business: [Double] = [], functions: [Double] = [], charts: [Double] = []
-            let at = try StoredEngineState.load(c).now
             for _ in 0..<20 {
                 business.append(try time { _ = try BusinessReport.load(c, since: range.nanos) })
                 functions.append(try time { _ = try FunctionsReport.load(c, since: range.nanos) })
