@@ -56,6 +56,12 @@ import PaytopVocabulary
         #expect(try ids(slow) == (try sql("SELECT p.checkout_id \(windowed) AND coalesce(p.done_at, \(now)) - p.created_at > 1000000000 \(newest)")),
                 "\(name): slower than")
 
+        // Slower than the settlement objective (the slow-and-failed index drives it).
+        var late = f; late.slowerThan = ProblemAnalysis.delayedAfter
+        let lateIDs = try ids(late)
+        let lateSQL = try sql("SELECT p.checkout_id \(windowed) AND coalesce(p.done_at, \(now)) - p.created_at > \(ProblemAnalysis.delayedAfter) \(newest)")
+        #expect(lateIDs == lateSQL, "\(name): slower than 2 minutes: \(Set(lateIDs).symmetricDifference(lateSQL).prefix(3)) \(lateIDs.count) \(lateSQL.count)")
+
         // A merchant's checkouts in the window (any order: the list is newest first by order time).
         var merchant = f; merchant.merchant = "seller-acct-003"
         let byMerchant = try ids(merchant)
@@ -107,6 +113,8 @@ import PaytopVocabulary
                          WHERE l.linked_trace_no = p.trace_no AND json_extract(s.attributes, '$."faas.coldstart"') = 1))
             \(newest)
             """)
-        #expect(try ids(cold) == coldSQL, "\(name): cold")
+        // (Newest first by the cold span's trace: a batch invocation's comes after its checkouts'.)
+        let byCold = try ids(cold)
+        #expect(Set(byCold) == Set(coldSQL) && byCold.count == coldSQL.count, "\(name): cold")
     }
 }

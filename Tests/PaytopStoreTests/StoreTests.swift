@@ -134,7 +134,7 @@ import Testing
         "b3bc8f0a1af27eed", // v6: received telemetry (traces, resources, span events, log records, receiver counters)
         "27e29fb0b3d82861", // v7: problems and their signals
         "91ab22031d90cd73", // v8: the checkouts a problem affected, indexed
-        "c7c8efd1fab6bc93", // v9: the drill: error codes and merchants indexed
+        "7b5d956bfb4727cc", // v9: the drill: error codes and merchants indexed
     ]
 
     /// FNV-1a (64 bits) of a migration's SQL text.

@@ -1,10 +1,12 @@
 import PaytopJSON
 import PaytopVocabulary
 
-/// Which checkouts are behind a figure: those accepted in a window that match every
-/// filter given, newest first (`paytop checkouts`, the console's drill lists). The most
-/// selective index given drives the search — an error code's events (`business_event_error`),
-/// a merchant's orders (`payment_order_seller`), or the window's traces — and each
+/// Which checkouts are behind a figure: those whose request arrived in a window and that
+/// match every filter given, newest first (`paytop checkouts`, the console's drill lists).
+/// The most selective index the filter allows drives the search — an error code's events
+/// (`business_event_error`), a merchant's orders (`payment_order_seller`), cold spans
+/// (`span_cold`), the slow and failed (`payment_event_affected`, `payment_event_open`),
+/// the failed (`payment_event_failed`), the open, or the window's traces — and each
 /// candidate is read by its key and kept when every other filter holds, until `limit`.
 public enum CheckoutSearch {
     public struct Filter: Sendable, Equatable {
@@ -63,7 +65,7 @@ public enum CheckoutSearch {
             var out: [Row] = []
             var seen = Set<String>()
             let limit = f.limit > 0 ? f.limit : Int.max
-            try candidates(c, f) { id in
+            try candidates(c, f, now: now) { id in
                 guard seen.insert(id).inserted, let row = try row(c, id, now: now), try keep(c, row, f) else { return true }
                 out.append(row)
                 return out.count < limit
@@ -72,9 +74,15 @@ public enum CheckoutSearch {
         }
     }
 
-    /// Calls `visit` with candidate ids, newest first, until it returns false.
-    static func candidates(_ c: Connection, _ f: Filter, _ visit: (String) throws -> Bool) throws {
+    /// Calls `visit` with candidate ids, newest first, until it returns false. The driver is
+    /// the most selective index the filter allows; the window bounds it where it can (a
+    /// checkout's events, orders, retries and batch invocations all come after its arrival).
+    static func candidates(_ c: Connection, _ f: Filter, now: Int64, _ visit: (String) throws -> Bool) throws {
         let from = f.from ?? Int64.min, to = f.to ?? Int64.max
+        // The window's trace numbers: from its first trace on (nil bounds: all of them).
+        let window = f.from == nil && f.to == nil ? nil : try TraceRange.of(c, from: from, to: to)
+        if (f.from != nil || f.to != nil) && window == nil { return }
+        let low = window?.lowerBound ?? Int64.min, high = window?.upperBound ?? Int64.max
         let s: Statement
         if let code = f.errorCode {
             s = try c.cached("""
@@ -82,7 +90,6 @@ public enum CheckoutSearch {
                 WHERE e.error_code = ?1 AND e.biz_timestamp >= ?2 AND coalesce(e.checkout_id, t.checkout_id) IS NOT NULL
                 ORDER BY e.biz_timestamp DESC
                 """)
-            // A checkout's events come at or after its acceptance: the window's start bounds them.
             s.bind(1, code).bind(2, from)
         } else if let merchant = f.merchant {
             // Orders are created just after their checkout's request arrived: the window,
@@ -92,6 +99,36 @@ public enum CheckoutSearch {
                 ORDER BY created_at DESC
                 """)
             s.bind(1, merchant).bind(2, from).bind(3, to > Int64.max - 60_000_000_000 ? to : to + 60_000_000_000)
+        } else if f.cold {
+            // A cold span in the checkout's own trace, or in a batch invocation linked to it.
+            s = try c.cached("""
+                SELECT coalesce(t.checkout_id, lt.checkout_id) FROM span_data d JOIN trace t ON t.trace_no = d.trace_no
+                LEFT JOIN span_link_data l ON l.trace_no = d.trace_no AND l.span_id = d.span_id
+                LEFT JOIN trace lt ON lt.trace_no = l.linked_trace_no
+                WHERE instr(d.attributes, '"faas.coldstart":true') > 0 AND d.trace_no >= ?1
+                  AND coalesce(t.checkout_id, lt.checkout_id) IS NOT NULL
+                ORDER BY d.trace_no DESC
+                """)
+            s.bind(1, low)
+        } else if let slower = f.slowerThan, slower >= ProblemAnalysis.delayedAfter {
+            // Slower than the settlement objective: ended slow or failed, or open and late.
+            s = try c.cached("""
+                SELECT checkout_id FROM (
+                    SELECT checkout_id, trace_no FROM payment_event WHERE trace_no BETWEEN ?1 AND ?2 AND \(ProblemAnalysis.endedAffected)
+                    UNION ALL SELECT checkout_id, trace_no FROM payment_event WHERE trace_no BETWEEN ?1 AND ?2 AND \(ProblemAnalysis.openLate))
+                ORDER BY trace_no DESC
+                """)
+            s.bind(1, low).bind(2, high).bind(3, now)
+        } else if f.outcome == PaymentState.failed.rawValue || f.stage != nil || f.state == .failed {
+            s = try c.cached("""
+                SELECT checkout_id FROM payment_event WHERE trace_no BETWEEN ?1 AND ?2 AND outcome = 'FAILED' ORDER BY trace_no DESC
+                """)
+            s.bind(1, low).bind(2, high)
+        } else if let state = f.state, state != .success {
+            s = try c.cached("""
+                SELECT checkout_id FROM payment_event WHERE trace_no BETWEEN ?1 AND ?2 AND is_payment_done = 0 ORDER BY trace_no DESC
+                """)
+            s.bind(1, low).bind(2, high)
         } else {
             s = try c.cached("""
                 SELECT checkout_id FROM trace WHERE started_at BETWEEN ?1 AND ?2 AND checkout_id IS NOT NULL
@@ -151,10 +188,10 @@ public enum CheckoutSearch {
         if f.cold {
             // Its own invocations (the initializer), or a batch invocation that took its message.
             let s = try c.cached("""
-                SELECT 1 FROM span_data s WHERE s.trace_no = ?1 AND json_extract(s.attributes, '$."faas.coldstart"') = 1
+                SELECT 1 FROM span_data s WHERE s.trace_no = ?1 AND instr(s.attributes, '"faas.coldstart":true') > 0
                 UNION ALL
                 SELECT 1 FROM span_link_data l JOIN span_data s ON s.trace_no = l.trace_no AND s.span_id = l.span_id
-                WHERE l.linked_trace_no = ?1 AND json_extract(s.attributes, '$."faas.coldstart"') = 1
+                WHERE l.linked_trace_no = ?1 AND instr(s.attributes, '"faas.coldstart":true') > 0
                 LIMIT 1
                 """)
             s.bind(1, r.traceNo ?? -1)

@@ -95,7 +95,7 @@ public struct ProblemAnalysis: Sendable {
     public static func load(_ c: Connection, problem: ProblemRow, now: Int64, exemplarCount: Int = 5) throws -> ProblemAnalysis {
         let from = windowStart(problem)
         let to = max(from, problem.closedAt ?? now)
-        guard let traces = try traceRange(c, from: from, to: to) else {
+        guard let traces = try TraceRange.of(c, from: from, to: to) else {
             return ProblemAnalysis(problem: problem, causes: try rank(c, problem, []), impact: try measure(c, nil, from: from, to: to, now: now),
                                    exemplars: [], typical: nil)
         }
@@ -111,7 +111,7 @@ public struct ProblemAnalysis: Sendable {
         let typical = count > 0 ? picked.last : nil
         // Causes: the checkouts from the window's start to a while after the first signal.
         let compareTo = min(to, problem.firstSignalAt + compareSpan)
-        let sample = try traceRange(c, from: from, to: compareTo).map { try comparisonSample(c, $0, now: now) } ?? []
+        let sample = try TraceRange.of(c, from: from, to: compareTo).map { try comparisonSample(c, $0, now: now) } ?? []
         return ProblemAnalysis(problem: problem, causes: try rank(c, problem, sample), impact: impact, exemplars: exemplars,
                                typical: typical)
     }
@@ -164,20 +164,6 @@ public struct ProblemAnalysis: Sendable {
         let merchants: [String]
         var releases: [String] = []
         var affected: Bool { failed || delayed }
-    }
-
-    /// The trace numbers of checkouts started in [from, to] (trace numbers follow start
-    /// times), found by two index seeks rather than a scan of the window.
-    static func traceRange(_ c: Connection, from: Int64, to: Int64) throws -> ClosedRange<Int64>? {
-        let first = try c.cached("SELECT trace_no FROM trace WHERE started_at >= ? ORDER BY started_at, trace_no LIMIT 1")
-        first.bind(1, from)
-        defer { first.reset() }
-        guard try first.step() else { return nil }
-        let last = try c.cached("SELECT trace_no FROM trace WHERE started_at <= ? ORDER BY started_at DESC, trace_no DESC LIMIT 1")
-        last.bind(1, to)
-        defer { last.reset() }
-        guard try last.step(), last.int(0) >= first.int(0) else { return nil }
-        return first.int(0)...last.int(0)
     }
 
     /// The affected checkouts at `positions` (ascending but for the last) of the ended ones
