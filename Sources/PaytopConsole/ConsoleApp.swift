@@ -101,6 +101,7 @@ public final class ConsoleApp {
                                                      windowNanos: state.timeRange.nanos, parts: state.view.parts)
             if let id = state.traceCheckoutID, data.trace?.isPaymentDone != true { loadTrace(id) }
             dispatch(.problemsReloaded)
+            if state.view == .payments, let drill = state.drill { loadCheckouts(drill.filter) }
             if state.view == .problems, let id = state.problemID, data.problem?.analysis.problem.closedAt == nil,
                Date().timeIntervalSince(lastProblemLoad) >= ConsoleLimits.problemRefreshSeconds {
                 loadProblem(id)
@@ -111,6 +112,17 @@ public final class ConsoleApp {
             dispatch(.storeReadFailed(e.userMessage))
         } catch {
             dispatch(.storeReadFailed("reading the store failed: \(error)"))
+        }
+    }
+
+    /// The drill's checkouts (again on each reload while the Payments view shows them).
+    func loadCheckouts(_ filter: CheckoutSearch.Filter) {
+        do {
+            data.drilled = try CheckoutSearch.find(reader, filter)
+        } catch let e as SQLiteError {
+            dispatch(.storeReadFailed(e.userMessage))
+        } catch {
+            dispatch(.storeReadFailed("reading the checkouts failed: \(error)"))
         }
     }
 
@@ -145,6 +157,9 @@ public final class ConsoleApp {
         case .quit: return nil
         case .reload:
             reload()
+            return nil
+        case .loadCheckouts(let filter):
+            loadCheckouts(filter)
             return nil
         case .loadProblem(let id):
             data.problem = nil

@@ -164,8 +164,39 @@ import PaytopVocabulary
         #expect(Reducer.sortedMerchants(s, d.snapshot).map(\.merchantID) == ["m-a", "m-b", "m-c"])
         _ = press(&s, [.char("O")], d)
         #expect(s.merchantSort == .orders, "the cycle wraps")
-        _ = press(&s, [.down, .enter], d)
-        #expect(s.view == .payments && s.paymentFilter == "m-a")
+        // Enter: the merchant's whole history (a drill), not the newest payments filtered.
+        var merchant = CheckoutSearch.Filter()
+        merchant.merchant = "m-a"
+        merchant.limit = ConsoleLimits.drill
+        #expect(press(&s, [.down, .enter], d) == [.loadCheckouts(merchant)])
+        #expect(s.view == .payments && s.drill?.filter == merchant && s.paymentFilter.isEmpty)
+        // The view lists the drill's checkouts; Esc goes back to the newest payments.
+        var drilled = d
+        drilled.drilled = [CheckoutSearch.Row(checkoutID: "chk-old", state: .success, outcome: "SUCCESS", amountTotal: "5.00",
+                                              currency: "EUR", createdAt: 1, doneAt: 2, durationNanos: 1, errorCode: nil,
+                                              merchants: ["m-a"], orders: 1, arrivedAt: 1)]
+        #expect(Reducer.visiblePayments(s, drilled).map(\.checkoutID) == ["chk-old"])
+        #expect(press(&s, [.enter], drilled) == [.loadTrace("chk-old")])
+        _ = press(&s, [.char("3"), .escape], drilled)
+        #expect(s.drill == nil && Reducer.visiblePayments(s, drilled).map(\.checkoutID) == d.snapshot.payments.map(\.checkoutID))
+    }
+
+    /// c in the Problems view lists the selected problem's affected checkouts over its window.
+    @Test func aProblemsAffectedCheckoutsAreADrill() {
+        var s = state()
+        var d = data()
+        let signal = ProblemSignalRow(kind: "psp-errors", subject: "psp", firstAt: 600_000_000_000, lastAt: 660_000_000_000, detail: "")
+        d.snapshot.problems = [ProblemRow(id: 4, title: "PSP failing (5xx)", severity: "critical", openedAt: 660_000_000_000,
+                                          firstSignalAt: 600_000_000_000, lastViolationAt: 900_000_000_000, closedAt: 1_200_000_000_000,
+                                          signals: [signal])]
+        _ = press(&s, [.char("0")], d)
+        var want = CheckoutSearch.Filter()
+        want.from = 600_000_000_000 - ProblemAnalysis.windowLead
+        want.to = 1_200_000_000_000
+        want.affected = true
+        want.limit = ConsoleLimits.drill
+        #expect(press(&s, [.char("c")], d) == [.loadCheckouts(want)])
+        #expect(s.view == .payments && s.drill?.title == "problem #4 · affected checkouts")
     }
 
     @Test func everyCommandTheConsoleSendsParsesBackToItself() throws {

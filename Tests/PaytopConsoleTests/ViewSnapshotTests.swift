@@ -116,6 +116,24 @@ import PaytopVocabulary
         #expect(functions.contains("PSP outage on") && functions.contains("deployed executor 1.3.0"))
     }
 
+    /// A drill: the Payments view on a merchant's whole history, as Enter in view 7 opens it.
+    @Test func aMerchantsHistoryInThePaymentsView() throws {
+        let (path, d, id) = try Self.fixture()
+        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
+        var filter = CheckoutSearch.Filter()
+        filter.merchant = "seller-acct-003"
+        var data = d
+        data.drilled = try CheckoutSearch.find(try Store.openForReading(path: path), filter)
+        var s = ConsoleState()
+        s.width = 120; s.height = 36; s.view = .payments; s.traceCheckoutID = id
+        s.drill = .init(title: "merchant seller-acct-003 · whole history", filter: filter)
+        let frame = Screen.render(s, data, theme: Theme.builtIn("monochrome")!, glyphs: .unicode).lines.joined(separator: "\n") + "\n"
+        try Self.compare(frame, "3-payments-drill")
+        #expect(frame.contains("merchant seller-acct-003 · whole history: 100, newest 100"))
+        #expect(data.drilled.allSatisfy { $0.merchants.contains("seller-acct-003") } && data.drilled.count == 100)
+        #expect(frame.contains(data.drilled[0].checkoutID))
+    }
+
     /// At the minimum size view 9 keeps each mismatch's kind, checkout and both amounts whole.
     @Test func reconciliationKeepsItsAmountsAtTheMinimumSize() throws {
         let (path, d, id) = try Self.fixture()

@@ -62,6 +62,12 @@ import PaytopVocabulary
         let lateSQL = try sql("SELECT p.checkout_id \(windowed) AND coalesce(p.done_at, \(now)) - p.created_at > \(ProblemAnalysis.delayedAfter) \(newest)")
         #expect(lateIDs == lateSQL, "\(name): slower than 2 minutes: \(Set(lateIDs).symmetricDifference(lateSQL).prefix(3)) \(lateIDs.count) \(lateSQL.count)")
 
+        // A problem's affected checkouts: failed other than by a decline, or slower than the objective.
+        var affected = f; affected.affected = true
+        let declines = DeclineCode.all.map { "'\($0)'" }.joined(separator: ",")
+        #expect(try ids(affected) == (try sql("SELECT p.checkout_id \(windowed) AND ((p.outcome = 'FAILED' AND coalesce(p.failure_code, '') NOT IN (\(declines))) OR coalesce(p.done_at, \(now)) - p.created_at > \(ProblemAnalysis.delayedAfter)) \(newest)")),
+                "\(name): affected")
+
         // A merchant's checkouts in the window (any order: the list is newest first by order time).
         var merchant = f; merchant.merchant = "seller-acct-003"
         let byMerchant = try ids(merchant)

@@ -15,4 +15,6 @@ public enum ConsoleLimits {
     /// An open problem's detail is analysed again at most this often (its analysis reads
     /// the problem's whole window of checkouts).
     public static let problemRefreshSeconds = 5.0
+    /// A drill lists at most this many checkouts, newest first (docs/drill.md).
+    public static let drill = 1_000
 }

@@ -8,6 +8,8 @@ public struct ConsoleData: Sendable {
     public var traceMissing: String?
     /// The Problems view's detail: the selected problem analysed.
     public var problem: ProblemDetail?
+    /// The checkouts of the drill the Payments view shows (`ConsoleState.drill`).
+    public var drilled: [CheckoutSearch.Row] = []
     public var storePath: String
     public var embedded: Bool
     /// Where this process serves the HTTP API (`paytop --listen`), for the header.

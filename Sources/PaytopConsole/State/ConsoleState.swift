@@ -89,7 +89,16 @@ public struct ConsoleState: Sendable {
         case revenue(String)
     }
 
+    /// The checkouts behind a figure (docs/drill.md): the Payments view lists them instead
+    /// of the newest, under this title, until Esc.
+    public struct Drill: Sendable, Equatable {
+        public var title: String
+        public var filter: CheckoutSearch.Filter
+        public init(title: String, filter: CheckoutSearch.Filter) { self.title = title; self.filter = filter }
+    }
+
     public var view: ViewID = .overview
+    public var drill: Drill?
     public var showHelp = false
     public var prompt: Prompt?
     public var status: Status?
@@ -148,6 +157,8 @@ public enum Effect: Equatable, Sendable {
     case loadTrace(String)
     /// Analyse one problem (causes, impact, exemplars, its key signal's chart).
     case loadProblem(Int64)
+    /// Find the checkouts a drill names.
+    case loadCheckouts(CheckoutSearch.Filter)
     /// Read the store again now (the time range changed).
     case reload
     case setTheme(String)

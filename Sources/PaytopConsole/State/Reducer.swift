@@ -52,7 +52,10 @@ public enum Reducer {
         switch key {
         case .char("q"): s.quit = true; return [.quit]
         case .char("?"): s.showHelp = true
-        case .escape: s.status = nil
+        case .escape:
+            // Out of a drill, back to the newest payments.
+            if s.view == .payments && s.drill != nil { s.drill = nil; s.selection[.payments] = 0 }
+            s.status = nil
         case .char(let c) where c.isNumber:
             if let v = ViewID(key: c) {
                 let needsMore = !data.snapshot.parts.isSuperset(of: v.parts)
@@ -97,6 +100,7 @@ public enum Reducer {
             let on = snapshot.faults.settlementDrift == nil
             return fault(&s, ControlCommand.fault(kind: "settlement-drift", on: on)!)
         case .char("c") where s.view == .reconciliation: return control(&s, .reconcile, summary: "reconcile now")
+        case .char("c") where s.view == .problems: return drillProblem(&s, snapshot)
         case .char("["): return cycleRange(&s, -1)
         case .char("]"): return cycleRange(&s, 1)
         case .char("O") where s.view == .business: cycleMerchantSort(&s, snapshot)
@@ -153,10 +157,11 @@ public enum Reducer {
         }
     }
 
-    static func rowCount(_ s: ConsoleState, _ snap: ConsoleSnapshot) -> Int {
+    static func rowCount(_ s: ConsoleState, _ data: ConsoleData) -> Int {
+        let snap = data.snapshot
         switch s.view {
         case .queues: return s.focus == 0 ? snap.queues.count : snap.deadLetters.count
-        case .payments: return visiblePayments(s, snap).count
+        case .payments: return visiblePayments(s, data).count
         case .slos: return snap.slo?.objectives.count ?? 0
         case .problems: return snap.problems.count
         case .releases: return snap.releases.count
@@ -179,7 +184,7 @@ public enum Reducer {
             s.selectedExemplar = max(0, min(n - 1, s.selectedExemplar + delta))
             return []
         }
-        let n = rowCount(s, snap)
+        let n = rowCount(s, data)
         s.selection[s.view] = max(0, min(n - 1, s.selected(s.view) + delta))
         return s.view == .problems ? problemSelected(&s, snap) : []
     }
@@ -197,9 +202,24 @@ public enum Reducer {
         return [.loadProblem(id)]
     }
 
-    /// Payments after the `/` filter and the sort.
+    /// The payments the view lists: a drill's checkouts, or the newest; after the `/`
+    /// filter and the sort.
+    public static func visiblePayments(_ s: ConsoleState, _ d: ConsoleData) -> [ConsoleSnapshot.Payment] {
+        guard s.drill != nil else { return visiblePayments(s, d.snapshot) }
+        return visiblePayments(s, d.drilled.map {
+            ConsoleSnapshot.Payment(checkoutID: $0.checkoutID, state: $0.state, orders: $0.orders, amount: $0.amountTotal,
+                                    currency: $0.currency, merchants: $0.merchants, failureCode: $0.errorCode,
+                                    createdAt: $0.createdAt, doneAt: $0.doneAt)
+        })
+    }
+
+    /// The newest payments after the `/` filter and the sort.
     public static func visiblePayments(_ s: ConsoleState, _ snap: ConsoleSnapshot) -> [ConsoleSnapshot.Payment] {
-        var list = snap.payments
+        visiblePayments(s, snap.payments)
+    }
+
+    static func visiblePayments(_ s: ConsoleState, _ payments: [ConsoleSnapshot.Payment]) -> [ConsoleSnapshot.Payment] {
+        var list = payments
         let f = s.paymentFilter.lowercased()
         if !f.isEmpty {
             list = list.filter {
@@ -219,7 +239,7 @@ public enum Reducer {
         let snap = data.snapshot
         switch s.view {
         case .payments:
-            let list = visiblePayments(s, snap)
+            let list = visiblePayments(s, data)
             guard s.selected(.payments) < list.count else { return [] }
             return openTrace(&s, list[s.selected(.payments)].checkoutID)
         case .queues where s.focus == 1:
@@ -245,17 +265,38 @@ public enum Reducer {
             guard s.selectedExemplar < list.count else { return [] }
             return openTrace(&s, list[s.selectedExemplar])
         case .business:
-            // A merchant's payments: the Payments view filtered to it.
+            // A merchant's whole history, newest first (not only the newest payments).
             let list = sortedMerchants(s, snap)
             guard s.selected(.business) < list.count else { return [] }
-            s.paymentFilter = list[s.selected(.business)].merchantID
-            s.selection[.payments] = 0
-            s.view = .payments
-            s.status = .init(text: "payments of \(s.paymentFilter) (/ to change the filter)", isError: false)
-            return []
+            var f = CheckoutSearch.Filter()
+            f.merchant = list[s.selected(.business)].merchantID
+            f.limit = ConsoleLimits.drill
+            return drill(&s, title: "merchant \(f.merchant!) · whole history", f)
         default:
             return []
         }
+    }
+
+    /// Opens the Payments view on the checkouts a filter names.
+    static func drill(_ s: inout ConsoleState, title: String, _ filter: CheckoutSearch.Filter) -> [Effect] {
+        s.drill = ConsoleState.Drill(title: title, filter: filter)
+        s.paymentFilter = ""
+        s.selection[.payments] = 0
+        s.view = .payments
+        s.status = .init(text: "\(title) · Enter opens a trace · Esc goes back to the newest payments", isError: false)
+        return [.loadCheckouts(filter)]
+    }
+
+    /// The selected problem's affected checkouts: failed or delayed in its window.
+    static func drillProblem(_ s: inout ConsoleState, _ snap: ConsoleSnapshot) -> [Effect] {
+        guard s.selected(.problems) < snap.problems.count else { return [] }
+        let p = snap.problems[s.selected(.problems)]
+        var f = CheckoutSearch.Filter()
+        f.from = ProblemAnalysis.windowStart(p)
+        f.to = p.closedAt
+        f.affected = true
+        f.limit = ConsoleLimits.drill
+        return drill(&s, title: "problem #\(p.id) · affected checkouts", f)
     }
 
     static func openTrace(_ s: inout ConsoleState, _ id: String) -> [Effect] {

@@ -4,9 +4,12 @@ import PaytopVocabulary
 /// Recent checkouts with state, orders, amounts, merchants and age; `/` filters.
 enum PaymentsView {
     static func draw(_ p: inout Painter, _ r: Rect, _ s: ConsoleState, _ d: ConsoleData) {
-        let list = Reducer.visiblePayments(s, d.snapshot)
-        if s.watchingReceived && d.snapshot.payments.isEmpty { return p.emptyPane(r, title: "Payments", ReceivedNotes.payments) }
-        let title = "Payments (\(list.count)\(s.paymentFilter.isEmpty ? "" : " matching “\(s.paymentFilter)”")) · sorted by \(s.paymentSort.rawValue)"
+        let list = Reducer.visiblePayments(s, d)
+        if s.watchingReceived && d.snapshot.payments.isEmpty && s.drill == nil { return p.emptyPane(r, title: "Payments", ReceivedNotes.payments) }
+        let source = s.drill.map { "\($0.title): \(list.count)\(d.drilled.count >= $0.filter.limit && $0.filter.limit > 0 ? ", newest \($0.filter.limit)" : "")" }
+            ?? "Payments (\(list.count)"
+        let title = source + (s.drill == nil ? ")" : "") + (s.paymentFilter.isEmpty ? "" : " matching “\(s.paymentFilter)”")
+            + " · sorted by \(s.paymentSort.rawValue)" + (s.drill == nil ? "" : " · Esc: the newest payments")
         let b = p.box(r, title: title, focused: true)
         let sortColumn: Int? = switch s.paymentSort {
         case .newest: 5

@@ -140,9 +140,9 @@ public enum Screen {
         case .slos: return [("j/k", "move")] + faults
         case .releases: return [("B", "bad deploy"), ("U", "roll back"), ("j/k", "move")]
         case .reconciliation: return [("j/k", "move"), ("Tab", "table"), ("Enter", "trace"), ("c", "reconcile"), ("R", "drift")]
-        case .business: return [("j/k", "move"), ("O", "sort"), ("Enter", "payments"), ("[ ]", "range")]
+        case .business: return [("j/k", "move"), ("O", "sort"), ("Enter", "merchant's checkouts"), ("[ ]", "range")]
         case .functions: return [("[ ]", "range")] + faults
-        case .problems: return [("j/k", "move"), ("Tab", "exemplars"), ("Enter", "trace")] + faults.prefix(1)
+        case .problems: return [("j/k", "move"), ("Tab", "exemplars"), ("Enter", "trace"), ("c", "checkouts")] + faults.prefix(1)
         }
     }
 
@@ -167,6 +167,7 @@ enum HelpOverlay {
         ("R / c", "settlement drift on·off / reconcile now (view 9)"),
         ("[ / ]", "time range of charts and figures: 5m · 1h · 6h · 1d · all (also :range)"),
         ("O", "sort merchants: orders · settled · failed · error % · id · revenue per currency (view 7)"),
+        ("Enter / c", "a merchant's whole history (view 7) / a problem's affected checkouts (view 0), in view 3; Esc back"),
         ("Esc", "close this, a prompt or a message"), ("q", "quit"),
     ]
 

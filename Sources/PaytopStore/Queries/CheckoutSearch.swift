@@ -28,6 +28,9 @@ public enum CheckoutSearch {
         public var slowerThan: Int64?
         /// An invocation that served it was a cold start.
         public var cold = false
+        /// What a problem's impact counts: failed other than by a business decline, or
+        /// slower than the settlement objective (to the store's clock while in flight).
+        public var affected = false
         /// At most this many (0: all).
         public var limit = 100
 
@@ -37,7 +40,7 @@ public enum CheckoutSearch {
             a.from == b.from && a.to == b.to && a.state == b.state && a.outcome == b.outcome && a.errorCode == b.errorCode
                 && a.stage == b.stage && a.merchant == b.merchant && a.currency == b.currency
                 && a.release?.function == b.release?.function && a.release?.version == b.release?.version
-                && a.slowerThan == b.slowerThan && a.cold == b.cold && a.limit == b.limit
+                && a.slowerThan == b.slowerThan && a.cold == b.cold && a.affected == b.affected && a.limit == b.limit
         }
     }
 
@@ -53,6 +56,7 @@ public enum CheckoutSearch {
         public var durationNanos: Int64
         public var errorCode: String?
         public var merchants: [String]
+        public var orders: Int
         var traceNo: Int64?
         /// When its request arrived (its trace's start): what windows and "newest" go by.
         public var arrivedAt: Int64
@@ -110,7 +114,7 @@ public enum CheckoutSearch {
                 ORDER BY d.trace_no DESC
                 """)
             s.bind(1, low)
-        } else if let slower = f.slowerThan, slower >= ProblemAnalysis.delayedAfter {
+        } else if f.affected || (f.slowerThan ?? 0) >= ProblemAnalysis.delayedAfter {
             // Slower than the settlement objective: ended slow or failed, or open and late.
             s = try c.cached("""
                 SELECT checkout_id FROM (
@@ -144,7 +148,7 @@ public enum CheckoutSearch {
 
     static func row(_ c: Connection, _ id: String, now: Int64) throws -> Row? {
         let s = try c.cached("""
-            SELECT is_payment_done, outcome, amount_total, currency, created_at, done_at, failure_code, seller_info,
+            SELECT is_payment_done, outcome, amount_total, currency, created_at, done_at, failure_code, seller_info, order_count,
                    (SELECT queue_name FROM queue_message m WHERE m.checkout_id = p.checkout_id ORDER BY sent_at DESC LIMIT 1),
                    trace_no, (SELECT started_at FROM trace t WHERE t.trace_no = p.trace_no)
             FROM payment_event p WHERE checkout_id = ?
@@ -157,10 +161,10 @@ public enum CheckoutSearch {
         let created = s.int(4), doneAt = s.optionalInt(5)
         let sellers = (try? JSONValue.parse(s.string(7)))?.objectValue?.values.compactMap(\.stringValue) ?? []
         return Row(checkoutID: id,
-                   state: PaymentState(isPaymentDone: done, outcome: outcome, latestQueue: s.optionalString(8).flatMap(QueueName.init(rawValue:))),
+                   state: PaymentState(isPaymentDone: done, outcome: outcome, latestQueue: s.optionalString(9).flatMap(QueueName.init(rawValue:))),
                    outcome: outcome, amountTotal: s.string(2), currency: s.string(3), createdAt: created, doneAt: doneAt,
                    durationNanos: (doneAt ?? max(now, created)) - created, errorCode: s.optionalString(6),
-                   merchants: Array(Set(sellers)).sorted(), traceNo: s.optionalInt(9), arrivedAt: s.optionalInt(10) ?? created)
+                   merchants: Array(Set(sellers)).sorted(), orders: Int(s.int(8)), traceNo: s.optionalInt(10), arrivedAt: s.optionalInt(11) ?? created)
     }
 
     /// Every filter but the error code's, which always drives when given (its candidates
@@ -176,6 +180,10 @@ public enum CheckoutSearch {
             guard r.outcome == PaymentState.failed.rawValue, LossStage.of(event: .checkoutFailed, errorCode: r.errorCode) == stage else { return false }
         }
         if let slower = f.slowerThan, r.durationNanos <= slower { return false }
+        if f.affected {
+            let failed = r.outcome == PaymentState.failed.rawValue && !(r.errorCode.map(DeclineCode.all.contains) ?? false)
+            guard failed || r.durationNanos > ProblemAnalysis.delayedAfter else { return false }
+        }
         if let release = f.release {
             let s = try c.cached("""
                 SELECT 1 FROM business_event_data e JOIN service_version v ON v.service_code = e.service_code
