@@ -3,8 +3,10 @@ import PaytopStore
 import PaytopVocabulary
 
 /// One checkout's waterfall: span tree (fold/unfold), kind, service, version, duration,
-/// bars on a time axis scaled to the trace, queue waits, errors; the selected span's
-/// attributes and the checkout's business events.
+/// bars on a time axis scaled to the trace, queue waits, errors; the critical path (each
+/// span's time on it, its spans and waits in the path's colour); the selected span's
+/// attributes with its self time; the statistics per service and operation; the
+/// checkout's business events.
 enum TraceView {
     static func draw(_ p: inout Painter, _ r: Rect, _ s: ConsoleState, _ d: ConsoleData) {
         guard let id = s.traceCheckoutID else {
@@ -23,22 +25,29 @@ enum TraceView {
         let end = max(t.spans.map(\.end).max() ?? start, start + 1)
         let state = w.received ? "received · " + (w.outcomeFromEvents ?? "no settled or failed event yet")
             : w.outcome ?? (w.isPaymentDone ? "DONE" : "IN FLIGHT")
+        // Where the time went: the critical path through the queue waits, and self times.
+        let path = CriticalPath.of(t.spans)
+        let onPath = path?.onPath ?? [:]
+        let waits = path?.segments.filter { $0.kind == .queueWait } ?? []
+        let waited = waits.reduce(0) { $0 + $1.nanos }
+        let pathNote = path.map { " · critical path: \(Int((Double(waited) / Double(max(1, $0.end - $0.start)) * 100).rounded())) % waiting in queues" } ?? ""
         let (top, bottom) = r.splitRows(max(8, r.height - 9))
-        let b = p.box(top, title: "Trace \(w.checkoutID) · \(w.received && w.traces.count > 1 ? "\(w.traces.count) traces" : "trace \((t.traceID ?? "").prefix(4))…\((t.traceID ?? "").suffix(4))") · \(t.spans.count) spans · \(Format.duration(end - start)) · \(state)",
+        let b = p.box(top, title: "Trace \(w.checkoutID) · \(w.received && w.traces.count > 1 ? "\(w.traces.count) traces" : "trace \((t.traceID ?? "").prefix(4))…\((t.traceID ?? "").suffix(4))") · \(t.spans.count) spans · \(Format.duration(end - start)) · \(state)\(pathNote)",
                       focused: s.focus == 0)
-        let nameWidth = min(44, b.width / 3), kindWidth = 9, serviceWidth = 20
-        let barX = b.x + 1 + nameWidth + kindWidth + serviceWidth
+        let nameWidth = min(44, b.width / 3), kindWidth = 9, serviceWidth = 20, pathWidth = 10
+        let barX = b.x + 1 + nameWidth + kindWidth + serviceWidth + pathWidth
         let barWidth = max(10, b.maxX - barX - 1)
         let visible = b.height - 1
         let sel = min(s.selectedSpan, max(0, rows.count - 1))
         let first = Table.firstVisible(selected: sel, visible: visible, count: rows.count)
-        let columns = Table([.init("span", width: nameWidth), .init("kind", width: kindWidth), .init("service", width: serviceWidth)])
+        let columns = Table([.init("span", width: nameWidth), .init("kind", width: kindWidth), .init("service", width: serviceWidth),
+                             .init("on path", width: pathWidth)])
         columns.draw(&p, b, rows: rows.map { row in
             let sp = row.span
             let marker = row.hasChildren ? (row.folded ? p.glyphs.folded : p.glyphs.unfolded) + " " : "  "
             return Table.Row([
                 .init((String(repeating: "  ", count: row.depth) + marker + sp.name).fit(nameWidth - 1)), .init(sp.kind.rawValue, .muted),
-                .init("\(sp.serviceName) \(sp.serviceVersion)"),
+                .init("\(sp.serviceName) \(sp.serviceVersion)"), .init(onPath[sp.spanID].map { Format.duration($0) } ?? "", .warn),
             ], role: sp.status == .error ? .bad : .text)
         }, selected: sel)
         var axisEnd = barX
@@ -58,9 +67,12 @@ enum TraceView {
             let bx = col(sp.start), ex = max(col(sp.end), bx + 1)
             if sp.kind == .consumer, let parent = sp.parentSpanID.flatMap({ byID[$0] }) {
                 let px = col(parent.end)
-                if bx - px > 1 { p.text(String(repeating: p.glyphs.wait, count: bx - px - 1), px + 1, y, .muted, clip: b) }
+                // A wait on the critical path in the path's colour.
+                let waitOnPath = waits.contains { $0.end == sp.start }
+                if bx - px > 1 { p.text(String(repeating: p.glyphs.wait, count: bx - px - 1), px + 1, y, waitOnPath ? .warn : .muted, clip: b) }
             }
-            p.text(String(repeating: p.glyphs.full, count: ex - bx), bx, y, sp.status == .error ? .bad : (selected ? .selection : .accent), clip: b)
+            let barRole: Theme.Role = sp.status == .error ? .bad : (selected ? .selection : (onPath[sp.spanID] != nil ? .warn : .accent))
+            p.text(String(repeating: p.glyphs.full, count: ex - bx), bx, y, barRole, clip: b)
             var label = " " + Format.duration(sp.end - sp.start)
             if sp.status == .error { label += " " + p.glyphs.cross + " " + (sp.statusMessage ?? "error") }
             if sp.coldStart { label += " cold" }
@@ -68,11 +80,18 @@ enum TraceView {
             let labelX = ex + Buffer.columns(label) <= b.maxX - 1 || bx - Buffer.columns(label) < barX ? ex : bx - Buffer.columns(label)
             p.text(label, labelX, y, sp.status == .error ? .bad : .muted, clip: b)
         }
-        let (attrsRect, eventsRect) = bottom.splitColumns(bottom.width / 2)
+        // Below: the selected span, the statistics per service and operation (wide
+        // terminals), the business events.
+        let wide = bottom.width >= 140
+        let (attrsRect, rest) = bottom.splitColumns(wide ? bottom.width / 3 : bottom.width / 2)
+        let (statsRect, eventsRect) = wide ? rest.splitColumns(rest.width / 2) : (Rect(x: rest.x, y: rest.y, width: 0, height: 0), rest)
         let selectedSpan = sel < rows.count ? rows[sel].span : nil
         let a = p.box(attrsRect, title: "span · \(selectedSpan?.name ?? "-")", focused: s.focus == 1)
         if let sp = selectedSpan {
+            let selfTime = TraceStatistics.selfTimes(t.spans)[sp.spanID] ?? 0
             var lines: [(String, String)] = [("span_id", sp.spanID), ("duration", Format.duration(sp.end - sp.start)),
+                                             ("self time", Format.duration(selfTime)),
+                                             ("on critical path", onPath[sp.spanID].map { Format.duration($0) } ?? "no"),
                                              ("status", sp.status.name + (sp.statusMessage.map { ": " + $0 } ?? ""))]
             if let obj = (try? JSONSerialization.jsonObject(with: Data(sp.attributes.utf8))) as? [String: Any] {
                 for k in obj.keys.sorted() { lines.append((k, "\(obj[k]!)")) }
@@ -83,7 +102,18 @@ enum TraceView {
                 p.text(v, x, a.y + i, .text, clip: a)
             }
         }
+        if wide { statistics(&p, p.box(statsRect, title: "self time by service · operation", focused: false), t.spans) }
         events(&p, p.box(eventsRect, title: "business events", focused: false), t.events, start: start)
+    }
+
+    /// Jaeger's trace statistics: self time, total and count per service and operation.
+    static func statistics(_ p: inout Painter, _ r: Rect, _ spans: [TraceWaterfall.SpanLine]) {
+        let table = Table([.init("self", width: 9), .init("share", width: 8, .right), .init("n", width: 4, .right),
+                           .init("service · operation", width: 0)])
+        table.draw(&p, r, rows: TraceStatistics.of(spans).rows.map { row in
+            Table.Row([.init(Format.duration(row.selfNanos)), .init(String(format: "%.1f%%", row.selfPercent), .muted),
+                       .init("\(row.count)", .muted), .init("\(row.service) · \(row.operation)")])
+        }, selected: nil)
     }
 
     /// A checkout known from its business events only (log lines with no trace id): the

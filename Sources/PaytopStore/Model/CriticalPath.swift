@@ -161,11 +161,22 @@ public struct TraceStatistics: Sendable, Equatable {
 
     public var rows: [Row]
 
+    /// Each span's self time: its time not covered by the union of its children, cut to it.
+    public static func selfTimes(_ spans: [TraceWaterfall.SpanLine]) -> [String: Int64] {
+        var children: [String: [TraceWaterfall.SpanLine]] = [:]
+        for s in spans { if let p = s.parentSpanID { children[p, default: []].append(s) } }
+        var out: [String: Int64] = [:]
+        for s in spans {
+            let end = max(s.end, s.start)
+            out[s.spanID] = (end - s.start) - covered(children[s.spanID] ?? [], from: s.start, to: end)
+        }
+        return out
+    }
+
     /// The rows by self time, largest first (then service and operation).
     public static func of(_ spans: [TraceWaterfall.SpanLine]) -> TraceStatistics {
         guard let first = spans.map(\.start).min(), let last = spans.map({ max($0.end, $0.start) }).max() else { return TraceStatistics(rows: []) }
-        var children: [String: [TraceWaterfall.SpanLine]] = [:]
-        for s in spans { if let p = s.parentSpanID { children[p, default: []].append(s) } }
+        let selfTime = selfTimes(spans)
         struct Key: Hashable { let service: String, operation: String }
         var rows: [Key: Row] = [:]
         let whole = max(1, last - first)
@@ -175,7 +186,7 @@ public struct TraceStatistics: Sendable, Equatable {
             var row = rows[key] ?? Row(service: s.serviceName, operation: s.name, count: 0, totalNanos: 0, selfNanos: 0, selfPercent: 0)
             row.count += 1
             row.totalNanos += end - s.start
-            row.selfNanos += (end - s.start) - covered(children[s.spanID] ?? [], from: s.start, to: end)
+            row.selfNanos += selfTime[s.spanID] ?? 0
             rows[key] = row
         }
         let out = rows.values.map { r -> Row in
