@@ -214,13 +214,18 @@ public struct ProblemAnalysis: Sendable {
         let span = traces.upperBound - traces.lowerBound + 1
         others.bind(1, traces.lowerBound).bind(2, traces.upperBound).bind(3, max(1, span / Int64(sampleSize)))
         out += try rows(others, now: now).filter { !$0.1.affected }
+        return try withReleases(c, out)
+    }
+
+    /// The checkouts with the releases of the pipeline's functions that served them.
+    static func withReleases(_ c: Connection, _ checkouts: [(Int64, WindowCheckout)]) throws -> [WindowCheckout] {
         let r = try c.cached("""
             SELECT DISTINCT v.service_name, v.service_version FROM business_event_data e
             JOIN service_version v ON v.service_code = e.service_code WHERE e.trace_no = ?
             """)
         var sample: [WindowCheckout] = []
-        sample.reserveCapacity(out.count)
-        for (traceNo, var k) in out {
+        sample.reserveCapacity(checkouts.count)
+        for (traceNo, var k) in checkouts {
             r.bind(1, traceNo)
             while try r.step() {
                 // Releases of the pipeline's functions (the ones deploys change), by either spelling.
@@ -235,7 +240,7 @@ public struct ProblemAnalysis: Sendable {
 
     /// Reads `WindowCheckout`s (with their trace numbers) from a statement selecting the
     /// sample's columns.
-    private static func rows(_ s: Statement, now: Int64) throws -> [(Int64, WindowCheckout)] {
+    static func rows(_ s: Statement, now: Int64) throws -> [(Int64, WindowCheckout)] {
         var out: [(Int64, WindowCheckout)] = []
         while try s.step() {
             let created = s.int(2)
@@ -381,15 +386,7 @@ public struct ProblemAnalysis: Sendable {
         var out: [Cause] = []
         let damp = controls.contains { $0.score >= 0.3 } ? 0.5 : 1.0
         for dim in CauseDimension.allCases {
-            let values: (WindowCheckout) -> [String]
-            switch dim {
-            case .release: values = { $0.releases }
-            case .pspErrorCode: values = { k in k.failed ? [k.failureCode ?? "none"] : [] }
-            case .declineCode: values = { k in k.failureCode.flatMap { DeclineCode.all.contains($0) ? [$0] : nil } ?? [] }
-            case .merchant: values = { $0.merchants }
-            case .currency: values = { [$0.currency] }
-            case .amountBand: values = { [band($0.amount)] }
-            }
+            let values = { (k: WindowCheckout) in attributeValues(dim, k) }
             var a: [String: Int] = [:], b: [String: Int] = [:]
             for k in affected { for v in Set(values(k)) { a[v, default: 0] += 1 } }
             for k in rest { for v in Set(values(k)) { b[v, default: 0] += 1 } }
@@ -409,6 +406,18 @@ public struct ProblemAnalysis: Sendable {
             out.append(cause)
         }
         return out
+    }
+
+    /// A checkout's values of one compared dimension.
+    static func attributeValues(_ dim: CauseDimension, _ k: WindowCheckout) -> [String] {
+        switch dim {
+        case .release: return k.releases
+        case .pspErrorCode: return k.failed ? [k.failureCode ?? "none"] : []
+        case .declineCode: return k.failureCode.flatMap { DeclineCode.all.contains($0) ? [$0] : nil } ?? []
+        case .merchant: return k.merchants
+        case .currency: return [k.currency]
+        case .amountBand: return [band(k.amount)]
+        }
     }
 
     static func shares(_ checkouts: [WindowCheckout], _ has: (WindowCheckout) -> Bool) -> (Double, Double) {
