@@ -327,4 +327,40 @@ import PaytopVocabulary
         #expect(Reducer.reduce(&s, .problemsReloaded, data: d) == [])
         #expect(s.selected(.problems) == 2 && s.problemID == 3)
     }
+
+    /// In the trace view: / finds a span by name, service or error, n and N go on, C folds
+    /// every span and E unfolds them again.
+    @Test func spanSearchAndExpandCollapseAll() {
+        func span(_ id: String, _ parent: String?, _ name: String, _ service: String, _ at: Int64, error: String? = nil) -> TraceWaterfall.SpanLine {
+            TraceWaterfall.SpanLine(spanID: id, parentSpanID: parent, name: name, kind: .internal, serviceName: service, serviceVersion: "1",
+                                    start: at, end: at + 10, status: error == nil ? .ok : .error, statusMessage: error, attributes: "{}",
+                                    coldStart: false, linkedFrom: [])
+        }
+        let spans = [span("a", nil, "POST /v1/payments", "api-gateway", 0), span("b", "a", "initializer", "initializer", 1),
+                     span("c", "b", "send q", "initializer", 2), span("d", "c", "process q", "executor", 3, error: "PSP returned HTTP 500"),
+                     span("e", "c", "process q", "executor", 4)]
+        var d = data()
+        d.trace = TraceWaterfall(checkoutID: "chk-1", traces: [.init(traceID: "t", startedAt: 0, spans: spans, events: [])],
+                                 outcome: "SUCCESS", isPaymentDone: true)
+        var s = state()
+        s.view = .trace
+        s.traceCheckoutID = "chk-1"
+        _ = press(&s, [.char("/")] + "process".map { .char($0) } + [.enter], d)
+        #expect(s.spanQuery == "process" && s.selectedSpan == 3)
+        _ = press(&s, [.char("n")], d)
+        #expect(s.selectedSpan == 4)
+        _ = press(&s, [.char("n")], d)
+        #expect(s.selectedSpan == 3, "wraps around")
+        _ = press(&s, [.char("N"), .char("N")], d)
+        #expect(s.selectedSpan == 3)
+        _ = press(&s, [.char("/")] + " http 500".dropFirst().map { .char($0) } + [.enter], d)
+        #expect(s.selectedSpan == 3, "an error message matches")
+        _ = press(&s, [.char("C")], d)
+        #expect(s.folded == ["a", "b", "c"] && TraceLayout.rows(d.trace, folded: s.folded).count == 1)
+        _ = press(&s, [.char("n")], d)
+        #expect(s.status?.isError == true, "no shown span matches while they are folded")
+        _ = press(&s, [.char("E")], d)
+        #expect(s.folded.isEmpty && TraceLayout.rows(d.trace, folded: s.folded).count == 5)
+    }
 }
+

@@ -50,7 +50,7 @@ public enum Key: Equatable, Sendable {
 
 /// Everything the console remembers between frames. Changed only by `reduce`.
 public struct ConsoleState: Sendable {
-    public enum PromptKind: Sendable, Equatable { case command, checkout, filter }
+    public enum PromptKind: Sendable, Equatable { case command, checkout, filter, spanSearch }
 
     public struct Prompt: Sendable, Equatable {
         public var kind: PromptKind
@@ -120,6 +120,8 @@ public struct ConsoleState: Sendable {
     /// The selected exemplar of that problem (the Problems view's second pane).
     public var selectedExemplar = 0
     public var selectedSpan = 0
+    /// The trace view's span search (`/`; `n` and `N` go to the next and previous match).
+    public var spanQuery = ""
     public var folded: Set<String> = []
     public var themeName = "dark"
     public var quit = false

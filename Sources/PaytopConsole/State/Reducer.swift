@@ -41,7 +41,7 @@ public enum Reducer {
             if key == .char("q") { s.quit = true; return [.quit] }
             return []
         }
-        if s.prompt != nil { return promptKey(&s, key, snapshot) }
+        if s.prompt != nil { return promptKey(&s, key, data) }
         if s.view == .trace, let t = data.trace {
             s.selectedSpan = min(s.selectedSpan, max(0, TraceLayout.rows(t, folded: s.folded).count - 1))
         }
@@ -68,7 +68,17 @@ public enum Reducer {
         case .backTab: s.focus = (s.focus + panes(s.view) - 1) % panes(s.view)
         case .char("t"): s.prompt = .init(kind: .checkout)
         case .char(":"): s.prompt = .init(kind: .command)
-        case .char("/"): if s.view == .payments { s.prompt = .init(kind: .filter, text: s.paymentFilter) }
+        case .char("/"):
+            if s.view == .payments { s.prompt = .init(kind: .filter, text: s.paymentFilter) }
+            if s.view == .trace { s.prompt = .init(kind: .spanSearch, text: s.spanQuery) }
+        case .char("n") where s.view == .trace: findSpan(&s, data.trace, step: 1)
+        case .char("N") where s.view == .trace: findSpan(&s, data.trace, step: -1)
+        case .char("E") where s.view == .trace: s.folded = []
+        case .char("C") where s.view == .trace:
+            // Collapse all: every span with children folded, the selection on its root.
+            let rows = TraceLayout.rows(data.trace, folded: [])
+            s.folded = Set(rows.filter(\.hasChildren).map(\.span.spanID))
+            s.selectedSpan = 0
         case .up, .char("k"): return move(&s, -1, data)
         case .down, .char("j"): return move(&s, 1, data)
         case .pageUp: return move(&s, -10, data)
@@ -307,6 +317,26 @@ public enum Reducer {
         return [.loadTrace(id)]
     }
 
+    /// Selects the next (1) or previous (-1) shown span whose name, service or status
+    /// message contains the search, wrapping around.
+    static func findSpan(_ s: inout ConsoleState, _ trace: TraceWaterfall?, step: Int) {
+        let q = s.spanQuery.lowercased()
+        guard !q.isEmpty else { s.status = .init(text: "/ searches the spans", isError: true); return }
+        let rows = TraceLayout.rows(trace, folded: s.folded)
+        guard !rows.isEmpty else { return }
+        for k in 1...rows.count {
+            let i = ((s.selectedSpan + step * k) % rows.count + rows.count) % rows.count
+            let sp = rows[i].span
+            if sp.name.lowercased().contains(q) || sp.serviceName.lowercased().contains(q)
+                || (sp.statusMessage?.lowercased().contains(q) ?? false) {
+                s.selectedSpan = i
+                s.status = nil
+                return
+            }
+        }
+        s.status = .init(text: "no shown span matches “\(s.spanQuery)” (E expands every span)", isError: true)
+    }
+
     /// Folds (true), unfolds (false) or toggles (nil) the selected span of the trace.
     static func foldKey(_ s: inout ConsoleState, fold: Bool?, _ trace: TraceWaterfall?) -> [Effect] {
         let rows = TraceLayout.rows(trace, folded: s.folded)
@@ -375,7 +405,8 @@ public enum Reducer {
 
     // MARK: Prompts
 
-    static func promptKey(_ s: inout ConsoleState, _ key: Key, _ snap: ConsoleSnapshot) -> [Effect] {
+    static func promptKey(_ s: inout ConsoleState, _ key: Key, _ data: ConsoleData) -> [Effect] {
+        let snap = data.snapshot
         guard var p = s.prompt else { return [] }
         switch key {
         case .escape:
@@ -388,7 +419,7 @@ public enum Reducer {
             if let first = matches.first { p.text = matches.count == 1 ? first : commonPrefix(matches) }
         case .enter:
             s.prompt = nil
-            return submit(&s, p, snap)
+            return submit(&s, p, data)
         case .char(let c):
             if p.text.count < 200 { p.text.append(c) }
         default: break
@@ -404,11 +435,19 @@ public enum Reducer {
         return prefix
     }
 
-    static func submit(_ s: inout ConsoleState, _ p: ConsoleState.Prompt, _ snap: ConsoleSnapshot) -> [Effect] {
+    static func submit(_ s: inout ConsoleState, _ p: ConsoleState.Prompt, _ data: ConsoleData) -> [Effect] {
+        let snap = data.snapshot
         let text = p.text.trimmingCharacters(in: .whitespaces)
         switch p.kind {
         case .filter:
             s.paymentFilter = text
+            return []
+        case .spanSearch:
+            s.spanQuery = text
+            // From the span before the selection: the selected span itself may match.
+            s.selectedSpan -= 1
+            findSpan(&s, data.trace, step: 1)
+            if s.status?.isError == true { s.selectedSpan += 1 }
             return []
         case .checkout:
             guard !text.isEmpty else { return [] }

@@ -108,6 +108,7 @@ public enum Screen {
             case .command: label = ":"
             case .checkout: label = "checkout_id (Tab completes): "
             case .filter: label = "filter: "
+            case .spanSearch: label = "find span: "
             }
             let x = p.buffer.put(label, x: 0, y: y, style: p.theme[.footerKey], clip: row)
             let end = p.buffer.put(prompt.text, x: x, y: y, style: p.theme[.footer], clip: row)
@@ -136,7 +137,7 @@ public enum Screen {
         case .overview: return faults + [("t", "trace"), (":", "command")]
         case .queues: return [("j/k", "move"), ("Tab", "table"), ("r", "redrive"), ("Enter", "trace")] + faults.prefix(1)
         case .payments: return [("j/k", "move"), ("/", "filter"), ("Enter", "trace"), (":sort", "amount|state")]
-        case .trace: return [("j/k", "move"), ("h/l", "fold"), ("Enter", "toggle"), ("t", "another"), ("Esc", "clear")]
+        case .trace: return [("j/k", "move"), ("h/l", "fold"), ("E/C", "expand/collapse all"), ("/ n N", "find"), ("t", "another")]
         case .slos: return [("j/k", "move")] + faults
         case .releases: return [("B", "bad deploy"), ("U", "roll back"), ("j/k", "move")]
         case .reconciliation: return [("j/k", "move"), ("Tab", "table"), ("Enter", "trace"), ("c", "reconcile"), ("R", "drift")]
@@ -156,8 +157,9 @@ enum HelpOverlay {
     static let lines: [(String, String)] = [
         ("1–9 0", "views: Overview, Queues, Payments, Trace, SLOs, Releases, Business, Functions, Reconciliation, Problems"), ("Tab / Shift-Tab", "next / previous pane"),
         ("j k ↑ ↓ PgUp PgDn g G", "move"), ("Enter", "open (payment, dead letter or exemplar → trace; span → fold)"),
-        ("h l ← →", "fold / unfold a span (Trace)"), ("t", "trace a checkout_id (Tab completes)"),
-        ("/", "filter payments"), (":", "command: trace ID · fault psp-outage|psp-latency|psp-declines on|off"),
+        ("h l ← →", "fold / unfold a span (Trace); E / C expand / collapse every span"),
+        ("/ n N", "payments: filter · trace: find a span by name, service or error; next / previous match"), ("t", "trace a checkout_id (Tab completes)"),
+        (":", "command: trace ID · fault psp-outage|psp-latency|psp-declines on|off"),
         ("", "fault clear · theme dark|light|high-contrast|monochrome · sort newest|amount|state · quit"),
         ("", "rate N · speed X · deploy SERVICE VERSION [--regression latency|errors] · rollback SERVICE"),
         ("", "redrive execution-dlq|results-dlq · reconcile · fault settlement-drift on|off"),
