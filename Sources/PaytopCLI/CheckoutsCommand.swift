@@ -94,7 +94,7 @@ struct CheckoutsCommand: ParsableCommand {
             guard parts.count == 2, let fn = FunctionName(rawValue: parts[0]) ?? FunctionName(deployedName: parts[0]), !parts[1].isEmpty else {
                 throw CLIError(message: "--release must be SERVICE@VERSION with a service of \(FunctionName.pipelineOrder.map(\.rawValue).joined(separator: ", ")), not \"\(inert(release))\"")
             }
-            f.release = (fn, parts[1])
+            f.release = .init(fn, parts[1])
         }
         if let slowerThan {
             guard let n = DurationText.nanos(slowerThan), n >= 0 else { throw CLIError(message: "--slower-than must be a duration such as 500ms or 2m, not \"\(inert(slowerThan))\"") }

@@ -124,8 +124,8 @@ public enum Store {
         try c.execute("PRAGMA cache_size = -\(megabytes * 1024)")
     }
 
-    /// Lets a short-lived reader map the file instead of copying its pages in: random
-    /// reads over a large store cost a third less. Only for a one-shot command's
+    /// Lets a short-lived reader map the file instead of copying its pages in: `paytop
+    /// problems` on a 3.9 GB store took 0.91 of the time (A/B, 21 pairs). Only for a one-shot command's
     /// connection (SQLite maps what the file holds when it opens; a file cut short later,
     /// under the mapping, would fault).
     public static func mapForReading(_ c: Connection, megabytes: Int) throws {

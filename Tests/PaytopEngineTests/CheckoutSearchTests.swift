@@ -102,7 +102,7 @@ import PaytopVocabulary
 
         // A release: the executor's versions the store knows.
         for version in try sql("SELECT DISTINCT service_version FROM service_version WHERE service_name = 'executor'") {
-            var r = f; r.release = (.executor, version)
+            var r = f; r.release = .init(.executor, version)
             #expect(try ids(r) == (try sql("""
                 SELECT p.checkout_id \(windowed) AND EXISTS (SELECT 1 FROM business_event_data e JOIN service_version v
                 ON v.service_code = e.service_code WHERE e.trace_no = p.trace_no AND v.service_name = 'executor' AND v.service_version = '\(version)')

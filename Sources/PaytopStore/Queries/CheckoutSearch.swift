@@ -23,7 +23,7 @@ public enum CheckoutSearch {
         public var merchant: String?
         public var currency: String?
         /// A function of the pipeline served the checkout at this version.
-        public var release: (function: FunctionName, version: String)?
+        public var release: Release?
         /// End to end (to the store's clock for one in flight) longer than this, ns.
         public var slowerThan: Int64?
         /// An invocation that served it was a cold start.
@@ -35,13 +35,13 @@ public enum CheckoutSearch {
         public var limit = 100
 
         public init() {}
+    }
 
-        public static func == (a: Filter, b: Filter) -> Bool {
-            a.from == b.from && a.to == b.to && a.state == b.state && a.outcome == b.outcome && a.errorCode == b.errorCode
-                && a.stage == b.stage && a.merchant == b.merchant && a.currency == b.currency
-                && a.release?.function == b.release?.function && a.release?.version == b.release?.version
-                && a.slowerThan == b.slowerThan && a.cold == b.cold && a.affected == b.affected && a.limit == b.limit
-        }
+    /// A function's release: executor 1.3.0.
+    public struct Release: Sendable, Equatable {
+        public var function: FunctionName
+        public var version: String
+        public init(_ function: FunctionName, _ version: String) { self.function = function; self.version = version }
     }
 
     public struct Row: Sendable, Equatable {
