@@ -33,6 +33,11 @@ struct CheckoutsCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Served by this release: executor@1.3.0.", valueName: "service@version")) var release: String?
     @Option(help: ArgumentHelp("End to end longer than this: 500ms, 2m, …", valueName: "duration")) var slowerThan: String?
     @Flag(help: "Served by a cold start.") var cold = false
+    @Option(help: ArgumentHelp("With an error other than a decline recorded at or after this time (what an errors chart counts).", valueName: "time"))
+    var erredFrom: String?
+    @Option(help: ArgumentHelp("… and at or before this time.", valueName: "time")) var erredTo: String?
+    @Option(help: ArgumentHelp("A bad event of this SLO: api-latency, settlement or payment-success.", valueName: "slo")) var badFor: String?
+    @Option(help: ArgumentHelp("newest (first) or slowest (end to end, longest first).", valueName: "order")) var sort = "newest"
     @Option(help: "At most N (0 for all).") var limit = 100
     @Flag(help: "One JSON object per line.") var json = false
 
@@ -101,6 +106,22 @@ struct CheckoutsCommand: ParsableCommand {
             f.slowerThan = n
         }
         f.cold = cold
+        if erredFrom != nil || erredTo != nil {
+            let a = try erredFrom.map { try Self.time($0, option: "--erred-from", now: now) } ?? Int64.min
+            let b = try erredTo.map { try Self.time($0, option: "--erred-to", now: now) } ?? Int64.max
+            guard a <= b else { throw CLIError(message: "--erred-from is after --erred-to") }
+            f.erredBetween = a...b
+        }
+        if let badFor {
+            guard let slo = SloName(rawValue: badFor.lowercased()) else {
+                throw CLIError(message: "--bad-for must be one of \(SloName.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(inert(badFor))\"")
+            }
+            f.badFor = slo
+        }
+        guard let order = CheckoutSearch.Sort(rawValue: sort.lowercased()) else {
+            throw CLIError(message: "--sort must be newest or slowest, not \"\(inert(sort))\"")
+        }
+        f.sort = order
         if let a = f.from, let b = f.to, a > b { throw CLIError(message: "--from is after --to") }
         return f
     }

@@ -122,5 +122,49 @@ import PaytopVocabulary
         // (Newest first by the cold span's trace: a batch invocation's comes after its checkouts'.)
         let byCold = try ids(cold)
         #expect(Set(byCold) == Set(coldSQL) && byCold.count == coldSQL.count, "\(name): cold")
+    
+        // The slowest of the window: every match read, longest end to end first.
+        var slowest = f; slowest.sort = .slowest; slowest.limit = 20
+        let slowestRows = try CheckoutSearch.find(c, slowest)
+        let slowestSQL = try store.rows("SELECT coalesce(p.done_at, \(now)) - p.created_at \(windowed) ORDER BY 1 DESC LIMIT 20").map { Int64($0[0])! }
+        #expect(slowestRows.map(\.durationNanos) == slowestSQL, "\(name): slowest")
+
+        // An errors chart's bucket: an error other than a decline recorded in it, or a span
+        // of its trace that failed in it (a function's failed record).
+        let erredWindow = (from + (to - from) / 3)...(from + (to - from) / 2)
+        var erred = CheckoutSearch.Filter(); erred.erredBetween = erredWindow; erred.limit = 0
+        let byErred = try ids(erred)
+        let erredSQL = try sql("""
+            SELECT DISTINCT coalesce(e.checkout_id, t.checkout_id) FROM business_event_data e LEFT JOIN trace t ON t.trace_no = e.trace_no
+            WHERE e.error_code IS NOT NULL AND coalesce(e.error_category, '') <> 'BUSINESS'
+              AND e.biz_timestamp BETWEEN \(erredWindow.lowerBound) AND \(erredWindow.upperBound)
+              AND coalesce(e.checkout_id, t.checkout_id) IN (SELECT checkout_id FROM payment_event)
+            UNION
+            SELECT checkout_id FROM span WHERE status_code = 'ERROR' AND checkout_id IN (SELECT checkout_id FROM payment_event)
+              AND start_time_unix_nano BETWEEN \(erredWindow.lowerBound) AND \(erredWindow.upperBound)
+            """)
+        #expect(Set(byErred) == Set(erredSQL) && byErred.count == erredSQL.count && (!["psp-outage", "bad-release"].contains(name) || !byErred.isEmpty), "\(name): erred \(byErred.count) \(erredSQL.count)")
+
+        // Each SLO's bad events, over the whole store (the API's are rare: the error mix's 5xx).
+        let everything = "FROM trace t JOIN payment_event p ON p.checkout_id = t.checkout_id WHERE 1"
+        let badSQL: [SloName: String] = [
+            .settlement: "AND (coalesce(p.done_at, \(now)) - p.created_at > \(ProblemAnalysis.delayedAfter) OR (p.is_payment_done = 0 AND (SELECT queue_name FROM queue_message m WHERE m.checkout_id = p.checkout_id ORDER BY sent_at DESC LIMIT 1) LIKE '%dlq'))",
+            .paymentSuccess: "AND p.outcome = 'FAILED' AND coalesce(p.failure_code, '') NOT IN (\(declines))",
+            .apiLatency: """
+                AND EXISTS (SELECT 1 FROM span s WHERE s.checkout_id = p.checkout_id AND s.name = 'POST /v1/payments'
+                  AND (s.end_time_unix_nano - s.start_time_unix_nano > 300000000 OR s.status_code = 'ERROR'
+                       OR json_extract(s.attributes, '$."http.response.status_code"') = 429))
+                """,
+        ]
+        for slo in SloName.allCases {
+            var bad = CheckoutSearch.Filter(); bad.badFor = slo; bad.limit = 0
+            let got = try ids(bad), want = try sql("SELECT p.checkout_id \(everything) \(badSQL[slo]!) \(newest)")
+            #expect(got == want && (slo == .paymentSuccess || !got.isEmpty), "\(name): bad for \(slo.rawValue): \(got.count) vs \(want.count)")
+        }
+
+        // An amount band, as the comparison groups amounts.
+        var band = f; band.amountBand = "10–100"
+        #expect(try ids(band) == (try sql("SELECT p.checkout_id \(windowed) AND CAST(round(p.amount_total * 100) AS INTEGER) BETWEEN 1000 AND 9999 \(newest)")),
+                "\(name): amount band")
     }
 }

@@ -31,11 +31,26 @@ public enum CheckoutSearch {
         /// What a problem's impact counts: failed other than by a business decline, or
         /// slower than the settlement objective (to the store's clock while in flight).
         public var affected = false
+        /// A business event of the checkout recorded an error other than a business decline
+        /// (a PSP or function error, a validation error, a failure) in this window, engine ns:
+        /// what an errors chart's bucket counted.
+        public var erredBetween: ClosedRange<Int64>?
+        /// A bad event of this SLO (what its budget burned on): settlement, dead-lettered
+        /// or slower than the objective; payment success, failed other than by a decline;
+        /// API latency, answered after 300 ms, with a 5xx or a 429.
+        public var badFor: SloName?
+        /// Its amount total in this band (`ProblemAnalysis.band`, as the comparison groups them).
+        public var amountBand: String?
+        public var sort: Sort = .newest
         /// At most this many (0: all).
         public var limit = 100
 
         public init() {}
     }
+
+    /// Newest first, or the slowest (end to end, longest first; every match is read to
+    /// find them).
+    public enum Sort: String, Sendable, CaseIterable { case newest, slowest }
 
     /// A function's release: executor 1.3.0.
     public struct Release: Sendable, Equatable {
@@ -72,9 +87,11 @@ public enum CheckoutSearch {
             try candidates(c, f, now: now) { id in
                 guard seen.insert(id).inserted, let row = try row(c, id, now: now), try keep(c, row, f) else { return true }
                 out.append(row)
-                return out.count < limit
+                return f.sort == .slowest || out.count < limit
             }
-            return out
+            guard f.sort == .slowest else { return out }
+            out.sort { ($0.durationNanos, $0.arrivedAt) > ($1.durationNanos, $1.arrivedAt) }
+            return Array(out.prefix(limit))
         }
     }
 
@@ -95,6 +112,27 @@ public enum CheckoutSearch {
                 ORDER BY e.biz_timestamp DESC
                 """)
             s.bind(1, code).bind(2, from)
+        } else if let erred = f.erredBetween {
+            // Each error code's events of the window (a loose scan: one seek per code), and the
+            // checkouts of the batch invocations that started in it or a minute before (a
+            // function's failed record is an error span in its checkout's trace, no event);
+            // `keep` checks each against the window exactly.
+            s = try c.cached("""
+                WITH RECURSIVE codes(code) AS (
+                    SELECT min(error_code) FROM business_event_data WHERE error_code IS NOT NULL
+                    UNION ALL
+                    SELECT (SELECT min(error_code) FROM business_event_data WHERE error_code > codes.code) FROM codes WHERE codes.code IS NOT NULL)
+                SELECT id FROM (
+                    SELECT coalesce(e.checkout_id, t.checkout_id) AS id, e.biz_timestamp AS at FROM codes
+                    JOIN business_event_data e ON e.error_code = codes.code LEFT JOIN trace t ON t.trace_no = e.trace_no
+                    WHERE e.biz_timestamp BETWEEN ?1 AND ?2 AND e.error_category IS NOT ?3
+                    UNION ALL
+                    SELECT DISTINCT lt.checkout_id, b.started_at FROM trace b JOIN span_link_data l ON l.trace_no = b.trace_no
+                    JOIN trace lt ON lt.trace_no = l.linked_trace_no
+                    WHERE b.started_at BETWEEN ?1 - 60000000000 AND ?2 AND b.checkout_id IS NULL)
+                WHERE id IS NOT NULL ORDER BY at DESC
+                """)
+            s.bind(1, erred.lowerBound).bind(2, erred.upperBound).bind(3, ErrorCategory.business.rawValue)
         } else if let merchant = f.merchant {
             // Orders are created just after their checkout's request arrived: the window,
             // a minute wider at its end, holds every order of the window's checkouts.
@@ -114,7 +152,7 @@ public enum CheckoutSearch {
                 ORDER BY d.trace_no DESC
                 """)
             s.bind(1, low)
-        } else if f.affected || (f.slowerThan ?? 0) >= ProblemAnalysis.delayedAfter {
+        } else if f.affected || (f.slowerThan ?? 0) >= ProblemAnalysis.delayedAfter || f.badFor == .settlement {
             // Slower than the settlement objective: ended slow or failed, or open and late.
             s = try c.cached("""
                 SELECT checkout_id FROM (
@@ -123,7 +161,7 @@ public enum CheckoutSearch {
                 ORDER BY trace_no DESC
                 """)
             s.bind(1, low).bind(2, high).bind(3, now)
-        } else if f.outcome == PaymentState.failed.rawValue || f.stage != nil || f.state == .failed {
+        } else if f.outcome == PaymentState.failed.rawValue || f.stage != nil || f.state == .failed || f.badFor == .paymentSuccess {
             s = try c.cached("""
                 SELECT checkout_id FROM payment_event WHERE trace_no BETWEEN ?1 AND ?2 AND outcome = 'FAILED' ORDER BY trace_no DESC
                 """)
@@ -184,6 +222,27 @@ public enum CheckoutSearch {
             let failed = r.outcome == PaymentState.failed.rawValue && !(r.errorCode.map(DeclineCode.all.contains) ?? false)
             guard failed || r.durationNanos > ProblemAnalysis.delayedAfter else { return false }
         }
+        if let band = f.amountBand, ProblemAnalysis.band(Money(decimalString: r.amountTotal) ?? .zero) != band { return false }
+        switch f.badFor {
+        case .settlement?: guard r.state == .deadLettered || r.durationNanos > ProblemAnalysis.delayedAfter else { return false }
+        case .paymentSuccess?:
+            guard r.outcome == PaymentState.failed.rawValue, !(r.errorCode.map(DeclineCode.all.contains) ?? false) else { return false }
+        case .apiLatency?: guard try answeredBadly(c, r) else { return false }
+        case nil: break
+        }
+        if let erred = f.erredBetween {
+            let s = try c.cached("""
+                SELECT 1 FROM business_event_data WHERE trace_no = ?1 AND error_code IS NOT NULL AND biz_timestamp BETWEEN ?2 AND ?3
+                  AND error_category IS NOT ?4
+                UNION ALL
+                SELECT 1 FROM span_data s JOIN trace t ON t.trace_no = s.trace_no
+                WHERE s.trace_no = ?1 AND s.status = 2 AND t.started_at + s.start_offset_ns BETWEEN ?2 AND ?3
+                LIMIT 1
+                """)
+            s.bind(1, r.traceNo ?? -1).bind(2, erred.lowerBound).bind(3, erred.upperBound).bind(4, ErrorCategory.business.rawValue)
+            defer { s.reset() }
+            guard try s.step() else { return false }
+        }
         if let release = f.release {
             let s = try c.cached("""
                 SELECT 1 FROM business_event_data e JOIN service_version v ON v.service_code = e.service_code
@@ -208,4 +267,20 @@ public enum CheckoutSearch {
         }
         return true
     }
+
+    /// The API latency SLO's bad event: its request answered after 300 ms, or with a 5xx
+    /// (the span's error) or a 429.
+    static func answeredBadly(_ c: Connection, _ r: Row) throws -> Bool {
+        let s = try c.cached("""
+            SELECT s.duration_ns, s.status, coalesce(instr(s.attributes, '"http.response.status_code":429'), 0) FROM span_data s
+            JOIN span_name n ON n.name_code = s.name_code WHERE s.trace_no = ?1 AND n.name = ?2 LIMIT 1
+            """)
+        s.bind(1, r.traceNo ?? -1).bind(2, PipelineNames.paymentsRequestSpan)
+        defer { s.reset() }
+        guard try s.step() else { return false }
+        return s.int(0) > apiLatencyObjective || s.int(1) == 2 || s.int(2) > 0
+    }
+
+    /// The API latency SLO's threshold, ns.
+    public static let apiLatencyObjective: Int64 = 300_000_000
 }
