@@ -64,8 +64,14 @@ public final class ConsoleApp {
                 dirty = true
             }
             if dirty {
-                terminal.draw(Screen.render(state, data, theme: drawTheme, glyphs: glyphs))
+                let frame = Screen.render(state, data, theme: drawTheme, glyphs: glyphs)
+                terminal.draw(frame)
                 dirty = false
+                // Tab reaches the charts the frame drew; a change is drawn again.
+                if frame.chartsDrawn != state.chartsShown {
+                    dispatch(.chartsShown(frame.chartsDrawn))
+                    dirty = true
+                }
             }
             switch terminal.read(milliseconds: 100) {
             case .none: break
@@ -160,6 +166,17 @@ public final class ConsoleApp {
             return nil
         case .loadCheckouts(let filter):
             loadCheckouts(filter)
+            return nil
+        case .compare(let range, let baseline):
+            data.comparison = nil
+            do {
+                data.comparison = try RangeComparison.compare(reader, from: range.lowerBound, to: range.upperBound,
+                                                              baselineFrom: baseline.lowerBound, baselineTo: baseline.upperBound)
+            } catch let e as SQLiteError {
+                return .storeReadFailed(e.userMessage)
+            } catch {
+                return .storeReadFailed("comparing the range failed: \(error)")
+            }
             return nil
         case .loadProblem(let id):
             data.problem = nil

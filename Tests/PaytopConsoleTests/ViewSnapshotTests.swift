@@ -134,6 +134,58 @@ import PaytopVocabulary
         #expect(frame.contains(data.drilled[0].checkoutID))
     }
 
+    /// The time cursor on the Overview's errors chart in the outage, the checkouts behind its
+    /// bucket, and a range over the outage compared with the rest of the window.
+    @Test func aCursorOnTheErrorsChartItsBucketsCheckoutsAndARangeCompared() throws {
+        let (path, d, _) = try Self.fixture()
+        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
+        let c = try Store.openForReading(path: path)
+        let theme = Theme.builtIn("monochrome")!
+        func frame(_ s: ConsoleState, _ d: ConsoleData) -> Buffer { Screen.render(s, d, theme: theme, glyphs: .unicode) }
+        func text(_ b: Buffer) -> String { b.lines.joined(separator: "\n") + "\n" }
+        var s = ConsoleState()
+        s.width = 200; s.height = 60
+        // The frame says which charts it drew; Tab reaches them after the view's four panes.
+        let first = frame(s, d)
+        #expect(first.chartsDrawn == [.throughput, .errors])
+        _ = Reducer.reduce(&s, .chartsShown(first.chartsDrawn), data: d)
+        for _ in 0..<5 { _ = Reducer.reduce(&s, key: .tab, data: d) }
+        #expect(s.focusedChart == .errors)
+        // The outage is the engine's minutes 2 to 4: the cursor on the fourth minute.
+        let series = try #require(d.snapshot.series)
+        let start = EngineTime.simulationEpoch.nanos
+        #expect(ChartCursor.width(series) == 60_000_000_000 && series.from == start)
+        for k in [Key.char("g"), .right, .right, .right] { _ = Reducer.reduce(&s, key: k, data: d) }
+        #expect(s.cursor == start + 180_000_000_000)
+        let withCursor = text(frame(s, d))
+        try Self.compare(withCursor, "1-overview-errors-cursor")
+        #expect(withCursor.contains("22:33:00–22:34:00") && withCursor.contains("▲") && withCursor.contains("Enter checkouts"))
+        // Enter: the checkouts that failed or errored in that minute, every one of them in the outage.
+        var cursorState = s
+        let effects = Reducer.reduce(&cursorState, key: .enter, data: d)
+        guard case .loadCheckouts(let filter)? = effects.first else { Issue.record("no drill: \(effects)"); return }
+        var drilled = d
+        drilled.drilled = try CheckoutSearch.find(c, filter)
+        #expect(drilled.drilled.count > 50 && cursorState.view == .payments)
+        let list = text(frame(cursorState, drilled))
+        try Self.compare(list, "3-payments-errors-bucket")
+        #expect(list.contains("errors 22:33:00–22:34:00 · failed or errored") && list.contains(drilled.drilled[0].checkoutID))
+        // v at 22:32, two buckets on, v: the outage's three minutes against the rest of the window.
+        for k in [Key.left, .char("v"), .right, .right] { _ = Reducer.reduce(&s, key: k, data: d) }
+        let marking = text(frame(s, d))
+        #expect(marking.contains("1══2══3▲▲▲"), "the range being marked is drawn on the axis, under the control marks and the cursor")
+        let compare = Reducer.reduce(&s, key: .char("v"), data: d)
+        guard case .compare(let range, let baseline)? = compare.first else { Issue.record("no comparison: \(compare)"); return }
+        #expect(range == (start + 120_000_000_000)...(start + 300_000_000_000 - 1) && baseline.lowerBound == range.upperBound + 1)
+        var compared = d
+        compared.comparison = try RangeComparison.compare(c, from: range.lowerBound, to: range.upperBound,
+                                                          baselineFrom: baseline.lowerBound, baselineTo: baseline.upperBound)
+        let pane = text(frame(s, compared))
+        try Self.compare(pane, "1-overview-compare")
+        let top = try #require(compared.comparison?.differences.first)
+        #expect(pane.contains("Compare errors 22:32:00–22:35:00") && pane.contains(top.value))
+    }
+
     /// At the minimum size view 9 keeps each mismatch's kind, checkout and both amounts whole.
     @Test func reconciliationKeepsItsAmountsAtTheMinimumSize() throws {
         let (path, d, id) = try Self.fixture()
@@ -252,7 +304,7 @@ import PaytopVocabulary
         snap.payments = [.init(checkoutID: "chk-\u{1B}[31mred", state: .success, orders: 1, amount: "1.00", currency: "USD",
                                merchants: ["seller-\u{1B}]0;pwned\u{07}"], failureCode: nil, createdAt: 0, doneAt: 0)]
         var s = ConsoleState()
-        s.width = 120
+        s.width = 140
         s.height = 30
         s.view = .payments
         let buffer = Screen.render(s, ConsoleData(snapshot: snap), theme: Theme.builtIn("dark")!, glyphs: .ascii)

@@ -36,5 +36,13 @@ import PaytopVocabulary
         #expect(slow.rangeCheckouts > 0 && slow.rangeCheckouts < r.rangeCheckouts)
         let top = try #require(slow.differences.first)
         #expect(top.dimension == .release && top.value == "executor \(version)" && top.rangeShare > 0.8, "\(slow.differences.prefix(3))")
+            // Each value's drill lists the range's checkouts with it: as many as its share says.
+        for d in r.differences {
+            var f = d.checkouts(in: from...to)
+            f.limit = 0
+            let n = try CheckoutSearch.find(c, f).count
+            #expect(n == Int((d.rangeShare * Double(total)).rounded()), "\(d.dimension) \(d.value): \(n) of \(total) vs \(d.rangeShare)")
+        }
+        #expect(r.differences.count >= 3)
     }
 }

@@ -10,6 +10,8 @@ public struct ConsoleData: Sendable {
     public var problem: ProblemDetail?
     /// The checkouts of the drill the Payments view shows (`ConsoleState.drill`).
     public var drilled: [CheckoutSearch.Row] = []
+    /// The compare pane's differences (`ConsoleState.compare`).
+    public var comparison: RangeComparison.Result?
     public var storePath: String
     public var embedded: Bool
     /// Where this process serves the HTTP API (`paytop --listen`), for the header.

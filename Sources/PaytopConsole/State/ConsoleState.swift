@@ -25,6 +25,15 @@ public enum ViewID: Int, CaseIterable, Sendable {
         }
     }
 
+    /// The panes Tab cycles through before the charts the view drew (ConsoleState.chartsShown).
+    public var basePanes: Int {
+        switch self {
+        case .overview: return 4
+        case .queues, .trace, .reconciliation, .problems: return 2
+        default: return 1
+        }
+    }
+
     public var title: String {
         switch self {
         case .overview: return "Overview"
@@ -62,7 +71,7 @@ public struct ConsoleState: Sendable {
         public var isError: Bool
     }
 
-    public enum PaymentSort: String, Sendable, CaseIterable { case newest, amount, state }
+    public enum PaymentSort: String, Sendable, CaseIterable { case newest, amount, state, slowest }
 
     /// The window of engine time every chart and the Business and Functions figures cover,
     /// cycled with [ and ].
@@ -97,8 +106,24 @@ public struct ConsoleState: Sendable {
         public init(title: String, filter: CheckoutSearch.Filter) { self.title = title; self.filter = filter }
     }
 
+    /// A marked range of a chart compared with the rest of its window (docs/drill.md): the
+    /// compare pane shows its differences until Esc.
+    public struct Compare: Sendable, Equatable {
+        public var chart: ChartID
+        public var range: ClosedRange<Int64>
+        public var baseline: ClosedRange<Int64>
+        public var selected = 0
+    }
+
     public var view: ViewID = .overview
     public var drill: Drill?
+    /// The charts the last frame drew in the view, in Tab order after its panes.
+    public var chartsShown: [ChartID] = []
+    /// The time cursor's bucket (its start, engine ns), shared by the view's charts.
+    public var cursor: Int64?
+    /// Where `v` started marking a range (a bucket's start).
+    public var rangeMark: Int64?
+    public var compare: Compare?
     public var showHelp = false
     public var prompt: Prompt?
     public var status: Status?
@@ -131,6 +156,12 @@ public struct ConsoleState: Sendable {
     public init() {}
 
     public func selected(_ v: ViewID) -> Int { selection[v] ?? 0 }
+
+    /// The chart Tab has focused, if any.
+    public var focusedChart: ChartID? {
+        let i = focus - view.basePanes
+        return i >= 0 && i < chartsShown.count ? chartsShown[i] : nil
+    }
 }
 
 /// Everything that changes the console's state, through `Reducer.reduce`: keys and
@@ -150,6 +181,8 @@ public enum Action: Equatable, Sendable {
     case watchingReceived(Bool)
     /// The store was read again: the problems' list may have moved under the selection.
     case problemsReloaded
+    /// The frame drew these charts (Tab reaches them).
+    case chartsShown([ChartID])
 }
 
 /// What the reducer asks the app to do: the only side effects the console has.
@@ -161,6 +194,8 @@ public enum Effect: Equatable, Sendable {
     case loadProblem(Int64)
     /// Find the checkouts a drill names.
     case loadCheckouts(CheckoutSearch.Filter)
+    /// Compare a range's checkouts with a baseline's.
+    case compare(range: ClosedRange<Int64>, baseline: ClosedRange<Int64>)
     /// Read the store again now (the time range changed).
     case reload
     case setTheme(String)

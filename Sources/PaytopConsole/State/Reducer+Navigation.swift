@@ -4,6 +4,16 @@ import PaytopVocabulary
 /// Where Enter and the drill keys lead: a problem's detail, a drill's checkouts (docs/drill.md),
 /// a trace, a span found or folded.
 extension Reducer {
+    /// Opens a view: its first pane focused, no chart cursor (the charts it draws are
+    /// learned from its first frame).
+    static func show(_ s: inout ConsoleState, _ v: ViewID) {
+        s.view = v
+        s.focus = 0
+        s.cursor = nil
+        s.rangeMark = nil
+        s.chartsShown = []
+    }
+
     /// The Problems view's selection moved (or the view opened): load the selected
     /// problem's detail unless it is the one shown.
     static func problemSelected(_ s: inout ConsoleState, _ snap: ConsoleSnapshot) -> [Effect] {
@@ -22,7 +32,7 @@ extension Reducer {
         s.drill = ConsoleState.Drill(title: title, filter: filter)
         s.paymentFilter = ""
         s.selection[.payments] = 0
-        s.view = .payments
+        show(&s, .payments)
         s.status = .init(text: "\(title) · Enter opens a trace · Esc goes back to the newest payments", isError: false)
         return [.loadCheckouts(filter)]
     }
@@ -40,7 +50,7 @@ extension Reducer {
     }
 
     static func openTrace(_ s: inout ConsoleState, _ id: String) -> [Effect] {
-        s.view = .trace
+        show(&s, .trace)
         s.traceCheckoutID = id
         s.selectedSpan = 0
         s.folded = []

@@ -104,7 +104,7 @@ extension Reducer {
             s.status = .init(text: "time range: \(r.label)", isError: false)
             return [.reload]
         case "sort":
-            guard w.count == 2, let sort = ConsoleState.PaymentSort(rawValue: w[1]) else { return usage(":sort newest|amount|state") }
+            guard w.count == 2, let sort = ConsoleState.PaymentSort(rawValue: w[1]) else { return usage(":sort newest|amount|state|slowest") }
             s.paymentSort = sort
             return []
         default:

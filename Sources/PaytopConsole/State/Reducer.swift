@@ -22,6 +22,11 @@ public enum Reducer {
         case .traceMissing(let id): s.status = .init(text: "unknown checkout_id \(id)", isError: true)
         case .storeReadFailed(let error): s.status = .init(text: error, isError: true)
         case .watchingReceived(let on): s.watchingReceived = on
+        case .chartsShown(let charts):
+            // A chart the frame no longer draws (a smaller terminal) gives the focus back.
+            let was = s.focusedChart
+            s.chartsShown = charts
+            if let was, s.focusedChart != was { s.focus = charts.firstIndex(of: was).map { s.view.basePanes + $0 } ?? 0 }
         case .problemsReloaded:
             // The selection follows the problem shown when newer ones open above it.
             guard s.view == .problems else { return [] }
@@ -42,6 +47,8 @@ public enum Reducer {
             return []
         }
         if s.prompt != nil { return promptKey(&s, key, data) }
+        if s.compare != nil && !s.showHelp { return compareKey(&s, key, data) }
+        if let chart = s.focusedChart, !s.showHelp, let effects = chartKey(&s, key, chart, data) { return effects }
         if s.view == .trace, let t = data.trace {
             s.selectedSpan = min(s.selectedSpan, max(0, TraceLayout.rows(t, folded: s.folded).count - 1))
         }
@@ -59,13 +66,12 @@ public enum Reducer {
         case .char(let c) where c.isNumber:
             if let v = ViewID(key: c) {
                 let needsMore = !data.snapshot.parts.isSuperset(of: v.parts)
-                s.view = v
-                s.focus = 0
+                show(&s, v)
                 if v == .problems { return problemSelected(&s, snapshot) + (needsMore ? [.reload] : []) }
                 if needsMore { return [.reload] }
             }
-        case .tab: s.focus = (s.focus + 1) % panes(s.view)
-        case .backTab: s.focus = (s.focus + panes(s.view) - 1) % panes(s.view)
+        case .tab: s.focus = (s.focus + 1) % panes(s); s.rangeMark = nil
+        case .backTab: s.focus = (s.focus + panes(s) - 1) % panes(s); s.rangeMark = nil
         case .char("t"): s.prompt = .init(kind: .checkout)
         case .char(":"): s.prompt = .init(kind: .command)
         case .char("/"):
@@ -125,6 +131,8 @@ public enum Reducer {
         let all = ConsoleState.TimeRange.allCases
         let i = all.firstIndex(of: s.timeRange)!
         s.timeRange = all[(i + step + all.count) % all.count]
+        s.cursor = nil
+        s.rangeMark = nil
         s.status = .init(text: "time range: \(s.timeRange.label)", isError: false)
         return [.reload]
     }
@@ -159,13 +167,8 @@ public enum Reducer {
         }
     }
 
-    static func panes(_ v: ViewID) -> Int {
-        switch v {
-        case .overview: return 4
-        case .queues, .trace, .reconciliation, .problems: return 2
-        default: return 1
-        }
-    }
+    /// The panes Tab cycles through: the view's own, then the charts it drew.
+    static func panes(_ s: ConsoleState) -> Int { s.view.basePanes + s.chartsShown.count }
 
     static func rowCount(_ s: ConsoleState, _ data: ConsoleData) -> Int {
         let snap = data.snapshot
@@ -207,15 +210,15 @@ public enum Reducer {
             ConsoleSnapshot.Payment(checkoutID: $0.checkoutID, state: $0.state, orders: $0.orders, amount: $0.amountTotal,
                                     currency: $0.currency, merchants: $0.merchants, failureCode: $0.errorCode,
                                     createdAt: $0.createdAt, doneAt: $0.doneAt)
-        })
+        }, now: d.snapshot.at)
     }
 
     /// The newest payments after the `/` filter and the sort.
     public static func visiblePayments(_ s: ConsoleState, _ snap: ConsoleSnapshot) -> [ConsoleSnapshot.Payment] {
-        visiblePayments(s, snap.payments)
+        visiblePayments(s, snap.payments, now: snap.at)
     }
 
-    static func visiblePayments(_ s: ConsoleState, _ payments: [ConsoleSnapshot.Payment]) -> [ConsoleSnapshot.Payment] {
+    static func visiblePayments(_ s: ConsoleState, _ payments: [ConsoleSnapshot.Payment], now: Int64) -> [ConsoleSnapshot.Payment] {
         var list = payments
         let f = s.paymentFilter.lowercased()
         if !f.isEmpty {
@@ -228,6 +231,7 @@ public enum Reducer {
         case .newest: break
         case .amount: list.sort { (Money(decimalString: $0.amount) ?? .zero) > (Money(decimalString: $1.amount) ?? .zero) }
         case .state: list.sort { ($0.state.rawValue, $0.checkoutID) < ($1.state.rawValue, $1.checkoutID) }
+        case .slowest: list.sort { ($0.took(now), $1.checkoutID) > ($1.took(now), $0.checkoutID) }
         }
         return list
     }

@@ -162,14 +162,12 @@ enum BusinessView {
         let tableHeight = min(max(6, b.merchants.count + 3), max(6, r.height / 3))
         let (table, charts) = r.splitRows(tableHeight)
         merchants(&p, table, s, d, currencies, aovColumns: true)
-        guard charts.height >= 8, let series = d.snapshot.series else { return }
+        guard charts.height >= 8, d.snapshot.series != nil else { return }
         let each = charts.height / 3
         let (revenue, more) = charts.splitRows(each)
         let (conversion, latency) = more.splitRows(each)
-        ChartPane.draw(&p, revenue, title: "Revenue per currency per minute · \(s.timeRange.label)", series.revenue, d,
-                       listMarks: false, format: ChartPane.count)
-        ChartPane.draw(&p, conversion, title: "Conversion per minute (settled ÷ received)", series.conversion, d,
-                       listMarks: false, format: ChartPane.percent)
-        ChartPane.draw(&p, latency, title: "PSP latency", series.pspLatency, d, format: ChartPane.millis)
+        ChartPane.draw(&p, revenue, .revenue, title: "Revenue per currency per minute · \(s.timeRange.label)", s, d, listMarks: false)
+        ChartPane.draw(&p, conversion, .conversion, title: "Conversion per minute (settled ÷ received)", s, d, listMarks: false)
+        ChartPane.draw(&p, latency, .pspLatency, title: "PSP latency", s, d)
     }
 }

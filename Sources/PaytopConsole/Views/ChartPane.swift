@@ -14,31 +14,45 @@ enum ChartPane {
         marks.enumerated().map { Chart.Marker(t: $1.at, symbol: symbol($0)) }
     }
 
-    /// Draws `lines` boxed under `title`; returns nothing. Marks listed when `listMarks`.
-    static func draw(_ p: inout Painter, _ r: Rect, title: String, _ lines: [DashboardSeries.Line], _ d: ConsoleData,
-                     focused: Bool = false, listMarks: Bool = true, format: @escaping @Sendable (Double) -> String) {
+    /// Draws one of the view's charts boxed under `title`, focused (with its time cursor and
+    /// any range being marked) when Tab has reached it; the frame records it so Tab can.
+    /// Marks listed when `listMarks`.
+    static func draw(_ p: inout Painter, _ r: Rect, _ id: ChartID, title: String, _ s: ConsoleState, _ d: ConsoleData,
+                     listMarks: Bool = true) {
         guard r.height >= 4 else { return }
+        p.buffer.chartsDrawn.append(id)
         let snap = d.snapshot
+        let focused = s.focusedChart == id
         guard let series = snap.series else {
             let inner = p.box(r, title: title, focused: focused)
             p.text("no series in this store yet", inner.x + 1, inner.y, .muted, clip: inner)
             return
         }
-        draw(&p, r, title: title, lines, series, windows: windows(snap.problems, now: snap.at), focused: focused,
-             listMarks: listMarks, format: format)
+        var cursor: Chart.Window?, marked: Chart.Window?
+        if focused, let c = s.cursor {
+            let bucket = ChartCursor.span(c, series)
+            cursor = Chart.Window(from: bucket.lowerBound, to: bucket.upperBound)
+            if let m = s.rangeMark { marked = Chart.Window(from: min(m, c), to: ChartCursor.span(max(m, c), series).upperBound) }
+        }
+        if let compare = s.compare, compare.chart == id { marked = Chart.Window(from: compare.range.lowerBound, to: compare.range.upperBound) }
+        let hint = focused ? (s.cursor == nil ? " · ← → cursor" : " · Enter checkouts · v range") : ""
+        draw(&p, r, title: title + hint, id.lines(series), series, windows: windows(snap.problems, now: snap.at), focused: focused,
+             listMarks: listMarks, cursor: cursor, marked: marked, format: id.format)
     }
 
     /// Draws `lines` of `series` boxed under `title`, `windows` heavy on the time axis.
     static func draw(_ p: inout Painter, _ r: Rect, title: String, _ lines: [DashboardSeries.Line], _ series: DashboardSeries,
                      windows: [Chart.Window], focused: Bool = false, listMarks: Bool = true,
-                     format: @escaping @Sendable (Double) -> String) {
+                     cursor: Chart.Window? = nil, marked: Chart.Window? = nil, format: @escaping @Sendable (Double) -> String) {
         guard r.height >= 4 else { return }
         let inner = p.box(r, title: title, focused: focused)
         let marks = series.marks
         let listed = listMarks ? min(marks.count, max(0, inner.height - 6) / 2) : 0
         let (chartArea, list) = inner.splitRows(inner.height - listed)
-        let chart = Chart(series: lines.map { Chart.Series($0.label, $0.points) }, from: series.from, to: series.to,
+        var chart = Chart(series: lines.map { Chart.Series($0.label, $0.points) }, from: series.from, to: series.to,
                           markers: markers(marks), windows: windows, format: format)
+        chart.cursor = cursor
+        chart.marked = marked
         chart.draw(&p, Rect(x: chartArea.x + 1, y: chartArea.y, width: chartArea.width - 2, height: chartArea.height))
         // The latest marks that fit, each with its symbol, time and summary.
         for (i, (n, m)) in Array(marks.enumerated()).suffix(listed).enumerated() {

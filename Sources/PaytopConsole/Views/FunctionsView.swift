@@ -24,16 +24,16 @@ enum FunctionsView {
         dynamo(&p, p.box(dynamoArea, title: "DynamoDB · per table and operation"), f, capacity: wide)
         let (stepBox, traffic) = stepArea.splitRows(wide ? min(stepArea.height, 4) : stepArea.height)
         steps(&p, p.box(stepBox, title: "Step success (in messages)"), f)
-        guard wide, right.height >= 8, let series = d.snapshot.series else { return }
+        guard wide, right.height >= 8, d.snapshot.series != nil else { return }
         if traffic.height >= 8 {
-            ChartPane.draw(&p, traffic, title: "Invocations per function", series.invocations, d, listMarks: false, format: ChartPane.perSecond)
+            ChartPane.draw(&p, traffic, .invocations, title: "Invocations per function", s, d, listMarks: false)
         }
         let each = right.height / 3
         let (a, more) = right.splitRows(each)
         let (b, c) = more.splitRows(each)
-        ChartPane.draw(&p, a, title: "Throughput", series.throughput, d, listMarks: false, format: ChartPane.perSecond)
-        ChartPane.draw(&p, b, title: "Errors", series.errors, d, listMarks: false, format: ChartPane.perSecond)
-        ChartPane.draw(&p, c, title: "API Latency vs IntegrationLatency vs Duration", series.latency, d, format: ChartPane.millis)
+        ChartPane.draw(&p, a, .throughput, title: "Throughput", s, d, listMarks: false)
+        ChartPane.draw(&p, b, .errors, title: "Errors", s, d, listMarks: false)
+        ChartPane.draw(&p, c, .latency, title: "API Latency vs IntegrationLatency vs Duration", s, d)
     }
 
     static func ms(_ v: Double?) -> String { v.map { Format.millis($0) } ?? "—" }

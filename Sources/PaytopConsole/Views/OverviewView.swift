@@ -19,11 +19,10 @@ enum OverviewView {
         // Tall terminals: throughput and errors over the range below the business figures.
         let (businessArea, charts) = bl.splitRows(bl.height >= 30 ? 8 : bl.height)
         business(&p, p.box(businessArea, title: "Business", focused: s.focus == 3), snap, s.timeRange)
-        if charts.height >= 20, !noMetrics, let series = snap.series {
+        if charts.height >= 20, !noMetrics, snap.series != nil {
             let (throughput, errors) = charts.splitRows(charts.height / 2)
-            ChartPane.draw(&p, throughput, title: "Throughput · \(s.timeRange.label)", series.throughput, d, listMarks: false,
-                           format: ChartPane.perSecond)
-            ChartPane.draw(&p, errors, title: "Errors", series.errors, d, format: ChartPane.perSecond)
+            ChartPane.draw(&p, throughput, .throughput, title: "Throughput · \(s.timeRange.label)", s, d, listMarks: false)
+            ChartPane.draw(&p, errors, .errors, title: "Errors", s, d)
         }
         events(&p, p.box(er, title: "Events", focused: false), snap)
     }

@@ -8,14 +8,13 @@ enum QueuesView {
         if s.watchingReceived && !snap.hasPipelineMetrics { return p.emptyPane(r, title: "Queues", ReceivedNotes.queues) }
         var (top, bottom) = r.splitRows(8)
         // Tall terminals get queue depth and DLQ age over the time range beside the dead letters.
-        if bottom.height >= 24, let series = snap.series {
+        if bottom.height >= 24, snap.series != nil {
             let (letters, charts) = bottom.splitColumns(r.width >= 140 ? r.width / 2 : r.width)
             if r.width >= 140 {
                 bottom = letters
                 let (depth, age) = charts.splitRows(charts.height / 2)
-                ChartPane.draw(&p, depth, title: "Queue depth (visible + in flight) · \(s.timeRange.label)", series.queueDepth, d, listMarks: false,
-                               format: ChartPane.count)
-                ChartPane.draw(&p, age, title: "DLQ age of oldest message (s)", series.dlqAge, d, format: ChartPane.count)
+                ChartPane.draw(&p, depth, .queueDepth, title: "Queue depth (visible + in flight) · \(s.timeRange.label)", s, d, listMarks: false)
+                ChartPane.draw(&p, age, .dlqAge, title: "DLQ age of oldest message (s)", s, d)
             }
         }
         let t = p.box(top, title: "Queues", focused: s.focus == 0)

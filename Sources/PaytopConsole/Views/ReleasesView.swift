@@ -36,10 +36,9 @@ enum ReleasesView {
         let tableHeight = min(b.maxY - y, rows.count + 2)
         table.draw(&p, Rect(x: b.x, y: y, width: b.width, height: tableHeight), rows: rows, selected: s.selected(.releases))
         let charts = Rect(x: b.x, y: y + tableHeight, width: b.width, height: b.maxY - y - tableHeight)
-        guard charts.height >= 20, let series = d.snapshot.series else { return }
+        guard charts.height >= 20, d.snapshot.series != nil else { return }
         let (errors, latency) = charts.splitRows(charts.height / 2)
-        ChartPane.draw(&p, errors, title: "Errors per function · \(s.timeRange.label)", series.functionErrors, d, listMarks: false,
-                       format: ChartPane.perSecond)
-        ChartPane.draw(&p, latency, title: "Duration p95 per function", series.functionP95, d, format: ChartPane.millis)
+        ChartPane.draw(&p, errors, .functionErrors, title: "Errors per function · \(s.timeRange.label)", s, d, listMarks: false)
+        ChartPane.draw(&p, latency, .functionP95, title: "Duration p95 per function", s, d)
     }
 }

@@ -26,6 +26,7 @@ public enum Screen {
         case .reconciliation: ReconciliationView.draw(&p, body, s, d)
         case .problems: ProblemsView.draw(&p, body, s, d)
         }
+        if s.compare != nil { CompareView.draw(&p, body, s, d) }
         footer(&p, s)
         if s.showHelp { HelpOverlay.draw(&p, s) }
         return glyphs.asciiOnly ? p.buffer.asciified() : p.buffer
@@ -120,6 +121,19 @@ public enum Screen {
             return
         }
         var x = 0
+        if s.compare != nil || s.focusedChart != nil {
+            // The chart's and the compare pane's keys replace the view's.
+            let keys = s.compare != nil ? [("j/k", "move"), ("Enter", "the value's checkouts"), ("Esc", "close")]
+                : [("← →", "cursor"), ("PgUp PgDn g G", "jump"), ("Enter", "bucket's checkouts"), ("v … v", "compare a range"),
+                   ("Tab", "next pane"), ("Esc", s.rangeMark != nil ? "drop the mark" : "drop the cursor")]
+            x = p.buffer.put(" \(s.compare != nil ? "compare" : s.focusedChart!.name) ", x: x, y: y, style: p.theme[.footerKey], clip: row)
+            for (key, label) in keys {
+                x = p.buffer.put("│ ", x: x, y: y, style: p.theme[.footer], clip: row)
+                x = p.buffer.put(key, x: x, y: y, style: p.theme[.footerKey], clip: row)
+                x = p.buffer.put(" " + label + " ", x: x, y: y, style: p.theme[.footer], clip: row)
+            }
+            return
+        }
         var tabs = ""
         for v in ViewID.allCases { tabs += "\(v.key) \(v.title) " }
         x = p.buffer.put(" " + tabs, x: x, y: y, style: p.theme[.footer], clip: row)
@@ -170,6 +184,7 @@ enum HelpOverlay {
         ("[ / ]", "time range of charts and figures: 5m · 1h · 6h · 1d · all (also :range)"),
         ("O", "sort merchants: orders · settled · failed · error % · id · revenue per currency (view 7)"),
         ("Enter / c", "a merchant's whole history (view 7) / a problem's affected checkouts (view 0), in view 3; Esc back"),
+        ("Tab to a chart", "← → time cursor (PgUp PgDn g G jump) · Enter the checkouts behind its bucket · v … v compare a range"),
         ("Esc", "close this, a prompt or a message"), ("q", "quit"),
     ]
 

@@ -26,11 +26,10 @@ enum SloView {
             return
         }
         errorCodes(&p, p.box(codesArea, title: "error codes · suggested actions"), d.snapshot.business)
-        guard let series = d.snapshot.series else { return }
+        guard d.snapshot.series != nil else { return }
         let (budget, burn) = right.splitRows(right.height / 2)
-        ChartPane.draw(&p, budget, title: "Error budget remaining % · \(s.timeRange.label)", series.budget, d, listMarks: false,
-                       format: ChartPane.percent)
-        ChartPane.draw(&p, burn, title: "Burn rate (1 h window)", series.burn, d, format: ChartPane.ratio)
+        ChartPane.draw(&p, budget, .budget, title: "Error budget remaining % · \(s.timeRange.label)", s, d, listMarks: false)
+        ChartPane.draw(&p, burn, .burn, title: "Burn rate (1 h window)", s, d)
     }
 
     static func objectives(_ p: inout Painter, _ b: Rect, _ s: ConsoleState, _ report: SloReport) {

@@ -31,6 +31,11 @@ public struct Chart: Sendable {
     public var format: @Sendable (Double) -> String
     public var markers: [Marker]
     public var windows: [Window]
+    /// The time cursor's bucket: its columns drawn as a line behind the series, the legend
+    /// replaced by each series' value in it.
+    public var cursor: Window?
+    /// A range being marked (or compared): the axis under it drawn double.
+    public var marked: Window?
 
     public init(series: [Series], from: Int64, to: Int64, markers: [Marker] = [], windows: [Window] = [],
                 format: @escaping @Sendable (Double) -> String) {
@@ -74,12 +79,13 @@ public struct Chart: Sendable {
             return
         }
         let ascii = p.glyphs.asciiOnly
-        // Legend.
+        // Legend; at the cursor, each series' value in its bucket.
         var x = r.x
+        if let c = cursor { x = p.text(Format.clock(c.from) + "–" + Format.clock(c.to + 1) + "  ", x, r.y, .accent, clip: r) }
         for (i, s) in series.enumerated() {
             let mark = ascii ? String(Chart.asciiMarks[i % Chart.asciiMarks.count]) : p.glyphs.full
             x = p.text(mark + " ", x, r.y, Chart.palette[i % Chart.palette.count], clip: r)
-            x = p.text(s.label + "  ", x, r.y, .text, clip: r)
+            x = p.text(s.label + (cursor.map { " " + value(s, in: $0) } ?? "") + "  ", x, r.y, .text, clip: r)
         }
         let top = self.top
         // Top, middle and zero, the middle left out where it would read as another (a top of 1
@@ -95,6 +101,14 @@ public struct Chart: Sendable {
             p.text(String(repeating: " ", count: axisWidth - Buffer.columns(label)) + label, r.x, y, .muted, clip: r)
         }
         for y in plot.y..<plot.maxY { p.text(ascii ? "|" : "┤", r.x + axisWidth, y, .border, clip: r) }
+        // The cursor behind the series (their dots drawn over it).
+        let cursorColumns = cursor.flatMap { c -> ClosedRange<Int>? in
+            guard c.to >= from, c.from <= to else { return nil }
+            return Chart.column(of: max(c.from, from), from: from, to: to, width: plot.width)...Chart.column(of: min(c.to, to), from: from, to: to, width: plot.width)
+        }
+        for col in cursorColumns.map(Array.init) ?? [] {
+            for y in plot.y..<plot.maxY { p.text(ascii ? "|" : "│", plot.x + col, y, .accent, clip: plot) }
+        }
         if ascii { plotASCII(&p, plot, top: top) } else { plotBraille(&p, plot, top: top) }
         // Time axis, its labels and the markers.
         let axisY = plot.maxY
@@ -105,6 +119,12 @@ public struct Chart: Sendable {
             let b = Chart.column(of: min(w.to, to), from: from, to: to, width: plot.width)
             p.text(String(repeating: ascii ? "=" : "━", count: b - a + 1), plot.x + a, axisY, .bad, clip: r)
         }
+        if let m = marked, m.to >= from, m.from <= to {
+            let a = Chart.column(of: max(m.from, from), from: from, to: to, width: plot.width)
+            let b = Chart.column(of: min(m.to, to), from: from, to: to, width: plot.width)
+            p.text(String(repeating: ascii ? "=" : "═", count: b - a + 1), plot.x + a, axisY, .accent, clip: r)
+        }
+        for col in cursorColumns.map(Array.init) ?? [] { p.text(ascii ? "^" : "▲", plot.x + col, axisY, .accent, clip: r) }
         let markY = axisY + 1
         let start = Format.clock(from), end = Format.clock(to), mid = Format.clock(from + (to - from) / 2)
         p.text(start, plot.x, markY, .muted, clip: r)
@@ -114,6 +134,12 @@ public struct Chart: Sendable {
             let col = plot.x + Chart.column(of: m.t, from: from, to: to, width: plot.width)
             p.text(String(m.symbol), col, axisY, .warn, clip: r)
         }
+    }
+
+    /// A series' mean over the points in a bucket ("—" for none).
+    func value(_ s: Series, in w: Window) -> String {
+        let vs = s.points.filter { $0.t >= w.from && $0.t <= w.to && $0.v.isFinite }.map(\.v)
+        return vs.isEmpty ? "—" : format(vs.reduce(0, +) / Double(vs.count))
     }
 
     /// Each series as a braille line: consecutive points joined dot by dot.

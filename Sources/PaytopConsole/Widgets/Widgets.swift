@@ -64,6 +64,13 @@ public struct Painter {
         _ = col
     }
 
+    /// A share (0…1) as a bar of full blocks `width` wide, as text for a table cell.
+    public func bar(_ fraction: Double, width: Int) -> String {
+        let f = fraction.isFinite ? min(1, max(0, fraction)) : 0
+        let filled = Int((f * Double(width)).rounded())
+        return String(repeating: glyphs.full, count: filled) + String(repeating: glyphs.empty, count: max(0, width - filled))
+    }
+
     /// Values as block characters scaled to their own maximum, the last `width` of them.
     public func sparkline(_ values: [Double], width: Int) -> String {
         let vs = Array(values.suffix(max(0, width)))

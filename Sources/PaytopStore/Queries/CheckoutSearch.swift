@@ -39,6 +39,8 @@ public enum CheckoutSearch {
         /// or slower than the objective; payment success, failed other than by a decline;
         /// API latency, answered after 300 ms, with a 5xx or a 429.
         public var badFor: SloName?
+        /// It failed with this code ("none": without one), as the comparison names failures.
+        public var failureCode: String?
         /// Its amount total in this band (`ProblemAnalysis.band`, as the comparison groups them).
         public var amountBand: String?
         public var sort: Sort = .newest
@@ -161,7 +163,8 @@ public enum CheckoutSearch {
                 ORDER BY trace_no DESC
                 """)
             s.bind(1, low).bind(2, high).bind(3, now)
-        } else if f.outcome == PaymentState.failed.rawValue || f.stage != nil || f.state == .failed || f.badFor == .paymentSuccess {
+        } else if f.outcome == PaymentState.failed.rawValue || f.stage != nil || f.state == .failed || f.badFor == .paymentSuccess
+                    || f.failureCode != nil {
             s = try c.cached("""
                 SELECT checkout_id FROM payment_event WHERE trace_no BETWEEN ?1 AND ?2 AND outcome = 'FAILED' ORDER BY trace_no DESC
                 """)
@@ -222,6 +225,7 @@ public enum CheckoutSearch {
             let failed = r.outcome == PaymentState.failed.rawValue && !(r.errorCode.map(DeclineCode.all.contains) ?? false)
             guard failed || r.durationNanos > ProblemAnalysis.delayedAfter else { return false }
         }
+        if let code = f.failureCode, r.outcome != PaymentState.failed.rawValue || (r.errorCode ?? "none") != code { return false }
         if let band = f.amountBand, ProblemAnalysis.band(Money(decimalString: r.amountTotal) ?? .zero) != band { return false }
         switch f.badFor {
         case .settlement?: guard r.state == .deadLettered || r.durationNanos > ProblemAnalysis.delayedAfter else { return false }

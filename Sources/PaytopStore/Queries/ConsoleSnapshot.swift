@@ -34,6 +34,9 @@ public struct ConsoleSnapshot: Sendable {
             self.currency = currency; self.merchants = merchants; self.failureCode = failureCode
             self.createdAt = createdAt; self.doneAt = doneAt
         }
+
+        /// End to end: to its end, or to `now` while in flight.
+        public func took(_ now: Int64) -> Int64 { (doneAt ?? max(now, createdAt)) - createdAt }
     }
 
     public var at: Int64 = 0

@@ -18,6 +18,23 @@ public enum RangeComparison {
         public var rangeShare: Double
         public var baselineShare: Double
         public var difference: Double { rangeShare - baselineShare }
+
+        /// The checkouts of `range` with this value (the drill from a compared value).
+        public func checkouts(in range: ClosedRange<Int64>) -> CheckoutSearch.Filter {
+            var f = CheckoutSearch.Filter()
+            f.from = range.lowerBound
+            f.to = range.upperBound
+            switch dimension {
+            case .release:
+                let parts = value.split(separator: " ", maxSplits: 1).map(String.init)
+                if parts.count == 2, let fn = FunctionName(rawValue: parts[0]) { f.release = .init(fn, parts[1]) }
+            case .pspErrorCode, .declineCode: f.failureCode = value
+            case .merchant: f.merchant = value
+            case .currency: f.currency = value
+            case .amountBand: f.amountBand = value
+            }
+            return f
+        }
     }
 
     public struct Result: Sendable, Equatable {
