@@ -32,7 +32,9 @@ struct CheckoutsCommand: ParsableCommand {
     @Option(help: ArgumentHelp("In this currency.", valueName: "cur")) var currency: String?
     @Option(help: ArgumentHelp("Served by this release: executor@1.3.0.", valueName: "service@version")) var release: String?
     @Option(help: ArgumentHelp("End to end longer than this: 500ms, 2m, …", valueName: "duration")) var slowerThan: String?
-    @Flag(help: "Served by a cold start.") var cold = false
+    @Flag(help: "Served by a cold start (of --function, when given).") var cold = false
+    @Option(help: ArgumentHelp("Served by this function (initializer, executor, wallet), its longest work on each first.", valueName: "function"))
+    var function: String?
     @Option(help: ArgumentHelp("With an error other than a decline recorded at or after this time (what an errors chart counts).", valueName: "time"))
     var erredFrom: String?
     @Option(help: ArgumentHelp("… and at or before this time.", valueName: "time")) var erredTo: String?
@@ -106,6 +108,12 @@ struct CheckoutsCommand: ParsableCommand {
             f.slowerThan = n
         }
         f.cold = cold
+        if let function {
+            guard let fn = FunctionName(rawValue: function) ?? FunctionName(deployedName: function) else {
+                throw CLIError(message: "--function must be one of \(FunctionName.pipelineOrder.map(\.rawValue).joined(separator: ", ")), not \"\(inert(function))\"")
+            }
+            f.invocationsOf = fn
+        }
         if erredFrom != nil || erredTo != nil {
             let a = try erredFrom.map { try Self.time($0, option: "--erred-from", now: now) } ?? Int64.min
             let b = try erredTo.map { try Self.time($0, option: "--erred-to", now: now) } ?? Int64.max

@@ -68,8 +68,8 @@ public final class ConsoleApp {
                 terminal.draw(frame)
                 dirty = false
                 // Tab reaches the charts the frame drew; a change is drawn again.
-                if frame.chartsDrawn != state.chartsShown {
-                    dispatch(.chartsShown(frame.chartsDrawn))
+                if frame.panesDrawn != state.panesShown {
+                    dispatch(.panesShown(frame.panesDrawn))
                     dirty = true
                 }
             }

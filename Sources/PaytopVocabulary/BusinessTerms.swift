@@ -49,6 +49,17 @@ public enum FunnelStep: Int, CaseIterable, Sendable {
         case .settled: return "settled"
         }
     }
+
+    /// Where a checkout that reached this step but not the next was lost (nil after the last).
+    public var lossAfter: LossStage? {
+        switch self {
+        case .received: return .validation
+        case .initiated: return .initialization
+        case .queued: return .psp
+        case .pspSuccess, .walletQueued: return .settlement
+        case .settled: return nil
+        }
+    }
 }
 
 /// Where a lost checkout was lost (tile 21). Every lost checkout has exactly one stage:

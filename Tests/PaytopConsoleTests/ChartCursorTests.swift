@@ -22,7 +22,7 @@ import PaytopVocabulary
     func overviewOnTheErrorsChart() -> ConsoleState {
         var s = ConsoleState()
         s.width = 200; s.height = 60
-        _ = Reducer.reduce(&s, .chartsShown([.throughput, .errors]), data: data())
+        _ = Reducer.reduce(&s, .panesShown([.chart(.throughput), .chart(.errors)]), data: data())
         for _ in 0..<5 { _ = Reducer.reduce(&s, key: .tab, data: data()) }
         return s
     }
@@ -116,12 +116,12 @@ import PaytopVocabulary
         _ = Reducer.reduce(&s, key: .char("v"), data: d)
         #expect(s.status?.isError == true && s.rangeMark == nil)
         // A frame that no longer draws the chart (a smaller terminal) gives the focus back.
-        _ = Reducer.reduce(&s, .chartsShown([]), data: d)
+        _ = Reducer.reduce(&s, .panesShown([]), data: d)
         #expect(s.focusedChart == nil && s.focus == 0)
         // Another view starts without a cursor, and learns its charts from its frame.
         s.cursor = 1
         _ = Reducer.reduce(&s, key: .char("5"), data: d)
-        #expect(s.cursor == nil && s.chartsShown.isEmpty)
+        #expect(s.cursor == nil && s.panesShown.isEmpty)
     }
 
     @Test func theRangeCannotBeTheWholeWindow() {

@@ -147,8 +147,8 @@ import PaytopVocabulary
         s.width = 200; s.height = 60
         // The frame says which charts it drew; Tab reaches them after the view's four panes.
         let first = frame(s, d)
-        #expect(first.chartsDrawn == [.throughput, .errors])
-        _ = Reducer.reduce(&s, .chartsShown(first.chartsDrawn), data: d)
+        #expect(first.panesDrawn == [.chart(.throughput), .chart(.errors)])
+        _ = Reducer.reduce(&s, .panesShown(first.panesDrawn), data: d)
         for _ in 0..<5 { _ = Reducer.reduce(&s, key: .tab, data: d) }
         #expect(s.focusedChart == .errors)
         // The outage is the engine's minutes 2 to 4: the cursor on the fourth minute.

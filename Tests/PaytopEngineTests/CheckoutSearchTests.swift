@@ -166,5 +166,28 @@ import PaytopVocabulary
         var band = f; band.amountBand = "10–100"
         #expect(try ids(band) == (try sql("SELECT p.checkout_id \(windowed) AND CAST(round(p.amount_total * 100) AS INTEGER) BETWEEN 1000 AND 9999 \(newest)")),
                 "\(name): amount band")
+    
+        // A function's work on each checkout, longest first; and the checkouts its cold starts served.
+        for fn in FunctionName.pipelineOrder {
+            var work = f; work.invocationsOf = fn
+            let rows = try CheckoutSearch.find(c, work)
+            let longest = try store.rows("""
+                SELECT p.checkout_id, max(s.duration_ns) \(windowed.replacingOccurrences(of: "WHERE", with: "JOIN span_data s ON s.trace_no = t.trace_no JOIN span_name n ON n.name_code = s.name_code JOIN service_version v ON v.service_code = s.service_code WHERE n.kind IN ('SERVER', 'CONSUMER') AND v.service_name = '\(fn.rawValue)' AND"))
+                GROUP BY p.checkout_id ORDER BY 2 DESC
+                """)
+            #expect(Set(rows.map(\.checkoutID)) == Set(longest.map { $0[0] }) && rows.count == longest.count && !rows.isEmpty, "\(name): \(fn) work")
+            let byID = Dictionary(uniqueKeysWithValues: longest.map { ($0[0], Int64($0[1])!) })
+            #expect(rows.map { byID[$0.checkoutID]! } == longest.map { Int64($0[1])! }, "\(name): \(fn) longest first")
+            var coldOf = f; coldOf.invocationsOf = fn; coldOf.cold = true
+            let coldIDs = try ids(coldOf)
+            let coldOfSQL = try sql("""
+                SELECT p.checkout_id \(windowed) AND (
+                  EXISTS (SELECT 1 FROM span s WHERE s.checkout_id = p.checkout_id AND s.service_name = '\(fn.rawValue)' AND json_extract(s.attributes, '$."faas.coldstart"') = 1)
+                  OR EXISTS (SELECT 1 FROM span_link_data l JOIN span_data s ON s.trace_no = l.trace_no AND s.span_id = l.span_id
+                             JOIN service_version v ON v.service_code = s.service_code
+                             WHERE l.linked_trace_no = p.trace_no AND v.service_name = '\(fn.rawValue)' AND json_extract(s.attributes, '$."faas.coldstart"') = 1))
+                """)
+            #expect(Set(coldIDs) == Set(coldOfSQL) && coldIDs.count == coldOfSQL.count && Set(coldIDs).isSubset(of: Set(byCold)), "\(name): cold \(fn)")
+        }
     }
 }

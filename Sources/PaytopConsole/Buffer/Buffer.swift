@@ -34,8 +34,8 @@ public struct Buffer: Equatable, Sendable {
     public let width: Int
     public let height: Int
     public private(set) var cells: [Cell]
-    /// The charts drawn into the frame, in the order Tab reaches them (after the view's panes).
-    public var chartsDrawn: [ChartID] = []
+    /// The charts and lists drawn into the frame that Tab reaches after the view's own panes, in order.
+    public var panesDrawn: [Pane] = []
 
     public init(width: Int, height: Int) {
         self.width = max(0, width)

@@ -25,7 +25,7 @@ public enum ViewID: Int, CaseIterable, Sendable {
         }
     }
 
-    /// The panes Tab cycles through before the charts the view drew (ConsoleState.chartsShown).
+    /// The panes Tab cycles through before the charts and lists the view drew (ConsoleState.panesShown).
     public var basePanes: Int {
         switch self {
         case .overview: return 4
@@ -117,8 +117,10 @@ public struct ConsoleState: Sendable {
 
     public var view: ViewID = .overview
     public var drill: Drill?
-    /// The charts the last frame drew in the view, in Tab order after its panes.
-    public var chartsShown: [ChartID] = []
+    /// The charts and lists the last frame drew in the view, in Tab order after its own panes.
+    public var panesShown: [Pane] = []
+    /// The selected row of each list pane.
+    public var listSelection: [ListPane: Int] = [:]
     /// The time cursor's bucket (its start, engine ns), shared by the view's charts.
     public var cursor: Int64?
     /// Where `v` started marking a range (a bucket's start).
@@ -157,11 +159,23 @@ public struct ConsoleState: Sendable {
 
     public func selected(_ v: ViewID) -> Int { selection[v] ?? 0 }
 
-    /// The chart Tab has focused, if any.
-    public var focusedChart: ChartID? {
+    /// The chart or list Tab has focused beyond the view's own panes, if any.
+    public var focusedPane: Pane? {
         let i = focus - view.basePanes
-        return i >= 0 && i < chartsShown.count ? chartsShown[i] : nil
+        return i >= 0 && i < panesShown.count ? panesShown[i] : nil
     }
+
+    public var focusedChart: ChartID? {
+        if case .chart(let c)? = focusedPane { return c }
+        return nil
+    }
+
+    public var focusedList: ListPane? {
+        if case .list(let l)? = focusedPane { return l }
+        return nil
+    }
+
+    public func selected(_ l: ListPane) -> Int { listSelection[l] ?? 0 }
 }
 
 /// Everything that changes the console's state, through `Reducer.reduce`: keys and
@@ -181,8 +195,8 @@ public enum Action: Equatable, Sendable {
     case watchingReceived(Bool)
     /// The store was read again: the problems' list may have moved under the selection.
     case problemsReloaded
-    /// The frame drew these charts (Tab reaches them).
-    case chartsShown([ChartID])
+    /// The frame drew these charts and lists (Tab reaches them).
+    case panesShown([Pane])
 }
 
 /// What the reducer asks the app to do: the only side effects the console has.

@@ -11,7 +11,7 @@ extension Reducer {
         s.focus = 0
         s.cursor = nil
         s.rangeMark = nil
-        s.chartsShown = []
+        s.panesShown = []
     }
 
     /// The Problems view's selection moved (or the view opened): load the selected

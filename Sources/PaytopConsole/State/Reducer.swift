@@ -22,11 +22,11 @@ public enum Reducer {
         case .traceMissing(let id): s.status = .init(text: "unknown checkout_id \(id)", isError: true)
         case .storeReadFailed(let error): s.status = .init(text: error, isError: true)
         case .watchingReceived(let on): s.watchingReceived = on
-        case .chartsShown(let charts):
-            // A chart the frame no longer draws (a smaller terminal) gives the focus back.
-            let was = s.focusedChart
-            s.chartsShown = charts
-            if let was, s.focusedChart != was { s.focus = charts.firstIndex(of: was).map { s.view.basePanes + $0 } ?? 0 }
+        case .panesShown(let panes):
+            // A pane the frame no longer draws (a smaller terminal) gives the focus back.
+            let was = s.focusedPane
+            s.panesShown = panes
+            if let was, s.focusedPane != was { s.focus = panes.firstIndex(of: was).map { s.view.basePanes + $0 } ?? 0 }
         case .problemsReloaded:
             // The selection follows the problem shown when newer ones open above it.
             guard s.view == .problems else { return [] }
@@ -117,6 +117,7 @@ public enum Reducer {
             return fault(&s, ControlCommand.fault(kind: "settlement-drift", on: on)!)
         case .char("c") where s.view == .reconciliation: return control(&s, .reconcile, summary: "reconcile now")
         case .char("c") where s.view == .problems: return drillProblem(&s, snapshot)
+        case .char("c") where s.view == .functions: return enterFunction(&s, snapshot, cold: true)
         case .char("["): return cycleRange(&s, -1)
         case .char("]"): return cycleRange(&s, 1)
         case .char("O") where s.view == .business: cycleMerchantSort(&s, snapshot)
@@ -168,7 +169,7 @@ public enum Reducer {
     }
 
     /// The panes Tab cycles through: the view's own, then the charts it drew.
-    static func panes(_ s: ConsoleState) -> Int { s.view.basePanes + s.chartsShown.count }
+    static func panes(_ s: ConsoleState) -> Int { s.view.basePanes + s.panesShown.count }
 
     static func rowCount(_ s: ConsoleState, _ data: ConsoleData) -> Int {
         let snap = data.snapshot
@@ -179,6 +180,7 @@ public enum Reducer {
         case .problems: return snap.problems.count
         case .releases: return snap.releases.count
         case .business: return snap.business?.merchants.count ?? 0
+        case .functions: return snap.functionsReport?.rows.count ?? 0
         case .reconciliation:
             return s.focus == 0 ? (snap.reconciliation?.batches.count ?? 0) : (snap.reconciliation?.mismatches.count ?? 0)
         default: return 0
@@ -190,6 +192,10 @@ public enum Reducer {
         if s.view == .trace {
             // (Trace selection is clamped by the view, which knows how many rows are visible.)
             s.selectedSpan = max(0, s.selectedSpan + delta)
+            return []
+        }
+        if let list = s.focusedList {
+            moveInList(&s, list, delta, snap)
             return []
         }
         if s.view == .problems && s.focus == 1 {
@@ -238,7 +244,10 @@ public enum Reducer {
 
     static func enter(_ s: inout ConsoleState, _ data: ConsoleData) -> [Effect] {
         let snap = data.snapshot
+        if let list = s.focusedList { return enterList(&s, list, snap) }
         switch s.view {
+        case .functions: return enterFunction(&s, snap, cold: false)
+        case .slos: return enterSlo(&s, snap)
         case .payments:
             let list = visiblePayments(s, data)
             guard s.selected(.payments) < list.count else { return [] }

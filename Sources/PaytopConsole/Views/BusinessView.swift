@@ -20,37 +20,41 @@ enum BusinessView {
         var top: Rect
         if wide {
             (top, rest) = rest.splitRows(FunnelStep.allCases.count + 3)
-            funnel(&p, p.box(top, title: "Funnel · \(s.timeRange.label)"), b)
+            funnel(&p, top, b, s)
             (top, rest) = rest.splitRows(moneyRows + 2)
             money(&p, p.box(top, title: "Revenue · conversion"), b, s)
             (top, rest) = rest.splitRows(LossStage.allCases.count + 2)
-            stages(&p, p.box(top, title: "Lost by stage"), b)
+            stages(&p, top, b, s)
             (top, rest) = rest.splitRows(6)
             psp(&p, p.box(top, title: "PSP"), b)
-            if rest.height >= 4 { SloView.errorCodes(&p, p.box(rest, title: "Error codes · actions"), b) }
+            if rest.height >= 4 { SloView.errorCodes(&p, rest, title: "Error codes · actions", b, s) }
             merchantsAndCharts(&p, right, s, d, b, currencies)
         } else {
             (top, rest) = rest.splitRows(FunnelStep.allCases.count + 3)
             let (f, m) = top.splitColumns(top.width / 2)
-            funnel(&p, p.box(f, title: "Funnel · \(s.timeRange.label)"), b)
+            funnel(&p, f, b, s)
             money(&p, p.box(m, title: "Revenue · conversion"), b, s)
             let (merchantArea, below) = rest.splitRows(max(6, min(rest.height, b.merchants.count + 3)))
             merchants(&p, merchantArea, s, d, currencies, aovColumns: false)
             if below.height >= 4 {
                 let (st, ps) = below.splitColumns(below.width / 2)
-                stages(&p, p.box(st, title: "Lost by stage"), b)
+                stages(&p, st, b, s)
                 psp(&p, p.box(ps, title: "PSP"), b)
             }
         }
     }
 
-    static func funnel(_ p: inout Painter, _ r: Rect, _ b: BusinessReport) {
+    /// The funnel as bars (a pane Tab reaches: Enter lists those lost after the selected step).
+    static func funnel(_ p: inout Painter, _ area: Rect, _ b: BusinessReport, _ s: ConsoleState) {
+        p.buffer.panesDrawn.append(.list(.funnel))
+        let focused = s.focusedList == .funnel
+        let r = p.box(area, title: "Funnel · \(s.timeRange.label)" + (focused ? " · Enter: lost after the step" : ""), focused: focused)
         let received = b.count(.received)
         let barWidth = max(4, r.width - 32)
         for (i, (step, n)) in b.funnel.enumerated() where i < r.height {
             let y = r.y + i
             let share = received == 0 ? 0 : Double(n) / Double(received)
-            var x = p.text(step.label.fit(14), r.x + 1, y, .text, clip: r)
+            var x = p.text(step.label.fit(14), r.x + 1, y, focused && s.selected(.funnel) == i ? .selection : .text, clip: r)
             x = p.text(Format.count(n).fit(7), x, y, .text, clip: r)
             x = p.text(String(format: "%6.1f%% ", share * 100), x, y, share < 0.95 && step != .received ? .warn : .muted, clip: r)
             p.gauge(share, x, y, width: barWidth, role: step == .settled ? .ok : .accent, clip: r)
@@ -82,10 +86,15 @@ enum BusinessView {
     /// "EUR 12.50" each, for `Format.whole` or a `.whole` cell.
     static func items(_ list: [BusinessReport.Amount]) -> [String] { list.map { "\($0.currency) \($0.amount)" } }
 
-    static func stages(_ p: inout Painter, _ r: Rect, _ b: BusinessReport) {
+    /// Losses by stage (a pane Tab reaches: Enter lists the checkouts lost at the selected stage).
+    static func stages(_ p: inout Painter, _ area: Rect, _ b: BusinessReport, _ s: ConsoleState) {
+        p.buffer.panesDrawn.append(.list(.lossStages))
+        let focused = s.focusedList == .lossStages
+        let r = p.box(area, title: "Lost by stage" + (focused ? " · Enter: its checkouts" : ""), focused: focused)
         for (i, (stage, loss)) in b.stages.enumerated() where i < r.height {
             let y = r.y + i
-            var x = p.text(stage.label.fit(18), r.x + 1, y, loss.checkouts > 0 ? .warn : .text, clip: r)
+            let role: Theme.Role = focused && s.selected(.lossStages) == i ? .selection : (loss.checkouts > 0 ? .warn : .text)
+            var x = p.text(stage.label.fit(18), r.x + 1, y, role, clip: r)
             x = p.text(Format.count(loss.checkouts).fit(7), x, y, .text, clip: r)
             p.text(loss.amounts.isEmpty ? "—" : Format.whole(items(loss.amounts), width: r.maxX - x - 1), x, y, .muted, clip: r)
         }
@@ -116,7 +125,7 @@ enum BusinessView {
         case .merchant: sortLabel = "merchant"
         case .revenue(let c): sortLabel = "revenue " + c
         }
-        let inner = p.box(area, title: "Merchants · by \(sortLabel) · O sorts · Enter lists payments", focused: true)
+        let inner = p.box(area, title: "Merchants · by \(sortLabel) · O sorts · Enter lists payments", focused: s.focus == 0)
         // Narrow: the settled count goes (orders − failed), then revenue headers shorten; every
         // revenue stays a whole decimal amount in its own currency's column.
         let longest = (d.snapshot.business?.merchants.flatMap { $0.revenue.map { Buffer.columns($0.amount.description) } }.max() ?? 8) + 1
@@ -155,7 +164,7 @@ enum BusinessView {
             return Table.Row(cells)
         }
         if rows.isEmpty { p.text("no orders in the window", inner.x + 1, inner.y, .muted, clip: inner); return }
-        Table(columns, sortColumn: sortColumn).draw(&p, inner, rows: rows, selected: s.selected(.business))
+        Table(columns, sortColumn: sortColumn).draw(&p, inner, rows: rows, selected: s.focus == 0 ? s.selected(.business) : nil)
     }
 
     static func merchantsAndCharts(_ p: inout Painter, _ r: Rect, _ s: ConsoleState, _ d: ConsoleData, _ b: BusinessReport, _ currencies: [String]) {

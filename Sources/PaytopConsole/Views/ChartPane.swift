@@ -20,7 +20,7 @@ enum ChartPane {
     static func draw(_ p: inout Painter, _ r: Rect, _ id: ChartID, title: String, _ s: ConsoleState, _ d: ConsoleData,
                      listMarks: Bool = true) {
         guard r.height >= 4 else { return }
-        p.buffer.chartsDrawn.append(id)
+        p.buffer.panesDrawn.append(.chart(id))
         let snap = d.snapshot
         let focused = s.focusedChart == id
         guard let series = snap.series else {

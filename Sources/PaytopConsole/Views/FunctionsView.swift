@@ -15,7 +15,9 @@ enum FunctionsView {
         }
         let wide = r.width >= 140
         let (hopsArea, rest) = r.splitRows(f.rows.count + 4)
-        hops(&p, p.box(hopsArea, title: "Functions · \(s.timeRange.label)", focused: true), f, wide: wide)
+        let hopsFocused = s.focus == 0
+        hops(&p, p.box(hopsArea, title: "Functions · \(s.timeRange.label)" + (hopsFocused ? " · Enter: longest work · c: cold starts" : ""),
+                       focused: hopsFocused), f, wide: wide, selected: hopsFocused ? s.selected(.functions) : nil)
         let (left, right) = rest.splitColumns(wide ? 84 : rest.width)
         let (apiArea, below) = left.splitRows(6)
         api(&p, p.box(apiArea, title: "API Gateway · Latency vs IntegrationLatency vs initializer Duration"), f)
@@ -38,7 +40,7 @@ enum FunctionsView {
 
     static func ms(_ v: Double?) -> String { v.map { Format.millis($0) } ?? "—" }
 
-    static func hops(_ p: inout Painter, _ r: Rect, _ f: FunctionsReport, wide: Bool) {
+    static func hops(_ p: inout Painter, _ r: Rect, _ f: FunctionsReport, wide: Bool, selected: Int?) {
         // Narrow, the invocation count and throttles go first (the rate stays; throttles show
         // in the pipeline's health); the percentiles stay.
         var columns: [Table.Column] = [.init("function", width: 13), .init("inv/s", width: 8, .right)]
@@ -67,7 +69,7 @@ enum FunctionsView {
             }
             return Table.Row(cells)
         }
-        Table(columns).draw(&p, r, rows: rows, selected: nil)
+        Table(columns).draw(&p, r, rows: rows, selected: selected)
         if r.height > rows.count + 1 {
             p.text("percentiles over whole minutes · cold: started a new environment", r.x + 1,
                    r.y + rows.count + 1, .muted, clip: r)

@@ -148,15 +148,15 @@ public enum Screen {
     static func keys(_ v: ViewID) -> [(String, String)] {
         let faults = [("o", "outage"), ("s", "slow"), ("d", "declines"), ("x", "clear")]
         switch v {
-        case .overview: return faults + [("t", "trace"), (":", "command")]
-        case .queues: return [("j/k", "move"), ("Tab", "table"), ("r", "redrive"), ("Enter", "trace")] + faults.prefix(1)
+        case .overview: return faults + [("t", "trace"), ("Tab", "panes · charts"), (":", "command")]
+        case .queues: return [("j/k", "move"), ("Tab", "table · charts"), ("r", "redrive"), ("Enter", "trace")] + faults.prefix(1)
         case .payments: return [("j/k", "move"), ("/", "filter"), ("Enter", "trace"), (":sort", "amount|state")]
         case .trace: return [("j/k", "move"), ("h/l", "fold"), ("E/C", "expand/collapse all"), ("/ n N", "find"), ("t", "another")]
-        case .slos: return [("j/k", "move")] + faults
-        case .releases: return [("B", "bad deploy"), ("U", "roll back"), ("j/k", "move")]
+        case .slos: return [("j/k", "move"), ("Enter", "bad events"), ("Tab", "alerts · codes · charts")] + faults
+        case .releases: return [("B", "bad deploy"), ("U", "roll back"), ("j/k", "move"), ("Tab", "charts")]
         case .reconciliation: return [("j/k", "move"), ("Tab", "table"), ("Enter", "trace"), ("c", "reconcile"), ("R", "drift")]
-        case .business: return [("j/k", "move"), ("O", "sort"), ("Enter", "merchant's checkouts"), ("[ ]", "range")]
-        case .functions: return [("[ ]", "range")] + faults
+        case .business: return [("j/k", "move"), ("O", "sort"), ("Enter", "checkouts"), ("Tab", "funnel · stages · codes · charts"), ("[ ]", "range")]
+        case .functions: return [("j/k", "move"), ("Enter", "longest work"), ("c", "cold starts"), ("Tab", "charts"), ("[ ]", "range")] + faults
         case .problems: return [("j/k", "move"), ("Tab", "exemplars"), ("Enter", "trace"), ("c", "checkouts")] + faults.prefix(1)
         }
     }
@@ -185,6 +185,7 @@ enum HelpOverlay {
         ("O", "sort merchants: orders · settled · failed · error % · id · revenue per currency (view 7)"),
         ("Enter / c", "a merchant's whole history (view 7) / a problem's affected checkouts (view 0), in view 3; Esc back"),
         ("Tab to a chart", "← → time cursor (PgUp PgDn g G jump) · Enter the checkouts behind its bucket · v … v compare a range"),
+        ("Enter on a list", "funnel step, lost stage, error code (7) · SLO, alert (5) · function, c its cold starts (8): the checkouts behind it"),
         ("Esc", "close this, a prompt or a message"), ("q", "quit"),
     ]
 

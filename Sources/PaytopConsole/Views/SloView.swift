@@ -15,17 +15,17 @@ enum SloView {
         let (left, right) = r.splitColumns(wide ? r.width / 2 : r.width)
         let objectivesHeight = min(left.height, report.objectives.count * 4 + 3)
         let (top, rest) = left.splitRows(objectivesHeight)
-        objectives(&p, p.box(top, title: "SLOs · 30-day windows of engine time", focused: true), s, report)
+        objectives(&p, p.box(top, title: "SLOs · 30-day windows of engine time" + (s.focus == 0 ? " · Enter: bad events" : ""), focused: s.focus == 0), s, report)
         let alertRows = report.objectives.count * SloReport.alertRules.count + 1
         let (alertArea, below) = rest.splitRows(min(rest.height, alertRows + 2))
-        alerts(&p, p.box(alertArea, title: "Alerts · multiwindow, multi-burn-rate (SRE Workbook)"), report)
+        alerts(&p, alertArea, report, s)
         let (pspArea, codesArea) = below.splitRows(min(below.height, 4))
         pspSLI(&p, p.box(pspArea, title: "PSP technical SLI · \(s.timeRange.label)"), d.snapshot.business)
         if !wide {
-            if codesArea.height >= 3 { errorCodes(&p, p.box(codesArea, title: "error codes · suggested actions"), d.snapshot.business) }
+            if codesArea.height >= 3 { errorCodes(&p, codesArea, title: "error codes · suggested actions", d.snapshot.business, s) }
             return
         }
-        errorCodes(&p, p.box(codesArea, title: "error codes · suggested actions"), d.snapshot.business)
+        errorCodes(&p, codesArea, title: "error codes · suggested actions", d.snapshot.business, s)
         guard d.snapshot.series != nil else { return }
         let (budget, burn) = right.splitRows(right.height / 2)
         ChartPane.draw(&p, budget, .budget, title: "Error budget remaining % · \(s.timeRange.label)", s, d, listMarks: false)
@@ -79,15 +79,18 @@ enum SloView {
         return Format.age(Int64(s))
     }
 
-    static func alerts(_ p: inout Painter, _ r: Rect, _ report: SloReport) {
+    /// The burn-rate alerts (a pane Tab reaches: Enter lists the bad events of the selected
+    /// alert's long window).
+    static func alerts(_ p: inout Painter, _ area: Rect, _ report: SloReport, _ s: ConsoleState) {
+        p.buffer.panesDrawn.append(.list(.alerts))
+        let focused = s.focusedList == .alerts
+        let r = p.box(area, title: "Alerts · multiwindow, multi-burn-rate (SRE Workbook)" + (focused ? " · Enter: bad events" : ""), focused: focused)
         let table = Table([.init("SLO", width: 17), .init("severity", width: 9), .init("windows", width: 9), .init("> burn", width: 8, .right),
                            .init("long", width: 8, .right), .init("short", width: 8, .right), .init("exhausts in", width: 12, .right),
                            .init("state", width: 0)])
         // Firing rules first, so that a short pane still shows what needs attention.
         var rows: [Table.Row] = []
-        let ordered = report.objectives.flatMap { o in o.alerts.map { (o, $0) } }.enumerated()
-            .sorted { ($0.element.1.firing ? 0 : 1, $0.offset) < ($1.element.1.firing ? 0 : 1, $1.offset) }.map(\.element)
-        for (o, a) in ordered {
+        for (o, a) in Reducer.alertRows(report) {
             do {
                 func hot(_ burn: Double?) -> Theme.Role? { (burn ?? 0) > a.rule.threshold ? .warn : nil }
                 let state = a.firing ? " FIRING" : (o.enoughData ? " ok" : " no data")
@@ -99,7 +102,7 @@ enum SloView {
                                        .init(state, a.firing ? .bad : (o.enoughData ? .ok : .muted))]))
             }
         }
-        table.draw(&p, r, rows: rows, selected: nil)
+        table.draw(&p, r, rows: rows, selected: focused ? s.selected(.alerts) : nil)
     }
 
     static func pspSLI(_ p: inout Painter, _ r: Rect, _ b: BusinessReport?) {
@@ -117,7 +120,12 @@ enum SloView {
         }
     }
 
-    static func errorCodes(_ p: inout Painter, _ r: Rect, _ b: BusinessReport?) {
+    /// The error codes of the lost checkouts with the seed dashboard's actions (a pane Tab
+    /// reaches: Enter lists the checkouts with the selected code).
+    static func errorCodes(_ p: inout Painter, _ area: Rect, title: String, _ b: BusinessReport?, _ s: ConsoleState) {
+        p.buffer.panesDrawn.append(.list(.errorCodes))
+        let focused = s.focusedList == .errorCodes
+        let r = p.box(area, title: title + (focused ? " · Enter: its checkouts" : ""), focused: focused)
         let codes = b?.errorCodes ?? []
         guard !codes.isEmpty else {
             p.text("no lost checkouts in the range", r.x + 1, r.y, .muted, clip: r)
@@ -127,7 +135,7 @@ enum SloView {
         table.draw(&p, r, rows: codes.map { e in
             Table.Row([.init(e.code), .init(Format.count(e.loss.checkouts)), .init(e.action),
                        .whole(BusinessView.items(e.loss.amounts), .muted)], role: e.category == .technical ? .bad : .warn)
-        }, selected: nil)
+        }, selected: focused ? s.selected(.errorCodes) : nil)
     }
 }
 

@@ -26,8 +26,12 @@ public enum CheckoutSearch {
         public var release: Release?
         /// End to end (to the store's clock for one in flight) longer than this, ns.
         public var slowerThan: Int64?
-        /// An invocation that served it was a cold start.
+        /// An invocation that served it was a cold start (of `invocationsOf`, when given).
         public var cold = false
+        /// Served by this function: listed by how long the function worked on each (its
+        /// invocation, or its record's processing in a batch), longest first — or, with
+        /// `cold`, newest first among those a cold start of it served.
+        public var invocationsOf: FunctionName?
         /// What a problem's impact counts: failed other than by a business decline, or
         /// slower than the settlement objective (to the store's clock while in flight).
         public var affected = false
@@ -135,6 +139,16 @@ public enum CheckoutSearch {
                 WHERE id IS NOT NULL ORDER BY at DESC
                 """)
             s.bind(1, erred.lowerBound).bind(2, erred.upperBound).bind(3, ErrorCategory.business.rawValue)
+        } else if let fn = f.invocationsOf, !f.cold {
+            // The function's work on each checkout of the window: its invocation (the
+            // initializer) or its record's processing (a batch's), longest first.
+            s = try c.cached("""
+                SELECT t.checkout_id FROM span_data d JOIN trace t ON t.trace_no = d.trace_no JOIN span_name n ON n.name_code = d.name_code
+                WHERE d.trace_no BETWEEN ?1 AND ?2 AND t.checkout_id IS NOT NULL AND n.kind IN ('SERVER', 'CONSUMER')
+                  AND d.service_code IN (SELECT service_code FROM service_version WHERE service_name IN (?3, ?4))
+                ORDER BY d.duration_ns DESC, d.trace_no DESC
+                """)
+            s.bind(1, low).bind(2, high).bind(3, fn.rawValue).bind(4, fn.deployedName)
         } else if let merchant = f.merchant {
             // Orders are created just after their checkout's request arrived: the window,
             // a minute wider at its end, holds every order of the window's checkouts.
@@ -144,16 +158,18 @@ public enum CheckoutSearch {
                 """)
             s.bind(1, merchant).bind(2, from).bind(3, to > Int64.max - 60_000_000_000 ? to : to + 60_000_000_000)
         } else if f.cold {
-            // A cold span in the checkout's own trace, or in a batch invocation linked to it.
+            // A cold span (of the function, when given) in the checkout's own trace, or in a
+            // batch invocation linked to it.
             s = try c.cached("""
                 SELECT coalesce(t.checkout_id, lt.checkout_id) FROM span_data d JOIN trace t ON t.trace_no = d.trace_no
                 LEFT JOIN span_link_data l ON l.trace_no = d.trace_no AND l.span_id = d.span_id
                 LEFT JOIN trace lt ON lt.trace_no = l.linked_trace_no
                 WHERE instr(d.attributes, '"faas.coldstart":true') > 0 AND d.trace_no >= ?1
                   AND coalesce(t.checkout_id, lt.checkout_id) IS NOT NULL
+                  AND (?2 IS NULL OR d.service_code IN (SELECT service_code FROM service_version WHERE service_name IN (?2, ?3)))
                 ORDER BY d.trace_no DESC
                 """)
-            s.bind(1, low)
+            s.bind(1, low).bind(2, f.invocationsOf?.rawValue).bind(3, f.invocationsOf?.deployedName)
         } else if f.affected || (f.slowerThan ?? 0) >= ProblemAnalysis.delayedAfter || f.badFor == .settlement {
             // Slower than the settlement objective: ended slow or failed, or open and late.
             s = try c.cached("""
@@ -256,16 +272,28 @@ public enum CheckoutSearch {
             defer { s.reset() }
             guard try s.step() else { return false }
         }
+        if let fn = f.invocationsOf, !f.cold {
+            let s = try c.cached("""
+                SELECT 1 FROM span_data d JOIN span_name n ON n.name_code = d.name_code WHERE d.trace_no = ?1 AND n.kind IN ('SERVER', 'CONSUMER')
+                  AND d.service_code IN (SELECT service_code FROM service_version WHERE service_name IN (?2, ?3)) LIMIT 1
+                """)
+            s.bind(1, r.traceNo ?? -1).bind(2, fn.rawValue).bind(3, fn.deployedName)
+            defer { s.reset() }
+            guard try s.step() else { return false }
+        }
         if f.cold {
-            // Its own invocations (the initializer), or a batch invocation that took its message.
+            // Its own invocations (the initializer), or a batch invocation that took its message
+            // (of the function, when given).
             let s = try c.cached("""
                 SELECT 1 FROM span_data s WHERE s.trace_no = ?1 AND instr(s.attributes, '"faas.coldstart":true') > 0
+                  AND (?2 IS NULL OR s.service_code IN (SELECT service_code FROM service_version WHERE service_name IN (?2, ?3)))
                 UNION ALL
                 SELECT 1 FROM span_link_data l JOIN span_data s ON s.trace_no = l.trace_no AND s.span_id = l.span_id
                 WHERE l.linked_trace_no = ?1 AND instr(s.attributes, '"faas.coldstart":true') > 0
+                  AND (?2 IS NULL OR s.service_code IN (SELECT service_code FROM service_version WHERE service_name IN (?2, ?3)))
                 LIMIT 1
                 """)
-            s.bind(1, r.traceNo ?? -1)
+            s.bind(1, r.traceNo ?? -1).bind(2, f.invocationsOf?.rawValue).bind(3, f.invocationsOf?.deployedName)
             defer { s.reset() }
             guard try s.step() else { return false }
         }
