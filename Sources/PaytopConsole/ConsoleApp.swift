@@ -147,6 +147,12 @@ public final class ConsoleApp {
         }
     }
 
+    /// The medians the trace view compares the trace's spans with: the time range's checkouts.
+    func loadTypical() {
+        let at = data.snapshot.at
+        data.typical = try? TypicalSpans.load(reader, from: state.timeRange.nanos.map { at - $0 } ?? Int64.min, to: at)
+    }
+
     func loadTrace(_ id: String) {
         do {
             data.trace = try TraceWaterfall.load(reader, checkoutID: id)
@@ -185,6 +191,7 @@ public final class ConsoleApp {
         case .loadTrace(let id):
             data.trace = nil
             loadTrace(id)
+            loadTypical()
             return nil
         case .setTheme(let name):
             do {

@@ -49,6 +49,7 @@ import PaytopVocabulary
         settled.reset()
         let trace = try TraceWaterfall.load(c, checkoutID: id)
         var data = ConsoleData(snapshot: snap, trace: trace)
+        data.typical = try TypicalSpans.load(c, from: snap.at - 3_600_000_000_000, to: snap.at)
         // The Problems view shows the outage's problem.
         data.problem = try snap.problems.first.flatMap { try ProblemDetail.load(c, id: $0.id) }
         return (path, data, id)
@@ -132,6 +133,31 @@ import PaytopVocabulary
         #expect(frame.contains("merchant seller-acct-003 · whole history: 100, newest 100"))
         #expect(data.drilled.allSatisfy { $0.merchants.contains("seller-acct-003") } && data.drilled.count == 100)
         #expect(frame.contains(data.drilled[0].checkoutID))
+    }
+
+    /// The waterfall beside a typical checkout: the checkout whose initializer took longest
+    /// (a cold start) has its slow spans marked against their operations' medians.
+    @Test func theWaterfallMarksWhatIsSlowerThanTypical() throws {
+        let (path, d, _) = try Self.fixture()
+        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
+        let c = try Store.openForReading(path: path)
+        let q = try c.cached("""
+            SELECT checkout_id FROM span WHERE name = 'initializer' AND checkout_id IS NOT NULL
+            ORDER BY end_time_unix_nano - start_time_unix_nano DESC LIMIT 1
+            """)
+        _ = try q.step()
+        let slow = q.string(0)
+        q.reset()
+        var data = d
+        data.trace = try TraceWaterfall.load(c, checkoutID: slow)
+        let typical = try #require(data.typical)
+        let frame = render(.trace, data, traceID: slow, width: 200, height: 60)
+        try Self.compare(frame, "4-trace-typical")
+        let spans = try #require(data.trace?.shown?.spans)
+        let outliers = spans.filter { typical.outlierRatio(service: $0.serviceName, name: $0.name, nanos: $0.end - $0.start) != nil }
+        #expect(!outliers.isEmpty && frame.contains("\(outliers.count) slower than typical"))
+        #expect(frame.contains("typical") && frame.contains("×"), "an outlier shows how many times its median it took")
+        #expect(typical.traces > 100 && typical.traces <= TypicalSpans.sampleSize)
     }
 
     /// The time cursor on the Overview's errors chart in the outage, the checkouts behind its

@@ -10,6 +10,9 @@ public struct ConsoleData: Sendable {
     public var problem: ProblemDetail?
     /// The checkouts of the drill the Payments view shows (`ConsoleState.drill`).
     public var drilled: [CheckoutSearch.Row] = []
+    /// What the trace's operations typically take over the time range (the trace view's
+    /// comparison with a typical checkout).
+    public var typical: TypicalSpans?
     /// The compare pane's differences (`ConsoleState.compare`).
     public var comparison: RangeComparison.Result?
     public var storePath: String

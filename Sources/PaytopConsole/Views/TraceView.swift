@@ -5,8 +5,9 @@ import PaytopVocabulary
 /// One checkout's waterfall: span tree (fold/unfold), kind, service, version, duration,
 /// bars on a time axis scaled to the trace, queue waits, errors; the critical path (each
 /// span's time on it, its spans and waits in the path's colour); the selected span's
-/// attributes with its self time; the statistics per service and operation; the
-/// checkout's business events.
+/// attributes with its self time; each span beside its operation's median over the time
+/// range (a typical checkout), the outliers marked; the statistics per service and
+/// operation; the checkout's business events.
 enum TraceView {
     static func draw(_ p: inout Painter, _ r: Rect, _ s: ConsoleState, _ d: ConsoleData) {
         guard let id = s.traceCheckoutID else {
@@ -31,24 +32,40 @@ enum TraceView {
         let waits = path?.segments.filter { $0.kind == .queueWait } ?? []
         let waited = waits.reduce(0) { $0 + $1.nanos }
         let pathNote = path.map { " · critical path: \(Int((Double(waited) / Double(max(1, $0.end - $0.start)) * 100).rounded())) % waiting in queues" } ?? ""
+        // Against a typical checkout: each span beside its operation's median over the range.
+        let typical = d.typical.flatMap { $0.traces > 0 ? $0 : nil }
+        func outlier(_ sp: TraceWaterfall.SpanLine) -> Double? {
+            typical?.outlierRatio(service: sp.serviceName, name: sp.name, nanos: sp.end - sp.start)
+        }
+        let outliers = t.spans.filter { outlier($0) != nil }.count
+        let typicalNote = typical.map { " · \(outliers) slower than typical (> \(Int(TypicalSpans.outlierRatio))× the median of \($0.traces) checkouts, \(s.timeRange.label))" } ?? ""
         let (top, bottom) = r.splitRows(max(8, r.height - 9))
-        let b = p.box(top, title: "Trace \(w.checkoutID) · \(w.received && w.traces.count > 1 ? "\(w.traces.count) traces" : "trace \((t.traceID ?? "").prefix(4))…\((t.traceID ?? "").suffix(4))") · \(t.spans.count) spans · \(Format.duration(end - start)) · \(state)\(pathNote)",
+        let b = p.box(top, title: "Trace \(w.checkoutID) · \(w.received && w.traces.count > 1 ? "\(w.traces.count) traces" : "trace \((t.traceID ?? "").prefix(4))…\((t.traceID ?? "").suffix(4))") · \(t.spans.count) spans · \(Format.duration(end - start)) · \(state)\(pathNote)\(typicalNote)",
                       focused: s.focus == 0)
-        let nameWidth = min(44, b.width / 3), kindWidth = 9, serviceWidth = 20, pathWidth = 10
-        let barX = b.x + 1 + nameWidth + kindWidth + serviceWidth + pathWidth
+        let nameWidth = min(44, b.width / 3), kindWidth = 9, serviceWidth = 20, pathWidth = 10, typicalWidth = typical == nil ? 0 : 16
+        let barX = b.x + 1 + nameWidth + kindWidth + serviceWidth + pathWidth + typicalWidth
         let barWidth = max(10, b.maxX - barX - 1)
         let visible = b.height - 1
         let sel = min(s.selectedSpan, max(0, rows.count - 1))
         let first = Table.firstVisible(selected: sel, visible: visible, count: rows.count)
-        let columns = Table([.init("span", width: nameWidth), .init("kind", width: kindWidth), .init("service", width: serviceWidth),
-                             .init("on path", width: pathWidth)])
+        var header: [Table.Column] = [.init("span", width: nameWidth), .init("kind", width: kindWidth), .init("service", width: serviceWidth),
+                                      .init("on path", width: pathWidth)]
+        if typical != nil { header.append(.init("typical", width: typicalWidth)) }
+        let columns = Table(header)
         columns.draw(&p, b, rows: rows.map { row in
             let sp = row.span
             let marker = row.hasChildren ? (row.folded ? p.glyphs.folded : p.glyphs.unfolded) + " " : "  "
-            return Table.Row([
+            var cells: [Table.Cell] = [
                 .init((String(repeating: "  ", count: row.depth) + marker + sp.name).fit(nameWidth - 1)), .init(sp.kind.rawValue, .muted),
                 .init("\(sp.serviceName) \(sp.serviceVersion)"), .init(onPath[sp.spanID].map { Format.duration($0) } ?? "", .warn),
-            ], role: sp.status == .error ? .bad : .text)
+            ]
+            if let typical {
+                // The operation's median; an outlier says how many times it took.
+                let median = typical.median(service: sp.serviceName, name: sp.name)
+                cells.append(outlier(sp).map { .init(String(format: "×%.1f ", $0) + Format.duration(median!), .bad) }
+                             ?? .init(median.map { Format.duration($0) } ?? "—", .muted))
+            }
+            return Table.Row(cells, role: sp.status == .error ? .bad : .text)
         }, selected: sel)
         var axisEnd = barX
         for i in 0...4 {
@@ -92,6 +109,9 @@ enum TraceView {
             var lines: [(String, String)] = [("span_id", sp.spanID), ("duration", Format.duration(sp.end - sp.start)),
                                              ("self time", Format.duration(selfTime)),
                                              ("on critical path", onPath[sp.spanID].map { Format.duration($0) } ?? "no"),
+                                             ("typical (median)", typical?.median(service: sp.serviceName, name: sp.name).map {
+                                                 Format.duration($0) + (outlier(sp).map { String(format: " · this one ×%.1f", $0) } ?? "")
+                                             } ?? "—"),
                                              ("status", sp.status.name + (sp.statusMessage.map { ": " + $0 } ?? ""))]
             if let obj = (try? JSONSerialization.jsonObject(with: Data(sp.attributes.utf8))) as? [String: Any] {
                 for k in obj.keys.sorted() { lines.append((k, "\(obj[k]!)")) }
