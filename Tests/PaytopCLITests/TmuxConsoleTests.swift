@@ -219,6 +219,47 @@ import Testing
         #expect(report.isClean)
     }
 
+    /// The drill in a real terminal: on the outage store, Tab to the Overview's errors chart,
+    /// the time cursor on the outage's second minute, Enter lists the checkouts that failed or
+    /// errored in it, and the first one's trace shows the PSP's error.
+    @Test(.enabled(if: tmuxAvailable && KillNineTests.binary != nil, "tmux and the paytop executable are available"))
+    func fromTheErrorsChartToAFailedCheckoutsTrace() throws {
+        let db = NSTemporaryDirectory() + "paytop-tmux-drill-\(UUID().uuidString.prefix(8)).db"
+        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + s) } }
+        let scenario = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("sample-data/scenarios/psp-outage.toml").path
+        let sim = Process()
+        sim.executableURL = URL(fileURLWithPath: KillNineTests.binary!)
+        sim.arguments = ["simulate", "--seed", "3", "--checkouts", "4800", "--scenario", scenario, "--db", db]
+        sim.standardOutput = FileHandle.nullDevice
+        try sim.run()
+        sim.waitUntilExit()
+        #expect(sim.terminationStatus == 0)
+
+        // The store spans under an hour: the charts start at its first minute, a bucket a minute.
+        let s = try Session("\(KillNineTests.binary!) console --db \(db) --read-only", env: ["TERM": "screen"], width: 200, height: 60)
+        #expect(s.waitFor("Errors"), "no errors chart:\n\(s.screen())")
+        for _ in 0..<5 { s.keys("Tab") }
+        #expect(s.waitFor("Errors · ← → cursor"), "Tab never reached the errors chart:\n\(s.screen())")
+        // g: the first minute (22:30); three to the right: 22:33, inside the outage.
+        s.keys("g")
+        for _ in 0..<3 { s.keys("Right") }
+        #expect(s.waitFor("22:33:00–22:34:00"), "the cursor is not on 22:33:\n\(s.screen())")
+        s.keys("Enter")
+        #expect(s.waitFor("errors 22:33:00–22:34:00 · failed or errored:"), "no list:\n\(s.screen())")
+        #expect(s.waitFor("chk-"), "the list is empty:\n\(s.screen())")
+        s.keys("Enter")
+        #expect(s.waitFor("Trace chk-", seconds: 20), "the first checkout's trace never opened:\n\(s.screen())")
+        #expect(s.waitFor("PSP returned HTTP 500"), "the trace does not show the PSP's error:\n\(s.screen())")
+        // Esc from the trace's list leads back: 3 shows the list again, Esc the newest payments.
+        s.keys("3")
+        #expect(s.waitFor("errors 22:33:00–22:34:00"))
+        s.keys("Escape")
+        #expect(s.waitFor("Payments ("), "Esc did not leave the drill:\n\(s.screen())")
+        s.keys("q")
+        #expect(s.exitCode() == "0")
+    }
+
     @Test(.enabled(if: tmuxAvailable && KillNineTests.binary != nil, "tmux and the paytop executable are available"))
     func readOnlyNoColorAndAsciiConsoles() throws {
         let db = NSTemporaryDirectory() + "paytop-tmux-ro-\(UUID().uuidString.prefix(8)).db"
