@@ -101,20 +101,45 @@ func maxResidentMB() -> Int {
 }
 
 extension BenchCommand {
-    /// The drill's lists a bench times: a chart bucket's minute, its failures, the slow
-    /// ones, an error code's, a merchant's whole history, a stage's losses, cold starts.
-    static func drillLists(at: Int64) -> [(String, CheckoutSearch.Filter)] {
-        var minute = CheckoutSearch.Filter()
-        minute.from = at - 30 * 60_000_000_000; minute.to = minute.from! + 60_000_000_000
-        var failed = minute; failed.outcome = PaymentState.failed.rawValue
-        var slow = CheckoutSearch.Filter(); slow.slowerThan = 120_000_000_000
-        var code = CheckoutSearch.Filter(); code.errorCode = ErrorCodes.pspServerError
-        var merchant = CheckoutSearch.Filter(); merchant.merchant = "seller-acct-003"
-        var stage = CheckoutSearch.Filter(); stage.stage = .psp
-        var cold = CheckoutSearch.Filter(); cold.cold = true
-        return [("a minute's arrivals", minute), ("a minute's failures", failed), ("slower than 2m", slow),
-                ("error code PSP_SERVER_ERROR", code), ("merchant seller-acct-003", merchant), ("lost at the PSP", stage),
-                ("cold starts", cold)]
+    /// The drill's lists a bench times (docs/drill.md), each as the console asks it (up to
+    /// `ConsoleLimits.drill`): a chart bucket's checkouts by what the chart counts — a minute
+    /// `busy` names (the outage's sixth where there is one) — the slow ones, an error code's,
+    /// a merchant's whole history, a stage's losses, cold starts, an SLO's and an alert's bad
+    /// events, a function's longest work and cold starts, and a compared value's.
+    static func drillLists(at: Int64, busy: Int64) -> [(String, CheckoutSearch.Filter)] {
+        let hour: Int64 = 3_600_000_000_000
+        let bucket = busy...(busy + 60_000_000_000 - 1)
+        func lastHour(_ set: (inout CheckoutSearch.Filter) -> Void) -> CheckoutSearch.Filter {
+            var f = CheckoutSearch.Filter()
+            f.from = at - hour; f.to = at; f.limit = ConsoleLimits.drill
+            set(&f)
+            return f
+        }
+        func whole(_ set: (inout CheckoutSearch.Filter) -> Void) -> CheckoutSearch.Filter {
+            var f = CheckoutSearch.Filter()
+            f.limit = ConsoleLimits.drill
+            set(&f)
+            return f
+        }
+        var lists: [(String, CheckoutSearch.Filter)] = ChartID.allCases.map { ("\($0.name) chart's bucket (\($0.behind.phrase))", ChartCursor.filter($0, bucket)) }
+        lists += [
+            ("slower than 2m, all time", whole { $0.slowerThan = 120_000_000_000 }),
+            ("error code PSP_SERVER_ERROR, all time", whole { $0.errorCode = ErrorCodes.pspServerError }),
+            ("merchant seller-acct-003, whole history", whole { $0.merchant = "seller-acct-003" }),
+            ("lost at the PSP, all time", whole { $0.stage = .psp }),
+            ("cold starts, all time", whole { $0.cold = true }),
+        ]
+        lists += SloName.allCases.map { slo in ("\(slo.rawValue) bad events, last 1h", lastHour { $0.badFor = slo }) }
+        lists += [
+            ("settlement alert's long window (6h)", whole { $0.from = at - 6 * hour; $0.to = at; $0.badFor = .settlement }),
+            ("funnel: lost after queued, last 1h", lastHour { $0.stage = .psp }),
+            ("error code CARD_DECLINED, last 1h", lastHour { $0.errorCode = DeclineCode.cardDeclined }),
+            ("executor's longest work, last 1h", lastHour { $0.invocationsOf = .executor }),
+            ("executor's longest work, 5 minutes", lastHour { $0.invocationsOf = .executor; $0.from = at - 300_000_000_000 }),
+            ("executor's cold starts, last 1h", lastHour { $0.invocationsOf = .executor; $0.cold = true }),
+            ("a compared value: currency EUR in the bucket", whole { $0.from = bucket.lowerBound; $0.to = bucket.upperBound; $0.currency = "EUR" }),
+        ]
+        return lists
     }
 
     /// Median and p95 of `paytop trace` lookups (random accepted checkouts) and of the SLO
@@ -148,12 +173,24 @@ extension BenchCommand {
                      pct(sloTimes, 0.5), pct(sloTimes, 0.95), sloTimes.count))
         // The drill's lists (docs/drill.md): the first page of each, as the console asks.
         let at = try StoredEngineState.load(c).now
-        for (what, filter) in Self.drillLists(at: at) {
+        let outage = try FaultHistory.firstOn(c, kind: "psp-outage")
+        let busy = ChartCursor.bucket((outage ?? at - 1_800_000_000_000) + 300_000_000_000, width: 60_000_000_000)
+        print("the chart buckets: the minute from \(ISO8601.format(nanos: busy))" + (outage == nil ? "" : " (the outage's sixth)"))
+        for (what, filter) in Self.drillLists(at: at, busy: busy) {
             var times: [Double] = []
             var found = 0
             for _ in 0..<10 { times.append(try time { found = try CheckoutSearch.find(c, filter).count }) }
             print(String(format: "checkouts %@: median %.2f ms · p95 %.2f ms (%d found; medians of 10)", what, pct(times, 0.5), pct(times, 0.95), found))
         }
+        // The compare pane (a 5-minute range against the hour before) and the trace view's typical checkout (the last hour).
+        var compareTimes: [Double] = [], typicalTimes: [Double] = []
+        for _ in 0..<5 {
+            compareTimes.append(try time { _ = try RangeComparison.compare(c, from: busy, to: busy + 300_000_000_000 - 1,
+                                                                         baselineFrom: busy - 3_600_000_000_000, baselineTo: busy - 1) })
+            typicalTimes.append(try time { _ = try TypicalSpans.load(c, from: at - 3_600_000_000_000, to: at) })
+        }
+        print(String(format: "compare a range: median %.2f ms; a typical checkout's spans (1 h): median %.2f ms (5 runs each)",
+                     pct(compareTimes, 0.5), pct(typicalTimes, 0.5)))
         // Every problem analysed (paytop problems).
         var problemTimes: [Double] = []
         for _ in 0..<5 { problemTimes.append(try time { _ = try ProblemAnalysis.list(c) }) }

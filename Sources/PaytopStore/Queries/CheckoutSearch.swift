@@ -170,6 +170,16 @@ public enum CheckoutSearch {
                 ORDER BY d.trace_no DESC
                 """)
             s.bind(1, low).bind(2, f.invocationsOf?.rawValue).bind(3, f.invocationsOf?.deployedName)
+        } else if f.badFor == .apiLatency {
+            // The traces whose first span answered slowly, failed or was throttled (`keep`
+            // checks the API's own span); the partial index's WHERE word for word.
+            s = try c.cached("""
+                SELECT t.checkout_id FROM span_data d JOIN trace t ON t.trace_no = d.trace_no
+                WHERE d.trace_no BETWEEN ?1 AND ?2 AND t.checkout_id IS NOT NULL
+                  AND start_offset_ns = 0 AND (duration_ns > 300000000 OR status = 2 OR instr(attributes, '"http.response.status_code":429') > 0)
+                ORDER BY d.trace_no DESC
+                """)
+            s.bind(1, low).bind(2, high)
         } else if f.affected || (f.slowerThan ?? 0) >= ProblemAnalysis.delayedAfter || f.badFor == .settlement {
             // Slower than the settlement objective: ended slow or failed, or open and late.
             s = try c.cached("""
@@ -313,6 +323,6 @@ public enum CheckoutSearch {
         return s.int(0) > apiLatencyObjective || s.int(1) == 2 || s.int(2) > 0
     }
 
-    /// The API latency SLO's threshold, ns.
+    /// The API latency SLO's threshold, ns (the v10 index's 300000000).
     public static let apiLatencyObjective: Int64 = 300_000_000
 }

@@ -1,4 +1,4 @@
-/// Schema v9: the drill (docs/drill.md). Shipped migrations are frozen (MigrationsFrozenTests).
+/// Schemas v9 and v10: the drill (docs/drill.md). Shipped migrations are frozen (MigrationsFrozenTests).
 extension Migrations {
     /// Schema v9, the drill (docs/drill.md): the checkouts behind an error code, a merchant,
     /// a failure and a cold start, newest first, without a scan. Error events, failed
@@ -9,5 +9,13 @@ extension Migrations {
     CREATE INDEX payment_order_seller ON payment_order (seller_account, created_at);
     CREATE INDEX payment_event_failed ON payment_event (trace_no) WHERE outcome = 'FAILED';
     CREATE INDEX span_cold ON span_data (trace_no) WHERE instr(attributes, '"faas.coldstart":true') > 0;
+    """
+
+    /// Schema v10, the drill's API latency SLO (docs/drill.md): the traces whose first span
+    /// (the API's request, or the client's around it) answered slowly, failed or was
+    /// throttled — the candidates for the SLO's bad events, a few percent of the traces.
+    static let v10 = """
+    CREATE INDEX span_first_bad ON span_data (trace_no)
+    WHERE start_offset_ns = 0 AND (duration_ns > 300000000 OR status = 2 OR instr(attributes, '"http.response.status_code":429') > 0);
     """
 }

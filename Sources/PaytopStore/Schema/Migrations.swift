@@ -6,7 +6,7 @@ enum Migrations {
     /// `PRAGMA application_id` of every paytop store: "payt" in ASCII.
     static let applicationID: Int64 = 0x7061_7974
 
-    static let all: [String] = [v1, v2, v3, v4, v5, v6, v7, v8, v9]
+    static let all: [String] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10]
 
     static var latestVersion: Int { all.count }
 
