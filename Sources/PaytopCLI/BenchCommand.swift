@@ -106,12 +106,13 @@ extension BenchCommand {
     /// `busy` names (the outage's sixth where there is one) — the slow ones, an error code's,
     /// a merchant's whole history, a stage's losses, cold starts, an SLO's and an alert's bad
     /// events, a function's longest work and cold starts, and a compared value's.
-    static func drillLists(at: Int64, busy: Int64) -> [(String, CheckoutSearch.Filter)] {
+    /// The hour-long windows are the hour from that minute (an incident's hour).
+    static func drillLists(busy: Int64) -> [(String, CheckoutSearch.Filter)] {
         let hour: Int64 = 3_600_000_000_000
         let bucket = busy...(busy + 60_000_000_000 - 1)
-        func lastHour(_ set: (inout CheckoutSearch.Filter) -> Void) -> CheckoutSearch.Filter {
+        func anHour(_ set: (inout CheckoutSearch.Filter) -> Void) -> CheckoutSearch.Filter {
             var f = CheckoutSearch.Filter()
-            f.from = at - hour; f.to = at; f.limit = ConsoleLimits.drill
+            f.from = busy; f.to = busy + hour; f.limit = ConsoleLimits.drill
             set(&f)
             return f
         }
@@ -129,14 +130,15 @@ extension BenchCommand {
             ("lost at the PSP, all time", whole { $0.stage = .psp }),
             ("cold starts, all time", whole { $0.cold = true }),
         ]
-        lists += SloName.allCases.map { slo in ("\(slo.rawValue) bad events, last 1h", lastHour { $0.badFor = slo }) }
+        lists += SloName.allCases.map { slo in ("\(slo.rawValue) bad events, an hour", anHour { $0.badFor = slo }) }
         lists += [
-            ("settlement alert's long window (6h)", whole { $0.from = at - 6 * hour; $0.to = at; $0.badFor = .settlement }),
-            ("funnel: lost after queued, last 1h", lastHour { $0.stage = .psp }),
-            ("error code CARD_DECLINED, last 1h", lastHour { $0.errorCode = DeclineCode.cardDeclined }),
-            ("executor's longest work, last 1h", lastHour { $0.invocationsOf = .executor }),
-            ("executor's longest work, 5 minutes", lastHour { $0.invocationsOf = .executor; $0.from = at - 300_000_000_000 }),
-            ("executor's cold starts, last 1h", lastHour { $0.invocationsOf = .executor; $0.cold = true }),
+            ("settlement alert's long window (6h)", anHour { $0.to = busy + 6 * hour; $0.badFor = .settlement }),
+            ("funnel: lost after queued, an hour", anHour { $0.stage = .psp }),
+            ("error code CARD_DECLINED, an hour", anHour { $0.errorCode = DeclineCode.cardDeclined }),
+            ("executor's longest work, an hour", anHour { $0.invocationsOf = .executor }),
+            ("executor's longest work, 10 minutes", anHour { $0.invocationsOf = .executor; $0.to = busy + hour / 6 }),
+            ("initializer's longest work, 5 minutes", anHour { $0.invocationsOf = .initializer; $0.to = busy + hour / 12 }),
+            ("executor's cold starts, an hour", anHour { $0.invocationsOf = .executor; $0.cold = true }),
             ("a compared value: currency EUR in the bucket", whole { $0.from = bucket.lowerBound; $0.to = bucket.upperBound; $0.currency = "EUR" }),
         ]
         return lists
@@ -176,18 +178,18 @@ extension BenchCommand {
         let outage = try FaultHistory.firstOn(c, kind: "psp-outage")
         let busy = ChartCursor.bucket((outage ?? at - 1_800_000_000_000) + 300_000_000_000, width: 60_000_000_000)
         print("the chart buckets: the minute from \(ISO8601.format(nanos: busy))" + (outage == nil ? "" : " (the outage's sixth)"))
-        for (what, filter) in Self.drillLists(at: at, busy: busy) {
+        for (what, filter) in Self.drillLists(busy: busy) {
             var times: [Double] = []
             var found = 0
             for _ in 0..<10 { times.append(try time { found = try CheckoutSearch.find(c, filter).count }) }
             print(String(format: "checkouts %@: median %.2f ms · p95 %.2f ms (%d found; medians of 10)", what, pct(times, 0.5), pct(times, 0.95), found))
         }
-        // The compare pane (a 5-minute range against the hour before) and the trace view's typical checkout (the last hour).
+        // The compare pane (a 5-minute range against the hour before) and the trace view's typical checkout (an hour).
         var compareTimes: [Double] = [], typicalTimes: [Double] = []
         for _ in 0..<5 {
             compareTimes.append(try time { _ = try RangeComparison.compare(c, from: busy, to: busy + 300_000_000_000 - 1,
                                                                          baselineFrom: busy - 3_600_000_000_000, baselineTo: busy - 1) })
-            typicalTimes.append(try time { _ = try TypicalSpans.load(c, from: at - 3_600_000_000_000, to: at) })
+            typicalTimes.append(try time { _ = try TypicalSpans.load(c, from: busy, to: busy + 3_600_000_000_000) })
         }
         print(String(format: "compare a range: median %.2f ms; a typical checkout's spans (1 h): median %.2f ms (5 runs each)",
                      pct(compareTimes, 0.5), pct(typicalTimes, 0.5)))

@@ -151,7 +151,7 @@ import PaytopVocabulary
         do {
             let c = try Store.openForWriting(path: store.path, create: false)
             // Back to v4: undo v10 and v9 (the drill), v8 and v7 (problems), v6 (received telemetry), then v5.
-            try c.execute("DROP INDEX span_first_bad; DROP INDEX business_event_error; DROP INDEX payment_order_seller; DROP INDEX payment_event_failed; DROP INDEX span_cold; DROP INDEX payment_event_affected; DROP TABLE problem; DROP TABLE problem_signal")
+            try c.execute("DROP INDEX span_first_bad; DROP INDEX business_event_error_trace; DROP INDEX business_event_error; DROP INDEX payment_order_seller; DROP INDEX payment_event_failed; DROP INDEX span_cold; DROP INDEX payment_event_affected; DROP TABLE problem; DROP TABLE problem_signal")
             try c.execute("""
                 DROP VIEW span_event; DROP INDEX business_event_checkout; DROP VIEW business_event;
                 ALTER TABLE business_event_data DROP COLUMN checkout_id; CREATE VIEW business_event AS SELECT 1;

@@ -135,7 +135,7 @@ import Testing
         "27e29fb0b3d82861", // v7: problems and their signals
         "91ab22031d90cd73", // v8: the checkouts a problem affected, indexed
         "7b5d956bfb4727cc", // v9: the drill: error codes and merchants indexed
-        "5be390e25666d90b", // v10: the drill: first spans that answered badly indexed
+        "4742c0a070a9ba7a", // v10: the drill: error codes by trace, first spans that answered badly
     ]
 
     /// FNV-1a (64 bits) of a migration's SQL text.

@@ -112,12 +112,13 @@ public enum CheckoutSearch {
         let low = window?.lowerBound ?? Int64.min, high = window?.upperBound ?? Int64.max
         let s: Statement
         if let code = f.errorCode {
+            // The code's events of the window's traces, newest trace first.
             s = try c.cached("""
                 SELECT coalesce(e.checkout_id, t.checkout_id) FROM business_event_data e LEFT JOIN trace t ON t.trace_no = e.trace_no
-                WHERE e.error_code = ?1 AND e.biz_timestamp >= ?2 AND coalesce(e.checkout_id, t.checkout_id) IS NOT NULL
-                ORDER BY e.biz_timestamp DESC
+                WHERE e.error_code = ?1 AND e.trace_no BETWEEN ?2 AND ?3 AND coalesce(e.checkout_id, t.checkout_id) IS NOT NULL
+                ORDER BY e.trace_no DESC
                 """)
-            s.bind(1, code).bind(2, from)
+            s.bind(1, code).bind(2, low).bind(3, high)
         } else if let erred = f.erredBetween {
             // Each error code's events of the window (a loose scan: one seek per code), and the
             // checkouts of the batch invocations that started in it or a minute before (a
@@ -171,12 +172,14 @@ public enum CheckoutSearch {
                 """)
             s.bind(1, low).bind(2, f.invocationsOf?.rawValue).bind(3, f.invocationsOf?.deployedName)
         } else if f.badFor == .apiLatency {
-            // The traces whose first span answered slowly, failed or was throttled (`keep`
-            // checks the API's own span); the partial index's WHERE word for word.
+            // The traces whose first span is an HTTP request that answered slowly, failed or
+            // was throttled (`keep` checks the API's own span); the partial index's WHERE
+            // word for word.
             s = try c.cached("""
                 SELECT t.checkout_id FROM span_data d JOIN trace t ON t.trace_no = d.trace_no
                 WHERE d.trace_no BETWEEN ?1 AND ?2 AND t.checkout_id IS NOT NULL
-                  AND start_offset_ns = 0 AND (duration_ns > 300000000 OR status = 2 OR instr(attributes, '"http.response.status_code":429') > 0)
+                  AND start_offset_ns = 0 AND instr(attributes, '"http.response.status_code":') > 0
+                  AND (duration_ns > 300000000 OR status = 2 OR instr(attributes, '"http.response.status_code":429') > 0)
                 ORDER BY d.trace_no DESC
                 """)
             s.bind(1, low).bind(2, high)

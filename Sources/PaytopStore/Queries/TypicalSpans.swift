@@ -33,10 +33,12 @@ public struct TypicalSpans: Sendable, Equatable {
         try c.read {
             guard let traces = try TraceRange.of(c, from: from, to: to) else { return TypicalSpans(medians: [:], traces: 0) }
             let span = traces.upperBound - traces.lowerBound + 1
+            // The sample's traces first (left to itself, SQLite walks every span of the window).
             let s = try c.cached("""
-                SELECT t.trace_no, v.service_name, n.name, d.duration_ns FROM trace t JOIN span_data d ON d.trace_no = t.trace_no
+                WITH sample AS MATERIALIZED (
+                    SELECT trace_no FROM trace WHERE trace_no BETWEEN ?1 AND ?2 AND checkout_id IS NOT NULL AND trace_no % ?3 = 0)
+                SELECT d.trace_no, v.service_name, n.name, d.duration_ns FROM sample JOIN span_data d ON d.trace_no = sample.trace_no
                 JOIN span_name n ON n.name_code = d.name_code JOIN service_version v ON v.service_code = d.service_code
-                WHERE t.trace_no BETWEEN ?1 AND ?2 AND t.checkout_id IS NOT NULL AND t.trace_no % ?3 = 0
                 """)
             s.bind(1, traces.lowerBound).bind(2, traces.upperBound).bind(3, max(1, span / Int64(sampleSize)))
             defer { s.reset() }

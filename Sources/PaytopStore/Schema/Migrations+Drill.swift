@@ -11,11 +11,15 @@ extension Migrations {
     CREATE INDEX span_cold ON span_data (trace_no) WHERE instr(attributes, '"faas.coldstart":true') > 0;
     """
 
-    /// Schema v10, the drill's API latency SLO (docs/drill.md): the traces whose first span
-    /// (the API's request, or the client's around it) answered slowly, failed or was
-    /// throttled — the candidates for the SLO's bad events, a few percent of the traces.
+    /// Schema v10, the drill (docs/drill.md): an error code's events by trace (the checkouts
+    /// of a window that met the code, without walking the code's later events); and the
+    /// traces whose first span is an HTTP request (the API's, or a client's around it) that
+    /// answered slowly, failed or was throttled — the candidates for the API latency SLO's
+    /// bad events, a few percent of the checkouts' traces and none of the batch invocations'.
     static let v10 = """
+    CREATE INDEX business_event_error_trace ON business_event_data (error_code, trace_no) WHERE error_code IS NOT NULL;
     CREATE INDEX span_first_bad ON span_data (trace_no)
-    WHERE start_offset_ns = 0 AND (duration_ns > 300000000 OR status = 2 OR instr(attributes, '"http.response.status_code":429') > 0);
+    WHERE start_offset_ns = 0 AND instr(attributes, '"http.response.status_code":') > 0
+      AND (duration_ns > 300000000 OR status = 2 OR instr(attributes, '"http.response.status_code":429') > 0);
     """
 }
