@@ -4,10 +4,13 @@ import PaytopVocabulary
 /// Which checkouts are behind a figure: those whose request arrived in a window and that
 /// match every filter given, newest first (`paytop checkouts`, the console's drill lists).
 /// The most selective index the filter allows drives the search — an error code's events
-/// (`business_event_error`), a merchant's orders (`payment_order_seller`), cold spans
-/// (`span_cold`), the slow and failed (`payment_event_affected`, `payment_event_open`),
+/// by trace (`business_event_error_trace`), a window's error events and failed batch
+/// invocations (`business_event_error`, `trace_started`), a function's work, a merchant's
+/// orders (`payment_order_seller`), cold spans (`span_cold`), badly answered requests
+/// (`span_first_bad`), the slow and failed (`payment_event_affected`, `payment_event_open`),
 /// the failed (`payment_event_failed`), the open, or the window's traces — and each
-/// candidate is read by its key and kept when every other filter holds, until `limit`.
+/// candidate is read by its key and kept when every other filter holds, until `limit`
+/// (docs/drill.md has the table).
 public enum CheckoutSearch {
     public struct Filter: Sendable, Equatable {
         /// Its request arrived (its trace started) in [from, to], engine ns.
@@ -35,9 +38,10 @@ public enum CheckoutSearch {
         /// What a problem's impact counts: failed other than by a business decline, or
         /// slower than the settlement objective (to the store's clock while in flight).
         public var affected = false
-        /// A business event of the checkout recorded an error other than a business decline
-        /// (a PSP or function error, a validation error, a failure) in this window, engine ns:
-        /// what an errors chart's bucket counted.
+        /// An error other than a business decline was recorded for it in this window, engine
+        /// ns — a business event with a code (a PSP or validation error, a failure) or a
+        /// failed span of its trace (a function's failed record): what an errors chart's
+        /// bucket counted.
         public var erredBetween: ClosedRange<Int64>?
         /// A bad event of this SLO (what its budget burned on): settlement, dead-lettered
         /// or slower than the objective; payment success, failed other than by a decline;
