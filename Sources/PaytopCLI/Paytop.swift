@@ -16,7 +16,7 @@ public struct PaytopCommand: ParsableCommand {
             (\(DefaultStore.path)); `paytop run` runs the engine headless.
             """,
         version: PaytopVersion.current,
-        subcommands: [LiveCommand.self, ConsoleCommand.self, RunCommand.self, ServeCommand.self, PayCommand.self, SimulateCommand.self, CheckCommand.self, StatusCommand.self, TraceCommand.self, CheckoutsCommand.self, CompareCommand.self, ProblemsCommand.self, GradeCommand.self,
+        subcommands: [LiveCommand.self, ConsoleCommand.self, RunCommand.self, ServeCommand.self, PayCommand.self, SimulateCommand.self, CheckCommand.self, StatusCommand.self, TraceCommand.self, CheckoutsCommand.self, CompareCommand.self, ProblemsCommand.self, GradeCommand.self, ExperimentCommand.self,
                       EventsCommand.self, ReleasesCommand.self, SloCommand.self, MetricsCommand.self, BusinessCommand.self, FunctionsCommand.self,
                       FaultCommand.self, DeployCommand.self, RollbackCommand.self, RedriveCommand.self,
                       RateCommand.self, PauseCommand.self, ResumeCommand.self, SpeedCommand.self,

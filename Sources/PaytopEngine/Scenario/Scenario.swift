@@ -40,7 +40,11 @@ public struct Scenario: Sendable {
         } catch {
             throw LoadError(description: "\(error)")
         }
-        let root = toJSON(table)
+        return try parse(root: toJSON(table))
+    }
+
+    /// A scenario from its file's tables, read as JSON.
+    static func parse(root: JSONValue) throws -> Scenario {
         guard case .object(let o) = root else { throw LoadError(description: "not a table") }
         for key in o.keys where !["name", "description", "settings", "timeline"].contains(key) {
             throw LoadError(description: "unknown key \"\(key)\" (expected name, description, settings, timeline)")

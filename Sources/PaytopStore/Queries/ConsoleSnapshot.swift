@@ -197,19 +197,10 @@ public struct ConsoleSnapshot: Sendable {
     }
 
     static func loadQueues(_ c: Connection, _ s: inout ConsoleSnapshot, _ limits: Limits) throws {
-        let depth = try c.cached("""
-            SELECT count(*), sum(visible_at > ?2), min(coalesce(moved_at, sent_at)) FROM queue_message WHERE queue_name = ?1
-            """)
         for q in QueueName.allCases {
             var row = QueueRow(name: q)
-            depth.bind(1, q.rawValue).bind(2, s.at)
-            if try depth.step() {
-                let total = Int(depth.int(0))
-                row.inFlight = Int(depth.int(1))
-                row.visible = total - row.inFlight
-                if !depth.isNull(2) { row.oldestAgeSeconds = max(0, (s.at - depth.int(2)) / 1_000_000_000) }
-            }
-            depth.reset()
+            let depth = try QueueDepth.at(c, q, now: s.at)
+            (row.visible, row.inFlight, row.oldestAgeSeconds) = (depth.visible, depth.inFlight, depth.oldestAgeSeconds)
             let dims = MetricDimensions.queue(q)
             if s.holdsReceived && row.visible + row.inFlight == 0 {
                 // A received store has no messages of its own: SQS's metrics say the depth.

@@ -136,6 +136,16 @@ extension ProblemAnalysis {
         return out
     }
 
+    /// What a window of engine time cost, as a problem's impact counts it (an experiment's
+    /// impact): the affected checkouts that arrived in it, amounts per currency, merchants,
+    /// each SLO's budget burned.
+    public static func impact(_ c: Connection, from: Int64, to: Int64) throws -> Impact {
+        try c.read {
+            let now = try StoredEngineState.load(c).now
+            return try measure(c, try TraceRange.of(c, from: from, to: to), from: from, to: to, now: now)
+        }
+    }
+
     /// The problem's impact, counted by SQL over the affected checkouts alone (the
     /// partial indexes find them), and each SLO's budget burned in the window.
     static func measure(_ c: Connection, _ traces: ClosedRange<Int64>?, from: Int64, to: Int64, now: Int64) throws -> Impact {

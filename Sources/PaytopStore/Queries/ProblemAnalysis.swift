@@ -32,6 +32,8 @@ public struct ProblemAnalysis: Sendable {
         public var merchants = 0
         /// Per SLO: the share of its error budget (over its window) the problem's window burned, in percent.
         public var budgetBurned: [String: Double] = [:]
+
+        public init() {}
     }
 
     public var problem: ProblemRow

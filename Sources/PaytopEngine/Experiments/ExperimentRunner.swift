@@ -1,0 +1,154 @@
+import PaytopStore
+import PaytopVocabulary
+
+/// Runs an experiment on simulated time (docs/experiments.md): steady traffic from the
+/// start; the hypothesis checked just before the method's first action; the method's
+/// actions (each undone after its duration; one without stays until the rollbacks); every
+/// interval from then on the stop conditions and the hypothesis ("during"); the after
+/// check once the method's last action has ended and `after` passed; the rollbacks at once on an abort, else at the end. Probes read the store as
+/// the engine has committed it, a second after each check's time (so the minute ending
+/// there is closed). Same seed, same report.
+public enum ExperimentRunner {
+    /// The command that undoes an action after its duration; nil for one that cannot be undone.
+    public static func undo(_ c: ControlCommand, previousRate: Double) -> ControlCommand? {
+        switch c {
+        case .pspOutage(true): return .pspOutage(on: false)
+        case .pspLatency(true, let f): return .pspLatency(on: false, factor: f)
+        case .pspDeclines(true, let r, let code): return .pspDeclines(on: false, rate: r, code: code)
+        case .functionErrors(let f, let r) where r > 0: return .functionErrors(f, rate: 0)
+        case .settlementDrift(.some): return .settlementDrift(nil)
+        case .deploy(let s, _, _): return .rollback(s)
+        case .rate: return .rate(previousRate)
+        case .pause: return .resume
+        default: return nil
+        }
+    }
+
+    public static func run(_ e: Experiment, seed: UInt64, storePath: String) throws -> ExperimentReport {
+        var settings = EngineSettings()
+        settings.seed = seed
+        try e.scenario.apply(to: &settings)
+        var options = Engine.Options(storePath: storePath, mode: .simulated, settings: settings)
+        options.requireNewStore = true
+        let engine = try Engine(options)
+        defer { try? engine.close() }
+        let reader = try Store.openForReading(path: storePath)
+        var run = Run(e, engine, reader, seed: seed)
+        try run.play()
+        return try run.report()
+    }
+
+    /// One run's state as it plays.
+    struct Run {
+        let e: Experiment
+        let engine: Engine
+        let reader: Connection
+        let start: EngineTime
+        var out: ExperimentReport
+
+        init(_ e: Experiment, _ engine: Engine, _ reader: Connection, seed: UInt64) {
+            self.e = e; self.engine = engine; self.reader = reader
+            start = engine.now
+            out = ExperimentReport(name: e.name, verdict: .completed, seed: seed, startedAt: engine.now.nanos, endedAt: engine.now.nanos,
+                                   stopped: nil, probes: e.hypothesis.map { ExperimentReport.ProbeResult(check: $0) }, timeline: [],
+                                   impact: .init(), detected: nil)
+        }
+
+        /// Runs the engine to `offset` from the start (and a second on, so its minute closes)
+        /// and commits.
+        mutating func runTo(_ offset: Nanos) throws {
+            let t = start + offset
+            while try engine.step(notAfter: t) {}
+            engine.advance(to: t)
+            engine.markStateDirty()
+            try engine.waitForCommits()
+        }
+
+        mutating func apply(_ c: ControlCommand, _ source: ExperimentReport.Step.Source) {
+            // A rejected command (a rollback with nothing to roll back) is recorded as such.
+            let summary = (try? engine.apply(c, source: "experiment")) ?? "rejected: \(c.name)"
+            out.timeline.append(.init(at: engine.now.nanos, source: source, command: c, summary: summary))
+        }
+
+        /// Every check's reading now.
+        func readings() throws -> [ExperimentReport.Reading] {
+            try e.hypothesis.map { check in
+                let v = try check.probe.measure(reader)
+                return ExperimentReport.Reading(at: engine.now.nanos, value: v, ok: check.tolerance.holds(v))
+            }
+        }
+
+        mutating func play() throws {
+            // Before: just before the first action.
+            try runTo(e.methodStart)
+            let before = try readings()
+            for (i, r) in before.enumerated() { out.probes[i].before = r }
+            guard before.allSatisfy(\.ok) else {
+                out.verdict = .failed
+                return try finish()
+            }
+            // The method: its actions and undos, the interval's checks, in time order.
+            var pending: [(at: Nanos, order: Int, act: ControlCommand?, source: ExperimentReport.Step.Source, index: Int)] = []
+            for (i, a) in e.method.enumerated() { pending.append((a.at, 1, a.command, .method, i)) }
+            var tick = e.methodStart + e.interval
+            while tick < e.end { pending.append((tick, 0, nil, .method, -1)); tick += e.interval }
+            pending.sort { ($0.at, $0.order, $0.index) < ($1.at, $1.order, $1.index) }
+            var deviated = false
+            var i = 0
+            while i < pending.count {
+                let p = pending[i]
+                try runTo(p.at)
+                if let command = p.act {
+                    let rate = engine.traffic.ratePerSecond
+                    apply(command, p.source)
+                    if p.source == .method, let d = e.method[p.index].duration, let back = ExperimentRunner.undo(command, previousRate: rate) {
+                        // Its undo joins the queue at its time (before a check at the same instant).
+                        let at = p.at + d
+                        let j = pending[(i + 1)...].firstIndex { ($0.at, $0.order) > (at, 0) } ?? pending.count
+                        pending.insert((at, -1, back, .undo, p.index), at: j)
+                    }
+                } else {
+                    // An interval's tick: the stop conditions, then the hypothesis.
+                    for s in e.stopConditions {
+                        let v = try s.probe.measure(reader)
+                        guard s.breached(v) else { continue }
+                        out.stopped = .init(at: engine.now.nanos, condition: "\(s.name) \(s.text)", value: v)
+                        out.verdict = .aborted
+                        return try finish()
+                    }
+                    let r = try readings()
+                    for (k, x) in r.enumerated() { out.probes[k].during.append(x) }
+                    if r.contains(where: { !$0.ok }) { deviated = true }
+                }
+                i += 1
+            }
+            // After: the method over and `after` passed.
+            try runTo(e.end)
+            let after = try readings()
+            for (k, x) in after.enumerated() { out.probes[k].after = x }
+            if deviated || after.contains(where: { !$0.ok }) { out.verdict = .deviated }
+            try finish()
+        }
+
+        /// The rollbacks (on an abort at once, else at the end), committed.
+        mutating func finish() throws {
+            for c in e.rollbacks { apply(c, .rollback) }
+            engine.markStateDirty()
+            try engine.waitForCommits()
+            out.endedAt = engine.now.nanos
+        }
+
+        /// The impact from the method's start to the end, and the first problem opened after it started.
+        func report() throws -> ExperimentReport {
+            var r = out
+            let from = (start + e.methodStart).nanos
+            r.impact = try ProblemAnalysis.impact(reader, from: from, to: out.endedAt)
+            if out.verdict != .failed,
+               let p = try ProblemBook.list(reader).filter({ $0.openedAt >= from }).min(by: { ($0.openedAt, $0.id) < ($1.openedAt, $1.id) }) {
+                let cause = try ProblemAnalysis.one(reader, id: p.id)?.causes.first
+                r.detected = .init(problemID: p.id, title: p.title, openedAt: p.openedAt, after: p.openedAt - from, topCause: cause?.evidence)
+            }
+            return r
+        }
+    }
+}
