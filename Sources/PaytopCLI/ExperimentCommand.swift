@@ -69,7 +69,7 @@ struct ExperimentCommand: ParsableCommand {
                 do {
                     let e = try Experiment.load(path: path)
                     let faults = e.method.map { ExperimentText.commandText($0.command) }.joined(separator: ", ")
-                    print("\(WaterfallText.pad(inert(path), 52)) \(inert(e.name))\n    \(inert(e.hypothesisTitle)) · method: \(faults)")
+                    print("\(WaterfallText.pad(inert(path), 52)) \(e.expectedVerdict.map { "gives " + $0.rawValue } ?? "")\n    \(inert(e.hypothesisTitle)) · method: \(faults)")
                 } catch let e as Experiment.LoadError {
                     print("\(WaterfallText.pad(inert(path), 52)) unreadable: \(inert(e.description))")
                 }

@@ -20,6 +20,10 @@ public enum ControlCommand: Equatable, Sendable {
     case settlementDrift(SettlementDrift?)
     /// Run the reconciliation job now.
     case reconcile
+    /// The PSP answers 500 to this share of charges (0: off).
+    case pspPartialOutage(rate: Double)
+    /// Latency added to a network hop, ms (0: off).
+    case hopLatency(NetworkHop, millis: Double)
 
     public static let defaultLatencyFactor = 100.0
     public static let defaultDeclineRate = 0.3
@@ -40,7 +44,7 @@ public enum ControlCommand: Equatable, Sendable {
     /// The `command` column.
     public var name: String {
         switch self {
-        case .pspOutage, .pspLatency, .pspDeclines, .functionErrors, .clearFaults, .settlementDrift: return "fault"
+        case .pspOutage, .pspLatency, .pspDeclines, .functionErrors, .clearFaults, .settlementDrift, .pspPartialOutage, .hopLatency: return "fault"
         case .rate: return "rate"
         case .pause: return "pause"
         case .resume: return "resume"
@@ -75,6 +79,8 @@ public enum ControlCommand: Equatable, Sendable {
             return ["kind": "settlement-drift", "on": true, "rate": .number(d.rate),
                     "kinds": .array(d.kinds.map { .string($0.rawValue) })]
         case .reconcile: return [:]
+        case .pspPartialOutage(let r): return ["kind": "psp-partial-outage", "rate": .number(r)]
+        case .hopLatency(let hop, let ms): return ["kind": "hop-latency", "hop": .string(hop.rawValue), "milliseconds": .number(ms)]
         }
     }
 
@@ -128,6 +134,15 @@ public enum ControlCommand: Equatable, Sendable {
                 }
                 return .functionErrors(f, rate: try number("rate", range: 0...1))
             case "clear": return .clearFaults
+            case "psp-partial-outage":
+                let on = o["on"] == nil ? true : try flag("on")
+                return .pspPartialOutage(rate: on ? try number("rate", default: 0.5, range: 0...1) : 0)
+            case "hop-latency":
+                guard let h = o["hop"]?.stringValue, let hop = NetworkHop(rawValue: h) else {
+                    throw ParseError("fault hop-latency: hop must be one of \(NetworkHop.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                let on = o["on"] == nil ? true : try flag("on")
+                return .hopLatency(hop, millis: on ? try number("milliseconds", default: 1_000, range: 0...900_000) : 0)
             case "settlement-drift":
                 guard try flag("on") else { return .settlementDrift(nil) }
                 var kinds = SettlementDriftKind.allCases
@@ -174,4 +189,12 @@ public enum ControlCommand: Equatable, Sendable {
             throw ParseError("unknown command \"\(name)\"; known: fault, rate, pause, resume, speed, deploy, rollback, redrive, reconcile")
         }
     }
+}
+
+/// A network hop whose latency a fault can raise (`hop-latency`).
+public enum NetworkHop: String, CaseIterable, Sendable, Codable {
+    /// API Gateway to the initializer (the integration's request).
+    case apiInitializer = "api-initializer"
+    /// The executor to the PSP, both ways.
+    case executorPsp = "executor-psp"
 }

@@ -16,6 +16,11 @@ public struct FaultState: Codable, Equatable, Sendable {
     public var functionErrorRates: [FunctionName: Double] = [:]
     /// The PSP's settlement batches deviate from its charges (a rehearsal); nil when off.
     public var settlementDrift: SettlementDrift?
+    /// The share of charges the PSP answers 500 (a partial outage); nil when off.
+    public var pspErrorRate: Double?
+    /// Latency added to a network hop, ms; nil when none (docs/control.md).
+    public var apiInitializerDelayMillis: Double?
+    public var executorPspDelayMillis: Double?
 
     public init() {}
 }

@@ -6,6 +6,8 @@ public enum FaultBadge: Equatable, Sendable {
     case declines(rate: Double)
     case functionErrors(FunctionName, rate: Double)
     case settlementDrift(rate: Double)
+    case pspPartialOutage(rate: Double)
+    case hopLatency(NetworkHop, millis: Double)
 
     /// The active faults in a fixed order: PSP outage, slowness, declines, then functions by name.
     public static func active(_ f: FaultState) -> [FaultBadge] {
@@ -17,6 +19,9 @@ public enum FaultBadge: Equatable, Sendable {
             out.append(.functionErrors(fn, rate: r))
         }
         if let d = f.settlementDrift { out.append(.settlementDrift(rate: d.rate)) }
+        if let r = f.pspErrorRate { out.append(.pspPartialOutage(rate: r)) }
+        if let ms = f.apiInitializerDelayMillis { out.append(.hopLatency(.apiInitializer, millis: ms)) }
+        if let ms = f.executorPspDelayMillis { out.append(.hopLatency(.executorPsp, millis: ms)) }
         return out
     }
 
@@ -27,6 +32,8 @@ public enum FaultBadge: Equatable, Sendable {
         case .declines(let r): return "DECLINES \(percent(r))%"
         case .functionErrors(let fn, let r): return "\(fn.rawValue.uppercased()) ERRORS \(percent(r))%"
         case .settlementDrift(let r): return "SETTLEMENT DRIFT \(percent(r))%"
+        case .pspPartialOutage(let r): return "PSP 500s \(percent(r))%"
+        case .hopLatency(let hop, let ms): return "\(hop.rawValue.uppercased()) +\(Int(ms.rounded())) MS"
         }
     }
 

@@ -67,6 +67,15 @@ extension Engine {
             back.deploymentID = "deploy-" + context.random.hex(8)
             recordDeployment(service, back, previous: from.version, source: source)
             summary = "rolled back \(service.rawValue) \(from.version) → \(history.last!.version)"
+        case .pspPartialOutage(let r):
+            context.faults.pspErrorRate = r > 0 ? r : nil
+            summary = r > 0 ? "PSP answers 500 to \(trim(r * 100))% of charges" : "PSP partial outage off"
+        case .hopLatency(let hop, let ms):
+            switch hop {
+            case .apiInitializer: context.faults.apiInitializerDelayMillis = ms > 0 ? ms : nil
+            case .executorPsp: context.faults.executorPspDelayMillis = ms > 0 ? ms : nil
+            }
+            summary = ms > 0 ? "\(hop.rawValue) +\(trim(ms)) ms" : "\(hop.rawValue) latency normal"
         case .redrive(let q):
             let n = runtime.redrive(q)
             summary = "redrove \(n) message\(n == 1 ? "" : "s") from \(q.rawValue)"

@@ -51,6 +51,9 @@ public struct Experiment: Sendable {
     public var method: [Action]
     public var stopConditions: [StopCondition]
     public var rollbacks: [ControlCommand]
+    /// The verdict the file says it gives (the library's, checked by its tests); the run
+    /// does not read it.
+    public var expectedVerdict: ExperimentReport.Verdict?
 
     /// When the method starts (its first action) and ends (its last action, or undo).
     public var methodStart: Nanos { method.map(\.at).min() ?? 0 }
@@ -83,7 +86,7 @@ public struct Experiment: Sendable {
             throw LoadError(description: "\(error)")
         }
         guard case .object(let o) = Scenario.toJSON(table) else { throw LoadError(description: "not a table") }
-        let top = ["name", "description", "settings", "hypothesis", "method", "stop_condition", "rollback", "interval"]
+        let top = ["name", "description", "expected_verdict", "settings", "hypothesis", "method", "stop_condition", "rollback", "interval"]
         for k in o.keys where !top.contains(k) {
             throw LoadError(description: "unknown key \"\(k)\" (expected \(top.joined(separator: ", ")))")
         }
@@ -174,8 +177,16 @@ public struct Experiment: Sendable {
             }
             interval = n
         }
+        var expected: ExperimentReport.Verdict?
+        if let v = o["expected_verdict"] {
+            guard let verdict = v.stringValue.flatMap(ExperimentReport.Verdict.init(rawValue:)) else {
+                throw LoadError(description: "expected_verdict: one of completed, deviated, aborted, failed")
+            }
+            expected = verdict
+        }
         let e = Experiment(name: name, description: o["description"]?.stringValue ?? "", scenario: scenario, hypothesisTitle: title,
-                           hypothesis: checks, after: after, interval: interval, method: method, stopConditions: stops, rollbacks: rollbacks)
+                           hypothesis: checks, after: after, interval: interval, method: method, stopConditions: stops, rollbacks: rollbacks,
+                           expectedVerdict: expected)
         guard e.methodStart >= Span.minutes(1) else {
             throw LoadError(description: "method: the first action must come at 1m or later (the hypothesis is checked before it)")
         }

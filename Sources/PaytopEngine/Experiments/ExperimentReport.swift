@@ -5,7 +5,7 @@ import PaytopVocabulary
 /// it, the timeline, every probe's values before, during and after, the stop, the impact
 /// and whether paytop's detectors opened a problem for it.
 public struct ExperimentReport: Sendable {
-    public enum Verdict: String, Sendable {
+    public enum Verdict: String, Sendable, CaseIterable {
         /// The hypothesis held before and after (and during) the method.
         case completed
         /// It held before, broke during or after.

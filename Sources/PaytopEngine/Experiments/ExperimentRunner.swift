@@ -17,6 +17,8 @@ public enum ExperimentRunner {
         case .pspDeclines(true, let r, let code): return .pspDeclines(on: false, rate: r, code: code)
         case .functionErrors(let f, let r) where r > 0: return .functionErrors(f, rate: 0)
         case .settlementDrift(.some): return .settlementDrift(nil)
+        case .pspPartialOutage(let r) where r > 0: return .pspPartialOutage(rate: 0)
+        case .hopLatency(let hop, let ms) where ms > 0: return .hopLatency(hop, millis: 0)
         case .deploy(let s, _, _): return .rollback(s)
         case .rate: return .rate(previousRate)
         case .pause: return .resume

@@ -21,7 +21,7 @@ public enum FaultSweep {
 
     /// Every fault kind a plan can hold, in the order the summary lists them.
     public static let faultKinds = ["psp-outage", "psp-latency", "psp-declines", "function-errors", "duplicates",
-                                    "bad-release", "settlement-drift", "crash-and-resume"]
+                                    "bad-release", "settlement-drift", "crash-and-resume", "psp-partial-outage", "hop-latency"]
 
     public static func plan(seed: UInt64) -> Plan {
         var r = SeededRandom(seed: seed ^ 0x5EED_5EE9_0000_0000)
@@ -85,6 +85,17 @@ public enum FaultSweep {
         if r.chance(0.5) {
             faults.append("crash-and-resume")
             crash = Int(r.int(in: 1...6))
+        }
+        // The rehearsal faults (docs/experiments.md), drawn after the others so each seed's
+        // earlier draws stay what they were.
+        if r.chance(0.3) {
+            faults.append("psp-partial-outage")
+            window(.pspPartialOutage(rate: Double(r.int(in: 5...60)) / 100), .pspPartialOutage(rate: 0))
+        }
+        if r.chance(0.3) {
+            faults.append("hop-latency")
+            let hop = r.pick(NetworkHop.allCases), ms = Double(r.int(in: 50...40_000))
+            window(.hopLatency(hop, millis: ms), .hopLatency(hop, millis: 0))
         }
         // Then everything is cleared and the dead letters redriven, so every checkout ends.
         timeline.append(TimelineAction(at: Span.seconds(Int64(150)), command: .clearFaults))

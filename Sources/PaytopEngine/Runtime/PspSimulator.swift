@@ -50,7 +50,7 @@ final class PspSimulator {
         }
         let sim = checkout.request.simulate
         let outcome: Outcome
-        if faults.pspOutage || sim.pspServerError {
+        if faults.pspOutage || sim.pspServerError || (faults.pspErrorRate.map { $0 > 0 && random.chance($0) } ?? false) {
             outcome = .serverError
         } else if sim.pspError {
             outcome = .declined(code: sim.pspErrorCode ?? "CARD_DECLINED")

@@ -16,6 +16,8 @@ final class ExecutorService: BatchConsumer {
         let outcome: PspSimulator.Outcome
         let at: EngineTime
         let latency: Nanos
+        /// The network's added delay, both ways (`hop-latency executor-psp`).
+        var network: Nanos = 0
     }
 
     private struct Record {
@@ -102,9 +104,11 @@ final class ExecutorService: BatchConsumer {
                        attributes: ctx.attrs([("paytop.payment_order_status", "EXECUTING")]))
         let (outcome, latency) = psp.charge(key: checkout.id, checkout: checkout, at: ctx.now, faults: ctx.faults,
                                             settings: ctx.settings.psp, random: &ctx.random)
-        records[ObjectIdentifier(inv), default: Record()].psp = PspCall(outcome: outcome, at: ctx.now, latency: latency)
-        if let m = ctx.metrics { m.recorder.observe(m.pspLatency, micros: latency / 1000) }
-        ctx.schedule(.executorPspReturned(inv), for: inv, at: ctx.now + latency)
+        let network = ctx.faults.executorPspDelayMillis.map { Span.seconds($0 / 1000) } ?? 0
+        records[ObjectIdentifier(inv), default: Record()].psp = PspCall(outcome: outcome, at: ctx.now, latency: latency, network: network)
+        // The executor times the call: the PSP's work and the network's delay.
+        if let m = ctx.metrics { m.recorder.observe(m.pspLatency, micros: (latency + network) / 1000) }
+        ctx.schedule(.executorPspReturned(inv), for: inv, at: ctx.now + latency + network)
     }
 
     func pspReturned(_ inv: Invocation) {
@@ -120,18 +124,18 @@ final class ExecutorService: BatchConsumer {
         case .serverError:
             ctx.recordEvent(.pspResponse, checkout: checkout, outcome: .failure, at: ctx.now, trace: checkout.trace,
                             span: inv.processSpan, service: executorService, errorCode: ErrorCodes.pspServerError,
-                            errorCategory: .technical, pspLatency: call.latency)
+                            errorCategory: .technical, pspLatency: call.latency + call.network)
             failExecutorRecord(inv, m, checkout, "PSP returned HTTP 500: PSP unavailable", after: Latencies.failFast)
             return
         case .succeeded:
             status = .success
             ctx.recordEvent(.pspResponse, checkout: checkout, outcome: .success, at: ctx.now, trace: checkout.trace,
-                            span: inv.processSpan, service: executorService, pspLatency: call.latency)
+                            span: inv.processSpan, service: executorService, pspLatency: call.latency + call.network)
         case .declined(let code):
             status = .failed
             ctx.recordEvent(.pspResponse, checkout: checkout, outcome: .failure, at: ctx.now, trace: checkout.trace,
                             span: inv.processSpan, service: executorService, errorCode: code, errorCategory: .business,
-                            pspLatency: call.latency)
+                            pspLatency: call.latency + call.network)
         }
         for o in checkout.orders where !o.status.isTerminal {
             o.status = status
@@ -185,7 +189,8 @@ final class ExecutorService: BatchConsumer {
         ctx.recordSpan(.pspCall, trace: checkout.trace, id: callSpan, parent: inv.processSpan, service: ctx.serviceCode(.executor),
                        start: call.at, end: ctx.now, error: error,
                        attributes: ctx.attrs([("http.response.status_code", .number(Double(status)))]))
-        let margin = min(Span.ms(2), call.latency / 4)
+        // The PSP's own span inside the call, half the network's delay each side.
+        let margin = max(min(Span.ms(2), call.latency / 4), call.network / 2)
         ctx.recordSpan(.pspCharge, trace: checkout.trace, id: charge, parent: callSpan,
                        service: ctx.telemetry.serviceCode(PipelineNames.pspService.name, PipelineNames.pspService.version),
                        start: call.at + margin, end: ctx.now - margin, error: error, attributes: ctx.attrs(serverAttrs))

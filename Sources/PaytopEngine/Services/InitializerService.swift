@@ -89,7 +89,9 @@ final class InitializerService {
             return
         }
         call.lease = lease
-        call.startedAt = ctx.now + overhead
+        // A slow hop to the function (`hop-latency api-initializer`) delays the invocation's start.
+        let hop = ctx.faults.apiInitializerDelayMillis.map { Span.seconds($0 / 1000) } ?? 0
+        call.startedAt = ctx.now + overhead + hop
         callsInFlight += 1
         if call.respond != nil { outsideCalls[ObjectIdentifier(call)] = call }
         call.putDuration = ctx.random.draw(Latencies.dynamoWrite)
