@@ -35,6 +35,9 @@ final class ApiCall {
     let arrivedAt: EngineTime
     var lease: FunctionRuntime.Lease?
     var startedAt: EngineTime
+    /// A slow network hop before the invocation (`hop-latency api-initializer`): API
+    /// Gateway's integration timeout counts it.
+    var hopDelay: Nanos = 0
     /// Set for requests from outside the engine (HTTP, tests); the generator's have none.
     /// Cleared once the caller has been refused because the engine stopped first.
     var respond: ((ApiResponse) -> Void)?

@@ -90,8 +90,8 @@ final class InitializerService {
         }
         call.lease = lease
         // A slow hop to the function (`hop-latency api-initializer`) delays the invocation's start.
-        let hop = ctx.faults.apiInitializerDelayMillis.map { Span.seconds($0 / 1000) } ?? 0
-        call.startedAt = ctx.now + overhead + hop
+        call.hopDelay = ctx.faults.apiInitializerDelayMillis.map { Span.seconds($0 / 1000) } ?? 0
+        call.startedAt = ctx.now + overhead + call.hopDelay
         callsInFlight += 1
         if call.respond != nil { outsideCalls[ObjectIdentifier(call)] = call }
         call.putDuration = ctx.random.draw(Latencies.dynamoWrite)
@@ -116,6 +116,8 @@ final class InitializerService {
         let timeout = Span.seconds(function.settings.timeoutSeconds)
         let gatewayTimeout = Span.seconds(ctx.settings.api.integrationTimeoutSeconds)
         let ran = ctx.now - call.startedAt
+        // API Gateway's integration timeout runs from its request, before any slow hop.
+        let gatewayStart = call.startedAt - call.hopDelay, gatewayRan = ctx.now - gatewayStart
         let service = ctx.serviceCode(.initializer)
         let invocationSpan = ctx.newSpanID()
         let handlerStart = call.startedAt + lease.initDuration
@@ -134,13 +136,13 @@ final class InitializerService {
             invocation(end: end, error: function.timeoutMessage)
             ctx.stats.gatewayTimeouts += 1
             answer(call, status: 504, body: ["message": "Endpoint request timed out"], checkoutID: nil,
-                   at: call.startedAt + gatewayTimeout, error: "Endpoint request timed out")
+                   at: gatewayStart + gatewayTimeout, error: "Endpoint request timed out")
             return
         }
-        let respondAt = ran > gatewayTimeout ? call.startedAt + gatewayTimeout : ctx.now + ctx.random.draw(Latencies.gatewayOverhead)
+        let respondAt = gatewayRan > gatewayTimeout ? gatewayStart + gatewayTimeout : ctx.now + ctx.random.draw(Latencies.gatewayOverhead)
         func reply(_ status: Int, _ body: @autoclosure () -> JSONValue, _ checkoutID: String?, error: String? = nil) {
             invocation(end: ctx.now, error: error)
-            if ran > gatewayTimeout {
+            if gatewayRan > gatewayTimeout {
                 ctx.stats.gatewayTimeouts += 1
                 answer(call, status: 504, body: ["message": "Endpoint request timed out"], checkoutID: checkoutID, at: respondAt,
                        error: "Endpoint request timed out")
@@ -158,7 +160,7 @@ final class InitializerService {
         }
 
         guard let body = call.body else {
-            if ran <= gatewayTimeout { ctx.stats.rejected += 1 }
+            if gatewayRan <= gatewayTimeout { ctx.stats.rejected += 1 }
             rejected("INVALID_JSON")
             reply(400, ["error": "Invalid JSON"], nil)
             return
@@ -167,7 +169,7 @@ final class InitializerService {
         switch PaymentRequestValidator.validate(body) {
         case .failure(let failure):
             let issues = failure.issues
-            if ran <= gatewayTimeout { ctx.stats.rejected += 1 }
+            if gatewayRan <= gatewayTimeout { ctx.stats.rejected += 1 }
             rejected("VALIDATION_FAILED")
             reply(400, .object(["error": "Validation failed", "details": .array(issues.map { $0.json })]), nil)
             return
@@ -175,7 +177,7 @@ final class InitializerService {
         }
         if let sim = request.simulate.initializer, sim.error {
             function.counters.errors += 1
-            if ran <= gatewayTimeout { ctx.stats.serverErrors += 1 }
+            if gatewayRan <= gatewayTimeout { ctx.stats.serverErrors += 1 }
             let message = sim.message ?? "Simulated initializer error"
             // The seed validates, logs payment.checkout.initiated, writes, then fails before
             // the queue send. paytop logs what the seed logs, writes nothing (no orphan
@@ -192,7 +194,7 @@ final class InitializerService {
         }
         if ctx.functionFails(.initializer) {
             function.counters.errors += 1
-            if ran <= gatewayTimeout { ctx.stats.serverErrors += 1 }
+            if gatewayRan <= gatewayTimeout { ctx.stats.serverErrors += 1 }
             reply(500, ["error": "Internal server error"], nil,
                   error: "InitializerError: internal error in initializer \(ctx.currentRelease(.initializer).version)")
             return
@@ -240,7 +242,7 @@ final class InitializerService {
                        start: batchEnd, end: sendEnd)
         ctx.recordEvent(.checkoutQueued, checkout: checkout, outcome: .queued, at: sendEnd, trace: call.trace,
                         span: sendSpan, service: service)
-        if ran <= gatewayTimeout { ctx.stats.accepted += 1 }
+        if gatewayRan <= gatewayTimeout { ctx.stats.accepted += 1 }
         reply(202, accepted(request), checkout.id)
     }
 

@@ -19,6 +19,28 @@ public enum CauseRelevance {
             case (.backlog, _), (.sloBurn, _), (.deadLetters, _): return 0.5
             default: return 0.2
             }
+        case .pspPartialOutage(let rate) where rate > 0:
+            // A share of the PSP's answers fail: its 5xx, the executor's failed records, the late retries.
+            switch (kind, subject) {
+            case (.pspErrors, _): return 1
+            case (.errorRate, .function(.executor)): return 0.8
+            case (.sloBurn, _), (.backlog, _), (.deadLetters, _): return 0.5
+            default: return 0.2
+            }
+        case .hopLatency(.executorPsp, let ms) where ms > 0:
+            // As the executor times it, the PSP is slow.
+            switch (kind, subject) {
+            case (.latency, .psp): return 1
+            case (.latency, .function(.executor)), (.errorRate, .function(.executor)): return 0.8
+            case (.backlog, _), (.sloBurn, _), (.deadLetters, _): return 0.5
+            default: return 0.2
+            }
+        case .hopLatency(.apiInitializer, let ms) where ms > 0:
+            switch (kind, subject) {
+            case (.latency, .api), (.api5xx, _): return 1
+            case (.sloBurn, _): return 0.5
+            default: return 0.1
+            }
         case .pspDeclines(_, _, let code):
             switch (kind, subject) {
             case (.declines, .declineCode(let c)): return c == code ? 1 : 0.3

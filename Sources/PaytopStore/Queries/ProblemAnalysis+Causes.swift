@@ -59,6 +59,11 @@ extension ProblemAnalysis {
                          evidence: "\(f.rawValue) errors (\(Int((rate * 100).rounded())) %) switched on")
         case .settlementDrift(let d?) where d.rate > 0:
             return Cause(kind: .fault, fault: "settlement-drift", score: 0, evidence: "settlement drift switched on")
+        case .pspPartialOutage(let rate) where rate > 0:
+            return Cause(kind: .fault, fault: "psp-partial-outage", score: 0,
+                         evidence: "PSP partial outage (\(Int((rate * 100).rounded())) % of charges answered 500) switched on")
+        case .hopLatency(let hop, let ms) where ms > 0:
+            return Cause(kind: .fault, fault: "hop-latency", score: 0, evidence: "\(hop.rawValue) latency +\(Int(ms.rounded())) ms switched on")
         case .deploy(let f, let v, _): return Cause(kind: .deploy, function: f, version: v, score: 0, evidence: "\(f.rawValue) \(v) deployed")
         case .rollback(let f): return Cause(kind: .rollback, function: f, score: 0, evidence: "\(f.rawValue) rolled back")
         case .rate(let r): return Cause(kind: .traffic, score: 0, evidence: "traffic set to \(Int(r))/s")
