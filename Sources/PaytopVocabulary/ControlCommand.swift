@@ -24,6 +24,8 @@ public enum ControlCommand: Equatable, Sendable {
     case pspPartialOutage(rate: Double)
     /// Latency added to a network hop, ms (0: off).
     case hopLatency(NetworkHop, millis: Double)
+    /// The function's reserved concurrency set to N (nil: back to its own setting).
+    case functionConcurrency(FunctionName, reserved: Int?)
 
     public static let defaultLatencyFactor = 100.0
     public static let defaultDeclineRate = 0.3
@@ -44,7 +46,8 @@ public enum ControlCommand: Equatable, Sendable {
     /// The `command` column.
     public var name: String {
         switch self {
-        case .pspOutage, .pspLatency, .pspDeclines, .functionErrors, .clearFaults, .settlementDrift, .pspPartialOutage, .hopLatency: return "fault"
+        case .pspOutage, .pspLatency, .pspDeclines, .functionErrors, .clearFaults, .settlementDrift, .pspPartialOutage, .hopLatency,
+             .functionConcurrency: return "fault"
         case .rate: return "rate"
         case .pause: return "pause"
         case .resume: return "resume"
@@ -81,6 +84,8 @@ public enum ControlCommand: Equatable, Sendable {
         case .reconcile: return [:]
         case .pspPartialOutage(let r): return ["kind": "psp-partial-outage", "rate": .number(r)]
         case .hopLatency(let hop, let ms): return ["kind": "hop-latency", "hop": .string(hop.rawValue), "milliseconds": .number(ms)]
+        case .functionConcurrency(let f, let n):
+            return ["kind": "function-concurrency", "function": .string(f.rawValue), "reserved": n.map { .number(Double($0)) } ?? .null]
         }
     }
 
@@ -137,6 +142,13 @@ public enum ControlCommand: Equatable, Sendable {
             case "psp-partial-outage":
                 let on = o["on"] == nil ? true : try flag("on")
                 return .pspPartialOutage(rate: on ? try number("rate", default: 0.5, range: 0...1) : 0)
+            case "function-concurrency":
+                guard let s = o["function"]?.stringValue, let f = FunctionName(rawValue: s) else {
+                    throw ParseError("fault function-concurrency: function must be one of \(FunctionName.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                if o["on"] != nil, try !flag("on") { return .functionConcurrency(f, reserved: nil) }
+                if o["reserved"] == nil || o["reserved"] == .null { return .functionConcurrency(f, reserved: nil) }
+                return .functionConcurrency(f, reserved: Int(try number("reserved", range: 0...1000)))
             case "hop-latency":
                 guard let h = o["hop"]?.stringValue, let hop = NetworkHop(rawValue: h) else {
                     throw ParseError("fault hop-latency: hop must be one of \(NetworkHop.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -21,6 +21,8 @@ public struct FaultState: Codable, Equatable, Sendable {
     /// Latency added to a network hop, ms; nil when none (docs/control.md).
     public var apiInitializerDelayMillis: Double?
     public var executorPspDelayMillis: Double?
+    /// Reserved concurrency set by a fault (`function-concurrency`), over the function's own.
+    public var reservedConcurrency: [FunctionName: Int]?
 
     public init() {}
 }

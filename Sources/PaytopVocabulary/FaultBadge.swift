@@ -8,6 +8,7 @@ public enum FaultBadge: Equatable, Sendable {
     case settlementDrift(rate: Double)
     case pspPartialOutage(rate: Double)
     case hopLatency(NetworkHop, millis: Double)
+    case concurrency(FunctionName, reserved: Int)
 
     /// The active faults in a fixed order: PSP outage, slowness, declines, then functions by name.
     public static func active(_ f: FaultState) -> [FaultBadge] {
@@ -22,6 +23,7 @@ public enum FaultBadge: Equatable, Sendable {
         if let r = f.pspErrorRate { out.append(.pspPartialOutage(rate: r)) }
         if let ms = f.apiInitializerDelayMillis { out.append(.hopLatency(.apiInitializer, millis: ms)) }
         if let ms = f.executorPspDelayMillis { out.append(.hopLatency(.executorPsp, millis: ms)) }
+        for (fn, n) in (f.reservedConcurrency ?? [:]).sorted(by: { $0.key < $1.key }) { out.append(.concurrency(fn, reserved: n)) }
         return out
     }
 
@@ -34,6 +36,7 @@ public enum FaultBadge: Equatable, Sendable {
         case .settlementDrift(let r): return "SETTLEMENT DRIFT \(percent(r))%"
         case .pspPartialOutage(let r): return "PSP 500s \(percent(r))%"
         case .hopLatency(let hop, let ms): return "\(hop.rawValue.uppercased()) +\(Int(ms.rounded())) MS"
+        case .concurrency(let fn, let n): return "\(fn.rawValue.uppercased()) CONCURRENCY \(n)"
         }
     }
 

@@ -127,3 +127,52 @@ import PaytopVocabulary
         #expect(try InvariantCheck.run(try Store.openForReading(path: store.path)).isClean)
     }
 }
+
+/// A reservation is invisible to the SQS event source (EXPERIMENTS.md §3): at it, the
+/// source still receives, throttled batches return after the visibility timeout with their
+/// receive counted, and healthy messages dead-letter.
+@Suite struct ConcurrencyFaultTests {
+    @Test func aThrottledExecutorDeadLettersHealthyMessagesAndEachReceiveCounts() throws {
+        let store = TempStore()
+        let s = try Scenario.parse("""
+            name = "t"
+            [[timeline]]
+            at = "10s"
+            command = "fault"
+            kind = "function-concurrency"
+            function = "executor"
+            reserved = 1
+            [[timeline]]
+            at = "25m"
+            command = "fault"
+            kind = "function-concurrency"
+            function = "executor"
+            on = false
+            [[timeline]]
+            at = "26m"
+            command = "redrive"
+            queue = "payment-execution-queue-dlq"
+            """)
+        // 20 checkouts/s for 5 minutes against one executor at a time: the source scales out,
+        // holds batches the function cannot take, and they time out.
+        let (engine, _) = try simulate(store, testSettings(seed: 8, rate: 20), checkouts: 6_000, scenario: s)
+        #expect(engine.function(.executor).counters.throttles > 100)
+        // Healthy messages dead-lettered: no executor error, no PSP failure — only receives.
+        let redriven = try store.rows("SELECT summary FROM control_event WHERE command = 'redrive'")[0][0]
+        #expect(redriven.hasPrefix("redrove ") && Int(redriven.split(separator: " ")[1])! > 10, "\(redriven)")
+        let errors = try store.rows("SELECT count(*) FROM business_event_data WHERE error_code = 'PSP_SERVER_ERROR'")[0][0]
+        #expect(errors == "0")
+        // Receives outnumber sends (each throttled batch was received), and the redrive let
+        // every checkout end; the money balances.
+        let sqs = try store.rows("""
+            SELECT (SELECT sum(value) FROM metric_point WHERE name = 'NumberOfMessagesReceived' AND dimensions LIKE '%"payment-execution-queue"%'),
+                   (SELECT sum(value) FROM metric_point WHERE name = 'NumberOfMessagesSent' AND dimensions LIKE '%"payment-execution-queue"%')
+            """)[0].map { Double($0) ?? 0 }
+        #expect(sqs[0] > sqs[1], "received \(sqs[0]) vs sent \(sqs[1])")
+        #expect(try store.rows("SELECT count(*) FROM payment_event WHERE is_payment_done = 0")[0][0] == "0")
+        #expect(try InvariantCheck.run(try Store.openForReading(path: store.path)).isClean)
+        var f = FaultState()
+        f.reservedConcurrency = [.executor: 1]
+        #expect(FaultBadge.active(f).map(\.label) == ["EXECUTOR CONCURRENCY 1"])
+    }
+}

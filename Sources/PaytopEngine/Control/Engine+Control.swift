@@ -76,6 +76,11 @@ extension Engine {
             case .executorPsp: context.faults.executorPspDelayMillis = ms > 0 ? ms : nil
             }
             summary = ms > 0 ? "\(hop.rawValue) +\(trim(ms)) ms" : "\(hop.rawValue) latency normal"
+        case .functionConcurrency(let f, let n):
+            var reserved = context.faults.reservedConcurrency ?? [:]
+            reserved[f] = n
+            context.faults.reservedConcurrency = reserved.isEmpty ? nil : reserved
+            summary = n.map { "\(f.rawValue) reserved concurrency \($0)" } ?? "\(f.rawValue) concurrency as configured"
         case .redrive(let q):
             let n = runtime.redrive(q)
             summary = "redrove \(n) message\(n == 1 ? "" : "s") from \(q.rawValue)"

@@ -141,7 +141,7 @@ public struct Experiment: Sendable {
                 duration = n
             }
             let command = try parseCommand(&f, at)
-            if duration != nil && ExperimentRunner.undo(command, previousRate: 1) == nil {
+            if duration != nil && ExperimentRunner.undo(command, faults: FaultState(), rate: 1) == nil {
                 throw LoadError(description: "\(at).duration: a \(command.name) cannot be undone; leave the duration out")
             }
             return Action(at: when, duration: duration, command: command)

@@ -9,8 +9,9 @@ import PaytopVocabulary
 /// the engine has committed it, a second after each check's time (so the minute ending
 /// there is closed). Same seed, same report.
 public enum ExperimentRunner {
-    /// The command that undoes an action after its duration; nil for one that cannot be undone.
-    public static func undo(_ c: ControlCommand, previousRate: Double) -> ControlCommand? {
+    /// The command that undoes an action after its duration, from the faults and rate
+    /// before it; nil for one that cannot be undone.
+    public static func undo(_ c: ControlCommand, faults: FaultState, rate previousRate: Double) -> ControlCommand? {
         switch c {
         case .pspOutage(true): return .pspOutage(on: false)
         case .pspLatency(true, let f): return .pspLatency(on: false, factor: f)
@@ -19,6 +20,7 @@ public enum ExperimentRunner {
         case .settlementDrift(.some): return .settlementDrift(nil)
         case .pspPartialOutage(let r) where r > 0: return .pspPartialOutage(rate: 0)
         case .hopLatency(let hop, let ms) where ms > 0: return .hopLatency(hop, millis: 0)
+        case .functionConcurrency(let f, _): return .functionConcurrency(f, reserved: faults.reservedConcurrency?[f])
         case .deploy(let s, _, _): return .rollback(s)
         case .rate: return .rate(previousRate)
         case .pause: return .resume
@@ -101,9 +103,10 @@ public enum ExperimentRunner {
                 let p = pending[i]
                 try runTo(p.at)
                 if let command = p.act {
-                    let rate = engine.traffic.ratePerSecond
+                    let (rate, faults) = (engine.traffic.ratePerSecond, engine.faults)
                     apply(command, p.source)
-                    if p.source == .method, let d = e.method[p.index].duration, let back = ExperimentRunner.undo(command, previousRate: rate) {
+                    if p.source == .method, let d = e.method[p.index].duration,
+                       let back = ExperimentRunner.undo(command, faults: faults, rate: rate) {
                         // Its undo joins the queue at its time (before a check at the same instant).
                         let at = p.at + d
                         let j = pending[(i + 1)...].firstIndex { ($0.at, $0.order) > (at, 0) } ?? pending.count

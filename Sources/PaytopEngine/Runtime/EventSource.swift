@@ -40,9 +40,11 @@ struct EventSource {
         }
     }
 
-    /// No backlog: scaling restarts from here, and the surplus pollers drift back down.
-    mutating func settle(at now: EngineTime) {
+    /// No backlog: scaling restarts from here, and the surplus pollers (beyond the `busy`
+    /// ones: running a batch, or holding one a throttled function could not take) drift
+    /// back down.
+    mutating func settle(at now: EngineTime, busy: Int) {
         lastScaleAt = now
-        if limit > settings.initialConcurrency && limit > active + 1 { limit -= 1 }
+        if limit > settings.initialConcurrency && limit > busy + 1 { limit -= 1 }
     }
 }

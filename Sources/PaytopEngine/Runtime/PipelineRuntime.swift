@@ -32,6 +32,10 @@ final class PipelineRuntime {
     private let resultsDLQ = SimQueue(name: .resultsDLQ)
     private var sources: [QueueName: EventSource] = [:]
     private var consumers: [QueueName: BatchConsumer] = [:]
+    /// Batches an event source received for a function at its reservation: Lambda keeps
+    /// trying to invoke with each until its visibility timeout ends (then its messages
+    /// return, their receive counted).
+    private var held: [QueueName: [(batch: [QueueMessage], until: EngineTime)]] = [:]
     /// Batch invocations running now.
     private(set) var invocationsInFlight = 0
 
@@ -178,10 +182,10 @@ final class PipelineRuntime {
     /// what the account has left after every reservation and the other unreserved
     /// functions' running invocations.
     func concurrencyLimit(_ f: FunctionRuntime) -> Int {
-        if let reserved = f.settings.reservedConcurrency { return reserved }
+        if let reserved = reservation(f) { return reserved }
         var available = ctx.settings.accountConcurrency
         for other in [initializerFunction, executorFunction, walletFunction] {
-            if let r = other.settings.reservedConcurrency {
+            if let r = reservation(other) {
                 available -= r
             } else if other !== f {
                 available -= other.busy
@@ -190,8 +194,16 @@ final class PipelineRuntime {
         return max(0, available)
     }
 
+    /// The function's reserved concurrency: a `function-concurrency` fault's, else its own.
+    func reservation(_ f: FunctionRuntime) -> Int? {
+        ctx.faults.reservedConcurrency?[f.name] ?? f.settings.reservedConcurrency
+    }
+
     /// The event source polls `q`: receives batches while it has concurrency, and starts
-    /// one invocation per batch of the queue's consumer.
+    /// one invocation per batch of the queue's consumer. A reservation is invisible to the
+    /// event source: at it, the source still receives, and each batch it cannot invoke is
+    /// held and retried until its visibility timeout ends — every receive counts toward
+    /// maxReceiveCount, so a throttled function dead-letters healthy messages.
     func dispatch(_ q: QueueName) {
         guard var source = sources[q], let f = Self.function(consuming: q), let consumer = consumers[q] else { return }
         let now = ctx.now
@@ -202,9 +214,26 @@ final class PipelineRuntime {
         let longPoll = Span.seconds(settings.queues.longPollSeconds)
         sq.counters.emptyReceives += source.accountIdle(at: now, longPoll: longPoll)
         var throttled = false
-        while source.active < source.limit, let next = sq.nextVisibleAt(), next <= now {
+        let reserved = reservation(fn) != nil
+        func invoke(_ batch: [QueueMessage]) -> Bool {
+            guard let lease = fn.acquire(at: now, limit: concurrencyLimit(fn), random: &ctx.random) else { return false }
+            source.active += 1
+            invocationsInFlight += 1
+            let timeout = Span.seconds(fn.settings.timeoutSeconds)
+            let inv = Invocation(function: fn.name, lease: lease, startedAt: now, deadline: now + lease.initDuration + timeout,
+                                 messages: batch)
+            consumer.start(inv, at: now + lease.initDuration)
+            return true
+        }
+        // Held batches first: the ones still hidden are invoked as concurrency frees up.
+        var holding = (held[q] ?? []).filter { $0.until > now }
+        while !holding.isEmpty && fn.busy < concurrencyLimit(fn) {
+            let h = holding.removeFirst()
+            _ = invoke(h.batch)
+        }
+        while source.active + holding.count < source.limit, let next = sq.nextVisibleAt(), next <= now {
             let limit = concurrencyLimit(fn)
-            guard fn.busy < limit else {
+            guard fn.busy < limit || reserved else {
                 fn.counters.throttles += 1
                 throttled = true
                 break
@@ -215,17 +244,23 @@ final class PipelineRuntime {
                                    deadLetter: { self.deadLetter($0) })
             if batch.isEmpty { continue }
             for m in batch { ctx.markDirty(m) }
-            guard let lease = fn.acquire(at: now, limit: limit, random: &ctx.random) else { break }
-            source.active += 1
-            invocationsInFlight += 1
-            let timeout = Span.seconds(fn.settings.timeoutSeconds)
-            let inv = Invocation(function: fn.name, lease: lease, startedAt: now, deadline: now + lease.initDuration + timeout,
-                                 messages: batch)
-            consumer.start(inv, at: now + lease.initDuration)
+            if fn.busy >= limit {
+                // Throttled: the batch waits with the source until its messages show again.
+                fn.counters.throttles += 1
+                throttled = true
+                holding.append((batch, now + Span.seconds(settings.queues.visibilityTimeoutSeconds)))
+                continue
+            }
+            guard invoke(batch) else { break }
         }
+        held[q] = holding.isEmpty ? nil : holding
+        if !holding.isEmpty { throttled = true }
         let backlog = (sq.nextVisibleAt().map { $0 <= now }) ?? false
-        let cap = min(source.settings.maximumConcurrency, fn.settings.reservedConcurrency ?? settings.accountConcurrency)
-        if backlog && source.active >= source.limit { source.scaleUp(at: now, cap: cap) } else if !backlog { source.settle(at: now) }
+        // The source scales to its own maximum: a reservation is invisible to it.
+        let cap = min(source.settings.maximumConcurrency, settings.accountConcurrency)
+        // A held batch keeps its poller busy: the source scales up on a backlog all the same.
+        let busyPollers = source.active + holding.count
+        if backlog && busyPollers >= source.limit { source.scaleUp(at: now, cap: cap) } else if !backlog { source.settle(at: now, busy: busyPollers) }
         sources[q] = source
         if throttled {
             wake(q, at: now + Latencies.throttleBackoff)

@@ -41,6 +41,15 @@ public enum CauseRelevance {
             case (.sloBurn, _): return 0.5
             default: return 0.1
             }
+        case .functionConcurrency(let f, _?):
+            // Throttles, the backlog behind them, healthy messages dead-lettered.
+            switch (kind, subject) {
+            case (.throttling, .function(let g)): return f == g ? 1 : 0.3
+            case (.backlog, _), (.deadLetters, _), (.dlqAge, _): return 0.8
+            case (.api5xx, _), (.latency, .api): return f == .initializer ? 0.8 : 0.2
+            case (.sloBurn, _), (.errorRate, .function(f)): return 0.5
+            default: return 0.2
+            }
         case .pspDeclines(_, _, let code):
             switch (kind, subject) {
             case (.declines, .declineCode(let c)): return c == code ? 1 : 0.3

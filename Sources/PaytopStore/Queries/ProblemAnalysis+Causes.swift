@@ -64,6 +64,9 @@ extension ProblemAnalysis {
                          evidence: "PSP partial outage (\(Int((rate * 100).rounded())) % of charges answered 500) switched on")
         case .hopLatency(let hop, let ms) where ms > 0:
             return Cause(kind: .fault, fault: "hop-latency", score: 0, evidence: "\(hop.rawValue) latency +\(Int(ms.rounded())) ms switched on")
+        case .functionConcurrency(let f, let n?):
+            return Cause(kind: .fault, fault: "function-concurrency", function: f, score: 0,
+                         evidence: "\(f.rawValue) reserved concurrency set to \(n)")
         case .deploy(let f, let v, _): return Cause(kind: .deploy, function: f, version: v, score: 0, evidence: "\(f.rawValue) \(v) deployed")
         case .rollback(let f): return Cause(kind: .rollback, function: f, score: 0, evidence: "\(f.rawValue) rolled back")
         case .rate(let r): return Cause(kind: .traffic, score: 0, evidence: "traffic set to \(Int(r))/s")
