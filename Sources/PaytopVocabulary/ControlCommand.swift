@@ -26,6 +26,8 @@ public enum ControlCommand: Equatable, Sendable {
     case hopLatency(NetworkHop, millis: Double)
     /// The function's reserved concurrency set to N (nil: back to its own setting).
     case functionConcurrency(FunctionName, reserved: Int?)
+    /// A queue's visibility timeout set to this many seconds (nil: back to the settings').
+    case visibilityTimeout(QueueName, seconds: Double?)
 
     public static let defaultLatencyFactor = 100.0
     public static let defaultDeclineRate = 0.3
@@ -47,7 +49,7 @@ public enum ControlCommand: Equatable, Sendable {
     public var name: String {
         switch self {
         case .pspOutage, .pspLatency, .pspDeclines, .functionErrors, .clearFaults, .settlementDrift, .pspPartialOutage, .hopLatency,
-             .functionConcurrency: return "fault"
+             .functionConcurrency, .visibilityTimeout: return "fault"
         case .rate: return "rate"
         case .pause: return "pause"
         case .resume: return "resume"
@@ -86,6 +88,8 @@ public enum ControlCommand: Equatable, Sendable {
         case .hopLatency(let hop, let ms): return ["kind": "hop-latency", "hop": .string(hop.rawValue), "milliseconds": .number(ms)]
         case .functionConcurrency(let f, let n):
             return ["kind": "function-concurrency", "function": .string(f.rawValue), "reserved": n.map { .number(Double($0)) } ?? .null]
+        case .visibilityTimeout(let q, let s):
+            return ["kind": "visibility-timeout", "queue": .string(q.rawValue), "seconds": s.map(JSONValue.number) ?? .null]
         }
     }
 
@@ -149,6 +153,13 @@ public enum ControlCommand: Equatable, Sendable {
                 if o["on"] != nil, try !flag("on") { return .functionConcurrency(f, reserved: nil) }
                 if o["reserved"] == nil || o["reserved"] == .null { return .functionConcurrency(f, reserved: nil) }
                 return .functionConcurrency(f, reserved: Int(try number("reserved", range: 0...1000)))
+            case "visibility-timeout":
+                guard let s = o["queue"]?.stringValue, let q = QueueName(rawValue: s), !q.isDeadLetterQueue else {
+                    throw ParseError("fault visibility-timeout: queue must be one of \(QueueName.allCases.filter { !$0.isDeadLetterQueue }.map(\.rawValue).joined(separator: ", "))")
+                }
+                if o["on"] != nil, try !flag("on") { return .visibilityTimeout(q, seconds: nil) }
+                if o["seconds"] == nil || o["seconds"] == .null { return .visibilityTimeout(q, seconds: nil) }
+                return .visibilityTimeout(q, seconds: try number("seconds", range: 1...43_200))
             case "hop-latency":
                 guard let h = o["hop"]?.stringValue, let hop = NetworkHop(rawValue: h) else {
                     throw ParseError("fault hop-latency: hop must be one of \(NetworkHop.allCases.map(\.rawValue).joined(separator: ", "))")

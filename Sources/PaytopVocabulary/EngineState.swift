@@ -23,6 +23,8 @@ public struct FaultState: Codable, Equatable, Sendable {
     public var executorPspDelayMillis: Double?
     /// Reserved concurrency set by a fault (`function-concurrency`), over the function's own.
     public var reservedConcurrency: [FunctionName: Int]?
+    /// A queue's visibility timeout set by a fault (`visibility-timeout`), over the settings', s.
+    public var visibilityTimeoutSeconds: [QueueName: Double]?
 
     public init() {}
 }

@@ -9,6 +9,7 @@ public enum FaultBadge: Equatable, Sendable {
     case pspPartialOutage(rate: Double)
     case hopLatency(NetworkHop, millis: Double)
     case concurrency(FunctionName, reserved: Int)
+    case visibilityTimeout(QueueName, seconds: Double)
 
     /// The active faults in a fixed order: PSP outage, slowness, declines, then functions by name.
     public static func active(_ f: FaultState) -> [FaultBadge] {
@@ -24,6 +25,7 @@ public enum FaultBadge: Equatable, Sendable {
         if let ms = f.apiInitializerDelayMillis { out.append(.hopLatency(.apiInitializer, millis: ms)) }
         if let ms = f.executorPspDelayMillis { out.append(.hopLatency(.executorPsp, millis: ms)) }
         for (fn, n) in (f.reservedConcurrency ?? [:]).sorted(by: { $0.key < $1.key }) { out.append(.concurrency(fn, reserved: n)) }
+        for (q, s) in (f.visibilityTimeoutSeconds ?? [:]).sorted(by: { $0.key.rawValue < $1.key.rawValue }) { out.append(.visibilityTimeout(q, seconds: s)) }
         return out
     }
 
@@ -37,6 +39,7 @@ public enum FaultBadge: Equatable, Sendable {
         case .pspPartialOutage(let r): return "PSP 500s \(percent(r))%"
         case .hopLatency(let hop, let ms): return "\(hop.rawValue.uppercased()) +\(Int(ms.rounded())) MS"
         case .concurrency(let fn, let n): return "\(fn.rawValue.uppercased()) CONCURRENCY \(n)"
+        case .visibilityTimeout(let q, let s): return "\(q.rawValue.uppercased()) VISIBILITY \(Int(s.rounded()))S"
         }
     }
 

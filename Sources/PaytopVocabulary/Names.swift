@@ -6,7 +6,7 @@ public enum FunctionName: String, CaseIterable, Sendable, Codable, CodingKeyRepr
 }
 
 /// The four queues of the seed.
-public enum QueueName: String, CaseIterable, Sendable, Codable {
+public enum QueueName: String, CaseIterable, Sendable, Codable, CodingKeyRepresentable {
     case execution = "payment-execution-queue"
     case executionDLQ = "payment-execution-queue-dlq"
     case results = "payment-results-queue"

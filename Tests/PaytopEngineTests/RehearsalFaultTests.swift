@@ -176,3 +176,45 @@ import PaytopVocabulary
         #expect(FaultBadge.active(f).map(\.label) == ["EXECUTOR CONCURRENCY 1"])
     }
 }
+
+/// A visibility timeout shorter than the work (EXPERIMENTS.md §3): messages show again while
+/// their first invocation still works on them — duplicate deliveries — and idempotency keeps
+/// the money right: the PSP replays, the wallet credits once.
+@Suite struct VisibilityFaultTests {
+    @Test func aShortVisibilityTimeoutDeliversTwiceAndNothingIsChargedOrCreditedTwice() throws {
+        let store = TempStore()
+        let s = try Scenario.parse("""
+            name = "t"
+            [[timeline]]
+            at = "0s"
+            command = "fault"
+            kind = "visibility-timeout"
+            queue = "payment-execution-queue"
+            seconds = 1
+            [[timeline]]
+            at = "0s"
+            command = "fault"
+            kind = "psp-latency"
+            on = true
+            factor = 10
+            [[timeline]]
+            at = "3m"
+            command = "fault"
+            kind = "clear"
+            """)
+        let (engine, _) = try simulate(store, testSettings(seed: 9, rate: 10), checkouts: 1_000, scenario: s)
+        // Records of 1–5 s against a 1 s timeout: delivered again while still in work.
+        #expect(engine.psp.counters.idempotentReplays > 50, "\(engine.psp.counters)")
+        let received = try store.rows("""
+            SELECT (SELECT sum(value) FROM metric_point WHERE name = 'NumberOfMessagesReceived' AND dimensions LIKE '%"payment-execution-queue"%'),
+                   (SELECT sum(value) FROM metric_point WHERE name = 'NumberOfMessagesSent' AND dimensions LIKE '%"payment-execution-queue"%')
+            """)[0].map { Double($0) ?? 0 }
+        #expect(received[0] > received[1] * 1.2, "\(received)")
+        // One charge per checkout at the PSP, one credit per order in the wallet: the invariants.
+        #expect(try store.rows("SELECT count(*), count(DISTINCT checkout_id) FROM psp_charge").map { $0[0] == $0[1] } == [true])
+        #expect(try InvariantCheck.run(try Store.openForReading(path: store.path)).isClean)
+        var f = FaultState()
+        f.visibilityTimeoutSeconds = [.execution: 1]
+        #expect(FaultBadge.active(f).map(\.label) == ["PAYMENT-EXECUTION-QUEUE VISIBILITY 1S"])
+    }
+}

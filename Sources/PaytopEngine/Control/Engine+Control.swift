@@ -81,6 +81,11 @@ extension Engine {
             reserved[f] = n
             context.faults.reservedConcurrency = reserved.isEmpty ? nil : reserved
             summary = n.map { "\(f.rawValue) reserved concurrency \($0)" } ?? "\(f.rawValue) concurrency as configured"
+        case .visibilityTimeout(let q, let seconds):
+            var v = context.faults.visibilityTimeoutSeconds ?? [:]
+            v[q] = seconds
+            context.faults.visibilityTimeoutSeconds = v.isEmpty ? nil : v
+            summary = seconds.map { "\(q.rawValue) visibility timeout \(trim($0)) s" } ?? "\(q.rawValue) visibility timeout as configured"
         case .redrive(let q):
             let n = runtime.redrive(q)
             summary = "redrove \(n) message\(n == 1 ? "" : "s") from \(q.rawValue)"

@@ -21,6 +21,7 @@ public enum ExperimentRunner {
         case .pspPartialOutage(let r) where r > 0: return .pspPartialOutage(rate: 0)
         case .hopLatency(let hop, let ms) where ms > 0: return .hopLatency(hop, millis: 0)
         case .functionConcurrency(let f, _): return .functionConcurrency(f, reserved: faults.reservedConcurrency?[f])
+        case .visibilityTimeout(let q, _): return .visibilityTimeout(q, seconds: faults.visibilityTimeoutSeconds?[q])
         case .deploy(let s, _, _): return .rollback(s)
         case .rate: return .rate(previousRate)
         case .pause: return .resume

@@ -22,7 +22,7 @@ public enum FaultSweep {
     /// Every fault kind a plan can hold, in the order the summary lists them.
     public static let faultKinds = ["psp-outage", "psp-latency", "psp-declines", "function-errors", "duplicates",
                                     "bad-release", "settlement-drift", "crash-and-resume", "psp-partial-outage", "hop-latency",
-                                    "function-concurrency"]
+                                    "function-concurrency", "visibility-timeout"]
 
     public static func plan(seed: UInt64) -> Plan {
         var r = SeededRandom(seed: seed ^ 0x5EED_5EE9_0000_0000)
@@ -102,6 +102,11 @@ public enum FaultSweep {
             faults.append("function-concurrency")
             let f = r.pick(FunctionName.pipelineOrder)
             window(.functionConcurrency(f, reserved: Int(r.int(in: 0...3))), .functionConcurrency(f, reserved: nil))
+        }
+        if r.chance(0.3) {
+            faults.append("visibility-timeout")
+            let q = r.pick([QueueName.execution, .results])
+            window(.visibilityTimeout(q, seconds: Double(r.int(in: 1...20))), .visibilityTimeout(q, seconds: nil))
         }
         // Then everything is cleared and the dead letters redriven, so every checkout ends.
         timeline.append(TimelineAction(at: Span.seconds(Int64(150)), command: .clearFaults))

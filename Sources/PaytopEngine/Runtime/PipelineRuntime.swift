@@ -194,6 +194,11 @@ final class PipelineRuntime {
         return max(0, available)
     }
 
+    /// A queue's visibility timeout: a `visibility-timeout` fault's, else the settings'.
+    func visibility(_ q: QueueName) -> Nanos {
+        Span.seconds(ctx.faults.visibilityTimeoutSeconds?[q] ?? ctx.settings.queues.visibilityTimeoutSeconds)
+    }
+
     /// The function's reserved concurrency: a `function-concurrency` fault's, else its own.
     func reservation(_ f: FunctionRuntime) -> Int? {
         ctx.faults.reservedConcurrency?[f.name] ?? f.settings.reservedConcurrency
@@ -239,7 +244,7 @@ final class PipelineRuntime {
                 break
             }
             let batch = sq.receive(max: settings.queues.batchSize, at: now,
-                                   visibility: Span.seconds(settings.queues.visibilityTimeoutSeconds),
+                                   visibility: visibility(q),
                                    maxReceiveCount: settings.queues.maxReceiveCount,
                                    deadLetter: { self.deadLetter($0) })
             if batch.isEmpty { continue }
@@ -248,7 +253,7 @@ final class PipelineRuntime {
                 // Throttled: the batch waits with the source until its messages show again.
                 fn.counters.throttles += 1
                 throttled = true
-                holding.append((batch, now + Span.seconds(settings.queues.visibilityTimeoutSeconds)))
+                holding.append((batch, now + visibility(q)))
                 continue
             }
             guard invoke(batch) else { break }
@@ -309,7 +314,9 @@ final class PipelineRuntime {
             m.lastError = message
             ctx.markDirty(m)
         }
-        if inv.index < inv.messages.count, let consumer = consumers[Self.consumedQueue(of: inv.function)] {
+        // The current record's span, unless it was already recorded (the invocation timed
+        // out between one record's end and the next one's start).
+        if inv.index < inv.messages.count, inv.processSpan != 0, let consumer = consumers[Self.consumedQueue(of: inv.function)] {
             let m = inv.messages[inv.index]
             recordConsumerSpan(consumer.recordSpanName, inv, m, trace: ctx.checkouts[m.checkoutID]?.trace, end: ctx.now,
                                error: message)
@@ -354,5 +361,6 @@ final class PipelineRuntime {
                        start: inv.recordStart, end: end, error: error,
                        attributes: ctx.attrs([("messaging.message.id", .string(m.id)),
                                               ("messaging.aws_sqs.receive_count", .number(Double(m.receiveCount)))]))
+        inv.processSpan = 0  // recorded: the next record draws its own
     }
 }

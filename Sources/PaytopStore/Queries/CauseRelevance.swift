@@ -50,6 +50,13 @@ public enum CauseRelevance {
             case (.sloBurn, _), (.errorRate, .function(f)): return 0.5
             default: return 0.2
             }
+        case .visibilityTimeout(_, _?):
+            // Duplicate deliveries: more receives, dead letters once the receives run out.
+            switch kind {
+            case .deadLetters, .dlqAge, .backlog: return 0.8
+            case .sloBurn: return 0.4
+            default: return 0.2
+            }
         case .pspDeclines(_, _, let code):
             switch (kind, subject) {
             case (.declines, .declineCode(let c)): return c == code ? 1 : 0.3

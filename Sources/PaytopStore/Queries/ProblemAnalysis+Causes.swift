@@ -67,6 +67,8 @@ extension ProblemAnalysis {
         case .functionConcurrency(let f, let n?):
             return Cause(kind: .fault, fault: "function-concurrency", function: f, score: 0,
                          evidence: "\(f.rawValue) reserved concurrency set to \(n)")
+        case .visibilityTimeout(let q, let s?):
+            return Cause(kind: .fault, fault: "visibility-timeout", score: 0, evidence: "\(q.rawValue) visibility timeout set to \(Int(s)) s")
         case .deploy(let f, let v, _): return Cause(kind: .deploy, function: f, version: v, score: 0, evidence: "\(f.rawValue) \(v) deployed")
         case .rollback(let f): return Cause(kind: .rollback, function: f, score: 0, evidence: "\(f.rawValue) rolled back")
         case .rate(let r): return Cause(kind: .traffic, score: 0, evidence: "traffic set to \(Int(r))/s")
