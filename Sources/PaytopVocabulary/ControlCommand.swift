@@ -28,6 +28,11 @@ public enum ControlCommand: Equatable, Sendable {
     case functionConcurrency(FunctionName, reserved: Int?)
     /// A queue's visibility timeout set to this many seconds (nil: back to the settings').
     case visibilityTimeout(QueueName, seconds: Double?)
+    /// FIS's invocation-add-delay: this startup delay on a share (percentage) of the
+    /// function's invocations (millis 0: off).
+    case lambdaDelay(FunctionName, millis: Double, percentage: Double)
+    /// FIS's invocation-error on a share of the function's invocations (0: off).
+    case lambdaError(FunctionName, percentage: Double, preventExecution: Bool)
 
     public static let defaultLatencyFactor = 100.0
     public static let defaultDeclineRate = 0.3
@@ -49,7 +54,7 @@ public enum ControlCommand: Equatable, Sendable {
     public var name: String {
         switch self {
         case .pspOutage, .pspLatency, .pspDeclines, .functionErrors, .clearFaults, .settlementDrift, .pspPartialOutage, .hopLatency,
-             .functionConcurrency, .visibilityTimeout: return "fault"
+             .functionConcurrency, .visibilityTimeout, .lambdaDelay, .lambdaError: return "fault"
         case .rate: return "rate"
         case .pause: return "pause"
         case .resume: return "resume"
@@ -90,6 +95,10 @@ public enum ControlCommand: Equatable, Sendable {
             return ["kind": "function-concurrency", "function": .string(f.rawValue), "reserved": n.map { .number(Double($0)) } ?? .null]
         case .visibilityTimeout(let q, let s):
             return ["kind": "visibility-timeout", "queue": .string(q.rawValue), "seconds": s.map(JSONValue.number) ?? .null]
+        case .lambdaDelay(let f, let ms, let p):
+            return ["kind": "lambda-delay", "function": .string(f.rawValue), "milliseconds": .number(ms), "percentage": .number(p)]
+        case .lambdaError(let f, let p, let prevent):
+            return ["kind": "lambda-error", "function": .string(f.rawValue), "percentage": .number(p), "prevent_execution": .bool(prevent)]
         }
     }
 
@@ -153,6 +162,25 @@ public enum ControlCommand: Equatable, Sendable {
                 if o["on"] != nil, try !flag("on") { return .functionConcurrency(f, reserved: nil) }
                 if o["reserved"] == nil || o["reserved"] == .null { return .functionConcurrency(f, reserved: nil) }
                 return .functionConcurrency(f, reserved: Int(try number("reserved", range: 0...1000)))
+            case "lambda-delay", "lambda-error":
+                let kind = o["kind"]!.stringValue!
+                guard let s = o["function"]?.stringValue, let f = FunctionName(rawValue: s) else {
+                    throw ParseError("fault \(kind): function must be one of \(FunctionName.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                let on = o["on"] == nil ? true : try flag("on")
+                if kind == "lambda-delay" {
+                    return .lambdaDelay(f, millis: on ? try number("milliseconds", default: 1_000, range: 0...900_000) : 0,
+                                        percentage: try number("percentage", default: 100, range: 1...100))
+                }
+                var prevent = false
+                if let p = o["prevent_execution"] {
+                    guard case .bool(let b) = p else { throw ParseError("fault lambda-error: prevent_execution must be true or false") }
+                    prevent = b
+                }
+                if f == .initializer && !prevent && on {
+                    throw ParseError("fault lambda-error: on the initializer only prevent_execution = true is modelled (a failed invocation after its writes is not yet)")
+                }
+                return .lambdaError(f, percentage: on ? try number("percentage", default: 100, range: 0...100) : 0, preventExecution: prevent)
             case "visibility-timeout":
                 guard let s = o["queue"]?.stringValue, let q = QueueName(rawValue: s), !q.isDeadLetterQueue else {
                     throw ParseError("fault visibility-timeout: queue must be one of \(QueueName.allCases.filter { !$0.isDeadLetterQueue }.map(\.rawValue).joined(separator: ", "))")

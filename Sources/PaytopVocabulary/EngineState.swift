@@ -25,8 +25,30 @@ public struct FaultState: Codable, Equatable, Sendable {
     public var reservedConcurrency: [FunctionName: Int]?
     /// A queue's visibility timeout set by a fault (`visibility-timeout`), over the settings', s.
     public var visibilityTimeoutSeconds: [QueueName: Double]?
+    /// FIS's invocation-add-delay per function (`lambda-delay`).
+    public var invocationDelays: [FunctionName: InvocationDelay]?
+    /// FIS's invocation-error per function (`lambda-error`).
+    public var invocationErrors: [FunctionName: InvocationError]?
 
     public init() {}
+}
+
+/// A startup delay added to a share of a function's invocations, in every environment and
+/// billed; past the function's timeout it makes a timeout (FIS's invocation-add-delay).
+public struct InvocationDelay: Codable, Equatable, Sendable {
+    public var millis: Double
+    /// Of the invocations, 0–100.
+    public var percentage: Double
+    public init(millis: Double, percentage: Double) { self.millis = millis; self.percentage = percentage }
+}
+
+/// A share of a function's invocations marked failed (FIS's invocation-error): with
+/// `preventExecution` the handler never runs (no downstream spans); without, it runs and
+/// its invocation fails after.
+public struct InvocationError: Codable, Equatable, Sendable {
+    public var percentage: Double
+    public var preventExecution: Bool
+    public init(percentage: Double, preventExecution: Bool) { self.percentage = percentage; self.preventExecution = preventExecution }
 }
 
 /// A deployed version of a function and what it changes.

@@ -10,6 +10,8 @@ public enum FaultBadge: Equatable, Sendable {
     case hopLatency(NetworkHop, millis: Double)
     case concurrency(FunctionName, reserved: Int)
     case visibilityTimeout(QueueName, seconds: Double)
+    case lambdaDelay(FunctionName, millis: Double)
+    case lambdaError(FunctionName, percentage: Double)
 
     /// The active faults in a fixed order: PSP outage, slowness, declines, then functions by name.
     public static func active(_ f: FaultState) -> [FaultBadge] {
@@ -26,6 +28,8 @@ public enum FaultBadge: Equatable, Sendable {
         if let ms = f.executorPspDelayMillis { out.append(.hopLatency(.executorPsp, millis: ms)) }
         for (fn, n) in (f.reservedConcurrency ?? [:]).sorted(by: { $0.key < $1.key }) { out.append(.concurrency(fn, reserved: n)) }
         for (q, s) in (f.visibilityTimeoutSeconds ?? [:]).sorted(by: { $0.key.rawValue < $1.key.rawValue }) { out.append(.visibilityTimeout(q, seconds: s)) }
+        for (fn, d) in (f.invocationDelays ?? [:]).sorted(by: { $0.key < $1.key }) { out.append(.lambdaDelay(fn, millis: d.millis)) }
+        for (fn, e) in (f.invocationErrors ?? [:]).sorted(by: { $0.key < $1.key }) { out.append(.lambdaError(fn, percentage: e.percentage)) }
         return out
     }
 
@@ -40,6 +44,8 @@ public enum FaultBadge: Equatable, Sendable {
         case .hopLatency(let hop, let ms): return "\(hop.rawValue.uppercased()) +\(Int(ms.rounded())) MS"
         case .concurrency(let fn, let n): return "\(fn.rawValue.uppercased()) CONCURRENCY \(n)"
         case .visibilityTimeout(let q, let s): return "\(q.rawValue.uppercased()) VISIBILITY \(Int(s.rounded()))S"
+        case .lambdaDelay(let fn, let ms): return "\(fn.rawValue.uppercased()) +\(Int(ms.rounded())) MS START"
+        case .lambdaError(let fn, let p): return "\(fn.rawValue.uppercased()) INVOCATIONS FAIL \(Int(p.rounded()))%"
         }
     }
 

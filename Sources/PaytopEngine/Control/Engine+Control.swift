@@ -86,6 +86,16 @@ extension Engine {
             v[q] = seconds
             context.faults.visibilityTimeoutSeconds = v.isEmpty ? nil : v
             summary = seconds.map { "\(q.rawValue) visibility timeout \(trim($0)) s" } ?? "\(q.rawValue) visibility timeout as configured"
+        case .lambdaDelay(let f, let ms, let p):
+            var d = context.faults.invocationDelays ?? [:]
+            d[f] = ms > 0 ? InvocationDelay(millis: ms, percentage: p) : nil
+            context.faults.invocationDelays = d.isEmpty ? nil : d
+            summary = ms > 0 ? "\(f.rawValue) invocations start \(trim(ms)) ms late (\(trim(p))%)" : "\(f.rawValue) invocation delay off"
+        case .lambdaError(let f, let p, let prevent):
+            var e = context.faults.invocationErrors ?? [:]
+            e[f] = p > 0 ? InvocationError(percentage: p, preventExecution: prevent) : nil
+            context.faults.invocationErrors = e.isEmpty ? nil : e
+            summary = p > 0 ? "\(f.rawValue) invocations fail (\(trim(p))%\(prevent ? ", handler not run" : ""))" : "\(f.rawValue) invocation errors off"
         case .redrive(let q):
             let n = runtime.redrive(q)
             summary = "redrove \(n) message\(n == 1 ? "" : "s") from \(q.rawValue)"

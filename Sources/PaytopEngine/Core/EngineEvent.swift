@@ -94,6 +94,9 @@ final class Invocation {
     /// the rest of a record's scratch state).
     var recordStart: EngineTime
     var processSpan: Int64 = 0
+    /// A `lambda-error` fault marked the invocation failed after its handler ran: none of
+    /// its messages is deleted.
+    var failsAfterHandler = false
 
     init(function: FunctionName, lease: FunctionRuntime.Lease, startedAt: EngineTime, deadline: EngineTime,
          messages: [QueueMessage]) {

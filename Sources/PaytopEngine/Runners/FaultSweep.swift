@@ -22,7 +22,7 @@ public enum FaultSweep {
     /// Every fault kind a plan can hold, in the order the summary lists them.
     public static let faultKinds = ["psp-outage", "psp-latency", "psp-declines", "function-errors", "duplicates",
                                     "bad-release", "settlement-drift", "crash-and-resume", "psp-partial-outage", "hop-latency",
-                                    "function-concurrency", "visibility-timeout"]
+                                    "function-concurrency", "visibility-timeout", "lambda-error", "lambda-delay"]
 
     public static func plan(seed: UInt64) -> Plan {
         var r = SeededRandom(seed: seed ^ 0x5EED_5EE9_0000_0000)
@@ -107,6 +107,17 @@ public enum FaultSweep {
             faults.append("visibility-timeout")
             let q = r.pick([QueueName.execution, .results])
             window(.visibilityTimeout(q, seconds: Double(r.int(in: 1...20))), .visibilityTimeout(q, seconds: nil))
+        }
+        if r.chance(0.3) {
+            faults.append("lambda-error")
+            let f = r.pick([FunctionName.executor, .wallet]), prevent = r.chance(0.5)
+            window(.lambdaError(f, percentage: Double(r.int(in: 10...100)), preventExecution: prevent),
+                   .lambdaError(f, percentage: 0, preventExecution: prevent))
+        }
+        if r.chance(0.3) {
+            faults.append("lambda-delay")
+            let f = r.pick(FunctionName.pipelineOrder), p = Double(r.int(in: 10...100))
+            window(.lambdaDelay(f, millis: Double(r.int(in: 100...40_000)), percentage: p), .lambdaDelay(f, millis: 0, percentage: p))
         }
         // Then everything is cleared and the dead letters redriven, so every checkout ends.
         timeline.append(TimelineAction(at: Span.seconds(Int64(150)), command: .clearFaults))

@@ -227,7 +227,21 @@ final class PipelineRuntime {
             let timeout = Span.seconds(fn.settings.timeoutSeconds)
             let inv = Invocation(function: fn.name, lease: lease, startedAt: now, deadline: now + lease.initDuration + timeout,
                                  messages: batch)
-            consumer.start(inv, at: now + lease.initDuration)
+            // FIS's faults on the invocation: an error (the handler run or not), a startup
+            // delay (billed; past the timeout, a timeout).
+            if let e = ctx.faults.invocationErrors?[fn.name], e.percentage > 0, ctx.random.chance(e.percentage / 100) {
+                if e.preventExecution {
+                    failUnrun(inv)
+                    return true
+                }
+                inv.failsAfterHandler = true
+            }
+            var delay: Nanos = 0
+            if let d = ctx.faults.invocationDelays?[fn.name], d.millis > 0, ctx.random.chance(d.percentage / 100) {
+                delay = Span.seconds(d.millis / 1000)
+            }
+            // (A start past the deadline schedules the timeout instead.)
+            consumer.start(inv, at: now + lease.initDuration + delay)
             return true
         }
         // Held batches first: the ones still hidden are invoked as concurrency frees up.
@@ -275,6 +289,22 @@ final class PipelineRuntime {
         }
     }
 
+    /// An invocation FIS's invocation-error failed before its handler ran: no record is
+    /// processed, none deleted; every message returns after its visibility timeout.
+    func failUnrun(_ inv: Invocation) {
+        inv.finished = true
+        let fn = function(inv.function)
+        fn.counters.errors += 1
+        let message = "Injected invocation error: the handler did not run"
+        for m in inv.messages {
+            m.lastError = message
+            ctx.markDirty(m)
+        }
+        fn.release(inv.lease, at: ctx.now, started: inv.startedAt, reusable: true)
+        recordInvocationSpan(inv, error: message)
+        endInvocation(inv)
+    }
+
     /// Marks a record as failed with a message that stays on the queue message.
     func failRecord(_ inv: Invocation, _ m: QueueMessage, _ error: String) {
         inv.failed.append(inv.index)
@@ -290,14 +320,22 @@ final class PipelineRuntime {
         let fn = function(inv.function)
         let allFailed = !inv.failed.isEmpty && inv.failed.count == inv.messages.count
         let reportItems = ctx.settings.eventSource.reportBatchItemFailures
-        if allFailed || (!reportItems && !inv.failed.isEmpty) {
+        if inv.failsAfterHandler {
+            // A failed invocation's partial batch response is ignored: every message returns.
+            fn.counters.errors += 1
+            for m in inv.messages where !m.deleted {
+                m.lastError = "Injected invocation error after the handler ran"
+                ctx.markDirty(m)
+            }
+        } else if allFailed || (!reportItems && !inv.failed.isEmpty) {
             fn.counters.errors += 1
         } else {
             let failed = Set(inv.failed)
             for (i, m) in inv.messages.enumerated() where !failed.contains(i) { delete(m) }
         }
         fn.release(inv.lease, at: ctx.now, started: inv.startedAt, reusable: true)
-        recordInvocationSpan(inv, error: allFailed ? "every record of the batch failed" : nil)
+        recordInvocationSpan(inv, error: inv.failsAfterHandler ? "Injected invocation error after the handler ran"
+                                         : (allFailed ? "every record of the batch failed" : nil))
         endInvocation(inv)
     }
 
@@ -316,7 +354,8 @@ final class PipelineRuntime {
         }
         // The current record's span, unless it was already recorded (the invocation timed
         // out between one record's end and the next one's start).
-        if inv.index < inv.messages.count, inv.processSpan != 0, let consumer = consumers[Self.consumedQueue(of: inv.function)] {
+        if inv.index < inv.messages.count, inv.processSpan != 0, inv.recordStart <= ctx.now,
+           let consumer = consumers[Self.consumedQueue(of: inv.function)] {
             let m = inv.messages[inv.index]
             recordConsumerSpan(consumer.recordSpanName, inv, m, trace: ctx.checkouts[m.checkoutID]?.trace, end: ctx.now,
                                error: message)

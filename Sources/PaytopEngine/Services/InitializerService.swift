@@ -88,6 +88,19 @@ final class InitializerService {
                    after: overhead, error: "Lambda throttled: Rate Exceeded.")
             return
         }
+        if let e = ctx.faults.invocationErrors?[.initializer], e.percentage > 0, ctx.random.chance(e.percentage / 100) {
+            // FIS's invocation-error with the handler prevented: nothing written; API Gateway
+            // answers the failed invocation 502.
+            let started = ctx.now + overhead
+            function.counters.errors += 1
+            function.release(lease, at: started, started: started, reusable: true)
+            let message = "Injected invocation error: the handler did not run"
+            ctx.recordSpan(.initializerInvocation, trace: call.trace, id: ctx.newSpanID(), parent: call.apiSpan,
+                           service: ctx.serviceCode(.initializer), start: started, end: started, error: message)
+            ctx.stats.serverErrors += 1
+            answer(call, status: 502, body: ["message": "Internal server error"], checkoutID: nil, after: overhead * 2, error: message)
+            return
+        }
         call.lease = lease
         // A slow hop to the function (`hop-latency api-initializer`) delays the invocation's start.
         call.hopDelay = ctx.faults.apiInitializerDelayMillis.map { Span.seconds($0 / 1000) } ?? 0
@@ -102,6 +115,9 @@ final class InitializerService {
             duration += Span.seconds(sim)
         }
         duration += ctx.releaseLatency(.initializer)
+        if let d = ctx.faults.invocationDelays?[.initializer], d.millis > 0, ctx.random.chance(d.percentage / 100) {
+            duration += Span.seconds(d.millis / 1000)  // FIS's startup delay: billed, and inside the timeout
+        }
         let timeout = Span.seconds(function.settings.timeoutSeconds)
         ctx.scheduler.schedule(.initializerDone(call), at: call.startedAt + min(duration, lease.initDuration + timeout + 1))
     }

@@ -57,6 +57,21 @@ public enum CauseRelevance {
             case .sloBurn: return 0.4
             default: return 0.2
             }
+        case .lambdaError(let f, let p, _) where p > 0:
+            switch (kind, subject) {
+            case (.errorRate, .function(let g)): return f == g ? 1 : 0.3
+            case (.api5xx, _): return f == .initializer ? 1 : 0.1
+            case (.deadLetters, _), (.backlog, _), (.sloBurn, _): return 0.5
+            default: return 0.1
+            }
+        case .lambdaDelay(let f, let ms, _) where ms > 0:
+            switch (kind, subject) {
+            case (.latency, .function(let g)): return f == g ? 1 : 0.3
+            case (.latency, .api): return f == .initializer ? 1 : 0.2
+            case (.errorRate, .function(let g)): return f == g ? 0.6 : 0.1
+            case (.backlog, _), (.sloBurn, _): return 0.5
+            default: return 0.1
+            }
         case .pspDeclines(_, _, let code):
             switch (kind, subject) {
             case (.declines, .declineCode(let c)): return c == code ? 1 : 0.3
