@@ -33,6 +33,8 @@ public enum ControlCommand: Equatable, Sendable {
     case lambdaDelay(FunctionName, millis: Double, percentage: Double)
     /// FIS's invocation-error on a share of the function's invocations (0: off).
     case lambdaError(FunctionName, percentage: Double, preventExecution: Bool)
+    /// Latency added to every call on a DynamoDB table, ms (0: off).
+    case dynamoLatency(DynamoTable, millis: Double)
 
     public static let defaultLatencyFactor = 100.0
     public static let defaultDeclineRate = 0.3
@@ -54,7 +56,7 @@ public enum ControlCommand: Equatable, Sendable {
     public var name: String {
         switch self {
         case .pspOutage, .pspLatency, .pspDeclines, .functionErrors, .clearFaults, .settlementDrift, .pspPartialOutage, .hopLatency,
-             .functionConcurrency, .visibilityTimeout, .lambdaDelay, .lambdaError: return "fault"
+             .functionConcurrency, .visibilityTimeout, .lambdaDelay, .lambdaError, .dynamoLatency: return "fault"
         case .rate: return "rate"
         case .pause: return "pause"
         case .resume: return "resume"
@@ -99,6 +101,7 @@ public enum ControlCommand: Equatable, Sendable {
             return ["kind": "lambda-delay", "function": .string(f.rawValue), "milliseconds": .number(ms), "percentage": .number(p)]
         case .lambdaError(let f, let p, let prevent):
             return ["kind": "lambda-error", "function": .string(f.rawValue), "percentage": .number(p), "prevent_execution": .bool(prevent)]
+        case .dynamoLatency(let t, let ms): return ["kind": "dynamodb-latency", "table": .string(t.rawValue), "milliseconds": .number(ms)]
         }
     }
 
@@ -181,6 +184,12 @@ public enum ControlCommand: Equatable, Sendable {
                     throw ParseError("fault lambda-error: on the initializer only prevent_execution = true is modelled (a failed invocation after its writes is not yet)")
                 }
                 return .lambdaError(f, percentage: on ? try number("percentage", default: 100, range: 0...100) : 0, preventExecution: prevent)
+            case "dynamodb-latency":
+                guard let s = o["table"]?.stringValue, let t = DynamoTable(rawValue: s) else {
+                    throw ParseError("fault dynamodb-latency: table must be one of \(DynamoTable.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                let on = o["on"] == nil ? true : try flag("on")
+                return .dynamoLatency(t, millis: on ? try number("milliseconds", default: 100, range: 0...900_000) : 0)
             case "visibility-timeout":
                 guard let s = o["queue"]?.stringValue, let q = QueueName(rawValue: s), !q.isDeadLetterQueue else {
                     throw ParseError("fault visibility-timeout: queue must be one of \(QueueName.allCases.filter { !$0.isDeadLetterQueue }.map(\.rawValue).joined(separator: ", "))")

@@ -29,6 +29,8 @@ public struct FaultState: Codable, Equatable, Sendable {
     public var invocationDelays: [FunctionName: InvocationDelay]?
     /// FIS's invocation-error per function (`lambda-error`).
     public var invocationErrors: [FunctionName: InvocationError]?
+    /// Latency added to every call on a DynamoDB table, ms (`dynamodb-latency`).
+    public var dynamoDelayMillis: [DynamoTable: Double]?
 
     public init() {}
 }

@@ -12,6 +12,7 @@ public enum FaultBadge: Equatable, Sendable {
     case visibilityTimeout(QueueName, seconds: Double)
     case lambdaDelay(FunctionName, millis: Double)
     case lambdaError(FunctionName, percentage: Double)
+    case dynamoLatency(DynamoTable, millis: Double)
 
     /// The active faults in a fixed order: PSP outage, slowness, declines, then functions by name.
     public static func active(_ f: FaultState) -> [FaultBadge] {
@@ -30,6 +31,7 @@ public enum FaultBadge: Equatable, Sendable {
         for (q, s) in (f.visibilityTimeoutSeconds ?? [:]).sorted(by: { $0.key.rawValue < $1.key.rawValue }) { out.append(.visibilityTimeout(q, seconds: s)) }
         for (fn, d) in (f.invocationDelays ?? [:]).sorted(by: { $0.key < $1.key }) { out.append(.lambdaDelay(fn, millis: d.millis)) }
         for (fn, e) in (f.invocationErrors ?? [:]).sorted(by: { $0.key < $1.key }) { out.append(.lambdaError(fn, percentage: e.percentage)) }
+        for (t, ms) in (f.dynamoDelayMillis ?? [:]).sorted(by: { $0.key.rawValue < $1.key.rawValue }) { out.append(.dynamoLatency(t, millis: ms)) }
         return out
     }
 
@@ -46,6 +48,7 @@ public enum FaultBadge: Equatable, Sendable {
         case .visibilityTimeout(let q, let s): return "\(q.rawValue.uppercased()) VISIBILITY \(Int(s.rounded()))S"
         case .lambdaDelay(let fn, let ms): return "\(fn.rawValue.uppercased()) +\(Int(ms.rounded())) MS START"
         case .lambdaError(let fn, let p): return "\(fn.rawValue.uppercased()) INVOCATIONS FAIL \(Int(p.rounded()))%"
+        case .dynamoLatency(let t, let ms): return "\(t.rawValue.uppercased()) +\(Int(ms.rounded())) MS"
         }
     }
 

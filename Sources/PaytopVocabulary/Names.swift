@@ -99,7 +99,7 @@ public enum PaymentState: String, CaseIterable, Sendable {
 }
 
 /// The seed's DynamoDB tables (TableName dimension, db.collection.name).
-public enum DynamoTable: String, CaseIterable, Sendable {
+public enum DynamoTable: String, CaseIterable, Sendable, Codable, CodingKeyRepresentable {
     case paymentEvent = "PaymentEvent", paymentOrder = "PaymentOrder", wallet = "Wallet", ledgerEntry = "LedgerEntry"
 }
 

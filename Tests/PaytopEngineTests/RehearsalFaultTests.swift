@@ -345,3 +345,34 @@ import PaytopVocabulary
         #expect(try InvariantCheck.run(try Store.openForReading(path: store.path)).isClean)
     }
 }
+
+/// DynamoDB latency on one table: every call on it is that much slower, in the span and the
+/// table's latency metrics, and nothing else is.
+@Suite struct DynamoFaultTests {
+    @Test func aSlowTableSlowsEveryCallOnItAndOnlyThose() throws {
+        let store = TempStore()
+        let s = try Scenario.parse("""
+            name = "t"
+            [[timeline]]
+            at = "0s"
+            command = "fault"
+            kind = "dynamodb-latency"
+            table = "PaymentOrder"
+            milliseconds = 500
+            """)
+        _ = try simulate(store, testSettings(seed: 14, rate: 10), checkouts: 300, scenario: s)
+        let byName = Dictionary(uniqueKeysWithValues: try store.rows("""
+            SELECT name, min(end_time_unix_nano - start_time_unix_nano) FROM span
+            WHERE name IN ('BatchWriteItem PaymentOrder', 'UpdateItem PaymentOrder', 'Query PaymentOrder', 'PutItem PaymentEvent',
+                           'TransactWriteItems Wallet') GROUP BY name
+            """).map { ($0[0], Int64($0[1])!) })
+        for call in ["BatchWriteItem PaymentOrder", "UpdateItem PaymentOrder", "Query PaymentOrder"] {
+            #expect(byName[call]! >= 500_000_000, "\(call): \(byName[call]!)")
+        }
+        for call in ["PutItem PaymentEvent", "TransactWriteItems Wallet"] { #expect(byName[call]! < 100_000_000, "\(call)") }
+        #expect(try InvariantCheck.run(try Store.openForReading(path: store.path)).isClean)
+        var f = FaultState()
+        f.dynamoDelayMillis = [.paymentOrder: 500]
+        #expect(FaultBadge.active(f).map(\.label) == ["PAYMENTORDER +500 MS"])
+    }
+}

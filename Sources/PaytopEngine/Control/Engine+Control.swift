@@ -96,6 +96,11 @@ extension Engine {
             e[f] = p > 0 ? InvocationError(percentage: p, preventExecution: prevent) : nil
             context.faults.invocationErrors = e.isEmpty ? nil : e
             summary = p > 0 ? "\(f.rawValue) invocations fail (\(trim(p))%\(prevent ? ", handler not run" : ""))" : "\(f.rawValue) invocation errors off"
+        case .dynamoLatency(let t, let ms):
+            var d = context.faults.dynamoDelayMillis ?? [:]
+            d[t] = ms > 0 ? ms : nil
+            context.faults.dynamoDelayMillis = d.isEmpty ? nil : d
+            summary = ms > 0 ? "DynamoDB \(t.rawValue) +\(trim(ms)) ms a call" : "DynamoDB \(t.rawValue) latency normal"
         case .redrive(let q):
             let n = runtime.redrive(q)
             summary = "redrove \(n) message\(n == 1 ? "" : "s") from \(q.rawValue)"

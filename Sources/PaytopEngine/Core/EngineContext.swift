@@ -35,6 +35,12 @@ final class EngineContext {
     /// The version of a function that is serving now.
     func currentRelease(_ f: FunctionName) -> Release { releases[f]!.last! }
 
+    /// The latency a `dynamodb-latency` fault adds to a call on these tables (the slowest's).
+    func dynamoDelay(_ tables: DynamoTable...) -> Nanos {
+        guard let d = faults.dynamoDelayMillis else { return 0 }
+        return Span.seconds((tables.compactMap { d[$0] }.max() ?? 0) / 1000)
+    }
+
     /// Whether an invocation of `f` fails by operator fault or a bad release.
     func functionFails(_ f: FunctionName) -> Bool {
         if let rate = faults.functionErrorRates[f], random.chance(rate) { return true }

@@ -22,7 +22,8 @@ public enum FaultSweep {
     /// Every fault kind a plan can hold, in the order the summary lists them.
     public static let faultKinds = ["psp-outage", "psp-latency", "psp-declines", "function-errors", "duplicates",
                                     "bad-release", "settlement-drift", "crash-and-resume", "psp-partial-outage", "hop-latency",
-                                    "function-concurrency", "visibility-timeout", "lambda-error", "lambda-delay"]
+                                    "function-concurrency", "visibility-timeout", "lambda-error", "lambda-delay",
+                                    "dynamodb-latency"]
 
     public static func plan(seed: UInt64) -> Plan {
         var r = SeededRandom(seed: seed ^ 0x5EED_5EE9_0000_0000)
@@ -118,6 +119,11 @@ public enum FaultSweep {
             faults.append("lambda-delay")
             let f = r.pick(FunctionName.pipelineOrder), p = Double(r.int(in: 10...100))
             window(.lambdaDelay(f, millis: Double(r.int(in: 100...40_000)), percentage: p), .lambdaDelay(f, millis: 0, percentage: p))
+        }
+        if r.chance(0.3) {
+            faults.append("dynamodb-latency")
+            let t = r.pick(DynamoTable.allCases)
+            window(.dynamoLatency(t, millis: Double(r.int(in: 5...40_000))), .dynamoLatency(t, millis: 0))
         }
         // Then everything is cleared and the dead letters redriven, so every checkout ends.
         timeline.append(TimelineAction(at: Span.seconds(Int64(150)), command: .clearFaults))

@@ -82,7 +82,7 @@ final class ExecutorService: BatchConsumer {
             endExecutorRecord(inv, m, checkout, end: end, error: nil)
             return
         }
-        let updateDuration = ctx.random.draw(Latencies.dynamoWrite)
+        let updateDuration = ctx.random.draw(Latencies.dynamoWrite) + ctx.dynamoDelay(.paymentOrder)
         records[ObjectIdentifier(inv), default: Record()].updateDuration = updateDuration
         var before = updateDuration + ctx.releaseLatency(.executor)
         if let sim { before += Span.seconds(sim.latencySeconds) }
@@ -143,7 +143,7 @@ final class ExecutorService: BatchConsumer {
             o.updatedAt = ctx.now
         }
         ctx.markDirty(checkout)
-        let written = ctx.now + ctx.random.draw(Latencies.dynamoWrite)
+        let written = ctx.now + ctx.random.draw(Latencies.dynamoWrite) + ctx.dynamoDelay(.paymentOrder)
         ctx.recordSpan(.updatePaymentOrder, trace: checkout.trace, id: ctx.newSpanID(), parent: inv.processSpan,
                        service: executorService, start: ctx.now, end: written,
                        attributes: ctx.attrs([("paytop.payment_order_status", .string(status.rawValue))]))

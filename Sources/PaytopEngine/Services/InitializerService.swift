@@ -107,8 +107,8 @@ final class InitializerService {
         call.startedAt = ctx.now + overhead + call.hopDelay
         callsInFlight += 1
         if call.respond != nil { outsideCalls[ObjectIdentifier(call)] = call }
-        call.putDuration = ctx.random.draw(Latencies.dynamoWrite)
-        call.batchWriteDuration = ctx.random.draw(Latencies.dynamoWrite)
+        call.putDuration = ctx.random.draw(Latencies.dynamoWrite) + ctx.dynamoDelay(.paymentEvent)
+        call.batchWriteDuration = ctx.random.draw(Latencies.dynamoWrite) + ctx.dynamoDelay(.paymentOrder)
         call.sendDuration = ctx.random.draw(Latencies.sqsSend)
         var duration = lease.initDuration + Latencies.compute + call.putDuration + call.batchWriteDuration + call.sendDuration
         if let sim = call.body?["simulate"]?[FunctionName.initializer.rawValue]?["latency"]?.numberValue, sim > 0, sim <= 900 {

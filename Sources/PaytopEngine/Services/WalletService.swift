@@ -45,9 +45,9 @@ final class WalletService: BatchConsumer {
         let m = inv.messages[inv.index]
         let checkout = ctx.checkouts[m.checkoutID]
         let orders = checkout?.orders.count ?? 1
-        var drawn = [ctx.random.draw(Latencies.dynamoQuery)]
-        for _ in 0..<orders { drawn.append(ctx.random.draw(Latencies.dynamoWrite)) }
-        drawn.append(ctx.random.draw(Latencies.dynamoWrite))
+        var drawn = [ctx.random.draw(Latencies.dynamoQuery) + ctx.dynamoDelay(.paymentOrder)]
+        for _ in 0..<orders { drawn.append(ctx.random.draw(Latencies.dynamoWrite) + ctx.dynamoDelay(.wallet, .ledgerEntry)) }
+        drawn.append(ctx.random.draw(Latencies.dynamoWrite) + ctx.dynamoDelay(.paymentEvent))
         steps[ObjectIdentifier(inv)] = drawn
         var d = drawn.reduce(0, +)
         if let sim = checkout?.request.simulate.wallet { d += Span.seconds(sim.latencySeconds) }

@@ -72,6 +72,13 @@ public enum CauseRelevance {
             case (.backlog, _), (.sloBurn, _): return 0.5
             default: return 0.1
             }
+        case .dynamoLatency(_, let ms) where ms > 0:
+            // Every function that calls the table is slower.
+            switch kind {
+            case .latency: return 0.8
+            case .errorRate, .backlog, .sloBurn, .api5xx: return 0.5
+            default: return 0.1
+            }
         case .pspDeclines(_, _, let code):
             switch (kind, subject) {
             case (.declines, .declineCode(let c)): return c == code ? 1 : 0.3

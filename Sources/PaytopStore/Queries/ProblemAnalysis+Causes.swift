@@ -74,6 +74,8 @@ extension ProblemAnalysis {
                          evidence: "\(f.rawValue) invocation errors (\(Int(p.rounded())) %\(prevent ? ", handler not run" : "")) switched on")
         case .lambdaDelay(let f, let ms, _) where ms > 0:
             return Cause(kind: .fault, fault: "lambda-delay", function: f, score: 0, evidence: "\(f.rawValue) invocation delay +\(Int(ms.rounded())) ms switched on")
+        case .dynamoLatency(let t, let ms) where ms > 0:
+            return Cause(kind: .fault, fault: "dynamodb-latency", score: 0, evidence: "DynamoDB \(t.rawValue) latency +\(Int(ms.rounded())) ms switched on")
         case .deploy(let f, let v, _): return Cause(kind: .deploy, function: f, version: v, score: 0, evidence: "\(f.rawValue) \(v) deployed")
         case .rollback(let f): return Cause(kind: .rollback, function: f, score: 0, evidence: "\(f.rawValue) rolled back")
         case .rate(let r): return Cause(kind: .traffic, score: 0, evidence: "traffic set to \(Int(r))/s")
