@@ -229,6 +229,15 @@ import PaytopVocabulary
         func command(_ text: String) -> [Effect] { press(&s, [.char(":")] + text.map { .char($0) } + [.enter]) }
         #expect(command("trace chk-1") == [.loadTrace("chk-1")] && s.view == .trace)
         #expect(command("fault psp-outage on").first == .control(.pspOutage(on: true), summary: "fault psp-outage on"))
+        // Any fault with its arguments, as docs/control.md names them.
+        #expect(command("fault hop-latency hop=executor-psp milliseconds=2000")
+                == [.control(.hopLatency(.executorPsp, millis: 2000), summary: "fault hop-latency hop=executor-psp milliseconds=2000")])
+        #expect(command("fault lambda-error function=wallet percentage=20 prevent_execution=true").first
+                == .control(.lambdaError(.wallet, percentage: 20, preventExecution: true), summary: "fault lambda-error function=wallet percentage=20 prevent_execution=true"))
+        #expect(command("fault function-concurrency function=executor reserved=null").first
+                == .control(.functionConcurrency(.executor, reserved: nil), summary: "fault function-concurrency function=executor reserved=null"))
+        #expect(command("fault hop-latency hop=nowhere").isEmpty && s.status?.text.contains("hop must be one of") == true)
+        #expect(command("fault hop-latency milliseconds").isEmpty && s.status?.text.contains("has no =") == true)
         #expect(command("rate 25") == [.control(.rate(25), summary: "rate 25.0/s")])
         #expect(command("speed 50").first == .control(.speed(50), summary: "speed ×50"))
         #expect(command("deploy executor 2.0.0 --regression latency")

@@ -1,3 +1,4 @@
+import PaytopJSON
 import PaytopStore
 import PaytopVocabulary
 
@@ -68,11 +69,27 @@ extension Reducer {
             return openTrace(&s, w[1])
         case "fault":
             if w.count == 2 && w[1] == "clear" { return fault(&s, .clearFaults) }
-            guard w.count == 3, w[2] == "on" || w[2] == "off",
-                  let command = ControlCommand.fault(kind: w[1], on: w[2] == "on") else {
-                return usage(":fault psp-outage|psp-latency|psp-declines|settlement-drift on|off, or :fault clear")
+            if w.count == 3, w[2] == "on" || w[2] == "off", let command = ControlCommand.fault(kind: w[1], on: w[2] == "on") {
+                return fault(&s, command)
             }
-            return fault(&s, command)
+            // Any fault with its arguments as KEY=VALUE (docs/control.md): :fault hop-latency hop=executor-psp milliseconds=2000.
+            guard w.count >= 2 else {
+                return usage(":fault psp-outage|psp-latency|psp-declines|settlement-drift on|off, :fault KIND key=value …, or :fault clear")
+            }
+            var args: [String: JSONValue] = ["kind": .string(w[1])]
+            for pair in w.dropFirst(2) {
+                let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                guard kv.count == 2 else { return usage(":fault \(w[1]) key=value … (\(pair) has no =)") }
+                args[kv[0]] = Double(kv[1]).map(JSONValue.number) ?? (kv[1] == "true" ? .bool(true) : kv[1] == "false" ? .bool(false)
+                                                                       : kv[1] == "null" ? .null : .string(kv[1]))
+            }
+            do {
+                let command = try ControlCommand.parse(name: "fault", args: .object(args))
+                return control(&s, command, summary: "fault " + w.dropFirst().joined(separator: " "))
+            } catch {
+                s.status = .init(text: "\(error)", isError: true)
+                return []
+            }
         case "reconcile": return control(&s, .reconcile, summary: "reconcile now")
         case "rate":
             guard w.count == 2, let r = Double(w[1]), r >= 0, r <= 100_000 else { return usage(":rate N (0–100000)") }

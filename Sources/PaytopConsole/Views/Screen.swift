@@ -173,7 +173,7 @@ enum HelpOverlay {
         ("j k ↑ ↓ PgUp PgDn g G", "move"), ("Enter", "open (payment, dead letter or exemplar → trace; span → fold)"),
         ("h l ← →", "fold / unfold a span (Trace); E / C expand / collapse every span"),
         ("/ n N", "payments: filter · trace: find a span by name, service or error; next / previous match"), ("t", "trace a checkout_id (Tab completes)"),
-        (":", "command: trace ID · fault psp-outage|psp-latency|psp-declines on|off"),
+        (":", "command: trace ID · fault psp-outage|psp-latency|psp-declines on|off · fault KIND key=value … (docs/control.md)"),
         ("", "fault clear · theme dark|light|high-contrast|monochrome · sort newest|amount|state · quit"),
         ("", "rate N · speed X · deploy SERVICE VERSION [--regression latency|errors] · rollback SERVICE"),
         ("", "redrive execution-dlq|results-dlq · reconcile · fault settlement-drift on|off"),
