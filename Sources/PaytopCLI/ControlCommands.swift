@@ -46,6 +46,8 @@ struct FaultCommand: ParsableCommand {
             paytop fault function-errors FUNCTION RATE      (FUNCTION: initializer, executor, wallet; RATE 0–1)
             paytop fault settlement-drift on|off [--kind missing|amount|duplicate|late|unknown] [--rate 0.02]
             paytop fault clear
+            paytop fault KIND key=value …   any fault with its arguments (docs/control.md), e.g.
+                  hop-latency hop=executor-psp milliseconds=2000 · function-concurrency function=executor reserved=1
             """
     )
 
@@ -70,6 +72,14 @@ struct FaultCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
+        if !values.isEmpty, values.allSatisfy({ $0.contains("=") }) {
+            do {
+                try ControlWriter(path: store.path).send(try ControlCommand.fault(kind: kind, words: values))
+            } catch let e as ControlCommand.ParseError {
+                throw CLIError(message: e.description)
+            }
+            return
+        }
         var args: [String: JSONValue] = ["kind": .string(kind)]
         switch kind {
         case "function-errors":

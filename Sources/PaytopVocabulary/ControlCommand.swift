@@ -52,6 +52,20 @@ public enum ControlCommand: Equatable, Sendable {
         }
     }
 
+    /// A fault from its kind and `key=value` words (the console's `:fault`, `paytop fault`):
+    /// `hop-latency hop=executor-psp milliseconds=2000`. Numbers, true/false and null are
+    /// read as such.
+    public static func fault(kind: String, words: [String]) throws -> ControlCommand {
+        var args: [String: JSONValue] = ["kind": .string(kind)]
+        for pair in words {
+            let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard kv.count == 2 else { throw ParseError("fault \(kind): \(pair) is not key=value") }
+            args[kv[0]] = Double(kv[1]).map(JSONValue.number) ?? (kv[1] == "true" ? .bool(true) : kv[1] == "false" ? .bool(false)
+                                                                   : kv[1] == "null" ? .null : .string(kv[1]))
+        }
+        return try parse(name: "fault", args: .object(args))
+    }
+
     /// The `command` column.
     public var name: String {
         switch self {

@@ -237,7 +237,7 @@ import PaytopVocabulary
         #expect(command("fault function-concurrency function=executor reserved=null").first
                 == .control(.functionConcurrency(.executor, reserved: nil), summary: "fault function-concurrency function=executor reserved=null"))
         #expect(command("fault hop-latency hop=nowhere").isEmpty && s.status?.text.contains("hop must be one of") == true)
-        #expect(command("fault hop-latency milliseconds").isEmpty && s.status?.text.contains("has no =") == true)
+        #expect(command("fault hop-latency milliseconds").isEmpty && s.status?.text.contains("is not key=value") == true)
         #expect(command("rate 25") == [.control(.rate(25), summary: "rate 25.0/s")])
         #expect(command("speed 50").first == .control(.speed(50), summary: "speed ×50"))
         #expect(command("deploy executor 2.0.0 --regression latency")

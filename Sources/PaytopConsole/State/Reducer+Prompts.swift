@@ -1,4 +1,3 @@
-import PaytopJSON
 import PaytopStore
 import PaytopVocabulary
 
@@ -76,15 +75,8 @@ extension Reducer {
             guard w.count >= 2 else {
                 return usage(":fault psp-outage|psp-latency|psp-declines|settlement-drift on|off, :fault KIND key=value …, or :fault clear")
             }
-            var args: [String: JSONValue] = ["kind": .string(w[1])]
-            for pair in w.dropFirst(2) {
-                let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
-                guard kv.count == 2 else { return usage(":fault \(w[1]) key=value … (\(pair) has no =)") }
-                args[kv[0]] = Double(kv[1]).map(JSONValue.number) ?? (kv[1] == "true" ? .bool(true) : kv[1] == "false" ? .bool(false)
-                                                                       : kv[1] == "null" ? .null : .string(kv[1]))
-            }
             do {
-                let command = try ControlCommand.parse(name: "fault", args: .object(args))
+                let command = try ControlCommand.fault(kind: w[1], words: Array(w.dropFirst(2)))
                 return control(&s, command, summary: "fault " + w.dropFirst().joined(separator: " "))
             } catch {
                 s.status = .init(text: "\(error)", isError: true)
