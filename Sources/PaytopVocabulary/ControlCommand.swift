@@ -35,6 +35,8 @@ public enum ControlCommand: Equatable, Sendable {
     case lambdaError(FunctionName, percentage: Double, preventExecution: Bool)
     /// Latency added to every call on a DynamoDB table, ms (0: off).
     case dynamoLatency(DynamoTable, millis: Double)
+    /// The next message sent to the queue fails its handler every time it is processed.
+    case poisonMessage(QueueName)
 
     public static let defaultLatencyFactor = 100.0
     public static let defaultDeclineRate = 0.3
@@ -70,7 +72,7 @@ public enum ControlCommand: Equatable, Sendable {
     public var name: String {
         switch self {
         case .pspOutage, .pspLatency, .pspDeclines, .functionErrors, .clearFaults, .settlementDrift, .pspPartialOutage, .hopLatency,
-             .functionConcurrency, .visibilityTimeout, .lambdaDelay, .lambdaError, .dynamoLatency: return "fault"
+             .functionConcurrency, .visibilityTimeout, .lambdaDelay, .lambdaError, .dynamoLatency, .poisonMessage: return "fault"
         case .rate: return "rate"
         case .pause: return "pause"
         case .resume: return "resume"
@@ -116,6 +118,7 @@ public enum ControlCommand: Equatable, Sendable {
         case .lambdaError(let f, let p, let prevent):
             return ["kind": "lambda-error", "function": .string(f.rawValue), "percentage": .number(p), "prevent_execution": .bool(prevent)]
         case .dynamoLatency(let t, let ms): return ["kind": "dynamodb-latency", "table": .string(t.rawValue), "milliseconds": .number(ms)]
+        case .poisonMessage(let q): return ["kind": "poison-message", "queue": .string(q.rawValue)]
         }
     }
 
@@ -198,6 +201,11 @@ public enum ControlCommand: Equatable, Sendable {
                     throw ParseError("fault lambda-error: on the initializer only prevent_execution = true is modelled (a failed invocation after its writes is not yet)")
                 }
                 return .lambdaError(f, percentage: on ? try number("percentage", default: 100, range: 0...100) : 0, preventExecution: prevent)
+            case "poison-message":
+                guard let s = o["queue"]?.stringValue, let q = QueueName(rawValue: s), !q.isDeadLetterQueue else {
+                    throw ParseError("fault poison-message: queue must be one of \(QueueName.allCases.filter { !$0.isDeadLetterQueue }.map(\.rawValue).joined(separator: ", "))")
+                }
+                return .poisonMessage(q)
             case "dynamodb-latency":
                 guard let s = o["table"]?.stringValue, let t = DynamoTable(rawValue: s) else {
                     throw ParseError("fault dynamodb-latency: table must be one of \(DynamoTable.allCases.map(\.rawValue).joined(separator: ", "))")

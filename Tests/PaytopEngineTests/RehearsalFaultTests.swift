@@ -376,3 +376,54 @@ import PaytopVocabulary
         #expect(FaultBadge.active(f).map(\.label) == ["PAYMENTORDER +500 MS"])
     }
 }
+
+/// A poison message (EXPERIMENTS.md §3): it fails every time; with ReportBatchItemFailures
+/// only it retries and dead-letters after maxReceiveCount while the rest move on; without,
+/// its whole batch retries with it.
+@Suite struct PoisonMessageTests {
+    func run(reportItems: Bool) throws -> TempStore {
+        let store = TempStore()
+        var settings = testSettings(seed: 15, rate: 20)
+        settings.eventSource.reportBatchItemFailures = reportItems
+        // One poller, scaling slowly: messages wait in batches of several.
+        settings.eventSource.initialConcurrency = 1
+        settings.eventSource.scaleUpPerMinute = 1
+        let s = try Scenario.parse("""
+            name = "t"
+            [[timeline]]
+            at = "5s"
+            command = "fault"
+            kind = "poison-message"
+            queue = "payment-execution-queue"
+            """)
+        _ = try simulate(store, settings, checkouts: 400, scenario: s)
+        return store
+    }
+
+    @Test func withPartialBatchResponsesOnlyThePoisonRetriesAndDeadLetters() throws {
+        let store = try run(reportItems: true)
+        let dead = try store.rows("SELECT receive_count, last_error FROM queue_message WHERE queue_name = 'payment-execution-queue-dlq'")
+        #expect(dead.count == 1 && dead[0][0] == "3" && dead[0][1].hasPrefix("PoisonMessage"), "\(dead)")
+        // Everyone else settled on the first delivery.
+        let retried = try store.rows("""
+            SELECT count(*) FROM span WHERE name = 'process payment-execution-queue'
+            AND json_extract(attributes, '$."messaging.aws_sqs.receive_count"') >= 2
+            AND status_code <> 'ERROR'
+            """)[0][0]
+        #expect(retried == "0")
+        #expect(try store.rows("SELECT count(*) FROM payment_event WHERE is_payment_done = 0")[0][0] == "1")
+        #expect(try InvariantCheck.run(try Store.openForReading(path: store.path)).isClean)
+    }
+
+    @Test func withoutThemTheWholeBatchRetriesWithThePoison() throws {
+        let store = try run(reportItems: false)
+        // Its batch-mates were delivered again (and their charges replayed, not repeated).
+        let retried = try store.rows("""
+            SELECT count(*) FROM span WHERE name = 'process payment-execution-queue'
+            AND json_extract(attributes, '$."messaging.aws_sqs.receive_count"') >= 2
+            AND status_code <> 'ERROR'
+            """)[0][0]
+        #expect(Int(retried)! > 0)
+        #expect(try InvariantCheck.run(try Store.openForReading(path: store.path)).isClean)
+    }
+}

@@ -101,6 +101,9 @@ extension Engine {
             d[t] = ms > 0 ? ms : nil
             context.faults.dynamoDelayMillis = d.isEmpty ? nil : d
             summary = ms > 0 ? "DynamoDB \(t.rawValue) +\(trim(ms)) ms a call" : "DynamoDB \(t.rawValue) latency normal"
+        case .poisonMessage(let q):
+            context.faults.poisonNext = (context.faults.poisonNext ?? []) + [q]
+            summary = "the next message to \(q.rawValue) is poison"
         case .redrive(let q):
             let n = runtime.redrive(q)
             summary = "redrove \(n) message\(n == 1 ? "" : "s") from \(q.rawValue)"

@@ -35,6 +35,12 @@ final class EngineContext {
     /// The version of a function that is serving now.
     func currentRelease(_ f: FunctionName) -> Release { releases[f]!.last! }
 
+    /// Checkouts whose message on a queue is poison (`poison-message`): its handler fails on
+    /// it every time, redriven or not. In memory: a restarted engine forgets them.
+    var poisoned: [QueueName: Set<String>] = [:]
+
+    func isPoison(_ checkoutID: String, in q: QueueName) -> Bool { poisoned[q]?.contains(checkoutID) ?? false }
+
     /// The latency a `dynamodb-latency` fault adds to a call on these tables (the slowest's).
     func dynamoDelay(_ tables: DynamoTable...) -> Nanos {
         guard let d = faults.dynamoDelayMillis else { return 0 }

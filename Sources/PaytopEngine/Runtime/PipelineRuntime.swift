@@ -111,6 +111,13 @@ final class PipelineRuntime {
                          at sentAt: EngineTime) -> String {
         let m = QueueMessage(id: ctx.random.uuidV7(at: ctx.now), queue: q, checkoutID: checkout.id, payload: payload,
                              sentAt: sentAt, context: context)
+        if let pending = ctx.faults.poisonNext, let i = pending.firstIndex(of: q) {
+            // The queue's next message is poison (the fault is spent).
+            ctx.poisoned[q, default: []].insert(checkout.id)
+            var rest = pending
+            rest.remove(at: i)
+            ctx.faults.poisonNext = rest.isEmpty ? nil : rest
+        }
         let target = queue(q)
         target.add(m)
         target.counters.sent += 1

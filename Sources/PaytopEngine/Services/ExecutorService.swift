@@ -67,6 +67,10 @@ final class ExecutorService: BatchConsumer {
                                after: Latencies.failFast + Span.seconds(sim.latencySeconds))
             return
         }
+        if ctx.isPoison(checkout.id, in: .execution) {
+            failExecutorRecord(inv, m, checkout, "PoisonMessage: the handler cannot process this record", after: Latencies.failFast)
+            return
+        }
         if ctx.functionFails(.executor) {
             failExecutorRecord(inv, m, checkout, "ExecutorError: internal error in executor \(ctx.currentRelease(.executor).version)",
                                after: Latencies.failFast)

@@ -65,7 +65,9 @@ final class WalletService: BatchConsumer {
         var error: String?
         let checkout = ctx.checkouts[m.checkoutID]
         if let checkout {
-            if let sim = checkout.request.simulate.wallet, sim.error {
+            if ctx.isPoison(checkout.id, in: .results) {
+                error = "PoisonMessage: the handler cannot process this record"
+            } else if let sim = checkout.request.simulate.wallet, sim.error {
                 error = sim.message ?? "Simulated wallet error"
             } else if ctx.functionFails(.wallet) {
                 error = "WalletError: internal error in wallet \(ctx.currentRelease(.wallet).version)"

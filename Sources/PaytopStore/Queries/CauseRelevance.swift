@@ -79,6 +79,12 @@ public enum CauseRelevance {
             case .errorRate, .backlog, .sloBurn, .api5xx: return 0.5
             default: return 0.1
             }
+        case .poisonMessage:
+            switch kind {
+            case .deadLetters, .dlqAge: return 1
+            case .errorRate: return 0.6
+            default: return 0.1
+            }
         case .pspDeclines(_, _, let code):
             switch (kind, subject) {
             case (.declines, .declineCode(let c)): return c == code ? 1 : 0.3
