@@ -1,0 +1,163 @@
+import Foundation
+import Testing
+@testable import PaytopEngine
+@testable import PaytopStore
+import PaytopVocabulary
+
+/// FIS's Lambda actions (EXPERIMENTS.md §1): invocation-error with and without
+/// preventExecution, invocation-add-delay billed and, past the timeout, a timeout.
+@Suite struct LambdaFaultTests {
+    func run(_ timeline: String, seed: UInt64, rate: Double = 10, checkouts: Int = 600) throws -> (Engine, TempStore) {
+        let store = TempStore()
+        let (engine, _) = try simulate(store, testSettings(seed: seed, rate: rate), checkouts: checkouts,
+                                       scenario: try Scenario.parse("name = \"t\"\n" + timeline))
+        return (engine, store)
+    }
+
+    @Test func preventedInvocationsRunNoHandlerAndTheirMessagesReturn() throws {
+        // The executor's every invocation fails unrun for the first minute.
+        let (engine, store) = try run("""
+            [[timeline]]
+            at = "0s"
+            command = "fault"
+            kind = "lambda-error"
+            function = "executor"
+            prevent_execution = true
+            [[timeline]]
+            at = "1m"
+            command = "fault"
+            kind = "lambda-error"
+            function = "executor"
+            on = false
+            """, seed: 10)
+        let start = EngineTime.simulationEpoch.nanos
+        // No downstream span while it lasts: no record processed, no PSP call.
+        let during = try store.rows("""
+            SELECT count(*) FROM span WHERE name IN ('process payment-execution-queue', 'charge') AND start_time_unix_nano < \(start + 60_000_000_000)
+            """)[0][0]
+        #expect(during == "0")
+        let failed = try store.rows("SELECT count(*) FROM span WHERE name = 'executor' AND status_message = 'Injected invocation error: the handler did not run'")[0][0]
+        #expect(Int(failed)! > 5 && engine.function(.executor).counters.errors >= Int(failed)!)
+        // Their messages came back after the visibility timeout and settled: received twice.
+        #expect(try store.rows("SELECT count(*) FROM payment_event WHERE is_payment_done = 0")[0][0] == "0")
+        let secondReceives = try store.rows("""
+            SELECT count(*) FROM span WHERE name = 'process payment-execution-queue'
+            AND json_extract(attributes, '$."messaging.aws_sqs.receive_count"') = 2
+            """)[0][0]
+        #expect(Int(secondReceives)! > 50)
+        #expect(try InvariantCheck.run(try Store.openForReading(path: store.path)).isClean)
+    }
+
+    @Test func invocationsFailingAfterTheirHandlerReturnEveryMessageAndNothingIsCreditedTwice() throws {
+        let (engine, store) = try run("""
+            [[timeline]]
+            at = "0s"
+            command = "fault"
+            kind = "lambda-error"
+            function = "wallet"
+            percentage = 50
+            [[timeline]]
+            at = "1m"
+            command = "fault"
+            kind = "lambda-error"
+            function = "wallet"
+            on = false
+            """, seed: 11)
+        // The handler ran (credits written), the invocation failed, its messages came back:
+        // the wallet processed records again, and credited each order once.
+        let redelivered = try store.rows("""
+            SELECT count(*) FROM span WHERE name = 'process payment-results-queue'
+            AND json_extract(attributes, '$."messaging.aws_sqs.receive_count"') >= 2
+            """)[0][0]
+        #expect(Int(redelivered)! > 10 && engine.function(.wallet).counters.errors > 5)
+        #expect(try InvariantCheck.run(try Store.openForReading(path: store.path)).isClean)
+    }
+
+    @Test func aStartupDelayIsBilledAndPastTheTimeoutTimesOut() throws {
+        let (engine, store) = try run("""
+            [[timeline]]
+            at = "0s"
+            command = "fault"
+            kind = "lambda-delay"
+            function = "wallet"
+            milliseconds = 2000
+            [[timeline]]
+            at = "1m"
+            command = "fault"
+            kind = "lambda-delay"
+            function = "wallet"
+            milliseconds = 40000
+            [[timeline]]
+            at = "2m"
+            command = "fault"
+            kind = "lambda-delay"
+            function = "wallet"
+            on = false
+            """, seed: 12)
+        let start = EngineTime.simulationEpoch.nanos
+        // The first minute: every wallet invocation lasts at least the 2 s delay (billed).
+        let shortest = try store.rows("""
+            SELECT min(end_time_unix_nano - start_time_unix_nano) FROM span WHERE name = 'wallet'
+            AND start_time_unix_nano < \(start + 60_000_000_000)
+            """)[0][0]
+        #expect(Int64(shortest)! >= 2_000_000_000)
+        // The second: 40 s past the 30 s timeout: timeouts.
+        #expect(engine.function(.wallet).counters.timeouts > 0)
+        #expect(try store.rows("SELECT count(*) FROM payment_event WHERE is_payment_done = 0")[0][0] == "0")
+        #expect(try InvariantCheck.run(try Store.openForReading(path: store.path)).isClean)
+    }
+
+    @Test func aPreventedInitializerAnswers502AndWritesNothing() throws {
+        let (_, store) = try run("""
+            [[timeline]]
+            at = "0s"
+            command = "fault"
+            kind = "lambda-error"
+            function = "initializer"
+            percentage = 30
+            prevent_execution = true
+            """, seed: 13)
+        let answers = try store.rows("""
+            SELECT count(*), sum(json_extract(attributes, '$."http.response.status_code"') = 502) FROM span WHERE name = 'POST /v1/payments'
+            """)[0].map { Int($0)! }
+        #expect(Double(answers[1]) / Double(answers[0]) > 0.25 && Double(answers[1]) / Double(answers[0]) < 0.35, "\(answers)")
+        // Accepted checkouts are the 202s only.
+        let accepted = try store.rows("SELECT count(*) FROM payment_event")[0][0]
+        #expect(Int(accepted)! <= answers[0] - answers[1])
+        #expect(throws: ControlCommand.ParseError.self) {
+            try ControlCommand.parse(name: "fault", args: ["kind": "lambda-error", "function": "initializer", "percentage": 10])
+        }
+        #expect(try InvariantCheck.run(try Store.openForReading(path: store.path)).isClean)
+    }
+}
+
+/// DynamoDB latency on one table: every call on it is that much slower, in the span and the
+/// table's latency metrics, and nothing else is.
+@Suite struct DynamoFaultTests {
+    @Test func aSlowTableSlowsEveryCallOnItAndOnlyThose() throws {
+        let store = TempStore()
+        let s = try Scenario.parse("""
+            name = "t"
+            [[timeline]]
+            at = "0s"
+            command = "fault"
+            kind = "dynamodb-latency"
+            table = "PaymentOrder"
+            milliseconds = 500
+            """)
+        _ = try simulate(store, testSettings(seed: 14, rate: 10), checkouts: 300, scenario: s)
+        let byName = Dictionary(uniqueKeysWithValues: try store.rows("""
+            SELECT name, min(end_time_unix_nano - start_time_unix_nano) FROM span
+            WHERE name IN ('BatchWriteItem PaymentOrder', 'UpdateItem PaymentOrder', 'Query PaymentOrder', 'PutItem PaymentEvent',
+                           'TransactWriteItems Wallet') GROUP BY name
+            """).map { ($0[0], Int64($0[1])!) })
+        for call in ["BatchWriteItem PaymentOrder", "UpdateItem PaymentOrder", "Query PaymentOrder"] {
+            #expect(byName[call]! >= 500_000_000, "\(call): \(byName[call]!)")
+        }
+        for call in ["PutItem PaymentEvent", "TransactWriteItems Wallet"] { #expect(byName[call]! < 100_000_000, "\(call)") }
+        #expect(try InvariantCheck.run(try Store.openForReading(path: store.path)).isClean)
+        var f = FaultState()
+        f.dynamoDelayMillis = [.paymentOrder: 500]
+        #expect(FaultBadge.active(f).map(\.label) == ["PAYMENTORDER +500 MS"])
+    }
+}
