@@ -18,7 +18,7 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
         case .newerSchema(let path, let found, let supported):
             return "store \(path) has schema v\(found), newer than this paytop (v\(supported)); upgrade paytop"
         case .alreadyHoldsARun(let path):
-            return "store \(path) already holds a run; `paytop simulate` needs a new store (remove the file or pick another --db)"
+            return "store \(path) already holds a run; a simulated run (`paytop simulate`, `paytop experiment run`) needs a new store (remove the file or pick another --db)"
         case .readOnly(let path):
             return "store \(path) is opened read-only"
         case .damaged(let path, let problem):
