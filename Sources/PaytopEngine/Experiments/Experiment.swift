@@ -1,5 +1,4 @@
 import Foundation
-import TOMLKit
 import PaytopJSON
 import PaytopStore
 import PaytopVocabulary
@@ -67,25 +66,25 @@ public struct Experiment: Sendable {
     }
 
     public static func load(path: String) throws -> Experiment {
-        guard let data = FileManager.default.contents(atPath: path) else { throw LoadError(description: "\(path): cannot read the file") }
-        guard let text = String(data: data, encoding: .utf8) else { throw LoadError(description: "\(path): not UTF-8 text") }
         do {
-            return try parse(text)
+            return try parse(try TOMLDocument.text(path: path))
+        } catch TOMLDocument.Failure.unreadable {
+            throw LoadError(description: "\(path): cannot read the file")
+        } catch TOMLDocument.Failure.notUTF8 {
+            throw LoadError(description: "\(path): not UTF-8 text")
         } catch let e as LoadError {
             throw LoadError(description: "\(path): \(e.description)")
         }
     }
 
     public static func parse(_ text: String) throws -> Experiment {
-        let table: TOMLTable
+        let root: JSONValue
         do {
-            table = try TOMLTable(string: text)
-        } catch let e as TOMLParseError {
-            throw LoadError(description: "line \(e.source.begin.line): \(e.description)")
-        } catch {
-            throw LoadError(description: "\(error)")
+            root = try TOMLDocument.json(text)
+        } catch TOMLDocument.Failure.syntax(let why) {
+            throw LoadError(description: why)
         }
-        guard case .object(let o) = Scenario.toJSON(table) else { throw LoadError(description: "not a table") }
+        guard case .object(let o) = root else { throw LoadError(description: "not a table") }
         let top = ["name", "description", "expected_verdict", "settings", "hypothesis", "method", "stop_condition", "rollback", "interval"]
         for k in o.keys where !top.contains(k) {
             throw LoadError(description: "unknown key \"\(k)\" (expected \(top.joined(separator: ", ")))")

@@ -18,29 +18,23 @@ public struct Scenario: Sendable {
     }
 
     public static func load(path: String) throws -> Scenario {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw LoadError(description: "cannot read scenario file \(path)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw LoadError(description: "scenario file \(path) is not UTF-8 text")
-        }
         do {
-            return try parse(text)
+            return try parse(try TOMLDocument.text(path: path))
+        } catch TOMLDocument.Failure.unreadable {
+            throw LoadError(description: "cannot read scenario file \(path)")
+        } catch TOMLDocument.Failure.notUTF8 {
+            throw LoadError(description: "scenario file \(path) is not UTF-8 text")
         } catch let e as LoadError {
             throw LoadError(description: "scenario \(path): \(e.description)")
         }
     }
 
     public static func parse(_ text: String) throws -> Scenario {
-        let table: TOMLTable
         do {
-            table = try TOMLTable(string: text)
-        } catch let e as TOMLParseError {
-            throw LoadError(description: "line \(e.source.begin.line): \(e.description)")
-        } catch {
-            throw LoadError(description: "\(error)")
+            return try parse(root: try TOMLDocument.json(text))
+        } catch TOMLDocument.Failure.syntax(let why) {
+            throw LoadError(description: why)
         }
-        return try parse(root: toJSON(table))
     }
 
     /// A scenario from its file's tables, read as JSON.
