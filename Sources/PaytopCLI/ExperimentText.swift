@@ -34,7 +34,7 @@ enum ExperimentText {
         var out = ""
         func line(_ s: String = "") { out += s + "\n" }
         let h = markdown ? "## " : ""
-        line("\(h)experiment \(inert(r.name)) · seed \(r.seed) · verdict: \(r.verdict.rawValue.uppercased())")
+        line("\(h)experiment \(inert(r.name)) · \(r.seed.map { "seed \($0)" } ?? "live") · verdict: \(r.verdict.rawValue.uppercased())")
         for l in e.description.split(separator: "\n") { line(inert(String(l))) }
         line("hypothesis: \(inert(e.hypothesisTitle)) (checked at \(clock(r.startedAt + e.methodStart)), every \(WaterfallText.duration(e.interval)) during the method, at \(clock(r.startedAt + e.end)) after it)")
         line()
@@ -44,8 +44,9 @@ enum ExperimentText {
         func stopLine() {
             guard let stop = r.stopped, !stopShown else { return }
             stopShown = true
-            line(markdown ? "| \(clock(stop.at)) | stop | | \(inert(stop.condition)) (value \(value(stop.value))) |"
-                 : "  \(clock(stop.at))  stop     \(inert(stop.condition)) (value \(value(stop.value)))")
+            let v = stop.value == nil ? "" : " (value \(value(stop.value)))"
+            line(markdown ? "| \(clock(stop.at)) | stop | | \(inert(stop.condition))\(v) |"
+                 : "  \(clock(stop.at))  stop     \(inert(stop.condition))\(v)")
         }
         for s in r.timeline {
             // The stop comes before the rollbacks it set off.
@@ -92,7 +93,7 @@ enum ExperimentText {
         func money(_ m: [String: Money]) -> JSONValue { .object(m.mapValues { .string($0.description) }) }
         let i = r.impact
         var o: [String: JSONValue] = [
-            "name": .string(r.name), "verdict": .string(r.verdict.rawValue), "seed": .number(Double(r.seed)),
+            "name": .string(r.name), "verdict": .string(r.verdict.rawValue), "seed": r.seed.map { .number(Double($0)) } ?? .null, "live": .bool(r.seed == nil),
             "started_at": .string(ISO8601.format(nanos: r.startedAt)), "ended_at": .string(ISO8601.format(nanos: r.endedAt)),
             "hypothesis": .string(e.hypothesisTitle),
             "probes": .array(r.probes.map { p in

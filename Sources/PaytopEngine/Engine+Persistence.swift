@@ -216,7 +216,7 @@ extension Engine {
             psp: psp.counters, executionSourceLimit: runtime.sourceLimit(.execution),
             resultsSourceLimit: runtime.sourceLimit(.results))
         let telemetry = context.telemetry
-        let rows: [(EngineStateKey, String)] = [
+        var rows: [(EngineStateKey, String)] = [
             (.clock, String(now.nanos)),
             (.random, json.json(context.random.stateWords.map { String($0, radix: 16) })),
             (.settings, json.json(settings)),
@@ -229,6 +229,8 @@ extension Engine {
             (.telemetry, "{\"enabled\":\(telemetry.enabled),\"next_trace_no\":\(telemetry.nextTraceNo)"
                 + (metrics.map { ",\"settlement_swept_through\":\($0.series.settlementDeadlines.sweptThrough.nanos)" } ?? "") + "}"),
         ]
+        // Only a store an experiment has run against carries the key.
+        if experiment != nil || json.hasWritten(.experiment) { rows.append((.experiment, json.json(experiment))) }
         return json.changed(rows)
     }
 }

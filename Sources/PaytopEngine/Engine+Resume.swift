@@ -58,6 +58,7 @@ extension Engine {
         trafficSource.state = try decode(.traffic, TrafficState.self)
         ctx.stats = try decode(.stats, EngineStats.self)
         speed = Double(state.text[.speed] ?? "") ?? speed
+        experiment = state.decode(.experiment)
         let saved = try decode(.runtime, SavedRuntime.self)
         for f in FunctionName.allCases {
             let fn = runtime.function(f)

@@ -71,6 +71,8 @@ public final class Engine {
     var timelinePending = 0
     /// Live speed factor, changed by the `speed` command (the live runner reads it).
     public internal(set) var speed: Double = 20
+    /// The experiment a runner is playing against this engine, if any (its `experiment` commands).
+    public internal(set) var experiment: ExperimentStatus?
 
     // What waits on the writer
     var responsesAwaitingCommit: [(sequence: Int, response: ApiResponse, respond: (ApiResponse) -> Void)] = []

@@ -37,6 +37,13 @@ public enum ControlCommand: Equatable, Sendable {
     case dynamoLatency(DynamoTable, millis: Double)
     /// The next message sent to the queue fails its handler every time it is processed.
     case poisonMessage(QueueName)
+    /// An experiment runner's start and end, and an operator's abort (docs/experiments.md).
+    case experiment(ExperimentSignal)
+
+    /// Every fault kind `fault` takes (docs/control.md).
+    public static let faultKinds = ["psp-outage", "psp-latency", "psp-declines", "psp-partial-outage", "function-errors", "settlement-drift",
+                                    "hop-latency", "function-concurrency", "visibility-timeout", "lambda-delay", "lambda-error",
+                                    "dynamodb-latency", "poison-message", "clear"]
 
     public static let defaultLatencyFactor = 100.0
     public static let defaultDeclineRate = 0.3
@@ -81,6 +88,7 @@ public enum ControlCommand: Equatable, Sendable {
         case .rollback: return "rollback"
         case .redrive: return "redrive"
         case .reconcile: return "reconcile"
+        case .experiment: return "experiment"
         }
     }
 
@@ -119,6 +127,10 @@ public enum ControlCommand: Equatable, Sendable {
             return ["kind": "lambda-error", "function": .string(f.rawValue), "percentage": .number(p), "prevent_execution": .bool(prevent)]
         case .dynamoLatency(let t, let ms): return ["kind": "dynamodb-latency", "table": .string(t.rawValue), "milliseconds": .number(ms)]
         case .poisonMessage(let q): return ["kind": "poison-message", "queue": .string(q.rawValue)]
+        case .experiment(.start(let n, let endsAt)):
+            return ["action": "start", "name": .string(n), "ends_at_ms": .number(Double(endsAt / 1_000_000))]
+        case .experiment(.abort): return ["action": "abort"]
+        case .experiment(.end(let v)): return ["action": "end", "verdict": .string(v.rawValue)]
         }
     }
 
@@ -241,7 +253,7 @@ public enum ControlCommand: Equatable, Sendable {
                 let rate = try number("rate", default: SettlementDrift.defaultRate, range: 0...1)
                 return .settlementDrift(SettlementDrift(kinds: kinds, rate: rate))
             default:
-                throw ParseError("fault: kind must be one of psp-outage, psp-latency, psp-declines, function-errors, settlement-drift, clear")
+                throw ParseError("fault: kind must be one of \(faultKinds.joined(separator: ", "))")
             }
         case "rate": return .rate(try number("rate", range: 0...100_000))
         case "pause": return .pause
@@ -267,8 +279,27 @@ public enum ControlCommand: Equatable, Sendable {
             }
             return .redrive(q)
         case "reconcile": return .reconcile
+        case "experiment":
+            switch o["action"]?.stringValue {
+            case "start":
+                guard let n = o["name"]?.stringValue, !n.isEmpty, n.count <= 200 else {
+                    throw ParseError("experiment start: name must be 1–200 characters")
+                }
+                guard let e = o["ends_at_ms"]?.numberValue, e.isFinite, e > 0, e < 9e15, e == e.rounded() else {
+                    throw ParseError("experiment start: ends_at_ms must be engine time in whole milliseconds")
+                }
+                return .experiment(.start(name: n, endsAt: Int64(e) * 1_000_000))
+            case "abort": return .experiment(.abort)
+            case "end":
+                guard let v = o["verdict"]?.stringValue.flatMap(ExperimentVerdict.init(rawValue:)) else {
+                    throw ParseError("experiment end: verdict must be one of \(ExperimentVerdict.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return .experiment(.end(v))
+            default:
+                throw ParseError("experiment: action must be start, abort or end")
+            }
         default:
-            throw ParseError("unknown command \"\(name)\"; known: fault, rate, pause, resume, speed, deploy, rollback, redrive, reconcile")
+            throw ParseError("unknown command \"\(name)\"; known: fault, rate, pause, resume, speed, deploy, rollback, redrive, reconcile, experiment")
         }
     }
 }

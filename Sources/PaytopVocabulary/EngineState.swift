@@ -3,7 +3,7 @@
 
 /// The keys of the `engine_state` table.
 public enum EngineStateKey: String, CaseIterable, Sendable {
-    case clock, random, settings, faults, releases, traffic, stats, runtime, speed, telemetry
+    case clock, random, settings, faults, releases, traffic, stats, runtime, speed, telemetry, experiment
 }
 
 /// The fault state an operator or scenario sets.

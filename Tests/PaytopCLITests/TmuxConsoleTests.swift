@@ -57,6 +57,16 @@ import Testing
             return false
         }
 
+        /// Waits until the screen no longer shows `text` (true) or the deadline passes (false).
+        func waitUntilGone(_ text: String, seconds: Double = 30) -> Bool {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                if !screen().contains(text) { return true }
+                usleep(100_000)
+            }
+            return false
+        }
+
         func exitCode(seconds: Double = 15) -> String? {
             let deadline = Date().addingTimeInterval(seconds)
             while Date() < deadline {
@@ -256,6 +266,35 @@ import Testing
         #expect(s.waitFor("errors 22:33:00–22:34:00"))
         s.keys("Escape")
         #expect(s.waitFor("Payments ("), "Esc did not leave the drill:\n\(s.screen())")
+        s.keys("q")
+        #expect(s.exitCode() == "0")
+    }
+
+    /// An experiment run live against the console's engine from another process: the header
+    /// counts it down, `A` aborts it, the runner rolls back and says so, the badge goes.
+    @Test(.enabled(if: tmuxAvailable && KillNineTests.binary != nil, "tmux and the paytop executable are available"))
+    func theHeaderCountsALiveExperimentDownAndAAbortsIt() throws {
+        let db = NSTemporaryDirectory() + "paytop-tmux-exp-\(UUID().uuidString.prefix(8)).db"
+        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + s) } }
+        let file = try LiveExperimentTests.file("header-abort", duration: "6h")
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let s = try Session("\(KillNineTests.binary!) --db \(db) --speed 30 --rate 5", env: ["TERM": "screen"], width: 200, height: 50)
+        #expect(s.waitFor("Pipeline"), "the overview never appeared:\n\(s.screen())")
+        let (run, out) = try LiveExperimentTests.runner(["experiment", "run", file, "--live", "--db", db])
+        // The runner's start: the badge with the time left (6h, a minute before, a minute after).
+        #expect(s.waitFor("EXPERIMENT header-abort 6h0"), "no countdown in the header:\n\(s.screen())")
+        #expect(s.screen().contains("A abort"))
+        #expect(s.waitFor("PSP SLOW"), "the method's fault never showed:\n\(s.screen())")
+        s.keys("A")
+        let report = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        run.waitUntilExit()
+        #expect(run.terminationStatus == 1)
+        #expect(report.contains("verdict: ABORTED") && report.contains("stop     aborted by an operator"), "\(report)")
+        #expect(s.waitUntilGone("EXPERIMENT"), "the badge stayed:\n\(s.screen())")
+        // Rolled back: the fault is gone from the header too; A now has nothing to abort.
+        #expect(s.waitUntilGone("PSP SLOW"), "\(s.screen())")
+        s.keys("A")
+        #expect(s.waitFor("no experiment is running"))
         s.keys("q")
         #expect(s.exitCode() == "0")
     }

@@ -68,6 +68,26 @@ import PaytopVocabulary
         #expect(press(&s, [.char("U")]) == [.control(.rollback(.executor), summary: "roll back executor")])
     }
 
+    /// `A` aborts the experiment the engine says is running (and says when none is); the
+    /// header's badge counts its engine time down, whole seconds up.
+    @Test func aAbortsTheRunningExperimentAndTheBadgeCountsDown() {
+        var s = state()
+        _ = press(&s, [.char("A")])
+        #expect(s.status?.text.hasPrefix("no experiment is running") == true && s.status?.isError == true)
+        var d = data()
+        let e = ExperimentStatus(name: "psp-outage", startedAt: 0, endsAt: 725_000_000_001)
+        d.snapshot.experiment = e
+        d.snapshot.at = 0
+        #expect(press(&s, [.char("A")], d) == [.control(.experiment(.abort), summary: "abort experiment psp-outage")])
+        #expect(Screen.experimentText(e, at: 0) == "EXPERIMENT psp-outage 12m06s LEFT")
+        #expect(Screen.experimentText(e, at: 725_000_000_001) == "EXPERIMENT psp-outage FINISHING")
+        var aborting = e
+        aborting.abortRequested = true
+        #expect(Screen.experimentText(aborting, at: 0) == "EXPERIMENT psp-outage ABORTING")
+        s.readOnly = true
+        #expect(press(&s, [.char("A")], d).isEmpty)
+    }
+
     @Test func reconciliationKeysRehearseDriftReconcileAndOpenAMismatchsTrace() throws {
         var s = state()
         let all = SettlementDrift(kinds: SettlementDriftKind.allCases, rate: SettlementDrift.defaultRate)

@@ -63,9 +63,10 @@ import PaytopVocabulary
         #expect(r.probes.allSatisfy { $0.before?.ok == true && $0.during.count == 5 && $0.after?.ok == true })
         #expect(r.timeline.map(\.source) == [.method, .undo, .rollback])
         #expect(r.timeline[1].at - r.timeline[0].at == Span.minutes(3))
-        // The run's commands are the store's control events, in order.
-        let events = try store.rows("SELECT command, json_extract(args, '$.kind'), json_extract(args, '$.on'), source FROM control_event ORDER BY id")
-        #expect(events == [["fault", "psp-declines", "1", "experiment"], ["fault", "psp-declines", "0", "experiment"], ["fault", "clear", "NULL", "experiment"]])
+        // The run's commands are the store's control events, in order, between its start and end marks.
+        let events = try store.rows("SELECT command, coalesce(json_extract(args, '$.kind'), json_extract(args, '$.action')), json_extract(args, '$.on'), source FROM control_event ORDER BY id")
+        #expect(events == [["experiment", "start", "NULL", "experiment"], ["fault", "psp-declines", "1", "experiment"], ["fault", "psp-declines", "0", "experiment"],
+                           ["fault", "clear", "NULL", "experiment"], ["experiment", "end", "NULL", "experiment"]])
     }
 
     @Test func aPspLatencySpikeDeviatesAndTheSameSeedGivesTheSameReport() throws {
@@ -114,7 +115,39 @@ import PaytopVocabulary
         // The rollback ran at the stop's instant, and the outage is off in the store's events.
         let rollback = try #require(r.timeline.last)
         #expect(rollback.source == .rollback && rollback.at == stop.at && r.endedAt == stop.at && r.probes[0].after == nil)
-        #expect(try store.rows("SELECT at, json_extract(args, '$.kind') FROM control_event ORDER BY id").last == ["\(stop.at)", "clear"])
+        #expect(try store.rows("SELECT at, json_extract(args, '$.kind') FROM control_event WHERE command = 'fault' ORDER BY id").last == ["\(stop.at)", "clear"])
+        // The run is marked on the engine from its start to its end (the console shows it meanwhile).
+        #expect(try store.rows("SELECT at, json_extract(args, '$.action'), summary FROM control_event WHERE command = 'experiment' ORDER BY id")
+                == [["\(r.startedAt)", "start", "experiment test started"], ["\(stop.at)", "end", "experiment test ended: aborted"]])
+        #expect(try store.rows("SELECT value FROM engine_state WHERE key = 'experiment'") == [["null"]])
+    }
+
+    /// The `experiment` command as a running engine takes it: one experiment at a time, an
+    /// abort only while one runs, a runner gone for good forgotten.
+    @Test func anEngineHoldsOneExperimentAtATimeAndForgetsOneWhoseRunnerIsGone() throws {
+        let store = TempStore()
+        let engine = try makeEngine(store, EngineSettings())
+        defer { try? engine.close() }
+        let t0 = engine.now.nanos
+        #expect(throws: ControlCommand.ParseError.self) { try engine.apply(.experiment(.abort)) }
+        try engine.apply(.experiment(.start(name: "a", endsAt: t0 + Span.minutes(10))))
+        #expect(engine.experiment == ExperimentStatus(name: "a", startedAt: t0, endsAt: t0 + Span.minutes(10)))
+        #expect(throws: ControlCommand.ParseError.self) { try engine.apply(.experiment(.start(name: "b", endsAt: t0 + Span.minutes(10)))) }
+        #expect(try engine.apply(.experiment(.abort)) == "abort requested: experiment a")
+        #expect(engine.experiment?.abortRequested == true)
+        #expect(try engine.apply(.experiment(.end(.aborted))) == "experiment a ended: aborted")
+        #expect(engine.experiment == nil)
+        // A runner that never ended its experiment: five minutes past its end another may start.
+        try engine.apply(.experiment(.start(name: "c", endsAt: t0 + Span.minutes(1))))
+        engine.advance(to: EngineTime(nanos: t0 + Span.minutes(7)))
+        try engine.apply(.experiment(.start(name: "d", endsAt: t0 + Span.minutes(20))))
+        #expect(engine.experiment?.name == "d")
+        // The command's words round-trip through control_command's name and args.
+        for c: ControlCommand in [.experiment(.start(name: "d", endsAt: 1_796_609_710_750_000_000)), .experiment(.abort), .experiment(.end(.deviated))] {
+            #expect(try ControlCommand.parse(name: c.name, args: c.args) == c)
+        }
+        #expect(throws: ControlCommand.ParseError.self) { try ControlCommand.parse(name: "experiment", args: ["action": "end", "verdict": "won"]) }
+        #expect(throws: ControlCommand.ParseError.self) { try ControlCommand.parse(name: "experiment", args: ["action": "start", "name": "x", "ends_at_ms": 1.5]) }
     }
 
     @Test func aHypothesisThatDoesNotHoldBeforeFailsAndTheMethodNeverRuns() throws {

@@ -102,6 +102,12 @@ public enum Reducer {
             return fault(&s, .pspDeclines(on: snapshot.faults.pspDeclineRate == 0, rate: ControlCommand.defaultDeclineRate,
                                           code: DeclineCode.cardDeclined))
         case .char("x"): return fault(&s, .clearFaults)
+        case .char("A"):
+            guard let e = snapshot.experiment else {
+                s.status = .init(text: "no experiment is running (paytop experiment run FILE --live --db PATH starts one)", isError: true)
+                return []
+            }
+            return control(&s, .experiment(.abort), summary: "abort experiment \(e.name)")
         case .char(" "): return control(&s, snapshot.traffic.paused ? .resume : .pause,
                                         summary: snapshot.traffic.paused ? "resume traffic" : "pause traffic")
         case .char("+"): return rate(&s, snapshot.traffic.ratePerSecond <= 0 ? 1 : snapshot.traffic.ratePerSecond * 1.5)

@@ -40,6 +40,14 @@ public enum Screen {
         return "STORE \(millis / 1000).\(millis % 1000 / 100) s BEHIND"
     }
 
+    /// The experiment's badge: its name and the engine time left, or that it is stopping.
+    static func experimentText(_ e: ExperimentStatus, at now: Int64) -> String {
+        let name = Buffer.columns(e.name) > 32 ? e.name.fit(32) : e.name
+        if e.abortRequested { return "EXPERIMENT \(name) ABORTING" }
+        let left = e.endsAt - now
+        return left > 0 ? "EXPERIMENT \(name) \(Format.age((left + 999_999_999) / 1_000_000_000)) LEFT" : "EXPERIMENT \(name) FINISHING"
+    }
+
     static func header(_ p: inout Painter, _ s: ConsoleState, _ d: ConsoleData) {
         let snap = d.snapshot
         let row = Rect(x: 0, y: 0, width: s.width, height: 1)
@@ -60,6 +68,10 @@ public enum Screen {
         if snap.openProblems > 0 {
             x = p.buffer.put(" \(snap.openProblems) PROBLEM\(snap.openProblems == 1 ? "" : "S") ", x: x, y: 0, style: p.theme[.badge], clip: row)
             x += 1
+        }
+        if let e = snap.experiment, !s.watchingReceived {
+            x = p.buffer.put(" \(experimentText(e, at: snap.at)) ", x: x, y: 0, style: p.theme[.badge], clip: row)
+            if !e.abortRequested { x = p.buffer.put(" A abort ", x: x, y: 0, style: p.theme[.header], clip: row) } else { x += 1 }
         }
         for b in FaultBadge.active(snap.faults) {
             x = p.buffer.put(" \(b.label) ", x: x, y: 0, style: p.theme[.badge], clip: row)
@@ -178,6 +190,7 @@ enum HelpOverlay {
         ("", "rate N · speed X · deploy SERVICE VERSION [--regression latency|errors] · rollback SERVICE"),
         ("", "redrive execution-dlq|results-dlq · reconcile · fault settlement-drift on|off"),
         ("o / s / d", "PSP outage / slow PSP / card-decline surge on·off"), ("x", "clear every fault"),
+        ("A", "abort the experiment running against the engine (its runner rolls back; docs/experiments.md)"),
         ("Space", "pause / resume traffic"), ("+ / -", "traffic rate ×1.5 / ÷1.5"),
         ("B / U", "deploy a bad executor release / roll it back"), ("r", "redrive the selected dead-letter queue"),
         ("R / c", "settlement drift on·off / reconcile now (view 9)"),

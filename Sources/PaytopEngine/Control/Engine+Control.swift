@@ -104,6 +104,8 @@ extension Engine {
         case .poisonMessage(let q):
             context.faults.poisonNext = (context.faults.poisonNext ?? []) + [q]
             summary = "the next message to \(q.rawValue) is poison"
+        case .experiment(let signal):
+            summary = try experimentSignal(signal)
         case .redrive(let q):
             let n = runtime.redrive(q)
             summary = "redrove \(n) message\(n == 1 ? "" : "s") from \(q.rawValue)"
@@ -124,6 +126,27 @@ extension Engine {
                 artifactName: service.deployedName, artifactVersion: r.version, revision: r.revision,
                 previousVersion: previous, regression: r.regression?.rawValue, source: source))
             context.pendingRows += 1
+        }
+    }
+
+    /// An experiment runner's start and end, an operator's abort. A runner gone for good
+    /// (past its end by `ExperimentStatus.staleAfterNanos`) no longer holds the engine.
+    private func experimentSignal(_ signal: ExperimentSignal) throws -> String {
+        if let e = experiment, e.isStale(at: now.nanos) { experiment = nil }
+        switch signal {
+        case .start(let name, let endsAt):
+            if let e = experiment { throw ControlCommand.ParseError("experiment \(e.name) is already running on this engine") }
+            experiment = ExperimentStatus(name: name, startedAt: now.nanos, endsAt: endsAt)
+            return "experiment \(name) started"
+        case .abort:
+            guard var e = experiment else { throw ControlCommand.ParseError("no experiment is running on this engine") }
+            e.abortRequested = true
+            experiment = e
+            return "abort requested: experiment \(e.name)"
+        case .end(let verdict):
+            guard let e = experiment else { throw ControlCommand.ParseError("no experiment is running on this engine") }
+            experiment = nil
+            return "experiment \(e.name) ended: \(verdict.rawValue)"
         }
     }
 

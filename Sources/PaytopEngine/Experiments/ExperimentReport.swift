@@ -5,16 +5,7 @@ import PaytopVocabulary
 /// it, the timeline, every probe's values before, during and after, the stop, the impact
 /// and whether paytop's detectors opened a problem for it.
 public struct ExperimentReport: Sendable {
-    public enum Verdict: String, Sendable, CaseIterable {
-        /// The hypothesis held before and after (and during) the method.
-        case completed
-        /// It held before, broke during or after.
-        case deviated
-        /// A stop condition fired: the rollbacks ran at once.
-        case aborted
-        /// It did not hold before the method, which was not run.
-        case failed
-    }
+    public typealias Verdict = ExperimentVerdict
 
     public struct Reading: Sendable, Equatable {
         public var at: Int64
@@ -37,7 +28,8 @@ public struct ExperimentReport: Sendable {
 
     /// A control command the run applied: the method's, an undo, a rollback.
     public struct Step: Sendable, Equatable {
-        public enum Source: String, Sendable { case method, undo, rollback }
+        /// `setup`: a live run's settings applied to the running engine.
+        public enum Source: String, Sendable { case setup, method, undo, rollback }
         public var at: Int64
         public var source: Source
         public var command: ControlCommand
@@ -56,7 +48,8 @@ public struct ExperimentReport: Sendable {
 
     public var name: String
     public var verdict: Verdict
-    public var seed: UInt64
+    /// The engine's seed; nil for a live run (the running engine's own).
+    public var seed: UInt64?
     public var startedAt: Int64
     public var endedAt: Int64
     public var stopped: Stop?

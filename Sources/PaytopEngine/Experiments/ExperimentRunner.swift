@@ -40,55 +40,94 @@ public enum ExperimentRunner {
         options.requireNewStore = true
         let engine = try Engine(options)
         defer { try? engine.close() }
-        let reader = try Store.openForReading(path: storePath)
-        var run = Run(e, engine, reader, seed: seed)
+        let target = SimulatedTarget(engine: engine, reader: try Store.openForReading(path: storePath))
+        var run = try Run(e, target, seed: seed)
         try run.play()
         return try run.report()
     }
 
-    /// One run's state as it plays.
-    struct Run {
-        let e: Experiment
-        let engine: Engine
-        let reader: Connection
-        let start: EngineTime
-        var out: ExperimentReport
+    /// The settings a live run applies to the running engine: only its rate (the others
+    /// are the engine's own). The keys it cannot apply are returned for the runner to say.
+    public static func liveSettings(_ e: Experiment) -> (rate: Double?, ignored: [String]) {
+        let keys = e.scenario.settings.objectValue ?? [:]
+        return (keys["rate_per_second"]?.numberValue, keys.keys.filter { $0 != "rate_per_second" }.sorted())
+    }
 
-        init(_ e: Experiment, _ engine: Engine, _ reader: Connection, seed: UInt64) {
-            self.e = e; self.engine = engine; self.reader = reader
-            start = engine.now
-            out = ExperimentReport(name: e.name, verdict: .completed, seed: seed, startedAt: engine.now.nanos, endedAt: engine.now.nanos,
+    /// Plays the experiment against the live engine running on the store at `storePath`
+    /// (docs/experiments.md, "Live"): its time is the engine's, its commands are control
+    /// commands, the console shows it and its `A` aborts it; `interrupted` (a signal) aborts
+    /// it the same way. The settings' rate is applied and put back at the end.
+    public static func runLive(_ e: Experiment, storePath: String, interrupted: @escaping () -> String?) throws -> ExperimentReport {
+        let target: LiveTarget
+        do { target = try LiveTarget(path: storePath, interrupted: interrupted) } catch let f as LiveTarget.Failure {
+            throw RunFailure(description: f.description)
+        }
+        var run = try Run(e, target, seed: nil)
+        run.setupRate = liveSettings(e).rate
+        do {
+            try run.play()
+            return try run.report()
+        } catch {
+            // The engine no longer waits on a runner that failed (if it can still hear).
+            _ = try? run.target.apply(.experiment(.end(.aborted)))
+            if let f = error as? LiveTarget.Failure { throw RunFailure(description: f.description) }
+            throw error
+        }
+    }
+
+    /// A live run that could not go on (no engine, the engine stopped, a command left unanswered).
+    public struct RunFailure: Error, CustomStringConvertible { public let description: String }
+
+    /// One run's state as it plays.
+    struct Run<Target: ExperimentTarget> {
+        let e: Experiment
+        var target: Target
+        /// When the engine took the experiment's start (its clock as committed after it).
+        var start: EngineTime
+        var out: ExperimentReport
+        var reader: Connection { target.reader }
+
+        init(_ e: Experiment, _ target: Target, seed: UInt64?) throws {
+            self.e = e; self.target = target
+            start = try target.now()
+            out = ExperimentReport(name: e.name, verdict: .completed, seed: seed, startedAt: start.nanos, endedAt: start.nanos,
                                    stopped: nil, probes: e.hypothesis.map { ExperimentReport.ProbeResult(check: $0) }, timeline: [],
                                    impact: .init(), detected: nil)
         }
 
-        /// Runs the engine to `offset` from the start (and a second on, so its minute closes)
-        /// and commits.
-        mutating func runTo(_ offset: Nanos) throws {
-            let t = start + offset
-            while try engine.step(notAfter: t) {}
-            engine.advance(to: t)
-            engine.markStateDirty()
-            try engine.waitForCommits()
+        /// Runs the engine to `offset` from the start and commits; true when it was told to stop on the way.
+        mutating func runTo(_ offset: Nanos) throws -> Bool {
+            guard let why = try target.run(to: start + offset) else { return false }
+            out.stopped = .init(at: try target.now().nanos, condition: why, value: nil)
+            out.verdict = .aborted
+            return true
         }
 
-        mutating func apply(_ c: ControlCommand, _ source: ExperimentReport.Step.Source) {
-            // A rejected command (a rollback with nothing to roll back) is recorded as such.
-            let summary = (try? engine.apply(c, source: "experiment")) ?? "rejected: \(c.name)"
-            out.timeline.append(.init(at: engine.now.nanos, source: source, command: c, summary: summary))
+        mutating func apply(_ c: ControlCommand, _ source: ExperimentReport.Step.Source) throws {
+            let summary = try target.apply(c)
+            out.timeline.append(.init(at: try target.now().nanos, source: source, command: c, summary: summary))
         }
 
         /// Every check's reading now.
         func readings() throws -> [ExperimentReport.Reading] {
-            try e.hypothesis.map { check in
+            let at = try target.now().nanos
+            return try e.hypothesis.map { check in
                 let v = try check.probe.measure(reader)
-                return ExperimentReport.Reading(at: engine.now.nanos, value: v, ok: check.tolerance.holds(v))
+                return ExperimentReport.Reading(at: at, value: v, ok: check.tolerance.holds(v))
             }
         }
 
         mutating func play() throws {
+            let marked = try target.apply(.experiment(.start(name: e.name, endsAt: (start + e.end).nanos)))
+            if marked.hasPrefix("rejected: ") { throw RunFailure(description: String(marked.dropFirst(10))) }
+            start = try target.now()
+            out.startedAt = start.nanos
+            if let r = setupRate, case let (rate, _) = try target.current(), r != rate {
+                try apply(.rate(r), .setup)
+                restoreRate = rate
+            }
             // Before: just before the first action.
-            try runTo(e.methodStart)
+            if try runTo(e.methodStart) { return try finish() }
             let before = try readings()
             for (i, r) in before.enumerated() { out.probes[i].before = r }
             guard before.allSatisfy(\.ok) else {
@@ -105,10 +144,10 @@ public enum ExperimentRunner {
             var i = 0
             while i < pending.count {
                 let p = pending[i]
-                try runTo(p.at)
+                if try runTo(p.at) { return try finish() }
                 if let command = p.act {
-                    let (rate, faults) = (engine.traffic.ratePerSecond, engine.faults)
-                    apply(command, p.source)
+                    let (rate, faults) = try target.current()
+                    try apply(command, p.source)
                     if p.source == .method, let d = e.method[p.index].duration,
                        let back = ExperimentRunner.undo(command, faults: faults, rate: rate) {
                         // Its undo joins the queue at its time (before a check at the same instant).
@@ -121,7 +160,7 @@ public enum ExperimentRunner {
                     for s in e.stopConditions {
                         let v = try s.probe.measure(reader)
                         guard s.breached(v) else { continue }
-                        out.stopped = .init(at: engine.now.nanos, condition: "\(s.name) \(s.text)", value: v)
+                        out.stopped = .init(at: try target.now().nanos, condition: "\(s.name) \(s.text)", value: v)
                         out.verdict = .aborted
                         return try finish()
                     }
@@ -132,19 +171,24 @@ public enum ExperimentRunner {
                 i += 1
             }
             // After: the method over and `after` passed.
-            try runTo(e.end)
+            if try runTo(e.end) { return try finish() }
             let after = try readings()
             for (k, x) in after.enumerated() { out.probes[k].after = x }
             if deviated || after.contains(where: { !$0.ok }) { out.verdict = .deviated }
             try finish()
         }
 
-        /// The rollbacks (on an abort at once, else at the end), committed.
+        /// The rate a live run sets before it starts, and the engine's own, to put back at the end.
+        var setupRate: Double?, restoreRate: Double?
+
+        /// The rollbacks (on an abort at once, else at the end), committed; a live rate put
+        /// back; the experiment's end marked on the engine.
         mutating func finish() throws {
-            for c in e.rollbacks { apply(c, .rollback) }
-            engine.markStateDirty()
-            try engine.waitForCommits()
-            out.endedAt = engine.now.nanos
+            for c in e.rollbacks { try apply(c, .rollback) }
+            if let r = restoreRate { try apply(.rate(r), .undo) }
+            _ = try target.apply(.experiment(.end(out.verdict)))
+            try target.settle()
+            out.endedAt = try target.now().nanos
         }
 
         /// The impact from the method's start to the end, and the first problem opened after it started.

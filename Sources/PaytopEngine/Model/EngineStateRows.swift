@@ -34,6 +34,9 @@ final class EngineStateRows {
         return text
     }
 
+    /// Whether a batch has carried this key (a key written once is written again when it changes, even to null).
+    func hasWritten(_ key: EngineStateKey) -> Bool { written[key] != nil }
+
     /// The rows whose text differs from what the last batch carried (all of them the first time).
     func changed(_ rows: [(EngineStateKey, String)]) -> [(key: String, value: String)] {
         var out: [(key: String, value: String)] = []

@@ -44,6 +44,8 @@ public struct ConsoleSnapshot: Sendable {
     public var speed = 0.0
     public var traffic = TrafficState(ratePerSecond: 0)
     public var faults = FaultState()
+    /// The experiment running against the engine (the header counts it down; `A` aborts it).
+    public var experiment: ExperimentStatus?
     /// The version of each function serving now.
     public var versions: [FunctionName: String] = [:]
     public var queues: [QueueRow] = []
@@ -120,6 +122,7 @@ public struct ConsoleSnapshot: Sendable {
             s.speed = state.speed
             s.traffic = state.traffic ?? s.traffic
             s.faults = state.faults ?? s.faults
+            s.experiment = state.experiment.flatMap { $0.isStale(at: state.now) ? nil : $0 }
             for (f, history) in state.releases { if let last = history.last { s.versions[f] = last.version } }
             if let beat = try ControlQueue.runningEngineHeartbeat(c) {
                 s.engineAlive = Int64(Date().timeIntervalSince1970 * 1000) - beat < 3_000

@@ -12,6 +12,8 @@ public struct StoredEngineState: Sendable {
     public var faults: FaultState?
     public var traffic: TrafficState?
     public var releases: [FunctionName: [Release]] = [:]
+    /// The experiment a runner is playing against the engine (nil: none, or a null row once it ended).
+    public var experiment: ExperimentStatus?
     /// The store's present for readers: the engine's clock, or, in a store only received
     /// telemetry fills (`paytop collect`), the time of the newest trace, business event or
     /// log record received — so "the last hour" means the last hour of what arrived.
@@ -32,6 +34,7 @@ public struct StoredEngineState: Sendable {
         s.faults = s.decode(.faults)
         s.traffic = s.decode(.traffic)
         s.releases = s.decode(.releases) ?? [:]
+        s.experiment = s.decode(.experiment)
         s.now = s.clock != 0 ? s.clock : try receivedNow(c)
         return s
     }

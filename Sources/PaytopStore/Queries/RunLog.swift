@@ -18,14 +18,14 @@ public enum RunLog {
     }
 
     /// The process writing this store right now, if another one is: the newest run not
-    /// ended, with a heartbeat in the last 5 s, whose process is alive. `mode` is `live`,
-    /// `simulated` or `received` (a receiver).
-    public static func liveWriter(_ c: Connection, nowMillis: Int64) throws -> (pid: Int64, mode: Mode?)? {
+    /// ended, with a heartbeat in the last 5 s (or `staleAfterMillis`), whose process is
+    /// alive. `mode` is `live`, `simulated` or `received` (a receiver).
+    public static func liveWriter(_ c: Connection, nowMillis: Int64, staleAfterMillis: Int64 = 5_000) throws -> (pid: Int64, mode: Mode?)? {
         let s = try c.cached("SELECT pid, heartbeat_wall, mode FROM run WHERE ended_wall IS NULL ORDER BY run_id DESC LIMIT 1")
         defer { s.reset() }
         guard try s.step() else { return nil }
         let pid = s.int(0)
-        guard nowMillis - s.int(1) < 5_000, pid != Int64(getpid()), kill(pid_t(pid), 0) == 0 else { return nil }
+        guard nowMillis - s.int(1) < staleAfterMillis, pid != Int64(getpid()), kill(pid_t(pid), 0) == 0 else { return nil }
         return (pid, Mode(rawValue: s.string(2)))
     }
 
