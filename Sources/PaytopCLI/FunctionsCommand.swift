@@ -80,7 +80,9 @@ enum FunctionsJSON {
             "dynamodb_tables": .array(r.tables.map {
                 .object(["table": .string($0.table.rawValue), "consumed_read_capacity_units": .number(Double($0.readUnits)),
                          "consumed_write_capacity_units": .number(Double($0.writeUnits)),
-                         "throttled_requests": .number(Double($0.throttled))])
+                         "throttled_requests": .number(Double($0.throttled)),
+                         "read_throttle_events": .number(Double($0.readThrottleEvents)),
+                         "write_throttle_events": .number(Double($0.writeThrottleEvents))])
             }),
             "step_success": .object([
                 "1_3": r.steps.oneToThree.map(number) ?? .null, "1_5": r.steps.oneToFive.map(number) ?? .null,
@@ -124,7 +126,9 @@ enum FunctionsText {
         }
         for t in r.tables {
             out.append("  " + pad(t.table.rawValue, 14)
-                       + "ConsumedReadCapacityUnits \(t.readUnits) · ConsumedWriteCapacityUnits \(t.writeUnits) · ThrottledRequests \(t.throttled)")
+                       + "ConsumedReadCapacityUnits \(t.readUnits) · ConsumedWriteCapacityUnits \(t.writeUnits) · ThrottledRequests \(t.throttled)"
+                       + (t.readThrottleEvents + t.writeThrottleEvents > 0
+                          ? " · ReadThrottleEvents \(t.readThrottleEvents) · WriteThrottleEvents \(t.writeThrottleEvents)" : ""))
         }
         out.append("")
         func pct(_ v: Double?) -> String { v.map { String(format: "%.2f%%", $0 * 100) } ?? "—" }

@@ -37,13 +37,16 @@ public enum ControlCommand: Equatable, Sendable {
     case dynamoLatency(DynamoTable, millis: Double)
     /// The next message sent to the queue fails its handler every time it is processed.
     case poisonMessage(QueueName)
+    /// This share of requests to a DynamoDB table is throttled (ProvisionedThroughputExceeded);
+    /// the SDK retries with backoff (0: off).
+    case dynamoThrottle(DynamoTable, rate: Double)
     /// An experiment runner's start and end, and an operator's abort (docs/experiments.md).
     case experiment(ExperimentSignal)
 
     /// Every fault kind `fault` takes (docs/control.md).
     public static let faultKinds = ["psp-outage", "psp-latency", "psp-declines", "psp-partial-outage", "function-errors", "settlement-drift",
                                     "hop-latency", "function-concurrency", "visibility-timeout", "lambda-delay", "lambda-error",
-                                    "dynamodb-latency", "poison-message", "clear"]
+                                    "dynamodb-latency", "dynamodb-throttle", "poison-message", "clear"]
 
     public static let defaultLatencyFactor = 100.0
     public static let defaultDeclineRate = 0.3
@@ -79,7 +82,7 @@ public enum ControlCommand: Equatable, Sendable {
     public var name: String {
         switch self {
         case .pspOutage, .pspLatency, .pspDeclines, .functionErrors, .clearFaults, .settlementDrift, .pspPartialOutage, .hopLatency,
-             .functionConcurrency, .visibilityTimeout, .lambdaDelay, .lambdaError, .dynamoLatency, .poisonMessage: return "fault"
+             .functionConcurrency, .visibilityTimeout, .lambdaDelay, .lambdaError, .dynamoLatency, .dynamoThrottle, .poisonMessage: return "fault"
         case .rate: return "rate"
         case .pause: return "pause"
         case .resume: return "resume"
@@ -127,6 +130,7 @@ public enum ControlCommand: Equatable, Sendable {
             return ["kind": "lambda-error", "function": .string(f.rawValue), "percentage": .number(p), "prevent_execution": .bool(prevent)]
         case .dynamoLatency(let t, let ms): return ["kind": "dynamodb-latency", "table": .string(t.rawValue), "milliseconds": .number(ms)]
         case .poisonMessage(let q): return ["kind": "poison-message", "queue": .string(q.rawValue)]
+        case .dynamoThrottle(let t, let r): return ["kind": "dynamodb-throttle", "table": .string(t.rawValue), "rate": .number(r)]
         case .experiment(.start(let n, let endsAt)):
             return ["action": "start", "name": .string(n), "ends_at_ms": .number(Double(endsAt / 1_000_000))]
         case .experiment(.abort): return ["action": "abort"]
@@ -218,6 +222,12 @@ public enum ControlCommand: Equatable, Sendable {
                     throw ParseError("fault poison-message: queue must be one of \(QueueName.allCases.filter { !$0.isDeadLetterQueue }.map(\.rawValue).joined(separator: ", "))")
                 }
                 return .poisonMessage(q)
+            case "dynamodb-throttle":
+                guard let s = o["table"]?.stringValue, let t = DynamoTable(rawValue: s) else {
+                    throw ParseError("fault dynamodb-throttle: table must be one of \(DynamoTable.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                let on = o["on"] == nil ? true : try flag("on")
+                return .dynamoThrottle(t, rate: on ? try number("rate", default: 0.5, range: 0...1) : 0)
             case "dynamodb-latency":
                 guard let s = o["table"]?.stringValue, let t = DynamoTable(rawValue: s) else {
                     throw ParseError("fault dynamodb-latency: table must be one of \(DynamoTable.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -31,6 +31,8 @@ public struct FaultState: Codable, Equatable, Sendable {
     public var invocationErrors: [FunctionName: InvocationError]?
     /// Latency added to every call on a DynamoDB table, ms (`dynamodb-latency`).
     public var dynamoDelayMillis: [DynamoTable: Double]?
+    /// The share of requests to a DynamoDB table throttled (`dynamodb-throttle`), 0–1.
+    public var dynamoThrottleRates: [DynamoTable: Double]?
     /// Queues whose next message is a poison message (`poison-message`; one-shot).
     public var poisonNext: [QueueName]?
 

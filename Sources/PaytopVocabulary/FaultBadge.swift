@@ -13,6 +13,7 @@ public enum FaultBadge: Equatable, Sendable {
     case lambdaDelay(FunctionName, millis: Double)
     case lambdaError(FunctionName, percentage: Double)
     case dynamoLatency(DynamoTable, millis: Double)
+    case dynamoThrottle(DynamoTable, rate: Double)
     case poisonNext(QueueName)
 
     /// The active faults in a fixed order: PSP outage, slowness, declines, then functions by name.
@@ -33,6 +34,7 @@ public enum FaultBadge: Equatable, Sendable {
         for (fn, d) in (f.invocationDelays ?? [:]).sorted(by: { $0.key < $1.key }) { out.append(.lambdaDelay(fn, millis: d.millis)) }
         for (fn, e) in (f.invocationErrors ?? [:]).sorted(by: { $0.key < $1.key }) { out.append(.lambdaError(fn, percentage: e.percentage)) }
         for (t, ms) in (f.dynamoDelayMillis ?? [:]).sorted(by: { $0.key.rawValue < $1.key.rawValue }) { out.append(.dynamoLatency(t, millis: ms)) }
+        for (t, r) in (f.dynamoThrottleRates ?? [:]).sorted(by: { $0.key.rawValue < $1.key.rawValue }) { out.append(.dynamoThrottle(t, rate: r)) }
         for q in f.poisonNext ?? [] { out.append(.poisonNext(q)) }
         return out
     }
@@ -51,6 +53,7 @@ public enum FaultBadge: Equatable, Sendable {
         case .lambdaDelay(let fn, let ms): return "\(fn.rawValue.uppercased()) +\(Int(ms.rounded())) MS START"
         case .lambdaError(let fn, let p): return "\(fn.rawValue.uppercased()) INVOCATIONS FAIL \(Int(p.rounded()))%"
         case .dynamoLatency(let t, let ms): return "\(t.rawValue.uppercased()) +\(Int(ms.rounded())) MS"
+        case .dynamoThrottle(let t, let r): return "\(t.rawValue.uppercased()) THROTTLED \(percent(r))%"
         case .poisonNext(let q): return "POISON NEXT \(q.rawValue.uppercased())"
         }
     }

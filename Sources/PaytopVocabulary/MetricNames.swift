@@ -25,6 +25,8 @@ public enum MetricName: String, CaseIterable, Sendable {
     case clientErrors = "4XXError"
     case serverErrors = "5XXError"
     case throttledRequests = "ThrottledRequests"
+    case readThrottleEvents = "ReadThrottleEvents"
+    case writeThrottleEvents = "WriteThrottleEvents"
     case latency = "Latency"
     case integrationLatency = "IntegrationLatency"
     // DynamoDB, per table (and operation): CloudWatch's names

@@ -160,4 +160,71 @@ import PaytopVocabulary
         f.dynamoDelayMillis = [.paymentOrder: 500]
         #expect(FaultBadge.active(f).map(\.label) == ["PAYMENTORDER +500 MS"])
     }
+
+    static func throttle(_ table: String, _ rate: Double) throws -> Scenario {
+        try Scenario.parse("""
+            name = "t"
+            [[timeline]]
+            at = "0s"
+            command = "fault"
+            kind = "dynamodb-throttle"
+            table = "\(table)"
+            rate = \(rate)
+            """)
+    }
+
+    /// A mildly throttled table: the SDK's retries turn every throttle into latency (an
+    /// error needs eleven refusals in a row); CloudWatch counts each refused request in
+    /// ThrottledRequests and its items in Read/WriteThrottleEvents, none as a system error.
+    @Test func throttlesShowFirstAsLatencyAndCloudWatchCountsEachRefusedRequest() throws {
+        let store = TempStore()
+        _ = try simulate(store, testSettings(seed: 15, rate: 10), checkouts: 300, scenario: Self.throttle("PaymentOrder", 0.3))
+        let c = try Store.openForReading(path: store.path)
+        let r = try FunctionsReport.load(c)
+        let order = try #require(r.tables.first { $0.table == .paymentOrder })
+        #expect(order.throttled > 50 && order.readThrottleEvents > 0 && order.writeThrottleEvents >= order.throttled - order.readThrottleEvents)
+        #expect(r.tables.filter { $0.table != .paymentOrder }.allSatisfy { $0.throttled == 0 && $0.writeThrottleEvents == 0 })
+        #expect(r.dynamo.allSatisfy { $0.failures == 0 })
+        // Latency: the slowest PaymentOrder calls waited out backoffs (50 ms and up); PaymentEvent's did not.
+        let slowest = Dictionary(uniqueKeysWithValues: try store.rows("""
+            SELECT name, max(end_time_unix_nano - start_time_unix_nano) FROM span
+            WHERE name IN ('UpdateItem PaymentOrder', 'Query PaymentOrder', 'PutItem PaymentEvent') GROUP BY name
+            """).map { ($0[0], Int64($0[1])!) })
+        #expect(slowest["UpdateItem PaymentOrder"]! > 50_000_000 && slowest["Query PaymentOrder"]! > 50_000_000)
+        #expect(slowest["PutItem PaymentEvent"]! < 20_000_000)
+        #expect(try store.rows("SELECT count(*) FROM span WHERE status_message LIKE 'ProvisionedThroughputExceeded%'") == [["0"]])
+        #expect(try store.rows("SELECT count(*) FROM payment_event WHERE is_payment_done = 1") == [["300"]])
+        #expect(try InvariantCheck.run(c).isClean)
+        var f = FaultState()
+        f.dynamoThrottleRates = [.paymentOrder: 0.3]
+        #expect(FaultBadge.active(f).map(\.label) == ["PAYMENTORDER THROTTLED 30%"])
+    }
+
+    /// A table refusing almost everything: retries run out. The initializer answers 500
+    /// and keeps nothing; the executor's and the wallet's records fail and come back, some
+    /// until they dead-letter; the money still balances and no order is credited twice.
+    @Test func whenRetriesRunOutCallsFailAndTheMoneyStillBalances() throws {
+        let store = TempStore()
+        let (_, result) = try simulate(store, testSettings(seed: 16, rate: 10), checkouts: 200, scenario: Self.throttle("PaymentOrder", 0.95))
+        _ = result
+        let c = try Store.openForReading(path: store.path)
+        let failedSpans = try store.rows("""
+            SELECT name, count(*) FROM span WHERE status_message LIKE 'ProvisionedThroughputExceededException%' GROUP BY name ORDER BY name
+            """)
+        #expect(Set(failedSpans.map { $0[0] }).isSuperset(of: ["BatchWriteItem PaymentOrder", "UpdateItem PaymentOrder", "Query PaymentOrder"]), "\(failedSpans)")
+        // The initializer's 500s kept nothing; its failed checkouts are lost at initialization.
+        let refused = try store.rows("SELECT count(*) FROM span WHERE name = 'BatchWriteItem PaymentOrder' AND status_message IS NOT NULL")[0][0]
+        #expect(try store.rows("SELECT count(*) FROM business_event WHERE event_type = 'failed' AND error_code = 'INITIALIZER_ERROR'") == [[refused]])
+        // Retries take long enough that some invocations time out (nothing kept) and API
+        // Gateway answers 504 first: every request is kept, refused or timed out.
+        let initializerFailed = try store.rows("SELECT count(*) FROM span WHERE name = 'initializer' AND status_message IS NOT NULL")[0][0]
+        #expect(Int(try store.rows("SELECT count(*) FROM payment_event")[0][0])! + Int(initializerFailed)! == 200)
+        #expect(try store.rows("SELECT count(*) FROM span WHERE name = 'initializer' AND status_message LIKE 'Task timed out%'") != [["0"]])
+        // Records failed and came back until they dead-lettered.
+        #expect(try store.rows("SELECT count(*) FROM span WHERE name = 'process payment-execution-queue' AND status_message LIKE 'ProvisionedThroughput%'") != [["0"]])
+        #expect(try store.rows("SELECT count(*) FROM queue_message WHERE queue_name = 'payment-execution-queue-dlq'") != [["0"]])
+        let r = try FunctionsReport.load(c)
+        #expect(r.dynamo.allSatisfy { $0.failures == 0 })  // throttles are not SystemErrors
+        #expect(try InvariantCheck.run(c).isClean)
+    }
 }

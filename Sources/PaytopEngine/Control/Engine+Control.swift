@@ -101,6 +101,11 @@ extension Engine {
             d[t] = ms > 0 ? ms : nil
             context.faults.dynamoDelayMillis = d.isEmpty ? nil : d
             summary = ms > 0 ? "DynamoDB \(t.rawValue) +\(trim(ms)) ms a call" : "DynamoDB \(t.rawValue) latency normal"
+        case .dynamoThrottle(let t, let r):
+            var d = context.faults.dynamoThrottleRates ?? [:]
+            d[t] = r > 0 ? r : nil
+            context.faults.dynamoThrottleRates = d.isEmpty ? nil : d
+            summary = r > 0 ? "DynamoDB \(t.rawValue) throttles \(trim(r * 100))% of requests" : "DynamoDB \(t.rawValue) throttling off"
         case .poisonMessage(let q):
             context.faults.poisonNext = (context.faults.poisonNext ?? []) + [q]
             summary = "the next message to \(q.rawValue) is poison"

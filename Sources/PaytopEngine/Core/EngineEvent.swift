@@ -52,6 +52,11 @@ final class ApiCall {
     var putDuration: Nanos = 0
     var batchWriteDuration: Nanos = 0
     var sendDuration: Nanos = 0
+    /// The SDK's throttled attempts on the two writes (`dynamodb-throttle`).
+    var putRetries = DynamoRetries.none
+    var batchRetries = DynamoRetries.none
+    /// A write the SDK gave up on: the handler fails there.
+    var throttledOut: Bool { putRetries.exhausted || batchRetries.exhausted }
 
     init(body: JSONValue?, arrivedAt: EngineTime, respond: ((ApiResponse) -> Void)?) {
         self.body = body

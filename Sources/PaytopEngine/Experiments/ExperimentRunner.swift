@@ -24,6 +24,7 @@ public enum ExperimentRunner {
         case .visibilityTimeout(let q, _): return .visibilityTimeout(q, seconds: faults.visibilityTimeoutSeconds?[q])
         case .lambdaDelay(let f, let ms, let p) where ms > 0: return .lambdaDelay(f, millis: 0, percentage: p)
         case .dynamoLatency(let t, let ms) where ms > 0: return .dynamoLatency(t, millis: 0)
+        case .dynamoThrottle(let t, let r) where r > 0: return .dynamoThrottle(t, rate: 0)
         case .lambdaError(let f, let p, let prevent) where p > 0: return .lambdaError(f, percentage: 0, preventExecution: prevent)
         case .deploy(let s, _, _): return .rollback(s)
         case .rate: return .rate(previousRate)

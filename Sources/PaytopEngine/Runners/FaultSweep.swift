@@ -23,7 +23,7 @@ public enum FaultSweep {
     public static let faultKinds = ["psp-outage", "psp-latency", "psp-declines", "function-errors", "duplicates",
                                     "bad-release", "settlement-drift", "crash-and-resume", "psp-partial-outage", "hop-latency",
                                     "function-concurrency", "visibility-timeout", "lambda-error", "lambda-delay",
-                                    "dynamodb-latency", "poison-message"]
+                                    "dynamodb-latency", "poison-message", "dynamodb-throttle"]
 
     public static func plan(seed: UInt64) -> Plan {
         var r = SeededRandom(seed: seed ^ 0x5EED_5EE9_0000_0000)
@@ -128,6 +128,11 @@ public enum FaultSweep {
         if r.chance(0.3) {
             faults.append("poison-message")
             timeline.append(TimelineAction(at: seconds(1, 60), command: .poisonMessage(r.pick([QueueName.execution, .results]))))
+        }
+        if r.chance(0.3) {
+            faults.append("dynamodb-throttle")
+            let t = r.pick(DynamoTable.allCases)
+            window(.dynamoThrottle(t, rate: Double(r.int(in: 5...100)) / 100), .dynamoThrottle(t, rate: 0))
         }
         // Then everything is cleared and the dead letters redriven, so every checkout ends.
         timeline.append(TimelineAction(at: Span.seconds(Int64(150)), command: .clearFaults))

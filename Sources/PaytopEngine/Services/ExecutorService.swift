@@ -86,7 +86,14 @@ final class ExecutorService: BatchConsumer {
             endExecutorRecord(inv, m, checkout, end: end, error: nil)
             return
         }
-        let updateDuration = ctx.random.draw(Latencies.dynamoWrite) + ctx.dynamoDelay(.paymentOrder)
+        var updateDuration = ctx.random.draw(Latencies.dynamoWrite) + ctx.dynamoDelay(.paymentOrder)
+        let retries = ctx.dynamoRetries(.updatePaymentOrder)
+        updateDuration += retries.delay
+        if retries.exhausted {
+            // The SDK gave up on the EXECUTING write: the record fails before the PSP is called.
+            throttledUpdate(inv, m, checkout, start: ctx.now, duration: updateDuration, status: .executing)
+            return
+        }
         records[ObjectIdentifier(inv), default: Record()].updateDuration = updateDuration
         var before = updateDuration + ctx.releaseLatency(.executor)
         if let sim { before += Span.seconds(sim.latencySeconds) }
@@ -141,13 +148,22 @@ final class ExecutorService: BatchConsumer {
                             span: inv.processSpan, service: executorService, errorCode: code, errorCategory: .business,
                             pspLatency: call.latency + call.network)
         }
+        var writeDuration = ctx.random.draw(Latencies.dynamoWrite) + ctx.dynamoDelay(.paymentOrder)
+        let retries = ctx.dynamoRetries(.updatePaymentOrder)
+        writeDuration += retries.delay
+        if retries.exhausted {
+            // The verdict is not written: the orders stay EXECUTING, the record fails, SQS
+            // delivers it again and the PSP answers the same idempotency key the same way.
+            throttledUpdate(inv, m, checkout, start: ctx.now, duration: writeDuration, status: status)
+            return
+        }
         for o in checkout.orders where !o.status.isTerminal {
             o.status = status
             o.completedAt = ctx.now
             o.updatedAt = ctx.now
         }
         ctx.markDirty(checkout)
-        let written = ctx.now + ctx.random.draw(Latencies.dynamoWrite) + ctx.dynamoDelay(.paymentOrder)
+        let written = ctx.now + writeDuration
         ctx.recordSpan(.updatePaymentOrder, trace: checkout.trace, id: ctx.newSpanID(), parent: inv.processSpan,
                        service: executorService, start: ctx.now, end: written,
                        attributes: ctx.attrs([("paytop.payment_order_status", .string(status.rawValue))]))
@@ -198,6 +214,16 @@ final class ExecutorService: BatchConsumer {
         ctx.recordSpan(.pspCharge, trace: checkout.trace, id: charge, parent: callSpan,
                        service: ctx.telemetry.serviceCode(PipelineNames.pspService.name, PipelineNames.pspService.version),
                        start: call.at + margin, end: ctx.now - margin, error: error, attributes: ctx.attrs(serverAttrs))
+    }
+
+    /// A PaymentOrder update the SDK gave up on after throttles (`dynamodb-throttle`): its
+    /// span ends in the exception, and the record fails when it does.
+    private func throttledUpdate(_ inv: Invocation, _ m: QueueMessage, _ checkout: Checkout, start: EngineTime, duration: Nanos,
+                                 status: OrderStatus) {
+        ctx.recordSpan(.updatePaymentOrder, trace: checkout.trace, id: ctx.newSpanID(), parent: inv.processSpan,
+                       service: ctx.serviceCode(.executor), start: start, end: start + duration, error: DynamoRetries.message,
+                       attributes: ctx.attrs([("paytop.payment_order_status", .string(status.rawValue))]), throttledOut: true)
+        failExecutorRecord(inv, m, checkout, DynamoRetries.message, after: duration)
     }
 
     private func failExecutorRecord(_ inv: Invocation, _ m: QueueMessage, _ checkout: Checkout?, _ error: String,

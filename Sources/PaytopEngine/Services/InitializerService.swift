@@ -110,6 +110,17 @@ final class InitializerService {
         call.putDuration = ctx.random.draw(Latencies.dynamoWrite) + ctx.dynamoDelay(.paymentEvent)
         call.batchWriteDuration = ctx.random.draw(Latencies.dynamoWrite) + ctx.dynamoDelay(.paymentOrder)
         call.sendDuration = ctx.random.draw(Latencies.sqsSend)
+        // Throttled writes: retried by the SDK (latency), or given up on (the handler ends there).
+        call.putRetries = ctx.dynamoRetries(.putPaymentEvent)
+        call.putDuration += call.putRetries.delay
+        if call.putRetries.exhausted {
+            call.batchWriteDuration = 0
+            call.sendDuration = 0
+        } else {
+            call.batchRetries = ctx.dynamoRetries(.batchWritePaymentOrder, items: call.body?["payment_orders"]?.arrayValue?.count ?? 1)
+            call.batchWriteDuration += call.batchRetries.delay
+            if call.batchRetries.exhausted { call.sendDuration = 0 }
+        }
         var duration = lease.initDuration + Latencies.compute + call.putDuration + call.batchWriteDuration + call.sendDuration
         if let sim = call.body?["simulate"]?[FunctionName.initializer.rawValue]?["latency"]?.numberValue, sim > 0, sim <= 900 {
             duration += Span.seconds(sim)
@@ -235,6 +246,13 @@ final class InitializerService {
                 return
             }
         }
+        if call.throttledOut {
+            throttledOut(call, request, at: handlerStart + Latencies.compute, span: invocationSpan)
+            function.counters.errors += 1
+            if gatewayRan <= gatewayTimeout { ctx.stats.serverErrors += 1 }
+            reply(500, .object(["error": .string(DynamoRetries.message)]), nil, error: DynamoRetries.message)
+            return
+        }
         let checkout = Checkout(request: request, requestHash: hash, createdAt: ctx.now)
         checkout.trace = call.trace
         ctx.checkouts.add(checkout, fromOutside: call.respond != nil)
@@ -260,6 +278,27 @@ final class InitializerService {
                         span: sendSpan, service: service)
         if gatewayRan <= gatewayTimeout { ctx.stats.accepted += 1 }
         reply(202, accepted(request), checkout.id)
+    }
+
+    /// A write the SDK gave up on (`dynamodb-throttle`): the throttled call's span ends in
+    /// the exception and the handler fails there, answering 500. Nothing is kept — as for
+    /// a simulated initializer error, the PaymentEvent a failed batch write would leave
+    /// behind is not modelled — and the checkout ends with its failure event, lost at
+    /// initialization.
+    private func throttledOut(_ call: ApiCall, _ request: PaymentRequest, at validated: EngineTime, span: Int64) {
+        let service = ctx.serviceCode(.initializer)
+        let failed = Checkout(request: request, requestHash: request.bodyHash, createdAt: ctx.now)
+        failed.trace = call.trace
+        ctx.recordEvent(.checkoutInitiated, checkout: failed, outcome: .validated, at: validated, trace: call.trace, span: span, service: service)
+        let putEnd = validated + call.putDuration
+        ctx.recordSpan(.putPaymentEvent, trace: call.trace, id: ctx.newSpanID(), parent: span, service: service, start: validated, end: putEnd,
+                       error: call.putRetries.exhausted ? DynamoRetries.message : nil, throttledOut: call.putRetries.exhausted)
+        if !call.putRetries.exhausted {
+            ctx.recordSpan(.batchWritePaymentOrder, trace: call.trace, id: ctx.newSpanID(), parent: span, service: service, start: putEnd,
+                           end: putEnd + call.batchWriteDuration, error: DynamoRetries.message, items: request.orders.count, throttledOut: true)
+        }
+        ctx.recordEvent(.checkoutFailed, checkout: failed, outcome: .failure, at: ctx.now, trace: call.trace, span: span, service: service,
+                        errorCode: Self.initializerErrorCode, errorCategory: .technical)
     }
 
     /// The 202 body in the seed's envelope: `payment_event` is the checkout as validated,

@@ -22,6 +22,9 @@ final class WalletService: BatchConsumer {
     private(set) var newLedgerRows: [LedgerEntryRow] = []
     /// The current record's step durations per invocation: query, one per order, final update.
     private var steps: [ObjectIdentifier: [Nanos]] = [:]
+    /// The record's call the SDK gave up on after throttles (`dynamodb-throttle`): which
+    /// step (0 the query, then one per order, then the PaymentEvent update) and its span.
+    private var throttledOut: [ObjectIdentifier: (step: Int, span: SpanName)] = [:]
 
     init(_ ctx: EngineContext, runtime: PipelineRuntime) {
         self.ctx = ctx
@@ -34,7 +37,10 @@ final class WalletService: BatchConsumer {
         ctx.schedule(.walletRecordDone(inv), for: inv, at: beginRecord(inv, at: begin))
     }
 
-    func ended(_ inv: Invocation) { steps[ObjectIdentifier(inv)] = nil }
+    func ended(_ inv: Invocation) {
+        steps[ObjectIdentifier(inv)] = nil
+        throttledOut[ObjectIdentifier(inv)] = nil
+    }
 
     /// Starts the current record at `start`: draws its step times (query, one write per
     /// order, the final PaymentEvent update) and returns when it ends.
@@ -48,6 +54,20 @@ final class WalletService: BatchConsumer {
         var drawn = [ctx.random.draw(Latencies.dynamoQuery) + ctx.dynamoDelay(.paymentOrder)]
         for _ in 0..<orders { drawn.append(ctx.random.draw(Latencies.dynamoWrite) + ctx.dynamoDelay(.wallet, .ledgerEntry)) }
         drawn.append(ctx.random.draw(Latencies.dynamoWrite) + ctx.dynamoDelay(.paymentEvent))
+        // Throttled calls: the SDK's retries add to each step; the record ends at the first it gives up on.
+        throttledOut[ObjectIdentifier(inv)] = nil
+        if ctx.faults.dynamoThrottleRates != nil {
+            for i in drawn.indices {
+                let span: SpanName = i == 0 ? .queryPaymentOrder : i == drawn.count - 1 ? .updatePaymentEvent : .creditWallet
+                let r = ctx.dynamoRetries(span)
+                drawn[i] += r.delay
+                if r.exhausted {
+                    throttledOut[ObjectIdentifier(inv)] = (i, span)
+                    drawn.removeSubrange((i + 1)...)
+                    break
+                }
+            }
+        }
         steps[ObjectIdentifier(inv)] = drawn
         var d = drawn.reduce(0, +)
         if let sim = checkout?.request.simulate.wallet { d += Span.seconds(sim.latencySeconds) }
@@ -69,6 +89,13 @@ final class WalletService: BatchConsumer {
                 error = "PoisonMessage: the handler cannot process this record"
             } else if let sim = checkout.request.simulate.wallet, sim.error {
                 error = sim.message ?? "Simulated wallet error"
+            } else if let out = throttledOut[ObjectIdentifier(inv)] {
+                // Nothing of the record is written (its writes are all-or-nothing here): it fails and returns.
+                let s = steps[ObjectIdentifier(inv)] ?? []
+                let start = inv.recordStart + s.prefix(out.step).reduce(0, +)
+                ctx.recordSpan(out.span, trace: checkout.trace, id: ctx.newSpanID(), parent: inv.processSpan, service: ctx.serviceCode(.wallet),
+                               start: start, end: start + (s.last ?? 0), error: DynamoRetries.message, throttledOut: true)
+                error = DynamoRetries.message
             } else if ctx.functionFails(.wallet) {
                 error = "WalletError: internal error in wallet \(ctx.currentRelease(.wallet).version)"
             } else if case .result(let result) = m.payload {

@@ -36,10 +36,12 @@ extension EngineContext {
     /// Records a span; a DynamoDB call (`items` its items) also counts in CloudWatch's
     /// DynamoDB metrics of each table it touches.
     func recordSpan(_ name: SpanName, trace: TraceRef?, id: Int64, parent: Int64?, service: Int,
-                    start: EngineTime, end: EngineTime, error: String? = nil, attributes: String? = nil, items: Int = 1) {
+                    start: EngineTime, end: EngineTime, error: String? = nil, attributes: String? = nil, items: Int = 1,
+                    throttledOut: Bool = false) {
         guard let trace, telemetry.enabled else { return }
         if let call = name.dynamoCall, let m = metrics {
-            m.recordDynamoCall(call.operation, tables: call.tables, items: Int64(items), latency: max(0, end - start), failed: error != nil)
+            m.recordDynamoCall(call.operation, tables: call.tables, items: Int64(items), latency: max(0, end - start), failed: error != nil,
+                               throttledOut: throttledOut)
         }
         telemetry.spans.append(SpanRow(
             traceNo: trace.no, spanID: id, parentSpanID: parent, nameCode: name.rawValue, serviceCode: service,

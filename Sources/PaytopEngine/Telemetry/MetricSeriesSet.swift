@@ -96,8 +96,11 @@ struct MetricSeriesSet {
 
     /// One DynamoDB call: its latency (or a system error) per table and operation, and the
     /// capacity it consumed per table.
-    func recordDynamoCall(_ op: DynamoOperation, tables: [DynamoTable], items: Int64, latency: Nanos, failed: Bool) {
+    /// A call the SDK gave up on after throttles (`throttledOut`) is neither a success nor
+    /// a system error (CloudWatch counts throttled requests as HTTP 400, not UserErrors).
+    func recordDynamoCall(_ op: DynamoOperation, tables: [DynamoTable], items: Int64, latency: Nanos, failed: Bool, throttledOut: Bool = false) {
         for t in tables {
+            if throttledOut { continue }
             if failed {
                 recorder.add(dynamo.series(.systemErrors, t, op, unit: "count", .counter), 1)
             } else {
@@ -109,6 +112,16 @@ struct MetricSeriesSet {
             if op.readUnitsPerItem > 0 {
                 recorder.add(dynamo.series(.consumedReadCapacityUnits, t, nil, unit: "count", .counter), op.readUnitsPerItem * items)
             }
+        }
+    }
+
+    /// Requests a table refused (`dynamodb-throttle`): ThrottledRequests +1 each, and
+    /// Read/WriteThrottleEvents +1 per item of each.
+    func recordDynamoThrottles(_ op: DynamoOperation, tables: [DynamoTable], items: Int, requests: Int) {
+        for t in tables {
+            recorder.add(dynamo.series(.throttledRequests, t, nil, unit: "count", .counter), Int64(requests))
+            let events: MetricName = op.readUnitsPerItem > 0 ? .readThrottleEvents : .writeThrottleEvents
+            recorder.add(dynamo.series(events, t, nil, unit: "count", .counter), Int64(requests * items))
         }
     }
 

@@ -79,6 +79,13 @@ public enum CauseRelevance {
             case .errorRate, .backlog, .sloBurn, .api5xx: return 0.5
             default: return 0.1
             }
+        case .dynamoThrottle(_, let r) where r > 0:
+            // The SDK retries: latency first, errors (and then retries, dead letters) when they run out.
+            switch kind {
+            case .latency: return 0.8
+            case .errorRate, .backlog, .sloBurn, .api5xx: return 0.6
+            default: return 0.1
+            }
         case .poisonMessage:
             switch kind {
             case .deadLetters, .dlqAge: return 1

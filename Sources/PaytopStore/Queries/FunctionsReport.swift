@@ -50,6 +50,8 @@ public struct FunctionsReport: Sendable, Equatable {
     public struct DynamoTableUse: Sendable, Equatable {
         public var table: DynamoTable
         public var readUnits: Int64, writeUnits: Int64, throttled: Int64
+        /// Items of throttled requests, read and written (`dynamodb-throttle`).
+        public var readThrottleEvents: Int64 = 0, writeThrottleEvents: Int64 = 0
     }
 
     /// Step success rates of tile 9, counted in messages rather than handlers (the executor
@@ -133,7 +135,9 @@ public struct FunctionsReport: Sendable, Equatable {
         let tables = try DynamoTable.allCases.map { t in
             DynamoTableUse(table: t, readUnits: try total(.consumedReadCapacityUnits, MetricDimensions.table(t)),
                            writeUnits: try total(.consumedWriteCapacityUnits, MetricDimensions.table(t)),
-                           throttled: try total(.throttledRequests, MetricDimensions.table(t)))
+                           throttled: try total(.throttledRequests, MetricDimensions.table(t)),
+                           readThrottleEvents: try total(.readThrottleEvents, MetricDimensions.table(t)),
+                           writeThrottleEvents: try total(.writeThrottleEvents, MetricDimensions.table(t)))
         }
         let steps = Steps(initialized: try total(.messagesSent, MetricDimensions.queue(.execution)),
                           executed: try total(.messagesDeleted, MetricDimensions.queue(.execution)),

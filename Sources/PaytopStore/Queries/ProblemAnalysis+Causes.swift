@@ -76,6 +76,9 @@ extension ProblemAnalysis {
             return Cause(kind: .fault, fault: "lambda-delay", function: f, score: 0, evidence: "\(f.rawValue) invocation delay +\(Int(ms.rounded())) ms switched on")
         case .dynamoLatency(let t, let ms) where ms > 0:
             return Cause(kind: .fault, fault: "dynamodb-latency", score: 0, evidence: "DynamoDB \(t.rawValue) latency +\(Int(ms.rounded())) ms switched on")
+        case .dynamoThrottle(let t, let r) where r > 0:
+            return Cause(kind: .fault, fault: "dynamodb-throttle", score: 0,
+                         evidence: "DynamoDB \(t.rawValue) throttling (\(Int((r * 100).rounded())) % of requests) switched on")
         case .poisonMessage(let q):
             return Cause(kind: .fault, fault: "poison-message", score: 0, evidence: "a poison message sent to \(q.rawValue)")
         case .deploy(let f, let v, _): return Cause(kind: .deploy, function: f, version: v, score: 0, evidence: "\(f.rawValue) \(v) deployed")
