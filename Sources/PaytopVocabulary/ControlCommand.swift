@@ -213,9 +213,6 @@ public enum ControlCommand: Equatable, Sendable {
                     guard case .bool(let b) = p else { throw ParseError("fault lambda-error: prevent_execution must be true or false") }
                     prevent = b
                 }
-                if f == .initializer && !prevent && on {
-                    throw ParseError("fault lambda-error: on the initializer only prevent_execution = true is modelled (a failed invocation after its writes is not yet)")
-                }
                 return .lambdaError(f, percentage: on ? try number("percentage", default: 100, range: 0...100) : 0, preventExecution: prevent)
             case "poison-message":
                 guard let s = o["queue"]?.stringValue, let q = QueueName(rawValue: s), !q.isDeadLetterQueue else {

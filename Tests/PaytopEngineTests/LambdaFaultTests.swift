@@ -124,9 +124,31 @@ import PaytopVocabulary
         // Accepted checkouts are the 202s only.
         let accepted = try store.rows("SELECT count(*) FROM payment_event")[0][0]
         #expect(Int(accepted)! <= answers[0] - answers[1])
-        #expect(throws: ControlCommand.ParseError.self) {
-            try ControlCommand.parse(name: "fault", args: ["kind": "lambda-error", "function": "initializer", "percentage": 10])
-        }
+        #expect(try InvariantCheck.run(try Store.openForReading(path: store.path)).isClean)
+    }
+
+    /// Without prevent_execution the initializer's handler runs and keeps what it writes;
+    /// the invocation fails after it and the client hears 502 for a checkout that goes on
+    /// to settle (the reason a client must retry with the same checkout_id: the replay
+    /// answers 202 from what was kept).
+    @Test func anInitializerFailingAfterItsHandlerKeepsTheCheckoutAndAnswers502() throws {
+        let (_, store) = try run("""
+            [[timeline]]
+            at = "0s"
+            command = "fault"
+            kind = "lambda-error"
+            function = "initializer"
+            percentage = 30
+            """, seed: 13)
+        let answers = try store.rows("""
+            SELECT count(*), sum(json_extract(attributes, '$."http.response.status_code"') = 502) FROM span WHERE name = 'POST /v1/payments'
+            """)[0].map { Int($0)! }
+        #expect(Double(answers[1]) / Double(answers[0]) > 0.25 && Double(answers[1]) / Double(answers[0]) < 0.35, "\(answers)")
+        // Every request's checkout was kept, the 502s' too, and each settled.
+        #expect(try store.rows("SELECT count(*) FROM payment_event") == [["\(answers[0])"]])
+        #expect(try store.rows("SELECT count(*) FROM payment_event WHERE is_payment_done = 0") == [["0"]])
+        #expect(try store.rows("SELECT count(*) FROM span WHERE name = 'initializer' AND status_message = 'Injected invocation error after the handler ran'")
+                == [["\(answers[1])"]])
         #expect(try InvariantCheck.run(try Store.openForReading(path: store.path)).isClean)
     }
 }

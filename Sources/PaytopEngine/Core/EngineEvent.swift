@@ -38,6 +38,9 @@ final class ApiCall {
     /// A slow network hop before the invocation (`hop-latency api-initializer`): API
     /// Gateway's integration timeout counts it.
     var hopDelay: Nanos = 0
+    /// FIS's invocation-error without prevent_execution: the handler runs (and keeps what it
+    /// writes), then the invocation is marked failed and API Gateway answers 502.
+    var failsAfterHandler = false
     /// Set for requests from outside the engine (HTTP, tests); the generator's have none.
     /// Cleared once the caller has been refused because the engine stopped first.
     var respond: ((ApiResponse) -> Void)?

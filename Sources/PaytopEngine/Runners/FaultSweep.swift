@@ -111,7 +111,7 @@ public enum FaultSweep {
         }
         if r.chance(0.3) {
             faults.append("lambda-error")
-            let f = r.pick([FunctionName.executor, .wallet]), prevent = r.chance(0.5)
+            let f = r.pick(FunctionName.pipelineOrder), prevent = r.chance(0.5)
             window(.lambdaError(f, percentage: Double(r.int(in: 10...100)), preventExecution: prevent),
                    .lambdaError(f, percentage: 0, preventExecution: prevent))
         }

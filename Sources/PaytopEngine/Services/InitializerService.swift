@@ -89,17 +89,22 @@ final class InitializerService {
             return
         }
         if let e = ctx.faults.invocationErrors?[.initializer], e.percentage > 0, ctx.random.chance(e.percentage / 100) {
-            // FIS's invocation-error with the handler prevented: nothing written; API Gateway
-            // answers the failed invocation 502.
-            let started = ctx.now + overhead
-            function.counters.errors += 1
-            function.release(lease, at: started, started: started, reusable: true)
-            let message = "Injected invocation error: the handler did not run"
-            ctx.recordSpan(.initializerInvocation, trace: call.trace, id: ctx.newSpanID(), parent: call.apiSpan,
-                           service: ctx.serviceCode(.initializer), start: started, end: started, error: message)
-            ctx.stats.serverErrors += 1
-            answer(call, status: 502, body: ["message": "Internal server error"], checkoutID: nil, after: overhead * 2, error: message)
-            return
+            if !e.preventExecution {
+                // FIS's invocation-error letting the handler run: it writes, then the invocation fails (see `finish`).
+                call.failsAfterHandler = true
+            } else {
+                // FIS's invocation-error with the handler prevented: nothing written; API Gateway
+                // answers the failed invocation 502.
+                let started = ctx.now + overhead
+                function.counters.errors += 1
+                function.release(lease, at: started, started: started, reusable: true)
+                let message = "Injected invocation error: the handler did not run"
+                ctx.recordSpan(.initializerInvocation, trace: call.trace, id: ctx.newSpanID(), parent: call.apiSpan,
+                               service: ctx.serviceCode(.initializer), start: started, end: started, error: message)
+                ctx.stats.serverErrors += 1
+                answer(call, status: 502, body: ["message": "Internal server error"], checkoutID: nil, after: overhead * 2, error: message)
+                return
+            }
         }
         call.lease = lease
         // A slow hop to the function (`hop-latency api-initializer`) delays the invocation's start.
@@ -168,6 +173,24 @@ final class InitializerService {
         }
         let respondAt = gatewayRan > gatewayTimeout ? gatewayStart + gatewayTimeout : ctx.now + ctx.random.draw(Latencies.gatewayOverhead)
         func reply(_ status: Int, _ body: @autoclosure () -> JSONValue, _ checkoutID: String?, error: String? = nil) {
+            if call.failsAfterHandler && status < 500 {
+                // The handler ran and kept what it wrote; the invocation fails after it: 502.
+                function.counters.errors += 1
+                if gatewayRan <= gatewayTimeout {
+                    if status == 202 { ctx.stats.accepted -= 1 } else if status == 400 { ctx.stats.rejected -= 1 } else if status == 409 { ctx.stats.conflicts -= 1 }
+                    ctx.stats.serverErrors += 1
+                }
+                let message = "Injected invocation error after the handler ran"
+                invocation(end: ctx.now, error: message)
+                if gatewayRan > gatewayTimeout {
+                    ctx.stats.gatewayTimeouts += 1
+                    answer(call, status: 504, body: ["message": "Endpoint request timed out"], checkoutID: checkoutID, at: respondAt,
+                           error: "Endpoint request timed out")
+                } else {
+                    answer(call, status: 502, body: ["message": "Internal server error"], checkoutID: checkoutID, at: respondAt, error: message)
+                }
+                return
+            }
             invocation(end: ctx.now, error: error)
             if gatewayRan > gatewayTimeout {
                 ctx.stats.gatewayTimeouts += 1
