@@ -61,6 +61,17 @@ public enum ProblemGrade {
             return Double(t[min(t.count - 1, Int((Double(t.count - 1) * q).rounded()))]) / 1e9
         }
         public var falsePerDay: Double { steadyHours > 0 ? Double(falseProblems) / (steadyHours / 24) : 0 }
+
+        /// The scores by what broke (a fault's kind, a release, traffic), in first-seen order.
+        public var byFamily: [(family: String, scored: [Scored])] {
+            var order: [String] = [], groups: [String: [Scored]] = [:]
+            for s in scored {
+                let family = s.truth.fault ?? s.truth.kind.rawValue
+                if groups[family] == nil { order.append(family) }
+                groups[family, default: []].append(s)
+            }
+            return order.map { ($0, groups[$0]!) }
+        }
     }
 
     /// A library scenario as a case: its faults (switched on), releases with a regression
@@ -92,7 +103,7 @@ public enum ProblemGrade {
         let length = Span.minutes(Int64(r.int(in: 4...10)))
         var timeline: [TimelineAction] = []
         let fault: (ControlCommand, ControlCommand)
-        switch r.int(in: 0...5) {
+        switch r.int(in: 0...13) {
         case 0: fault = (.pspOutage(on: true), .pspOutage(on: false))
         case 1:
             let x = Double(r.int(in: 50...150))
@@ -103,9 +114,31 @@ public enum ProblemGrade {
         case 3:
             let f = r.pick([FunctionName.executor, .wallet])
             fault = (.functionErrors(f, rate: Double(r.int(in: 15...50)) / 100), .functionErrors(f, rate: 0))
-        default:
+        case 4, 5:
             let f = FunctionName.executor
             fault = (.deploy(service: f, version: "2.\(r.int(in: 0...9)).0", regression: r.chance(0.5) ? .errors : .latency), .rollback(f))
+        // The rehearsal faults (docs/control.md), each at a size that costs SLO budget.
+        case 6: fault = (.pspPartialOutage(rate: Double(r.int(in: 20...60)) / 100), .pspPartialOutage(rate: 0))
+        case 7:
+            let hop = r.pick(NetworkHop.allCases)
+            let ms = Double(hop == .apiInitializer ? r.int(in: 500...3_000) : r.int(in: 8_000...25_000))
+            fault = (.hopLatency(hop, millis: ms), .hopLatency(hop, millis: 0))
+        case 8:
+            let f = r.pick([FunctionName.executor, .wallet])
+            fault = (.functionConcurrency(f, reserved: Int(r.int(in: 0...1))), .functionConcurrency(f, reserved: nil))
+        case 9:
+            let f = r.pick([FunctionName.executor, .wallet]), prevent = r.chance(0.5)
+            fault = (.lambdaError(f, percentage: Double(r.int(in: 20...60)), preventExecution: prevent), .lambdaError(f, percentage: 0, preventExecution: prevent))
+        case 10:
+            let f = r.pick(FunctionName.pipelineOrder), p = Double(r.int(in: 50...100))
+            fault = (.lambdaDelay(f, millis: Double(r.int(in: 2_000...10_000)), percentage: p), .lambdaDelay(f, millis: 0, percentage: p))
+        case 11:
+            let t = r.pick([DynamoTable.paymentOrder, .paymentEvent])
+            fault = (.dynamoLatency(t, millis: Double(r.int(in: 1_000...5_000))), .dynamoLatency(t, millis: 0))
+        case 12:
+            let t = r.pick([DynamoTable.paymentOrder, .paymentEvent])
+            fault = (.dynamoThrottle(t, rate: Double(r.int(in: 60...80)) / 100), .dynamoThrottle(t, rate: 0))
+        default: fault = (.visibilityTimeout(.execution, seconds: 1), .visibilityTimeout(.execution, seconds: nil))
         }
         timeline.append(TimelineAction(at: start, command: fault.0))
         timeline.append(TimelineAction(at: start + length, command: fault.1))
@@ -150,6 +183,23 @@ public enum ProblemGrade {
         case .deploy(let f, let v, let regression?):
             return Truth(kind: .deploy, function: f, at: at, until: until, label: "\(f.rawValue) \(v) with a \(regression.rawValue) regression")
         case .rate(let r) where r >= 100: return Truth(kind: .traffic, at: at, until: until, label: "traffic to \(Int(r))/s")
+        case .pspPartialOutage(let r) where r > 0:
+            return Truth(kind: .fault, fault: "psp-partial-outage", at: at, until: until, label: "psp-partial-outage \(Int((r * 100).rounded())) %")
+        case .hopLatency(let hop, let ms) where ms > 0:
+            return Truth(kind: .fault, fault: "hop-latency", at: at, until: until, label: "hop-latency \(hop.rawValue) +\(Int(ms)) ms")
+        case .functionConcurrency(let f, let n?):
+            return Truth(kind: .fault, fault: "function-concurrency", function: f, at: at, until: until, label: "\(f.rawValue) reserved concurrency \(n)")
+        case .visibilityTimeout(let q, let s?):
+            return Truth(kind: .fault, fault: "visibility-timeout", at: at, until: until, label: "\(q.rawValue) visibility \(Int(s)) s")
+        case .lambdaError(let f, let p, let prevent) where p > 0:
+            return Truth(kind: .fault, fault: "lambda-error", function: f, at: at, until: until,
+                         label: "\(f.rawValue) invocation errors \(Int(p)) %\(prevent ? " (prevented)" : "")")
+        case .lambdaDelay(let f, let ms, let p) where ms > 0:
+            return Truth(kind: .fault, fault: "lambda-delay", function: f, at: at, until: until, label: "\(f.rawValue) +\(Int(ms)) ms start (\(Int(p)) %)")
+        case .dynamoLatency(let t, let ms) where ms > 0:
+            return Truth(kind: .fault, fault: "dynamodb-latency", at: at, until: until, label: "\(t.rawValue) +\(Int(ms)) ms")
+        case .dynamoThrottle(let t, let rate) where rate > 0:
+            return Truth(kind: .fault, fault: "dynamodb-throttle", at: at, until: until, label: "\(t.rawValue) throttled \(Int((rate * 100).rounded())) %")
         default: return nil
         }
     }
@@ -161,6 +211,14 @@ public enum ProblemGrade {
         case (.functionErrors(let f, _), .functionErrors(let g, let r)): return f == g && r == 0
         case (.deploy(let f, _, _), .rollback(let g)): return f == g
         case (.rate, .rate): return true
+        case (.pspPartialOutage, .pspPartialOutage(let r)): return r == 0
+        case (.hopLatency(let h, _), .hopLatency(let g, let ms)): return h == g && ms == 0
+        case (.functionConcurrency(let f, _), .functionConcurrency(let g, nil)): return f == g
+        case (.visibilityTimeout(let q, _), .visibilityTimeout(let p, nil)): return q == p
+        case (.lambdaError(let f, _, _), .lambdaError(let g, let p, _)): return f == g && p == 0
+        case (.lambdaDelay(let f, _, _), .lambdaDelay(let g, let ms, _)): return f == g && ms == 0
+        case (.dynamoLatency(let t, _), .dynamoLatency(let u, let ms)): return t == u && ms == 0
+        case (.dynamoThrottle(let t, _), .dynamoThrottle(let u, let r)): return t == u && r == 0
         default: return false
         }
     }
