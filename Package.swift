@@ -70,6 +70,9 @@ let package = Package(
         .target(name: "PaytopExport", dependencies: [
             "PaytopStore", "PaytopVocabulary", "PaytopJSON", "PaytopProtobuf", .product(name: "DequeModule", package: "swift-collections"),
         ]),
+        // Adapter: the console and read commands on the ClickHouse an OpenTelemetry Collector
+        // fleet fills (its exporter's tables), and a store exported into them.
+        .target(name: "PaytopClickHouse", dependencies: ["PaytopExport", "PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
         // Adapter: telemetry from outside (OTLP requests, Lambda log lines) into the store.
         .target(name: "PaytopIngest", dependencies: [
             "PaytopStore", "PaytopDetect", "PaytopVocabulary", "PaytopJSON", "PaytopProtobuf", "CZlib",
@@ -79,7 +82,7 @@ let package = Package(
             name: "PaytopCLI",
             dependencies: [
                 "PaytopEngine", "PaytopStore", "PaytopConsole", "PaytopServer", "PaytopExport", "PaytopIngest", "PaytopVocabulary", "PaytopJSON",
-                "PaytopDetect",
+                "PaytopDetect", "PaytopClickHouse",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
@@ -96,6 +99,7 @@ let package = Package(
         .testTarget(name: "PaytopCLITests", dependencies: ["PaytopCLI", "PaytopEngine", "PaytopStore", "PaytopIngest", "PaytopProtobuf", "PaytopVocabulary", "PaytopJSON"]),
         .testTarget(name: "PaytopServerTests", dependencies: ["PaytopServer", "PaytopExport", "PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
         .testTarget(name: "PaytopExportTests", dependencies: ["PaytopExport", "PaytopProtobuf", "PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
+        .testTarget(name: "PaytopClickHouseTests", dependencies: ["PaytopClickHouse", "PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
         .testTarget(name: "PaytopIngestTests", dependencies: [
             "PaytopIngest", "PaytopConsole", "PaytopProtobuf", "PaytopStore", "PaytopVocabulary", "PaytopJSON",
         ]),

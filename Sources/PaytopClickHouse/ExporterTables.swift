@@ -1,0 +1,62 @@
+/// The tables the OpenTelemetry Collector's `clickhouseexporter` creates (its
+/// `internal/sql_templates`, v0.12x: MergeTree partitioned by day, traces ordered by
+/// (ServiceName, SpanName, toDateTime(Timestamp)), a TraceId → time-range lookup table fed
+/// by a materialized view). `paytop export --clickhouse` creates them when absent; the
+/// tests create them to stand in for a Collector.
+public enum ExporterTables {
+    public static func traces(_ e: ClickHouseEndpoint) -> [String] {
+        let t = e.qualified(e.tables.traces), lookup = e.qualified(e.tables.traceIDLookup)
+        return [
+            """
+            CREATE TABLE IF NOT EXISTS \(t) (
+                Timestamp DateTime64(9) CODEC(Delta, ZSTD(1)),
+                TraceId String CODEC(ZSTD(1)),
+                SpanId String CODEC(ZSTD(1)),
+                ParentSpanId String CODEC(ZSTD(1)),
+                TraceState String CODEC(ZSTD(1)),
+                SpanName LowCardinality(String) CODEC(ZSTD(1)),
+                SpanKind LowCardinality(String) CODEC(ZSTD(1)),
+                ServiceName LowCardinality(String) CODEC(ZSTD(1)),
+                ResourceAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+                ScopeName String CODEC(ZSTD(1)),
+                ScopeVersion String CODEC(ZSTD(1)),
+                SpanAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+                Duration UInt64 CODEC(ZSTD(1)),
+                StatusCode LowCardinality(String) CODEC(ZSTD(1)),
+                StatusMessage String CODEC(ZSTD(1)),
+                Events Nested (Timestamp DateTime64(9), Name LowCardinality(String), Attributes Map(LowCardinality(String), String)) CODEC(ZSTD(1)),
+                Links Nested (TraceId String, SpanId String, TraceState String, Attributes Map(LowCardinality(String), String)) CODEC(ZSTD(1)),
+                INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1,
+                INDEX idx_res_attr_key mapKeys(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+                INDEX idx_res_attr_value mapValues(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+                INDEX idx_span_attr_key mapKeys(SpanAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+                INDEX idx_span_attr_value mapValues(SpanAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+                INDEX idx_duration Duration TYPE minmax GRANULARITY 1
+            ) ENGINE = MergeTree
+            PARTITION BY toDate(Timestamp)
+            ORDER BY (ServiceName, SpanName, toDateTime(Timestamp))
+            SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS \(lookup) (
+                TraceId String CODEC(ZSTD(1)),
+                Start DateTime CODEC(Delta, ZSTD(1)),
+                End DateTime CODEC(Delta, ZSTD(1)),
+                INDEX idx_trace_id TraceId TYPE bloom_filter(0.01) GRANULARITY 1
+            ) ENGINE = MergeTree
+            PARTITION BY toDate(Start)
+            ORDER BY (TraceId, Start)
+            SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1
+            """,
+            """
+            CREATE MATERIALIZED VIEW IF NOT EXISTS \(lookup)_mv TO \(lookup) AS
+            SELECT TraceId, min(Timestamp) AS Start, max(Timestamp) AS End
+            FROM \(t) WHERE TraceId != '' GROUP BY TraceId
+            """,
+        ]
+    }
+
+    /// The columns paytop reads from the traces table.
+    public static let traceColumns = ["Timestamp", "TraceId", "SpanId", "ParentSpanId", "SpanName", "SpanKind", "ServiceName",
+                                      "ResourceAttributes", "SpanAttributes", "Duration", "StatusCode", "StatusMessage"]
+}
