@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PaytopExport
+import PaytopClickHouse
 import PaytopStore
 
 /// `--otlp-endpoint URL`: export spans and business events while the engine runs.
@@ -35,26 +36,37 @@ func finishExport(_ exporter: OTLPExporter?, timeout: Double = 10) -> OTLPExport
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Send a recorded store's spans, business events and metrics to an OTLP/HTTP collector.",
+        abstract: "Send a recorded store's spans, business events and metrics to an OTLP/HTTP collector, or its spans into ClickHouse.",
         discussion: """
-            Spans go to URL/v1/traces, business events (log records tied to their span) to URL/v1/logs and the \
-            60-s metric roll-ups to URL/v1/metrics, \
+            --otlp-endpoint: spans go to URL/v1/traces, business events (log records tied to their span) to URL/v1/logs \
+            and the 60-s metric roll-ups to URL/v1/metrics, \
             in the OTLP protobuf encoding, with the engine's own ids and timestamps. Failed requests are retried \
             with backoff (OTLP's retryable answers: none, 429, 502, 503, 504); exits 1 if anything could not be sent.
+            --clickhouse: the spans into the OpenTelemetry Collector clickhouseexporter's traces table (created with \
+            the exporter's columns when absent), as the exporter maps OTLP (docs/clickhouse.md); business events \
+            and metrics are not written there yet. Exits 2 with one sentence if ClickHouse refuses.
             """
     )
 
     @OptionGroup var store: StoreOptions
 
     @Option(help: ArgumentHelp("The collector's OTLP/HTTP base URL, e.g. http://127.0.0.1:4318.", valueName: "url"))
-    var otlpEndpoint: String
+    var otlpEndpoint: String?
+
+    @Option(help: ArgumentHelp("A ClickHouse HTTP URL, e.g. http://localhost:8123/?database=otel (credentials in the URL or PAYTOP_CLICKHOUSE_USER/PASSWORD).", valueName: "url"))
+    var clickhouse: String?
 
     func validate() throws {
-        do { _ = try BlockingHTTPClient.url(otlpEndpoint) } catch { throw ValidationError("--otlp-endpoint: \(error)") }
+        guard (otlpEndpoint == nil) != (clickhouse == nil) else { throw ValidationError("give --otlp-endpoint URL or --clickhouse URL") }
+        if let otlpEndpoint {
+            do { _ = try BlockingHTTPClient.url(otlpEndpoint) } catch { throw ValidationError("--otlp-endpoint: \(error)") }
+        }
     }
 
     func run() throws {
         _ = try Store.openForReading(path: store.path)
+        if let clickhouse { return try exportToClickHouse(clickhouse) }
+        guard let otlpEndpoint else { return }
         let exporter = try OTLPExporter(endpoint: otlpEndpoint, storePath: store.path)
         let started = ContinuousClock.now
         let read = try RecordedTelemetry.read(storePath: store.path) { exporter.submit($0) }
@@ -63,5 +75,22 @@ struct ExportCommand: ParsableCommand {
         printError("paytop: read \(read.spans.grouped) spans and \(read.events.grouped) business events from \(store.path) in "
                    + String(format: "%.2f s (%.0f items/s)", seconds, Double(read.spans + read.events) / max(seconds, 1e-9)))
         if c.dropped > 0 { throw ExitCode(1) }
+    }
+
+    func exportToClickHouse(_ url: String) throws {
+        let started = ContinuousClock.now
+        do {
+            let client = ClickHouseClient(try ClickHouseEndpoint(url: url))
+            let spans = try ClickHouseExport.traces(storePath: store.path, client: client)
+            let elapsed = ContinuousClock.now - started
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            printError("paytop: wrote \(spans.grouped) spans from \(store.path) into \(client.endpoint.qualified(client.endpoint.tables.traces)) at "
+                       + "\(client.endpoint.description) in " + String(format: "%.2f s", seconds)
+                       + "; business events and metrics are not exported to ClickHouse yet")
+        } catch let e as ClickHouseEndpoint.BadURL {
+            throw CLIError(message: inert(e.description))
+        } catch let e as ClickHouseClient.Failure {
+            throw CLIError(message: inert(e.description))
+        }
     }
 }

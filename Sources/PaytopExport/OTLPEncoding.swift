@@ -1,9 +1,15 @@
 import PaytopProtobuf
 /// OTLP/HTTP request bodies in the protobuf encoding
 /// (opentelemetry-proto v1: collector/trace/v1, collector/logs/v1, collector/metrics/v1).
-enum OTLPEncoding {
-    static let scopeName = "paytop"
-    static let scopeVersion = "0.5.0"
+public enum OTLPEncoding {
+    public static let scopeName = "paytop"
+    public static let scopeVersion = "0.5.0"
+
+    /// The resource every exported item carries, by service.
+    public static func resourceAttributes(service: String, version: String) -> [(String, AttributeValue)] {
+        [("service.name", .string(service)), ("service.version", .string(version)), ("service.namespace", .string("payments")),
+         ("telemetry.sdk.name", .string("paytop")), ("telemetry.sdk.language", .string("swift"))]
+    }
 
     /// ExportTraceServiceRequest: one ResourceSpans per (service.name, service.version).
     static func traces(_ spans: [ExportSpan]) -> [UInt8] {
@@ -109,11 +115,7 @@ enum OTLPEncoding {
     }
 
     private static func resource(_ w: inout ProtobufWriter, service: String, version: String) {
-        keyValue(&w, 1, "service.name", .string(service))
-        keyValue(&w, 1, "service.version", .string(version))
-        keyValue(&w, 1, "service.namespace", .string("payments"))
-        keyValue(&w, 1, "telemetry.sdk.name", .string("paytop"))
-        keyValue(&w, 1, "telemetry.sdk.language", .string("swift"))
+        for (k, v) in resourceAttributes(service: service, version: version) { keyValue(&w, 1, k, v) }
     }
 
     private static func scope(_ w: inout ProtobufWriter) {

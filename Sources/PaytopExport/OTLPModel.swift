@@ -58,10 +58,13 @@ public struct ExportLog: Sendable {
 /// span or log record that shares them.
 public final class EncodedAttributes: Sendable {
     public let keys: Set<String>
+    /// The attributes themselves (for exports that are not protobuf: ClickHouse's maps).
+    public let plain: [(String, AttributeValue)]
     let bytes: [UInt8]
 
     init(field: Int, _ attributes: [(String, AttributeValue)]) {
         keys = Set(attributes.map(\.0))
+        plain = attributes
         var w = ProtobufWriter(capacity: attributes.count * 40)
         for (k, v) in attributes { OTLPEncoding.keyValue(&w, field, k, v) }
         bytes = w.bytes

@@ -9,7 +9,7 @@ import PaytopJSON
 /// What a row refers to is looked up first in what earlier batches brought, then in the
 /// store itself (everything a committed batch refers to is committed too). Runs on the
 /// exporter's thread, never the engine's.
-final class RowResolver {
+public final class RowResolver {
     private struct TraceInfo { let id: [UInt8]; let startedAt: Int64; let checkoutID: String? }
     private struct NameInfo { let name: String; let kind: SpanKind; let attributes: [(String, AttributeValue)] }
     private struct EventInfo {
@@ -40,11 +40,11 @@ final class RowResolver {
     /// Traces remembered at most; older ones are read back from the store when needed.
     let traceCacheLimit = 100_000
 
-    init(storePath: String) throws {
+    public init(storePath: String) throws {
         catalog = try TelemetryCatalog(storePath: storePath)
     }
 
-    func resolve(_ b: WriteBatch) throws -> ExportChunk {
+    public func resolve(_ b: WriteBatch) throws -> ExportChunk {
         for n in b.spanNames { names[n.code] = NameInfo(name: n.name, kind: n.kind, attributes: Self.attributes(n.attributes)) }
         for s in b.serviceVersions { services[s.code] = (s.name, s.version) }
         for e in b.eventNames { events[e.code] = EventInfo(name: e.name, type: e.type, stage: e.stage, message: e.message) }

@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+@testable import PaytopClickHouse
+@testable import PaytopEngine
+@testable import PaytopStore
+import PaytopVocabulary
+
+/// A simulation's spans exported into the exporter's traces table of a real ClickHouse
+/// (chdb), read back as the exporter's users read them: every span once, each checkout's
+/// trace equal span by span to the SQLite store's (ids, parents, names, kinds as
+/// SPAN_KIND_*, times to the nanosecond, durations, status as STATUS_CODE_*, messages),
+/// attribute values as strings, the trace-id lookup table filled by its view.
+@Suite(.serialized) struct ClickHouseExportTests {
+    @Test(.enabled(if: ClickHouseFront.available, "python3 with chdb (CI installs it)"))
+    func aSimulationsSpansAreTheExportersRowsAndEqualTheStores() throws {
+        let path = NSTemporaryDirectory() + "paytop-chx-\(UUID().uuidString.prefix(8)).db"
+        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
+        var settings = EngineSettings()
+        settings.seed = 21
+        settings.ratePerSecond = 10
+        let engine = try Engine(Engine.Options(storePath: path, mode: .simulated, settings: settings))
+        _ = try SimulationRunner.run(engine, checkouts: 120)
+        try engine.close()
+
+        let front = try ClickHouseFront()
+        let client = ClickHouseClient(try ClickHouseEndpoint(url: front.url + "/?database=otel", environment: [:]))
+        let written = try ClickHouseExport.traces(storePath: path, client: client, rowsPerInsert: 500)
+        let c = try Store.openForReading(path: path)
+        let spans = try c.scalarInt("SELECT count(*) FROM span") ?? 0
+        #expect(written == Int(spans) && spans > 1_000)
+        /// The first value of a one-row answer, as text (64-bit integers come quoted or not).
+        func one(_ sql: String) throws -> String {
+            let v = try client.read(sql).rows.first?.first
+            return v?.stringValue ?? v?.numberValue.map { String(Int64($0)) } ?? ""
+        }
+        #expect(try one("SELECT count() FROM otel.otel_traces") == "\(spans)")
+        #expect(try one("SELECT uniqExact(TraceId) FROM otel.otel_traces_trace_id_ts") == "\(try c.scalarInt("SELECT count(DISTINCT trace_id) FROM span") ?? 0)")
+        let kinds = try client.read("SELECT DISTINCT SpanKind FROM otel.otel_traces ORDER BY SpanKind").rows.compactMap { $0.first?.stringValue }
+        #expect(kinds == ["SPAN_KIND_CLIENT", "SPAN_KIND_CONSUMER", "SPAN_KIND_PRODUCER", "SPAN_KIND_SERVER"])  // paytop records no INTERNAL spans
+
+        let q = try c.cached("SELECT checkout_id FROM trace WHERE checkout_id IS NOT NULL ORDER BY trace_no LIMIT 5")
+        var checkouts: [String] = []
+        while try q.step() { checkouts.append(q.string(0)) }
+        q.reset()
+        #expect(checkouts.count == 5)
+        for checkout in checkouts {
+            let w = try #require(try TraceWaterfall.load(c, checkoutID: checkout))
+            let t = try #require(w.shown)
+            let r = try client.read("""
+                SELECT SpanId, ParentSpanId, SpanName, SpanKind, ServiceName, toString(toUnixTimestamp64Nano(Timestamp)), Duration,
+                       StatusCode, StatusMessage, SpanAttributes['faas.trigger'], ResourceAttributes['service.namespace']
+                FROM otel.otel_traces WHERE TraceId = '\(t.traceID!)' ORDER BY SpanId
+                """)
+            #expect(r.rows.count == t.spans.count)
+            for (row, s) in zip(r.rows, t.spans.sorted { $0.spanID < $1.spanID }) {
+                let v = row.map { $0.stringValue ?? ($0.numberValue.map { String(Int64($0)) } ?? "") }
+                #expect(v[0] == s.spanID && v[1] == (s.parentSpanID ?? "") && v[2] == s.name && v[3] == "SPAN_KIND_" + s.kind.rawValue)
+                #expect(v[4] == s.serviceName && v[5] == String(s.start) && v[6] == String(s.end - s.start), "\(v) \(s)")
+                #expect(v[7] == (s.status == .error ? "STATUS_CODE_ERROR" : "STATUS_CODE_UNSET") && v[8] == (s.statusMessage ?? ""))
+                #expect(v[10] == "payments")
+            }
+            // A Lambda's SERVER span says its trigger, as a string.
+            #expect(r.rows.contains { $0[3].stringValue == "SPAN_KIND_SERVER" && !($0[9].stringValue ?? "").isEmpty })
+        }
+    }
+}
