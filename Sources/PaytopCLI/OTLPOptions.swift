@@ -36,15 +36,15 @@ func finishExport(_ exporter: OTLPExporter?, timeout: Double = 10) -> OTLPExport
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Send a recorded store's spans, business events and metrics to an OTLP/HTTP collector, or its spans into ClickHouse.",
+        abstract: "Send a recorded store's spans, business events and metrics to an OTLP/HTTP collector, or its spans and events into ClickHouse.",
         discussion: """
             --otlp-endpoint: spans go to URL/v1/traces, business events (log records tied to their span) to URL/v1/logs \
             and the 60-s metric roll-ups to URL/v1/metrics, \
             in the OTLP protobuf encoding, with the engine's own ids and timestamps. Failed requests are retried \
             with backoff (OTLP's retryable answers: none, 429, 502, 503, 504); exits 1 if anything could not be sent.
-            --clickhouse: the spans into the OpenTelemetry Collector clickhouseexporter's traces table (created with \
-            the exporter's columns when absent), as the exporter maps OTLP (docs/clickhouse.md); business events \
-            and metrics are not written there yet. Exits 2 with one sentence if ClickHouse refuses.
+            --clickhouse: the spans and business events into the OpenTelemetry Collector clickhouseexporter's \
+            otel_traces and otel_logs (created with the exporter's columns when absent), as the exporter maps OTLP \
+            (docs/clickhouse.md); metrics are not written there yet. Exits 2 with one sentence if ClickHouse refuses.
             """
     )
 
@@ -81,12 +81,12 @@ struct ExportCommand: ParsableCommand {
         let started = ContinuousClock.now
         do {
             let client = ClickHouseClient(try ClickHouseEndpoint(url: url))
-            let spans = try ClickHouseExport.traces(storePath: store.path, client: client)
+            let written = try ClickHouseExport.store(storePath: store.path, client: client)
             let elapsed = ContinuousClock.now - started
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            printError("paytop: wrote \(spans.grouped) spans from \(store.path) into \(client.endpoint.qualified(client.endpoint.tables.traces)) at "
+            printError("paytop: wrote \(written.spans.grouped) spans and \(written.logs.grouped) business events from \(store.path) into \(client.endpoint.qualified(client.endpoint.tables.traces)) and \(client.endpoint.qualified(client.endpoint.tables.logs)) at "
                        + "\(client.endpoint.description) in " + String(format: "%.2f s", seconds)
-                       + "; business events and metrics are not exported to ClickHouse yet")
+                       + "; metrics are not exported to ClickHouse yet")
         } catch let e as ClickHouseEndpoint.BadURL {
             throw CLIError(message: inert(e.description))
         } catch let e as ClickHouseClient.Failure {

@@ -18,29 +18,71 @@ public enum ClickHouseExport {
         `Links.TraceId`, `Links.SpanId`, `Links.TraceState`, `Links.Attributes`
         """
 
-    /// Creates the traces tables when absent and writes every span of the store; returns how many.
-    public static func traces(storePath: String, client: ClickHouseClient, rowsPerInsert: Int = 10_000) throws -> Int {
-        for statement in ExporterTables.traces(client.endpoint) { try client.write(statement) }
-        let schema = try ClickHouseSchema.describe(client, [client.endpoint.tables.traces])
-        try schema.require(client.endpoint.tables.traces, ExporterTables.traceColumns, at: client.endpoint)
-        let insert = "INSERT INTO \(client.endpoint.qualified(client.endpoint.tables.traces)) (\(spanColumns)) FORMAT JSONEachRow"
+    public static let logColumns = """
+        Timestamp, TraceId, SpanId, TraceFlags, SeverityText, SeverityNumber, ServiceName, Body, ResourceSchemaUrl, \
+        ResourceAttributes, ScopeSchemaUrl, ScopeName, ScopeVersion, ScopeAttributes, LogAttributes
+        """
+
+    public struct Written: Sendable, Equatable {
+        public var spans = 0, logs = 0
+    }
+
+    /// Creates the traces and logs tables when absent and writes every span and business
+    /// event (a log record tied to its span) of the store.
+    public static func store(storePath: String, client: ClickHouseClient, rowsPerInsert: Int = 10_000) throws -> Written {
+        let e = client.endpoint
+        for statement in ExporterTables.traces(e) + ExporterTables.logs(e) { try client.write(statement) }
+        let schema = try ClickHouseSchema.describe(client, [e.tables.traces, e.tables.logs])
+        try schema.require(e.tables.traces, ExporterTables.traceColumns, at: e)
+        try schema.require(e.tables.logs, ExporterTables.logColumns, at: e)
+        var spans = Inserts(client, "INSERT INTO \(e.qualified(e.tables.traces)) (\(spanColumns)) FORMAT JSONEachRow", rowsPerInsert)
+        var logs = Inserts(client, "INSERT INTO \(e.qualified(e.tables.logs)) (\(logColumns)) FORMAT JSONEachRow", rowsPerInsert)
         let resolver = try RowResolver(storePath: storePath)
-        var pending: [String] = []
-        var written = 0
-        func flush() throws {
+        try RecordedTelemetry.read(storePath: storePath) { batch in
+            let chunk = try resolver.resolve(batch)
+            for s in chunk.spans { try spans.add(row(s)) }
+            for l in chunk.logs { try logs.add(row(l)) }
+        }
+        try spans.flush()
+        try logs.flush()
+        return Written(spans: spans.written, logs: logs.written)
+    }
+
+    /// Rows gathered into INSERTs of `size`.
+    struct Inserts {
+        let client: ClickHouseClient, statement: String, size: Int
+        var pending: [String] = [], written = 0
+        init(_ client: ClickHouseClient, _ statement: String, _ size: Int) { self.client = client; self.statement = statement; self.size = size }
+
+        mutating func add(_ row: JSONValue) throws {
+            pending.append(row.encoded)
+            if pending.count >= size { try flush() }
+        }
+
+        mutating func flush() throws {
             guard !pending.isEmpty else { return }
-            try client.write(insert, data: Data(pending.joined(separator: "\n").utf8))
+            try client.write(statement, data: Data(pending.joined(separator: "\n").utf8))
             written += pending.count
             pending.removeAll(keepingCapacity: true)
         }
-        try RecordedTelemetry.read(storePath: storePath) { batch in
-            for s in try resolver.resolve(batch).spans {
-                pending.append(row(s).encoded)
-                if pending.count >= rowsPerInsert { try flush() }
-            }
-        }
-        try flush()
-        return written
+    }
+
+    /// One business event as the exporter writes a log record: the event name among the
+    /// attributes (`event.name`), the body its message, severity INFO or WARN.
+    static func row(_ l: ExportLog) -> JSONValue {
+        var attributes: [String: JSONValue] = [:]
+        for (k, v) in l.sharedAttributes.plain + l.attributes { attributes[k] = .string(text(v)) }
+        var resource: [String: JSONValue] = [:]
+        for (k, v) in OTLPEncoding.resourceAttributes(service: l.serviceName, version: l.serviceVersion) { resource[k] = .string(text(v)) }
+        let traceID: String = l.traceID.map(hex) ?? "", spanID: String = l.spanID.map(hex) ?? ""
+        let fields: [String: JSONValue] = [
+            "Timestamp": .string(timestamp(l.timeNanos)), "TraceId": .string(traceID), "SpanId": .string(spanID),
+            "TraceFlags": .number(0), "SeverityText": .string(l.severityText), "SeverityNumber": .number(Double(l.severityNumber)),
+            "ServiceName": .string(l.serviceName), "Body": .string(l.body), "ResourceSchemaUrl": .string(""),
+            "ResourceAttributes": .object(resource), "ScopeSchemaUrl": .string(""), "ScopeName": .string(OTLPEncoding.scopeName),
+            "ScopeVersion": .string(OTLPEncoding.scopeVersion), "ScopeAttributes": .object([:]), "LogAttributes": .object(attributes),
+        ]
+        return .object(fields)
     }
 
     /// One span as the exporter writes it.

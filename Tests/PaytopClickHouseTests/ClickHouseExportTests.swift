@@ -24,10 +24,11 @@ import PaytopVocabulary
 
         let front = try ClickHouseFront()
         let client = ClickHouseClient(try ClickHouseEndpoint(url: front.url + "/?database=otel", environment: [:]))
-        let written = try ClickHouseExport.traces(storePath: path, client: client, rowsPerInsert: 500)
+        let written = try ClickHouseExport.store(storePath: path, client: client, rowsPerInsert: 500)
         let c = try Store.openForReading(path: path)
         let spans = try c.scalarInt("SELECT count(*) FROM span") ?? 0
-        #expect(written == Int(spans) && spans > 1_000)
+        let events = try c.scalarInt("SELECT count(*) FROM business_event") ?? 0
+        #expect(written == ClickHouseExport.Written(spans: Int(spans), logs: Int(events)) && spans > 1_000 && events > 500)
         /// The first value of a one-row answer, as text (64-bit integers come quoted or not).
         func one(_ sql: String) throws -> String {
             let v = try client.read(sql).rows.first?.first
@@ -61,6 +62,19 @@ import PaytopVocabulary
             }
             // A Lambda's SERVER span says its trigger, as a string.
             #expect(r.rows.contains { $0[3].stringValue == "SPAN_KIND_SERVER" && !($0[9].stringValue ?? "").isEmpty })
+            // Its business events: log records naming the checkout, tied to the trace and span, in the same order and times.
+            let logs = try client.read("""
+                SELECT LogAttributes['event.name'], toString(toUnixTimestamp64Nano(Timestamp)), TraceId, SpanId, LogAttributes['payment.outcome'],
+                       SeverityText, ServiceName
+                FROM otel.otel_logs WHERE LogAttributes['checkout_id'] = '\(checkout)' ORDER BY Timestamp, LogAttributes['event.name']
+                """)
+            let expected = t.events.sorted { ($0.at, $0.name) < ($1.at, $1.name) }
+            #expect(logs.rows.count == expected.count && !expected.isEmpty)
+            for (row, e) in zip(logs.rows, expected) {
+                let v = row.map { $0.stringValue ?? "" }
+                #expect(v[0] == e.name && v[1] == String(e.at) && v[2] == t.traceID && v[3] == (e.spanID ?? "") && v[4] == e.outcome.rawValue, "\(v) \(e)")
+                #expect(v[5] == (e.errorCode == nil ? "INFO" : "WARN") && v[6] == e.service)
+            }
         }
     }
 }
