@@ -72,7 +72,7 @@ let package = Package(
         ]),
         // Adapter: the console and read commands on the ClickHouse an OpenTelemetry Collector
         // fleet fills (its exporter's tables), and a store exported into them.
-        .target(name: "PaytopClickHouse", dependencies: ["PaytopExport", "PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
+        .target(name: "PaytopClickHouse", dependencies: ["PaytopExport", "PaytopIngest", "PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
         // Adapter: telemetry from outside (OTLP requests, Lambda log lines) into the store.
         .target(name: "PaytopIngest", dependencies: [
             "PaytopStore", "PaytopDetect", "PaytopVocabulary", "PaytopJSON", "PaytopProtobuf", "CZlib",

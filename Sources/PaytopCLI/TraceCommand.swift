@@ -2,25 +2,54 @@ import PaytopVocabulary
 import ArgumentParser
 import Foundation
 import PaytopStore
+import PaytopClickHouse
 import PaytopJSON
 
 struct TraceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trace",
         abstract: "Print the trace waterfall of one checkout, with its business events.",
-        discussion: "Exits 1 when the store holds no trace for the checkout_id."
+        discussion: """
+            Exits 1 when the store holds no trace for the checkout_id. With --clickhouse URL it reads the \
+            OpenTelemetry Collector ClickHouse exporter's tables instead (docs/clickhouse.md): the traces whose log \
+            records or spans name the checkout, as received telemetry (no payment state, what the events say).
+            """
     )
 
     @Argument(help: "The checkout_id.") var checkoutID: String
     @OptionGroup var store: StoreOptions
+    @Option(help: ArgumentHelp("Read a ClickHouse an OpenTelemetry Collector fills, e.g. http://localhost:8123/?database=otel.", valueName: "url"))
+    var clickhouse: String?
     @Flag(help: "Print as JSON.") var json = false
 
+    func validate() throws {
+        if clickhouse != nil && store.db != nil { throw ValidationError("give --db PATH or --clickhouse URL, not both") }
+    }
+
     func run() throws {
-        let c = try Store.openForReading(path: store.path)
-        guard let w = try TraceWaterfall.load(c, checkoutID: checkoutID) else {
-            let traced = try TraceWaterfall.traceCount(c)
-            let why = traced == 0 ? " (this store has no traces: was it recorded with --no-telemetry?)" : ""
-            throw CLIError(message: "no trace for checkout_id \(inert(checkoutID)) in \(store.path)\(why)", code: 1)
+        let reading: any TraceReading
+        let location: String
+        if let clickhouse {
+            do {
+                let client = ClickHouseClient(try ClickHouseEndpoint(url: clickhouse))
+                reading = try ClickHouseTraceReading(client)
+                location = "ClickHouse at \(client.endpoint.description) (\(client.endpoint.database))"
+            } catch let e as ClickHouseEndpoint.BadURL {
+                throw CLIError(message: inert(e.description))
+            } catch let e as ClickHouseClient.Failure {
+                throw CLIError(message: inert(e.description))
+            }
+        } else {
+            reading = StoreTraceReading(try Store.openForReading(path: store.path))
+            location = store.path
+        }
+        let found: TraceWaterfall?
+        do { found = try reading.waterfall(checkoutID: checkoutID) } catch let e as ClickHouseClient.Failure {
+            throw CLIError(message: inert(e.description))
+        }
+        guard let w = found else {
+            let why = try reading.emptyReason().map { " (\($0))" } ?? ""
+            throw CLIError(message: "no trace for checkout_id \(inert(checkoutID)) in \(location)\(why)", code: 1)
         }
         print(json ? WaterfallText.json(w).encoded : WaterfallText.render(w))
     }

@@ -24,6 +24,9 @@ public struct BusinessEventFields: Sendable, Equatable {
     /// Powertools' `service`, else `function_name`: who emitted it, when the record has no resource.
     public var service: String?
 
+    /// The attribute keys that name a checkout, in every spelling ingest reads.
+    public static var checkoutKeys: [String] { Key.checkout }
+
     /// Each field's spellings, the first present wins.
     enum Key {
         static let name = ["event_name", "event.name", "event_type", "event.type"]

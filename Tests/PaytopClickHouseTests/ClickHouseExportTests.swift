@@ -44,8 +44,21 @@ import PaytopVocabulary
         while try q.step() { checkouts.append(q.string(0)) }
         q.reset()
         #expect(checkouts.count == 5)
+        let ch = try ClickHouseTraceReading(client), sqlite = StoreTraceReading(c)
         for checkout in checkouts {
-            let w = try #require(try TraceWaterfall.load(c, checkoutID: checkout))
+            let w = try #require(try sqlite.waterfall(checkoutID: checkout))
+            // Read back through the reading contract: the same trace, span by span and event by event
+            // (attribute values are strings there, as the exporter writes them; the payment state is not there).
+            let back = try #require(try ch.waterfall(checkoutID: checkout))
+            #expect(back.received && back.traces.count == 1 && back.outcomeFromEvents == w.outcome)
+            let (a, b) = (try #require(w.shown), try #require(back.shown))
+            #expect(a.traceID == b.traceID && a.startedAt == b.startedAt)
+            // (Spans starting at the same nanosecond may come in either order: compared by id.)
+            #expect(a.spans.sorted { $0.spanID < $1.spanID }.map { [$0.spanID, $0.parentSpanID ?? "", $0.name, $0.kind.rawValue, $0.serviceName, $0.serviceVersion, "\($0.start)", "\($0.end)",
+                                   "\($0.status)", $0.statusMessage ?? "", "\($0.coldStart)", $0.linkedFrom.joined(separator: ",")] }
+                    == b.spans.sorted { $0.spanID < $1.spanID }.map { [$0.spanID, $0.parentSpanID ?? "", $0.name, $0.kind.rawValue, $0.serviceName, $0.serviceVersion, "\($0.start)", "\($0.end)",
+                                      "\($0.status)", $0.statusMessage ?? "", "\($0.coldStart)", $0.linkedFrom.joined(separator: ",")] })
+            #expect(a.events == b.events, "\(a.events.count) \(b.events.count)")
             let t = try #require(w.shown)
             let r = try client.read("""
                 SELECT SpanId, ParentSpanId, SpanName, SpanKind, ServiceName, toString(toUnixTimestamp64Nano(Timestamp)), Duration,
@@ -60,6 +73,8 @@ import PaytopVocabulary
                 #expect(v[7] == (s.status == .error ? "STATUS_CODE_ERROR" : "STATUS_CODE_UNSET") && v[8] == (s.statusMessage ?? ""))
                 #expect(v[10] == "payments")
             }
+            // A checkout id that would break a hand-quoted query is only a checkout nobody has.
+            #expect(try ch.waterfall(checkoutID: checkout + "' OR 1=1 --") == nil)
             // A Lambda's SERVER span says its trigger, as a string.
             #expect(r.rows.contains { $0[3].stringValue == "SPAN_KIND_SERVER" && !($0[9].stringValue ?? "").isEmpty })
             // Its business events: log records naming the checkout, tied to the trace and span, in the same order and times.

@@ -23,6 +23,14 @@ public struct TraceWaterfall: Sendable {
         public var linkedFrom: [String]
         /// The span's own events (received spans: an `exception` with its message, …).
         public var events: [SpanEvent] = []
+
+        public init(spanID: String, parentSpanID: String?, name: String, kind: SpanKind, serviceName: String, serviceVersion: String,
+                    start: Int64, end: Int64, status: SpanStatus, statusMessage: String?, attributes: String, coldStart: Bool,
+                    linkedFrom: [String], events: [SpanEvent] = []) {
+            self.spanID = spanID; self.parentSpanID = parentSpanID; self.name = name; self.kind = kind; self.serviceName = serviceName
+            self.serviceVersion = serviceVersion; self.start = start; self.end = end; self.status = status; self.statusMessage = statusMessage
+            self.attributes = attributes; self.coldStart = coldStart; self.linkedFrom = linkedFrom; self.events = events
+        }
     }
 
     public struct SpanEvent: Sendable, Equatable {
@@ -45,6 +53,13 @@ public struct TraceWaterfall: Sendable {
         public var pspLatencyMillis: Int64?
         public var spanID: String?
         public var service: String
+
+        public init(name: String, outcome: EventOutcome, stage: String, at: Int64, amount: String?, currency: String?, paymentOrderID: String?,
+                    merchantID: String?, errorCode: String?, pspLatencyMillis: Int64?, spanID: String?, service: String) {
+            self.name = name; self.outcome = outcome; self.stage = stage; self.at = at; self.amount = amount; self.currency = currency
+            self.paymentOrderID = paymentOrderID; self.merchantID = merchantID; self.errorCode = errorCode
+            self.pspLatencyMillis = pspLatencyMillis; self.spanID = spanID; self.service = service
+        }
     }
 
     public struct Trace: Sendable {
@@ -54,6 +69,10 @@ public struct TraceWaterfall: Sendable {
         public var startedAt: Int64
         public var spans: [SpanLine]
         public var events: [EventLine]
+
+        public init(traceID: String?, startedAt: Int64, spans: [SpanLine], events: [EventLine]) {
+            self.traceID = traceID; self.startedAt = startedAt; self.spans = spans; self.events = events
+        }
     }
 
     public var checkoutID: String
@@ -64,6 +83,15 @@ public struct TraceWaterfall: Sendable {
     /// Whether the traces came from outside (OTLP or log lines): no payment state then,
     /// only what the events say.
     public var received = false
+
+    /// Received traces (no payment state: what the events say).
+    public init(receivedFor checkoutID: String, traces: [Trace]) {
+        self.checkoutID = checkoutID; self.traces = traces; outcome = nil; isPaymentDone = false; received = true
+    }
+
+    init(checkoutID: String, traces: [Trace], outcome: String?, isPaymentDone: Bool, received: Bool = false) {
+        self.checkoutID = checkoutID; self.traces = traces; self.outcome = outcome; self.isPaymentDone = isPaymentDone; self.received = received
+    }
 
     /// The trace the console draws: the last an engine made (a resubmission makes
     /// another); for received telemetry every trace that names the checkout as one, each
