@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PaytopStore
+import PaytopClickHouse
 import PaytopJSON
 import PaytopVocabulary
 
@@ -11,7 +12,9 @@ struct EventsCommand: ParsableCommand {
         discussion: """
             --json prints each event as one JSON object per line, in the shape of the seed's example log \
             (level, message, timestamp, event_name, …) with paytop's consistent field names, so jq and log \
-            shippers can read it.
+            shippers can read it. With --clickhouse URL the events come from the OpenTelemetry Collector ClickHouse \
+            exporter's otel_logs, read as ingest reads log records (docs/clickhouse.md); --follow is not built \
+            there yet.
             """
     )
 
@@ -20,12 +23,27 @@ struct EventsCommand: ParsableCommand {
     @Flag(help: "One JSON object per line.") var json = false
     @Option(help: "Only this checkout's events.") var checkout: String?
     @Option(help: "Print the last N events (default 50; 0 for all).") var last: Int = 50
+    @Option(help: ArgumentHelp("Read a ClickHouse an OpenTelemetry Collector fills, e.g. http://localhost:8123/?database=otel.", valueName: "url"))
+    var clickhouse: String?
 
     func validate() throws {
         guard last >= 0 else { throw ValidationError("--last must be 0 or more") }
+        if clickhouse != nil && store.db != nil { throw ValidationError("give --db PATH or --clickhouse URL, not both") }
+        if clickhouse != nil && follow { throw ValidationError("--follow reads paytop's own store; on ClickHouse it is not built yet") }
     }
 
     func run() throws {
+        if let clickhouse {
+            do {
+                let reading = try ClickHouseEventReading(ClickHouseClient(try ClickHouseEndpoint(url: clickhouse)))
+                for e in try reading.events(last: last == 0 ? nil : last, checkoutID: checkout) { emit(e) }
+            } catch let e as ClickHouseEndpoint.BadURL {
+                throw CLIError(message: inert(e.description))
+            } catch let e as ClickHouseClient.Failure {
+                throw CLIError(message: inert(e.description))
+            }
+            return
+        }
         let c = try Store.openForReading(path: store.path)
         var cursor: Int64 = 0
         let first = try BusinessEventFeed.read(c, limit: last == 0 ? Int.max : last, checkoutID: checkout, latest: last > 0)

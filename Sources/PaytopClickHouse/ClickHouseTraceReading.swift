@@ -41,9 +41,12 @@ public struct ClickHouseTraceReading: TraceReading {
 
     public func emptyReason() throws -> String? { nil }
 
-    public func waterfall(checkoutID: String) throws -> TraceWaterfall? {
+    /// The ids of the traces whose log records or spans name the checkout, first seen first.
+    func traceIDs(_ checkoutID: String) throws -> [String] { try tracesNaming(checkoutID).map(\.0) }
+
+    func tracesNaming(_ checkoutID: String) throws -> [(String, Int64)] {
         let e = client.endpoint, traces = e.qualified(e.tables.traces), logs = e.qualified(e.tables.logs)
-        let found = try client.read("""
+        return try client.read("""
             SELECT TraceId, toString(min(toUnixTimestamp64Nano(Timestamp))) AS first FROM (
                 SELECT TraceId, Timestamp FROM \(logs) WHERE \(Self.names("LogAttributes", checkoutID)) AND TraceId != ''
                 UNION ALL
@@ -53,6 +56,10 @@ public struct ClickHouseTraceReading: TraceReading {
                 guard let id = r.first?.stringValue, let t = r.last?.stringValue.flatMap({ Int64($0) }) else { return nil }
                 return (id, t)
             }
+    }
+
+    public func waterfall(checkoutID: String) throws -> TraceWaterfall? {
+        let found = try tracesNaming(checkoutID)
         var out: [TraceWaterfall.Trace] = []
         for (id, first) in found {
             let spans = try spanLines(id)

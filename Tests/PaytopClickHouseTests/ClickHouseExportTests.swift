@@ -44,6 +44,19 @@ import PaytopVocabulary
         while try q.step() { checkouts.append(q.string(0)) }
         q.reset()
         #expect(checkouts.count == 5)
+        // The event feed through its reading contract: the same events, field by field (events at
+        // the same nanosecond may come in another order: compared sorted; no event number there).
+        let feed = try ClickHouseEventReading(client), storeFeed = StoreEventReading(c)
+        func key(_ e: BusinessEventFeed.Event) -> String {
+            "\(e.bizTimestamp) \(e.name) \(e.checkoutID ?? "") \(e.paymentOrderID ?? "") \(e.amountCurrency ?? "") \(e.spanID ?? "")"
+        }
+        func comparable(_ events: [BusinessEventFeed.Event]) -> [BusinessEventFeed.Event] {
+            events.map { var e = $0; e.eventNo = 0; return e }.sorted { key($0) < key($1) }
+        }
+        let all = try storeFeed.events(last: nil, checkoutID: nil)
+        let fromClickHouse = try feed.events(last: nil, checkoutID: nil)
+        #expect(all.count == Int(events) && comparable(fromClickHouse) == comparable(all))
+        #expect(try feed.events(last: 25, checkoutID: nil).count == 25)
         let ch = try ClickHouseTraceReading(client), sqlite = StoreTraceReading(c)
         for checkout in checkouts {
             let w = try #require(try sqlite.waterfall(checkoutID: checkout))
@@ -73,6 +86,9 @@ import PaytopVocabulary
                 #expect(v[7] == (s.status == .error ? "STATUS_CODE_ERROR" : "STATUS_CODE_UNSET") && v[8] == (s.statusMessage ?? ""))
                 #expect(v[10] == "payments")
             }
+            let own = try storeFeed.events(last: nil, checkoutID: checkout)
+            let ownFromClickHouse = try feed.events(last: nil, checkoutID: checkout)
+            #expect(!own.isEmpty && comparable(ownFromClickHouse) == comparable(own))
             // A checkout id that would break a hand-quoted query is only a checkout nobody has.
             #expect(try ch.waterfall(checkoutID: checkout + "' OR 1=1 --") == nil)
             // A Lambda's SERVER span says its trigger, as a string.

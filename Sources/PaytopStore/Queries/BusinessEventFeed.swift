@@ -24,6 +24,18 @@ public enum BusinessEventFeed {
         public var spanID: String?
         public var serviceName: String
         public var serviceVersion: String
+
+        public init(eventNo: Int64, name: String, type: String, stage: String, message: String, checkoutID: String?, outcome: EventOutcome,
+                    bizTimestamp: Int64, amountTotal: String?, amountCurrency: String?, orderCount: Int64?, paymentOrderID: String?,
+                    merchantID: String?, errorCode: String?, errorCategory: ErrorCategory?, pspLatencyMillis: Int64?, traceID: String?,
+                    spanID: String?, serviceName: String, serviceVersion: String) {
+            self.eventNo = eventNo; self.name = name; self.type = type; self.stage = stage; self.message = message
+            self.checkoutID = checkoutID; self.outcome = outcome; self.bizTimestamp = bizTimestamp; self.amountTotal = amountTotal
+            self.amountCurrency = amountCurrency; self.orderCount = orderCount; self.paymentOrderID = paymentOrderID
+            self.merchantID = merchantID; self.errorCode = errorCode; self.errorCategory = errorCategory
+            self.pspLatencyMillis = pspLatencyMillis; self.traceID = traceID; self.spanID = spanID
+            self.serviceName = serviceName; self.serviceVersion = serviceVersion
+        }
     }
 
     /// Events with `event_no` above `after`, oldest first; `limit` caps the count. With

@@ -1,0 +1,57 @@
+import PaytopIngest
+import PaytopJSON
+import PaytopStore
+import PaytopVocabulary
+
+/// The business-event feed from the exporter's `otel_logs` (docs/clickhouse.md): log
+/// records that carry an event name among their attributes or in a JSON `Body`, read as
+/// ingest reads them (any of the seed's spellings); records that name no event of the
+/// taxonomy are left out. A checkout's: those naming it, and those of its traces that name
+/// no checkout.
+public struct ClickHouseEventReading: EventReading {
+    public let client: ClickHouseClient
+    let traces: ClickHouseTraceReading
+
+    public init(_ client: ClickHouseClient) throws(ClickHouseClient.Failure) {
+        self.client = client
+        traces = try ClickHouseTraceReading(client)
+    }
+
+    /// A record that may be a business event: an event name key, or a JSON body naming one.
+    static let mayBeEvent = """
+        (mapContains(LogAttributes, 'event.name') OR mapContains(LogAttributes, 'event_name') OR mapContains(LogAttributes, 'event_type')
+         OR mapContains(LogAttributes, 'event.type') OR (startsWith(Body, '{') AND (position(Body, 'event_name') > 0 OR position(Body, 'event_type') > 0)))
+        """
+
+    public func events(last limit: Int?, checkoutID: String?) throws -> [BusinessEventFeed.Event] {
+        let e = client.endpoint
+        var condition = Self.mayBeEvent
+        if let checkoutID {
+            let ids = try traces.traceIDs(checkoutID).map(ClickHouseTraceReading.literal)
+            condition += " AND (\(ClickHouseTraceReading.names("LogAttributes", checkoutID))"
+                + (ids.isEmpty ? ")" : " OR TraceId IN (\(ids.joined(separator: ", "))))")
+        }
+        let rows = try client.read("""
+            SELECT toString(toUnixTimestamp64Nano(Timestamp)), TraceId, SpanId, ServiceName, ResourceAttributes['service.version'], Body,
+                   toJSONString(LogAttributes)
+            FROM \(e.qualified(e.tables.logs)) WHERE \(condition)
+            ORDER BY Timestamp DESC\(limit.map { " LIMIT \($0)" } ?? "")
+            """).rows
+        var out: [BusinessEventFeed.Event] = []
+        for r in rows.reversed() {
+            let text = r.map { $0.stringValue ?? "" }
+            let attributes = (try? JSONValue.parse(text[6]))?.objectValue ?? [:]
+            let pairs = attributes.keys.sorted().map { KeyValue($0, .string(attributes[$0]?.stringValue ?? "")) }
+            guard let f = BusinessEventFields.read(BusinessEventFields.fields(attributes: pairs, body: .string(text[5]))) else { continue }
+            if let checkoutID, let other = f.checkoutID, other != checkoutID { continue }
+            out.append(BusinessEventFeed.Event(
+                eventNo: 0, name: f.name.name, type: f.name.type, stage: f.name.stage, message: text[5].hasPrefix("{") ? "" : text[5],
+                checkoutID: f.checkoutID, outcome: f.outcome, bizTimestamp: f.timestamp ?? Int64(text[0]) ?? 0, amountTotal: f.amountTotal,
+                amountCurrency: f.currency, orderCount: f.orderCount.map(Int64.init), paymentOrderID: f.paymentOrderID, merchantID: f.merchantID,
+                errorCode: f.errorCode, errorCategory: f.errorCategory, pspLatencyMillis: f.pspLatencyMillis,
+                traceID: text[1].isEmpty ? nil : text[1], spanID: text[2].isEmpty ? nil : text[2],
+                serviceName: text[3].isEmpty ? f.service ?? "" : text[3], serviceVersion: text[4]))
+        }
+        return out
+    }
+}
