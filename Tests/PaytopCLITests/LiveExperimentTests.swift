@@ -121,6 +121,12 @@ import Testing
         while Date() < deadline, (try? Self.rows(db, "SELECT count(*) FROM control_event WHERE json_extract(args, '$.kind') = 'psp-latency'")) != [["1"]] {
             usleep(50_000)
         }
+        // A second runner is refused while the first runs, and leaves the first's experiment alone.
+        let (second, secondOut) = try Self.runner(["experiment", "run", file, "--live", "--db", db])
+        _ = secondOut.fileHandleForReading.readDataToEndOfFile()
+        second.waitUntilExit()
+        #expect(second.terminationStatus == 2)
+        #expect(try Self.rows(db, "SELECT json_extract(value, '$.name') FROM engine_state WHERE key = 'experiment'") == [["live-aborted"]])
         let abort = Process()
         abort.executableURL = URL(fileURLWithPath: KillNineTests.binary!)
         abort.arguments = ["experiment", "abort", "--db", db]

@@ -69,8 +69,9 @@ public enum ExperimentRunner {
             try run.play()
             return try run.report()
         } catch {
-            // The engine no longer waits on a runner that failed (if it can still hear).
-            _ = try? run.target.apply(.experiment(.end(.aborted)))
+            // The engine no longer waits on a runner that failed (if it can still hear); an
+            // experiment refused at its start is another runner's, and stays.
+            if run.marked { _ = try? run.target.apply(.experiment(.end(.aborted))) }
             if let f = error as? LiveTarget.Failure { throw RunFailure(description: f.description) }
             throw error
         }
@@ -87,6 +88,8 @@ public enum ExperimentRunner {
         var start: EngineTime
         var out: ExperimentReport
         var reader: Connection { target.reader }
+        /// The engine took this run's start (so its end is this run's to mark).
+        var marked = false
 
         init(_ e: Experiment, _ target: Target, seed: UInt64?) throws {
             self.e = e; self.target = target
@@ -119,8 +122,9 @@ public enum ExperimentRunner {
         }
 
         mutating func play() throws {
-            let marked = try target.apply(.experiment(.start(name: e.name, endsAt: (start + e.end).nanos)))
-            if marked.hasPrefix("rejected: ") { throw RunFailure(description: String(marked.dropFirst(10))) }
+            let answer = try target.apply(.experiment(.start(name: e.name, endsAt: (start + e.end).nanos)))
+            if answer.hasPrefix("rejected: ") { throw RunFailure(description: String(answer.dropFirst(10))) }
+            self.marked = true
             start = try target.now()
             out.startedAt = start.nanos
             if let r = setupRate, case let (rate, _) = try target.current(), r != rate {
