@@ -1,4 +1,4 @@
-/// The columns of the tables paytop reads, found with `DESC TABLE` (the exporter's schema
+/// The columns of the tables paytop reads, found in `system.columns` (the exporter's schema
 /// has changed between versions: Duration Int64 → UInt64, TimestampTime added, …). A table
 /// or column missing is said in one sentence naming it.
 public struct ClickHouseSchema: Sendable {
@@ -6,18 +6,20 @@ public struct ClickHouseSchema: Sendable {
 
     public init() {}
 
-    /// `DESC TABLE` of each table (a missing table throws its sentence).
-    public static func describe(_ client: ClickHouseClient, _ tables: [String]) throws(ClickHouseClient.Failure) -> ClickHouseSchema {
+    /// The columns of each table, from `system.columns` in one query (what `DESC TABLE`
+    /// says, Nested columns as `Events.Timestamp` …); a missing table throws its sentence.
+    /// `optional` tables may be missing.
+    public static func describe(_ client: ClickHouseClient, _ tables: [String], optional: [String] = []) throws(ClickHouseClient.Failure) -> ClickHouseSchema {
+        let e = client.endpoint
+        let wanted = (tables + optional).map { "'\($0)'" }.joined(separator: ", ")
+        let r = try client.read("SELECT table, name, type FROM system.columns WHERE database = '\(e.database)' AND table IN (\(wanted))")
         var s = ClickHouseSchema()
-        for t in tables {
-            let exists = try client.read("EXISTS TABLE \(client.endpoint.qualified(t))")
-            guard exists.rows.first?.first.map({ $0.numberValue == 1 || $0.stringValue == "1" }) == true else {
-                throw .init(description: "ClickHouse at \(client.endpoint.description) has no table \(client.endpoint.qualified(t))")
-            }
-            let d = try client.read("DESC TABLE \(client.endpoint.qualified(t))")
-            var cols: [String: String] = [:]
-            for row in d.rows { if let n = row.first?.stringValue { cols[n] = row.count > 1 ? row[1].stringValue ?? "" : "" } }
-            s.columns[t] = cols
+        for row in r.rows {
+            guard let t = row[0].stringValue, let n = row[1].stringValue else { continue }
+            s.columns[t, default: [:]][n] = row[2].stringValue ?? ""
+        }
+        if let missing = tables.first(where: { s.columns[$0] == nil }) {
+            throw .init(description: "ClickHouse at \(e.description) has no table \(e.qualified(missing))")
         }
         return s
     }

@@ -17,16 +17,10 @@ public struct ClickHouseTraceReading: TraceReading {
     public init(_ client: ClickHouseClient) throws(ClickHouseClient.Failure) {
         self.client = client
         let t = client.endpoint.tables
-        var tables = [t.traces, t.logs]
-        if try client.read("EXISTS TABLE \(client.endpoint.qualified(t.traceIDLookup))").rows.first?.first.map(Self.truthy) == true {
-            tables.append(t.traceIDLookup)
-        }
-        schema = try ClickHouseSchema.describe(client, tables)
+        schema = try ClickHouseSchema.describe(client, [t.traces, t.logs], optional: [t.traceIDLookup])
         try schema.require(t.traces, ExporterTables.traceColumns, at: client.endpoint)
         try schema.require(t.logs, ExporterTables.logColumns, at: client.endpoint)
     }
-
-    static func truthy(_ v: JSONValue) -> Bool { v.numberValue == 1 || v.stringValue == "1" }
 
     /// A ClickHouse string literal.
     static func literal(_ s: String) -> String {
@@ -60,40 +54,43 @@ public struct ClickHouseTraceReading: TraceReading {
 
     public func waterfall(checkoutID: String) throws -> TraceWaterfall? {
         let found = try tracesNaming(checkoutID)
+        // Every event of these traces and those naming the checkout with no trace id, in one query.
+        let ids = found.map { Self.literal($0.0) }
+        let untraced = "(TraceId = '' AND \(Self.names("LogAttributes", checkoutID)))"
+        let events = try eventLines(ids.isEmpty ? untraced : "(TraceId IN (\(ids.joined(separator: ", "))) OR \(untraced))", checkoutID: checkoutID)
         var out: [TraceWaterfall.Trace] = []
         for (id, first) in found {
             let spans = try spanLines(id)
-            let events = try eventLines("TraceId = \(Self.literal(id))", checkoutID: checkoutID, onlyNaming: false)
-            out.append(.init(traceID: id, startedAt: spans.map(\.start).min() ?? first, spans: spans, events: events))
+            out.append(.init(traceID: id, startedAt: spans.map(\.start).min() ?? first, spans: spans, events: events.filter { $0.trace == id }.map(\.line)))
         }
         // Business events naming the checkout that came with no trace id.
-        let untraced = try eventLines("TraceId = '' AND \(Self.names("LogAttributes", checkoutID))", checkoutID: checkoutID, onlyNaming: true)
-        if !untraced.isEmpty { out.append(.init(traceID: nil, startedAt: untraced[0].at, spans: [], events: untraced)) }
+        let alone = events.filter { $0.trace.isEmpty && $0.naming }.map(\.line)
+        if !alone.isEmpty { out.append(.init(traceID: nil, startedAt: alone[0].at, spans: [], events: alone)) }
         return out.isEmpty ? nil : TraceWaterfall(receivedFor: checkoutID, traces: out)
     }
 
-    /// The trace's spans; within the lookup table's time range when it has the trace.
+    /// The trace's spans: in one query, within the lookup table's time range when the table
+    /// has the trace (a scalar subquery ClickHouse folds before it picks partitions).
     func spanLines(_ traceID: String) throws -> [TraceWaterfall.SpanLine] {
-        let e = client.endpoint
-        var bound = ""
-        if schema.columns[e.tables.traceIDLookup] != nil,
-           let r = try client.read("""
-               SELECT toString(min(Start)), toString(max(End)) FROM \(e.qualified(e.tables.traceIDLookup)) WHERE TraceId = \(Self.literal(traceID))
-               HAVING count() > 0
-               """).rows.first, let start = r[0].stringValue, let end = r[1].stringValue {
-            bound = " AND Timestamp >= toDateTime64(\(Self.literal(start)), 9) - 1 AND Timestamp <= toDateTime64(\(Self.literal(end)), 9) + 1"
+        let e = client.endpoint, id = Self.literal(traceID)
+        var with = "", bound = ""
+        if schema.columns[e.tables.traceIDLookup] != nil {
+            with = "WITH (SELECT tuple(min(Start), max(End), count()) FROM \(e.qualified(e.tables.traceIDLookup)) WHERE TraceId = \(id)) AS range\n"
+            bound = " AND (range.3 = 0 OR (Timestamp >= toDateTime64(range.1, 9) - 1 AND Timestamp <= toDateTime64(range.2, 9) + 1))"
         }
         let rows = try client.read("""
-            SELECT SpanId, ParentSpanId, SpanName, SpanKind, ServiceName, ResourceAttributes['service.version'],
+            \(with)SELECT SpanId, ParentSpanId, SpanName, SpanKind, ServiceName, ResourceAttributes['service.version'],
                    toString(toUnixTimestamp64Nano(Timestamp)), toString(Duration), StatusCode, StatusMessage, toJSONString(SpanAttributes)
-            FROM \(e.qualified(e.tables.traces)) WHERE TraceId = \(Self.literal(traceID))\(bound)
+            FROM \(e.qualified(e.tables.traces)) WHERE TraceId = \(id)\(bound)
             ORDER BY Timestamp, SpanId
             """).rows
         // Spans of other traces linking to these (a batch invocation that received what one
         // sent): links have no index, so they are looked for from the trace's start to an
-        // hour after its end (a message waits at most that long here: docs/clickhouse.md).
+        // hour after its end (a message waits at most that long here: docs/clickhouse.md),
+        // and only for a trace that sent something (a PRODUCER span).
         var linkedFrom: [String: [String]] = [:]
-        if !rows.isEmpty, let first = rows.first?[6].stringValue, let last = rows.map({ Int64($0[6].stringValue ?? "") ?? 0 }).max() {
+        if rows.contains(where: { $0[3].stringValue == "SPAN_KIND_PRODUCER" }),
+           let first = rows.first?[6].stringValue, let last = rows.map({ Int64($0[6].stringValue ?? "") ?? 0 }).max() {
             let links = try client.read("""
                 SELECT SpanName, TraceId, SpanId, link.2 FROM \(e.qualified(e.tables.traces))
                 ARRAY JOIN arrayZip(`Links.TraceId`, `Links.SpanId`) AS link
@@ -119,15 +116,16 @@ public struct ClickHouseTraceReading: TraceReading {
         }
     }
 
-    /// Business events of the log records matching `condition`, read as ingest reads them;
-    /// those naming another checkout are left out (a batch's trace carries many).
-    func eventLines(_ condition: String, checkoutID: String, onlyNaming: Bool) throws -> [TraceWaterfall.EventLine] {
+    /// Business events of the log records matching `condition`, read as ingest reads them,
+    /// each with its trace id and whether it names the checkout; those naming another
+    /// checkout are left out (a batch's trace carries many).
+    func eventLines(_ condition: String, checkoutID: String) throws -> [(trace: String, naming: Bool, line: TraceWaterfall.EventLine)] {
         let e = client.endpoint
         let rows = try client.read("""
-            SELECT toString(toUnixTimestamp64Nano(Timestamp)), SpanId, ServiceName, Body, toJSONString(LogAttributes)
+            SELECT toString(toUnixTimestamp64Nano(Timestamp)), SpanId, ServiceName, Body, toJSONString(LogAttributes), TraceId
             FROM \(e.qualified(e.tables.logs)) WHERE \(condition) ORDER BY Timestamp
             """).rows
-        var out: [TraceWaterfall.EventLine] = []
+        var out: [(trace: String, naming: Bool, line: TraceWaterfall.EventLine)] = []
         for r in rows {
             let text = r.map { $0.stringValue ?? "" }
             let attributes = (try? JSONValue.parse(text[4]))?.objectValue ?? [:]
@@ -135,12 +133,12 @@ public struct ClickHouseTraceReading: TraceReading {
             let fields = BusinessEventFields.fields(attributes: pairs, body: .string(text[3]))
             guard let f = BusinessEventFields.read(fields) else { continue }
             if let other = f.checkoutID, other != checkoutID { continue }
-            if onlyNaming && f.checkoutID == nil { continue }
-            out.append(.init(name: f.name.name, outcome: f.outcome, stage: f.name.stage, at: f.timestamp ?? Int64(text[0]) ?? 0,
-                             amount: f.amountTotal, currency: f.currency, paymentOrderID: f.paymentOrderID, merchantID: f.merchantID,
-                             errorCode: f.errorCode, pspLatencyMillis: f.pspLatencyMillis, spanID: text[1].isEmpty ? nil : text[1],
-                             service: text[2].isEmpty ? f.service ?? "" : text[2]))
+            out.append((text[5], f.checkoutID != nil, .init(
+                name: f.name.name, outcome: f.outcome, stage: f.name.stage, at: f.timestamp ?? Int64(text[0]) ?? 0,
+                amount: f.amountTotal, currency: f.currency, paymentOrderID: f.paymentOrderID, merchantID: f.merchantID,
+                errorCode: f.errorCode, pspLatencyMillis: f.pspLatencyMillis, spanID: text[1].isEmpty ? nil : text[1],
+                service: text[2].isEmpty ? f.service ?? "" : text[2])))
         }
-        return out.sorted { $0.at < $1.at }
+        return out.sorted { $0.line.at < $1.line.at }
     }
 }
