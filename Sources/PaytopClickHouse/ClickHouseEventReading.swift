@@ -17,26 +17,9 @@ public struct ClickHouseEventReading: EventReading {
         traces = try ClickHouseTraceReading(client)
     }
 
-    /// A record that may be a business event: an event name key, or a JSON body naming one.
-    static let mayBeEvent = """
-        (mapContains(LogAttributes, 'event.name') OR mapContains(LogAttributes, 'event_name') OR mapContains(LogAttributes, 'event_type')
-         OR mapContains(LogAttributes, 'event.type') OR (startsWith(Body, '{') AND (position(Body, 'event_name') > 0 OR position(Body, 'event_type') > 0)))
-        """
-
     public func events(last limit: Int?, checkoutID: String?) throws -> [BusinessEventFeed.Event] {
-        let e = client.endpoint
-        var condition = Self.mayBeEvent
-        if let checkoutID {
-            let ids = try traces.traceIDs(checkoutID).map(ClickHouseTraceReading.literal)
-            condition += " AND (\(ClickHouseTraceReading.names("LogAttributes", checkoutID))"
-                + (ids.isEmpty ? ")" : " OR TraceId IN (\(ids.joined(separator: ", "))))")
-        }
-        let rows = try client.read("""
-            SELECT toString(toUnixTimestamp64Nano(Timestamp)), TraceId, SpanId, ServiceName, ResourceAttributes['service.version'], Body,
-                   toJSONString(LogAttributes)
-            FROM \(e.qualified(e.tables.logs)) WHERE \(condition)
-            ORDER BY Timestamp DESC\(limit.map { " LIMIT \($0)" } ?? "")
-            """).rows
+        let ids = try checkoutID.map { try traces.traceIDs($0) } ?? []
+        let rows = try client.read(ClickHouseQueries.latestBusinessEventRecords(client.endpoint, limit: limit, checkout: checkoutID, traceIDs: ids)).rows
         var out: [BusinessEventFeed.Event] = []
         for r in rows.reversed() {
             let text = r.map { $0.stringValue ?? "" }

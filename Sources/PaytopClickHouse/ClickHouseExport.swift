@@ -35,8 +35,8 @@ public enum ClickHouseExport {
         let schema = try ClickHouseSchema.describe(client, [e.tables.traces, e.tables.logs])
         try schema.require(e.tables.traces, ExporterTables.traceColumns, at: e)
         try schema.require(e.tables.logs, ExporterTables.logColumns, at: e)
-        var spans = Inserts(client, "INSERT INTO \(e.qualified(e.tables.traces)) (\(spanColumns)) FORMAT JSONEachRow", rowsPerInsert)
-        var logs = Inserts(client, "INSERT INTO \(e.qualified(e.tables.logs)) (\(logColumns)) FORMAT JSONEachRow", rowsPerInsert)
+        var spans = Inserts(client, ClickHouseQueries.insertRows(e, table: e.tables.traces, columns: spanColumns), rowsPerInsert)
+        var logs = Inserts(client, ClickHouseQueries.insertRows(e, table: e.tables.logs, columns: logColumns), rowsPerInsert)
         let resolver = try RowResolver(storePath: storePath)
         try RecordedTelemetry.read(storePath: storePath) { batch in
             let chunk = try resolver.resolve(batch)

@@ -11,8 +11,7 @@ public struct ClickHouseSchema: Sendable {
     /// `optional` tables may be missing.
     public static func describe(_ client: ClickHouseClient, _ tables: [String], optional: [String] = []) throws(ClickHouseClient.Failure) -> ClickHouseSchema {
         let e = client.endpoint
-        let wanted = (tables + optional).map { "'\($0)'" }.joined(separator: ", ")
-        let r = try client.read("SELECT table, name, type FROM system.columns WHERE database = '\(e.database)' AND table IN (\(wanted))")
+        let r = try client.read(ClickHouseQueries.columnsOf(e, tables: tables + optional))
         var s = ClickHouseSchema()
         for row in r.rows {
             guard let t = row[0].stringValue, let n = row[1].stringValue else { continue }

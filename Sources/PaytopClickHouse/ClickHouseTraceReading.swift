@@ -22,31 +22,13 @@ public struct ClickHouseTraceReading: TraceReading {
         try schema.require(t.logs, ExporterTables.logColumns, at: client.endpoint)
     }
 
-    /// A ClickHouse string literal.
-    static func literal(_ s: String) -> String {
-        "'" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
-    }
-
-    /// A condition: the map names the checkout under one of ingest's spellings.
-    static func names(_ map: String, _ checkout: String) -> String {
-        let v = literal(checkout)
-        return "has(mapValues(\(map)), \(v)) AND (" + BusinessEventFields.checkoutKeys.map { "\(map)[\(literal($0))] = \(v)" }.joined(separator: " OR ") + ")"
-    }
-
     public func emptyReason() throws -> String? { nil }
 
     /// The ids of the traces whose log records or spans name the checkout, first seen first.
     func traceIDs(_ checkoutID: String) throws -> [String] { try tracesNaming(checkoutID).map(\.0) }
 
     func tracesNaming(_ checkoutID: String) throws -> [(String, Int64)] {
-        let e = client.endpoint, traces = e.qualified(e.tables.traces), logs = e.qualified(e.tables.logs)
-        return try client.read("""
-            SELECT TraceId, toString(min(toUnixTimestamp64Nano(Timestamp))) AS first FROM (
-                SELECT TraceId, Timestamp FROM \(logs) WHERE \(Self.names("LogAttributes", checkoutID)) AND TraceId != ''
-                UNION ALL
-                SELECT TraceId, Timestamp FROM \(traces) WHERE \(Self.names("SpanAttributes", checkoutID))
-            ) GROUP BY TraceId ORDER BY first, TraceId
-            """).rows.compactMap { r -> (String, Int64)? in
+        try client.read(ClickHouseQueries.tracesNamingCheckout(client.endpoint, checkoutID)).rows.compactMap { r -> (String, Int64)? in
                 guard let id = r.first?.stringValue, let t = r.last?.stringValue.flatMap({ Int64($0) }) else { return nil }
                 return (id, t)
             }
@@ -55,9 +37,7 @@ public struct ClickHouseTraceReading: TraceReading {
     public func waterfall(checkoutID: String) throws -> TraceWaterfall? {
         let found = try tracesNaming(checkoutID)
         // Every event of these traces and those naming the checkout with no trace id, in one query.
-        let ids = found.map { Self.literal($0.0) }
-        let untraced = "(TraceId = '' AND \(Self.names("LogAttributes", checkoutID)))"
-        let events = try eventLines(ids.isEmpty ? untraced : "(TraceId IN (\(ids.joined(separator: ", "))) OR \(untraced))", checkoutID: checkoutID)
+        let events = try eventLines(ClickHouseQueries.recordsOfTraces(client.endpoint, found.map(\.0), orNaming: checkoutID), checkoutID: checkoutID)
         var out: [TraceWaterfall.Trace] = []
         for (id, first) in found {
             let spans = try spanLines(id)
@@ -72,18 +52,8 @@ public struct ClickHouseTraceReading: TraceReading {
     /// The trace's spans: in one query, within the lookup table's time range when the table
     /// has the trace (a scalar subquery ClickHouse folds before it picks partitions).
     func spanLines(_ traceID: String) throws -> [TraceWaterfall.SpanLine] {
-        let e = client.endpoint, id = Self.literal(traceID)
-        var with = "", bound = ""
-        if schema.columns[e.tables.traceIDLookup] != nil {
-            with = "WITH (SELECT tuple(min(Start), max(End), count()) FROM \(e.qualified(e.tables.traceIDLookup)) WHERE TraceId = \(id)) AS range\n"
-            bound = " AND (range.3 = 0 OR (Timestamp >= toDateTime64(range.1, 9) - 1 AND Timestamp <= toDateTime64(range.2, 9) + 1))"
-        }
-        let rows = try client.read("""
-            \(with)SELECT SpanId, ParentSpanId, SpanName, SpanKind, ServiceName, ResourceAttributes['service.version'],
-                   toString(toUnixTimestamp64Nano(Timestamp)), toString(Duration), StatusCode, StatusMessage, toJSONString(SpanAttributes)
-            FROM \(e.qualified(e.tables.traces)) WHERE TraceId = \(id)\(bound)
-            ORDER BY Timestamp, SpanId
-            """).rows
+        let rows = try client.read(ClickHouseQueries.spansOfTrace(client.endpoint, traceID,
+                                                                  lookup: schema.columns[client.endpoint.tables.traceIDLookup] != nil)).rows
         // Spans of other traces linking to these (a batch invocation that received what one
         // sent): links have no index, so they are looked for from the trace's start to an
         // hour after its end (a message waits at most that long here: docs/clickhouse.md),
@@ -91,13 +61,7 @@ public struct ClickHouseTraceReading: TraceReading {
         var linkedFrom: [String: [String]] = [:]
         if rows.contains(where: { $0[3].stringValue == "SPAN_KIND_PRODUCER" }),
            let first = rows.first?[6].stringValue, let last = rows.map({ Int64($0[6].stringValue ?? "") ?? 0 }).max() {
-            let links = try client.read("""
-                SELECT SpanName, TraceId, SpanId, link.2 FROM \(e.qualified(e.tables.traces))
-                ARRAY JOIN arrayZip(`Links.TraceId`, `Links.SpanId`) AS link
-                WHERE Timestamp >= fromUnixTimestamp64Nano(toInt64(\(first))) AND Timestamp <= fromUnixTimestamp64Nano(toInt64(\(last))) + INTERVAL 1 HOUR
-                  AND has(`Links.TraceId`, \(Self.literal(traceID))) AND link.1 = \(Self.literal(traceID))
-                ORDER BY Timestamp, SpanId
-                """).rows
+            let links = try client.read(ClickHouseQueries.linksIntoTrace(client.endpoint, traceID, fromNanos: Int64(first) ?? 0, toNanos: last)).rows
             for l in links {
                 let t = l.map { $0.stringValue ?? "" }
                 linkedFrom[t[3], default: []].append("\(t[0]) \(t[1])/\(t[2])")
@@ -116,15 +80,11 @@ public struct ClickHouseTraceReading: TraceReading {
         }
     }
 
-    /// Business events of the log records matching `condition`, read as ingest reads them,
+    /// Business events of the log records `query` returns, read as ingest reads them,
     /// each with its trace id and whether it names the checkout; those naming another
     /// checkout are left out (a batch's trace carries many).
-    func eventLines(_ condition: String, checkoutID: String) throws -> [(trace: String, naming: Bool, line: TraceWaterfall.EventLine)] {
-        let e = client.endpoint
-        let rows = try client.read("""
-            SELECT toString(toUnixTimestamp64Nano(Timestamp)), SpanId, ServiceName, Body, toJSONString(LogAttributes), TraceId
-            FROM \(e.qualified(e.tables.logs)) WHERE \(condition) ORDER BY Timestamp
-            """).rows
+    func eventLines(_ query: String, checkoutID: String) throws -> [(trace: String, naming: Bool, line: TraceWaterfall.EventLine)] {
+        let rows = try client.read(query).rows
         var out: [(trace: String, naming: Bool, line: TraceWaterfall.EventLine)] = []
         for r in rows {
             let text = r.map { $0.stringValue ?? "" }

@@ -1,0 +1,101 @@
+import PaytopIngest
+
+/// Every SQL text paytop sends to ClickHouse, each named after its question (the house
+/// keeps SQL in named queries: PaytopStore holds SQLite's, this file ClickHouse's; the
+/// exporter's DDL is in ExporterTables). Values go in as quoted literals (`literal`);
+/// names are the endpoint's, checked identifiers.
+enum ClickHouseQueries {
+    /// A ClickHouse string literal.
+    static func literal(_ s: String) -> String {
+        "'" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+    }
+
+    /// A condition: the attribute map names the checkout under one of ingest's spellings
+    /// (the bloom index on the map's values prunes granules first).
+    static func namesCheckout(_ map: String, _ checkout: String) -> String {
+        let v = literal(checkout)
+        return "has(mapValues(\(map)), \(v)) AND (" + BusinessEventFields.checkoutKeys.map { "\(map)[\(literal($0))] = \(v)" }.joined(separator: " OR ") + ")"
+    }
+
+    /// A log record that may be a business event: an event name key, or a JSON body naming one.
+    static let mayBeBusinessEvent = """
+        (mapContains(LogAttributes, 'event.name') OR mapContains(LogAttributes, 'event_name') OR mapContains(LogAttributes, 'event_type')
+         OR mapContains(LogAttributes, 'event.type') OR (startsWith(Body, '{') AND (position(Body, 'event_name') > 0 OR position(Body, 'event_type') > 0)))
+        """
+
+    /// The columns of these tables (table, name, type).
+    static func columnsOf(_ e: ClickHouseEndpoint, tables: [String]) -> String {
+        "SELECT table, name, type FROM system.columns WHERE database = \(literal(e.database)) AND table IN (\(tables.map(literal).joined(separator: ", ")))"
+    }
+
+    /// Which traces name the checkout, in log records or spans, each with its first time (ns).
+    static func tracesNamingCheckout(_ e: ClickHouseEndpoint, _ checkout: String) -> String {
+        """
+        SELECT TraceId, toString(min(toUnixTimestamp64Nano(Timestamp))) AS first FROM (
+            SELECT TraceId, Timestamp FROM \(e.qualified(e.tables.logs)) WHERE \(namesCheckout("LogAttributes", checkout)) AND TraceId != ''
+            UNION ALL
+            SELECT TraceId, Timestamp FROM \(e.qualified(e.tables.traces)) WHERE \(namesCheckout("SpanAttributes", checkout))
+        ) GROUP BY TraceId ORDER BY first, TraceId
+        """
+    }
+
+    /// A trace's spans; with the lookup table, within its time range (a scalar subquery
+    /// ClickHouse folds before it picks partitions).
+    static func spansOfTrace(_ e: ClickHouseEndpoint, _ traceID: String, lookup: Bool) -> String {
+        let id = literal(traceID)
+        let with = lookup ? "WITH (SELECT tuple(min(Start), max(End), count()) FROM \(e.qualified(e.tables.traceIDLookup)) WHERE TraceId = \(id)) AS range\n" : ""
+        let bound = lookup ? " AND (range.3 = 0 OR (Timestamp >= toDateTime64(range.1, 9) - 1 AND Timestamp <= toDateTime64(range.2, 9) + 1))" : ""
+        return """
+            \(with)SELECT SpanId, ParentSpanId, SpanName, SpanKind, ServiceName, ResourceAttributes['service.version'],
+                   toString(toUnixTimestamp64Nano(Timestamp)), toString(Duration), StatusCode, StatusMessage, toJSONString(SpanAttributes)
+            FROM \(e.qualified(e.tables.traces)) WHERE TraceId = \(id)\(bound)
+            ORDER BY Timestamp, SpanId
+            """
+    }
+
+    /// Spans of other traces linking into the trace, from its first span (ns) to an hour
+    /// after its last: linking span's name, trace, id, and the span it links to.
+    static func linksIntoTrace(_ e: ClickHouseEndpoint, _ traceID: String, fromNanos: Int64, toNanos: Int64) -> String {
+        let id = literal(traceID)
+        return """
+            SELECT SpanName, TraceId, SpanId, link.2 FROM \(e.qualified(e.tables.traces))
+            ARRAY JOIN arrayZip(`Links.TraceId`, `Links.SpanId`) AS link
+            WHERE Timestamp >= fromUnixTimestamp64Nano(toInt64(\(fromNanos))) AND Timestamp <= fromUnixTimestamp64Nano(toInt64(\(toNanos))) + INTERVAL 1 HOUR
+              AND has(`Links.TraceId`, \(id)) AND link.1 = \(id)
+            ORDER BY Timestamp, SpanId
+            """
+    }
+
+    /// The log records of these traces, and those naming the checkout with no trace id,
+    /// oldest first: time (ns), span, service, body, attributes (JSON), trace.
+    static func recordsOfTraces(_ e: ClickHouseEndpoint, _ traceIDs: [String], orNaming checkout: String) -> String {
+        let untraced = "(TraceId = '' AND \(namesCheckout("LogAttributes", checkout)))"
+        let condition = traceIDs.isEmpty ? untraced : "(TraceId IN (\(traceIDs.map(literal).joined(separator: ", "))) OR \(untraced))"
+        return """
+            SELECT toString(toUnixTimestamp64Nano(Timestamp)), SpanId, ServiceName, Body, toJSONString(LogAttributes), TraceId
+            FROM \(e.qualified(e.tables.logs)) WHERE \(condition) ORDER BY Timestamp
+            """
+    }
+
+    /// The newest `limit` records that may be business events (all with nil), newest first;
+    /// a checkout's: naming it, or in its traces: time (ns), trace, span, service, version,
+    /// body, attributes (JSON).
+    static func latestBusinessEventRecords(_ e: ClickHouseEndpoint, limit: Int?, checkout: String?, traceIDs: [String]) -> String {
+        var condition = mayBeBusinessEvent
+        if let checkout {
+            condition += " AND (\(namesCheckout("LogAttributes", checkout))"
+                + (traceIDs.isEmpty ? ")" : " OR TraceId IN (\(traceIDs.map(literal).joined(separator: ", "))))")
+        }
+        return """
+            SELECT toString(toUnixTimestamp64Nano(Timestamp)), TraceId, SpanId, ServiceName, ResourceAttributes['service.version'], Body,
+                   toJSONString(LogAttributes)
+            FROM \(e.qualified(e.tables.logs)) WHERE \(condition)
+            ORDER BY Timestamp DESC\(limit.map { " LIMIT \($0)" } ?? "")
+            """
+    }
+
+    /// Rows into a table, as JSONEachRow after the statement.
+    static func insertRows(_ e: ClickHouseEndpoint, table: String, columns: String) -> String {
+        "INSERT INTO \(e.qualified(table)) (\(columns)) FORMAT JSONEachRow"
+    }
+}
