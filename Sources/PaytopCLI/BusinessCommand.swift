@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PaytopClickHouse
 import PaytopJSON
 import PaytopStore
 import PaytopVocabulary
@@ -13,18 +14,26 @@ struct BusinessCommand: ParsableCommand {
         discussion: """
             Counted from the business roll-ups over whole minutes of engine time ending at the store's clock \
             (--since 1h: the minute holding that start, and every minute after it). Conversion is settled ÷ \
-            received, as the seed defines it. Amounts are per currency and never added across currencies.
+            received, as the seed defines it. Amounts are per currency and never added across currencies. With \
+            --clickhouse URL the same figures come from the OpenTelemetry Collector ClickHouse exporter's otel_logs, \
+            counted by ClickHouse (docs/clickhouse.md); the clock there is the latest span or log record.
             """
     )
 
     @OptionGroup var window: WindowOptions
+    @OptionGroup var clickhouse: ClickHouseOptions
+
+    func validate() throws { try clickhouse.refuse(with: window.store) }
 
     func run() throws {
         let nanos = try window.nanos()
-        let c = try Store.openForReading(path: window.store.path)
-        let report = try BusinessReport.load(c, since: nanos)
+        let report = try ClickHouseOptions.reading {
+            let reading: any BusinessReading = try clickhouse.client().map { try ClickHouseBusinessReading($0) }
+                ?? StoreBusinessReading(try Store.openForReading(path: window.store.path))
+            return try reading.business(since: nanos)
+        }
         if !report.eventsRecorded {
-            FileHandle.standardError.write(Data("paytop: \(window.store.path) holds no business events (recorded with --no-telemetry?); every figure is 0\n".utf8))
+            FileHandle.standardError.write(Data("paytop: \(try clickhouse.location(window.store)) holds no business events (recorded with --no-telemetry?); every figure is 0\n".utf8))
         }
         if window.json {
             print(BusinessJSON.object(report, window: window).encoded)

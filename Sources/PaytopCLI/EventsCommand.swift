@@ -23,25 +23,20 @@ struct EventsCommand: ParsableCommand {
     @Flag(help: "One JSON object per line.") var json = false
     @Option(help: "Only this checkout's events.") var checkout: String?
     @Option(help: "Print the last N events (default 50; 0 for all).") var last: Int = 50
-    @Option(help: ArgumentHelp("Read a ClickHouse an OpenTelemetry Collector fills, e.g. http://localhost:8123/?database=otel.", valueName: "url"))
-    var clickhouse: String?
+    @OptionGroup var clickhouse: ClickHouseOptions
 
     func validate() throws {
         guard last >= 0 else { throw ValidationError("--last must be 0 or more") }
-        if clickhouse != nil && store.db != nil { throw ValidationError("give --db PATH or --clickhouse URL, not both") }
-        if clickhouse != nil && follow { throw ValidationError("--follow reads paytop's own store; on ClickHouse it is not built yet") }
+        try clickhouse.refuse(with: store)
+        if clickhouse.given && follow { throw ValidationError("--follow reads paytop's own store; on ClickHouse it is not built yet") }
     }
 
     func run() throws {
-        if let clickhouse {
-            do {
-                let reading = try ClickHouseEventReading(ClickHouseClient(try ClickHouseEndpoint(url: clickhouse)))
-                for e in try reading.events(last: last == 0 ? nil : last, checkoutID: checkout) { emit(e) }
-            } catch let e as ClickHouseEndpoint.BadURL {
-                throw CLIError(message: inert(e.description))
-            } catch let e as ClickHouseClient.Failure {
-                throw CLIError(message: inert(e.description))
+        if let client = try clickhouse.client() {
+            let events = try ClickHouseOptions.reading {
+                try ClickHouseEventReading(client).events(last: last == 0 ? nil : last, checkoutID: checkout)
             }
+            for e in events { emit(e) }
             return
         }
         let c = try Store.openForReading(path: store.path)

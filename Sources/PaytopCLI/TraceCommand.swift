@@ -18,36 +18,18 @@ struct TraceCommand: ParsableCommand {
 
     @Argument(help: "The checkout_id.") var checkoutID: String
     @OptionGroup var store: StoreOptions
-    @Option(help: ArgumentHelp("Read a ClickHouse an OpenTelemetry Collector fills, e.g. http://localhost:8123/?database=otel.", valueName: "url"))
-    var clickhouse: String?
+    @OptionGroup var clickhouse: ClickHouseOptions
     @Flag(help: "Print as JSON.") var json = false
 
-    func validate() throws {
-        if clickhouse != nil && store.db != nil { throw ValidationError("give --db PATH or --clickhouse URL, not both") }
-    }
+    func validate() throws { try clickhouse.refuse(with: store) }
 
     func run() throws {
-        let reading: any TraceReading
-        let location: String
-        if let clickhouse {
-            do {
-                let client = ClickHouseClient(try ClickHouseEndpoint(url: clickhouse))
-                reading = try ClickHouseTraceReading(client)
-                location = "ClickHouse at \(client.endpoint.description) (\(client.endpoint.database))"
-            } catch let e as ClickHouseEndpoint.BadURL {
-                throw CLIError(message: inert(e.description))
-            } catch let e as ClickHouseClient.Failure {
-                throw CLIError(message: inert(e.description))
-            }
-        } else {
-            reading = StoreTraceReading(try Store.openForReading(path: store.path))
-            location = store.path
+        let reading: any TraceReading = try ClickHouseOptions.reading {
+            if let client = try clickhouse.client() { return try ClickHouseTraceReading(client) }
+            return StoreTraceReading(try Store.openForReading(path: store.path))
         }
-        let found: TraceWaterfall?
-        do { found = try reading.waterfall(checkoutID: checkoutID) } catch let e as ClickHouseClient.Failure {
-            throw CLIError(message: inert(e.description))
-        }
-        guard let w = found else {
+        let location = try clickhouse.location(store)
+        guard let w = try ClickHouseOptions.reading({ try reading.waterfall(checkoutID: checkoutID) }) else {
             let why = try reading.emptyReason().map { " (\($0))" } ?? ""
             throw CLIError(message: "no trace for checkout_id \(inert(checkoutID)) in \(location)\(why)", code: 1)
         }

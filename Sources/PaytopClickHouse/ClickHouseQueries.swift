@@ -98,4 +98,65 @@ enum ClickHouseQueries {
     static func insertRows(_ e: ClickHouseEndpoint, table: String, columns: String) -> String {
         "INSERT INTO \(e.qualified(table)) (\(columns)) FORMAT JSONEachRow"
     }
+
+    /// A business-event field as ingest reads it: the first of its spellings present, a log
+    /// attribute before a JSON body's field of the same name (a dotted spelling also as the
+    /// body's nested objects); '' when none is.
+    static func field(_ spellings: [String]) -> String {
+        var arms: [String] = []
+        for k in spellings {
+            let attribute = "LogAttributes[\(literal(k))]"
+            arms += ["\(attribute) != ''", attribute]
+            var paths = [[k]]
+            if k.contains(".") { paths.append(k.split(separator: ".").map(String.init)) }
+            for path in paths {
+                let p = path.map(literal).joined(separator: ", ")
+                let body = "if(JSONType(Body, \(p)) = 'String', JSONExtractString(Body, \(p)), "
+                    + "if(JSONType(Body, \(p)) IN ('Int64', 'UInt64', 'Double', 'Bool'), JSONExtractRaw(Body, \(p)), ''))"
+                arms += ["startsWith(Body, '{') AND \(body) != ''", body]
+            }
+        }
+        return "multiIf(" + arms.joined(separator: ", ") + ", '')"
+    }
+
+    /// Log records at or after `fromNanos` (all with nil), bounded by the day partitions
+    /// (`TimestampTime` when the table has it, as the exporter's has since v0.10x).
+    static func logsFrom(_ fromNanos: Int64?, timestampTime: Bool) -> String {
+        guard let fromNanos else { return "1" }
+        let seconds = fromNanos / 1_000_000_000
+        return "Timestamp >= fromUnixTimestamp64Nano(toInt64(\(fromNanos)))" + (timestampTime ? " AND TimestampTime >= toDateTime(\(seconds))" : "")
+    }
+
+    /// The business events since `fromNanos`, grouped by every field the business report
+    /// tells apart, counted, their amounts summed as exact decimals: the spellings of the
+    /// event name one by one, stage, outcome, currency, merchant, error code and category,
+    /// PSP latency (ms), events, the amounts' sum in hundredths.
+    static func businessEventGroups(_ e: ClickHouseEndpoint, fromNanos: Int64?, timestampTime: Bool) -> String {
+        typealias K = BusinessEventFields.Key
+        let names = K.name.enumerated().map { "\(field([$0.element])) AS n\($0.offset)" }.joined(separator: ", ")
+        let keys = K.name.indices.map { "n\($0)" }.joined(separator: ", ")
+        return """
+            SELECT \(keys), stage, outcome, currency, merchant, code, category, latency, toString(count()), toString(toInt64(sum(toDecimal128OrZero(amount, 2)) * 100))
+            FROM (
+                SELECT \(names), \(field(K.stage)) AS stage, \(field(K.outcome)) AS outcome, \(field(K.currency)) AS currency,
+                       \(field(K.merchant)) AS merchant, \(field(K.errorCode)) AS code, \(field(K.errorCategory)) AS category,
+                       \(field(K.pspLatency)) AS latency, \(field(K.amount)) AS amount
+                FROM \(e.qualified(e.tables.logs)) WHERE \(mayBeBusinessEvent) AND \(logsFrom(fromNanos, timestampTime: timestampTime))
+            )
+            GROUP BY \(keys), stage, outcome, currency, merchant, code, category, latency
+            """
+    }
+
+    /// Whether the logs table holds any record that may be a business event.
+    static func anyBusinessEventRecord(_ e: ClickHouseEndpoint) -> String {
+        "SELECT toString(count()) FROM (SELECT 1 FROM \(e.qualified(e.tables.logs)) WHERE \(mayBeBusinessEvent) LIMIT 1)"
+    }
+
+    /// The store's clock: the latest time of any span or log record (ns; 0 when empty).
+    static func latestRecordTime(_ e: ClickHouseEndpoint) -> String {
+        """
+        SELECT toString(greatest((SELECT coalesce(max(toUnixTimestamp64Nano(Timestamp)), 0) FROM \(e.qualified(e.tables.traces))),
+                                 (SELECT coalesce(max(toUnixTimestamp64Nano(Timestamp)), 0) FROM \(e.qualified(e.tables.logs)))))
+        """
+    }
 }

@@ -27,24 +27,25 @@ public struct BusinessEventFields: Sendable, Equatable {
     /// The attribute keys that name a checkout, in every spelling ingest reads.
     public static var checkoutKeys: [String] { Key.checkout }
 
-    /// Each field's spellings, the first present wins.
-    enum Key {
-        static let name = ["event_name", "event.name", "event_type", "event.type"]
-        static let type = ["event_type", "event.type"]
-        static let stage = ["payment_stage", "stage", "payment.stage"]
-        static let checkout = ["payment_checkout_id", "biz_checkout_id", "checkout_id", "payment.checkout_id", "checkout.id",
+    /// Each field's spellings, the first present wins (public for stores that read log
+    /// records where they are: ClickHouse's SQL looks for the same keys).
+    public enum Key {
+        public static let name = ["event_name", "event.name", "event_type", "event.type"]
+        public static let type = ["event_type", "event.type"]
+        public static let stage = ["payment_stage", "stage", "payment.stage"]
+        public static let checkout = ["payment_checkout_id", "biz_checkout_id", "checkout_id", "payment.checkout_id", "checkout.id",
                                "payment.checkout.id"]
-        static let outcome = ["payment_outcome", "outcome", "payment.outcome"]
-        static let timestamp = ["biz_timestamp", "biz.timestamp"]
-        static let amount = ["amount_total", "amount.total"]
-        static let currency = ["amount_currency", "amount.currency", "currency"]
-        static let orderCount = ["order_count", "order.count"]
-        static let paymentOrder = ["payment_order_id", "payment_order.id"]
-        static let merchant = ["merchant_id", "merchant.id"]
-        static let errorCode = ["error_code", "error.code", "psp.response.error_code", "psp_response_error_code"]
-        static let errorCategory = ["error_category", "error.category"]
-        static let pspLatency = ["psp_latency_ms", "psp.latency.ms"]
-        static let service = ["service", "function_name", "faas.name"]
+        public static let outcome = ["payment_outcome", "outcome", "payment.outcome"]
+        public static let timestamp = ["biz_timestamp", "biz.timestamp"]
+        public static let amount = ["amount_total", "amount.total"]
+        public static let currency = ["amount_currency", "amount.currency", "currency"]
+        public static let orderCount = ["order_count", "order.count"]
+        public static let paymentOrder = ["payment_order_id", "payment_order.id"]
+        public static let merchant = ["merchant_id", "merchant.id"]
+        public static let errorCode = ["error_code", "error.code", "psp.response.error_code", "psp_response_error_code"]
+        public static let errorCategory = ["error_category", "error.category"]
+        public static let pspLatency = ["psp_latency_ms", "psp.latency.ms"]
+        public static let service = ["service", "function_name", "faas.name"]
     }
 
     /// The event these fields describe, or nil when they name no event of the taxonomy.

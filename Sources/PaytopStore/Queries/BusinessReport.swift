@@ -106,22 +106,51 @@ public struct BusinessReport: Sendable {
     }
 
     static func load(_ c: Connection, at: Int64, from: Int64?) throws -> BusinessReport {
-        var steps = [Int64](repeating: 0, count: FunnelStep.allCases.count)
-        var revenue: [String: Int64] = [:], lost: [String: Int64] = [:]
-        var stageCounts: [LossStage: Int64] = [:], stageAmounts: [LossStage: [String: Int64]] = [:]
-        var codes: [String: (category: ErrorCategory, checkouts: Int64, amounts: [String: Int64])] = [:]
-        var merchants: [String: (m: Merchant, revenue: [String: Int64])] = [:]
-        var pspResponses: Int64 = 0, pspTechnical: Int64 = 0
         let s = try c.cached("""
             SELECT event_code, outcome, currency, merchant_id, error_code, error_category, sum(events), sum(amount_minor)
             FROM business_rollup WHERE \(window) GROUP BY 1, 2, 3, 4, 5, 6
             """)
         bindWindow(s, from)
         defer { s.reset() }
+        var groups: [Group] = []
         while try s.step() {
             guard let event = BusinessEventName(rawValue: Int(s.int(0))) else { continue }
-            let outcome = EventOutcome(rawValue: s.string(1)), currency = s.string(2), merchant = s.string(3), code = s.string(4)
-            let n = s.int(6), amount = s.int(7)
+            groups.append(Group(event: event, outcome: EventOutcome(rawValue: s.string(1)), currency: s.string(2), merchant: s.string(3),
+                                code: s.string(4), category: s.string(5), events: s.int(6), amountMinor: s.int(7)))
+        }
+        return assemble(at: at, from: from, groups: groups, pspLatency: try pspLatencyCounts(c, from: from),
+                        eventsRecorded: try c.scalarInt("SELECT EXISTS (SELECT 1 FROM business_rollup)") == 1)
+    }
+
+    /// Business events alike in every field the report tells apart, counted: a row of the
+    /// roll-ups' GROUP BY, or of ClickHouse's over its log records.
+    public struct Group: Sendable, Equatable {
+        public var event: BusinessEventName, outcome: EventOutcome
+        /// Empty where the events carry none.
+        public var currency: String, merchant: String, code: String, category: String
+        public var events: Int64
+        /// Their amounts' sum in hundredths of `currency`.
+        public var amountMinor: Int64
+
+        public init(event: BusinessEventName, outcome: EventOutcome, currency: String, merchant: String, code: String, category: String,
+                    events: Int64, amountMinor: Int64) {
+            self.event = event; self.outcome = outcome; self.currency = currency; self.merchant = merchant; self.code = code
+            self.category = category; self.events = events; self.amountMinor = amountMinor
+        }
+    }
+
+    /// The report from its groups and the PSP's latency counts per millisecond: one
+    /// arithmetic for every store that can count them.
+    public static func assemble(at: Int64, from: Int64?, groups: [Group], pspLatency: HistogramBuckets, eventsRecorded: Bool) -> BusinessReport {
+        var steps = [Int64](repeating: 0, count: FunnelStep.allCases.count)
+        var revenue: [String: Int64] = [:], lost: [String: Int64] = [:]
+        var stageCounts: [LossStage: Int64] = [:], stageAmounts: [LossStage: [String: Int64]] = [:]
+        var codes: [String: (category: ErrorCategory, checkouts: Int64, amounts: [String: Int64])] = [:]
+        var merchants: [String: (m: Merchant, revenue: [String: Int64])] = [:]
+        var pspResponses: Int64 = 0, pspTechnical: Int64 = 0
+        for g in groups {
+            let event = g.event, outcome = g.outcome, currency = g.currency, merchant = g.merchant, code = g.code
+            let n = g.events, amount = g.amountMinor
             for step in FunnelStep.allCases where step.event == event && (step.outcome == nil || step.outcome == outcome) {
                 steps[step.rawValue] += n
             }
@@ -153,7 +182,7 @@ public struct BusinessReport: Sendable {
                     byCurrency[currency, default: 0] += amount
                 }
                 if !code.isEmpty {
-                    codes[code] = (ErrorCategory(rawValue: s.string(5)), (codes[code]?.checkouts ?? 0) + n, byCurrency)
+                    codes[code] = (ErrorCategory(rawValue: g.category), (codes[code]?.checkouts ?? 0) + n, byCurrency)
                 }
             }
         }
@@ -174,20 +203,24 @@ public struct BusinessReport: Sendable {
                 m.revenue = amounts(e.revenue)
                 return m
             }.sorted { $0.merchantID < $1.merchantID },
-            pspLatency: try pspLatency(c, from: from),
+            pspLatency: latency(pspLatency),
             pspResponses: pspResponses, pspTechnicalFailures: pspTechnical,
-            eventsRecorded: try c.scalarInt("SELECT EXISTS (SELECT 1 FROM business_rollup)") == 1)
+            eventsRecorded: eventsRecorded)
     }
 
-    /// Nearest-rank percentiles of the PSP's latency over the window, exact to the millisecond
-    /// (its counts per millisecond ranked as a histogram's buckets).
-    static func pspLatency(_ c: Connection, from: Int64?) throws -> PspLatency? {
+    /// The PSP's responses counted per millisecond of latency over the window.
+    static func pspLatencyCounts(_ c: Connection, from: Int64?) throws -> HistogramBuckets {
         let s = try c.cached("""
             SELECT latency_ms, sum(events) FROM psp_latency_rollup WHERE \(window) GROUP BY 1 ORDER BY 1
             """)
         bindWindow(s, from)
         defer { s.reset() }
-        let counts = HistogramBuckets(sortedPairs: try s.all { ($0.int(0), $0.int(1)) })
+        return HistogramBuckets(sortedPairs: try s.all { ($0.int(0), $0.int(1)) })
+    }
+
+    /// Nearest-rank percentiles of the PSP's latency, exact to the millisecond (its counts
+    /// per millisecond ranked as a histogram's buckets).
+    static func latency(_ counts: HistogramBuckets) -> PspLatency? {
         guard let p50 = counts.percentile(50), let p95 = counts.percentile(95), let p99 = counts.percentile(99),
               let max = counts.pairs.last?.value else { return nil }
         return PspLatency(count: counts.totalCount, p50: p50, p95: p95, p99: p99, max: max,

@@ -1,0 +1,41 @@
+import ArgumentParser
+import PaytopClickHouse
+
+/// `--clickhouse URL` on the read commands (docs/clickhouse.md): read the ClickHouse an
+/// OpenTelemetry Collector fleet fills instead of paytop's own store. `--db` with it is
+/// refused; a bad URL or anything ClickHouse answers amiss is one sentence, exit 2.
+struct ClickHouseOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Read a ClickHouse an OpenTelemetry Collector fills, e.g. http://localhost:8123/?database=otel "
+                               + "(credentials in the URL or PAYTOP_CLICKHOUSE_USER/PASSWORD).", valueName: "url"))
+    var clickhouse: String?
+
+    var given: Bool { clickhouse != nil }
+
+    /// Refuses `--db` and `--clickhouse` together.
+    func refuse(with store: StoreOptions) throws {
+        if clickhouse != nil && store.db != nil { throw ValidationError("give --db PATH or --clickhouse URL, not both") }
+    }
+
+    /// The client for `--clickhouse`; nil without it.
+    func client() throws -> ClickHouseClient? {
+        guard let clickhouse else { return nil }
+        return try Self.reading { ClickHouseClient(try ClickHouseEndpoint(url: clickhouse)) }
+    }
+
+    /// Where the command reads, for its sentences.
+    func location(_ store: StoreOptions) throws -> String {
+        guard let client = try client() else { return store.path }
+        return "ClickHouse at \(client.endpoint.description) (\(client.endpoint.database))"
+    }
+
+    /// Runs `body`, a ClickHouse failure or bad URL becoming its one sentence.
+    static func reading<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let e as ClickHouseEndpoint.BadURL {
+            throw CLIError(message: inert(e.description))
+        } catch let e as ClickHouseClient.Failure {
+            throw CLIError(message: inert(e.description))
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import PaytopIngest
+import PaytopStore
+import PaytopVocabulary
+
+/// The business report from the exporter's `otel_logs` (docs/clickhouse.md): the business
+/// events, in any spelling ingest reads (log attributes or a Powertools JSON body), grouped
+/// and counted by ClickHouse with their amounts summed as exact decimals — one row a
+/// group, never a row an event — then assembled by the arithmetic paytop's own store uses.
+/// The clock is the latest span or log record; a window reads the day partitions it covers.
+public struct ClickHouseBusinessReading: BusinessReading {
+    public let client: ClickHouseClient
+    let timestampTime: Bool
+
+    public init(_ client: ClickHouseClient) throws(ClickHouseClient.Failure) {
+        self.client = client
+        let t = client.endpoint.tables
+        let schema = try ClickHouseSchema.describe(client, [t.traces, t.logs])
+        try schema.require(t.logs, ExporterTables.logColumns, at: client.endpoint)
+        try schema.require(t.traces, ["Timestamp"], at: client.endpoint)
+        timestampTime = schema.has(t.logs, "TimestampTime")
+    }
+
+    public func clock() throws -> Int64 {
+        try client.read(ClickHouseQueries.latestRecordTime(client.endpoint)).rows.first?.first?.stringValue.flatMap { Int64($0) } ?? 0
+    }
+
+    public func business(since: Int64?) throws -> BusinessReport {
+        let at = try clock()
+        let from = since.map { BusinessReport.windowStart(at: at, nanos: $0) }
+        let rows = try client.read(ClickHouseQueries.businessEventGroups(client.endpoint, fromNanos: from, timestampTime: timestampTime)).rows
+        let names = BusinessEventFields.Key.name
+        var groups: [BusinessReport.Group] = [], latency: [Int64: Int64] = [:]
+        for r in rows {
+            let text = r.map { $0.stringValue ?? "" }
+            var fields: [String: AttributeValue] = [:]
+            for (i, key) in names.enumerated() where !text[i].isEmpty { fields[key] = .string(text[i]) }
+            let rest = Array(text[names.count...])
+            for (key, value) in zip(["payment_stage", "payment_outcome", "amount_currency", "merchant_id", "error_code", "error_category",
+                                     "psp_latency_ms"], rest) where !value.isEmpty {
+                fields[key] = .string(value)
+            }
+            guard let f = BusinessEventFields.read(fields), let events = Int64(rest[7]), let sum = Int64(rest[8]) else { continue }
+            groups.append(BusinessReport.Group(event: f.name, outcome: f.outcome, currency: f.currency ?? "", merchant: f.merchantID ?? "",
+                                               code: f.errorCode ?? "", category: f.errorCategory?.rawValue ?? "", events: events, amountMinor: sum))
+            if f.name == .pspResponse, let ms = f.pspLatencyMillis { latency[ms, default: 0] += events }
+        }
+        var recorded = !groups.isEmpty
+        if !recorded { recorded = try client.read(ClickHouseQueries.anyBusinessEventRecord(client.endpoint)).rows.first?.first?.stringValue != "0" }
+        return BusinessReport.assemble(at: at, from: from, groups: groups,
+                                       pspLatency: HistogramBuckets(sortedPairs: latency.keys.sorted().map { ($0, latency[$0]!) }),
+                                       eventsRecorded: recorded)
+    }
+}
