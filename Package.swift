@@ -99,7 +99,9 @@ let package = Package(
         .testTarget(name: "PaytopCLITests", dependencies: ["PaytopCLI", "PaytopEngine", "PaytopStore", "PaytopIngest", "PaytopProtobuf", "PaytopVocabulary", "PaytopJSON"]),
         .testTarget(name: "PaytopServerTests", dependencies: ["PaytopServer", "PaytopExport", "PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
         .testTarget(name: "PaytopExportTests", dependencies: ["PaytopExport", "PaytopProtobuf", "PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
-        .testTarget(name: "PaytopClickHouseTests", dependencies: ["PaytopClickHouse", "PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
+        .testTarget(name: "PaytopClickHouseTests", dependencies: [
+            "PaytopClickHouse", "PaytopEngine", "PaytopIngest", "PaytopStore", "PaytopVocabulary", "PaytopJSON",
+        ]),
         .testTarget(name: "PaytopIngestTests", dependencies: [
             "PaytopIngest", "PaytopConsole", "PaytopProtobuf", "PaytopStore", "PaytopVocabulary", "PaytopJSON",
         ]),

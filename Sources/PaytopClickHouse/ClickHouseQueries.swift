@@ -39,7 +39,7 @@ enum ClickHouseQueries {
         """
     }
 
-    /// A trace's spans; with the lookup table, within its time range (a scalar subquery
+    /// A trace's spans (and each one's events: times in ns, names, attributes as JSON); with the lookup table, within its time range (a scalar subquery
     /// ClickHouse folds before it picks partitions).
     static func spansOfTrace(_ e: ClickHouseEndpoint, _ traceID: String, lookup: Bool) -> String {
         let id = literal(traceID)
@@ -47,7 +47,8 @@ enum ClickHouseQueries {
         let bound = lookup ? " AND (range.3 = 0 OR (Timestamp >= toDateTime64(range.1, 9) - 1 AND Timestamp <= toDateTime64(range.2, 9) + 1))" : ""
         return """
             \(with)SELECT SpanId, ParentSpanId, SpanName, SpanKind, ServiceName, ResourceAttributes['service.version'],
-                   toString(toUnixTimestamp64Nano(Timestamp)), toString(Duration), StatusCode, StatusMessage, toJSONString(SpanAttributes)
+                   toString(toUnixTimestamp64Nano(Timestamp)), toString(Duration), StatusCode, StatusMessage, toJSONString(SpanAttributes),
+                   arrayMap(t -> toString(toUnixTimestamp64Nano(t)), `Events.Timestamp`), `Events.Name`, arrayMap(a -> toJSONString(a), `Events.Attributes`)
             FROM \(e.qualified(e.tables.traces)) WHERE TraceId = \(id)\(bound)
             ORDER BY Timestamp, SpanId
             """

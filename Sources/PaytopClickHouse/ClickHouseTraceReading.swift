@@ -59,7 +59,7 @@ public struct ClickHouseTraceReading: TraceReading {
         // hour after its end (a message waits at most that long here: docs/clickhouse.md),
         // and only for a trace that sent something (a PRODUCER span).
         var linkedFrom: [String: [String]] = [:]
-        if rows.contains(where: { $0[3].stringValue == "SPAN_KIND_PRODUCER" }),
+        if rows.contains(where: { Self.kind($0[3].stringValue ?? "") == .producer }),
            let first = rows.first?[6].stringValue, let last = rows.map({ Int64($0[6].stringValue ?? "") ?? 0 }).max() {
             let links = try client.read(ClickHouseQueries.linksIntoTrace(client.endpoint, traceID, fromNanos: Int64(first) ?? 0, toNanos: last)).rows
             for l in links {
@@ -70,13 +70,15 @@ public struct ClickHouseTraceReading: TraceReading {
         return rows.map { r in
             let text = r.map { $0.stringValue ?? "" }
             let start = Int64(text[6]) ?? 0, attributes = text[10]
-            let kind = SpanKind(rawValue: text[3].replacingOccurrences(of: "SPAN_KIND_", with: "")) ?? .internal
-            let status: SpanStatus = text[8] == "STATUS_CODE_ERROR" ? .error : text[8] == "STATUS_CODE_OK" ? .ok : .unset
+            let times = r[11].arrayValue ?? [], names = r[12].arrayValue ?? [], eventAttributes = r[13].arrayValue ?? []
+            let events = zip(times, zip(names, eventAttributes)).map { t, e in
+                TraceWaterfall.SpanEvent(name: e.0.stringValue ?? "", at: Int64(t.stringValue ?? "") ?? 0, attributes: e.1.stringValue ?? "{}")
+            }
             let cold = (try? JSONValue.parse(attributes))?["faas.coldstart"]?.stringValue == "true"
-            return TraceWaterfall.SpanLine(spanID: text[0], parentSpanID: text[1].isEmpty ? nil : text[1], name: text[2], kind: kind,
+            return TraceWaterfall.SpanLine(spanID: text[0], parentSpanID: text[1].isEmpty ? nil : text[1], name: text[2], kind: Self.kind(text[3]),
                                            serviceName: text[4], serviceVersion: text[5], start: start, end: start + (Int64(text[7]) ?? 0),
-                                           status: status, statusMessage: text[9].isEmpty ? nil : text[9], attributes: attributes,
-                                           coldStart: cold, linkedFrom: linkedFrom[text[0]] ?? [])
+                                           status: Self.status(text[8]), statusMessage: text[9].isEmpty ? nil : text[9], attributes: attributes,
+                                           coldStart: cold, linkedFrom: linkedFrom[text[0]] ?? [], events: events)
         }
     }
 
@@ -100,5 +102,21 @@ public struct ClickHouseTraceReading: TraceReading {
                 service: text[2].isEmpty ? f.service ?? "" : text[2])))
         }
         return out.sorted { $0.line.at < $1.line.at }
+    }
+
+    /// A span kind as the exporter writes it: `SPAN_KIND_SERVER` (pdata's traceutil), or
+    /// `Server` as versions that write the enum's String() do.
+    static func kind(_ text: String) -> SpanKind {
+        let name = text.hasPrefix("SPAN_KIND_") ? String(text.dropFirst(10)) : text.uppercased()
+        return SpanKind(rawValue: name) ?? .internal
+    }
+
+    /// A status code as the exporter writes it: `STATUS_CODE_ERROR`, or `Error`.
+    static func status(_ text: String) -> SpanStatus {
+        switch text.hasPrefix("STATUS_CODE_") ? String(text.dropFirst(12)) : text.uppercased() {
+        case "ERROR": return .error
+        case "OK": return .ok
+        default: return .unset
+        }
     }
 }

@@ -107,5 +107,13 @@ import PaytopVocabulary
                 #expect(v[5] == (e.errorCode == nil ? "INFO" : "WARN") && v[6] == e.service)
             }
         }
+        // The business report: ClickHouse's GROUP BY over the log records equals the roll-ups,
+        // over all of it and over windows of the clock (the latest record there, the engine's here).
+        let business = StoreBusinessReading(c), chBusiness = try ClickHouseBusinessReading(client)
+        for since in [nil, 300_000_000_000, 3_600_000_000_000] as [Int64?] {
+            let a = try business.business(since: since), b = try chBusiness.business(since: since)
+            #expect(a.at == b.at && a.from == b.from && BusinessFigures(a) == BusinessFigures(b), "since \(since ?? 0)")
+            #expect(a.count(.received) > 0 && !a.revenue.isEmpty && a.pspLatency != nil)
+        }
     }
 }

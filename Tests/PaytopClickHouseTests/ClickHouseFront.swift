@@ -18,13 +18,15 @@ final class ClickHouseFront {
         return p.terminationStatus == 0
     }
 
-    init(delaySeconds: Double? = nil) throws {
+    /// `saveDir`: where the front keeps each OTLP body it takes (it stands in for a Collector too).
+    init(delaySeconds: Double? = nil, saveDir: String? = nil) throws {
         dataDir = NSTemporaryDirectory() + "paytop-chdb-\(UUID().uuidString.prefix(8))"
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("clickhouse/chdb_front.py").path
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script, dataDir] + (delaySeconds.map { ["--delay", "\($0)"] } ?? [])
+            + (saveDir.map { ["--save", $0] } ?? [])
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice

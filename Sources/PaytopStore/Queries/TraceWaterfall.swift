@@ -38,6 +38,8 @@ public struct TraceWaterfall: Sendable {
         public var at: Int64
         /// JSON object.
         public var attributes: String
+
+        public init(name: String, at: Int64, attributes: String) { self.name = name; self.at = at; self.attributes = attributes }
     }
 
     public struct EventLine: Sendable, Equatable {
