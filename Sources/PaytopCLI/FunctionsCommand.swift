@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PaytopClickHouse
 import PaytopJSON
 import PaytopStore
 import PaytopVocabulary
@@ -15,18 +16,26 @@ struct FunctionsCommand: ParsableCommand {
             nearest-rank over the window's whole roll-up minutes, merged from their histograms (two significant \
             digits). Step success, in messages (the executor and wallet take SQS batches): execution messages \
             processed (1→3), results messages sent (1→5) and results messages processed (1→7), each ÷ the \
-            execution messages the initializer sent.
+            execution messages the initializer sent. With --clickhouse URL the same figures come from the \
+            OpenTelemetry Collector ClickHouse exporter's metric tables (sums, gauges, histograms named as \
+            CloudWatch names them; docs/clickhouse.md), aggregated by ClickHouse.
             """
     )
 
     @OptionGroup var window: WindowOptions
+    @OptionGroup var clickhouse: ClickHouseOptions
+
+    func validate() throws { try clickhouse.refuse(with: window.store) }
 
     func run() throws {
         let nanos = try window.nanos()
-        let c = try Store.openForReading(path: window.store.path)
-        let report = try FunctionsReport.load(c, since: nanos)
+        let report = try ClickHouseOptions.reading {
+            let reading: any FunctionsReading = try clickhouse.client().map { try ClickHouseFunctionsReading($0) }
+                ?? StoreFunctionsReading(try Store.openForReading(path: window.store.path))
+            return try reading.functions(since: nanos)
+        }
         if !report.metricsRecorded {
-            FileHandle.standardError.write(Data("paytop: \(window.store.path) holds no metrics (recorded with --no-telemetry?); every figure is 0\n".utf8))
+            FileHandle.standardError.write(Data("paytop: \(try clickhouse.location(window.store)) holds no metrics (recorded with --no-telemetry?); every figure is 0\n".utf8))
         }
         if window.json {
             print(FunctionsJSON.object(report, window: window).encoded)

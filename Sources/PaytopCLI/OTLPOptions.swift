@@ -44,7 +44,7 @@ struct ExportCommand: ParsableCommand {
             with backoff (OTLP's retryable answers: none, 429, 502, 503, 504); exits 1 if anything could not be sent.
             --clickhouse: the spans and business events into the OpenTelemetry Collector clickhouseexporter's \
             otel_traces and otel_logs (created with the exporter's columns when absent), as the exporter maps OTLP \
-            (docs/clickhouse.md); metrics are not written there yet. Exits 2 with one sentence if ClickHouse refuses.
+            (docs/clickhouse.md), and the 60-s metric roll-ups into its sum, gauge and histogram tables. Exits 2 with one sentence if ClickHouse refuses.
             """
     )
 
@@ -79,18 +79,15 @@ struct ExportCommand: ParsableCommand {
 
     func exportToClickHouse(_ url: String) throws {
         let started = ContinuousClock.now
-        do {
+        try ClickHouseOptions.reading {
             let client = ClickHouseClient(try ClickHouseEndpoint(url: url))
             let written = try ClickHouseExport.store(storePath: store.path, client: client)
             let elapsed = ContinuousClock.now - started
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            printError("paytop: wrote \(written.spans.grouped) spans and \(written.logs.grouped) business events from \(store.path) into \(client.endpoint.qualified(client.endpoint.tables.traces)) and \(client.endpoint.qualified(client.endpoint.tables.logs)) at "
-                       + "\(client.endpoint.description) in " + String(format: "%.2f s", seconds)
-                       + "; metrics are not exported to ClickHouse yet")
-        } catch let e as ClickHouseEndpoint.BadURL {
-            throw CLIError(message: inert(e.description))
-        } catch let e as ClickHouseClient.Failure {
-            throw CLIError(message: inert(e.description))
+            let e = client.endpoint
+            printError("paytop: wrote \(written.spans.grouped) spans, \(written.logs.grouped) business events and \(written.metricPoints.grouped) metric points "
+                       + "from \(store.path) into the \(e.database) database's \(e.tables.traces), \(e.tables.logs) and otel_metrics tables at "
+                       + "\(e.description) in " + String(format: "%.2f s", seconds))
         }
     }
 }

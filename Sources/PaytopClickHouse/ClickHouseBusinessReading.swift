@@ -20,12 +20,8 @@ public struct ClickHouseBusinessReading: BusinessReading {
         timestampTime = schema.has(t.logs, "TimestampTime")
     }
 
-    public func clock() throws -> Int64 {
-        try client.read(ClickHouseQueries.latestRecordTime(client.endpoint)).rows.first?.first?.stringValue.flatMap { Int64($0) } ?? 0
-    }
-
     public func business(since: Int64?) throws -> BusinessReport {
-        let at = try clock()
+        let at = try ClickHouseClock.latest(client)
         let from = since.map { BusinessReport.windowStart(at: at, nanos: $0) }
         let rows = try client.read(ClickHouseQueries.businessEventGroups(client.endpoint, fromNanos: from, timestampTime: timestampTime)).rows
         let names = BusinessEventFields.Key.name

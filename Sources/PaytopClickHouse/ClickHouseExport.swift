@@ -24,8 +24,12 @@ public enum ClickHouseExport {
         """
 
     public struct Written: Sendable, Equatable {
-        public var spans = 0, logs = 0
+        public var spans = 0, logs = 0, metricPoints = 0
     }
+
+    static let metricColumns = """
+        ResourceAttributes, ScopeName, ScopeVersion, ServiceName, MetricName, MetricUnit, Attributes, StartTimeUnix, TimeUnix
+        """
 
     /// Creates the traces and logs tables when absent and writes every span and business
     /// event (a log record tied to its span) of the store.
@@ -45,7 +49,54 @@ public enum ClickHouseExport {
         }
         try spans.flush()
         try logs.flush()
-        return Written(spans: spans.written, logs: logs.written)
+        return Written(spans: spans.written, logs: logs.written, metricPoints: try metrics(storePath: storePath, client: client, rowsPerInsert: rowsPerInsert))
+    }
+
+    /// The 60-s roll-ups into the exporter's metric tables, as paytop's OTLP export sends them
+    /// (one resource, `payments-pipeline`; dimensions as point attributes): counters as delta
+    /// monotonic sums, gauges as gauges (the minute's last reading), distributions as
+    /// explicit-bucket histograms whose bounds are the minute's HDR bucket values in
+    /// milliseconds — so a window's percentiles merged in ClickHouse are the store's exactly.
+    static func metrics(storePath: String, client: ClickHouseClient, rowsPerInsert: Int) throws -> Int {
+        let e = client.endpoint
+        for statement in ExporterTables.metrics(e) { try client.write(statement) }
+        var sums = Inserts(client, ClickHouseQueries.insertRows(e, table: e.tables.sum, columns: metricColumns + ", Value, AggregationTemporality, IsMonotonic"), rowsPerInsert)
+        var gauges = Inserts(client, ClickHouseQueries.insertRows(e, table: e.tables.gauge, columns: metricColumns + ", Value"), rowsPerInsert)
+        var histograms = Inserts(client, ClickHouseQueries.insertRows(e, table: e.tables.histogram, columns: metricColumns
+                                                                     + ", Count, Sum, BucketCounts, ExplicitBounds, Min, Max, AggregationTemporality"), rowsPerInsert)
+        var resource: [String: JSONValue] = [:]
+        for (k, v) in OTLPEncoding.resourceAttributes(service: OTLPEncoding.metricsService, version: OTLPEncoding.scopeVersion) { resource[k] = .string(text(v)) }
+        let c = try Store.openForReading(path: storePath)
+        try MetricMinutes.read(c) { batch in
+            for m in batch {
+                var row: [String: JSONValue] = [
+                    "ResourceAttributes": .object(resource), "ScopeName": .string(OTLPEncoding.scopeName),
+                    "ScopeVersion": .string(OTLPEncoding.scopeVersion), "ServiceName": .string(OTLPEncoding.metricsService),
+                    "MetricName": .string(m.name), "MetricUnit": .string(m.unit),
+                    "Attributes": .object(((try? JSONValue.parse(m.dimensions))?.objectValue ?? [:]).mapValues { .string($0.stringValue ?? $0.encoded) }),
+                    "StartTimeUnix": .string(timestamp(m.periodStart)), "TimeUnix": .string(timestamp(m.periodStart + 60_000_000_000)),
+                ]
+                switch m.kind {
+                case "counter":
+                    row["Value"] = .number(m.value); row["AggregationTemporality"] = .number(1); row["IsMonotonic"] = .bool(true)
+                    try sums.add(.object(row))
+                case "gauge":
+                    row["Value"] = .number(m.value)
+                    try gauges.add(.object(row))
+                default:
+                    let pairs = m.buckets?.pairs ?? []
+                    row["Count"] = .number(Double(m.count ?? pairs.reduce(0) { $0 + $1.count })); row["Sum"] = .number(m.value)
+                    row["BucketCounts"] = .array(pairs.map { .number(Double($0.count)) } + [.number(0)])
+                    row["ExplicitBounds"] = .array(pairs.map { .number(Double($0.value) / 1000) })
+                    row["Min"] = .number(m.min ?? 0); row["Max"] = .number(m.max ?? 0); row["AggregationTemporality"] = .number(1)
+                    try histograms.add(.object(row))
+                }
+            }
+        }
+        try sums.flush()
+        try gauges.flush()
+        try histograms.flush()
+        return sums.written + gauges.written + histograms.written
     }
 
     /// Rows gathered into INSERTs of `size`.

@@ -160,4 +160,47 @@ enum ClickHouseQueries {
                                  (SELECT coalesce(max(toUnixTimestamp64Nano(Timestamp)), 0) FROM \(e.qualified(e.tables.logs)))))
         """
     }
+
+    /// Metric points whose period starts in [from, to) (all with nil), bounded by the day
+    /// partitions (`TimeUnix`, the period's end, is the partition key).
+    static func metricsIn(from: Int64?, to: Int64) -> String {
+        var c = "StartTimeUnix < fromUnixTimestamp64Nano(toInt64(\(to)))"
+        if let from { c += " AND StartTimeUnix >= fromUnixTimestamp64Nano(toInt64(\(from))) AND TimeUnix >= fromUnixTimestamp64Nano(toInt64(\(from)))" }
+        return c
+    }
+
+    /// Each counter series' sum over the window: name, attributes (JSON), sum.
+    static func counterTotals(_ e: ClickHouseEndpoint, from: Int64?, to: Int64) -> String {
+        """
+        SELECT MetricName, toJSONString(Attributes), toString(toInt64(round(sum(Value)))) FROM \(e.qualified(e.tables.sum))
+        WHERE \(metricsIn(from: from, to: to)) GROUP BY MetricName, Attributes
+        """
+    }
+
+    /// Each gauge series' highest reading over the window: name, attributes (JSON), max.
+    static func gaugePeaks(_ e: ClickHouseEndpoint, from: Int64?, to: Int64) -> String {
+        """
+        SELECT MetricName, toJSONString(Attributes), toString(max(Value)) FROM \(e.qualified(e.tables.gauge))
+        WHERE \(metricsIn(from: from, to: to)) GROUP BY MetricName, Attributes
+        """
+    }
+
+    /// Each histogram series' buckets merged over the window: name, attributes (JSON), a
+    /// bucket's upper bound, its count (a bucket counts what is at most its bound; the
+    /// overflow bucket past the last bound is left out).
+    static func histogramBuckets(_ e: ClickHouseEndpoint, from: Int64?, to: Int64) -> String {
+        """
+        SELECT MetricName, toJSONString(Attributes), toString(bucket.1), toString(sum(bucket.2)) FROM \(e.qualified(e.tables.histogram))
+        ARRAY JOIN arrayZip(ExplicitBounds, arrayResize(BucketCounts, length(ExplicitBounds))) AS bucket
+        WHERE \(metricsIn(from: from, to: to)) AND bucket.2 > 0 GROUP BY MetricName, Attributes, bucket.1
+        """
+    }
+
+    /// Each histogram series' sum of values over the window: name, attributes (JSON), sum.
+    static func histogramSums(_ e: ClickHouseEndpoint, from: Int64?, to: Int64) -> String {
+        """
+        SELECT MetricName, toJSONString(Attributes), toString(sum(Sum)) FROM \(e.qualified(e.tables.histogram))
+        WHERE \(metricsIn(from: from, to: to)) GROUP BY MetricName, Attributes
+        """
+    }
 }

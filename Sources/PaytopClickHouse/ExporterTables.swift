@@ -91,6 +91,55 @@ public enum ExporterTables {
         ]
     }
 
+    /// The exporter's metric tables paytop writes and reads: sums, gauges, explicit-bucket histograms.
+    public static func metrics(_ e: ClickHouseEndpoint) -> [String] {
+        let common = """
+                ResourceAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+                ResourceSchemaUrl String CODEC(ZSTD(1)),
+                ScopeName String CODEC(ZSTD(1)),
+                ScopeVersion String CODEC(ZSTD(1)),
+                ScopeAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+                ScopeDroppedAttrCount UInt32 CODEC(ZSTD(1)),
+                ScopeSchemaUrl String CODEC(ZSTD(1)),
+                ServiceName LowCardinality(String) CODEC(ZSTD(1)),
+                MetricName String CODEC(ZSTD(1)),
+                MetricDescription String CODEC(ZSTD(1)),
+                MetricUnit String CODEC(ZSTD(1)),
+                Attributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+                StartTimeUnix DateTime64(9) CODEC(Delta, ZSTD(1)),
+                TimeUnix DateTime64(9) CODEC(Delta, ZSTD(1)),
+            """
+        let exemplars = """
+                Exemplars Nested (FilteredAttributes Map(LowCardinality(String), String), TimeUnix DateTime64(9), Value Float64,
+                                  SpanId String, TraceId String) CODEC(ZSTD(1)),
+            """
+        let tail = """
+                INDEX idx_res_attr_key mapKeys(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+                INDEX idx_attr_key mapKeys(Attributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+                INDEX idx_attr_value mapValues(Attributes) TYPE bloom_filter(0.01) GRANULARITY 1
+            ) ENGINE = MergeTree
+            PARTITION BY toDate(TimeUnix)
+            ORDER BY (ServiceName, MetricName, Attributes, toUnixTimestamp64Nano(TimeUnix))
+            SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1
+            """
+        return [
+            "CREATE TABLE IF NOT EXISTS \(e.qualified(e.tables.sum)) (\n\(common)\n    Value Float64 CODEC(ZSTD(1)),\n    Flags UInt32 CODEC(ZSTD(1)),\n"
+                + "\(exemplars)\n    AggregationTemporality Int32 CODEC(ZSTD(1)),\n    IsMonotonic Boolean CODEC(Delta, ZSTD(1)),\n\(tail)",
+            "CREATE TABLE IF NOT EXISTS \(e.qualified(e.tables.gauge)) (\n\(common)\n    Value Float64 CODEC(ZSTD(1)),\n    Flags UInt32 CODEC(ZSTD(1)),\n"
+                + "\(exemplars)\n\(tail)",
+            "CREATE TABLE IF NOT EXISTS \(e.qualified(e.tables.histogram)) (\n\(common)\n    Count UInt64 CODEC(Delta, ZSTD(1)),\n"
+                + "    Sum Float64 CODEC(ZSTD(1)),\n    BucketCounts Array(UInt64) CODEC(ZSTD(1)),\n    ExplicitBounds Array(Float64) CODEC(ZSTD(1)),\n"
+                + "\(exemplars)\n    Flags UInt32 CODEC(ZSTD(1)),\n    Min Float64 CODEC(ZSTD(1)),\n    Max Float64 CODEC(ZSTD(1)),\n"
+                + "    AggregationTemporality Int32 CODEC(ZSTD(1)),\n\(tail)",
+        ]
+    }
+
+    /// The columns paytop reads from each metric table.
+    public static let metricColumns = ["ServiceName", "MetricName", "MetricUnit", "Attributes", "StartTimeUnix", "TimeUnix"]
+    public static let sumColumns = metricColumns + ["Value", "AggregationTemporality"]
+    public static let gaugeColumns = metricColumns + ["Value"]
+    public static let histogramColumns = metricColumns + ["Count", "Sum", "BucketCounts", "ExplicitBounds", "Min", "Max"]
+
     /// The columns paytop reads from the logs table.
     public static let logColumns = ["Timestamp", "TraceId", "SpanId", "SeverityText", "SeverityNumber", "ServiceName", "Body",
                                     "ResourceAttributes", "LogAttributes"]

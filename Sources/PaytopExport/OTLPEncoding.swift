@@ -4,6 +4,8 @@ import PaytopProtobuf
 public enum OTLPEncoding {
     public static let scopeName = "paytop"
     public static let scopeVersion = "0.5.0"
+    /// The resource the metric roll-ups go under (they are the pipeline's, not one function's).
+    public static let metricsService = "payments-pipeline"
 
     /// The resource every exported item carries, by service.
     public static func resourceAttributes(service: String, version: String) -> [(String, AttributeValue)] {
@@ -59,7 +61,7 @@ public enum OTLPEncoding {
     static func metrics(_ points: [ExportMetricPoint]) -> [UInt8] {
         var w = ProtobufWriter(capacity: points.count * 120)
         w.message(1) { rm in
-            rm.message(1) { resource(&$0, service: "payments-pipeline", version: scopeVersion) }
+            rm.message(1) { resource(&$0, service: metricsService, version: scopeVersion) }
             rm.message(2) { sm in
                 sm.message(1) { scope(&$0) }
                 for members in grouped(points, by: { $0.name }) {

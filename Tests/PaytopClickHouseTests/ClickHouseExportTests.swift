@@ -28,7 +28,8 @@ import PaytopVocabulary
         let c = try Store.openForReading(path: path)
         let spans = try c.scalarInt("SELECT count(*) FROM span") ?? 0
         let events = try c.scalarInt("SELECT count(*) FROM business_event") ?? 0
-        #expect(written == ClickHouseExport.Written(spans: Int(spans), logs: Int(events)) && spans > 1_000 && events > 500)
+        let minutes = try c.scalarInt("SELECT count(*) FROM metric_data WHERE period_seconds = 60") ?? 0
+        #expect(written == ClickHouseExport.Written(spans: Int(spans), logs: Int(events), metricPoints: Int(minutes)) && spans > 1_000 && events > 500)
         /// The first value of a one-row answer, as text (64-bit integers come quoted or not).
         func one(_ sql: String) throws -> String {
             let v = try client.read(sql).rows.first?.first
@@ -114,6 +115,14 @@ import PaytopVocabulary
             let a = try business.business(since: since), b = try chBusiness.business(since: since)
             #expect(a.at == b.at && a.from == b.from && BusinessFigures(a) == BusinessFigures(b), "since \(since ?? 0)")
             #expect(a.count(.received) > 0 && !a.revenue.isEmpty && a.pspLatency != nil)
+        }
+        // The Functions view's figures: the metric tables' sums, gauges and histograms (bounds at the
+        // store's HDR buckets, so merged percentiles are exact) equal the roll-ups, window by window.
+        let functions = StoreFunctionsReading(c), chFunctions = try ClickHouseFunctionsReading(client)
+        for since in [nil, 60_000_000_000, 300_000_000_000] as [Int64?] {
+            let a = try functions.functions(since: since), b = try chFunctions.functions(since: since)
+            #expect(a == b, "since \(since ?? 0)")
+            #expect(a.metricsRecorded && (a.row(.function(.initializer))?.invocations ?? 0) > 0 && a.api.latency != nil && !a.dynamo.isEmpty)
         }
     }
 }

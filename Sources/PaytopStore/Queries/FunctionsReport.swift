@@ -91,11 +91,13 @@ public struct FunctionsReport: Sendable, Equatable {
     }
 
     static func load(_ c: Connection, at: Int64, from: Int64?) throws -> FunctionsReport {
-        let lo = from ?? Int64.min, hi = at + 1
-        func total(_ name: MetricName, _ dims: String) throws -> Int64 { try MetricWindow.total(c, name, dims, from: lo, to: hi) }
-        func distribution(_ name: MetricName, _ dims: String) throws -> MetricWindow.Distribution? {
-            try MetricWindow.distribution(c, name, dims, from: lo, to: hi)
-        }
+        try assemble(at: at, from: from, metrics: StoreWindowMetrics(c, from: from ?? Int64.min, to: at + 1))
+    }
+
+    /// The report from a window's metric figures: one arithmetic for every store that can give them.
+    public static func assemble(at: Int64, from: Int64?, metrics m: some WindowMetrics) throws -> FunctionsReport {
+        func total(_ name: MetricName, _ dims: String) throws -> Int64 { try m.total(name.rawValue, dims) }
+        func distribution(_ name: MetricName, _ dims: String) throws -> MetricWindow.Distribution? { try m.distribution(name, dims) }
         var rows: [Row] = []
         for f in FunctionName.pipelineOrder {
             let d = MetricDimensions.function(f)
@@ -104,7 +106,7 @@ public struct FunctionsReport: Sendable, Equatable {
             r.errors = try total(.errors, d)
             r.throttles = try total(.throttles, d)
             r.coldStarts = try total(.coldStarts, d)
-            r.peakConcurrency = try MetricWindow.peak(c, .concurrentExecutions, d, from: lo, to: hi)
+            r.peakConcurrency = try m.peak(.concurrentExecutions, d)
             r.duration = try distribution(.duration, d)
             r.cold = try distribution(.duration, MetricDimensions.function(f, coldStart: true))
             r.warm = try distribution(.duration, MetricDimensions.function(f, coldStart: false))
@@ -144,6 +146,6 @@ public struct FunctionsReport: Sendable, Equatable {
                           resultsSent: try total(.messagesSent, MetricDimensions.queue(.results)),
                           credited: try total(.messagesDeleted, MetricDimensions.queue(.results)))
         return FunctionsReport(at: at, from: from, rows: rows, api: api, dynamo: dynamo, tables: tables, steps: steps,
-                               metricsRecorded: try c.scalarInt("SELECT EXISTS (SELECT 1 FROM metric_data)") == 1)
+                               metricsRecorded: try m.anyRecorded())
     }
 }

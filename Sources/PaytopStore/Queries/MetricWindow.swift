@@ -84,10 +84,16 @@ public enum MetricWindow {
             merged.add(b)
             sum += s.double(1)
         }
+        return distribution(merged, sumMillis: sum)
+    }
+
+    /// A distribution from its window's merged buckets (values in microseconds) and the sum
+    /// of its values in milliseconds; nil when nothing was observed.
+    public static func distribution(_ merged: HistogramBuckets, sumMillis: Double) -> Distribution? {
         let micros = { (v: Int64?) in Double(v ?? 0) / 1000 }
         let count = merged.totalCount
         guard count > 0 else { return nil }
         return Distribution(count: count, p50: micros(merged.percentile(50)), p95: micros(merged.percentile(95)),
-                            p99: micros(merged.percentile(99)), max: micros(merged.pairs.last?.value), sumMillis: sum)
+                            p99: micros(merged.percentile(99)), max: micros(merged.pairs.last?.value), sumMillis: sumMillis)
     }
 }
