@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PaytopClickHouse
 import PaytopStore
 import TOMLKit
 import PaytopJSON
@@ -12,18 +13,26 @@ struct SloCommand: ParsableCommand {
         discussion: """
             Windows are engine time ending at the store's clock. Burn rate = error rate ÷ (1 − target). \
             PAGE when the 1 h and 5 min burn rates both exceed 14.4, or 6 h and 30 min both exceed 6; TICKET \
-            when 1 d and 2 h both exceed 3, or 3 d and 6 h both exceed 1 (the SRE Workbook's table). --slo FILE replaces the built-in SLOs (see sample-data/slo.toml).
+            when 1 d and 2 h both exceed 3, or 3 d and 6 h both exceed 1 (the SRE Workbook's table). --slo FILE replaces the built-in SLOs (see sample-data/slo.toml). With \
+            --clickhouse URL the counters come from the OpenTelemetry Collector ClickHouse exporter's metric tables, \
+            summed by ClickHouse (docs/clickhouse.md); the clock there is the latest span or log record.
             """
     )
 
     @OptionGroup var store: StoreOptions
+    @OptionGroup var clickhouse: ClickHouseOptions
     @Flag(help: "Print as JSON.") var json = false
     @Option(help: ArgumentHelp("SLO definitions (TOML).", valueName: "file")) var slo: String?
 
+    func validate() throws { try clickhouse.refuse(with: store) }
+
     func run() throws {
         let definitions = try slo.map { try SloFile.load(path: $0) } ?? SloDefinition.defaults
-        let c = try Store.openForReading(path: store.path)
-        let report = try SloReport.load(c, definitions: definitions)
+        let report = try ClickHouseOptions.reading {
+            let reading: any SloReading = try clickhouse.client().map { try ClickHouseSloReading($0) }
+                ?? StoreSloReading(try Store.openForReading(path: store.path))
+            return try reading.slo(definitions: definitions)
+        }
         if json {
             print(Self.json(report).encoded)
             return

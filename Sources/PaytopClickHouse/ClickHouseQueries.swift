@@ -203,4 +203,24 @@ enum ClickHouseQueries {
         WHERE \(metricsIn(from: from, to: to)) GROUP BY MetricName, Attributes
         """
     }
+
+    /// These counters' sums from each start to `to` (exclusive), series by series: name,
+    /// attributes (JSON), then one sum a start — one pass over the longest window.
+    static func counterTotals(_ e: ClickHouseEndpoint, names: [String], starts: [Int64], to: Int64) -> String {
+        let earliest = starts.min() ?? to
+        let columns = starts.map { "toString(toInt64(round(sumIf(Value, StartTimeUnix >= fromUnixTimestamp64Nano(toInt64(\($0)))))))" }
+        return """
+            SELECT MetricName, toJSONString(Attributes), \(columns.joined(separator: ", ")) FROM \(e.qualified(e.tables.sum))
+            WHERE MetricName IN (\(names.map(literal).joined(separator: ", "))) AND \(metricsIn(from: earliest, to: to))
+            GROUP BY MetricName, Attributes
+            """
+    }
+
+    /// A gauge's latest reading at or before `at`, series by series: name, attributes (JSON), value.
+    static func latestGaugeReadings(_ e: ClickHouseEndpoint, name: String, at: Int64) -> String {
+        """
+        SELECT MetricName, toJSONString(Attributes), toString(argMax(Value, StartTimeUnix)) FROM \(e.qualified(e.tables.gauge))
+        WHERE MetricName = \(literal(name)) AND StartTimeUnix <= fromUnixTimestamp64Nano(toInt64(\(at))) GROUP BY MetricName, Attributes
+        """
+    }
 }

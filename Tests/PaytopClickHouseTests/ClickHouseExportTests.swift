@@ -124,5 +124,10 @@ import PaytopVocabulary
             #expect(a == b, "since \(since ?? 0)")
             #expect(a.metricsRecorded && (a.row(.function(.initializer))?.invocations ?? 0) > 0 && a.api.latency != nil && !a.dynamo.isEmpty)
         }
+        // SLIs, budgets and burn rates: every window's counters summed in one pass, the in-flight gauge, the conversion.
+        let slo = try StoreSloReading(c).slo(definitions: SloDefinition.defaults)
+        let chSlo = try ClickHouseSloReading(client).slo(definitions: SloDefinition.defaults)
+        #expect(slo.at == chSlo.at && slo.objectives == chSlo.objectives && slo.conversion == chSlo.conversion)
+        #expect(slo.objectives.allSatisfy { $0.valid > 0 } && slo.conversion != nil)
     }
 }

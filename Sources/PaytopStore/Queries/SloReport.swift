@@ -157,43 +157,63 @@ public struct SloReport: Sendable {
                             transaction: Bool = true) throws -> SloReport {
         try c.readIf(transaction) {
             let at = try StoredEngineState.load(c).now
-            var objectives: [Objective] = []
-            for d in definitions {
-                func sums(_ from: Int64) throws -> (Int64, Int64) {
-                    (try MetricWindow.total(c, d.goodMetric, d.dimensions, from: from, to: at),
-                     try MetricWindow.total(c, d.validMetric, d.dimensions, from: from, to: at))
-                }
-                let budget = 1 - d.target
-                let (good, valid) = try sums(at - Int64(d.windowDays * 86_400e9))
-                let windows = try burnWindows.map { label, length -> Window in
-                    let (g, v) = try sums(at - length)
-                    let rate = enoughData(valid: v, target: d.target) ? Double(v - g) / Double(v) / budget : nil
-                    return Window(label: label, good: g, valid: v, burnRate: rate)
-                }
-                let burn = Dictionary(uniqueKeysWithValues: windows.map { ($0.label, $0.burnRate) })
-                let enough = enoughData(valid: valid, target: d.target)
-                let consumed = enough ? (Double(valid - good) / Double(valid)) / budget : nil
-                let windowSeconds = d.windowDays * 86_400
-                let alerts = alertRules.map { rule -> AlertState in
-                    let (l, sh) = (burn[rule.long] ?? nil, burn[rule.short] ?? nil)
-                    let firing = enough && (l ?? 0) > rule.threshold && (sh ?? 0) > rule.threshold
-                    let left = consumed.map { max(0, 1 - $0) } ?? 0
-                    return AlertState(rule: rule, longBurn: l, shortBurn: sh, firing: firing,
-                                      secondsToExhaustion: (l ?? 0) > 0 && left > 0 ? left * windowSeconds / l! : nil)
-                }
-                let alert: Severity? = alerts.contains { $0.firing && $0.rule.severity == .page } ? .page
-                    : (alerts.contains { $0.firing } ? .ticket : nil)
-                let inFlight = try MetricWindow.latestGauge(c, MetricName.sloBadEventsInFlight.rawValue, d.dimensions, at: at)
-                objectives.append(Objective(definition: d, good: good, valid: valid,
-                                            sli: valid == 0 ? nil : Double(good) / Double(valid), enoughData: enough,
-                                            budgetConsumed: consumed, windows: windows, alert: alert, alerts: alerts,
-                                            policy: consumed.map(Policy.init(consumed:)),
-                                            badInFlight: inFlight.map { Int64($0) }))
-            }
-            // The one conversion: settled ÷ received (the seed's), over the longest SLO window.
-            let longest = Int64((definitions.map(\.windowDays).max() ?? 30) * 86_400e9)
+            let longest = longestWindow(definitions)
             let business = try BusinessReport.load(c, at: at, from: BusinessReport.windowStart(at: at, nanos: longest))
-            return SloReport(at: at, objectives: objectives, conversion: business.conversion, conversionWindowDays: longest / 86_400_000_000_000)
+            return try assemble(at: at, definitions: definitions,
+                                total: { name, dimensions, from in try MetricWindow.total(c, name, dimensions, from: from, to: at) },
+                                latestGauge: { name, dimensions in try MetricWindow.latestGauge(c, name, dimensions, at: at) },
+                                conversion: business.conversion)
         }
+    }
+
+    /// The longest SLO window, for the conversion beside them.
+    public static func longestWindow(_ definitions: [SloDefinition]) -> Int64 {
+        Int64((definitions.map(\.windowDays).max() ?? 30) * 86_400e9)
+    }
+
+    /// Where each window of a definition starts, for `at`: its own window's, then the burn-rate windows'.
+    public static func windowStarts(_ d: SloDefinition, at: Int64) -> [Int64] {
+        [at - Int64(d.windowDays * 86_400e9)] + burnWindows.map { at - $0.1 }
+    }
+
+    /// The report from counter totals over [from, at) (name, dimensions, from), gauges'
+    /// latest readings and the conversion: one arithmetic for every store that can give them.
+    public static func assemble(at: Int64, definitions: [SloDefinition], total: (String, String, Int64) throws -> Int64,
+                                latestGauge: (String, String) throws -> Double?, conversion: Double?) throws -> SloReport {
+        var objectives: [Objective] = []
+        for d in definitions {
+            func sums(_ from: Int64) throws -> (Int64, Int64) {
+                (try total(d.goodMetric, d.dimensions, from), try total(d.validMetric, d.dimensions, from))
+            }
+            let budget = 1 - d.target
+            let (good, valid) = try sums(at - Int64(d.windowDays * 86_400e9))
+            let windows = try burnWindows.map { label, length -> Window in
+                let (g, v) = try sums(at - length)
+                let rate = enoughData(valid: v, target: d.target) ? Double(v - g) / Double(v) / budget : nil
+                return Window(label: label, good: g, valid: v, burnRate: rate)
+            }
+            let burn = Dictionary(uniqueKeysWithValues: windows.map { ($0.label, $0.burnRate) })
+            let enough = enoughData(valid: valid, target: d.target)
+            let consumed = enough ? (Double(valid - good) / Double(valid)) / budget : nil
+            let windowSeconds = d.windowDays * 86_400
+            let alerts = alertRules.map { rule -> AlertState in
+                let (l, sh) = (burn[rule.long] ?? nil, burn[rule.short] ?? nil)
+                let firing = enough && (l ?? 0) > rule.threshold && (sh ?? 0) > rule.threshold
+                let left = consumed.map { max(0, 1 - $0) } ?? 0
+                return AlertState(rule: rule, longBurn: l, shortBurn: sh, firing: firing,
+                                  secondsToExhaustion: (l ?? 0) > 0 && left > 0 ? left * windowSeconds / l! : nil)
+            }
+            let alert: Severity? = alerts.contains { $0.firing && $0.rule.severity == .page } ? .page
+                : (alerts.contains { $0.firing } ? .ticket : nil)
+            let inFlight = try latestGauge(MetricName.sloBadEventsInFlight.rawValue, d.dimensions)
+            objectives.append(Objective(definition: d, good: good, valid: valid,
+                                        sli: valid == 0 ? nil : Double(good) / Double(valid), enoughData: enough,
+                                        budgetConsumed: consumed, windows: windows, alert: alert, alerts: alerts,
+                                        policy: consumed.map(Policy.init(consumed:)),
+                                        badInFlight: inFlight.map { Int64($0) }))
+        }
+        // The one conversion: settled ÷ received (the seed's), over the longest SLO window.
+        return SloReport(at: at, objectives: objectives, conversion: conversion,
+                         conversionWindowDays: longestWindow(definitions) / 86_400_000_000_000)
     }
 }
