@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PaytopClickHouse
 import PaytopStore
 import PaytopVocabulary
 import PaytopJSON
@@ -10,7 +11,9 @@ struct MetricsCommand: ParsableCommand {
         abstract: "Print a metric's series: one line per period (value, or count/percentiles for distributions).",
         discussion: """
             Example: paytop metrics ApproximateNumberOfMessagesVisible --dimension QueueName=payment-execution-queue-dlq
-            Without NAME, lists the series the store holds.
+            Without NAME, lists the series the store holds. With --clickhouse URL the series come from the \
+            OpenTelemetry Collector ClickHouse exporter's sum, gauge and histogram tables (60-s periods; \
+            docs/clickhouse.md).
             """
     )
 
@@ -19,12 +22,22 @@ struct MetricsCommand: ParsableCommand {
     @Option(help: "Period length in seconds: 60 (roll-ups, default) or 1 (live stores).") var period: Int = 60
     @Option(help: "The last N periods per series.") var last: Int = 30
     @OptionGroup var store: StoreOptions
+    @OptionGroup var clickhouse: ClickHouseOptions
     @Flag(help: "Print as JSON lines.") var json = false
 
+    func validate() throws { try clickhouse.refuse(with: store) }
+
     func run() throws {
-        let c = try Store.openForReading(path: store.path)
+        let reading: any MetricsReading = try ClickHouseOptions.reading {
+            if let client = try clickhouse.client() { return try ClickHouseMetricsReading(client) }
+            return StoreMetricsReading(try Store.openForReading(path: store.path))
+        }
+        try ClickHouseOptions.reading { try show(reading) }
+    }
+
+    func show(_ reading: any MetricsReading) throws {
         guard let name else {
-            for r in try MetricSeriesQuery.all(c) {
+            for r in try reading.series(named: nil) {
                 print(WaterfallText.pad(r.name, 40) + WaterfallText.pad(r.kind, 13) + WaterfallText.pad(r.unit, 12) + inert(r.dimensions))
             }
             return
@@ -35,15 +48,15 @@ struct MetricsCommand: ParsableCommand {
             guard parts.count == 2 else { throw CLIError(message: "--dimension must be key=value, got \(inert(d))") }
             filters.append((parts[0], parts[1]))
         }
-        let chosen = try MetricSeriesQuery.named(c, name).filter { s in
+        let chosen = try reading.series(named: name).filter { s in
             let dims = (try? JSONValue.parse(s.dimensions))?.objectValue ?? [:]
             return filters.allSatisfy { dims[$0.0]?.stringValue == $0.1 }
         }
         guard !chosen.isEmpty else {
-            throw CLIError(message: "no metric \(inert(name))\(filters.isEmpty ? "" : " with those dimensions") in \(store.path); `paytop metrics` lists them", code: 1)
+            throw CLIError(message: "no metric \(inert(name))\(filters.isEmpty ? "" : " with those dimensions") in \(try clickhouse.location(store)); `paytop metrics` lists them", code: 1)
         }
         for s in chosen {
-            let rows = try MetricSeriesQuery.latestPoints(c, seriesID: s.id, periodSeconds: period, n: last)
+            let rows = try reading.latestPoints(s, periodSeconds: period, n: last)
             if !json { print("\(inert(name)) \(inert(s.dimensions)) · \(s.kind) · \(s.unit) · \(period) s periods") }
             for r in rows {
                 let at = EngineTime(nanos: r.periodStart).description

@@ -223,4 +223,28 @@ enum ClickHouseQueries {
         WHERE MetricName = \(literal(name)) AND StartTimeUnix <= fromUnixTimestamp64Nano(toInt64(\(at))) GROUP BY MetricName, Attributes
         """
     }
+
+    /// The metric series of the sum, gauge and histogram tables (of `name` when given): name,
+    /// attributes (JSON), unit, paytop's kind.
+    static func metricSeries(_ e: ClickHouseEndpoint, named name: String?) -> String {
+        let condition = name.map { "WHERE MetricName = \(literal($0))" } ?? ""
+        return [(e.tables.sum, "counter"), (e.tables.gauge, "gauge"), (e.tables.histogram, "distribution")].map { table, kind in
+            "SELECT MetricName, toJSONString(Attributes), any(MetricUnit), '\(kind)' FROM \(e.qualified(table)) \(condition) GROUP BY MetricName, Attributes"
+        }.joined(separator: "\nUNION ALL\n")
+    }
+
+    /// A condition: the point's attributes are exactly these (whatever order the map keeps).
+    static func attributesAre(_ pairs: [(String, String)]) -> String {
+        (["length(Attributes) = \(pairs.count)"] + pairs.map { "Attributes[\(literal($0.0))] = \(literal($0.1))" }).joined(separator: " AND ")
+    }
+
+    /// A series' last `n` points, newest first: period start (ns), value, and for a histogram
+    /// count, min, max, bounds and bucket counts.
+    static func latestMetricPoints(_ e: ClickHouseEndpoint, table: String, histogram: Bool, name: String, attributes: [(String, String)], n: Int) -> String {
+        let rest = histogram ? "toString(Sum), toString(Count), toString(Min), toString(Max), ExplicitBounds, BucketCounts" : "toString(Value)"
+        return """
+            SELECT toString(toUnixTimestamp64Nano(StartTimeUnix)), \(rest) FROM \(e.qualified(table))
+            WHERE MetricName = \(literal(name)) AND \(attributesAre(attributes)) ORDER BY StartTimeUnix DESC LIMIT \(n)
+            """
+    }
 }

@@ -6,6 +6,12 @@ public enum MetricSeriesQuery {
         public var value: Double?
         public var count: Int64?
         public var min: Double?, max: Double?, p50: Double?, p95: Double?, p99: Double?
+
+        public init(periodStart: Int64, value: Double?, count: Int64?, min: Double? = nil, max: Double? = nil,
+                    p50: Double? = nil, p95: Double? = nil, p99: Double? = nil) {
+            self.periodStart = periodStart; self.value = value; self.count = count; self.min = min; self.max = max
+            self.p50 = p50; self.p95 = p95; self.p99 = p99
+        }
     }
 
     /// Every series, by name and then dimensions.
