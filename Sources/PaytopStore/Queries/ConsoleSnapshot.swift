@@ -131,9 +131,12 @@ public struct ConsoleSnapshot: Sendable {
             s.periodSeconds = fine > 0 ? 1 : 60
             s.holdsReceived = try ReceiverStatus.storeHoldsReceived(c)
             s.hasPipelineMetrics = try hasPipelineMetrics(c)
+            let recent = StoreRecentMetrics(c, periodSeconds: s.periodSeconds)
             try loadQueues(c, &s, limits)
-            try loadFunctions(c, &s)
-            try loadBusiness(c, &s, limits)
+            try loadQueueMetrics(recent, &s)
+            try loadFunctions(recent, &s)
+            s.throughputSpark = try recent.series(.checkoutsReceived, MetricDimensions.business)
+            try loadDeclines(c, &s, limits)
             s.slo = try? SloReport.loadInside(c)
             s.events = (try? BusinessEventFeed.read(c, limit: limits.events, latest: true)) ?? []
             try loadPayments(c, &s, limits)
@@ -164,62 +167,17 @@ public struct ConsoleSnapshot: Sendable {
         (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
     }
 
-    /// The last `n` values of a series at the store's resolution, oldest first.
-    static func series(_ c: Connection, _ name: MetricName, _ dims: String, period: Int, n: Int = 40,
-                       column: String = "value") throws -> [Double] {
-        let s = try c.cached("""
-            SELECT \(column) FROM metric_data WHERE series_id = (SELECT series_id FROM metric_series WHERE name = ? AND dimensions = ?)
-              AND period_seconds = ? ORDER BY period_start DESC LIMIT ?
-            """)
-        s.bind(1, name.rawValue).bind(2, dims).bind(3, period).bind(4, n)
-        defer { s.reset() }
-        return try s.all { $0.isNull(0) ? 0 : $0.double(0) }.reversed()
-    }
-
-    /// Per-second rate from the latest period of a counter.
-    static func rate(_ c: Connection, _ name: MetricName, _ dims: String, period: Int, at: Int64) throws -> Double {
-        let s = try c.cached("""
-            SELECT value, period_start FROM metric_data WHERE series_id = (SELECT series_id FROM metric_series WHERE name = ? AND dimensions = ?)
-              AND period_seconds = ? ORDER BY period_start DESC LIMIT 1
-            """)
-        s.bind(1, name.rawValue).bind(2, dims).bind(3, period)
-        defer { s.reset() }
-        guard try s.step() else { return 0 }
-        // A period older than two periods means nothing happened since.
-        if at - s.int(1) > Int64(period) * 3_000_000_000 { return 0 }
-        return s.double(0) / Double(period)
-    }
-
-    static func latest(_ c: Connection, _ name: MetricName, _ dims: String, period: Int, column: String) throws -> Double {
-        try series(c, name, dims, period: period, n: 1, column: column).last ?? 0
-    }
-
     static func hasPipelineMetrics(_ c: Connection) throws -> Bool {
         let names = [MetricName.count, .invocations, .messagesVisible, .messagesSent].map { "'\($0.rawValue)'" }.joined(separator: ",")
         return try c.scalarInt("SELECT EXISTS (SELECT 1 FROM metric_series WHERE name IN (\(names)))") == 1
     }
 
+    /// The queues' depth and dead letters from the store's own messages.
     static func loadQueues(_ c: Connection, _ s: inout ConsoleSnapshot, _ limits: Limits) throws {
         for q in QueueName.allCases {
             var row = QueueRow(name: q)
             let depth = try QueueDepth.at(c, q, now: s.at)
             (row.visible, row.inFlight, row.oldestAgeSeconds) = (depth.visible, depth.inFlight, depth.oldestAgeSeconds)
-            let dims = MetricDimensions.queue(q)
-            if s.holdsReceived && row.visible + row.inFlight == 0 {
-                // A received store has no messages of its own: SQS's metrics say the depth.
-                row.visible = Int(try latest(c, .messagesVisible, dims, period: s.periodSeconds, column: "value"))
-                row.inFlight = Int(try latest(c, .messagesNotVisible, dims, period: s.periodSeconds, column: "value"))
-                row.oldestAgeSeconds = Int64(try latest(c, .ageOfOldestMessage, dims, period: s.periodSeconds, column: "value"))
-            }
-            row.sentPerSecond = try rate(c, .messagesSent, dims, period: s.periodSeconds, at: s.at)
-            row.receivedPerSecond = try rate(c, .messagesReceived, dims, period: s.periodSeconds, at: s.at)
-            row.deletedPerSecond = try rate(c, .messagesDeleted, dims, period: s.periodSeconds, at: s.at)
-            // The depth drawn as the figure beside it counts: visible and in flight (both
-            // gauges are read at every period's close, so their points pair up).
-            let visible = try series(c, .messagesVisible, dims, period: s.periodSeconds)
-            let inFlight = try series(c, .messagesNotVisible, dims, period: s.periodSeconds)
-            row.depthSpark = visible.count == inFlight.count ? zip(visible, inFlight).map { $0 + $1 } : visible
-            row.ageSpark = try series(c, .ageOfOldestMessage, dims, period: s.periodSeconds)
             s.queues.append(row)
         }
         let dead = try c.cached("""
@@ -234,33 +192,56 @@ public struct ConsoleSnapshot: Sendable {
         dead.reset()
     }
 
-    static func loadFunctions(_ c: Connection, _ s: inout ConsoleSnapshot) throws {
-        let p = s.periodSeconds
+    /// The queues' rates and sparklines from SQS's metrics, and their depth from them where
+    /// there are no messages of the store's own (received telemetry, ClickHouse).
+    public static func loadQueueMetrics(_ m: some RecentMetrics, _ s: inout ConsoleSnapshot) throws {
+        if s.queues.isEmpty { s.queues = QueueName.allCases.map { QueueRow(name: $0) } }
+        for i in s.queues.indices {
+            var row = s.queues[i]
+            let dims = MetricDimensions.queue(row.name)
+            if s.holdsReceived && row.visible + row.inFlight == 0 {
+                row.visible = Int(try m.latest(.messagesVisible, dims, column: .value))
+                row.inFlight = Int(try m.latest(.messagesNotVisible, dims, column: .value))
+                row.oldestAgeSeconds = Int64(try m.latest(.ageOfOldestMessage, dims, column: .value))
+            }
+            row.sentPerSecond = try m.rate(.messagesSent, dims, at: s.at)
+            row.receivedPerSecond = try m.rate(.messagesReceived, dims, at: s.at)
+            row.deletedPerSecond = try m.rate(.messagesDeleted, dims, at: s.at)
+            // The depth drawn as the figure beside it counts: visible and in flight (both
+            // gauges are read at every period's close, so their points pair up).
+            let visible = try m.series(.messagesVisible, dims), inFlight = try m.series(.messagesNotVisible, dims)
+            row.depthSpark = visible.count == inFlight.count ? zip(visible, inFlight).map { $0 + $1 } : visible
+            row.ageSpark = try m.series(.ageOfOldestMessage, dims)
+            s.queues[i] = row
+        }
+    }
+
+    /// Each function's, the API's and the PSP's rates and latest percentiles.
+    public static func loadFunctions(_ m: some RecentMetrics, _ s: inout ConsoleSnapshot) throws {
         for f in FunctionName.pipelineOrder {
             let dims = MetricDimensions.function(f)
             var row = FunctionRow(name: f, version: s.versions[f] ?? "?")
-            row.invocationsPerSecond = try rate(c, .invocations, dims, period: p, at: s.at)
-            row.errorsPerSecond = try rate(c, .errors, dims, period: p, at: s.at)
-            row.throttlesPerSecond = try rate(c, .throttles, dims, period: p, at: s.at)
-            row.p99Millis = try latest(c, .duration, dims, period: p, column: "p99")
-            row.concurrent = try latest(c, .concurrentExecutions, dims, period: p, column: "value")
+            row.invocationsPerSecond = try m.rate(.invocations, dims, at: s.at)
+            row.errorsPerSecond = try m.rate(.errors, dims, at: s.at)
+            row.throttlesPerSecond = try m.rate(.throttles, dims, at: s.at)
+            row.p99Millis = try m.latest(.duration, dims, column: .p99)
+            row.concurrent = try m.latest(.concurrentExecutions, dims, column: .value)
             s.functions.append(row)
         }
         let api = MetricDimensions.api
-        s.apiPerSecond = try rate(c, .count, api, period: p, at: s.at)
-        s.api5xxPerSecond = try rate(c, .serverErrors, api, period: p, at: s.at)
-        s.api4xxPerSecond = try rate(c, .clientErrors, api, period: p, at: s.at)
-        s.apiP99Millis = try latest(c, .latency, api, period: p, column: "p99")
+        s.apiPerSecond = try m.rate(.count, api, at: s.at)
+        s.api5xxPerSecond = try m.rate(.serverErrors, api, at: s.at)
+        s.api4xxPerSecond = try m.rate(.clientErrors, api, at: s.at)
+        s.apiP99Millis = try m.latest(.latency, api, column: .p99)
         let psp = MetricDimensions.psp
-        s.pspPerSecond = try rate(c, .pspCalls, psp, period: p, at: s.at)
-        s.pspP95Millis = try latest(c, .pspLatency, psp, period: p, column: "p95")
-        s.psp500PerSecond = try rate(c, .pspResponses, MetricDimensions.pspResponses(code: 500), period: p, at: s.at)
-        s.psp402PerSecond = try rate(c, .pspResponses, MetricDimensions.pspResponses(code: 402), period: p, at: s.at)
+        s.pspPerSecond = try m.rate(.pspCalls, psp, at: s.at)
+        s.pspP95Millis = try m.latest(.pspLatency, psp, column: .p95)
+        s.psp500PerSecond = try m.rate(.pspResponses, MetricDimensions.pspResponses(code: 500), at: s.at)
+        s.psp402PerSecond = try m.rate(.pspResponses, MetricDimensions.pspResponses(code: 402), at: s.at)
     }
 
-    static func loadBusiness(_ c: Connection, _ s: inout ConsoleSnapshot, _ limits: Limits) throws {
-        let biz = MetricDimensions.business
-        s.throughputSpark = try series(c, .checkoutsReceived, biz, period: s.periodSeconds)
+    /// The PSP's business declines among the latest events, by code.
+    static func loadDeclines(_ c: Connection, _ s: inout ConsoleSnapshot, _ limits: Limits) throws {
         let d = try c.cached("""
             SELECT error_code, count(*) FROM (SELECT * FROM business_event_data ORDER BY event_no DESC LIMIT ?)
             WHERE error_category = 'BUSINESS' AND event_code = \(BusinessEventName.pspResponse.rawValue) GROUP BY error_code ORDER BY 2 DESC

@@ -41,26 +41,30 @@ public struct DashboardSeries: Sendable {
 
     /// The series of the window ending at `at` (nil: from the store's first point).
     public static func load(_ c: Connection, at: Int64, windowNanos: Int64?, slos: [SloDefinition] = SloDefinition.defaults) throws -> DashboardSeries {
+        try assemble(StoreChartSource(c), at: at, windowNanos: windowNanos, slos: slos)
+    }
+
+    /// The series from a source of points: one arithmetic for every store that can give them.
+    public static func assemble(_ source: some ChartSource, at: Int64, windowNanos: Int64?,
+                                slos: [SloDefinition] = SloDefinition.defaults) throws -> DashboardSeries {
         let from: Int64
         if let windowNanos {
             // A store younger than the window: the charts span the data there is, not an
             // hour-wide frame with a minute of data at its right edge.
-            let first = try firstPoint(c) ?? (at - windowNanos)
+            let first = try source.firstPoint() ?? (at - windowNanos)
             from = min(at - 60_000_000_000, max(at - windowNanos, first))
         } else {
-            from = min(try c.scalarInt("SELECT min(period_start) FROM metric_data") ?? at, at)
+            from = min(try source.earliestPoint() ?? at, at)
         }
         var period = 60
-        if let windowNanos, windowNanos <= 15 * 60_000_000_000 {
-            // Per second where a live store keeps fine points (the last hour).
-            let q = try c.cached("SELECT 1 FROM metric_data WHERE period_seconds = 1 AND period_start >= ? LIMIT 1")
-            q.bind(1, from)
-            if try q.step() { period = 1 }
-            q.reset()
-        }
+        // Per second where a live store keeps fine points (the last hour).
+        if let windowNanos, windowNanos <= 15 * 60_000_000_000, try source.hasFinePoints(from: from) { period = 1 }
         var s = DashboardSeries(from: from, to: at, periodSeconds: period)
+        func points(_ name: MetricName, _ dims: String, _ column: Column) throws -> [(t: Int64, v: Double)] {
+            try source.points(name, dims, from: from, to: at, period: period, column)
+        }
         func line(_ label: String, _ name: MetricName, _ dims: String, _ column: Column, _ subject: SignalSubject? = nil) throws -> Line {
-            Line(label, try points(c, name, dims, from: from, to: at, period: period, column), subject: subject)
+            Line(label, try points(name, dims, column), subject: subject)
         }
         let api = MetricDimensions.api
         s.throughput = [try line("requests/s", .count, api, .rate),
@@ -85,23 +89,19 @@ public struct DashboardSeries: Sendable {
         // Visible and in flight: in an outage every message is in flight, and visible alone drew zero.
         s.queueDepth = try QueueName.allCases.map { q in
             let d = MetricDimensions.queue(q)
-            return Line(q.rawValue, sum(try points(c, .messagesVisible, d, from: from, to: at, period: period, .value),
-                                        try points(c, .messagesNotVisible, d, from: from, to: at, period: period, .value)),
-                        subject: .queue(q))
+            return Line(q.rawValue, sum(try points(.messagesVisible, d, .value), try points(.messagesNotVisible, d, .value)), subject: .queue(q))
         }
         s.dlqAge = try [QueueName.executionDLQ, .resultsDLQ].map {
             try line($0.rawValue, .ageOfOldestMessage, MetricDimensions.queue($0), .value, .queue($0))
         }
-        try loadBusiness(c, &s)
-        try loadSlos(c, &s, slos)
-        let m = try c.cached("SELECT at, command, summary FROM control_event WHERE at >= ? AND at <= ? ORDER BY at, id")
-        m.bind(1, from).bind(2, at)
-        defer { m.reset() }
-        s.marks = try m.all { ControlMark(at: $0.int(0), command: $0.string(1), summary: $0.string(2)) }
+        loadBusiness(try source.businessMinutes(from: s.from - 60_000_000_000, to: s.to), &s)
+        try loadSlos(source, &s, slos)
+        s.marks = try source.marks(from: from, to: at)
         return s
     }
 
-    enum Column { case value, rate, p50, p95, mean }
+    /// What a chart's line shows of a period: its value, per second, a percentile, the mean.
+    public enum Column: Sendable { case value, rate, p50, p95, mean }
 
     /// Two series added period by period (a period only one has counts its value).
     static func sum(_ a: [(t: Int64, v: Double)], _ b: [(t: Int64, v: Double)]) -> [(t: Int64, v: Double)] {
@@ -110,66 +110,19 @@ public struct DashboardSeries: Sendable {
         return byTime.keys.sorted().map { ($0, byTime[$0]!) }
     }
 
-    /// When the store's metrics begin: the first point of the API's Count or of the
-    /// execution queue's depth (two index seeks each; nil for a store without either).
-    static func firstPoint(_ c: Connection) throws -> Int64? {
-        let s = try c.cached("""
-            SELECT min(t) FROM (
-                SELECT (SELECT period_start FROM metric_data WHERE series_id = m.series_id AND period_seconds = 1
-                        ORDER BY period_start LIMIT 1) AS t FROM metric_series m WHERE (m.name, m.dimensions) IN ((?1, ?2), (?3, ?4))
-                UNION ALL
-                SELECT (SELECT period_start FROM metric_data WHERE series_id = m.series_id AND period_seconds = 60
-                        ORDER BY period_start LIMIT 1) FROM metric_series m WHERE (m.name, m.dimensions) IN ((?1, ?2), (?3, ?4)))
-            """)
-        s.bind(1, MetricName.count.rawValue).bind(2, MetricDimensions.api)
-            .bind(3, MetricName.messagesVisible.rawValue).bind(4, MetricDimensions.queue(.execution))
-        defer { s.reset() }
-        return try s.step() ? s.optionalInt(0) : nil
-    }
-
-    /// One series' points in [from, to] at one period length.
-    static func points(_ c: Connection, _ name: MetricName, _ dims: String, from: Int64, to: Int64, period: Int,
-                       _ column: Column) throws -> [(t: Int64, v: Double)] {
-        let s = try c.cached("""
-            SELECT d.period_start, d.value, d.count, d.p50, d.p95 FROM metric_data d
-            WHERE d.series_id = (SELECT series_id FROM metric_series WHERE name = ? AND dimensions = ?)
-              AND d.period_seconds = ? AND d.period_start >= ? AND d.period_start <= ? ORDER BY d.period_start
-            """)
-        s.bind(1, name.rawValue).bind(2, dims).bind(3, period).bind(4, from - Int64(period) * 1_000_000_000).bind(5, to)
-        defer { s.reset() }
-        return try s.all { r in
-            let v: Double
-            switch column {
-            case .value: v = r.double(1)
-            case .rate: v = r.double(1) / Double(period)
-            case .p50: v = r.double(3)
-            case .p95: v = r.double(4)
-            case .mean: v = r.int(2) > 0 ? r.double(1) / Double(r.int(2)) : 0
-            }
-            return (r.int(0), v)
-        }
-    }
-
-    /// Revenue per currency and conversion per minute, from the business roll-ups.
-    static func loadBusiness(_ c: Connection, _ s: inout DashboardSeries) throws {
-        let q = try c.cached("""
-            SELECT period_start, event_code, currency, sum(events), sum(amount_minor) FROM business_rollup
-            WHERE period_seconds = 60 AND period_start >= ? AND period_start <= ? AND event_code IN (?, ?) GROUP BY 1, 2, 3 ORDER BY 1
-            """)
-        q.bind(1, s.from - 60_000_000_000).bind(2, s.to)
-            .bind(3, BusinessEventName.requestReceived.rawValue).bind(4, BusinessEventName.checkoutSettled.rawValue)
-        defer { q.reset() }
+    /// Revenue per currency and conversion per minute, from the received and settled
+    /// checkouts counted per minute (and currency).
+    static func loadBusiness(_ counted: [BusinessMinute], _ s: inout DashboardSeries) {
         var minutes: [Int64] = []
         var received: [Int64: Int64] = [:], settled: [Int64: Int64] = [:]
         var revenue: [String: [Int64: Int64]] = [:]
-        while try q.step() {
-            let minute = q.int(0)
-            if minutes.last != minute { minutes.append(minute) }
-            if q.int(1) == Int64(BusinessEventName.requestReceived.rawValue) {
-                received[minute, default: 0] += q.int(3)
-            } else {
-                settled[minute, default: 0] += q.int(3)
-                if !q.string(2).isEmpty { revenue[q.string(2), default: [:]][minute, default: 0] += q.int(4) }
+        for g in counted.sorted(by: { $0.minute < $1.minute }) {
+            if minutes.last != g.minute { minutes.append(g.minute) }
+            if g.event == .requestReceived {
+                received[g.minute, default: 0] += g.events
+            } else if g.event == .checkoutSettled {
+                settled[g.minute, default: 0] += g.events
+                if !g.currency.isEmpty { revenue[g.currency, default: [:]][g.minute, default: 0] += g.amountMinor }
             }
         }
         s.conversion = [Line("conversion %", minutes.compactMap { m in
@@ -184,11 +137,11 @@ public struct DashboardSeries: Sendable {
     /// Each SLO's error budget remaining over its rolling window, and its 1 h burn rate,
     /// minute by minute through the chart's window (as Pyrra draws them), from the first
     /// minute whose window holds enough events.
-    static func loadSlos(_ c: Connection, _ s: inout DashboardSeries, _ slos: [SloDefinition]) throws {
+    static func loadSlos(_ source: some ChartSource, _ s: inout DashboardSeries, _ slos: [SloDefinition]) throws {
         for d in slos {
             let window = Int64(d.windowDays * 86_400e9)
-            let good = try minuteCounts(c, d.goodMetric, d.dimensions, from: s.from - window, to: s.to)
-            let valid = try minuteCounts(c, d.validMetric, d.dimensions, from: s.from - window, to: s.to)
+            let good = try windowCounts(source, d.goodMetric, d.dimensions, window: window, s)
+            let valid = try windowCounts(source, d.validMetric, d.dimensions, window: window, s)
             let minutes = valid.keys.filter { $0 >= s.from - 60_000_000_000 }.sorted()
             guard !minutes.isEmpty else { continue }
             let allMinutes = valid.keys.sorted()
@@ -222,19 +175,24 @@ public struct DashboardSeries: Sendable {
         }
     }
 
-    /// A counter's total per minute (its roll-ups, else its fine points summed by minute).
-    static func minuteCounts(_ c: Connection, _ name: String, _ dims: String, from: Int64, to: Int64) throws -> [Int64: Int64] {
-        let q = try c.cached("""
-            SELECT period_start / 60000000000 * 60000000000, period_seconds, sum(value) FROM metric_data
-            WHERE series_id = (SELECT series_id FROM metric_series WHERE name = ? AND dimensions = ?)
-              AND period_start >= ? AND period_start <= ? GROUP BY 1, 2
-            """)
-        q.bind(1, name).bind(2, dims).bind(3, from).bind(4, to)
-        defer { q.reset() }
-        var rolled: [Int64: Int64] = [:], fine: [Int64: Int64] = [:]
-        while try q.step() {
-            if q.int(1) == 60 { rolled[q.int(0)] = q.int(2) } else { fine[q.int(0), default: 0] += q.int(2) }
+    /// A counter's counts per minute as the budget and burn lines read them: every minute
+    /// where a point's window starts or ends (around `from − window … to − window` and
+    /// `from − 1 h … to`), and what lies between as one sum under its first minute — no
+    /// window starts or ends inside it, so every window's sum is exact, and a 30-day window
+    /// reads two stretches of minutes rather than thirty days of them.
+    static func windowCounts(_ source: some ChartSource, _ name: String, _ dims: String, window: Int64,
+                             _ s: DashboardSeries) throws -> [Int64: Int64] {
+        let minute: Int64 = 60_000_000_000, hour: Int64 = 3_600_000_000_000
+        let early = (s.from - window - minute)...(Period.start(of: s.to - window, length: minute) + 2 * minute - 1)
+        let late = Period.start(of: s.from - hour - minute, length: minute)...s.to
+        guard early.upperBound + minute < late.lowerBound else {
+            return try source.minuteCounts(name, dims, from: early.lowerBound, to: s.to)
         }
-        return rolled.merging(fine) { r, _ in r }
+        var counts = try source.minuteCounts(name, dims, from: early.lowerBound, to: early.upperBound)
+        counts.merge(try source.minuteCounts(name, dims, from: late.lowerBound, to: late.upperBound)) { a, _ in a }
+        let between = early.upperBound + 1
+        let middle = try source.total(name, dims, from: between, to: late.lowerBound)
+        if middle != 0 { counts[between, default: 0] += middle }
+        return counts
     }
 }
