@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PaytopClickHouse
 import PaytopConsole
 import PaytopEngine
 import PaytopExport
@@ -108,18 +109,33 @@ extension LiveCommand {
 struct ConsoleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "console",
-        abstract: "The console on a store another `paytop run` fills, or a recorded store with --read-only."
+        abstract: "The console on a store another `paytop run` fills, a recorded store with --read-only, or the ClickHouse a Collector fleet fills.",
+        discussion: """
+            With --clickhouse URL the screens come from the OpenTelemetry Collector ClickHouse exporter's tables \
+            (docs/clickhouse.md): received telemetry, as the console shows a `paytop collect` store, read again every \
+            2 s; payment state, problems, the drill, range comparison and control keys are paytop's own store's and \
+            say so.
+            """
     )
 
     @OptionGroup var store: StoreOptions
+    @OptionGroup var clickhouse: ClickHouseOptions
     @OptionGroup var console: ConsoleOptions
     @Flag(help: "Never write to the store; fault and control keys say why they are unavailable.") var readOnly = false
 
+    func validate() throws { try clickhouse.refuse(with: store) }
+
     func run() throws {
         try console.checkTerminal()
-        _ = try Store.openForReading(path: store.path)
+        var reading: (any ConsoleReading)?
+        if let client = try clickhouse.client() {
+            reading = try ClickHouseOptions.reading { try ClickHouseConsoleReading(client) }
+        } else {
+            _ = try Store.openForReading(path: store.path)
+        }
         StopSignals.install()
         var options = ConsoleApp.Options(storePath: store.path)
+        options.reading = reading
         options.readOnly = readOnly
         options.themeName = console.theme
         options.noColor = console.noColor

@@ -247,4 +247,83 @@ enum ClickHouseQueries {
             WHERE MetricName = \(literal(name)) AND \(attributesAre(attributes)) ORDER BY StartTimeUnix DESC LIMIT \(n)
             """
     }
+
+    /// A condition: the metric is one of these names.
+    static func metricNamed(_ names: [String]) -> String {
+        "MetricName IN (\(names.map(literal).joined(separator: ", ")))"
+    }
+
+    /// The points of these series' names in a metric table from `from` to `to` (ns), the
+    /// latest `perSeries` of each: name, attributes (JSON), period start (ns), value (a
+    /// histogram's Sum), and for a histogram count, bounds and bucket counts.
+    static func metricPoints(_ e: ClickHouseEndpoint, table: String, histogram: Bool, names: [String], from: Int64, to: Int64, perSeries: Int?) -> String {
+        let rest = histogram ? "toString(Sum), toString(Count), ExplicitBounds, BucketCounts" : "toString(Value)"
+        return """
+            SELECT MetricName, toJSONString(Attributes), toString(toUnixTimestamp64Nano(StartTimeUnix)), \(rest) FROM \(e.qualified(table))
+            WHERE \(metricNamed(names)) AND StartTimeUnix >= fromUnixTimestamp64Nano(toInt64(\(from)))
+              AND StartTimeUnix <= fromUnixTimestamp64Nano(toInt64(\(to))) AND TimeUnix >= fromUnixTimestamp64Nano(toInt64(\(from)))
+            ORDER BY MetricName, Attributes, StartTimeUnix DESC\(perSeries.map { " LIMIT \($0) BY MetricName, Attributes" } ?? "")
+            """
+    }
+
+    /// The first period start of these series (by name and attributes) in the sum and gauge tables (ns; 0 without one).
+    static func firstMetricPoint(_ e: ClickHouseEndpoint, series: [(table: String, name: String, attributes: [(String, String)])]) -> String {
+        let parts = series.map { s in
+            "SELECT min(toUnixTimestamp64Nano(StartTimeUnix)) AS t FROM \(e.qualified(s.table)) WHERE MetricName = \(literal(s.name)) AND \(attributesAre(s.attributes))"
+        }
+        return "SELECT toString(coalesce(minOrNull(t), 0)) FROM (\(parts.joined(separator: " UNION ALL ")))"
+    }
+
+    /// The first period start of any metric point (ns; 0 without one).
+    static func earliestMetricPoint(_ e: ClickHouseEndpoint) -> String {
+        let parts = [e.tables.sum, e.tables.gauge, e.tables.histogram].map { "SELECT min(toUnixTimestamp64Nano(StartTimeUnix)) AS t FROM \(e.qualified($0))" }
+        return "SELECT toString(coalesce(minOrNull(t), 0)) FROM (\(parts.joined(separator: " UNION ALL ")) ) WHERE t > 0"
+    }
+
+    /// A counter's sum per minute over [from, to] (ns): minute start, sum.
+    static func counterMinutes(_ e: ClickHouseEndpoint, name: String, attributes: [(String, String)], from: Int64, to: Int64) -> String {
+        """
+        SELECT toString(intDiv(toUnixTimestamp64Nano(StartTimeUnix), 60000000000) * 60000000000) AS minute, toString(toInt64(round(sum(Value))))
+        FROM \(e.qualified(e.tables.sum))
+        WHERE MetricName = \(literal(name)) AND \(attributesAre(attributes)) AND StartTimeUnix >= fromUnixTimestamp64Nano(toInt64(\(from)))
+          AND StartTimeUnix <= fromUnixTimestamp64Nano(toInt64(\(to))) AND TimeUnix >= fromUnixTimestamp64Nano(toInt64(\(from)))
+        GROUP BY minute
+        """
+    }
+
+    /// A counter's sum over [from, to) (ns).
+    static func counterTotal(_ e: ClickHouseEndpoint, name: String, attributes: [(String, String)], from: Int64, to: Int64) -> String {
+        """
+        SELECT toString(toInt64(round(sum(Value)))) FROM \(e.qualified(e.tables.sum))
+        WHERE MetricName = \(literal(name)) AND \(attributesAre(attributes)) AND StartTimeUnix >= fromUnixTimestamp64Nano(toInt64(\(from)))
+          AND StartTimeUnix < fromUnixTimestamp64Nano(toInt64(\(to))) AND TimeUnix >= fromUnixTimestamp64Nano(toInt64(\(from)))
+        """
+    }
+
+    /// Business events per minute over [from, to] (ns), by the spellings of their name,
+    /// stage and currency: the name's spellings, stage, currency, minute, events, amounts in hundredths.
+    static func businessEventMinutes(_ e: ClickHouseEndpoint, from: Int64, to: Int64, timestampTime: Bool) -> String {
+        typealias K = BusinessEventFields.Key
+        let names = K.name.enumerated().map { "\(field([$0.element])) AS n\($0.offset)" }.joined(separator: ", ")
+        let keys = K.name.indices.map { "n\($0)" }.joined(separator: ", ")
+        return """
+            SELECT \(keys), stage, currency, toString(minute), toString(count()), toString(toInt64(sum(toDecimal128OrZero(amount, 2)) * 100))
+            FROM (
+                SELECT \(names), \(field(K.stage)) AS stage, \(field(K.currency)) AS currency, \(field(K.amount)) AS amount,
+                       intDiv(toUnixTimestamp64Nano(Timestamp), 60000000000) * 60000000000 AS minute
+                FROM \(e.qualified(e.tables.logs))
+                WHERE \(mayBeBusinessEvent) AND \(logsFrom(from, timestampTime: timestampTime)) AND Timestamp <= fromUnixTimestamp64Nano(toInt64(\(to)))
+            )
+            GROUP BY \(keys), stage, currency, minute
+            """
+    }
+
+    /// Each service's latest version among its spans of the hour before `at`: service, version.
+    static func serviceVersions(_ e: ClickHouseEndpoint, at: Int64) -> String {
+        """
+        SELECT ServiceName, argMax(ResourceAttributes['service.version'], Timestamp) FROM \(e.qualified(e.tables.traces))
+        WHERE Timestamp >= fromUnixTimestamp64Nano(toInt64(\(at - 3_600_000_000_000))) AND Timestamp <= fromUnixTimestamp64Nano(toInt64(\(at)))
+        GROUP BY ServiceName
+        """
+    }
 }

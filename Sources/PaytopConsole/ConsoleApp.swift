@@ -18,6 +18,9 @@ public final class ConsoleApp {
         public var storeLag: (@Sendable () -> StoreWriter.Lag)?
         public var themeName = "dark"
         public var noColor = false
+        /// Another store to read the screens from (ClickHouse: `paytop console --clickhouse`);
+        /// nil: paytop's store at `storePath`.
+        public var reading: (any ConsoleReading)?
         public init(storePath: String) { self.storePath = storePath }
     }
 
@@ -25,19 +28,35 @@ public final class ConsoleApp {
     var state = ConsoleState()
     var data: ConsoleData
     var theme: Theme
-    let reader: Connection
+    /// paytop's store: what only it holds (problems, the drill, range comparison, control);
+    /// nil when the screens come from another store.
+    let reader: Connection?
+    /// Where the screens come from.
+    let reading: any ConsoleReading
     var writer: Connection?
 
     public init(_ options: Options) throws {
         self.options = options
-        reader = try Store.openForReading(path: options.storePath)
+        if let other = options.reading {
+            reader = nil
+            reading = other
+        } else {
+            let c = try Store.openForReading(path: options.storePath)
+            reader = c
+            reading = StoreConsoleReading(c, storePath: options.storePath)
+        }
         theme = try Theme.named(options.themeName)
         state.themeName = options.themeName
-        state.readOnly = options.readOnly
+        state.readOnly = options.readOnly || reader == nil
+        if reader == nil { state.readOnlyReason = "\(reading.location) is read here, never written: faults and control are an engine's" }
         data = ConsoleData(snapshot: ConsoleSnapshot(), storePath: options.storePath, embedded: options.embedded, apiURL: options.apiURL)
         data.receiverURL = options.receiverURL
-        if options.receiverURL != nil { dispatch(.watchingReceived(true)) }
+        if reader == nil { data.source = reading.location }
+        if options.receiverURL != nil || reader == nil { dispatch(.watchingReceived(true)) }
     }
+
+    /// What a feature that reads only paytop's own store says on another.
+    var onlyPaytopsStore: String { "reads paytop's own store; not built on \(reading.location) yet (docs/clickhouse.md)" }
 
     /// Runs until q (or `shouldStop`); restores the terminal before returning.
     public func run(shouldStop: () -> Bool) throws {
@@ -45,8 +64,8 @@ public final class ConsoleApp {
         defer { terminal.close() }
         let glyphs: Glyphs = terminal.unicode ? .unicode : .ascii
         var drawTheme = options.noColor || !terminal.useColor ? theme.withoutColor() : (terminal.colors < 256 ? theme.basicColors() : theme)
-        var lastVersion: Int64 = -1
         var lastLoad = Date.distantPast
+        var pending = false
         var dirty = true
         dispatch(.resized(width: terminal.size.0, height: terminal.size.1))
         while !state.quit && !shouldStop() {
@@ -56,9 +75,9 @@ public final class ConsoleApp {
                 if Screen.storeBehindText(behind) != Screen.storeBehindText(data.storeBehindMillis) { dirty = true }
                 data.storeBehindMillis = behind
             }
-            let version = reader.dataVersion
-            if version != lastVersion && Date().timeIntervalSince(lastLoad) >= 0.5 {
-                lastVersion = version
+            if reading.changed() { pending = true }
+            if pending && Date().timeIntervalSince(lastLoad) >= 0.5 {
+                pending = false
                 lastLoad = Date()
                 reload()
                 dirty = true
@@ -103,8 +122,7 @@ public final class ConsoleApp {
 
     func reload() {
         do {
-            data.snapshot = try ConsoleSnapshot.load(reader, storePath: options.storePath, limits: ConsoleLimits.snapshot,
-                                                     windowNanos: state.timeRange.nanos, parts: state.view.parts)
+            data.snapshot = try reading.snapshot(limits: ConsoleLimits.snapshot, windowNanos: state.timeRange.nanos, parts: state.view.parts)
             if let id = state.traceCheckoutID, data.trace?.isPaymentDone != true { loadTrace(id) }
             dispatch(.problemsReloaded)
             if state.view == .payments, let drill = state.drill { loadCheckouts(drill.filter) }
@@ -112,17 +130,18 @@ public final class ConsoleApp {
                Date().timeIntervalSince(lastProblemLoad) >= ConsoleLimits.problemRefreshSeconds {
                 loadProblem(id)
             }
-            let received = options.receiverURL != nil || (data.snapshot.holdsReceived && !options.embedded && !data.snapshot.engineAlive)
+            let received = options.receiverURL != nil || reader == nil || (data.snapshot.holdsReceived && !options.embedded && !data.snapshot.engineAlive)
             if received != state.watchingReceived { dispatch(.watchingReceived(received)) }
         } catch let e as SQLiteError {
             dispatch(.storeReadFailed(e.userMessage))
         } catch {
-            dispatch(.storeReadFailed("reading the store failed: \(error)"))
+            dispatch(.storeReadFailed("reading \(reader == nil ? reading.location : "the store") failed: \(error)"))
         }
     }
 
     /// The drill's checkouts (again on each reload while the Payments view shows them).
     func loadCheckouts(_ filter: CheckoutSearch.Filter) {
+        guard let reader else { return dispatch(.storeReadFailed("the drill " + onlyPaytopsStore)) }
         do {
             data.drilled = try CheckoutSearch.find(reader, filter)
         } catch let e as SQLiteError {
@@ -138,6 +157,7 @@ public final class ConsoleApp {
     /// every few seconds (on a big store an analysis reads its whole window).
     func loadProblem(_ id: Int64) {
         lastProblemLoad = Date()
+        guard let reader else { return dispatch(.storeReadFailed("problems " + onlyPaytopsStore)) }
         do {
             data.problem = try ProblemDetail.load(reader, id: id)
         } catch let e as SQLiteError {
@@ -150,13 +170,14 @@ public final class ConsoleApp {
     /// The medians the trace view compares the trace's spans with: the time range's checkouts.
     func loadTypical() {
         let at = data.snapshot.at
+        guard let reader else { return }
         data.typical = try? TypicalSpans.load(reader, from: state.timeRange.nanos.map { at - $0 } ?? Int64.min, to: at)
     }
 
     func loadTrace(_ id: String) {
         do {
-            data.trace = try TraceWaterfall.load(reader, checkoutID: id)
-            data.traceMissing = data.trace == nil ? "no trace for checkout_id \(id) in this store" : nil
+            data.trace = try reading.waterfall(checkoutID: id)
+            data.traceMissing = data.trace == nil ? "no trace for checkout_id \(id) in \(reader == nil ? reading.location : "this store")" : nil
             if data.trace == nil { dispatch(.traceMissing(checkoutID: id)) }
         } catch {
             data.traceMissing = "reading the trace failed: \(error)"
@@ -175,6 +196,7 @@ public final class ConsoleApp {
             return nil
         case .compare(let range, let baseline):
             data.comparison = nil
+            guard let reader else { return .storeReadFailed("comparing ranges " + onlyPaytopsStore) }
             do {
                 data.comparison = try RangeComparison.compare(reader, from: range.lowerBound, to: range.upperBound,
                                                               baselineFrom: baseline.lowerBound, baselineTo: baseline.upperBound)

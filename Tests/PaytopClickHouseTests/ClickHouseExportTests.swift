@@ -129,5 +129,48 @@ import PaytopVocabulary
         let chSlo = try ClickHouseSloReading(client).slo(definitions: SloDefinition.defaults)
         #expect(slo.at == chSlo.at && slo.objectives == chSlo.objectives && slo.conversion == chSlo.conversion)
         #expect(slo.objectives.allSatisfy { $0.valid > 0 } && slo.conversion != nil)
+        // The console's screens: the snapshot every view draws, from both stores. Equal but for what only
+        // paytop's store holds (payment state, dead letters, queue depth from its own messages) and a
+        // minute's percentile in its top bucket (the recorded maximum there, the bucket's bound here).
+        let limits = ConsoleSnapshot.Limits(deadLetters: 10, payments: 10, events: 60, declineWindow: 500)
+        let chConsole = try ClickHouseConsoleReading(client)
+        for window in [nil, 3_600_000_000_000] as [Int64?] {
+            let a = try StoreConsoleReading(c, storePath: path).snapshot(limits: limits, windowNanos: window, parts: .all)
+            let b = try chConsole.snapshot(limits: limits, windowNanos: window, parts: .all)
+            #expect(a.at == b.at && b.holdsReceived && b.hasPipelineMetrics && b.payments.isEmpty)
+            func close(_ x: Double, _ y: Double) -> Bool { abs(x - y) <= max(0.01 * abs(x), 0.001) }
+            #expect(a.functions.count == b.functions.count)
+            for (x, y) in zip(a.functions, b.functions) {
+                #expect(x.name == y.name && x.version == y.version && x.invocationsPerSecond == y.invocationsPerSecond
+                        && x.errorsPerSecond == y.errorsPerSecond && x.throttlesPerSecond == y.throttlesPerSecond
+                        && x.concurrent == y.concurrent && close(x.p99Millis, y.p99Millis), "\(x) \(y)")
+            }
+            #expect(a.apiPerSecond == b.apiPerSecond && a.api5xxPerSecond == b.api5xxPerSecond && a.api4xxPerSecond == b.api4xxPerSecond
+                    && a.pspPerSecond == b.pspPerSecond && a.psp500PerSecond == b.psp500PerSecond && a.psp402PerSecond == b.psp402PerSecond)
+            #expect(close(a.apiP99Millis, b.apiP99Millis) && close(a.pspP95Millis, b.pspP95Millis))
+            #expect(a.throughputSpark == b.throughputSpark && !a.throughputSpark.isEmpty)
+            #expect(a.queues.map { [$0.sentPerSecond, $0.receivedPerSecond, $0.deletedPerSecond] + $0.depthSpark + $0.ageSpark }
+                    == b.queues.map { [$0.sentPerSecond, $0.receivedPerSecond, $0.deletedPerSecond] + $0.depthSpark + $0.ageSpark })
+            #expect(a.declines.map { "\($0.code) \($0.count)" }.sorted() == b.declines.map { "\($0.code) \($0.count)" }.sorted())
+            #expect(a.slo?.objectives == b.slo?.objectives && a.events.count == b.events.count)
+            #expect(BusinessFigures(try #require(a.business)) == BusinessFigures(try #require(b.business)))
+            #expect(a.functionsReport == b.functionsReport)
+            let (x, y) = (try #require(a.series), try #require(b.series))
+            #expect(x.from == y.from && x.to == y.to && x.periodSeconds == y.periodSeconds)
+            func lines(_ l: [DashboardSeries.Line]) -> [String] { l.map { "\($0.label) " + $0.points.map { "\($0.t)=\($0.v)" }.joined(separator: ",") } }
+            for (l, m) in [(x.throughput, y.throughput), (x.errors, y.errors), (x.invocations, y.invocations), (x.functionErrors, y.functionErrors),
+                           (x.queueDepth, y.queueDepth), (x.dlqAge, y.dlqAge), (x.revenue, y.revenue), (x.conversion, y.conversion),
+                           (x.budget, y.budget), (x.burn, y.burn)] {
+                #expect(lines(l) == lines(m))
+            }
+            for (l, m) in [(x.latency, y.latency), (x.pspLatency, y.pspLatency), (x.functionP95, y.functionP95)] {
+                #expect(l.map(\.label) == m.map(\.label))
+                for (p, q) in zip(l, m) {
+                    #expect(p.points.map(\.t) == q.points.map(\.t) && zip(p.points, q.points).allSatisfy { close($0.v, $1.v) }, "\(p.label)")
+                }
+            }
+        }
+        // A checkout's trace through the console's reading.
+        #expect(try chConsole.waterfall(checkoutID: checkouts[0])?.shown?.spans.count == (try sqlite.waterfall(checkoutID: checkouts[0])?.shown?.spans.count))
     }
 }

@@ -21,6 +21,8 @@ public struct ConsoleData: Sendable {
     public var apiURL: String?
     /// Where this process receives OTLP (`paytop --otlp-receiver`), for the header.
     public var receiverURL: String?
+    /// Another store the screens come from (ClickHouse), for the header.
+    public var source: String?
     /// How far the store's file lags what the embedded engine has made durable (its redo
     /// log), in ms; the header says so once it passes `ConsoleLimits.storeBehindMillis`.
     public var storeBehindMillis: Int64 = 0

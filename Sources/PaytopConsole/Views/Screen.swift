@@ -88,6 +88,7 @@ public enum Screen {
             x = p.buffer.put(" \(behind) ", x: x, y: 0, style: p.theme[.badge], clip: row)
         }
         if let api = d.apiURL { x = p.buffer.put("  api \(api.replacingOccurrences(of: "http://", with: ""))", x: x, y: 0, style: p.theme[.header], clip: row) }
+        if let source = d.source { x = p.buffer.put("  \(source)", x: x, y: 0, style: p.theme[.header], clip: row) }
         if let url = d.receiverURL { x = p.buffer.put("  otlp in \(url.replacingOccurrences(of: "http://", with: ""))", x: x, y: 0, style: p.theme[.header], clip: row) }
         for r in snap.receivers {
             // The receiver's health at a glance: items taken, and any refused in the badge colour.

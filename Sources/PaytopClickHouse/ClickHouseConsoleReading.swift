@@ -1,0 +1,73 @@
+import Foundation
+import PaytopStore
+import PaytopVocabulary
+
+/// The console's screens from the ClickHouse a Collector fleet fills (docs/clickhouse.md):
+/// received telemetry, as the console shows a `paytop collect` store — the flow, queues and
+/// functions from the CloudWatch-named metrics, the business and SLOs counted by ClickHouse,
+/// the event feed, the charts, a checkout's trace. ClickHouse cannot say it changed, so the
+/// console reads again every `refreshSeconds`.
+public final class ClickHouseConsoleReading: ConsoleReading {
+    public let client: ClickHouseClient
+    let traces: ClickHouseTraceReading, events: ClickHouseEventReading, business: ClickHouseBusinessReading
+    let functions: ClickHouseFunctionsReading, slo: ClickHouseSloReading
+    let charts: ClickHouseChartSource
+    public let refreshSeconds: Double
+    private var lastRead = Date.distantPast
+
+    public init(_ client: ClickHouseClient, refreshSeconds: Double = 2) throws(ClickHouseClient.Failure) {
+        self.client = client
+        self.refreshSeconds = refreshSeconds
+        traces = try ClickHouseTraceReading(client)
+        events = try ClickHouseEventReading(client)
+        business = try ClickHouseBusinessReading(client)
+        functions = try ClickHouseFunctionsReading(client)
+        slo = try ClickHouseSloReading(client)
+        charts = ClickHouseChartSource(client, timestampTime: business.timestampTime)
+    }
+
+    public var location: String { "ClickHouse \(client.endpoint.description) · \(client.endpoint.database)" }
+
+    public func changed() -> Bool {
+        guard Date().timeIntervalSince(lastRead) >= refreshSeconds else { return false }
+        lastRead = Date()
+        return true
+    }
+
+    public func snapshot(limits: ConsoleSnapshot.Limits, windowNanos: Int64?, parts: ConsoleSnapshot.Parts) throws -> ConsoleSnapshot {
+        var s = ConsoleSnapshot()
+        s.windowNanos = windowNanos
+        s.parts = parts
+        s.at = try ClickHouseClock.latest(client)
+        s.periodSeconds = 60
+        s.holdsReceived = true
+        let e = client.endpoint
+        for r in try client.read(ClickHouseQueries.serviceVersions(e, at: s.at)).rows {
+            let text = r.map { $0.stringValue ?? "" }
+            // A service is a function by its own name (paytop's spans) or its deployed one (the seed's).
+            if let f = FunctionName(rawValue: text[0]) ?? FunctionName(deployedName: text[0]), !text[1].isEmpty { s.versions[f] = text[1] }
+        }
+        let recent = try ClickHouseRecentMetrics(client, at: s.at)
+        s.hasPipelineMetrics = [MetricName.count, .invocations, .messagesVisible, .messagesSent].contains { name in
+            recent.points.series.keys.contains { $0.hasPrefix(name.rawValue + " ") }
+        }
+        try ConsoleSnapshot.loadQueueMetrics(recent, &s)
+        try ConsoleSnapshot.loadFunctions(recent, &s)
+        s.throughputSpark = try recent.series(.checkoutsReceived, MetricDimensions.business)
+        s.events = try events.events(last: limits.events, checkoutID: nil)
+        // The PSP's business declines among the latest events, by code (as the store counts them).
+        var declines: [String: Int] = [:]
+        for ev in try events.events(last: limits.declineWindow, checkoutID: nil)
+        where ev.name == BusinessEventName.pspResponse.name && ev.errorCategory == .business {
+            declines[ev.errorCode ?? "", default: 0] += 1
+        }
+        s.declines = declines.map { ($0.key, $0.value) }.sorted { ($0.count, $1.code) > ($1.count, $0.code) }
+        s.slo = try slo.slo(definitions: SloDefinition.defaults)
+        if parts.contains(.business) { s.business = try business.business(since: windowNanos) }
+        if parts.contains(.functions) { s.functionsReport = try functions.functions(since: windowNanos) }
+        if parts.contains(.series) { s.series = try DashboardSeries.assemble(charts, at: s.at, windowNanos: windowNanos) }
+        return s
+    }
+
+    public func waterfall(checkoutID: String) throws -> TraceWaterfall? { try traces.waterfall(checkoutID: checkoutID) }
+}
