@@ -96,12 +96,17 @@ let package = Package(
         ]),
         .testTarget(name: "PaytopConsoleTests", dependencies: ["PaytopConsole", "PaytopStore", "PaytopEngine", "PaytopVocabulary", "PaytopJSON"],
                     exclude: ["Snapshots"]),
-        .testTarget(name: "PaytopCLITests", dependencies: ["PaytopCLI", "PaytopEngine", "PaytopStore", "PaytopIngest", "PaytopProtobuf", "PaytopVocabulary", "PaytopJSON"]),
+        .testTarget(name: "PaytopCLITests", dependencies: [
+            "PaytopCLI", "PaytopClickHouse", "PaytopEngine", "PaytopStore", "PaytopIngest", "PaytopProtobuf", "PaytopVocabulary", "PaytopJSON",
+            "PaytopTestSupport",
+        ]),
         .testTarget(name: "PaytopServerTests", dependencies: ["PaytopServer", "PaytopExport", "PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
         .testTarget(name: "PaytopExportTests", dependencies: ["PaytopExport", "PaytopProtobuf", "PaytopEngine", "PaytopStore", "PaytopVocabulary", "PaytopJSON"]),
         .testTarget(name: "PaytopClickHouseTests", dependencies: [
-            "PaytopClickHouse", "PaytopEngine", "PaytopIngest", "PaytopStore", "PaytopVocabulary", "PaytopJSON",
+            "PaytopClickHouse", "PaytopEngine", "PaytopIngest", "PaytopStore", "PaytopVocabulary", "PaytopJSON", "PaytopTestSupport",
         ]),
+        // Test-only: a real ClickHouse (chdb behind Tests/clickhouse/chdb_front.py) for the tests that need one.
+        .target(name: "PaytopTestSupport", path: "Tests/Support"),
         .testTarget(name: "PaytopIngestTests", dependencies: [
             "PaytopIngest", "PaytopConsole", "PaytopProtobuf", "PaytopStore", "PaytopVocabulary", "PaytopJSON",
         ]),

@@ -1,4 +1,5 @@
 import Foundation
+import PaytopTestSupport
 import Testing
 @testable import PaytopClickHouse
 

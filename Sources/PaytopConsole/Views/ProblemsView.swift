@@ -7,6 +7,9 @@ import PaytopVocabulary
 enum ProblemsView {
     static func draw(_ p: inout Painter, _ r: Rect, _ s: ConsoleState, _ d: ConsoleData) {
         let problems = d.snapshot.problems
+        if let source = d.source {
+            return p.emptyPane(r, title: "Problems", ReceivedNotes.problems(source))
+        }
         guard !problems.isEmpty else {
             return p.emptyPane(r, title: "Problems", "no problems: the detectors judge every minute of engine time "
                 + "(error rates, latency, dead letters, backlog, conversion, declines, throttling, SLO burn) and open "

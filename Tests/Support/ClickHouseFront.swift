@@ -1,13 +1,14 @@
 import Foundation
 
 /// ClickHouse for the tests: chdb (ClickHouse in-process, PyPI) behind Tests/clickhouse/
-/// chdb_front.py, started on a free port with a data directory of its own.
-final class ClickHouseFront {
-    let url: String
+/// chdb_front.py, started on a free port with a data directory of its own. (A target of its
+/// own, PaytopTestSupport, so the ClickHouse adapter's tests and the CLI's share it.)
+public final class ClickHouseFront {
+    public let url: String
     let process: Process
     let dataDir: String
 
-    static var available: Bool {
+    public static var available: Bool {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["python3", "-c", "import chdb"]
@@ -19,7 +20,7 @@ final class ClickHouseFront {
     }
 
     /// `saveDir`: where the front keeps each OTLP body it takes (it stands in for a Collector too).
-    init(delaySeconds: Double? = nil, saveDir: String? = nil) throws {
+    public init(delaySeconds: Double? = nil, saveDir: String? = nil) throws {
         dataDir = NSTemporaryDirectory() + "paytop-chdb-\(UUID().uuidString.prefix(8))"
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("clickhouse/chdb_front.py").path
