@@ -19,6 +19,7 @@ struct CheckoutsCommand: ParsableCommand {
             """)
 
     @OptionGroup var store: StoreOptions
+    @OptionGroup var clickhouse: ClickHouseOptions
     @Option(help: ArgumentHelp("Accepted at or after this time.", valueName: "time")) var from: String?
     @Option(help: ArgumentHelp("Accepted at or before this time.", valueName: "time")) var to: String?
     @Option(help: ArgumentHelp("Accepted within this long before the store's clock: 5m, 1h, …", valueName: "duration")) var since: String?
@@ -49,6 +50,8 @@ struct CheckoutsCommand: ParsableCommand {
     }
 
     func run() throws {
+        try clickhouse.refuseOnClickHouse("the drill reads payment state and the indexes paytop's own store keeps:",
+                                          instead: "`paytop events --checkout ID` and `paytop trace ID` show a checkout")
         let c = try Store.openForReading(path: store.path)
         let now = try StoredEngineState.load(c).now
         let filter = try self.filter(now: now)

@@ -38,4 +38,10 @@ struct ClickHouseOptions: ParsableArguments {
             throw CLIError(message: inert(e.description))
         }
     }
+
+    /// For what reads only paytop's own store: `--clickhouse` said in one sentence, exit 2.
+    func refuseOnClickHouse(_ what: String, instead: String) throws {
+        guard given else { return }
+        throw CLIError(message: "\(what) not built on ClickHouse yet (docs/clickhouse.md); there, \(instead)")
+    }
 }

@@ -17,12 +17,17 @@ struct ProblemsCommand: ParsableCommand {
         subcommands: [List.self, Show.self],
         defaultSubcommand: List.self)
 
+    static let onlyPaytopsStore = "problems are detected into paytop's own store (by its engine, or `paytop collect` as telemetry arrives):"
+    static let onClickHouse = "`paytop slo` says what is burning and `paytop functions`, `paytop business` what moved"
+
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "Every problem (the default).")
         @OptionGroup var window: WindowOptions
+        @OptionGroup var clickhouse: ClickHouseOptions
         @Flag(help: "Open problems only.") var open = false
 
         func run() throws {
+            try clickhouse.refuseOnClickHouse(ProblemsCommand.onlyPaytopsStore, instead: ProblemsCommand.onClickHouse)
             let c = try Store.openForReading(path: window.store.path)
             // An analysis reads the affected checkouts' index more than once: keep it cached.
             try Store.limitPageCache(c, megabytes: ProblemAnalysis.pageCacheMegabytes)
@@ -45,9 +50,11 @@ struct ProblemsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "One problem whole.")
         @Argument(help: "The problem's id.") var id: Int64
         @OptionGroup var store: StoreOptions
+        @OptionGroup var clickhouse: ClickHouseOptions
         @Flag(help: "Print as JSON.") var json = false
 
         func run() throws {
+            try clickhouse.refuseOnClickHouse(ProblemsCommand.onlyPaytopsStore, instead: ProblemsCommand.onClickHouse)
             let c = try Store.openForReading(path: store.path)
             try Store.limitPageCache(c, megabytes: ProblemAnalysis.pageCacheMegabytes)
             try Store.mapForReading(c, megabytes: 8_192)

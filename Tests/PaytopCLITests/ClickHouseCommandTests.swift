@@ -47,6 +47,10 @@ import Testing
         // Bad input: one sentence, exit 2.
         let refused = try ReconcileCommandTests.paytop(["business", "--clickhouse", front.url + "/?database=nobody"])
         #expect(refused.status == 2 && refused.err.contains("has no table nobody.otel_traces"))
+        for args in [["checkouts"], ["problems"], ["problems", "show", "1"]] {
+            let r = try ReconcileCommandTests.paytop(args + ["--clickhouse", url])
+            #expect(r.status == 2 && r.err.contains("not built on ClickHouse yet"), "\(args)")
+        }
         let both = try ReconcileCommandTests.paytop(["slo", "--db", t.path, "--clickhouse", url])
         #expect(both.status != 0 && both.err.contains("not both"))
 
