@@ -29,6 +29,10 @@ struct BenchCommand: ParsableCommand {
     var reconcile: String?
     @Flag(help: "Instead of simulating, time OTLP/HTTP span ingest (paytop collect's path) and the console's frames meanwhile.")
     var ingest = false
+    @Option(help: ArgumentHelp("Instead of simulating, time each view's read on this ClickHouse (docs/clickhouse.md).", valueName: "url"))
+    var clickhouse: String?
+    @Option(help: ArgumentHelp("The checkout whose trace the ClickHouse benchmark reads (default: the latest event's).", valueName: "id"))
+    var checkout: String?
     @Option(help: "Simulated checkouts whose spans the ingest benchmark sends.") var ingestCheckouts: Int = 20_000
     @Option(help: "Client connections of the ingest benchmark (10: the Collector exporter's default sending_queue consumers).")
     var clients: Int = 10
@@ -40,6 +44,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         if let queries { return try benchQueries(queries) }
         if let reconcile { return try benchReconcile(reconcile) }
+        if let clickhouse { return try ClickHouseBench(url: clickhouse, checkout: checkout, runs: runs, json: json).run() }
         if ingest {
             return try IngestBench(checkouts: max(1, ingestCheckouts), runs: runs, clients: max(1, clients), seed: seed, json: json).run()
         }

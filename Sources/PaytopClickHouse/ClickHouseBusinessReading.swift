@@ -21,7 +21,11 @@ public struct ClickHouseBusinessReading: BusinessReading {
     }
 
     public func business(since: Int64?) throws -> BusinessReport {
-        let at = try ClickHouseClock.latest(client)
+        try business(since: since, at: try ClickHouseClock.latest(client, timestampTime: timestampTime))
+    }
+
+    /// The report at a clock already read.
+    func business(since: Int64?, at: Int64) throws -> BusinessReport {
         let from = since.map { BusinessReport.windowStart(at: at, nanos: $0) }
         let rows = try client.read(ClickHouseQueries.businessEventGroups(client.endpoint, fromNanos: from, timestampTime: timestampTime)).rows
         let names = BusinessEventFields.Key.name
@@ -45,5 +49,23 @@ public struct ClickHouseBusinessReading: BusinessReading {
         return BusinessReport.assemble(at: at, from: from, groups: groups,
                                        pspLatency: HistogramBuckets(sortedPairs: latency.keys.sorted().map { ($0, latency[$0]!) }),
                                        eventsRecorded: recorded)
+    }
+
+    /// Settled ÷ received over the last `since` nanoseconds of the clock at `at` (the
+    /// conversion beside the SLOs): the business events counted by name only.
+    func conversion(at: Int64, since: Int64) throws -> Double? {
+        let from = BusinessReport.windowStart(at: at, nanos: since)
+        let names = BusinessEventFields.Key.name
+        var received: Int64 = 0, settled: Int64 = 0
+        for r in try client.read(ClickHouseQueries.businessEventNames(client.endpoint, fromNanos: from, timestampTime: timestampTime)).rows {
+            let text = r.map { $0.stringValue ?? "" }
+            var fields: [String: AttributeValue] = [:]
+            for (i, key) in names.enumerated() where !text[i].isEmpty { fields[key] = .string(text[i]) }
+            if !text[names.count].isEmpty { fields["payment_stage"] = .string(text[names.count]) }
+            guard let f = BusinessEventFields.read(fields), let n = Int64(text[names.count + 1]) else { continue }
+            if f.name == FunnelStep.received.event { received += n }
+            if f.name == FunnelStep.settled.event { settled += n }
+        }
+        return received == 0 ? nil : Double(settled) / Double(received)
     }
 }

@@ -23,14 +23,29 @@ public final class ClickHouseClient: @unchecked Sendable {
         public func index(_ name: String) -> Int? { columns.firstIndex { $0.name == name } }
     }
 
-    public init(_ endpoint: ClickHouseEndpoint, timeoutSeconds: Double = 10) {
+    /// With PAYTOP_CLICKHOUSE_TIMING set, each query's wall time and its first line go to
+    /// stderr (what a slow view spends its time on); set to `sql`, the whole query too (to
+    /// EXPLAIN it in clickhouse-client).
+    let timing: Bool, timingSQL: Bool
+
+    public init(_ endpoint: ClickHouseEndpoint, timeoutSeconds: Double = 10,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.endpoint = endpoint
         http = BlockingHTTPClient(timeoutSeconds: timeoutSeconds)
+        timing = !(environment["PAYTOP_CLICKHOUSE_TIMING"] ?? "").isEmpty
+        timingSQL = environment["PAYTOP_CLICKHOUSE_TIMING"] == "sql"
     }
 
     /// Runs a read (SELECT, DESC, SHOW, EXISTS) and returns its rows.
     public func read(_ sql: String) throws(Failure) -> Result {
+        let start = ContinuousClock.now
         let body = try send("GET", sql + " FORMAT JSONCompact", body: nil)
+        if timing {
+            let d = ContinuousClock.now - start
+            let ms = Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+            let first = timingSQL ? sql + "\n" : sql.split(separator: "\n").first.map(String.init) ?? ""
+            FileHandle.standardError.write(Data((String(format: "clickhouse %7.1f ms  %6d bytes  ", ms, body.count) + (timingSQL ? first : String(first.prefix(110))) + "\n").utf8))
+        }
         guard let v = try? JSONValue.parse(body), let meta = v["meta"]?.arrayValue, let data = v["data"]?.arrayValue else {
             throw Failure(description: "ClickHouse at \(endpoint.description) answered something other than JSONCompact")
         }

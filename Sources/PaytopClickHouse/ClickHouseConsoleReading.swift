@@ -14,6 +14,8 @@ public final class ClickHouseConsoleReading: ConsoleReading {
     let charts: ClickHouseChartSource
     public let refreshSeconds: Double
     private var lastRead = Date.distantPast
+    /// The conversion beside the SLOs reads 30 days of log records: read again once a minute.
+    private var conversion: (value: Double?, readAt: Date)?
 
     public init(_ client: ClickHouseClient, refreshSeconds: Double = 2) throws(ClickHouseClient.Failure) {
         self.client = client
@@ -38,7 +40,7 @@ public final class ClickHouseConsoleReading: ConsoleReading {
         var s = ConsoleSnapshot()
         s.windowNanos = windowNanos
         s.parts = parts
-        s.at = try ClickHouseClock.latest(client)
+        s.at = try ClickHouseClock.latest(client, timestampTime: business.timestampTime)
         s.periodSeconds = 60
         s.holdsReceived = true
         let e = client.endpoint
@@ -62,10 +64,17 @@ public final class ClickHouseConsoleReading: ConsoleReading {
             declines[ev.errorCode ?? "", default: 0] += 1
         }
         s.declines = declines.map { ($0.key, $0.value) }.sorted { ($0.count, $1.code) > ($1.count, $0.code) }
-        s.slo = try slo.slo(definitions: SloDefinition.defaults)
-        if parts.contains(.business) { s.business = try business.business(since: windowNanos) }
-        if parts.contains(.functions) { s.functionsReport = try functions.functions(since: windowNanos) }
-        if parts.contains(.series) { s.series = try DashboardSeries.assemble(charts, at: s.at, windowNanos: windowNanos) }
+        let definitions = SloDefinition.defaults
+        if conversion == nil || Date().timeIntervalSince(conversion!.readAt) >= 60 {
+            conversion = (try business.conversion(at: s.at, since: SloReport.longestWindow(definitions)), Date())
+        }
+        s.slo = try slo.slo(definitions: definitions, at: s.at, conversion: conversion?.value)
+        if parts.contains(.business) { s.business = try business.business(since: windowNanos, at: s.at) }
+        if parts.contains(.functions) { s.functionsReport = try functions.functions(since: windowNanos, at: s.at) }
+        if parts.contains(.series) {
+            charts.forget()
+            s.series = try DashboardSeries.assemble(charts, at: s.at, windowNanos: windowNanos)
+        }
         return s
     }
 

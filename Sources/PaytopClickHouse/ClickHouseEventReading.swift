@@ -12,14 +12,25 @@ public struct ClickHouseEventReading: EventReading {
     public let client: ClickHouseClient
     let traces: ClickHouseTraceReading
 
+    let timestampTime: Bool
+
     public init(_ client: ClickHouseClient) throws(ClickHouseClient.Failure) {
         self.client = client
         traces = try ClickHouseTraceReading(client)
+        timestampTime = traces.schema.has(client.endpoint.tables.logs, "TimestampTime")
     }
 
     public func events(last limit: Int?, checkoutID: String?) throws -> [BusinessEventFeed.Event] {
         let ids = try checkoutID.map { try traces.traceIDs($0) } ?? []
-        let rows = try client.read(ClickHouseQueries.latestBusinessEventRecords(client.endpoint, limit: limit, checkout: checkoutID, traceIDs: ids)).rows
+        var rows: [[JSONValue]] = []
+        // The newest few of all: looked for in the last ten minutes, then the last hour and
+        // day, then everywhere (a read of every partition only when the feed is that sparse).
+        let spans: [Int?] = checkoutID == nil && limit != nil && timestampTime ? [600, 3_600, 86_400, nil] : [nil]
+        for within in spans {
+            rows = try client.read(ClickHouseQueries.latestBusinessEventRecords(client.endpoint, limit: limit, checkout: checkoutID, traceIDs: ids,
+                                                                                withinSeconds: within)).rows
+            if rows.count >= (limit ?? 0) { break }
+        }
         var out: [BusinessEventFeed.Event] = []
         for r in rows.reversed() {
             let text = r.map { $0.stringValue ?? "" }

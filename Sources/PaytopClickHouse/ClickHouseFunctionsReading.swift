@@ -52,18 +52,24 @@ public struct ClickHouseWindowMetrics: WindowMetrics {
 /// report assembled by the arithmetic paytop's store uses.
 public struct ClickHouseFunctionsReading: FunctionsReading {
     public let client: ClickHouseClient
+    let timestampTime: Bool
 
     public init(_ client: ClickHouseClient) throws(ClickHouseClient.Failure) {
         self.client = client
         let t = client.endpoint.tables
         let schema = try ClickHouseSchema.describe(client, [t.traces, t.logs, t.sum, t.gauge, t.histogram])
+        timestampTime = schema.has(t.logs, "TimestampTime")
         try schema.require(t.sum, ExporterTables.sumColumns, at: client.endpoint)
         try schema.require(t.gauge, ExporterTables.gaugeColumns, at: client.endpoint)
         try schema.require(t.histogram, ExporterTables.histogramColumns, at: client.endpoint)
     }
 
     public func functions(since: Int64?) throws -> FunctionsReport {
-        let at = try ClickHouseClock.latest(client)
+        try functions(since: since, at: try ClickHouseClock.latest(client, timestampTime: timestampTime))
+    }
+
+    /// The report at a clock already read.
+    func functions(since: Int64?, at: Int64) throws -> FunctionsReport {
         let from = since.map { BusinessReport.windowStart(at: at, nanos: $0) }
         return try FunctionsReport.assemble(at: at, from: from, metrics: try ClickHouseWindowMetrics(client, from: from, to: at + 1))
     }
@@ -71,7 +77,8 @@ public struct ClickHouseFunctionsReading: FunctionsReading {
 
 /// The store's clock on ClickHouse: the latest span or log record (ns; 0 when empty).
 enum ClickHouseClock {
-    static func latest(_ client: ClickHouseClient) throws(ClickHouseClient.Failure) -> Int64 {
-        try client.read(ClickHouseQueries.latestRecordTime(client.endpoint)).rows.first?.first?.stringValue.flatMap { Int64($0) } ?? 0
+    static func latest(_ client: ClickHouseClient, timestampTime: Bool) throws(ClickHouseClient.Failure) -> Int64 {
+        try client.read(ClickHouseQueries.latestRecordTime(client.endpoint, timestampTime: timestampTime)).rows.first?.first?.stringValue
+            .flatMap { Int64($0) } ?? 0
     }
 }

@@ -121,26 +121,53 @@ final class ClickHouseChartSource: ChartSource {
 
     func hasFinePoints(from: Int64) throws -> Bool { false }
 
+    /// Drops what was read for the last charts (the console reads again).
+    func forget() {
+        window = nil
+        minuteCache.removeAll()
+        totalCache.removeAll()
+    }
+
     func points(_ name: MetricName, _ dims: String, from: Int64, to: Int64, period: Int,
                 _ column: DashboardSeries.Column) throws -> [(t: Int64, v: Double)] {
         let lo = from - Int64(period) * 1_000_000_000
         if window == nil || window!.from != lo || window!.to != to {
             window = (lo, to, try ClickHouseMetricPoints(client, names: Self.names, from: lo, to: to, perSeries: nil))
+            // A new window: the counts asked before are of another clock.
+            minuteCache.removeAll()
+            totalCache.removeAll()
         }
         return window!.points.points(name, dims).map { ($0.t, $0.column(column, period: period)) }
     }
 
+    /// Each SLO's counters are asked for alike (good and valid of every objective over the
+    /// same stretches): one query a metric name and stretch answers every series of it.
+    private var minuteCache: [String: [String: [Int64: Int64]]] = [:], totalCache: [String: [String: Int64]] = [:]
+
     func minuteCounts(_ name: String, _ dims: String, from: Int64, to: Int64) throws -> [Int64: Int64] {
-        var out: [Int64: Int64] = [:]
-        for r in try client.read(ClickHouseQueries.counterMinutes(client.endpoint, name: name, attributes: Self.pairs(dims), from: from, to: to)).rows {
-            if let m = r[0].stringValue.flatMap({ Int64($0) }), let n = r[1].stringValue.flatMap({ Int64($0) }) { out[m] = n }
+        let k = "\(name) \(from) \(to)"
+        if minuteCache[k] == nil {
+            var bySeries: [String: [Int64: Int64]] = [:]
+            for r in try client.read(ClickHouseQueries.counterMinutes(client.endpoint, name: name, from: from, to: to)).rows {
+                let text = r.map { $0.stringValue ?? "" }
+                if let m = Int64(text[1]), let n = Int64(text[2]) { bySeries[ClickHouseWindowMetrics.key(name, text[0]), default: [:]][m] = n }
+            }
+            minuteCache[k] = bySeries
         }
-        return out
+        return minuteCache[k]?[ClickHouseWindowMetrics.key(name, dims)] ?? [:]
     }
 
     func total(_ name: String, _ dims: String, from: Int64, to: Int64) throws -> Int64 {
-        try client.read(ClickHouseQueries.counterTotal(client.endpoint, name: name, attributes: Self.pairs(dims), from: from, to: to))
-            .rows.first?.first?.stringValue.flatMap { Int64($0) } ?? 0
+        let k = "\(name) \(from) \(to)"
+        if totalCache[k] == nil {
+            var bySeries: [String: Int64] = [:]
+            for r in try client.read(ClickHouseQueries.counterTotal(client.endpoint, name: name, from: from, to: to)).rows {
+                let text = r.map { $0.stringValue ?? "" }
+                bySeries[ClickHouseWindowMetrics.key(name, text[0])] = Int64(text[1]) ?? 0
+            }
+            totalCache[k] = bySeries
+        }
+        return totalCache[k]?[ClickHouseWindowMetrics.key(name, dims)] ?? 0
     }
 
     func businessMinutes(from: Int64, to: Int64) throws -> [DashboardSeries.BusinessMinute] {

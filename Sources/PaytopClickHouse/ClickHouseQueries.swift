@@ -81,8 +81,14 @@ enum ClickHouseQueries {
     /// The newest `limit` records that may be business events (all with nil), newest first;
     /// a checkout's: naming it, or in its traces: time (ns), trace, span, service, version,
     /// body, attributes (JSON).
-    static func latestBusinessEventRecords(_ e: ClickHouseEndpoint, limit: Int?, checkout: String?, traceIDs: [String]) -> String {
+    static func latestBusinessEventRecords(_ e: ClickHouseEndpoint, limit: Int?, checkout: String?, traceIDs: [String],
+                                           withinSeconds: Int? = nil) -> String {
         var condition = mayBeBusinessEvent
+        if let withinSeconds {
+            // The latest records only: their second and the `withinSeconds` before (the partition key's column).
+            let logs = e.qualified(e.tables.logs)
+            condition = "TimestampTime >= (SELECT max(TimestampTime) FROM \(logs)) - \(withinSeconds) AND " + condition
+        }
         if let checkout {
             condition += " AND (\(namesCheckout("LogAttributes", checkout))"
                 + (traceIDs.isEmpty ? ")" : " OR TraceId IN (\(traceIDs.map(literal).joined(separator: ", "))))")
@@ -154,11 +160,16 @@ enum ClickHouseQueries {
     }
 
     /// The store's clock: the latest time of any span or log record (ns; 0 when empty).
-    static func latestRecordTime(_ e: ClickHouseEndpoint) -> String {
-        """
-        SELECT toString(greatest((SELECT coalesce(max(toUnixTimestamp64Nano(Timestamp)), 0) FROM \(e.qualified(e.tables.traces))),
-                                 (SELECT coalesce(max(toUnixTimestamp64Nano(Timestamp)), 0) FROM \(e.qualified(e.tables.logs)))))
-        """
+    /// `max(Timestamp)` of the traces comes from the parts' min-max index (the partition key's
+    /// column); the logs' is read in their latest second only (`TimestampTime`, their partition
+    /// key's column, from its index), when the table has it.
+    static func latestRecordTime(_ e: ClickHouseEndpoint, timestampTime: Bool) -> String {
+        let logs = e.qualified(e.tables.logs)
+        let latestSecond = timestampTime ? " WHERE TimestampTime >= (SELECT max(TimestampTime) FROM \(logs))" : ""
+        return """
+            SELECT toString(greatest(toUnixTimestamp64Nano((SELECT max(Timestamp) FROM \(e.qualified(e.tables.traces)))),
+                                     toUnixTimestamp64Nano((SELECT max(Timestamp) FROM \(logs)\(latestSecond)))))
+            """
     }
 
     /// Metric points whose period starts in [from, to) (all with nil), bounded by the day
@@ -280,23 +291,26 @@ enum ClickHouseQueries {
         return "SELECT toString(coalesce(minOrNull(t), 0)) FROM (\(parts.joined(separator: " UNION ALL ")) ) WHERE t > 0"
     }
 
-    /// A counter's sum per minute over [from, to] (ns): minute start, sum.
-    static func counterMinutes(_ e: ClickHouseEndpoint, name: String, attributes: [(String, String)], from: Int64, to: Int64) -> String {
+    /// A counter's sum per minute over [from, to] (ns), series by series: attributes (JSON),
+    /// minute start, sum.
+    static func counterMinutes(_ e: ClickHouseEndpoint, name: String, from: Int64, to: Int64) -> String {
         """
-        SELECT toString(intDiv(toUnixTimestamp64Nano(StartTimeUnix), 60000000000) * 60000000000) AS minute, toString(toInt64(round(sum(Value))))
+        SELECT toJSONString(Attributes), toString(intDiv(toUnixTimestamp64Nano(StartTimeUnix), 60000000000) * 60000000000) AS minute,
+               toString(toInt64(round(sum(Value))))
         FROM \(e.qualified(e.tables.sum))
-        WHERE MetricName = \(literal(name)) AND \(attributesAre(attributes)) AND StartTimeUnix >= fromUnixTimestamp64Nano(toInt64(\(from)))
+        WHERE MetricName = \(literal(name)) AND StartTimeUnix >= fromUnixTimestamp64Nano(toInt64(\(from)))
           AND StartTimeUnix <= fromUnixTimestamp64Nano(toInt64(\(to))) AND TimeUnix >= fromUnixTimestamp64Nano(toInt64(\(from)))
-        GROUP BY minute
+        GROUP BY Attributes, minute
         """
     }
 
-    /// A counter's sum over [from, to) (ns).
-    static func counterTotal(_ e: ClickHouseEndpoint, name: String, attributes: [(String, String)], from: Int64, to: Int64) -> String {
+    /// A counter's sum over [from, to) (ns), series by series: attributes (JSON), sum.
+    static func counterTotal(_ e: ClickHouseEndpoint, name: String, from: Int64, to: Int64) -> String {
         """
-        SELECT toString(toInt64(round(sum(Value)))) FROM \(e.qualified(e.tables.sum))
-        WHERE MetricName = \(literal(name)) AND \(attributesAre(attributes)) AND StartTimeUnix >= fromUnixTimestamp64Nano(toInt64(\(from)))
+        SELECT toJSONString(Attributes), toString(toInt64(round(sum(Value)))) FROM \(e.qualified(e.tables.sum))
+        WHERE MetricName = \(literal(name)) AND StartTimeUnix >= fromUnixTimestamp64Nano(toInt64(\(from)))
           AND StartTimeUnix < fromUnixTimestamp64Nano(toInt64(\(to))) AND TimeUnix >= fromUnixTimestamp64Nano(toInt64(\(from)))
+        GROUP BY Attributes
         """
     }
 
@@ -325,5 +339,20 @@ enum ClickHouseQueries {
         WHERE Timestamp >= fromUnixTimestamp64Nano(toInt64(\(at - 3_600_000_000_000))) AND Timestamp <= fromUnixTimestamp64Nano(toInt64(\(at)))
         GROUP BY ServiceName
         """
+    }
+
+    /// The business events since `fromNanos`, counted by the spellings of their name and
+    /// their stage only (the conversion beside the SLOs needs no more): names, stage, events.
+    static func businessEventNames(_ e: ClickHouseEndpoint, fromNanos: Int64?, timestampTime: Bool) -> String {
+        typealias K = BusinessEventFields.Key
+        let names = K.name.enumerated().map { "\(field([$0.element])) AS n\($0.offset)" }.joined(separator: ", ")
+        let keys = K.name.indices.map { "n\($0)" }.joined(separator: ", ")
+        return """
+            SELECT \(keys), stage, toString(count()) FROM (
+                SELECT \(names), \(field(K.stage)) AS stage FROM \(e.qualified(e.tables.logs))
+                WHERE \(mayBeBusinessEvent) AND \(logsFrom(fromNanos, timestampTime: timestampTime))
+            )
+            GROUP BY \(keys), stage
+            """
     }
 }

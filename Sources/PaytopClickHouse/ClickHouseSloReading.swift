@@ -4,7 +4,8 @@ import PaytopVocabulary
 /// SLIs, budgets and burn rates from the exporter's metric tables (docs/clickhouse.md): each
 /// objective's good and valid counters summed from every window's start in one pass
 /// (`sumIf` a window, bounded by the longest), the in-flight gauge's latest reading, the
-/// conversion from the business report over the longest window; then `SloReport.assemble`.
+/// conversion (settled ÷ received) over the longest window from the business events counted
+/// by name; then `SloReport.assemble`.
 public struct ClickHouseSloReading: SloReading {
     public let client: ClickHouseClient
     let business: ClickHouseBusinessReading
@@ -19,7 +20,13 @@ public struct ClickHouseSloReading: SloReading {
     }
 
     public func slo(definitions: [SloDefinition]) throws -> SloReport {
-        let at = try ClickHouseClock.latest(client), e = client.endpoint
+        let at = try ClickHouseClock.latest(client, timestampTime: business.timestampTime)
+        return try slo(definitions: definitions, at: at, conversion: try business.conversion(at: at, since: SloReport.longestWindow(definitions)))
+    }
+
+    /// The report at a clock already read, with the conversion beside it.
+    func slo(definitions: [SloDefinition], at: Int64, conversion: Double?) throws -> SloReport {
+        let e = client.endpoint
         let starts = Array(Set(definitions.flatMap { SloReport.windowStarts($0, at: at) })).sorted()
         let names = Array(Set(definitions.flatMap { [$0.goodMetric, $0.validMetric] })).sorted()
         var totals: [String: [Int64: Int64]] = [:]
@@ -33,7 +40,6 @@ public struct ClickHouseSloReading: SloReading {
             let text = r.map { $0.stringValue ?? "" }
             gauges[ClickHouseWindowMetrics.key(text[0], text[1])] = Double(text[2])
         }
-        let conversion = try business.business(since: SloReport.longestWindow(definitions)).conversion
         return try SloReport.assemble(
             at: at, definitions: definitions,
             total: { name, dimensions, from in totals[ClickHouseWindowMetrics.key(name, dimensions)]?[from] ?? 0 },
