@@ -27,7 +27,8 @@ public struct ClickHouseBusinessReading: BusinessReading {
     /// The report at a clock already read.
     func business(since: Int64?, at: Int64) throws -> BusinessReport {
         let from = since.map { BusinessReport.windowStart(at: at, nanos: $0) }
-        let rows = try client.read(ClickHouseQueries.businessEventGroups(client.endpoint, fromNanos: from, timestampTime: timestampTime)).rows
+        let rows = try client.read(ClickHouseQueries.businessEventGroups(client.endpoint, fromNanos: from, timestampTime: timestampTime,
+                                                                         bodies: try jsonBodies(from: from))).rows
         let names = BusinessEventFields.Key.name
         var groups: [BusinessReport.Group] = [], latency: [Int64: Int64] = [:]
         for r in rows {
@@ -57,7 +58,8 @@ public struct ClickHouseBusinessReading: BusinessReading {
         let from = BusinessReport.windowStart(at: at, nanos: since)
         let names = BusinessEventFields.Key.name
         var received: Int64 = 0, settled: Int64 = 0
-        for r in try client.read(ClickHouseQueries.businessEventNames(client.endpoint, fromNanos: from, timestampTime: timestampTime)).rows {
+        for r in try client.read(ClickHouseQueries.businessEventNames(client.endpoint, fromNanos: from, timestampTime: timestampTime,
+                                                                      bodies: try jsonBodies(from: from))).rows {
             let text = r.map { $0.stringValue ?? "" }
             var fields: [String: AttributeValue] = [:]
             for (i, key) in names.enumerated() where !text[i].isEmpty { fields[key] = .string(text[i]) }
@@ -67,5 +69,13 @@ public struct ClickHouseBusinessReading: BusinessReading {
             if f.name == FunnelStep.settled.event { settled += n }
         }
         return received == 0 ? nil : Double(settled) / Double(received)
+    }
+
+    /// Whether JSON bodies (a CloudWatch Logs receiver's Powertools lines) may name events from
+    /// `from` on: when none does, the fields are read from the attributes alone.
+    func jsonBodies(from: Int64?) throws -> Bool { try Self.jsonBodies(client, from: from, timestampTime: timestampTime) }
+
+    static func jsonBodies(_ client: ClickHouseClient, from: Int64?, timestampTime: Bool) throws(ClickHouseClient.Failure) -> Bool {
+        try client.read(ClickHouseQueries.jsonBodyEvents(client.endpoint, fromNanos: from, timestampTime: timestampTime)).rows.first?.first?.stringValue != "0"
     }
 }

@@ -39,7 +39,7 @@ public struct ClickHouseEventReading: EventReading {
             guard let f = BusinessEventFields.read(BusinessEventFields.fields(attributes: pairs, body: .string(text[5]))) else { continue }
             if let checkoutID, let other = f.checkoutID, other != checkoutID { continue }
             out.append(BusinessEventFeed.Event(
-                eventNo: 0, name: f.name.name, type: f.name.type, stage: f.name.stage, message: text[5].hasPrefix("{") ? "" : text[5],
+                eventNo: 0, name: f.name.name, type: f.name.type, stage: f.name.stage, message: f.name.message,
                 checkoutID: f.checkoutID, outcome: f.outcome, bizTimestamp: f.timestamp ?? Int64(text[0]) ?? 0, amountTotal: f.amountTotal,
                 amountCurrency: f.currency, orderCount: f.orderCount.map(Int64.init), paymentOrderID: f.paymentOrderID, merchantID: f.merchantID,
                 errorCode: f.errorCode, errorCategory: f.errorCategory, pspLatencyMillis: f.pspLatencyMillis,

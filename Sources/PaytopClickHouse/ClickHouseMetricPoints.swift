@@ -173,7 +173,9 @@ final class ClickHouseChartSource: ChartSource {
     func businessMinutes(from: Int64, to: Int64) throws -> [DashboardSeries.BusinessMinute] {
         let names = BusinessEventFields.Key.name
         var out: [DashboardSeries.BusinessMinute] = []
-        for r in try client.read(ClickHouseQueries.businessEventMinutes(client.endpoint, from: from, to: to, timestampTime: timestampTime)).rows {
+        let bodies = try ClickHouseBusinessReading.jsonBodies(client, from: from, timestampTime: timestampTime)
+        for r in try client.read(ClickHouseQueries.businessEventMinutes(client.endpoint, from: from, to: to, timestampTime: timestampTime,
+                                                                        bodies: bodies)).rows {
             let text = r.map { $0.stringValue ?? "" }
             var fields: [String: AttributeValue] = [:]
             for (i, key) in names.enumerated() where !text[i].isEmpty { fields[key] = .string(text[i]) }

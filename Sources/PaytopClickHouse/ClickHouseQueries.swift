@@ -20,7 +20,7 @@ enum ClickHouseQueries {
     /// A log record that may be a business event: an event name key, or a JSON body naming one.
     static let mayBeBusinessEvent = """
         (mapContains(LogAttributes, 'event.name') OR mapContains(LogAttributes, 'event_name') OR mapContains(LogAttributes, 'event_type')
-         OR mapContains(LogAttributes, 'event.type') OR (startsWith(Body, '{') AND (position(Body, 'event_name') > 0 OR position(Body, 'event_type') > 0)))
+         OR mapContains(LogAttributes, 'event.type') OR (startsWith(Body, '{') AND (position(Body, 'event') > 0)))
         """
 
     /// The columns of these tables (table, name, type).
@@ -108,12 +108,14 @@ enum ClickHouseQueries {
 
     /// A business-event field as ingest reads it: the first of its spellings present, a log
     /// attribute before a JSON body's field of the same name (a dotted spelling also as the
-    /// body's nested objects); '' when none is.
-    static func field(_ spellings: [String]) -> String {
+    /// body's nested objects); '' when none is. Without `bodies` (no JSON body names an event
+    /// in the window: `jsonBodyEvents`) the attributes only: half the work.
+    static func field(_ spellings: [String], bodies: Bool = true) -> String {
         var arms: [String] = []
         for k in spellings {
             let attribute = "LogAttributes[\(literal(k))]"
             arms += ["\(attribute) != ''", attribute]
+            guard bodies else { continue }
             var paths = [[k]]
             if k.contains(".") { paths.append(k.split(separator: ".").map(String.init)) }
             for path in paths {
@@ -138,16 +140,16 @@ enum ClickHouseQueries {
     /// tells apart, counted, their amounts summed as exact decimals: the spellings of the
     /// event name one by one, stage, outcome, currency, merchant, error code and category,
     /// PSP latency (ms), events, the amounts' sum in hundredths.
-    static func businessEventGroups(_ e: ClickHouseEndpoint, fromNanos: Int64?, timestampTime: Bool) -> String {
+    static func businessEventGroups(_ e: ClickHouseEndpoint, fromNanos: Int64?, timestampTime: Bool, bodies: Bool = true) -> String {
         typealias K = BusinessEventFields.Key
-        let names = K.name.enumerated().map { "\(field([$0.element])) AS n\($0.offset)" }.joined(separator: ", ")
+        let names = K.name.enumerated().map { "\(field([$0.element], bodies: bodies)) AS n\($0.offset)" }.joined(separator: ", ")
         let keys = K.name.indices.map { "n\($0)" }.joined(separator: ", ")
         return """
             SELECT \(keys), stage, outcome, currency, merchant, code, category, latency, toString(count()), toString(toInt64(sum(toDecimal128OrZero(amount, 2)) * 100))
             FROM (
-                SELECT \(names), \(field(K.stage)) AS stage, \(field(K.outcome)) AS outcome, \(field(K.currency)) AS currency,
-                       \(field(K.merchant)) AS merchant, \(field(K.errorCode)) AS code, \(field(K.errorCategory)) AS category,
-                       \(field(K.pspLatency)) AS latency, \(field(K.amount)) AS amount
+                SELECT \(names), \(field(K.stage, bodies: bodies)) AS stage, \(field(K.outcome, bodies: bodies)) AS outcome, \(field(K.currency, bodies: bodies)) AS currency,
+                       \(field(K.merchant, bodies: bodies)) AS merchant, \(field(K.errorCode, bodies: bodies)) AS code, \(field(K.errorCategory, bodies: bodies)) AS category,
+                       \(field(K.pspLatency, bodies: bodies)) AS latency, \(field(K.amount, bodies: bodies)) AS amount
                 FROM \(e.qualified(e.tables.logs)) WHERE \(mayBeBusinessEvent) AND \(logsFrom(fromNanos, timestampTime: timestampTime))
             )
             GROUP BY \(keys), stage, outcome, currency, merchant, code, category, latency
@@ -316,14 +318,14 @@ enum ClickHouseQueries {
 
     /// Business events per minute over [from, to] (ns), by the spellings of their name,
     /// stage and currency: the name's spellings, stage, currency, minute, events, amounts in hundredths.
-    static func businessEventMinutes(_ e: ClickHouseEndpoint, from: Int64, to: Int64, timestampTime: Bool) -> String {
+    static func businessEventMinutes(_ e: ClickHouseEndpoint, from: Int64, to: Int64, timestampTime: Bool, bodies: Bool = true) -> String {
         typealias K = BusinessEventFields.Key
-        let names = K.name.enumerated().map { "\(field([$0.element])) AS n\($0.offset)" }.joined(separator: ", ")
+        let names = K.name.enumerated().map { "\(field([$0.element], bodies: bodies)) AS n\($0.offset)" }.joined(separator: ", ")
         let keys = K.name.indices.map { "n\($0)" }.joined(separator: ", ")
         return """
             SELECT \(keys), stage, currency, toString(minute), toString(count()), toString(toInt64(sum(toDecimal128OrZero(amount, 2)) * 100))
             FROM (
-                SELECT \(names), \(field(K.stage)) AS stage, \(field(K.currency)) AS currency, \(field(K.amount)) AS amount,
+                SELECT \(names), \(field(K.stage, bodies: bodies)) AS stage, \(field(K.currency, bodies: bodies)) AS currency, \(field(K.amount, bodies: bodies)) AS amount,
                        intDiv(toUnixTimestamp64Nano(Timestamp), 60000000000) * 60000000000 AS minute
                 FROM \(e.qualified(e.tables.logs))
                 WHERE \(mayBeBusinessEvent) AND \(logsFrom(from, timestampTime: timestampTime)) AND Timestamp <= fromUnixTimestamp64Nano(toInt64(\(to)))
@@ -343,16 +345,26 @@ enum ClickHouseQueries {
 
     /// The business events since `fromNanos`, counted by the spellings of their name and
     /// their stage only (the conversion beside the SLOs needs no more): names, stage, events.
-    static func businessEventNames(_ e: ClickHouseEndpoint, fromNanos: Int64?, timestampTime: Bool) -> String {
+    static func businessEventNames(_ e: ClickHouseEndpoint, fromNanos: Int64?, timestampTime: Bool, bodies: Bool = true) -> String {
         typealias K = BusinessEventFields.Key
-        let names = K.name.enumerated().map { "\(field([$0.element])) AS n\($0.offset)" }.joined(separator: ", ")
+        let names = K.name.enumerated().map { "\(field([$0.element], bodies: bodies)) AS n\($0.offset)" }.joined(separator: ", ")
         let keys = K.name.indices.map { "n\($0)" }.joined(separator: ", ")
         return """
             SELECT \(keys), stage, toString(count()) FROM (
-                SELECT \(names), \(field(K.stage)) AS stage FROM \(e.qualified(e.tables.logs))
+                SELECT \(names), \(field(K.stage, bodies: bodies)) AS stage FROM \(e.qualified(e.tables.logs))
                 WHERE \(mayBeBusinessEvent) AND \(logsFrom(fromNanos, timestampTime: timestampTime))
             )
             GROUP BY \(keys), stage
             """
+    }
+
+    /// Whether a log record from `fromNanos` on (all with nil) has a JSON body that may name
+    /// an event (the body's token index skips granules without the token `event`).
+    static func jsonBodyEvents(_ e: ClickHouseEndpoint, fromNanos: Int64?, timestampTime: Bool) -> String {
+        """
+        SELECT toString(count()) FROM (SELECT 1 FROM \(e.qualified(e.tables.logs))
+            WHERE \(logsFrom(fromNanos, timestampTime: timestampTime)) AND hasToken(Body, 'event') AND startsWith(Body, '{')
+              AND position(Body, 'event') > 0 LIMIT 1)
+        """
     }
 }
