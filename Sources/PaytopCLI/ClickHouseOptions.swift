@@ -16,10 +16,11 @@ struct ClickHouseOptions: ParsableArguments {
         if clickhouse != nil && store.db != nil { throw ValidationError("give --db PATH or --clickhouse URL, not both") }
     }
 
-    /// The client for `--clickhouse`; nil without it.
-    func client() throws -> ClickHouseClient? {
+    /// The client for `--clickhouse`; nil without it. Each request gives up after
+    /// `timeoutSeconds` (the console waits less than a command: it reads in its loop).
+    func client(timeoutSeconds: Double = 10) throws -> ClickHouseClient? {
         guard let clickhouse else { return nil }
-        return try Self.reading { ClickHouseClient(try ClickHouseEndpoint(url: clickhouse)) }
+        return try Self.reading { ClickHouseClient(try ClickHouseEndpoint(url: clickhouse), timeoutSeconds: timeoutSeconds) }
     }
 
     /// Where the command reads, for its sentences.

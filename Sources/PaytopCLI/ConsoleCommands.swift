@@ -128,7 +128,7 @@ struct ConsoleCommand: ParsableCommand {
     func run() throws {
         try console.checkTerminal()
         var reading: (any ConsoleReading)?
-        if let client = try clickhouse.client() {
+        if let client = try clickhouse.client(timeoutSeconds: 5) {
             reading = try ClickHouseOptions.reading { try ClickHouseConsoleReading(client) }
         } else {
             _ = try Store.openForReading(path: store.path)
