@@ -14,10 +14,8 @@ struct ClickHouseBench {
         try ClickHouseOptions.reading {
             let client = ClickHouseClient(try ClickHouseEndpoint(url: url), timeoutSeconds: 60)
             let e = client.endpoint
-            func count(_ table: String) throws -> Int64 {
-                Int64(try client.read("SELECT toString(count()) FROM \(e.qualified(table))").rows.first?.first?.stringValue ?? "") ?? 0
-            }
-            let spans = try count(e.tables.traces), logs = try count(e.tables.logs)
+            let spans = try ClickHouseSchema.rowCount(client, table: e.tables.traces)
+            let logs = try ClickHouseSchema.rowCount(client, table: e.tables.logs)
             guard let id = try checkout ?? ClickHouseEventReading(client).events(last: 1, checkoutID: nil).first?.checkoutID else {
                 throw CLIError(message: "ClickHouse at \(e.description) holds no business event naming a checkout; give --checkout ID")
             }

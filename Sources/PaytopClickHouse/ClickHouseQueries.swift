@@ -367,4 +367,9 @@ enum ClickHouseQueries {
               AND position(Body, 'event') > 0 LIMIT 1)
         """
     }
+
+    /// How many rows a table holds.
+    static func rowCount(_ e: ClickHouseEndpoint, table: String) -> String {
+        "SELECT toString(count()) FROM \(e.qualified(table))"
+    }
 }

@@ -32,4 +32,9 @@ public struct ClickHouseSchema: Sendable {
     }
 
     public func has(_ table: String, _ column: String) -> Bool { columns[table]?[column] != nil }
+
+    /// How many rows a table holds (the benchmark says what it read).
+    public static func rowCount(_ client: ClickHouseClient, table: String) throws(ClickHouseClient.Failure) -> Int64 {
+        Int64(try client.read(ClickHouseQueries.rowCount(client.endpoint, table: table)).rows.first?.first?.stringValue ?? "") ?? 0
+    }
 }

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import PaytopTestSupport
 import Testing
 import PaytopJSON
 import PaytopProtobuf
@@ -78,17 +79,7 @@ import PaytopProtobuf
         let t = Temp("collect-sdk")
         let (collect, url) = try startCollect(db: t.path)
         for (checkout, decline) in [("chk-sdk-ok", false), ("chk-sdk-declined", true)] {
-            let py = Process()
-            py.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            py.arguments = ["python3", Self.root.appendingPathComponent("Tests/otlp/seed_pipeline.py").path,
-                            "--endpoint", url, "--checkout", checkout] + (decline ? ["--decline"] : [])
-            let err = Pipe()
-            py.standardError = err
-            py.standardOutput = FileHandle.nullDevice
-            try py.run()
-            let stderr = err.fileHandleForReading.readDataToEndOfFile()
-            py.waitUntilExit()
-            try #require(py.terminationStatus == 0, "the SDK script failed: \(String(decoding: stderr, as: UTF8.self))")
+            try Python.seedPipeline(endpoint: url, checkout: checkout, decline: decline)
         }
         // The SDK's exporters got their 200s before the script exited: everything is committed.
         let r = try ReconcileCommandTests.paytop(["trace", "chk-sdk-ok", "--db", t.path, "--json"])

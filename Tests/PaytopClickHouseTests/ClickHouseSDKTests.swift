@@ -14,15 +14,7 @@ import PaytopVocabulary
 /// paytop's own receiver: every reading contract answers alike from both stores.
 @Suite(.serialized) struct ClickHouseSDKTests {
     static var sdkAvailable: Bool {
-        guard ClickHouseFront.available else { return false }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import opentelemetry.sdk, opentelemetry.exporter.otlp.proto.http, opentelemetry.proto"]
-        p.standardError = FileHandle.nullDevice
-        p.standardOutput = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
+        ClickHouseFront.available && Python.has(["opentelemetry.sdk", "opentelemetry.exporter.otlp.proto.http", "opentelemetry.proto"])
     }
 
     @Test(.enabled(if: sdkAvailable, "python3 with chdb and the OpenTelemetry SDK (CI installs them)"))
@@ -34,20 +26,7 @@ import PaytopVocabulary
         let client = ClickHouseClient(try ClickHouseEndpoint(url: front.url + "/?database=otel", environment: [:]))
         for statement in ExporterTables.traces(client.endpoint) + ExporterTables.logs(client.endpoint) { try client.write(statement) }
         let checkouts = [("chk-sdk-ok", false), ("chk-sdk-declined", true)]
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        for (checkout, decline) in checkouts {
-            let py = Process()
-            py.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            py.arguments = ["python3", root.appendingPathComponent("otlp/seed_pipeline.py").path, "--endpoint", front.url,
-                            "--checkout", checkout] + (decline ? ["--decline"] : [])
-            let err = Pipe()
-            py.standardError = err
-            py.standardOutput = FileHandle.nullDevice
-            try py.run()
-            let stderr = err.fileHandleForReading.readDataToEndOfFile()
-            py.waitUntilExit()
-            try #require(py.terminationStatus == 0, "the SDK script failed: \(String(decoding: stderr, as: UTF8.self))")
-        }
+        for (checkout, decline) in checkouts { try Python.seedPipeline(endpoint: front.url, checkout: checkout, decline: decline) }
         // paytop's own receiver takes the same requests, in the order they came.
         let path = dir + "/received.db"
         let intake = try Intake(storePath: path, listen: "test")

@@ -8,16 +8,7 @@ public final class ClickHouseFront {
     let process: Process
     let dataDir: String
 
-    public static var available: Bool {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import chdb"]
-        p.standardError = FileHandle.nullDevice
-        p.standardOutput = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
-    }
+    public static var available: Bool { Python.has(["chdb"]) }
 
     /// `saveDir`: where the front keeps each OTLP body it takes (it stands in for a Collector too).
     public init(delaySeconds: Double? = nil, saveDir: String? = nil) throws {
