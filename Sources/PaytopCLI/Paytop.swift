@@ -20,7 +20,7 @@ public struct PaytopCommand: ParsableCommand {
                       EventsCommand.self, ReleasesCommand.self, SloCommand.self, MetricsCommand.self, BusinessCommand.self, FunctionsCommand.self,
                       FaultCommand.self, DeployCommand.self, RollbackCommand.self, RedriveCommand.self,
                       RateCommand.self, PauseCommand.self, ResumeCommand.self, SpeedCommand.self,
-                      BenchCommand.self, ExportCommand.self, CollectCommand.self, IngestCommand.self, SweepCommand.self, SettlementCommand.self, ReconcileCommand.self],
+                      BenchCommand.self, ExportCommand.self, ClickHouseCommand.self, CollectCommand.self, IngestCommand.self, SweepCommand.self, SettlementCommand.self, ReconcileCommand.self],
         defaultSubcommand: LiveCommand.self
     )
 

@@ -10,6 +10,8 @@ import PaytopVocabulary
 public struct ClickHouseBusinessReading: BusinessReading {
     public let client: ClickHouseClient
     let timestampTime: Bool
+    /// The logs table has paytop's projection (`paytop clickhouse prepare`).
+    public let projection: Bool
 
     public init(_ client: ClickHouseClient) throws(ClickHouseClient.Failure) {
         self.client = client
@@ -18,6 +20,15 @@ public struct ClickHouseBusinessReading: BusinessReading {
         try schema.require(t.logs, ExporterTables.logColumns, at: client.endpoint)
         try schema.require(t.traces, ["Timestamp"], at: client.endpoint)
         timestampTime = schema.has(t.logs, "TimestampTime")
+        // A ClickHouse without system.projections has none.
+        projection = (try? client.read(ClickHouseQueries.businessProjectionPresent(client.endpoint)))?.rows.first?.first?.stringValue == "1"
+    }
+
+    /// How the business queries read the records from `from` on: through the projection when
+    /// there is one, else raw (JSON bodies read only when one in the window may name an event).
+    func source(from: Int64?) throws(ClickHouseClient.Failure) -> ClickHouseQueries.BusinessSource {
+        if projection { return .init(timestampTime: timestampTime, bodies: true, projection: true) }
+        return .init(timestampTime: timestampTime, bodies: try jsonBodies(from: from), projection: false)
     }
 
     public func business(since: Int64?) throws -> BusinessReport {
@@ -27,8 +38,7 @@ public struct ClickHouseBusinessReading: BusinessReading {
     /// The report at a clock already read.
     func business(since: Int64?, at: Int64) throws -> BusinessReport {
         let from = since.map { BusinessReport.windowStart(at: at, nanos: $0) }
-        let rows = try client.read(ClickHouseQueries.businessEventGroups(client.endpoint, fromNanos: from, timestampTime: timestampTime,
-                                                                         bodies: try jsonBodies(from: from))).rows
+        let rows = try client.read(ClickHouseQueries.businessEventGroups(client.endpoint, fromNanos: from, try source(from: from))).rows
         let names = BusinessEventFields.Key.name
         var groups: [BusinessReport.Group] = [], latency: [Int64: Int64] = [:]
         for r in rows {
@@ -58,8 +68,7 @@ public struct ClickHouseBusinessReading: BusinessReading {
         let from = BusinessReport.windowStart(at: at, nanos: since)
         let names = BusinessEventFields.Key.name
         var received: Int64 = 0, settled: Int64 = 0
-        for r in try client.read(ClickHouseQueries.businessEventNames(client.endpoint, fromNanos: from, timestampTime: timestampTime,
-                                                                      bodies: try jsonBodies(from: from))).rows {
+        for r in try client.read(ClickHouseQueries.businessEventNames(client.endpoint, fromNanos: from, try source(from: from))).rows {
             let text = r.map { $0.stringValue ?? "" }
             var fields: [String: AttributeValue] = [:]
             for (i, key) in names.enumerated() where !text[i].isEmpty { fields[key] = .string(text[i]) }
@@ -73,9 +82,7 @@ public struct ClickHouseBusinessReading: BusinessReading {
 
     /// Whether JSON bodies (a CloudWatch Logs receiver's Powertools lines) may name events from
     /// `from` on: when none does, the fields are read from the attributes alone.
-    func jsonBodies(from: Int64?) throws -> Bool { try Self.jsonBodies(client, from: from, timestampTime: timestampTime) }
-
-    static func jsonBodies(_ client: ClickHouseClient, from: Int64?, timestampTime: Bool) throws(ClickHouseClient.Failure) -> Bool {
+    func jsonBodies(from: Int64?) throws(ClickHouseClient.Failure) -> Bool {
         try client.read(ClickHouseQueries.jsonBodyEvents(client.endpoint, fromNanos: from, timestampTime: timestampTime)).rows.first?.first?.stringValue != "0"
     }
 }

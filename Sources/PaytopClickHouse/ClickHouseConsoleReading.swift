@@ -25,7 +25,7 @@ public final class ClickHouseConsoleReading: ConsoleReading {
         business = try ClickHouseBusinessReading(client)
         functions = try ClickHouseFunctionsReading(client)
         slo = try ClickHouseSloReading(client)
-        charts = ClickHouseChartSource(client, timestampTime: business.timestampTime)
+        charts = ClickHouseChartSource(client, business: business)
     }
 
     public var location: String { "ClickHouse \(client.endpoint.description) · \(client.endpoint.database)" }

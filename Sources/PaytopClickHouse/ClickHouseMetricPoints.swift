@@ -90,10 +90,10 @@ struct ClickHouseRecentMetrics: RecentMetrics {
 /// the logs. No control events there: paytop's own.
 final class ClickHouseChartSource: ChartSource {
     let client: ClickHouseClient
-    let timestampTime: Bool
+    let business: ClickHouseBusinessReading
     private var window: (from: Int64, to: Int64, points: ClickHouseMetricPoints)?
 
-    init(_ client: ClickHouseClient, timestampTime: Bool) { self.client = client; self.timestampTime = timestampTime }
+    init(_ client: ClickHouseClient, business: ClickHouseBusinessReading) { self.client = client; self.business = business }
 
     static let names: [MetricName] = [
         .count, .checkoutsSettled, .serverErrors, .clientErrors, .pspResponses, .latency, .integrationLatency, .duration, .pspLatency,
@@ -173,16 +173,15 @@ final class ClickHouseChartSource: ChartSource {
     func businessMinutes(from: Int64, to: Int64) throws -> [DashboardSeries.BusinessMinute] {
         let names = BusinessEventFields.Key.name
         var out: [DashboardSeries.BusinessMinute] = []
-        let bodies = try ClickHouseBusinessReading.jsonBodies(client, from: from, timestampTime: timestampTime)
-        for r in try client.read(ClickHouseQueries.businessEventMinutes(client.endpoint, from: from, to: to, timestampTime: timestampTime,
-                                                                        bodies: bodies)).rows {
+        for r in try client.read(ClickHouseQueries.businessEventMinutes(client.endpoint, from: from, to: to, try business.source(from: from))).rows {
             let text = r.map { $0.stringValue ?? "" }
             var fields: [String: AttributeValue] = [:]
             for (i, key) in names.enumerated() where !text[i].isEmpty { fields[key] = .string(text[i]) }
+            // stage, currency, the minute (as ClickHouse writes a DateTime), the minute in ns, events, amounts.
             let rest = Array(text[names.count...])
             if !rest[0].isEmpty { fields["payment_stage"] = .string(rest[0]) }
             guard let f = BusinessEventFields.read(fields), f.name == .requestReceived || f.name == .checkoutSettled,
-                  let minute = Int64(rest[2]), let n = Int64(rest[3]), let amount = Int64(rest[4]) else { continue }
+                  let minute = Int64(rest[3]), let n = Int64(rest[4]), let amount = Int64(rest[5]) else { continue }
             out.append(DashboardSeries.BusinessMinute(minute: minute, event: f.name, currency: rest[1], events: n, amountMinor: amount))
         }
         return out

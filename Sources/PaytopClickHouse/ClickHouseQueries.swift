@@ -111,10 +111,13 @@ enum ClickHouseQueries {
     /// body's nested objects); '' when none is. Without `bodies` (no JSON body names an event
     /// in the window: `jsonBodyEvents`) the attributes only: half the work.
     static func field(_ spellings: [String], bodies: Bool = true) -> String {
-        var arms: [String] = []
+        // Nested if() and notEmpty(): what ClickHouse's analyzer leaves as written, so a query's
+        // expression and the projection's stay the same (multiIf and `!= ''` are rewritten in
+        // queries but not in projections, which then cannot answer them).
+        var arms: [(condition: String, value: String)] = []
         for k in spellings {
             let attribute = "LogAttributes[\(literal(k))]"
-            arms += ["\(attribute) != ''", attribute]
+            arms.append(("notEmpty(\(attribute))", attribute))
             guard bodies else { continue }
             var paths = [[k]]
             if k.contains(".") { paths.append(k.split(separator: ".").map(String.init)) }
@@ -122,10 +125,10 @@ enum ClickHouseQueries {
                 let p = path.map(literal).joined(separator: ", ")
                 let body = "if(JSONType(Body, \(p)) = 'String', JSONExtractString(Body, \(p)), "
                     + "if(JSONType(Body, \(p)) IN ('Int64', 'UInt64', 'Double', 'Bool'), JSONExtractRaw(Body, \(p)), ''))"
-                arms += ["startsWith(Body, '{') AND \(body) != ''", body]
+                arms.append(("startsWith(Body, '{') AND notEmpty(\(body))", body))
             }
         }
-        return "multiIf(" + arms.joined(separator: ", ") + ", '')"
+        return arms.reversed().reduce("''") { rest, arm in "if(\(arm.condition), \(arm.value), \(rest))" }
     }
 
     /// Log records at or after `fromNanos` (all with nil), bounded by the day partitions
@@ -134,26 +137,6 @@ enum ClickHouseQueries {
         guard let fromNanos else { return "1" }
         let seconds = fromNanos / 1_000_000_000
         return "Timestamp >= fromUnixTimestamp64Nano(toInt64(\(fromNanos)))" + (timestampTime ? " AND TimestampTime >= toDateTime(\(seconds))" : "")
-    }
-
-    /// The business events since `fromNanos`, grouped by every field the business report
-    /// tells apart, counted, their amounts summed as exact decimals: the spellings of the
-    /// event name one by one, stage, outcome, currency, merchant, error code and category,
-    /// PSP latency (ms), events, the amounts' sum in hundredths.
-    static func businessEventGroups(_ e: ClickHouseEndpoint, fromNanos: Int64?, timestampTime: Bool, bodies: Bool = true) -> String {
-        typealias K = BusinessEventFields.Key
-        let names = K.name.enumerated().map { "\(field([$0.element], bodies: bodies)) AS n\($0.offset)" }.joined(separator: ", ")
-        let keys = K.name.indices.map { "n\($0)" }.joined(separator: ", ")
-        return """
-            SELECT \(keys), stage, outcome, currency, merchant, code, category, latency, toString(count()), toString(toInt64(sum(toDecimal128OrZero(amount, 2)) * 100))
-            FROM (
-                SELECT \(names), \(field(K.stage, bodies: bodies)) AS stage, \(field(K.outcome, bodies: bodies)) AS outcome, \(field(K.currency, bodies: bodies)) AS currency,
-                       \(field(K.merchant, bodies: bodies)) AS merchant, \(field(K.errorCode, bodies: bodies)) AS code, \(field(K.errorCategory, bodies: bodies)) AS category,
-                       \(field(K.pspLatency, bodies: bodies)) AS latency, \(field(K.amount, bodies: bodies)) AS amount
-                FROM \(e.qualified(e.tables.logs)) WHERE \(mayBeBusinessEvent) AND \(logsFrom(fromNanos, timestampTime: timestampTime))
-            )
-            GROUP BY \(keys), stage, outcome, currency, merchant, code, category, latency
-            """
     }
 
     /// Whether the logs table holds any record that may be a business event.
@@ -316,24 +299,6 @@ enum ClickHouseQueries {
         """
     }
 
-    /// Business events per minute over [from, to] (ns), by the spellings of their name,
-    /// stage and currency: the name's spellings, stage, currency, minute, events, amounts in hundredths.
-    static func businessEventMinutes(_ e: ClickHouseEndpoint, from: Int64, to: Int64, timestampTime: Bool, bodies: Bool = true) -> String {
-        typealias K = BusinessEventFields.Key
-        let names = K.name.enumerated().map { "\(field([$0.element], bodies: bodies)) AS n\($0.offset)" }.joined(separator: ", ")
-        let keys = K.name.indices.map { "n\($0)" }.joined(separator: ", ")
-        return """
-            SELECT \(keys), stage, currency, toString(minute), toString(count()), toString(toInt64(sum(toDecimal128OrZero(amount, 2)) * 100))
-            FROM (
-                SELECT \(names), \(field(K.stage, bodies: bodies)) AS stage, \(field(K.currency, bodies: bodies)) AS currency, \(field(K.amount, bodies: bodies)) AS amount,
-                       intDiv(toUnixTimestamp64Nano(Timestamp), 60000000000) * 60000000000 AS minute
-                FROM \(e.qualified(e.tables.logs))
-                WHERE \(mayBeBusinessEvent) AND \(logsFrom(from, timestampTime: timestampTime)) AND Timestamp <= fromUnixTimestamp64Nano(toInt64(\(to)))
-            )
-            GROUP BY \(keys), stage, currency, minute
-            """
-    }
-
     /// Each service's latest version among its spans of the hour before `at`: service, version.
     static func serviceVersions(_ e: ClickHouseEndpoint, at: Int64) -> String {
         """
@@ -341,21 +306,6 @@ enum ClickHouseQueries {
         WHERE Timestamp >= fromUnixTimestamp64Nano(toInt64(\(at - 3_600_000_000_000))) AND Timestamp <= fromUnixTimestamp64Nano(toInt64(\(at)))
         GROUP BY ServiceName
         """
-    }
-
-    /// The business events since `fromNanos`, counted by the spellings of their name and
-    /// their stage only (the conversion beside the SLOs needs no more): names, stage, events.
-    static func businessEventNames(_ e: ClickHouseEndpoint, fromNanos: Int64?, timestampTime: Bool, bodies: Bool = true) -> String {
-        typealias K = BusinessEventFields.Key
-        let names = K.name.enumerated().map { "\(field([$0.element], bodies: bodies)) AS n\($0.offset)" }.joined(separator: ", ")
-        let keys = K.name.indices.map { "n\($0)" }.joined(separator: ", ")
-        return """
-            SELECT \(keys), stage, toString(count()) FROM (
-                SELECT \(names), \(field(K.stage, bodies: bodies)) AS stage FROM \(e.qualified(e.tables.logs))
-                WHERE \(mayBeBusinessEvent) AND \(logsFrom(fromNanos, timestampTime: timestampTime))
-            )
-            GROUP BY \(keys), stage
-            """
     }
 
     /// Whether a log record from `fromNanos` on (all with nil) has a JSON body that may name
@@ -371,5 +321,101 @@ enum ClickHouseQueries {
     /// How many rows a table holds.
     static func rowCount(_ e: ClickHouseEndpoint, table: String) -> String {
         "SELECT toString(count()) FROM \(e.qualified(table))"
+    }
+
+    /// How the business queries read the log records: raw (bounded by the day partitions;
+    /// fields from the attributes alone when no JSON body in the window names an event), or
+    /// through paytop's projection (`paytop clickhouse prepare`), which ClickHouse answers
+    /// in place of the records when a query groups by its expressions.
+    struct BusinessSource: Sendable {
+        var timestampTime: Bool
+        var bodies: Bool
+        var projection: Bool
+    }
+
+    /// The projection's name on the logs table; a paytop whose projection differs names it anew
+    /// (`prepare` drops the others: a stale one would answer no query, and cost every insert).
+    static let businessProjectionName = "paytop_business_v1"
+
+    /// The fields the business report tells apart, as expressions of a log record: the
+    /// event name's spellings one by one, stage, outcome, currency, merchant, error code and
+    /// category, PSP latency (ms).
+    static func businessKeys(bodies: Bool) -> [(alias: String, expr: String)] {
+        typealias K = BusinessEventFields.Key
+        return K.name.enumerated().map { ("n\($0.offset)", field([$0.element], bodies: bodies)) } + [
+            ("stage", field(K.stage, bodies: bodies)), ("outcome", field(K.outcome, bodies: bodies)),
+            ("currency", field(K.currency, bodies: bodies)), ("merchant", field(K.merchant, bodies: bodies)),
+            ("code", field(K.errorCode, bodies: bodies)), ("category", field(K.errorCategory, bodies: bodies)),
+            ("latency", field(K.pspLatency, bodies: bodies)),
+        ]
+    }
+
+    /// The amounts' sum as an exact decimal.
+    static func amountSum(bodies: Bool) -> String { "sum(toDecimal128OrZero(\(field(BusinessEventFields.Key.amount, bodies: bodies)), 2))" }
+
+    /// The records of [from, to] (ns; nil: unbounded) the business queries count.
+    static func businessRecords(_ src: BusinessSource, from: Int64?, to: Int64? = nil) -> String {
+        if src.projection {
+            // The projection's own key: windows start on whole minutes, and the clock is the latest record.
+            var c = ["1"]
+            if let from { c.append("toStartOfMinute(Timestamp) >= toDateTime(\(from / 1_000_000_000))") }
+            if let to { c.append("toStartOfMinute(Timestamp) <= toDateTime(\(to / 1_000_000_000))") }
+            return c.joined(separator: " AND ")
+        }
+        return "\(mayBeBusinessEvent) AND \(logsFrom(from, timestampTime: src.timestampTime))"
+            + (to.map { " AND Timestamp <= fromUnixTimestamp64Nano(toInt64(\($0)))" } ?? "")
+    }
+
+    /// A business query over `keys`: the keys, then `aggregates`, grouped (and `SETTINGS` the projection needs:
+    /// Map subscripts read as themselves, not as subcolumns, so they match its expressions).
+    static func businessQuery(_ e: ClickHouseEndpoint, _ src: BusinessSource, keys: [(alias: String, expr: String)], extra: [(alias: String, expr: String)] = [],
+                              aggregates: [String], from: Int64?, to: Int64? = nil) -> String {
+        let all = keys + extra
+        return """
+            SELECT \((all.map { "\($0.expr) AS \($0.alias)" } + aggregates).joined(separator: ",\n       "))
+            FROM \(e.qualified(e.tables.logs)) WHERE \(businessRecords(src, from: from, to: to))
+            GROUP BY \(all.map(\.alias).joined(separator: ", "))\(src.projection ? "\nSETTINGS optimize_functions_to_subcolumns = 0" : "")
+            """
+    }
+
+    /// The business events since `fromNanos`, grouped by every field the business report
+    /// tells apart: the keys (`businessKeys`), events, the amounts' sum in hundredths.
+    static func businessEventGroups(_ e: ClickHouseEndpoint, fromNanos: Int64?, _ src: BusinessSource) -> String {
+        businessQuery(e, src, keys: businessKeys(bodies: src.bodies),
+                      aggregates: ["toString(count())", "toString(toInt64(\(amountSum(bodies: src.bodies)) * 100))"], from: fromNanos)
+    }
+
+    /// The business events since `fromNanos`, counted by the spellings of their name and
+    /// their stage only (the conversion beside the SLOs needs no more): names, stage, events.
+    static func businessEventNames(_ e: ClickHouseEndpoint, fromNanos: Int64?, _ src: BusinessSource) -> String {
+        let names = BusinessEventFields.Key.name.count
+        return businessQuery(e, src, keys: Array(businessKeys(bodies: src.bodies).prefix(names + 1)), aggregates: ["toString(count())"], from: fromNanos)
+    }
+
+    /// Business events per minute over [from, to] (ns), by the spellings of their name, stage
+    /// and currency: names, stage, currency, minute, minute (ns), events, amounts in hundredths.
+    static func businessEventMinutes(_ e: ClickHouseEndpoint, from: Int64, to: Int64, _ src: BusinessSource) -> String {
+        let keys = businessKeys(bodies: src.bodies)
+        let names = BusinessEventFields.Key.name.count
+        return businessQuery(e, src, keys: Array(keys.prefix(names + 1)) + [keys[names + 2]],
+                             extra: [("minute", "toStartOfMinute(Timestamp)")],
+                             aggregates: ["toString(toInt64(toUnixTimestamp(minute)) * 1000000000)", "toString(count())",
+                                          "toString(toInt64(\(amountSum(bodies: src.bodies)) * 100))"], from: from, to: to)
+    }
+
+    /// paytop's projections on the logs table other than this version's: name.
+    static func otherBusinessProjections(_ e: ClickHouseEndpoint) -> String {
+        """
+        SELECT name FROM system.projections WHERE database = \(literal(e.database)) AND table = \(literal(e.tables.logs))
+          AND startsWith(name, 'paytop_business') AND name != \(literal(businessProjectionName))
+        """
+    }
+
+    /// Whether the logs table has paytop's projection.
+    static func businessProjectionPresent(_ e: ClickHouseEndpoint) -> String {
+        """
+        SELECT toString(count()) FROM system.projections
+        WHERE database = \(literal(e.database)) AND table = \(literal(e.tables.logs)) AND name = \(literal(businessProjectionName))
+        """
     }
 }

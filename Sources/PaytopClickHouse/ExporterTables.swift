@@ -140,6 +140,33 @@ public enum ExporterTables {
     public static let gaugeColumns = metricColumns + ["Value"]
     public static let histogramColumns = metricColumns + ["Count", "Sum", "BucketCounts", "ExplicitBounds", "Min", "Max"]
 
+    /// paytop's projection of the logs table: every record grouped by its minute and the
+    /// business keys, counted, amounts summed — what the business queries group by, kept per
+    /// part as ClickHouse writes and merges them. Then built for the parts already there.
+    public static func businessProjection(_ e: ClickHouseEndpoint) -> [String] {
+        let keys = ["toStartOfMinute(Timestamp)"] + ClickHouseQueries.businessKeys(bodies: true).map(\.expr)
+        let table = e.qualified(e.tables.logs)
+        return [
+            """
+            ALTER TABLE \(table) ADD PROJECTION IF NOT EXISTS \(ClickHouseQueries.businessProjectionName) (
+                SELECT \(keys.joined(separator: ", ")), count(), \(ClickHouseQueries.amountSum(bodies: true))
+                GROUP BY \(keys.joined(separator: ", ")))
+            """,
+            "ALTER TABLE \(table) MATERIALIZE PROJECTION \(ClickHouseQueries.businessProjectionName) SETTINGS mutations_sync = 2",
+        ]
+    }
+
+    /// Adds paytop's projection to the logs table and builds it for the parts already there
+    /// (`paytop clickhouse prepare`); waits until it is built.
+    public static func prepare(_ client: ClickHouseClient) throws(ClickHouseClient.Failure) {
+        let e = client.endpoint
+        for r in try client.read(ClickHouseQueries.otherBusinessProjections(e)).rows {
+            guard let name = r.first?.stringValue, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { continue }
+            try client.write("ALTER TABLE \(e.qualified(e.tables.logs)) DROP PROJECTION IF EXISTS \(name)")
+        }
+        for statement in businessProjection(e) { try client.write(statement) }
+    }
+
     /// The columns paytop reads from the logs table.
     public static let logColumns = ["Timestamp", "TraceId", "SpanId", "SeverityText", "SeverityNumber", "ServiceName", "Body",
                                     "ResourceAttributes", "LogAttributes"]

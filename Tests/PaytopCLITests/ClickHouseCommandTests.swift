@@ -29,6 +29,13 @@ import Testing
             let (a, b) = try both(args)
             #expect(a == b && !a.isEmpty, "\(args)")
         }
+        // Prepared (paytop's projection), the business views and the SLOs read it, and say the same.
+        let prepared = try ReconcileCommandTests.paytop(["clickhouse", "prepare", "--clickhouse", url])
+        #expect(prepared.status == 0 && prepared.err.contains("business projection"), "\(prepared.err)")
+        for args in [["business", "--json"], ["business", "--json", "--since", "5m"], ["slo", "--json"]] {
+            let (a, b) = try both(args)
+            #expect(a == b && !a.isEmpty, "prepared: \(args)")
+        }
         // The event feed: the same events (ties at one nanosecond may come in another order).
         let (events, chEvents) = try both(["events", "--json", "--last", "0"])
         #expect(events.split(separator: "\n").sorted() == chEvents.split(separator: "\n").sorted() && events.count > 1_000)

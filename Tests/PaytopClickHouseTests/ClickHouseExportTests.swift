@@ -117,6 +117,22 @@ import PaytopVocabulary
             #expect(a.at == b.at && a.from == b.from && BusinessFigures(a) == BusinessFigures(b), "since \(since ?? 0)")
             #expect(a.count(.received) > 0 && !a.revenue.isEmpty && a.pspLatency != nil)
         }
+        // The same through paytop's projection (`paytop clickhouse prepare`): ClickHouse answers the
+        // business queries from it (the plan says so), and every figure stays the same.
+        try ExporterTables.prepare(client)
+        let projected = try ClickHouseBusinessReading(client)
+        #expect(projected.projection && !chBusiness.projection)
+        for since in [nil, 300_000_000_000, 3_600_000_000_000] as [Int64?] {
+            #expect(BusinessFigures(try business.business(since: since)) == BusinessFigures(try projected.business(since: since)), "since \(since ?? 0)")
+        }
+        // Forced, ClickHouse refuses a query no projection can answer: each business query can be.
+        let at = try ClickHouseClock.latest(client, timestampTime: true), src = try projected.source(from: nil)
+        for sql in [ClickHouseQueries.businessEventGroups(client.endpoint, fromNanos: nil, src),
+                    ClickHouseQueries.businessEventGroups(client.endpoint, fromNanos: at - 3_600_000_000_000, src),
+                    ClickHouseQueries.businessEventNames(client.endpoint, fromNanos: nil, src),
+                    ClickHouseQueries.businessEventMinutes(client.endpoint, from: at - 3_600_000_000_000, to: at, src)] {
+            #expect(throws: Never.self) { _ = try client.read(sql + ", force_optimize_projection = 1") }
+        }
         // The Functions view's figures: the metric tables' sums, gauges and histograms (bounds at the
         // store's HDR buckets, so merged percentiles are exact) equal the roll-ups, window by window.
         let functions = StoreFunctionsReading(c), chFunctions = try ClickHouseFunctionsReading(client)

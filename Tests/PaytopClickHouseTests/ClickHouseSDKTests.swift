@@ -87,6 +87,9 @@ import PaytopVocabulary
         #expect(report.count(.received) == 2 && report.count(.settled) == 2 && report.count(.initiated) == 3)
         #expect(report.revenue.contains { $0.currency == "EUR" && $0.amount == Money(minorUnits: 4_250) }, "the JSON body's nested amount")
         #expect(BusinessFigures(report) == BusinessFigures(chReport))
+        // Through paytop's projection, JSON bodies included.
+        try ExporterTables.prepare(client)
+        #expect(BusinessFigures(report) == BusinessFigures(try ClickHouseBusinessReading(client).business(since: nil)))
     }
 
     /// Powertools lines: the blog's spelling, the code's (dotted keys), and nested objects.

@@ -30,7 +30,7 @@ saved = [0]
 sess = session.Session(data_dir)
 lock = threading.Lock()
 created = {"default"}
-READS = ("SELECT", "WITH", "DESC", "DESCRIBE", "SHOW", "EXISTS")
+READS = ("SELECT", "WITH", "DESC", "DESCRIBE", "SHOW", "EXISTS", "EXPLAIN")
 
 
 def raw(v):
