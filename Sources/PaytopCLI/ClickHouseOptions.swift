@@ -5,22 +5,31 @@ import PaytopClickHouse
 /// OpenTelemetry Collector fleet fills instead of paytop's own store. `--db` with it is
 /// refused; a bad URL or anything ClickHouse answers amiss is one sentence, exit 2.
 struct ClickHouseOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Read a ClickHouse an OpenTelemetry Collector fills, e.g. http://localhost:8123/?database=otel "
+    @Option(help: ArgumentHelp("The ClickHouse an OpenTelemetry Collector fills (its HTTP interface), e.g. http://localhost:8123/?database=otel "
                                + "(credentials in the URL or PAYTOP_CLICKHOUSE_USER/PASSWORD).", valueName: "url"))
     var clickhouse: String?
+    @Option(name: .customLong("clickhouse-table"),
+            help: ArgumentHelp("A table not named as the exporter names it: \(ClickHouseEndpoint.Tables.kinds.joined(separator: "|"))=NAME (repeatable).",
+                               valueName: "kind=name"))
+    var tables: [String] = []
 
     var given: Bool { clickhouse != nil }
 
     /// Refuses `--db` and `--clickhouse` together.
     func refuse(with store: StoreOptions) throws {
         if clickhouse != nil && store.db != nil { throw ValidationError("give --db PATH or --clickhouse URL, not both") }
+        if clickhouse == nil && !tables.isEmpty { throw ValidationError("--clickhouse-table goes with --clickhouse URL") }
     }
 
     /// The client for `--clickhouse`; nil without it. Each request gives up after
     /// `timeoutSeconds` (the console waits less than a command: it reads in its loop).
     func client(timeoutSeconds: Double = 10) throws -> ClickHouseClient? {
         guard let clickhouse else { return nil }
-        return try Self.reading { ClickHouseClient(try ClickHouseEndpoint(url: clickhouse), timeoutSeconds: timeoutSeconds) }
+        return try Self.reading {
+            var endpoint = try ClickHouseEndpoint(url: clickhouse)
+            for t in tables { try endpoint.tables.rename(t) }
+            return ClickHouseClient(endpoint, timeoutSeconds: timeoutSeconds)
+        }
     }
 
     /// Where the command reads, for its sentences.

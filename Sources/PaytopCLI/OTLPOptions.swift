@@ -36,7 +36,7 @@ func finishExport(_ exporter: OTLPExporter?, timeout: Double = 10) -> OTLPExport
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Send a recorded store's spans, business events and metrics to an OTLP/HTTP collector, or its spans and events into ClickHouse.",
+        abstract: "Send a recorded store's spans, business events and metrics to an OTLP/HTTP collector, or write them into ClickHouse.",
         discussion: """
             --otlp-endpoint: spans go to URL/v1/traces, business events (log records tied to their span) to URL/v1/logs \
             and the 60-s metric roll-ups to URL/v1/metrics, \
@@ -53,11 +53,10 @@ struct ExportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The collector's OTLP/HTTP base URL, e.g. http://127.0.0.1:4318.", valueName: "url"))
     var otlpEndpoint: String?
 
-    @Option(help: ArgumentHelp("A ClickHouse HTTP URL, e.g. http://localhost:8123/?database=otel (credentials in the URL or PAYTOP_CLICKHOUSE_USER/PASSWORD).", valueName: "url"))
-    var clickhouse: String?
+    @OptionGroup var clickhouse: ClickHouseOptions
 
     func validate() throws {
-        guard (otlpEndpoint == nil) != (clickhouse == nil) else { throw ValidationError("give --otlp-endpoint URL or --clickhouse URL") }
+        guard (otlpEndpoint == nil) != !clickhouse.given else { throw ValidationError("give --otlp-endpoint URL or --clickhouse URL") }
         if let otlpEndpoint {
             do { _ = try BlockingHTTPClient.url(otlpEndpoint) } catch { throw ValidationError("--otlp-endpoint: \(error)") }
         }
@@ -65,7 +64,7 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         _ = try Store.openForReading(path: store.path)
-        if let clickhouse { return try exportToClickHouse(clickhouse) }
+        if clickhouse.given { return try exportToClickHouse() }
         guard let otlpEndpoint else { return }
         let exporter = try OTLPExporter(endpoint: otlpEndpoint, storePath: store.path)
         let started = ContinuousClock.now
@@ -77,16 +76,16 @@ struct ExportCommand: ParsableCommand {
         if c.dropped > 0 { throw ExitCode(1) }
     }
 
-    func exportToClickHouse(_ url: String) throws {
+    func exportToClickHouse() throws {
         let started = ContinuousClock.now
         try ClickHouseOptions.reading {
-            let client = ClickHouseClient(try ClickHouseEndpoint(url: url))
+            guard let client = try clickhouse.client(timeoutSeconds: 60) else { return }
             let written = try ClickHouseExport.store(storePath: store.path, client: client)
             let elapsed = ContinuousClock.now - started
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             let e = client.endpoint
             printError("paytop: wrote \(written.spans.grouped) spans, \(written.logs.grouped) business events and \(written.metricPoints.grouped) metric points "
-                       + "from \(store.path) into the \(e.database) database's \(e.tables.traces), \(e.tables.logs) and otel_metrics tables at "
+                       + "from \(store.path) into \(e.database).\(e.tables.traces), \(e.tables.logs), \(e.tables.sum), \(e.tables.gauge) and \(e.tables.histogram) at "
                        + "\(e.description) in " + String(format: "%.2f s", seconds))
         }
     }

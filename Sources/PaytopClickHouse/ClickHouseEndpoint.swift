@@ -23,6 +23,30 @@ public struct ClickHouseEndpoint: Sendable, Equatable {
         public var summary = "otel_metrics_summary"
         public var exponentialHistogram = "otel_metrics_exponential_histogram"
         public init() {}
+
+        /// The kinds `--clickhouse-table KIND=NAME` renames.
+        public static let kinds = ["traces", "trace-id-lookup", "logs", "gauge", "sum", "histogram", "summary", "exponential-histogram"]
+
+        /// Renames one table (`traces=my_spans`); a kind paytop does not know or a name that is
+        /// not an identifier is one sentence.
+        public mutating func rename(_ assignment: String) throws(BadURL) {
+            let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, ClickHouseEndpoint.isIdentifier(parts[1]) else {
+                throw BadURL(description: "--clickhouse-table must be KIND=NAME with NAME of letters, digits and _, not \(assignment)")
+            }
+            switch parts[0] {
+            case "traces": traces = parts[1]
+            case "trace-id-lookup": traceIDLookup = parts[1]
+            case "logs": logs = parts[1]
+            case "gauge": gauge = parts[1]
+            case "sum": sum = parts[1]
+            case "histogram": histogram = parts[1]
+            case "summary": summary = parts[1]
+            case "exponential-histogram": exponentialHistogram = parts[1]
+            default:
+                throw BadURL(description: "--clickhouse-table: unknown kind \(parts[0]) (one of \(Tables.kinds.joined(separator: ", ")))")
+            }
+        }
     }
 
     public struct BadURL: Error, CustomStringConvertible, Equatable {

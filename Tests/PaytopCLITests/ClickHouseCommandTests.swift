@@ -61,6 +61,19 @@ import Testing
         let both = try ReconcileCommandTests.paytop(["slo", "--db", t.path, "--clickhouse", url])
         #expect(both.status != 0 && both.err.contains("not both"))
 
+        // Tables not named as the exporter names them: renamed on export and on read alike.
+        let renamed = front.url + "/?database=renamed"
+        let rename = ["--clickhouse-table", "traces=spans", "--clickhouse-table", "logs=records", "--clickhouse-table", "sum=counters"]
+        let exportedRenamed = try ReconcileCommandTests.paytop(["export", "--db", t.path, "--clickhouse", renamed] + rename)
+        #expect(exportedRenamed.status == 0 && exportedRenamed.err.contains("renamed.spans, records, counters"), "\(exportedRenamed.err)")
+        let renamedFunctions = try ReconcileCommandTests.paytop(["functions", "--json", "--clickhouse", renamed] + rename)
+        let storeFunctions = try ReconcileCommandTests.paytop(["functions", "--json", "--db", t.path])
+        #expect(renamedFunctions.status == 0 && renamedFunctions.out == storeFunctions.out, "\(renamedFunctions.err)")
+        let unrenamed = try ReconcileCommandTests.paytop(["functions", "--clickhouse", renamed])
+        #expect(unrenamed.status == 2 && unrenamed.err.contains("has no table renamed.otel_traces"), "\(unrenamed.err)")
+        let badKind = try ReconcileCommandTests.paytop(["slo", "--clickhouse", renamed, "--clickhouse-table", "spans=x"])
+        #expect(badKind.status == 2 && badKind.err.contains("unknown kind spans"), "\(badKind.err)")
+
         // The console on ClickHouse in a real terminal.
         guard TmuxConsoleTests.tmuxAvailable else { return }
         let s = try TmuxConsoleTests.Session("\(KillNineTests.binary!) console --clickhouse '\(url)'", width: 140, height: 40)
