@@ -21,11 +21,15 @@ public struct ClickHouseWindowMetrics: WindowMetrics {
         }
         for (k, v) in try rows(ClickHouseQueries.counterTotals(e, from: from, to: to)) { totals[k, default: 0] += Int64(v[0]) ?? 0 }
         for (k, v) in try rows(ClickHouseQueries.gaugePeaks(e, from: from, to: to)) { peaks[k] = max(peaks[k] ?? 0, Double(v[0]) ?? 0) }
-        for (k, v) in try rows(ClickHouseQueries.histogramBuckets(e, from: from, to: to)) {
-            guard let bound = Double(v[0]), let n = Int64(v[1]) else { continue }
-            buckets[k, default: []].append((Int64((bound * 1000).rounded()), n))  // milliseconds → the store's microseconds
+        for r in try client.read(ClickHouseQueries.histogramBuckets(e, from: from, to: to)).rows {
+            let k = Self.key(r[0].stringValue ?? "", r[1].stringValue ?? "")
+            let bounds = (r[2].arrayValue ?? []).map { Double($0.stringValue ?? "") }, counts = (r[3].arrayValue ?? []).map { Int64($0.stringValue ?? "") }
+            for (bound, n) in zip(bounds, counts) {
+                guard let bound, let n, n > 0 else { continue }
+                buckets[k, default: []].append((Int64((bound * 1000).rounded()), n))  // milliseconds → the store's microseconds
+            }
+            sums[k, default: 0] += Double(r[4].stringValue ?? "") ?? 0
         }
-        for (k, v) in try rows(ClickHouseQueries.histogramSums(e, from: from, to: to)) { sums[k, default: 0] += Double(v[0]) ?? 0 }
     }
 
     /// A series' key: its name and its attributes as the engine's JSON (keys sorted).
@@ -48,7 +52,7 @@ public struct ClickHouseWindowMetrics: WindowMetrics {
     public func anyRecorded() throws -> Bool { !totals.isEmpty || !peaks.isEmpty || !buckets.isEmpty }
 }
 
-/// The Functions view's figures from ClickHouse: the window's metrics in four queries, the
+/// The Functions view's figures from ClickHouse: the window's metrics in three queries, the
 /// report assembled by the arithmetic paytop's store uses.
 public struct ClickHouseFunctionsReading: FunctionsReading {
     public let client: ClickHouseClient

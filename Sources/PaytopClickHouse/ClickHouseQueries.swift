@@ -181,24 +181,18 @@ enum ClickHouseQueries {
         """
     }
 
-    /// Each histogram series' buckets merged over the window: name, attributes (JSON), a
-    /// bucket's upper bound, its count (a bucket counts what is at most its bound; the
-    /// overflow bucket past the last bound is left out).
+    /// Each histogram series' buckets merged over the window by bound (`sumMap`: one row a
+    /// series), and the sum of its values: name, attributes (JSON), upper bounds, their counts
+    /// (a bucket counts what is at most its bound; the overflow bucket past the last bound is
+    /// left out), sum.
     static func histogramBuckets(_ e: ClickHouseEndpoint, from: Int64?, to: Int64) -> String {
         """
-        SELECT MetricName, toJSONString(Attributes), toString(bucket.1), toString(sum(bucket.2)) FROM \(e.qualified(e.tables.histogram))
-        ARRAY JOIN arrayZip(ExplicitBounds, arrayResize(BucketCounts, length(ExplicitBounds))) AS bucket
-        WHERE \(metricsIn(from: from, to: to)) AND bucket.2 > 0 GROUP BY MetricName, Attributes, bucket.1
+        SELECT MetricName, toJSONString(Attributes), arrayMap(b -> toString(b), merged.1), arrayMap(n -> toString(n), merged.2), toString(total)
+        FROM (SELECT MetricName, Attributes, sumMap(ExplicitBounds, arrayResize(BucketCounts, length(ExplicitBounds))) AS merged, sum(Sum) AS total
+              FROM \(e.qualified(e.tables.histogram)) WHERE \(metricsIn(from: from, to: to)) GROUP BY MetricName, Attributes)
         """
     }
 
-    /// Each histogram series' sum of values over the window: name, attributes (JSON), sum.
-    static func histogramSums(_ e: ClickHouseEndpoint, from: Int64?, to: Int64) -> String {
-        """
-        SELECT MetricName, toJSONString(Attributes), toString(sum(Sum)) FROM \(e.qualified(e.tables.histogram))
-        WHERE \(metricsIn(from: from, to: to)) GROUP BY MetricName, Attributes
-        """
-    }
 
     /// These counters' sums from each start to `to` (exclusive), series by series: name,
     /// attributes (JSON), then one sum a start — one pass over the longest window.
