@@ -1,4 +1,5 @@
 import PaytopIngest
+import PaytopJSON
 import PaytopStore
 import PaytopVocabulary
 
@@ -24,11 +25,18 @@ public struct ClickHouseBusinessReading: BusinessReading {
         projection = (try? client.read(ClickHouseQueries.businessProjectionPresent(client.endpoint)))?.rows.first?.first?.stringValue == "1"
     }
 
-    /// How the business queries read the records from `from` on: through the projection when
-    /// there is one, else raw (JSON bodies read only when one in the window may name an event).
-    func source(from: Int64?) throws(ClickHouseClient.Failure) -> ClickHouseQueries.BusinessSource {
-        if projection { return .init(timestampTime: timestampTime, bodies: true, projection: true) }
-        return .init(timestampTime: timestampTime, bodies: try jsonBodies(from: from), projection: false)
+    /// The parts a business query over the records from `from` on reads: the plain records
+    /// (through the projection when there is one), and those with JSON bodies when one in the
+    /// window may name an event.
+    func parts(from: Int64?) throws(ClickHouseClient.Failure) -> [ClickHouseQueries.BusinessPart] {
+        [.plain(projection: projection, timestampTime: timestampTime)] + (try jsonBodies(from: from) ? [.jsonBodies(timestampTime: timestampTime)] : [])
+    }
+
+    /// Each part's rows of one business query.
+    func rows(_ query: (ClickHouseQueries.BusinessPart) -> String, from: Int64?) throws(ClickHouseClient.Failure) -> [[JSONValue]] {
+        var out: [[JSONValue]] = []
+        for part in try parts(from: from) { out += try client.read(query(part)).rows }
+        return out
     }
 
     public func business(since: Int64?) throws -> BusinessReport {
@@ -38,7 +46,7 @@ public struct ClickHouseBusinessReading: BusinessReading {
     /// The report at a clock already read.
     func business(since: Int64?, at: Int64) throws -> BusinessReport {
         let from = since.map { BusinessReport.windowStart(at: at, nanos: $0) }
-        let rows = try client.read(ClickHouseQueries.businessEventGroups(client.endpoint, fromNanos: from, try source(from: from))).rows
+        let rows = try rows({ ClickHouseQueries.businessEventGroups(client.endpoint, fromNanos: from, $0) }, from: from)
         let names = BusinessEventFields.Key.name
         var groups: [BusinessReport.Group] = [], latency: [Int64: Int64] = [:]
         for r in rows {
@@ -68,7 +76,7 @@ public struct ClickHouseBusinessReading: BusinessReading {
         let from = BusinessReport.windowStart(at: at, nanos: since)
         let names = BusinessEventFields.Key.name
         var received: Int64 = 0, settled: Int64 = 0
-        for r in try client.read(ClickHouseQueries.businessEventNames(client.endpoint, fromNanos: from, try source(from: from))).rows {
+        for r in try rows({ ClickHouseQueries.businessEventNames(client.endpoint, fromNanos: from, $0) }, from: from) {
             let text = r.map { $0.stringValue ?? "" }
             var fields: [String: AttributeValue] = [:]
             for (i, key) in names.enumerated() where !text[i].isEmpty { fields[key] = .string(text[i]) }

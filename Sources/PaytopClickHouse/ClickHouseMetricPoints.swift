@@ -173,7 +173,7 @@ final class ClickHouseChartSource: ChartSource {
     func businessMinutes(from: Int64, to: Int64) throws -> [DashboardSeries.BusinessMinute] {
         let names = BusinessEventFields.Key.name
         var out: [DashboardSeries.BusinessMinute] = []
-        for r in try client.read(ClickHouseQueries.businessEventMinutes(client.endpoint, from: from, to: to, try business.source(from: from))).rows {
+        for r in try business.rows({ ClickHouseQueries.businessEventMinutes(client.endpoint, from: from, to: to, $0) }, from: from) {
             let text = r.map { $0.stringValue ?? "" }
             var fields: [String: AttributeValue] = [:]
             for (i, key) in names.enumerated() where !text[i].isEmpty { fields[key] = .string(text[i]) }

@@ -317,19 +317,26 @@ enum ClickHouseQueries {
         "SELECT toString(count()) FROM \(e.qualified(table))"
     }
 
-    /// How the business queries read the log records: raw (bounded by the day partitions;
-    /// fields from the attributes alone when no JSON body in the window names an event), or
-    /// through paytop's projection (`paytop clickhouse prepare`), which ClickHouse answers
-    /// in place of the records when a query groups by its expressions.
-    struct BusinessSource: Sendable {
-        var timestampTime: Bool
-        var bodies: Bool
-        var projection: Bool
+    /// Which log records a business query counts, and how. Records whose body is not a JSON
+    /// object carry their fields as attributes: read with the attribute spellings only
+    /// (`plain`), from paytop's projection when the table has it (`paytop clickhouse
+    /// prepare`), else raw within the window's day partitions. Records with a JSON body (a
+    /// CloudWatch Logs receiver's Powertools lines) are read raw with every spelling, body
+    /// included (`jsonBodies`), and only when the window has any. Every record is one or the other.
+    enum BusinessPart: Sendable {
+        case plain(projection: Bool, timestampTime: Bool)
+        case jsonBodies(timestampTime: Bool)
+
+        var bodies: Bool { if case .jsonBodies = self { true } else { false } }
     }
 
     /// The projection's name on the logs table; a paytop whose projection differs names it anew
     /// (`prepare` drops the others: a stale one would answer no query, and cost every insert).
-    static let businessProjectionName = "paytop_business_v1"
+    static let businessProjectionName = "paytop_business_v2"
+
+    /// Whether a record's body is a JSON object: the projection keeps it as a key, so the plain
+    /// part's condition is one the projection can answer.
+    static let jsonBody = "startsWith(Body, '{')"
 
     /// The fields the business report tells apart, as expressions of a log record: the
     /// event name's spellings one by one, stage, outcome, currency, merchant, error code and
@@ -347,54 +354,59 @@ enum ClickHouseQueries {
     /// The amounts' sum as an exact decimal.
     static func amountSum(bodies: Bool) -> String { "sum(toDecimal128OrZero(\(field(BusinessEventFields.Key.amount, bodies: bodies)), 2))" }
 
-    /// The records of [from, to] (ns; nil: unbounded) the business queries count.
-    static func businessRecords(_ src: BusinessSource, from: Int64?, to: Int64? = nil) -> String {
-        if src.projection {
-            // The projection's own key: windows start on whole minutes, and the clock is the latest record.
-            var c = ["1"]
+    /// The records of [from, to] (ns; nil: unbounded) a part counts.
+    static func businessRecords(_ part: BusinessPart, from: Int64?, to: Int64? = nil) -> String {
+        switch part {
+        case .plain(projection: true, _):
+            // Only the projection's own keys: windows start on whole minutes, and the clock is the latest record.
+            var c = ["\(jsonBody) = 0"]
             if let from { c.append("toStartOfMinute(Timestamp) >= toDateTime(\(from / 1_000_000_000))") }
             if let to { c.append("toStartOfMinute(Timestamp) <= toDateTime(\(to / 1_000_000_000))") }
             return c.joined(separator: " AND ")
+        case .plain(projection: false, let timestampTime), .jsonBodies(let timestampTime):
+            let kind = part.bodies ? "\(jsonBody) AND position(Body, 'event') > 0" : "\(jsonBody) = 0 AND \(mayBeBusinessEvent)"
+            return "\(kind) AND \(logsFrom(from, timestampTime: timestampTime))"
+                + (to.map { " AND Timestamp <= fromUnixTimestamp64Nano(toInt64(\($0)))" } ?? "")
         }
-        return "\(mayBeBusinessEvent) AND \(logsFrom(from, timestampTime: src.timestampTime))"
-            + (to.map { " AND Timestamp <= fromUnixTimestamp64Nano(toInt64(\($0)))" } ?? "")
     }
 
-    /// A business query over `keys`: the keys, then `aggregates`, grouped (and `SETTINGS` the projection needs:
-    /// Map subscripts read as themselves, not as subcolumns, so they match its expressions).
-    static func businessQuery(_ e: ClickHouseEndpoint, _ src: BusinessSource, keys: [(alias: String, expr: String)], extra: [(alias: String, expr: String)] = [],
+    /// A business query over `keys`: the keys, then `aggregates`, grouped (and, for the
+    /// projection, Map subscripts read as themselves, not as subcolumns, so they match its expressions).
+    static func businessQuery(_ e: ClickHouseEndpoint, _ part: BusinessPart, keys: [(alias: String, expr: String)], extra: [(alias: String, expr: String)] = [],
                               aggregates: [String], from: Int64?, to: Int64? = nil) -> String {
         let all = keys + extra
+        var projection = false
+        if case .plain(true, _) = part { projection = true }
         return """
             SELECT \((all.map { "\($0.expr) AS \($0.alias)" } + aggregates).joined(separator: ",\n       "))
-            FROM \(e.qualified(e.tables.logs)) WHERE \(businessRecords(src, from: from, to: to))
-            GROUP BY \(all.map(\.alias).joined(separator: ", "))\(src.projection ? "\nSETTINGS optimize_functions_to_subcolumns = 0" : "")
+            FROM \(e.qualified(e.tables.logs)) WHERE \(businessRecords(part, from: from, to: to))
+            GROUP BY \(all.map(\.alias).joined(separator: ", "))\(projection ? "\nSETTINGS optimize_functions_to_subcolumns = 0" : "")
             """
     }
 
     /// The business events since `fromNanos`, grouped by every field the business report
     /// tells apart: the keys (`businessKeys`), events, the amounts' sum in hundredths.
-    static func businessEventGroups(_ e: ClickHouseEndpoint, fromNanos: Int64?, _ src: BusinessSource) -> String {
-        businessQuery(e, src, keys: businessKeys(bodies: src.bodies),
-                      aggregates: ["toString(count())", "toString(toInt64(\(amountSum(bodies: src.bodies)) * 100))"], from: fromNanos)
+    static func businessEventGroups(_ e: ClickHouseEndpoint, fromNanos: Int64?, _ part: BusinessPart) -> String {
+        businessQuery(e, part, keys: businessKeys(bodies: part.bodies),
+                      aggregates: ["toString(count())", "toString(toInt64(\(amountSum(bodies: part.bodies)) * 100))"], from: fromNanos)
     }
 
     /// The business events since `fromNanos`, counted by the spellings of their name and
     /// their stage only (the conversion beside the SLOs needs no more): names, stage, events.
-    static func businessEventNames(_ e: ClickHouseEndpoint, fromNanos: Int64?, _ src: BusinessSource) -> String {
+    static func businessEventNames(_ e: ClickHouseEndpoint, fromNanos: Int64?, _ part: BusinessPart) -> String {
         let names = BusinessEventFields.Key.name.count
-        return businessQuery(e, src, keys: Array(businessKeys(bodies: src.bodies).prefix(names + 1)), aggregates: ["toString(count())"], from: fromNanos)
+        return businessQuery(e, part, keys: Array(businessKeys(bodies: part.bodies).prefix(names + 1)), aggregates: ["toString(count())"], from: fromNanos)
     }
 
     /// Business events per minute over [from, to] (ns), by the spellings of their name, stage
     /// and currency: names, stage, currency, minute, minute (ns), events, amounts in hundredths.
-    static func businessEventMinutes(_ e: ClickHouseEndpoint, from: Int64, to: Int64, _ src: BusinessSource) -> String {
-        let keys = businessKeys(bodies: src.bodies)
+    static func businessEventMinutes(_ e: ClickHouseEndpoint, from: Int64, to: Int64, _ part: BusinessPart) -> String {
+        let keys = businessKeys(bodies: part.bodies)
         let names = BusinessEventFields.Key.name.count
-        return businessQuery(e, src, keys: Array(keys.prefix(names + 1)) + [keys[names + 2]],
+        return businessQuery(e, part, keys: Array(keys.prefix(names + 1)) + [keys[names + 2]],
                              extra: [("minute", "toStartOfMinute(Timestamp)")],
                              aggregates: ["toString(toInt64(toUnixTimestamp(minute)) * 1000000000)", "toString(count())",
-                                          "toString(toInt64(\(amountSum(bodies: src.bodies)) * 100))"], from: from, to: to)
+                                          "toString(toInt64(\(amountSum(bodies: part.bodies)) * 100))"], from: from, to: to)
     }
 
     /// paytop's projections on the logs table other than this version's: name.

@@ -140,16 +140,17 @@ public enum ExporterTables {
     public static let gaugeColumns = metricColumns + ["Value"]
     public static let histogramColumns = metricColumns + ["Count", "Sum", "BucketCounts", "ExplicitBounds", "Min", "Max"]
 
-    /// paytop's projection of the logs table: every record grouped by its minute and the
-    /// business keys, counted, amounts summed — what the business queries group by, kept per
-    /// part as ClickHouse writes and merges them. Then built for the parts already there.
+    /// paytop's projection of the logs table: every record grouped by its minute, whether its
+    /// body is a JSON object, and the business keys read from its attributes — counted, amounts
+    /// summed: what the plain part of the business queries groups by (`BusinessPart`), kept
+    /// per part as ClickHouse writes and merges them. Then built for the parts already there.
     public static func businessProjection(_ e: ClickHouseEndpoint) -> [String] {
-        let keys = ["toStartOfMinute(Timestamp)"] + ClickHouseQueries.businessKeys(bodies: true).map(\.expr)
+        let keys = ["toStartOfMinute(Timestamp)", ClickHouseQueries.jsonBody] + ClickHouseQueries.businessKeys(bodies: false).map(\.expr)
         let table = e.qualified(e.tables.logs)
         return [
             """
             ALTER TABLE \(table) ADD PROJECTION IF NOT EXISTS \(ClickHouseQueries.businessProjectionName) (
-                SELECT \(keys.joined(separator: ", ")), count(), \(ClickHouseQueries.amountSum(bodies: true))
+                SELECT \(keys.joined(separator: ", ")), count(), \(ClickHouseQueries.amountSum(bodies: false))
                 GROUP BY \(keys.joined(separator: ", ")))
             """,
             "ALTER TABLE \(table) MATERIALIZE PROJECTION \(ClickHouseQueries.businessProjectionName) SETTINGS mutations_sync = 2",
