@@ -56,10 +56,12 @@ public final class ClickHouseConsoleReading: ConsoleReading {
         try ConsoleSnapshot.loadQueueMetrics(recent, &s)
         try ConsoleSnapshot.loadFunctions(recent, &s)
         s.throughputSpark = try recent.series(.checkoutsReceived, MetricDimensions.business)
-        s.events = try events.events(last: limits.events, checkoutID: nil)
+        // The feed and the latest events the declines are counted over, in one read.
+        let latest = try events.events(last: max(limits.events, limits.declineWindow), checkoutID: nil)
+        s.events = Array(latest.suffix(limits.events))
         // The PSP's business declines among the latest events, by code (as the store counts them).
         var declines: [String: Int] = [:]
-        for ev in try events.events(last: limits.declineWindow, checkoutID: nil)
+        for ev in latest.suffix(limits.declineWindow)
         where ev.name == BusinessEventName.pspResponse.name && ev.errorCategory == .business {
             declines[ev.errorCode ?? "", default: 0] += 1
         }
