@@ -28,6 +28,11 @@ enum ClickHouseQueries {
         "SELECT table, name, type FROM system.columns WHERE database = \(literal(e.database)) AND table IN (\(tables.map(literal).joined(separator: ", ")))"
     }
 
+    /// Reads the table itself, not a projection: queries the trace-ordered projection
+    /// (`paytop clickhouse prepare --trace-order`) would answer by reading all of it (it has no
+    /// skip indexes, and is not ordered by time).
+    static let tableItself = "\nSETTINGS optimize_use_projections = 0"
+
     /// Which traces name the checkout, in log records or spans, each with its first time (ns).
     static func tracesNamingCheckout(_ e: ClickHouseEndpoint, _ checkout: String) -> String {
         """
@@ -35,12 +40,13 @@ enum ClickHouseQueries {
             SELECT TraceId, Timestamp FROM \(e.qualified(e.tables.logs)) WHERE \(namesCheckout("LogAttributes", checkout)) AND TraceId != ''
             UNION ALL
             SELECT TraceId, Timestamp FROM \(e.qualified(e.tables.traces)) WHERE \(namesCheckout("SpanAttributes", checkout))
-        ) GROUP BY TraceId ORDER BY first, TraceId
+        ) GROUP BY TraceId ORDER BY first, TraceId\(tableItself)
         """
     }
 
-    /// A trace's spans (and each one's events: times in ns, names, attributes as JSON); with the lookup table, within its time range (a scalar subquery
-    /// ClickHouse folds before it picks partitions).
+    /// A trace's spans (and each one's events: times in ns, names, attributes as JSON); with the
+    /// lookup table, within its time range (a scalar subquery ClickHouse folds before it picks
+    /// partitions). With the trace-ordered projection, ClickHouse reads the trace's granule there.
     static func spansOfTrace(_ e: ClickHouseEndpoint, _ traceID: String, lookup: Bool) -> String {
         let id = literal(traceID)
         let with = lookup ? "WITH (SELECT tuple(min(Start), max(End), count()) FROM \(e.qualified(e.tables.traceIDLookup)) WHERE TraceId = \(id)) AS range\n" : ""
@@ -63,7 +69,7 @@ enum ClickHouseQueries {
             ARRAY JOIN arrayZip(`Links.TraceId`, `Links.SpanId`) AS link
             WHERE Timestamp >= fromUnixTimestamp64Nano(toInt64(\(fromNanos))) AND Timestamp <= fromUnixTimestamp64Nano(toInt64(\(toNanos))) + INTERVAL 1 HOUR
               AND has(`Links.TraceId`, \(id)) AND link.1 = \(id)
-            ORDER BY Timestamp, SpanId
+            ORDER BY Timestamp, SpanId\(tableItself)
             """
     }
 
@@ -298,7 +304,7 @@ enum ClickHouseQueries {
         """
         SELECT ServiceName, argMax(ResourceAttributes['service.version'], Timestamp) FROM \(e.qualified(e.tables.traces))
         WHERE Timestamp >= fromUnixTimestamp64Nano(toInt64(\(at - 3_600_000_000_000))) AND Timestamp <= fromUnixTimestamp64Nano(toInt64(\(at)))
-        GROUP BY ServiceName
+        GROUP BY ServiceName\(tableItself)
         """
     }
 
@@ -329,6 +335,9 @@ enum ClickHouseQueries {
 
         var bodies: Bool { if case .jsonBodies = self { true } else { false } }
     }
+
+    /// The trace-ordered projection's name on the traces table.
+    static let traceProjectionName = "paytop_by_trace_v1"
 
     /// The projection's name on the logs table; a paytop whose projection differs names it anew
     /// (`prepare` drops the others: a stale one would answer no query, and cost every insert).

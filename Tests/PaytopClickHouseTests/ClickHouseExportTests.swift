@@ -187,6 +187,17 @@ import PaytopVocabulary
                 }
             }
         }
+        // With the trace-ordered projection too (`prepare --trace-order`), every trace reads the same.
+        let before = try checkouts.map { try #require(try ch.waterfall(checkoutID: $0)) }
+        try ExporterTables.prepare(client, traceOrder: true)
+        let ordered = try ClickHouseTraceReading(client)
+        for (checkout, w) in zip(checkouts, before) {
+            let after = try #require(try ordered.waterfall(checkoutID: checkout))
+            #expect(after.traces.map(\.spans) == w.traces.map(\.spans) && after.traces.map(\.events) == w.traces.map(\.events))
+        }
+        // (ClickHouse picks a projection only where it reads less: not on a table this small, so only its presence is checked.)
+        #expect(try client.read("SELECT name FROM system.projections WHERE table = 'otel_traces'").rows.compactMap { $0.first?.stringValue }
+                == [ClickHouseQueries.traceProjectionName])
         // A checkout's trace through the console's reading.
         #expect(try chConsole.waterfall(checkoutID: checkouts[0])?.shown?.spans.count == (try sqlite.waterfall(checkoutID: checkouts[0])?.shown?.spans.count))
     }
