@@ -14,8 +14,9 @@ public final class ClickHouseConsoleReading: ConsoleReading {
     let charts: ClickHouseChartSource
     public let refreshSeconds: Double
     private var lastRead = Date.distantPast
-    /// The conversion beside the SLOs reads 30 days of log records: read again once a minute.
-    private var conversion: (value: Double?, readAt: Date)?
+    /// What changes slowly is read again once a minute: the 30-day conversion beside the
+    /// SLOs, the functions' versions (an hour of spans).
+    private var conversion = ReadEvery<Double?>(seconds: 60), versions = ReadEvery<[FunctionName: String]>(seconds: 60)
 
     public init(_ client: ClickHouseClient, refreshSeconds: Double = 2) throws(ClickHouseClient.Failure) {
         self.client = client
@@ -44,10 +45,15 @@ public final class ClickHouseConsoleReading: ConsoleReading {
         s.periodSeconds = 60
         s.holdsReceived = true
         let e = client.endpoint
-        for r in try client.read(ClickHouseQueries.serviceVersions(e, at: s.at)).rows {
-            let text = r.map { $0.stringValue ?? "" }
-            // A service is a function by its own name (paytop's spans) or its deployed one (the seed's).
-            if let f = FunctionName(rawValue: text[0]) ?? FunctionName(deployedName: text[0]), !text[1].isEmpty { s.versions[f] = text[1] }
+        let at = s.at
+        s.versions = try versions.value { () throws(ClickHouseClient.Failure) in
+            var out: [FunctionName: String] = [:]
+            for r in try client.read(ClickHouseQueries.serviceVersions(e, at: at)).rows {
+                let text = r.map { $0.stringValue ?? "" }
+                // A service is a function by its own name (paytop's spans) or its deployed one (the seed's).
+                if let f = FunctionName(rawValue: text[0]) ?? FunctionName(deployedName: text[0]), !text[1].isEmpty { out[f] = text[1] }
+            }
+            return out
         }
         let recent = try ClickHouseRecentMetrics(client, at: s.at)
         s.hasPipelineMetrics = [MetricName.count, .invocations, .messagesVisible, .messagesSent].contains { name in
@@ -67,10 +73,9 @@ public final class ClickHouseConsoleReading: ConsoleReading {
         }
         s.declines = declines.map { ($0.key, $0.value) }.sorted { ($0.count, $1.code) > ($1.count, $0.code) }
         let definitions = SloDefinition.defaults
-        if conversion == nil || Date().timeIntervalSince(conversion!.readAt) >= 60 {
-            conversion = (try business.conversion(at: s.at, since: SloReport.longestWindow(definitions)), Date())
-        }
-        s.slo = try slo.slo(definitions: definitions, at: s.at, conversion: conversion?.value)
+        let business = self.business
+        let converted = try conversion.value { try business.conversion(at: at, since: SloReport.longestWindow(definitions)) }
+        s.slo = try slo.slo(definitions: definitions, at: s.at, conversion: converted)
         if parts.contains(.business) { s.business = try business.business(since: windowNanos, at: s.at) }
         if parts.contains(.functions) { s.functionsReport = try functions.functions(since: windowNanos, at: s.at) }
         if parts.contains(.series) {
@@ -81,4 +86,19 @@ public final class ClickHouseConsoleReading: ConsoleReading {
     }
 
     public func waterfall(checkoutID: String) throws -> TraceWaterfall? { try traces.waterfall(checkoutID: checkoutID) }
+}
+
+/// A value read again only once `seconds` have passed since it was read.
+struct ReadEvery<Value> {
+    let seconds: Double
+    private var kept: (value: Value, readAt: Date)?
+
+    init(seconds: Double) { self.seconds = seconds }
+
+    mutating func value<E: Error>(_ read: () throws(E) -> Value) throws(E) -> Value {
+        if let kept, Date().timeIntervalSince(kept.readAt) < seconds { return kept.value }
+        let v = try read()
+        kept = (v, Date())
+        return v
+    }
 }

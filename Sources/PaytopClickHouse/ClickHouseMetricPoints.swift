@@ -105,13 +105,18 @@ final class ClickHouseChartSource: ChartSource {
         return o.keys.sorted().map { ($0, o[$0]?.stringValue ?? "") }
     }
 
+    /// Where the pipeline's metrics begin moves only when old parts expire: read once a minute.
+    private var first = ReadEvery<Int64?>(seconds: 60)
+
     func firstPoint() throws -> Int64? {
-        let e = client.endpoint
-        let t = try client.read(ClickHouseQueries.firstMetricPoint(e, series: [
-            (e.tables.sum, MetricName.count.rawValue, Self.pairs(MetricDimensions.api)),
-            (e.tables.gauge, MetricName.messagesVisible.rawValue, Self.pairs(MetricDimensions.queue(.execution))),
-        ])).rows.first?.first?.stringValue.flatMap { Int64($0) } ?? 0
-        return t == 0 ? nil : t
+        let e = client.endpoint, client = self.client
+        return try first.value { () throws(ClickHouseClient.Failure) in
+            let t = try client.read(ClickHouseQueries.firstMetricPoint(e, series: [
+                (e.tables.sum, MetricName.count.rawValue, Self.pairs(MetricDimensions.api)),
+                (e.tables.gauge, MetricName.messagesVisible.rawValue, Self.pairs(MetricDimensions.queue(.execution))),
+            ])).rows.first?.first?.stringValue.flatMap { Int64($0) } ?? 0
+            return t == 0 ? nil : t
+        }
     }
 
     func earliestPoint() throws -> Int64? {
