@@ -66,6 +66,25 @@ public indirect enum JSONValue: Equatable, Sendable {
     }
 }
 
+extension JSONValue {
+    /// The object of these pairs as `JSONValue.object(…).encoded` writes it — keys sorted, the
+    /// first value of a key kept — without building the dictionary (the engine writes one for
+    /// many of its spans).
+    public static func encodedObject(_ pairs: [(String, JSONValue)]) -> String {
+        let sorted = pairs.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }
+        var out = "{"
+        var previous: String?
+        for (_, (k, v)) in sorted where k != previous {
+            if previous != nil { out += "," }
+            JSONText.appendQuoted(k, to: &out)
+            out += ":"
+            v.encode(into: &out)
+            previous = k
+        }
+        return out + "}"
+    }
+}
+
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByFloatLiteral,
     ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
 {

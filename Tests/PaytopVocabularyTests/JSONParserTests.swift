@@ -4,6 +4,17 @@ import Testing
 
 /// The request parser: RFC 8259, strings and numbers distinct, bounded nesting.
 struct JSONParserTests {
+    /// The engine's span attributes are written from pairs without a dictionary: exactly as the
+    /// dictionary's object encodes (keys sorted, the first value of a repeated key, escapes).
+    @Test func anObjectFromPairsEncodesAsTheDictionaryObject() {
+        let cases: [[(String, JSONValue)]] = [
+            [], [("b", 1), ("a", "x")], [("k", 1), ("k", 2), ("a\"\n", .null)], [("z", [1, "two", true]), ("é", ["n": 1.5]), ("A", false)],
+        ]
+        for pairs in cases {
+            #expect(JSONValue.encodedObject(pairs) == JSONValue.object(Dictionary(pairs, uniquingKeysWith: { a, _ in a })).encoded)
+        }
+    }
+
     @Test func parsesEveryKindOfValue() throws {
         let v = try JSONValue.parse(#" {"s": "a\"b\\c\/\u00e9\ud83d\ude00\n", "n": -12.5e2, "z": 0, "t": true, "f": false, "x": null, "a": [1, "1", []], "o": {}} "#)
         #expect(v["s"] == .string("a\"b\\c/é😀\n"))

@@ -87,7 +87,7 @@ extension EngineContext {
     /// Small JSON object of per-span attributes.
     func attrs(_ pairs: [(String, JSONValue)]) -> String? {
         guard telemetry.enabled else { return nil }
-        return JSONValue.object(Dictionary(pairs, uniquingKeysWith: { a, _ in a })).encoded
+        return JSONValue.encodedObject(pairs)
     }
 
     /// An SLO event: valid, and good or not.
