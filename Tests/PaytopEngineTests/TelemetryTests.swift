@@ -52,6 +52,35 @@ import PaytopJSON
         #expect(try store.int("SELECT count(*) FROM span WHERE status_code = 'ERROR' AND (status_message IS NULL OR status_message = '')") == 0)
     }
 
+    /// A span's row keeps only the attributes whose value differs from its name's (the
+    /// constant ones and the usual values); the `span` view gives every span all of them.
+    @Test func aSpanStoresOnlyTheAttributesThatDifferFromItsNames() throws {
+        let store = TempStore()
+        try Self.run(store)
+        #expect(try store.int("""
+            SELECT count(*) FROM span_data s JOIN span_name n USING (name_code), json_each(s.attributes) a, json_each(n.attributes) b
+            WHERE s.attributes IS NOT NULL AND a.key = b.key AND a.type = b.type AND a.atom IS b.atom
+            """) == 0)
+        // Every span still has the varying attributes, usual or not.
+        for (name, key) in [("process payment-execution-queue", "messaging.aws_sqs.receive_count"),
+                            ("process payment-results-queue", "messaging.aws_sqs.receive_count"),
+                            ("executor", "messaging.batch.message_count"), ("wallet", "messaging.batch.message_count"),
+                            ("UpdateItem PaymentOrder", "paytop.payment_order_status"), ("UpdateItem PaymentEvent", "paytop.is_payment_done"),
+                            ("POST /process", "http.response.status_code"), ("charge", "http.response.status_code"),
+                            ("POST /v1/payments", "http.response.status_code")] {
+            let spans = try store.int("SELECT count(*) FROM span WHERE name = '\(name)'")
+            #expect(spans > 0, "\(name)")
+            #expect(try store.int("SELECT count(*) FROM span WHERE name = '\(name)' AND json_extract(attributes, '$.\"\(key)\"') IS NOT NULL") == spans,
+                    "\(name) \(key)")
+        }
+        // The usual values are the usual ones: most spans store nothing of them.
+        #expect(try store.int("SELECT count(*) FROM span WHERE name = 'process payment-execution-queue' AND json_extract(attributes, '$.\"messaging.aws_sqs.receive_count\"') = 1")
+                > store.int("SELECT count(*) FROM span WHERE name = 'process payment-execution-queue'") / 2)
+        #expect(try store.int("SELECT count(*) FROM span WHERE name = 'UpdateItem PaymentOrder' AND json_extract(attributes, '$.\"paytop.payment_order_status\"') = 'SUCCESS'") > 0)
+        // The API's root span keeps its status code (what marks an HTTP request's first span).
+        #expect(try store.int("SELECT count(*) FROM span_data s JOIN span_name n USING (name_code) WHERE n.name = 'POST /v1/payments' AND instr(s.attributes, '\"http.response.status_code\":') = 0") == 0)
+    }
+
     @Test func queueWaitsAreGapsAndBatchesLinkTheirMessages() throws {
         let store = TempStore()
         try Self.run(store)
@@ -67,7 +96,7 @@ import PaytopJSON
         #expect(try store.int("""
             SELECT count(*) FROM span_data s JOIN span_name n USING (name_code)
             WHERE n.name IN ('executor', 'wallet')
-              AND (json_extract(s.attributes, '$."messaging.batch.message_count"')
+              AND (json_extract(json_patch(n.attributes, coalesce(s.attributes, '{}')), '$."messaging.batch.message_count"')
                      < (SELECT count(*) FROM span_link_data l WHERE l.trace_no = s.trace_no AND l.span_id = s.span_id)
                    OR NOT EXISTS (SELECT 1 FROM span_link_data l WHERE l.trace_no = s.trace_no AND l.span_id = s.span_id))
             """) == 0)

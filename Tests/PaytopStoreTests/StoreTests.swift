@@ -85,6 +85,22 @@ import Testing
         #expect(writer.committedSequence == 0)
     }
 
+    /// An engine writes its span names' rows at every start: a newer engine's row (more
+    /// usual values in it) replaces the one that began the store.
+    @Test func aSpanNamesRowIsTheLatestWritersOne() throws {
+        let t = Temp()
+        let c = try Store.openForWriting(path: t.path, create: true)
+        var b = WriteBatch()
+        b.spanNames = [SpanNameRow(code: 1, name: "wallet", kind: .server, attributes: #"{"faas.coldstart":false}"#)]
+        try c.transaction { try BatchApplier(c: c).apply(b) }
+        b.spanNames = [SpanNameRow(code: 1, name: "wallet", kind: .server,
+                                   attributes: #"{"faas.coldstart":false,"messaging.batch.message_count":1}"#)]
+        try c.transaction { try BatchApplier(c: c).apply(b) }
+        let s = try c.cached("SELECT count(*), attributes FROM span_name")
+        #expect(try s.step())
+        #expect(s.int(0) == 1 && s.string(1) == #"{"faas.coldstart":false,"messaging.batch.message_count":1}"#)
+    }
+
     @Test func moneyAddsExactly() {
         var total = Money.zero
         for _ in 0..<10 { total += Money(decimalString: "0.10")! }

@@ -394,7 +394,7 @@ final class PipelineRuntime {
         if inv.lease.coldStart { a.append(("faas.coldstart", true)) }
         ctx.recordSpan(inv.function == .executor ? .executorInvocation : .walletInvocation, trace: trace, id: id, parent: nil,
                        service: ctx.serviceCode(inv.function), start: inv.startedAt, end: ctx.now, error: error,
-                       attributes: ctx.attrs(a))
+                       attributes: a)
         for m in inv.messages { ctx.recordLink(from: trace, span: id, to: m.context) }
     }
 
@@ -405,8 +405,8 @@ final class PipelineRuntime {
         let trace = m.context?.trace ?? trace
         ctx.recordSpan(name, trace: trace, id: inv.processSpan, parent: m.context?.spanID, service: ctx.serviceCode(inv.function),
                        start: inv.recordStart, end: end, error: error,
-                       attributes: ctx.attrs([("messaging.message.id", .string(m.id)),
-                                              ("messaging.aws_sqs.receive_count", .number(Double(m.receiveCount)))]))
+                       attributes: [("messaging.message.id", .string(m.id)),
+                                              ("messaging.aws_sqs.receive_count", .number(Double(m.receiveCount)))])
         inv.processSpan = 0  // recorded: the next record draws its own
     }
 }

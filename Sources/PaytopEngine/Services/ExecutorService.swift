@@ -112,7 +112,7 @@ final class ExecutorService: BatchConsumer {
         ctx.markDirty(checkout)
         ctx.recordSpan(.updatePaymentOrder, trace: checkout.trace, id: ctx.newSpanID(), parent: inv.processSpan,
                        service: ctx.serviceCode(.executor), start: ctx.now - (records[ObjectIdentifier(inv)]?.updateDuration ?? 0), end: ctx.now,
-                       attributes: ctx.attrs([("paytop.payment_order_status", "EXECUTING")]))
+                       attributes: [("paytop.payment_order_status", .string(OrderStatus.executing.rawValue))])
         let (outcome, latency) = psp.charge(key: checkout.id, checkout: checkout, at: ctx.now, faults: ctx.faults,
                                             settings: ctx.settings.psp, random: &ctx.random)
         let network = ctx.faults.executorPspDelayMillis.map { Span.seconds($0 / 1000) } ?? 0
@@ -166,7 +166,7 @@ final class ExecutorService: BatchConsumer {
         let written = ctx.now + writeDuration
         ctx.recordSpan(.updatePaymentOrder, trace: checkout.trace, id: ctx.newSpanID(), parent: inv.processSpan,
                        service: executorService, start: ctx.now, end: written,
-                       attributes: ctx.attrs([("paytop.payment_order_status", .string(status.rawValue))]))
+                       attributes: [("paytop.payment_order_status", .string(status.rawValue))])
         let end = sendResult(inv, checkout, at: written)
         endExecutorRecord(inv, m, checkout, end: end, error: nil)
     }
@@ -208,12 +208,12 @@ final class ExecutorService: BatchConsumer {
         let error: String? = outcome == .serverError ? "HTTP 500" : nil
         ctx.recordSpan(.pspCall, trace: checkout.trace, id: callSpan, parent: inv.processSpan, service: ctx.serviceCode(.executor),
                        start: call.at, end: ctx.now, error: error,
-                       attributes: ctx.attrs([("http.response.status_code", .number(Double(status)))]))
+                       attributes: [("http.response.status_code", .number(Double(status)))])
         // The PSP's own span inside the call, half the network's delay each side.
         let margin = max(min(Span.ms(2), call.latency / 4), call.network / 2)
         ctx.recordSpan(.pspCharge, trace: checkout.trace, id: charge, parent: callSpan,
                        service: ctx.telemetry.serviceCode(PipelineNames.pspService.name, PipelineNames.pspService.version),
-                       start: call.at + margin, end: ctx.now - margin, error: error, attributes: ctx.attrs(serverAttrs))
+                       start: call.at + margin, end: ctx.now - margin, error: error, attributes: serverAttrs)
     }
 
     /// A PaymentOrder update the SDK gave up on after throttles (`dynamodb-throttle`): its
@@ -222,7 +222,7 @@ final class ExecutorService: BatchConsumer {
                                  status: OrderStatus) {
         ctx.recordSpan(.updatePaymentOrder, trace: checkout.trace, id: ctx.newSpanID(), parent: inv.processSpan,
                        service: ctx.serviceCode(.executor), start: start, end: start + duration, error: DynamoRetries.message,
-                       attributes: ctx.attrs([("paytop.payment_order_status", .string(status.rawValue))]), throttledOut: true)
+                       attributes: [("paytop.payment_order_status", .string(status.rawValue))], throttledOut: true)
         failExecutorRecord(inv, m, checkout, DynamoRetries.message, after: duration)
     }
 

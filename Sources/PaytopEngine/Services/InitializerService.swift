@@ -156,7 +156,7 @@ final class InitializerService {
         func invocation(end: EngineTime, error: String? = nil) {
             ctx.recordSpan(.initializerInvocation, trace: call.trace, id: invocationSpan, parent: call.apiSpan, service: service,
                            start: call.startedAt, end: end, error: error,
-                           attributes: lease.coldStart ? ctx.attrs([("faas.coldstart", true)]) : nil)
+                           attributes: lease.coldStart ? [("faas.coldstart", true)] : [])
         }
         // Lambda's timeout covers the handler, not a cold start's init phase.
         if ran - lease.initDuration > timeout {
@@ -361,7 +361,7 @@ final class InitializerService {
         ctx.recordSpan(.apiRequest, trace: call.trace, id: call.apiSpan, parent: call.parentContext, service:
                        ctx.telemetry.serviceCode(PipelineNames.gatewayService.name, PipelineNames.gatewayService.version), start: call.arrivedAt, end: at,
                        error: status >= 500 ? (error ?? "HTTP \(status)") : nil,
-                       attributes: ctx.attrs([("http.response.status_code", .number(Double(status)))]))
+                       attributes: [("http.response.status_code", .number(Double(status)))])
         if status == 202, let id = checkoutID, let notify = onAcknowledged {
             answers.append((ApiResponse(status: 202, body: .null, respondedAt: at, checkoutID: id), { r in notify(r.checkoutID!) }))
         }

@@ -134,7 +134,7 @@ final class WalletService: BatchConsumer {
                 let d = i + 1 < steps.count ? steps[i + 1] : 0
                 let span = ctx.newSpanID()
                 ctx.recordSpan(.creditWallet, trace: trace, id: span, parent: inv.processSpan, service: service, start: t,
-                               end: t + d, attributes: ctx.attrs([("paytop.merchant_id", .string(o.spec.sellerAccount))]))
+                               end: t + d, attributes: [("paytop.merchant_id", .string(o.spec.sellerAccount))])
                 t = t + d
                 credit(o, at: now)
                 if let m = ctx.metrics { m.recorder.add(m.revenue(o.spec.currency), o.spec.amount.minorUnits) }
@@ -162,7 +162,7 @@ final class WalletService: BatchConsumer {
         }
         let last = steps.last ?? 0
         ctx.recordSpan(.updatePaymentEvent, trace: trace, id: ctx.newSpanID(), parent: inv.processSpan, service: service,
-                       start: max(t, now - last), end: now, attributes: ctx.attrs([("paytop.is_payment_done", true)]))
+                       start: max(t, now - last), end: now, attributes: [("paytop.is_payment_done", true)])
         if case .failed(let code) = result {
             ctx.recordEvent(.checkoutFailed, checkout: checkout, outcome: .failure, at: now, trace: trace,
                             span: inv.processSpan, service: service, errorCode: code, errorCategory: .business)

@@ -33,10 +33,11 @@ extension EngineContext {
         return Int64(bitPattern: v)
     }
 
-    /// Records a span; a DynamoDB call (`items` its items) also counts in CloudWatch's
+    /// Records a span with its `attributes` (only those whose value differs from its
+    /// name's are stored); a DynamoDB call (`items` its items) also counts in CloudWatch's
     /// DynamoDB metrics of each table it touches.
     func recordSpan(_ name: SpanName, trace: TraceRef?, id: Int64, parent: Int64?, service: Int,
-                    start: EngineTime, end: EngineTime, error: String? = nil, attributes: String? = nil, items: Int = 1,
+                    start: EngineTime, end: EngineTime, error: String? = nil, attributes: [(String, JSONValue)] = [], items: Int = 1,
                     throttledOut: Bool = false) {
         guard let trace, telemetry.enabled else { return }
         if let call = name.dynamoCall, let m = metrics {
@@ -46,7 +47,7 @@ extension EngineContext {
         telemetry.spans.append(SpanRow(
             traceNo: trace.no, spanID: id, parentSpanID: parent, nameCode: name.rawValue, serviceCode: service,
             startOffset: start.nanos - trace.startedAt, duration: max(0, end - start), status: error == nil ? .unset : .error, statusMessage: error,
-            attributes: attributes))
+            attributes: name.storedAttributes(attributes)))
         pendingRows += 1
     }
 
@@ -82,12 +83,6 @@ extension EngineContext {
             amountCurrency: currency, orderCount: count, errorCode: errorCode, errorCategory: errorCategory,
             traceNo: traceNo, spanID: nil, serviceCode: service))
         pendingRows += 1
-    }
-
-    /// Small JSON object of per-span attributes.
-    func attrs(_ pairs: [(String, JSONValue)]) -> String? {
-        guard telemetry.enabled else { return nil }
-        return JSONValue.encodedObject(pairs)
     }
 
     /// An SLO event: valid, and good or not.

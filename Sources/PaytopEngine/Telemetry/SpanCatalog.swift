@@ -1,9 +1,12 @@
 import PaytopJSON
 import PaytopVocabulary
 
-/// Every span paytop records, with the attributes that never vary (stored once in
-/// `span_name`). Names and attributes follow the OpenTelemetry semantic conventions for
-/// HTTP, FaaS, messaging (aws_sqs) and databases (aws.dynamodb).
+/// Every span paytop records, with the attributes stored once in `span_name`: those that
+/// never vary, and the usual value of some that do — a span keeps only the attributes
+/// whose value differs from its name's (a cold start's `faas.coldstart`, a redelivery's
+/// receive count), as a merge patch over them. Names and attributes follow the
+/// OpenTelemetry semantic conventions for HTTP, FaaS, messaging (aws_sqs) and databases
+/// (aws.dynamodb).
 enum SpanName: Int, CaseIterable {
     case apiRequest = 1, initializerInvocation, putPaymentEvent, batchWritePaymentOrder, sendExecution
     case executorInvocation, processExecution, updatePaymentOrder, pspCall, pspCharge, sendResults
@@ -48,6 +51,46 @@ enum SpanName: Int, CaseIterable {
         }
     }
 
+    /// The attributes of the name's row in `span_name`: the constant ones and the usual values.
+    var nameAttributes: [String: JSONValue] {
+        guard case .object(var o) = constantAttributes else { preconditionFailure("a span name's attributes are an object") }
+        for (k, v) in usualAttributes { o[k] = v }
+        return o
+    }
+
+    /// The value most spans of the name carry for an attribute that varies: a batch of one
+    /// message, a first delivery, an order's update to EXECUTING (one of its two), a
+    /// checkout marked done, a PSP's 200. The API's status code is not among them: a
+    /// root span's `http.response.status_code` is what marks an HTTP request
+    /// (`span_first_bad`, the API latency drill).
+    var usualAttributes: [String: JSONValue] {
+        switch self {
+        case .executorInvocation, .walletInvocation: return ["messaging.batch.message_count": 1]
+        case .processExecution, .processResults: return ["messaging.aws_sqs.receive_count": 1]
+        case .updatePaymentOrder: return ["paytop.payment_order_status": .string(OrderStatus.executing.rawValue)]
+        case .updatePaymentEvent: return ["paytop.is_payment_done": true]
+        case .pspCall, .pspCharge: return ["http.response.status_code": 200]
+        default: return [:]
+        }
+    }
+
+    /// `nameAttributes` of every name, by raw value (looked up for each span recorded).
+    static let attributesByCode: [[String: JSONValue]] = {
+        var table = [[String: JSONValue]](repeating: [:], count: (allCases.map(\.rawValue).max() ?? 0) + 1)
+        for n in allCases { table[n.rawValue] = n.nameAttributes }
+        return table
+    }()
+
+    /// What a span of this name stores of `pairs`: those whose value differs from the
+    /// name's, as a JSON object (nil when none does).
+    func storedAttributes(_ pairs: [(String, JSONValue)]) -> String? {
+        guard !pairs.isEmpty else { return nil }
+        let name = Self.attributesByCode[rawValue]
+        let differing = pairs.filter { name[$0.0] != $0.1 }
+        return differing.isEmpty ? nil : JSONValue.encodedObject(differing)
+    }
+
+    /// The attributes that never vary.
     var constantAttributes: JSONValue {
         func faas(_ function: FunctionName, trigger: String) -> JSONValue {
             ["faas.trigger": .string(trigger), "faas.name": .string(function.deployedName), "faas.coldstart": false,

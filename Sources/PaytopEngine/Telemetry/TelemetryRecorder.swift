@@ -44,7 +44,7 @@ final class TelemetryRecorder {
         if dictionariesPending {
             dictionariesPending = false
             b.spanNames = SpanName.allCases.map {
-                SpanNameRow(code: $0.rawValue, name: $0.name, kind: $0.kind, attributes: $0.constantAttributes.encoded)
+                SpanNameRow(code: $0.rawValue, name: $0.name, kind: $0.kind, attributes: JSONValue.object($0.nameAttributes).encoded)
             }
             b.eventNames = BusinessEventName.allCases.map {
                 EventNameRow(code: $0.rawValue, name: $0.name, type: $0.type, stage: $0.stage, message: $0.message)

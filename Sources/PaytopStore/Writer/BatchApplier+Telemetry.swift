@@ -14,7 +14,13 @@ extension BatchApplier {
     func insertTelemetry(_ b: WriteBatch) throws {
         var eventNumbers: [Int64] = []
         if !b.spanNames.isEmpty {
-            let s = try c.cached("INSERT OR IGNORE INTO span_name (name_code, name, kind, attributes) VALUES (?,?,?,?)")
+            // A name's row as its writer knows it now: an engine of this version may store
+            // more usual values in it than the one that began the store (its spans carry
+            // their own value for each of those, so the merge patch gives them the same).
+            let s = try c.cached("""
+                INSERT INTO span_name (name_code, name, kind, attributes) VALUES (?,?,?,?)
+                ON CONFLICT (name_code) DO UPDATE SET name = excluded.name, kind = excluded.kind, attributes = excluded.attributes
+                """)
             for r in b.spanNames {
                 s.bind(1, r.code).bind(2, r.name).bind(3, r.kind.rawValue).bind(4, r.attributes)
                 try s.run()
