@@ -1,3 +1,5 @@
+import Foundation
+
 /// The attributes the spans of one received name share, kept once in its `span_name` row
 /// as the engine keeps its spans' constant attributes: each span then stores only a JSON
 /// merge patch (RFC 7396) over them — the keys whose values differ, and `null` for a
@@ -37,9 +39,9 @@ struct SharedSpanAttributes {
             let h = Self.hash(a.bytes, e.keyStart, e.keyEnd)
             if let i = index[h] {
                 let s = entries[i]
-                if bytes[Int(s.keyStart)..<Int(s.keyEnd)].elementsEqual(a.bytes[Int(e.keyStart)..<Int(e.keyEnd)]) {
+                if Self.same(bytes, s.keyStart, s.keyEnd, a.bytes, e.keyStart, e.keyEnd) {
                     present[i] = true
-                    if bytes[Int(s.keyEnd)..<Int(s.valueEnd)].elementsEqual(a.bytes[Int(e.keyEnd)..<Int(e.valueEnd)]) { continue }
+                    if Self.same(bytes, s.keyEnd, s.valueEnd, a.bytes, e.keyEnd, e.valueEnd) { continue }
                 }
             }
             add(a.bytes[Int(e.keyStart)..<Int(e.valueEnd)])
@@ -54,6 +56,18 @@ struct SharedSpanAttributes {
     }
 
     private static let null = Array(":null".utf8)
+
+    /// Whether `a[aStart..<aEnd]` and `b[bStart..<bEnd]` hold the same bytes (memcmp, no
+    /// per-byte bounds checks: the patch runs for every received span).
+    private static func same(_ a: [UInt8], _ aStart: Int32, _ aEnd: Int32, _ b: [UInt8], _ bStart: Int32, _ bEnd: Int32) -> Bool {
+        let n = Int(aEnd - aStart)
+        guard n == Int(bEnd - bStart) else { return false }
+        guard n > 0 else { return true }
+        precondition(aStart >= 0 && Int(aEnd) <= a.count && bStart >= 0 && Int(bEnd) <= b.count)
+        return a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in memcmp(pa.baseAddress! + Int(aStart), pb.baseAddress! + Int(bStart), n) == 0 }
+        }
+    }
 
     /// FNV-1a of a key's bytes.
     private static func hash(_ bytes: [UInt8], _ start: Int32, _ end: Int32) -> UInt64 {

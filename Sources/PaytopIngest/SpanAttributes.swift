@@ -66,7 +66,7 @@ struct SpanAttributeTranscoder {
             default: try kv.skip(w)
             }
         }
-        for k in keys where k.elementsEqual(key) { duplicate = true }
+        for k in keys where Self.same(k, key) { duplicate = true }
         keys.append(key)
         out.append(out.isEmpty ? UInt8(ascii: "{") : UInt8(ascii: ","))
         let keyStart = out.count
@@ -77,14 +77,21 @@ struct SpanAttributeTranscoder {
         if var v = valueReader { try value(&v, depth: 0) } else { out.append(contentsOf: [0x22, 0x22]) }
         entries.append(.init(keyStart: Int32(keyStart), keyEnd: Int32(keyEnd), valueEnd: Int32(out.count)))
         // The two values the intake reads.
-        if let rank = Self.checkoutKeys.firstIndex(where: { $0.elementsEqual(key) }), rank < checkoutRank,
+        if let rank = Self.checkoutKeys.firstIndex(where: { k in k.withUnsafeBufferPointer { Self.same($0, key) } }), rank < checkoutRank,
            out[valueStart] == 0x22, out.count - valueStart > 2, !out[valueStart...].contains(0x5C) {
             checkoutRank = rank
             result.checkoutID = String(decoding: out[(valueStart + 1)..<(out.count - 1)], as: UTF8.self)
-        } else if key.elementsEqual(Self.httpStatusKey) {
+        } else if Self.httpStatusKey.withUnsafeBufferPointer({ Self.same($0, key) }) {
             let text = out[valueStart...].filter { $0 != 0x22 }
             result.httpStatusCode = Int64(String(decoding: text, as: UTF8.self))
         }
+    }
+
+    /// Whether two keys are the same bytes: lengths first (most keys differ there), then memcmp.
+    private static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        guard let pa = a.baseAddress, let pb = b.baseAddress else { return true }
+        return memcmp(pa, pb, a.count) == 0
     }
 
     mutating func finish() -> SpanAttributes {
