@@ -61,7 +61,10 @@ struct BenchCommand: ParsableCommand {
             var options = Engine.Options(storePath: path, mode: .simulated, settings: settings)
             options.requireNewStore = true
             let engine = try Engine(options)
+            let engineCPU0 = StoreWriter.threadCPUNanos()
             let result = try SimulationRunner.run(engine, checkouts: checkouts)
+            let engineCPU = Double(StoreWriter.threadCPUNanos() - engineCPU0) / 1e9
+            let writerCPU = engine.writerCPUSeconds
             try engine.close()
             let inStore = try StoreSummary.load(try Store.openForReading(path: path)).totalRows
             // Peak memory of the simulation itself: measured after run 1's simulation, before
@@ -74,10 +77,10 @@ struct BenchCommand: ParsableCommand {
             let bytes = Double(fileSize(path)) / Double(result.checkoutsGenerated)
             rows.append((cps, rps, ceiling.rowsPerSecond, bytes, rss))
             if !json {
-                print(String(format: "run %d: %@ checkouts in %.2f s · %@ checkouts/s · %@ rows/s (store rows %@, writer ops %@) · ceiling %@ rows/s · ratio %.2f · %.0f bytes/checkout · simulation max RSS %d MB",
+                print(String(format: "run %d: %@ checkouts in %.2f s · %@ checkouts/s · %@ rows/s (store rows %@, writer ops %@) · ceiling %@ rows/s · ratio %.2f · %.0f bytes/checkout · simulation max RSS %d MB · CPU: engine thread %.2f s, writer thread %.2f s",
                              i, result.checkoutsGenerated.grouped, result.wallSeconds, Int(cps).grouped, Int(rps).grouped,
                              inStore.grouped, result.rowsCommitted.grouped, Int(ceiling.rowsPerSecond).grouped,
-                             rps / ceiling.rowsPerSecond, bytes, rss))
+                             rps / ceiling.rowsPerSecond, bytes, rss, engineCPU, writerCPU))
             }
         }
         func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s[s.count / 2] }

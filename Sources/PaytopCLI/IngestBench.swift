@@ -29,6 +29,8 @@ struct IngestBench {
         var spans: Int; var seconds: Double; var rowsPerSecond: Double; var ceiling: Double; var frames: [Double]; var reads: [Double]
         /// Process CPU seconds (all threads, clients included) per wall second while receiving.
         var cores: Double
+        /// CPU seconds of the store's committing thread while receiving.
+        var writerCPU: Double
     }
 
     /// User + system CPU seconds of this process so far.
@@ -64,9 +66,9 @@ struct IngestBench {
             let r = try once(bodies, total: total, checkoutID: checkoutID, index: i)
             results.append(r)
             if !json {
-                print(String(format: "run %d: %@ spans in %.2f s · %@ spans/s · %@ rows/s · ceiling %@ rows/s · ratio %.2f · %.2f cores busy · frame p50 %.2f p95 %.2f max %.2f ms (%d frames) · store read p50 %.1f p95 %.1f ms",
+                print(String(format: "run %d: %@ spans in %.2f s · %@ spans/s · %@ rows/s · ceiling %@ rows/s · ratio %.2f · %.2f cores busy (the writer's thread %.2f s) · frame p50 %.2f p95 %.2f max %.2f ms (%d frames) · store read p50 %.1f p95 %.1f ms",
                              i, r.spans.grouped, r.seconds, Int(Double(r.spans) / r.seconds).grouped, Int(r.rowsPerSecond).grouped,
-                             Int(r.ceiling).grouped, r.rowsPerSecond / r.ceiling, r.cores, percentile(r.frames, 0.5), percentile(r.frames, 0.95),
+                             Int(r.ceiling).grouped, r.rowsPerSecond / r.ceiling, r.cores, r.writerCPU, percentile(r.frames, 0.5), percentile(r.frames, 0.95),
                              r.frames.max() ?? 0, r.frames.count, percentile(r.reads, 0.5), percentile(r.reads, 0.95)))
             }
         }
@@ -173,6 +175,7 @@ struct IngestBench {
         group.wait()
         let wall = seconds(ContinuousClock.now - start)
         let cores = (Self.cpuSeconds() - cpuStart) / wall
+        let writerCPU = intake.writerCPUSeconds
         stop.store(true, ordering: .relaxed)
         server.stop()
         intake.close()
@@ -186,7 +189,7 @@ struct IngestBench {
         let rows = summary.totalRows
         let ceiling = try RawInsertCeiling.measure(source: path, target: copy)
         return Run(spans: total, seconds: wall, rowsPerSecond: Double(rows) / wall, ceiling: ceiling.rowsPerSecond,
-                   frames: console.frames, reads: console.reads, cores: cores)
+                   frames: console.frames, reads: console.reads, cores: cores, writerCPU: writerCPU)
     }
 
     private final class Measurements: @unchecked Sendable {

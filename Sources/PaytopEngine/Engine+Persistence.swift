@@ -133,6 +133,9 @@ extension Engine {
     /// Rows written, in total, by this engine's writer.
     public var rowsCommitted: Int { writer.rowsCommitted }
 
+    /// CPU seconds the store's committing thread has spent so far.
+    public var writerCPUSeconds: Double { writer.committingCPUSeconds }
+
     /// `update`: the row for an UPDATE, which sets the state columns only — the request's
     /// JSON columns (written once, with the insert) are left empty rather than built again.
     func paymentEventRow(_ c: Checkout, update: Bool = false) -> PaymentEventRow {

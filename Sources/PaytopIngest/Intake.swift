@@ -110,6 +110,9 @@ public final class Intake: @unchecked Sendable {
     private final class ResultBox: @unchecked Sendable { var value: Result<IngestMapper.Outcome, Error>? }
 
     /// Counts items refused before they reached the queue (oversized or undecodable bodies).
+    /// CPU seconds the store's committing thread has spent so far.
+    public var writerCPUSeconds: Double { writer.committingCPUSeconds }
+
     public func countRefused(_ items: Int, reason: String) {
         condition.lock()
         statusValue.refused += Int64(items)

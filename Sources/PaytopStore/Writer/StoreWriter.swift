@@ -103,11 +103,21 @@ public final class StoreWriter: @unchecked Sendable {
         commitThread.start()
     }
 
-    /// Queues a batch and returns its sequence number.
+    /// Queues a batch and returns its sequence number. The batches committed since the
+    /// last call are freed here, on the caller's thread: freeing a batch's thousands of
+    /// rows took a fifth of the committing thread's time (`paytop bench --ingest`).
     @discardableResult
     public func submit(_ batch: WriteBatch) throws -> Int {
+        var reclaimed: [WriteBatch] = []
+        let sequence = try enqueue(batch, reclaiming: &reclaimed)
+        withExtendedLifetime(reclaimed) {}  // freed after the lock is released
+        return sequence
+    }
+
+    private func enqueue(_ batch: WriteBatch, reclaiming reclaimed: inout [WriteBatch]) throws -> Int {
         condition.lock()
         defer { condition.unlock() }
+        swap(&reclaimed, &spent)
         while pending.count >= maxPending && failure == nil && !finished { condition.wait() }
         if let failure { throw failure }
         submitted += 1
@@ -115,6 +125,9 @@ public final class StoreWriter: @unchecked Sendable {
         condition.broadcast()
         return submitted
     }
+
+    /// Committed batches the next `submit` frees.
+    private var spent: [WriteBatch] = []
 
     /// What stopped the writer, if it has failed (a full disk, a damaged file): nothing
     /// more becomes durable, and the engine must stop and refuse whom it still holds.
@@ -300,15 +313,19 @@ public final class StoreWriter: @unchecked Sendable {
                 return
             }
             condition.lock()
-            pending.removeFirst()
+            let done = pending.removeFirst().batch
             committed = next.sequence
             commits += 1
+            committingCPU = Self.threadCPUNanos()
             rowsWritten += next.batch.rowCount
             let listener = durableListener
             condition.broadcast()
             condition.unlock()
             listener?()  // plain: committed is durable
             onCommit?(next.batch)
+            condition.lock()
+            spent.append(consume done)
+            condition.unlock()
         }
     }
 
@@ -384,12 +401,28 @@ public final class StoreWriter: @unchecked Sendable {
             rowsWritten += merged.rowCount
             committed = last
             commits += 1
+            committingCPU = Self.threadCPUNanos()
             condition.broadcast()
             condition.unlock()
             redo!.release(committedThrough: last)
             if let onCommit { for entry in batches { onCommit(entry.batch) } }
         }
     }
+
+    /// CPU time of the calling thread so far, in nanoseconds.
+    public static func threadCPUNanos() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+
+    /// CPU seconds the committing thread has spent so far, as of its last commit: against
+    /// the wall time, how close the writer is to bounding its engine or receiver.
+    public var committingCPUSeconds: Double {
+        condition.lock(); defer { condition.unlock() }
+        return Double(committingCPU) / 1e9
+    }
+    private var committingCPU: Int64 = 0
 
     static func monotonicNanos() -> Int64 {
         var ts = timespec()
