@@ -9,6 +9,8 @@ struct JSONParserTests {
     @Test func anObjectFromPairsEncodesAsTheDictionaryObject() {
         let cases: [[(String, JSONValue)]] = [
             [], [("b", 1), ("a", "x")], [("k", 1), ("k", 2), ("a\"\n", .null)], [("z", [1, "two", true]), ("é", ["n": 1.5]), ("A", false)],
+            [("n", -42)], [("n", 0)], [("n", -0.0)], [("n", 1.5)], [("n", 1e15)], [("n", -999_999_999_999_999)], [("n", .number(.nan))],
+            [("k", "v\u{01}\t\\")], [("k", 1), ("k", 2)], [("a", true), ("b", false)], [("é", "x"), ("e", "y")], [("", "")],
         ]
         for pairs in cases {
             #expect(JSONValue.encodedObject(pairs) == JSONValue.object(Dictionary(pairs, uniquingKeysWith: { a, _ in a })).encoded)

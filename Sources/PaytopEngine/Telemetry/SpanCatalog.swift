@@ -86,8 +86,10 @@ enum SpanName: Int, CaseIterable {
     func storedAttributes(_ pairs: [(String, JSONValue)]) -> String? {
         guard !pairs.isEmpty else { return nil }
         let name = Self.attributesByCode[rawValue]
-        let differing = pairs.filter { name[$0.0] != $0.1 }
-        return differing.isEmpty ? nil : JSONValue.encodedObject(differing)
+        var same = 0
+        for (k, v) in pairs where name[k] == v { same += 1 }
+        if same == pairs.count { return nil }
+        return JSONValue.encodedObject(same == 0 ? pairs : pairs.filter { name[$0.0] != $0.1 })
     }
 
     /// The attributes that never vary.
