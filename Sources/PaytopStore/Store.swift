@@ -132,12 +132,15 @@ public enum Store {
         try c.execute("PRAGMA mmap_size = \(megabytes * 1_048_576)")
     }
 
+    /// A writing connection: WAL, a 64 MB page cache, and SQLite's CHECK constraints left
+    /// to `CheckedColumns` (an IN-list CHECK cost 32,000 instructions a row inserted).
     static func configureForWriting(_ c: Connection) throws {
         try c.execute("""
             PRAGMA journal_mode = WAL;
             PRAGMA synchronous = NORMAL;
             PRAGMA cache_size = -65536;
             PRAGMA temp_store = MEMORY;
+            PRAGMA ignore_check_constraints = 1;
             """)
     }
 

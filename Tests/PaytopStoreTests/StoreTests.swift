@@ -85,6 +85,26 @@ import Testing
         #expect(writer.committedSequence == 0)
     }
 
+    /// paytop's connections skip SQLite's CHECKs; the writer checks the same sets itself,
+    /// and a value outside them fails the batch with the constraint named.
+    @Test func aValueItsCheckForbidsFailsTheBatch() throws {
+        let t = Temp()
+        _ = try Store.openForWriting(path: t.path, create: true)
+        let writer = try StoreWriter(path: t.path)
+        var b = WriteBatch()
+        b.orderInserts = [PaymentOrderRow(paymentOrderID: "po-1", checkoutID: "chk-1", buyerAccount: "b", sellerAccount: "s",
+                                          amount: Money(minorUnits: 100), currency: "EUR", status: "PAID", ledgerUpdated: false,
+                                          walletUpdated: false, createdAt: 0, executingAt: nil, completedAt: nil, updatedAt: 0)]
+        try writer.submit(b)
+        #expect { try writer.waitUntilIdle() } throws: { "\($0)".contains("payment_order.payment_order_status cannot be PAID") }
+        #expect(writer.committedSequence == 0)
+        // The schema keeps the constraint for any other writer.
+        let other = try Connection(path: t.path, mode: .readWrite)
+        #expect(throws: SQLiteError.self) {
+            try other.execute("INSERT INTO ledger_entry (account, direction, amount, currency, payment_order_id, created_at) VALUES ('a', 'sideways', '1.00', 'EUR', 'po-1', 0)")
+        }
+    }
+
     /// An engine writes its span names' rows at every start: a newer engine's row (more
     /// usual values in it) replaces the one that began the store.
     @Test func aSpanNamesRowIsTheLatestWritersOne() throws {

@@ -79,7 +79,8 @@ extension BatchApplier {
                   vcs_ref_base_revision, previous_version, regression, source) VALUES (?,?,?,?,?,?,?,?,?,?)
                 """)
             for r in b.sdlcEvents {
-                s.bind(1, r.at).bind(2, r.eventType).bind(3, r.eventStatus).bind(4, r.deploymentID).bind(5, r.artifactName)
+                s.bind(1, r.at).bind(2, r.eventType)
+                    .bind(3, try CheckedColumns.require(r.eventStatus, in: CheckedColumns.sdlcStatus, "sdlc_event.event_status")).bind(4, r.deploymentID).bind(5, r.artifactName)
                     .bind(6, r.artifactVersion).bind(7, r.revision).bind(8, r.previousVersion).bind(9, r.regression)
                     .bind(10, r.source)
                 try s.run()
@@ -88,7 +89,8 @@ extension BatchApplier {
         if !b.metricSeries.isEmpty {
             let s = try c.cached("INSERT OR IGNORE INTO metric_series (series_id, name, dimensions, unit, kind) VALUES (?,?,?,?,?)")
             for r in b.metricSeries {
-                s.bind(1, r.id).bind(2, r.name).bind(3, r.dimensions).bind(4, r.unit).bind(5, r.kind)
+                s.bind(1, r.id).bind(2, r.name).bind(3, r.dimensions).bind(4, r.unit)
+                    .bind(5, try CheckedColumns.require(r.kind, in: CheckedColumns.metricKind, "metric_series.kind"))
                 try s.run()
             }
         }
