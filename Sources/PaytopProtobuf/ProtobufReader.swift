@@ -92,9 +92,9 @@ public struct ProtobufReader {
     /// A string field's bytes, checked to be UTF-8, without making a String of them.
     public mutating func utf8() throws -> UnsafeBufferPointer<UInt8> {
         let bytes = UnsafeBufferPointer(rebasing: buffer[try delimited()])
-        var ascii = true
-        for b in bytes where b >= 0x80 { ascii = false; break }
-        if !ascii && String(validating: bytes, as: UTF8.self) == nil { throw ProtobufError.malformed("a string field is not UTF-8") }
+        if !ByteScan.isASCII(bytes) && String(validating: bytes, as: UTF8.self) == nil {
+            throw ProtobufError.malformed("a string field is not UTF-8")
+        }
         return bytes
     }
 

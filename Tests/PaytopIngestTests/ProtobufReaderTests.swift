@@ -2,6 +2,24 @@ import Testing
 import PaytopProtobuf
 
 @Suite struct ProtobufReaderTests {
+    /// The eight-at-a-time scans say what a byte-by-byte look says: every special byte at
+    /// every position of every length up to 40, around 0x20, 0x22, 0x5C and 0x80.
+    @Test func theWordScansAgreeWithAByteByByteLook() {
+        let specials: [UInt8] = [0x00, 0x09, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x7F, 0x80, 0xC3, 0xFF]
+        for length in 0...40 {
+            for position in 0..<max(length, 1) {
+                for special in specials {
+                    var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    if length > 0 { bytes[position] = special }
+                    bytes.withUnsafeBufferPointer { b in
+                        #expect(ByteScan.isASCII(b) == !bytes.contains { $0 >= 0x80 }, "\(bytes)")
+                        #expect(ByteScan.needsJSONEscape(b) == bytes.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }, "\(bytes)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func readsWhatTheWriterWrote() throws {
         var w = ProtobufWriter()
         w.int(1, 300)
