@@ -60,7 +60,7 @@ public enum SettlementBook {
             let s = try c.cached("""
                 INSERT INTO settlement_entry (batch_no, currency, account, direction, amount, created_at) VALUES (?,?,?,?,?,?)
                 """)
-            s.bind(1, e.batchNo).bind(2, e.currency).bind(3, e.account).bind(4, try CheckedColumns.require(e.direction, in: CheckedColumns.direction, "settlement_entry.direction")).bind(5, e.amount.description)
+            s.bind(1, e.batchNo).bind(2, e.currency).bind(3, e.account).bind(4, try CheckedColumns.settlementDirection(e.direction)).bind(5, e.amount.description)
                 .bind(6, e.createdAt)
             try s.run()
         }

@@ -14,7 +14,7 @@ extension BatchApplier {
               last_at = excluded.last_at, detail = excluded.detail
             """)
         for r in rows {
-            p.bind(1, r.id).bind(2, r.title).bind(3, try CheckedColumns.require(r.severity, in: CheckedColumns.severity, "problem.severity")).bind(4, r.openedAt).bind(5, r.firstSignalAt)
+            p.bind(1, r.id).bind(2, r.title).bind(3, try CheckedColumns.severity(r.severity)).bind(4, r.openedAt).bind(5, r.firstSignalAt)
                 .bind(6, r.lastViolationAt).bind(7, r.closedAt)
             try p.run()
             for g in r.signals {

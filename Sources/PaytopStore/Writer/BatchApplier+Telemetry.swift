@@ -80,7 +80,7 @@ extension BatchApplier {
                 """)
             for r in b.sdlcEvents {
                 s.bind(1, r.at).bind(2, r.eventType)
-                    .bind(3, try CheckedColumns.require(r.eventStatus, in: CheckedColumns.sdlcStatus, "sdlc_event.event_status")).bind(4, r.deploymentID).bind(5, r.artifactName)
+                    .bind(3, try CheckedColumns.sdlcStatus(r.eventStatus)).bind(4, r.deploymentID).bind(5, r.artifactName)
                     .bind(6, r.artifactVersion).bind(7, r.revision).bind(8, r.previousVersion).bind(9, r.regression)
                     .bind(10, r.source)
                 try s.run()
@@ -90,7 +90,7 @@ extension BatchApplier {
             let s = try c.cached("INSERT OR IGNORE INTO metric_series (series_id, name, dimensions, unit, kind) VALUES (?,?,?,?,?)")
             for r in b.metricSeries {
                 s.bind(1, r.id).bind(2, r.name).bind(3, r.dimensions).bind(4, r.unit)
-                    .bind(5, try CheckedColumns.require(r.kind, in: CheckedColumns.metricKind, "metric_series.kind"))
+                    .bind(5, try CheckedColumns.metricKind(r.kind))
                 try s.run()
             }
         }

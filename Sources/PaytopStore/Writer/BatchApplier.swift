@@ -32,7 +32,7 @@ struct BatchApplier {
                 """)
             // entry_id and transaction_id are generated from payment_order_id and direction.
             for r in b.ledgerInserts {
-                s.bind(1, r.account).bind(2, try CheckedColumns.require(r.direction, in: CheckedColumns.direction, "ledger_entry.direction")).bind(3, r.amount.description).bind(4, r.currency)
+                s.bind(1, r.account).bind(2, try CheckedColumns.ledgerDirection(r.direction)).bind(3, r.amount.description).bind(4, r.currency)
                     .bind(5, r.paymentOrderID).bind(6, r.createdAt)
                 try s.run()
             }
@@ -45,7 +45,7 @@ struct BatchApplier {
             for r in b.pspInserts {
                 s.bind(1, r.idempotencyKey).bind(2, r.pspReference).bind(3, r.checkoutID)
                     .bind(4, r.amount.description).bind(5, r.currency)
-                    .bind(6, try CheckedColumns.require(r.status, in: CheckedColumns.chargeStatus, "psp_charge.status")).bind(7, r.declineCode)
+                    .bind(6, try CheckedColumns.chargeStatus(r.status)).bind(7, r.declineCode)
                     .bind(8, r.requestedAt).bind(9, r.completedAt)
                 try s.run()
             }
@@ -64,7 +64,7 @@ struct BatchApplier {
         if !b.controlAcks.isEmpty {
             let s = try c.cached("UPDATE control_command SET status = ?, applied_at = ?, result = ? WHERE id = ?")
             for a in b.controlAcks {
-                s.bind(1, try CheckedColumns.require(a.status, in: CheckedColumns.commandStatus, "control_command.status")).bind(2, a.appliedAt).bind(3, a.result).bind(4, a.id)
+                s.bind(1, try CheckedColumns.commandStatus(a.status)).bind(2, a.appliedAt).bind(3, a.result).bind(4, a.id)
                 try s.run()
             }
         }
@@ -107,7 +107,7 @@ struct BatchApplier {
             for r in b.orderInserts {
                 s.bind(1, r.paymentOrderID).bind(2, r.checkoutID).bind(3, r.buyerAccount)
                     .bind(4, r.sellerAccount).bind(5, r.amount.description).bind(6, r.currency)
-                    .bind(7, try CheckedColumns.require(r.status, in: CheckedColumns.orderStatus, "payment_order.payment_order_status")).bind(8, r.ledgerUpdated).bind(9, r.walletUpdated)
+                    .bind(7, try CheckedColumns.orderStatus(r.status)).bind(8, r.ledgerUpdated).bind(9, r.walletUpdated)
                     .bind(10, r.createdAt).bind(11, r.executingAt).bind(12, r.completedAt).bind(13, r.updatedAt)
                 try s.run()
             }
@@ -118,7 +118,7 @@ struct BatchApplier {
                   executing_at = ?, completed_at = ?, updated_at = ? WHERE payment_order_id = ?
                 """)
             for r in b.orderUpdates {
-                s.bind(1, try CheckedColumns.require(r.status, in: CheckedColumns.orderStatus, "payment_order.payment_order_status")).bind(2, r.ledgerUpdated).bind(3, r.walletUpdated).bind(4, r.executingAt)
+                s.bind(1, try CheckedColumns.orderStatus(r.status)).bind(2, r.ledgerUpdated).bind(3, r.walletUpdated).bind(4, r.executingAt)
                     .bind(5, r.completedAt).bind(6, r.updatedAt).bind(7, r.paymentOrderID)
                 try s.run()
             }
