@@ -1,5 +1,5 @@
 import Foundation
-import PaytopProtobuf
+import PaytopJSON
 
 /// Attributes as the store keeps them: one JSON object, keys in the order received (a
 /// key sent twice keeps its last value), integers exact, bytes as base64, arrays and maps
@@ -73,19 +73,14 @@ enum AttributeJSON {
 /// characters as \u00xx).
 enum JSONBytes {
     static func quoted<C: Collection>(_ bytes: C, to out: inout [UInt8]) where C.Element == UInt8 {
-        // Most keys and values need no escape: one copy (measured in `paytop bench --ingest`'s decode stage).
-        if !bytes.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: bytes)
-            out.append(UInt8(ascii: "\""))
-        } else {
-            escaped(bytes, to: &out)
+        if bytes.withContiguousStorageIfAvailable({ quoted($0, to: &out) }) == nil {
+            Array(bytes).withUnsafeBufferPointer { quoted($0, to: &out) }
         }
     }
 
-    /// A received key or value (the decoder's bytes): scanned eight bytes at a time.
+    /// Most keys and values need no escape: one copy.
     static func quoted(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        if !ByteScan.needsJSONEscape(bytes) {
+        if !JSONText.needsEscape(bytes) {
             out.append(UInt8(ascii: "\""))
             out.append(contentsOf: bytes)
             out.append(UInt8(ascii: "\""))
@@ -94,7 +89,7 @@ enum JSONBytes {
         }
     }
 
-    private static func escaped<C: Collection>(_ bytes: C, to out: inout [UInt8]) where C.Element == UInt8 {
+    private static func escaped(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for b in bytes {
             switch b {

@@ -1,5 +1,6 @@
 import Testing
 import PaytopProtobuf
+import PaytopJSON
 
 @Suite struct ProtobufReaderTests {
     /// The eight-at-a-time scans say what a byte-by-byte look says: every special byte at
@@ -13,7 +14,7 @@ import PaytopProtobuf
                     if length > 0 { bytes[position] = special }
                     bytes.withUnsafeBufferPointer { b in
                         #expect(ByteScan.isASCII(b) == !bytes.contains { $0 >= 0x80 }, "\(bytes)")
-                        #expect(ByteScan.needsJSONEscape(b) == bytes.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }, "\(bytes)")
+                        #expect(JSONText.needsEscape(b) == bytes.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }, "\(bytes)")
                     }
                 }
             }

@@ -8,7 +8,8 @@ extension BatchApplier {
         var period: Int64, start: Int64, event: Int, outcome: String, currency: String, merchant: String, code: String, category: String
 
         /// Hashes the fields that tell a batch's keys apart (equal keys still hash alike):
-        /// five strings hashed twice an event were a tenth of the committing thread.
+        /// the roll-ups were a tenth of the committing thread's instructions, a third of
+        /// that hashing five strings twice an event (194 M → 128 M, callgrind, issue 32).
         func hash(into h: inout Hasher) {
             h.combine(start)
             h.combine(event)

@@ -104,8 +104,8 @@ public final class StoreWriter: @unchecked Sendable {
     }
 
     /// Queues a batch and returns its sequence number. The batches committed since the
-    /// last call are freed here, on the caller's thread: freeing a batch's thousands of
-    /// rows took a fifth of the committing thread's time (`paytop bench --ingest`).
+    /// last call are freed here, on the caller's thread, not on the committing one (which
+    /// bounds a simulation): its CPU for 30,000 checkouts went 2.50–2.74 → 2.41–2.45 s.
     @discardableResult
     public func submit(_ batch: WriteBatch) throws -> Int {
         var reclaimed: [WriteBatch] = []
