@@ -35,14 +35,22 @@ struct SharedSpanAttributes {
             out.append(out.isEmpty ? UInt8(ascii: "{") : UInt8(ascii: ","))
             out.append(contentsOf: slice)
         }
-        for e in a.entries {
-            let h = Self.hash(a.bytes, e.keyStart, e.keyEnd)
-            if let i = index[h] {
+        for (k, e) in a.entries.enumerated() {
+            // A sender writes a name's keys in one order, so the key at the same position
+            // is tried first; the hash finds it elsewhere.
+            let i: Int?
+            if k < entries.count, Self.same(bytes, entries[k].keyStart, entries[k].keyEnd, a.bytes, e.keyStart, e.keyEnd) {
+                i = k
+            } else if let j = index[Self.hash(a.bytes, e.keyStart, e.keyEnd)],
+                      Self.same(bytes, entries[j].keyStart, entries[j].keyEnd, a.bytes, e.keyStart, e.keyEnd) {
+                i = j
+            } else {
+                i = nil
+            }
+            if let i {
+                present[i] = true
                 let s = entries[i]
-                if Self.same(bytes, s.keyStart, s.keyEnd, a.bytes, e.keyStart, e.keyEnd) {
-                    present[i] = true
-                    if Self.same(bytes, s.keyEnd, s.valueEnd, a.bytes, e.keyEnd, e.valueEnd) { continue }
-                }
+                if Self.same(bytes, s.keyEnd, s.valueEnd, a.bytes, e.keyEnd, e.valueEnd) { continue }
             }
             add(a.bytes[Int(e.keyStart)..<Int(e.valueEnd)])
         }

@@ -44,7 +44,6 @@ public struct SpanAttributes: Sendable, Equatable {
 struct SpanAttributeTranscoder {
     private var out: [UInt8] = []
     private var entries: [SpanAttributes.Entry] = []
-    private var keys: [UnsafeBufferPointer<UInt8>] = []
     private(set) var duplicate = false
     private var checkoutRank = Int.max
     private var result = SpanAttributes()
@@ -52,7 +51,13 @@ struct SpanAttributeTranscoder {
     static let checkoutKeys: [[UInt8]] = BusinessEventFields.Key.checkout.map { Array($0.utf8) }
     static let httpStatusKey = Array(SpanAttributes.httpStatusKey.utf8)
 
-    init() { out.reserveCapacity(512) }
+    /// Room for a usual span's attributes (the pipeline's carry about ten): growing the
+    /// entries, and a keys array now gone, from empty cost 120 M of the transcoder's 621 M
+    /// instructions for 33,339 spans (callgrind).
+    init() {
+        out.reserveCapacity(512)
+        entries.reserveCapacity(16)
+    }
 
     /// One KeyValue message.
     mutating func add(_ r: inout ProtobufReader) throws {
@@ -66,12 +71,12 @@ struct SpanAttributeTranscoder {
             default: try kv.skip(w)
             }
         }
-        for k in keys where Self.same(k, key) { duplicate = true }
-        keys.append(key)
         out.append(out.isEmpty ? UInt8(ascii: "{") : UInt8(ascii: ","))
         let keyStart = out.count
         JSONBytes.quoted(key, to: &out)
         let keyEnd = out.count
+        // Quoting is one-to-one, so a key sent before is the same quoted bytes.
+        for e in entries where Self.same(out, e.keyStart, e.keyEnd, keyStart, keyEnd) { duplicate = true }
         out.append(UInt8(ascii: ":"))
         let valueStart = out.count
         if var v = valueReader { try value(&v, depth: 0) } else { out.append(contentsOf: [0x22, 0x22]) }
@@ -92,6 +97,13 @@ struct SpanAttributeTranscoder {
         guard a.count == b.count else { return false }
         guard let pa = a.baseAddress, let pb = b.baseAddress else { return true }
         return memcmp(pa, pb, a.count) == 0
+    }
+
+    /// Whether `bytes[aStart..<aEnd]` and `bytes[bStart..<bEnd]` are the same bytes.
+    private static func same(_ bytes: [UInt8], _ aStart: Int32, _ aEnd: Int32, _ bStart: Int, _ bEnd: Int) -> Bool {
+        let n = Int(aEnd - aStart)
+        guard n == bEnd - bStart else { return false }
+        return bytes.withUnsafeBufferPointer { p in memcmp(p.baseAddress! + Int(aStart), p.baseAddress! + bStart, n) == 0 }
     }
 
     mutating func finish() -> SpanAttributes {

@@ -6,27 +6,33 @@
 public struct ProtobufReader {
     public enum WireType: UInt8, Sendable { case varint = 0, fixed64 = 1, lengthDelimited = 2, startGroup = 3, endGroup = 4, fixed32 = 5 }
 
-    private let buffer: UnsafeBufferPointer<UInt8>
-    private var position: Int
-    private let end: Int
+    // Inlinable into the decoders of other modules (PaytopIngest, PaytopExport's tests):
+    // called millions of times a second, a call each cost more than the work.
+    @usableFromInline let buffer: UnsafeBufferPointer<UInt8>
+    @usableFromInline var position: Int
+    @usableFromInline let end: Int
 
     /// A reader over `buffer`, which must outlive it (use inside `withUnsafeBufferPointer`).
+    @inlinable
     public init(_ buffer: UnsafeBufferPointer<UInt8>) {
         self.buffer = buffer
         position = 0
         end = buffer.count
     }
 
-    private init(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
+    @inlinable
+    init(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
         self.buffer = buffer
         position = range.lowerBound
         end = range.upperBound
     }
 
     /// Whether every byte has been read.
+    @inlinable
     public var isAtEnd: Bool { position >= end }
 
     /// The next field's number and wire type, or nil at the end of the message.
+    @inlinable
     public mutating func next() throws -> (field: Int, wire: WireType)? {
         guard position < end else { return nil }
         let key = try varint()
@@ -37,6 +43,7 @@ public struct ProtobufReader {
         return (field, wire)
     }
 
+    @inlinable
     public mutating func varint() throws -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
@@ -52,6 +59,7 @@ public struct ProtobufReader {
         }
     }
 
+    @inlinable
     public mutating func fixed64() throws -> UInt64 {
         guard end - position >= 8 else { throw ProtobufError.truncated }
         var v: UInt64 = 0
@@ -60,6 +68,7 @@ public struct ProtobufReader {
         return v
     }
 
+    @inlinable
     public mutating func fixed32() throws -> UInt32 {
         guard end - position >= 4 else { throw ProtobufError.truncated }
         var v: UInt32 = 0
@@ -68,10 +77,12 @@ public struct ProtobufReader {
         return v
     }
 
+    @inlinable
     public mutating func double() throws -> Double { Double(bitPattern: try fixed64()) }
 
     /// A length-delimited field's bytes, as a range of the buffer.
-    private mutating func delimited() throws -> Range<Int> {
+    @inlinable
+    mutating func delimited() throws -> Range<Int> {
         let length = try varint()
         guard length <= UInt64(end - position) else { throw ProtobufError.truncated }
         let start = position
@@ -80,16 +91,20 @@ public struct ProtobufReader {
     }
 
     /// A nested message.
+    @inlinable
     public mutating func message() throws -> ProtobufReader { ProtobufReader(buffer, try delimited()) }
 
+    @inlinable
     public mutating func bytes() throws -> [UInt8] { Array(buffer[try delimited()]) }
 
     /// A string field; invalid UTF-8 is refused (proto3 strings are UTF-8).
+    @inlinable
     public mutating func string() throws -> String {
         String(decoding: try utf8(), as: UTF8.self)
     }
 
     /// A string field's bytes, checked to be UTF-8, without making a String of them.
+    @inlinable
     public mutating func utf8() throws -> UnsafeBufferPointer<UInt8> {
         let bytes = UnsafeBufferPointer(rebasing: buffer[try delimited()])
         if !ByteScan.isASCII(bytes) && String(validating: bytes, as: UTF8.self) == nil {
@@ -111,6 +126,7 @@ public struct ProtobufReader {
     }
 
     /// Skips a field this reader does not use.
+    @inlinable
     public mutating func skip(_ wire: WireType) throws {
         switch wire {
         case .varint: _ = try varint()
@@ -122,6 +138,7 @@ public struct ProtobufReader {
     }
 
     /// Whether `wire` is the one a field must have; a mismatch is a malformed message.
+    @inlinable
     public static func expect(_ wire: WireType, _ wanted: WireType, field: Int) throws {
         guard wire == wanted else { throw ProtobufError.malformed("field \(field) has wire type \(wire.rawValue), not \(wanted.rawValue)") }
     }

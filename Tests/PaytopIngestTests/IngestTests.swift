@@ -134,6 +134,34 @@ final class TempStore {
         #expect(try OTLPProtobufDecoding.decode(.traces, encode(twice)).spans[0].attributes == SpanAttributes(twice))
     }
 
+    @Test func aSpansPatchOverItsNamesAttributesGivesItsOwnBackInAnyKeyOrder() throws {
+        let name = SharedSpanAttributes(SpanAttributes([
+            KeyValue("a", .string("1")), KeyValue("b", .int(2)), KeyValue("c", .bool(true)), KeyValue("d", .string("x")),
+        ]))
+        let spans: [(kvs: [KeyValue], same: Bool)] = [
+            ([KeyValue("a", .string("1")), KeyValue("b", .int(2)), KeyValue("c", .bool(true)), KeyValue("d", .string("x"))], true),
+            ([KeyValue("d", .string("x")), KeyValue("c", .bool(true)), KeyValue("a", .string("1")), KeyValue("b", .int(2))], true),
+            ([KeyValue("a", .string("1")), KeyValue("b", .int(3)), KeyValue("c", .bool(true)), KeyValue("d", .string("x"))], false),
+            ([KeyValue("d", .string("x")), KeyValue("c", .bool(false)), KeyValue("b", .int(2)), KeyValue("a", .string("1"))], false),
+            ([KeyValue("b", .int(2)), KeyValue("e", .string("new")), KeyValue("a", .string("0"))], false),
+            ([KeyValue("e", .string("only"))], false),
+            ([], false),
+        ]
+        var present: [Bool] = []
+        for (kvs, same) in spans {
+            let own = SpanAttributes(kvs)
+            let patch = name.patch(own, present: &present)
+            #expect((patch == nil) == same, "\(kvs.map(\.key)): patch \(patch ?? "nil")")
+            // RFC 7396 as the span view's json_patch applies it: null removes, anything else replaces.
+            var merged = try JSONValue.parse(name.json).objectValue ?? [:]
+            for (key, value) in try JSONValue.parse(patch ?? "{}").objectValue ?? [:] {
+                if value == .null { merged[key] = nil } else { merged[key] = value }
+            }
+            let wanted = try JSONValue.parse(own.json ?? "{}").objectValue ?? [:]
+            #expect(merged == wanted, "\(kvs.map(\.key)): patch \(patch ?? "nil")")
+        }
+    }
+
     @Test func valuesNestedWithoutEndAreRefusedNotFollowed() throws {
         // A map in a map in a map …, 1,000 deep: refused at depth 32 (each level used to start counting again).
         var inner: [UInt8] = []
