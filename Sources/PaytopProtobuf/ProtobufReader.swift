@@ -6,8 +6,9 @@
 public struct ProtobufReader {
     public enum WireType: UInt8, Sendable { case varint = 0, fixed64 = 1, lengthDelimited = 2, startGroup = 3, endGroup = 4, fixed32 = 5 }
 
-    // Inlinable into the decoders of other modules (PaytopIngest, PaytopExport's tests):
-    // called millions of times a second, a call each cost more than the work.
+    // Inlinable into the decoders of other modules (the receiver's in PaytopIngest, the
+    // redo log's in PaytopStore): decoding 33,339 received spans took 688 M instructions
+    // with a call for each field read, 619 M inlined (callgrind).
     @usableFromInline let buffer: UnsafeBufferPointer<UInt8>
     @usableFromInline var position: Int
     @usableFromInline let end: Int
