@@ -66,8 +66,8 @@ struct SharedSpanAttributes {
     private static let null = Array(":null".utf8)
 
     /// Whether `a[aStart..<aEnd]` and `b[bStart..<bEnd]` hold the same bytes (memcmp, no
-    /// per-byte bounds checks: the patch runs for every received span).
-    private static func same(_ a: [UInt8], _ aStart: Int32, _ aEnd: Int32, _ b: [UInt8], _ bStart: Int32, _ bEnd: Int32) -> Bool {
+    /// per-byte bounds checks: the patch and the transcoder run for every received span).
+    static func same(_ a: [UInt8], _ aStart: Int32, _ aEnd: Int32, _ b: [UInt8], _ bStart: Int32, _ bEnd: Int32) -> Bool {
         let n = Int(aEnd - aStart)
         guard n == Int(bEnd - bStart) else { return false }
         guard n > 0 else { return true }

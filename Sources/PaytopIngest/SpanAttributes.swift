@@ -76,7 +76,9 @@ struct SpanAttributeTranscoder {
         JSONBytes.quoted(key, to: &out)
         let keyEnd = out.count
         // Quoting is one-to-one, so a key sent before is the same quoted bytes.
-        for e in entries where Self.same(out, e.keyStart, e.keyEnd, keyStart, keyEnd) { duplicate = true }
+        for e in entries where SharedSpanAttributes.same(out, e.keyStart, e.keyEnd, out, Int32(keyStart), Int32(keyEnd)) {
+            duplicate = true
+        }
         out.append(UInt8(ascii: ":"))
         let valueStart = out.count
         if var v = valueReader { try value(&v, depth: 0) } else { out.append(contentsOf: [0x22, 0x22]) }
@@ -97,13 +99,6 @@ struct SpanAttributeTranscoder {
         guard a.count == b.count else { return false }
         guard let pa = a.baseAddress, let pb = b.baseAddress else { return true }
         return memcmp(pa, pb, a.count) == 0
-    }
-
-    /// Whether `bytes[aStart..<aEnd]` and `bytes[bStart..<bEnd]` are the same bytes.
-    private static func same(_ bytes: [UInt8], _ aStart: Int32, _ aEnd: Int32, _ bStart: Int, _ bEnd: Int) -> Bool {
-        let n = Int(aEnd - aStart)
-        guard n == bEnd - bStart else { return false }
-        return bytes.withUnsafeBufferPointer { p in memcmp(p.baseAddress! + Int(aStart), p.baseAddress! + bStart, n) == 0 }
     }
 
     mutating func finish() -> SpanAttributes {
