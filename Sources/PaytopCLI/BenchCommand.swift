@@ -61,9 +61,9 @@ struct BenchCommand: ParsableCommand {
             var options = Engine.Options(storePath: path, mode: .simulated, settings: settings)
             options.requireNewStore = true
             let engine = try Engine(options)
-            let engineCPU0 = StoreWriter.threadCPUNanos()
+            let engineCPU0 = ThreadClock.cpuNanos()
             let result = try SimulationRunner.run(engine, checkouts: checkouts)
-            let engineCPU = Double(StoreWriter.threadCPUNanos() - engineCPU0) / 1e9
+            let engineCPU = Double(ThreadClock.cpuNanos() - engineCPU0) / 1e9
             let writerCPU = engine.writerCPUSeconds
             try engine.close()
             let inStore = try StoreSummary.load(try Store.openForReading(path: path)).totalRows

@@ -11,6 +11,16 @@ public enum ThreadPriority {
     }
 }
 
+/// A thread's own clock.
+public enum ThreadClock {
+    /// CPU time of the calling thread so far, in nanoseconds (the benchmarks' per-thread figures).
+    public static func cpuNanos() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+}
+
 extension Thread {
     /// A thread the operating system knows by `name` (`top -H`, `perf`, gdb,
     /// `/proc/PID/task/*/comm`) from before its body runs. On Linux, Foundation keeps a

@@ -406,7 +406,7 @@ final class PipelineRuntime {
         ctx.recordSpan(name, trace: trace, id: inv.processSpan, parent: m.context?.spanID, service: ctx.serviceCode(inv.function),
                        start: inv.recordStart, end: end, error: error,
                        attributes: [("messaging.message.id", .string(m.id)),
-                                              ("messaging.aws_sqs.receive_count", .number(Double(m.receiveCount)))])
+                                    ("messaging.aws_sqs.receive_count", .number(Double(m.receiveCount)))])
         inv.processSpan = 0  // recorded: the next record draws its own
     }
 }

@@ -316,7 +316,7 @@ public final class StoreWriter: @unchecked Sendable {
             let done = pending.removeFirst().batch
             committed = next.sequence
             commits += 1
-            committingCPU = Self.threadCPUNanos()
+            committingCPU = ThreadClock.cpuNanos()
             rowsWritten += next.batch.rowCount
             let listener = durableListener
             condition.broadcast()
@@ -401,19 +401,12 @@ public final class StoreWriter: @unchecked Sendable {
             rowsWritten += merged.rowCount
             committed = last
             commits += 1
-            committingCPU = Self.threadCPUNanos()
+            committingCPU = ThreadClock.cpuNanos()
             condition.broadcast()
             condition.unlock()
             redo!.release(committedThrough: last)
             if let onCommit { for entry in batches { onCommit(entry.batch) } }
         }
-    }
-
-    /// CPU time of the calling thread so far, in nanoseconds.
-    public static func threadCPUNanos() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
 
     /// CPU seconds the committing thread has spent so far, as of its last commit: against
